@@ -1,0 +1,93 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Request is one /kam invocation, whatever transport it came by (HTTP,
+// Socket Mode or the console). Mentions in Text arrive escaped (<@U123|name>).
+type Request struct {
+	TeamID      string
+	UserID      string
+	ChannelID   string
+	Text        string // everything after "/kam"
+	TriggerID   string // for views.open; expires 3 s after the command
+	ResponseURL string
+}
+
+// Reply is what the caller sees. Replies are ephemeral unless InChannel.
+type Reply struct {
+	Text      string // plain-text rendering: notification fallback and console output
+	Blocks    []slack.Block
+	InChannel bool
+
+	// Later, when set, is slow work: the transport acknowledges at once with
+	// this Reply and delivers Later's result through response_url (the
+	// console prints both in turn).
+	Later func(ctx context.Context) Reply
+}
+
+// Store is what the core commands need of persistence. Every method is
+// scoped to one Slack workspace (teamID); a record of another workspace is
+// never returned. Missing records give a *kam.Error with kam.ENOTFOUND;
+// duplicates kam.ECONFLICT. actor is the Slack user ID recorded in the audit log.
+type Store interface {
+	// CreateAccount stores a new account, filling ID, Slug, CreatedAt and UpdatedAt.
+	CreateAccount(ctx context.Context, a *kam.Account, actor string) error
+	// UpdateAccount saves every field of a (matched by TeamID and ID); fields
+	// names the keys that changed, for the audit log.
+	UpdateAccount(ctx context.Context, a *kam.Account, actor string, fields []string) error
+	// Account returns one account by ID.
+	Account(ctx context.Context, teamID string, id int64) (kam.Account, error)
+	// Accounts returns every account of the workspace, by name.
+	Accounts(ctx context.Context, teamID string) ([]kam.Account, error)
+	// AccountsForUser returns the accounts on whose team the user is, or
+	// which the user owns or sponsors, by name.
+	AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
+	// FindAccounts returns the accounts whose name or slug equals or starts
+	// with query, case-insensitively, at most limit of them, by name.
+	FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error)
+
+	// Members returns an account's team (owner and sponsor included, as
+	// rows with roles kam and sponsor).
+	Members(ctx context.Context, teamID string, accountID int64) ([]kam.Member, error)
+	// MemberRole returns the user's role on the account, or "" if none.
+	MemberRole(ctx context.Context, teamID string, accountID int64, userID string) (kam.Role, error)
+	// PutMember adds the member or updates their role and function.
+	PutMember(ctx context.Context, m kam.Member, actor string) error
+	// RemoveMember removes the user from the team; ENOTFOUND if absent.
+	RemoveMember(ctx context.Context, teamID string, accountID int64, userID, actor string) error
+
+	// LogInteraction stores an interaction, filling ID.
+	LogInteraction(ctx context.Context, in *kam.Interaction, actor string) error
+	// Interactions returns an account's latest interactions, newest first.
+	Interactions(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Interaction, error)
+
+	// AddOpportunity stores an opportunity and its creation stage entry, filling ID.
+	AddOpportunity(ctx context.Context, o *kam.Opportunity, actor string) error
+	// Opportunities returns an account's opportunities (every account's when
+	// accountID is 0), open ones only when openOnly, by stage then name.
+	Opportunities(ctx context.Context, teamID string, accountID int64, openOnly bool) ([]kam.Opportunity, error)
+	// MoveStage moves an opportunity and records the change with its author,
+	// time and note, in one transaction.
+	MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error)
+	// StageHistory returns an opportunity's stage changes, oldest first.
+	StageHistory(ctx context.Context, teamID string, oppID int64) ([]kam.StageChange, error)
+}
+
+// Notifier posts to an account's channel. Implementations queue the message
+// durably and deliver it in the background, so the caller never waits for
+// Slack and a failed post is retried. key makes the post idempotent.
+type Notifier interface {
+	Notify(ctx context.Context, teamID, channelID, key, text string, blocks []slack.Block) error
+}
+
+// Views opens modals (views.open) for a trigger_id.
+type Views interface {
+	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+}
