@@ -91,3 +91,14 @@ type Notifier interface {
 type Views interface {
 	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
 }
+
+// InteractionReply answers a block_actions, view_submission or shortcut
+// payload. The transport sends Ack (JSON) as the body of the 200
+// acknowledgement — the only place a view_submission may answer with
+// response_action — and, when Reply is set, delivers it through the
+// payload's response_url afterwards.
+type InteractionReply struct {
+	Ack             any    // nil: empty 200
+	Reply           *Reply // optional follow-up message
+	ReplaceOriginal bool   // the follow-up replaces the message that holds the button
+}
