@@ -102,3 +102,10 @@ type InteractionReply struct {
 	Reply           *Reply // optional follow-up message
 	ReplaceOriginal bool   // the follow-up replaces the message that holds the button
 }
+
+// Directory tells whether a user belongs to a Slack workspace (users.info
+// behind a cache, say). The engine uses it to refuse a mention of someone it
+// cannot find; without one, mentions are taken as Slack escaped them.
+type Directory interface {
+	UserExists(ctx context.Context, teamID, userID string) (bool, error)
+}

@@ -16,9 +16,10 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 	"github.com/pressly/goose/v3"
 )
 
@@ -30,6 +31,11 @@ type DB struct {
 	path  string
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // many connections, read-only
+
+	// stmts caches prepared statements by pool and query text (stmtKey →
+	// *sql.Stmt): the hot paths run the same few statements thousands of
+	// times a second, and preparing costs as much as running.
+	stmts sync.Map
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -84,9 +90,74 @@ func escapePath(p string) string {
 	return (&url.URL{Path: p}).EscapedPath()
 }
 
-// Close closes both pools.
+// Close closes the cached statements and both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	var errs []error
+	db.stmts.Range(func(k, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		db.stmts.Delete(k)
+		return true
+	})
+	errs = append(errs, db.read.Close(), db.write.Close())
+	return errors.Join(errs...)
+}
+
+type stmtKey struct {
+	pool  *sql.DB
+	query string
+}
+
+// stmt returns the prepared statement for query on pool (db.read or
+// db.write), preparing and caching it on first use. To use a write statement
+// inside withTx, fetch it before the transaction and bind it with
+// tx.StmtContext: preparing on the one-connection write pool while a
+// transaction holds that connection would wait forever.
+func (db *DB) stmt(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	key := stmtKey{pool, query}
+	if s, ok := db.stmts.Load(key); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare statement: %w", err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(key, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// ms converts a time to the stored form: unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMS converts a stored unix-millisecond value back to a UTC time.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// now is the clock's time at the precision stored, in UTC.
+func (db *DB) now() time.Time { return fromMS(db.Now().UnixMilli()) }
+
+// orNow returns t at the precision stored, in UTC, or the clock's time when
+// t is zero.
+func (db *DB) orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return db.now()
+	}
+	return fromMS(t.UnixMilli())
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+// sqlLimit turns a caller's limit into SQLite's: 0 or less means no limit.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
 }
 
 // Path is the database file.

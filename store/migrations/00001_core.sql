@@ -47,6 +47,19 @@ CREATE TABLE interactions (
 CREATE INDEX interactions_account_at ON interactions (account_id, at);
 CREATE INDEX interactions_team_at ON interactions (team_id, at);
 
+-- The stakeholders met in an interaction. contact_id names a row of the
+-- stakeholder map, which a later migration creates, hence no foreign key
+-- here. at copies interactions.at so that a stakeholder's last contact is
+-- one index seek.
+CREATE TABLE interaction_contacts (
+    interaction_id INTEGER NOT NULL REFERENCES interactions (id) ON DELETE CASCADE,
+    contact_id     INTEGER NOT NULL,
+    team_id        TEXT    NOT NULL,
+    at             INTEGER NOT NULL,
+    PRIMARY KEY (interaction_id, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX interaction_contacts_contact ON interaction_contacts (contact_id, at);
+
 CREATE TABLE opportunities (
     id          INTEGER PRIMARY KEY,
     team_id     TEXT    NOT NULL,
@@ -91,6 +104,7 @@ CREATE INDEX audit_team_at ON audit_log (team_id, at);
 DROP TABLE audit_log;
 DROP TABLE stage_changes;
 DROP TABLE opportunities;
+DROP TABLE interaction_contacts;
 DROP TABLE interactions;
 DROP TABLE members;
 DROP TABLE accounts;

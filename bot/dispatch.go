@@ -1,0 +1,410 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/kambot/kambot/commands"
+)
+
+// Timing tunes both transports; zero fields take the defaults shown.
+type Timing struct {
+	// Ack is how long the engine may take before the request is
+	// acknowledged with "Working on it…" and the answer follows through
+	// response_url (2.5 s, inside Slack's 3 s).
+	Ack time.Duration
+	// Command bounds one Handle or Interact call (30 s).
+	Command time.Duration
+	// Later bounds the slow work of a Reply's Later (5 min).
+	Later time.Duration
+	// Delivery bounds one response_url delivery, retries included (1 min).
+	Delivery time.Duration
+	// RetryBackoff is the wait before the first response_url retry, doubled
+	// for each further one (500 ms).
+	RetryBackoff time.Duration
+	// ShutdownGrace is how long Serve and Run let in-flight commands and
+	// deliveries finish after their context is cancelled (20 s).
+	ShutdownGrace time.Duration
+}
+
+func (t Timing) withDefaults() Timing {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.Ack, 2500*time.Millisecond)
+	def(&t.Command, 30*time.Second)
+	def(&t.Later, 5*time.Minute)
+	def(&t.Delivery, time.Minute)
+	def(&t.RetryBackoff, 500*time.Millisecond)
+	def(&t.ShutdownGrace, 20*time.Second)
+	return t
+}
+
+// core is what both transports share: the engine, its deadlines, the
+// background work that outlives a request, and the metrics.
+type core struct {
+	engine Engine
+	events EventHandler
+	m      *Metrics
+	log    *slog.Logger
+	now    func() time.Time
+	timing Timing
+	resp   *responder
+	dedupe *dedupe
+	work   *tracker
+	sem    chan struct{} // bounds concurrent event handlers and socket envelopes
+
+	// base is the parent of every engine and delivery context; it is
+	// cancelled only when the shutdown grace period runs out.
+	base   context.Context
+	cancel context.CancelFunc
+}
+
+type coreConfig struct {
+	engine     Engine
+	events     EventHandler
+	metrics    *Metrics
+	log        *slog.Logger
+	now        func() time.Time
+	timing     Timing
+	httpClient *http.Client
+	workers    int
+}
+
+func newCore(cfg coreConfig) *core {
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.workers <= 0 {
+		cfg.workers = 32
+	}
+	t := cfg.timing.withDefaults()
+	base, cancel := context.WithCancel(context.Background())
+	return &core{
+		engine: cfg.engine,
+		events: cfg.events,
+		m:      cfg.metrics,
+		log:    cfg.log,
+		now:    cfg.now,
+		timing: t,
+		resp:   newResponder(cfg.httpClient, cfg.now, cfg.log, cfg.metrics, t.RetryBackoff),
+		// Slack retries an event for about an hour at most; Socket Mode
+		// redelivers within minutes.
+		dedupe: newDedupe(cfg.now, time.Hour, 100_000),
+		work:   newTracker(),
+		sem:    make(chan struct{}, cfg.workers),
+		base:   base,
+		cancel: cancel,
+	}
+}
+
+// drain waits for background work until ctx ends, then cancels what is left.
+func (c *core) drain(ctx context.Context) error {
+	err := c.work.Wait(ctx)
+	c.cancel()
+	if err != nil {
+		return fmt.Errorf("background work still running at the end of the grace period: %w", err)
+	}
+	return nil
+}
+
+// acquire takes a worker slot, waiting at most wait.
+func (c *core) acquire(wait time.Duration) bool {
+	select {
+	case c.sem <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case c.sem <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+func (c *core) release() { <-c.sem }
+
+// label is the sub-command metrics label of a command text.
+func (c *core) label(text string) (l string) {
+	defer func() {
+		if recover() != nil {
+			l = "unknown"
+		}
+	}()
+	if l = c.engine.SubCommand(text); l == "" {
+		l = "unknown"
+	}
+	return l
+}
+
+// ack is what a transport acknowledges a slash command with.
+type ack struct {
+	label  string
+	req    commands.Request
+	issued time.Time
+	reply  commands.Reply
+	// inTime says reply is the engine's own; otherwise it is "Working on
+	// it…" and the engine's reply follows through response_url.
+	inTime bool
+}
+
+// command runs a slash command, waiting for the engine at most the ack
+// deadline. The caller acknowledges with a.reply and then calls afterAck.
+func (c *core) command(req commands.Request) ack {
+	a := ack{label: c.label(req.Text), req: req, issued: c.now()}
+	done := make(chan commands.Reply, 1)
+	c.work.Go(func() { done <- c.handle(a.label, req) })
+	t := time.NewTimer(c.timing.Ack)
+	select {
+	case a.reply = <-done:
+		t.Stop()
+		a.inTime = true
+		return a
+	case <-t.C:
+	}
+	c.m.deferred.WithLabelValues(a.label).Inc()
+	c.work.Go(func() {
+		// The engine's own deadline is Command; the watchdog only fires
+		// for an engine that ignores its context.
+		wd := time.NewTimer(c.timing.Command + time.Second)
+		defer wd.Stop()
+		select {
+		case r := <-done:
+			c.deliver(req.ResponseURL, a.issued, r, nil)
+			c.runLaterAndDeliver(a.label, req.ResponseURL, a.issued, r.Later, nil)
+		case <-wd.C:
+			c.log.Error("engine ignored its deadline", "command", a.label, "user", req.UserID)
+			c.deliver(req.ResponseURL, a.issued, tooSlowReply, nil)
+		}
+	})
+	a.reply = workingReply
+	return a
+}
+
+// afterAck sends through response_url what the acknowledgement did not
+// carry: the reply itself when resend (an ack too large for Socket Mode),
+// then the result of the reply's Later work.
+func (c *core) afterAck(a ack, resend bool) {
+	if !a.inTime || (!resend && a.reply.Later == nil) {
+		return
+	}
+	c.work.Go(func() {
+		if resend {
+			c.deliver(a.req.ResponseURL, a.issued, a.reply, nil)
+		}
+		c.runLaterAndDeliver(a.label, a.req.ResponseURL, a.issued, a.reply.Later, nil)
+	})
+}
+
+// handle calls the engine with the command timeout, recovering a panic
+// into an internal error, and records the outcome.
+func (c *core) handle(label string, req commands.Request) (reply commands.Reply) {
+	ctx, cancel := context.WithTimeout(c.base, c.timing.Command)
+	defer cancel()
+	start := time.Now()
+	outcome := OutcomeInternal
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("command panicked", "command", label, "user", req.UserID, "team", req.TeamID,
+				"panic", p, "stack", string(debug.Stack()))
+			reply, outcome = internalReply, OutcomeInternal
+		}
+		c.m.command(label, outcome, time.Since(start))
+	}()
+	reply = c.engine.Handle(ctx, req)
+	if ctx.Err() != nil {
+		c.log.Warn("command ran out of time", "command", label, "user", req.UserID, "limit", c.timing.Command)
+		outcome = OutcomeTimeout
+		return tooSlowReply
+	}
+	outcome = outcomeOf(c.engine, reply)
+	return reply
+}
+
+// runLaterAndDeliver runs a reply's slow work, if any, and delivers its result.
+func (c *core) runLaterAndDeliver(label, url string, issued time.Time, later func(context.Context) commands.Reply, replace *bool) {
+	if later == nil {
+		return
+	}
+	r := c.runLater(label, later)
+	c.deliver(url, issued, r, replace)
+}
+
+func (c *core) runLater(label string, later func(context.Context) commands.Reply) (reply commands.Reply) {
+	ctx, cancel := context.WithTimeout(c.base, c.timing.Later)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("slow part of a command panicked", "command", label, "panic", p, "stack", string(debug.Stack()))
+			reply = internalReply
+		}
+	}()
+	reply = later(ctx)
+	if ctx.Err() != nil {
+		c.log.Warn("slow part of a command ran out of time", "command", label, "limit", c.timing.Later)
+		return tooSlowReply
+	}
+	if reply.Later != nil {
+		c.log.Warn("a Later reply asked for more Later work; ignored", "command", label)
+	}
+	return reply
+}
+
+// deliver renders a reply and POSTs it to a response_url. Failures are
+// logged: there is nobody else to tell.
+func (c *core) deliver(url string, issued time.Time, r commands.Reply, replace *bool) {
+	if empty(r) {
+		return
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	if err := encodeJSON(buf, toWire(r, replace)); err != nil {
+		c.log.Error("render reply for response_url", "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.base, c.timing.Delivery)
+	defer cancel()
+	if err := c.resp.deliver(ctx, url, issued, buf.Bytes()); err != nil {
+		// The URL is a bearer capability: it is not logged.
+		c.log.Warn("reply through response_url failed", "err", err)
+	}
+}
+
+// interaction runs Interact, waiting at most the ack deadline. When the
+// engine is late the caller acknowledges empty (inTime false) and a
+// follow-up Reply is still delivered when it comes.
+func (c *core) interaction(cb slack.InteractionCallback) (commands.InteractionReply, bool) {
+	typ := string(cb.Type)
+	issued := c.now()
+	done := make(chan commands.InteractionReply, 1)
+	c.work.Go(func() { done <- c.interact(cb) })
+	t := time.NewTimer(c.timing.Ack)
+	select {
+	case ir := <-done:
+		t.Stop()
+		c.afterInteraction(cb, issued, ir)
+		return ir, true
+	case <-t.C:
+	}
+	c.work.Go(func() {
+		wd := time.NewTimer(c.timing.Command + time.Second)
+		defer wd.Stop()
+		select {
+		case ir := <-done:
+			if ir.Ack != nil {
+				c.log.Warn("interaction answered after the acknowledgement; its ack body is lost", "type", typ)
+			}
+			c.followInteraction(cb, issued, ir)
+		case <-wd.C:
+			c.log.Error("engine ignored its deadline", "interaction", typ, "user", cb.User.ID)
+		}
+	})
+	return commands.InteractionReply{}, false
+}
+
+func (c *core) afterInteraction(cb slack.InteractionCallback, issued time.Time, ir commands.InteractionReply) {
+	if ir.Reply == nil {
+		return
+	}
+	c.work.Go(func() { c.followInteraction(cb, issued, ir) })
+}
+
+func (c *core) followInteraction(cb slack.InteractionCallback, issued time.Time, ir commands.InteractionReply) {
+	if ir.Reply == nil {
+		return
+	}
+	replace := &no
+	if ir.ReplaceOriginal {
+		replace = &yes
+	}
+	url := responseURLOf(cb)
+	c.deliver(url, issued, *ir.Reply, replace)
+	// Later's result is a new message below the one just delivered.
+	c.runLaterAndDeliver(string(cb.Type), url, issued, ir.Reply.Later, &no)
+}
+
+func (c *core) interact(cb slack.InteractionCallback) (ir commands.InteractionReply) {
+	ctx, cancel := context.WithTimeout(c.base, c.timing.Command)
+	defer cancel()
+	typ := string(cb.Type)
+	outcome := OutcomeOK
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("interaction panicked", "type", typ, "user", cb.User.ID, "panic", p, "stack", string(debug.Stack()))
+			ir, outcome = commands.InteractionReply{Reply: &internalReply}, OutcomeInternal
+		}
+		c.m.interaction(typ, outcome)
+	}()
+	ir = c.engine.Interact(ctx, cb)
+	if ctx.Err() != nil {
+		outcome = OutcomeTimeout
+	} else if ir.Reply != nil {
+		outcome = outcomeOf(c.engine, *ir.Reply)
+	}
+	return ir
+}
+
+// responseURLOf is where an interaction's follow-up goes: the payload's
+// response_url, or for a modal submission the first conversation the
+// modal asked for one (response_url_enabled).
+func responseURLOf(cb slack.InteractionCallback) string {
+	if cb.ResponseURL != "" {
+		return cb.ResponseURL
+	}
+	for _, u := range cb.ResponseURLs {
+		if u.ResponseURL != "" {
+			return u.ResponseURL
+		}
+	}
+	return ""
+}
+
+// event deduplicates an acknowledged Events API callback on its event_id
+// and hands it to the event handler on a worker.
+func (c *core) event(eventID string, ev slackevents.EventsAPIEvent) {
+	typ := ev.InnerEvent.Type
+	if eventID != "" && !c.dedupe.first(eventID) {
+		c.m.event(typ, "duplicate")
+		return
+	}
+	if c.events == nil {
+		c.m.event(typ, "ignored")
+		return
+	}
+	if !c.acquire(time.Second) {
+		c.log.Warn("event dropped: every worker is busy", "type", typ, "event_id", eventID)
+		c.m.event(typ, "dropped")
+		return
+	}
+	c.work.Go(func() {
+		defer c.release()
+		ctx, cancel := context.WithTimeout(c.base, c.timing.Command)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				c.log.Error("event handler panicked", "type", typ, "event_id", eventID, "panic", p, "stack", string(debug.Stack()))
+				c.m.event(typ, "failed")
+			}
+		}()
+		c.events.HandleEvent(ctx, ev)
+		c.m.event(typ, "handled")
+	})
+}

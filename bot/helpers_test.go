@@ -1,0 +1,323 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/fakeslack"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+const (
+	secret     = "8f742231b10e8888abcd99yyyzzz85a5"
+	prevSecret = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+)
+
+// fakeEngine records what it is asked and answers with the functions set.
+type fakeEngine struct {
+	mu       sync.Mutex
+	reqs     []commands.Request
+	cbs      []slack.InteractionCallback
+	handle   func(ctx context.Context, req commands.Request) commands.Reply
+	interact func(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply
+	called   chan struct{} // receives once per Handle/Interact call, if set
+}
+
+func (e *fakeEngine) Handle(ctx context.Context, req commands.Request) commands.Reply {
+	e.mu.Lock()
+	e.reqs = append(e.reqs, req)
+	h := e.handle
+	e.mu.Unlock()
+	e.signal()
+	if h == nil {
+		return commands.Reply{Text: "Logged a call on Acme."}
+	}
+	return h(ctx, req)
+}
+
+func (e *fakeEngine) Interact(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply {
+	e.mu.Lock()
+	e.cbs = append(e.cbs, cb)
+	h := e.interact
+	e.mu.Unlock()
+	e.signal()
+	if h == nil {
+		return commands.InteractionReply{}
+	}
+	return h(ctx, cb)
+}
+
+func (e *fakeEngine) signal() {
+	if e.called != nil {
+		select {
+		case e.called <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (e *fakeEngine) SubCommand(text string) string {
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		return "help"
+	}
+	return f[0]
+}
+
+func (e *fakeEngine) requests() []commands.Request {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]commands.Request(nil), e.reqs...)
+}
+
+func (e *fakeEngine) callbacks() []slack.InteractionCallback {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]slack.InteractionCallback(nil), e.cbs...)
+}
+
+// outcomeEngine adds Outcomer: replies starting with "Error:" are user errors.
+type outcomeEngine struct{ *fakeEngine }
+
+func (outcomeEngine) Outcome(r commands.Reply) string {
+	if strings.HasPrefix(r.Text, "Error:") {
+		return OutcomeError
+	}
+	return OutcomeOK
+}
+
+// fakeEvents records events.
+type fakeEvents struct {
+	mu  sync.Mutex
+	evs []slackevents.EventsAPIEvent
+	got chan struct{}
+}
+
+func newFakeEvents() *fakeEvents { return &fakeEvents{got: make(chan struct{}, 100)} }
+
+func (f *fakeEvents) HandleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
+	f.mu.Lock()
+	f.evs = append(f.evs, ev)
+	f.mu.Unlock()
+	f.got <- struct{}{}
+}
+
+func (f *fakeEvents) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.evs)
+}
+
+// testLogger writes to the test log, so failures show what the transport said.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// fixedClock is a settable clock.
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(t time.Time) *fixedClock { return &fixedClock{t: t} }
+
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fixedClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var testNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+type testServer struct {
+	*HTTPServer
+	engine *fakeEngine
+	reg    *prometheus.Registry
+	clock  *fixedClock
+	sink   *fakeslack.ResponseSink
+}
+
+// newTestServer builds an HTTPServer with a fake engine; mod may adjust
+// the config before it is built.
+func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &fakeEngine{}
+	clock := newClock(testNow)
+	cfg := HTTPConfig{
+		SigningSecrets: []string{secret, prevSecret},
+		Engine:         eng,
+		Metrics:        m,
+		Gatherer:       reg,
+		Logger:         testLogger(t),
+		Now:            clock.Now,
+		Timing:         Timing{Ack: 300 * time.Millisecond, RetryBackoff: 10 * time.Millisecond, ShutdownGrace: 5 * time.Second},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := NewHTTPServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.core.drain(ctx)
+	})
+	ts := &testServer{HTTPServer: s, reg: reg, clock: clock, sink: fakeslack.NewResponseSink(t)}
+	if e, ok := cfg.Engine.(*fakeEngine); ok {
+		ts.engine = e
+	} else if e, ok := cfg.Engine.(outcomeEngine); ok {
+		ts.engine = e.fakeEngine
+	}
+	return ts
+}
+
+// do serves a request and returns the recorded response.
+func (s *testServer) do(req *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	return w
+}
+
+// slash sends a signed /kam command and returns the response.
+func (s *testServer) slash(text, responseURL string) *httptest.ResponseRecorder {
+	body := fakeslack.SlashForm(slack.SlashCommand{Text: text, ResponseURL: responseURL})
+	return s.do(fakeslack.SignedRequest(secret, s.clock.Now(), "/slack/commands", body))
+}
+
+// metric returns the value of a counter, gauge or histogram count with the
+// given labels (all of them must match), or -1 when absent.
+func metric(t testing.TB, g prometheus.Gatherer, name string, labels map[string]string) float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			for k, v := range labels {
+				if labelValue(m, k) != v {
+					continue next
+				}
+			}
+			switch {
+			case m.Counter != nil:
+				return m.Counter.GetValue()
+			case m.Histogram != nil:
+				return float64(m.Histogram.GetSampleCount())
+			case m.Gauge != nil:
+				return m.Gauge.GetValue()
+			}
+		}
+	}
+	return -1
+}
+
+func labelValue(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// golden compares got (JSON) with testdata/name, indented; -update rewrites it.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, got, "", "  "); err != nil {
+		t.Fatalf("%s: not JSON: %v\n%s", name, err, got)
+	}
+	buf.WriteByte('\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to create it): %v", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, buf.Bytes(), want)
+	}
+}
+
+func readAll(t testing.TB, r io.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// sampleBlocks is a small Block Kit reply.
+func sampleBlocks() []slack.Block {
+	return []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Acme Corp", false, false)),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Tier* partner · *Owner* <@U0ALICE01>", false, false), nil, nil),
+		slack.NewActionBlock("acct_actions", slack.NewButtonBlockElement("log_call", "acct:42",
+			slack.NewTextBlockObject(slack.PlainTextType, "Log a call", false, false))),
+	}
+}

@@ -1,0 +1,267 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// APIConfig configures a SlackAPI.
+type APIConfig struct {
+	// Token is the bot token (xoxb-…), required.
+	Token string
+	// APIURL is the Web API base URL, ending in "/" (https://slack.com/api/).
+	APIURL string
+	// HTTPClient makes the calls (default: 15 s timeout). slack-go never
+	// retries on its own: callers retry by Classify.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// UserCacheTTL is how long users.info answers are kept (10 min;
+	// unknown users 1 min, in case they are being invited).
+	UserCacheTTL time.Duration
+}
+
+// SlackAPI is the Web API as the rest of kambot uses it: modals, posts,
+// user checks, DMs. Errors keep slack-go's types wrapped with the method and
+// target, so Classify can tell retryable from permanent ones.
+type SlackAPI struct {
+	client *slack.Client
+	log    *slog.Logger
+	now    func() time.Time
+	ttl    time.Duration
+
+	mu    sync.Mutex
+	users map[string]userEntry // teamID + "/" + userID
+}
+
+type userEntry struct {
+	exists  bool
+	expires time.Time
+}
+
+const maxCachedUsers = 10_000
+
+// NewSlackAPI builds the adapter.
+func NewSlackAPI(cfg APIConfig) (*SlackAPI, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("slack api: bot token is required (SLACK_BOT_TOKEN)")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = slack.APIURL
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.UserCacheTTL <= 0 {
+		cfg.UserCacheTTL = 10 * time.Minute
+	}
+	client := slack.New(cfg.Token, slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(cfg.HTTPClient))
+	return &SlackAPI{client: client, log: cfg.Logger, now: cfg.Now, ttl: cfg.UserCacheTTL, users: map[string]userEntry{}}, nil
+}
+
+// Client is the underlying slack-go client, for calls the adapter lacks.
+func (a *SlackAPI) Client() *slack.Client { return a.client }
+
+// OpenView opens a modal for a trigger_id (views.open); it implements
+// commands.Views. Call it before any slow work: a trigger expires in 3 s.
+func (a *SlackAPI) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	if triggerID == "" {
+		return permanent("views.open: no trigger_id")
+	}
+	if _, err := a.client.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("views.open %q: %w", view.CallbackID, err)
+	}
+	return nil
+}
+
+// PublishView sets a user's App Home tab (views.publish); hash, when not
+// empty, makes Slack refuse the update if the view changed meanwhile.
+func (a *SlackAPI) PublishView(ctx context.Context, userID string, view slack.HomeTabViewRequest, hash string) error {
+	if userID == "" {
+		return permanent("views.publish: no user")
+	}
+	req := slack.PublishViewContextRequest{UserID: userID, View: view}
+	if hash != "" {
+		req.Hash = &hash
+	}
+	if _, err := a.client.PublishViewContext(ctx, req); err != nil {
+		return fmt.Errorf("views.publish for %s: %w", userID, err)
+	}
+	return nil
+}
+
+// PostMessage posts to a channel (chat.postMessage) and returns the
+// message's ts. text is the notification fallback when blocks are given;
+// it is sent as written (Slack markup such as <@U123> kept). opts add e.g.
+// slack.MsgOptionMetadata or slack.MsgOptionTS (thread).
+func (a *SlackAPI) PostMessage(ctx context.Context, channel, text string, blocks []slack.Block, opts ...slack.MsgOption) (string, error) {
+	if channel == "" {
+		return "", permanent("chat.postMessage: no channel")
+	}
+	if text == "" && len(blocks) == 0 {
+		return "", permanent("chat.postMessage: nothing to post")
+	}
+	all := make([]slack.MsgOption, 0, len(opts)+2)
+	all = append(all, slack.MsgOptionText(text, false))
+	if len(blocks) > 0 {
+		all = append(all, slack.MsgOptionBlocks(blocks...))
+	}
+	all = append(all, opts...)
+	_, ts, err := a.client.PostMessageContext(ctx, channel, all...)
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage to %s: %w", channel, err)
+	}
+	return ts, nil
+}
+
+// History returns a channel's messages newer than oldest (all when zero),
+// newest first, at most limit (1–999), with their metadata
+// (conversations.history with include_all_metadata).
+func (a *SlackAPI) History(ctx context.Context, channel string, oldest time.Time, limit int) ([]slack.Message, error) {
+	if channel == "" {
+		return nil, permanent("conversations.history: no channel")
+	}
+	p := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: min(max(limit, 1), 999), IncludeAllMetadata: true}
+	if !oldest.IsZero() {
+		p.Oldest = strconv.FormatFloat(float64(oldest.UnixMicro())/1e6, 'f', 6, 64)
+	}
+	resp, err := a.client.GetConversationHistoryContext(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("conversations.history of %s: %w", channel, err)
+	}
+	return resp.Messages, nil
+}
+
+// UserExists reports whether a user ID names an active user (users.info);
+// deactivated users count as absent. Answers are cached. teamID keys the
+// cache: the token decides which workspace Slack looks in.
+func (a *SlackAPI) UserExists(ctx context.Context, teamID, userID string) (bool, error) {
+	if userID == "" {
+		return false, nil
+	}
+	key := teamID + "/" + userID
+	now := a.now()
+	a.mu.Lock()
+	e, ok := a.users[key]
+	a.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.exists, nil
+	}
+	u, err := a.client.GetUserInfoContext(ctx, userID)
+	exists := err == nil && !u.Deleted
+	if err != nil {
+		if se, ok := errors.AsType[slack.SlackErrorResponse](err); !ok || (se.Err != "user_not_found" && se.Err != "user_not_visible") {
+			return false, fmt.Errorf("users.info %s: %w", userID, err)
+		}
+	}
+	ttl := a.ttl
+	if !exists {
+		ttl = min(ttl, time.Minute)
+	}
+	a.mu.Lock()
+	if len(a.users) >= maxCachedUsers {
+		for k, v := range a.users {
+			if !now.Before(v.expires) {
+				delete(a.users, k)
+			}
+		}
+		if len(a.users) >= maxCachedUsers {
+			clear(a.users)
+		}
+	}
+	a.users[key] = userEntry{exists: exists, expires: now.Add(ttl)}
+	a.mu.Unlock()
+	return exists, nil
+}
+
+// OpenDM opens (or finds) the direct-message channel with a user
+// (conversations.open) and returns its ID.
+func (a *SlackAPI) OpenDM(ctx context.Context, userID string) (string, error) {
+	if userID == "" {
+		return "", permanent("conversations.open: no user")
+	}
+	ch, _, _, err := a.client.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	if err != nil {
+		return "", fmt.Errorf("conversations.open with %s: %w", userID, err)
+	}
+	if ch == nil || ch.ID == "" {
+		return "", fmt.Errorf("conversations.open with %s: no channel in the answer", userID)
+	}
+	return ch.ID, nil
+}
+
+// permanentError is a call refused before it reached Slack.
+type permanentError string
+
+func (e permanentError) Error() string { return string(e) }
+
+func permanent(msg string) error { return permanentError(msg) }
+
+// Slack error codes that are worth retrying; every other ok:false code
+// is permanent (channel_not_found, not_in_channel, is_archived,
+// invalid_auth, account_inactive, user_not_found, missing_scope…).
+var transientSlackErrors = map[string]bool{
+	"ratelimited": true, "rate_limited": true, "internal_error": true, "fatal_error": true,
+	"service_unavailable": true, "request_timeout": true, "timeout": true, "team_added_to_org": true,
+}
+
+// Classify tells a caller what to do with an error of a Web API call:
+// permanent errors will fail again however often they are retried
+// (channel_not_found, not_in_channel, is_archived, invalid_auth,
+// account_inactive, user_not_found, a 4xx status…); the others — 429,
+// 5xx, timeouts, network failures — are worth retrying, after retryAfter
+// when Slack said how long to wait (zero: the caller's own backoff).
+// A nil error, or the caller's own cancellation, is neither.
+func Classify(err error) (retryAfter time.Duration, permanent bool) {
+	if err == nil {
+		return 0, false
+	}
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return rl.RetryAfter, false
+	}
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
+		return 0, !(sc.Code == http.StatusTooManyRequests || sc.Code == http.StatusRequestTimeout || sc.Code >= 500)
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		return 0, !transientSlackErrors[se.Err]
+	}
+	if _, ok := errors.AsType[permanentError](err); ok {
+		return 0, true
+	}
+	switch {
+	case errors.Is(err, slack.ErrParametersMissing), errors.Is(err, slack.ErrBlockIDNotUnique),
+		errors.Is(err, slack.ErrInvalidConfiguration):
+		return 0, true
+	case errors.Is(err, context.Canceled):
+		return 0, false
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
+		return 0, false
+	}
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return 0, false
+	}
+	if _, ok := errors.AsType[*url.Error](err); ok {
+		return 0, false
+	}
+	// Anything else (an unreadable answer from a proxy…) may pass on retry.
+	return 0, false
+}

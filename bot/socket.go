@@ -1,0 +1,321 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/kambot/kambot/commands"
+)
+
+// maxAck is the largest Socket Mode response slack-go sends: Slack drops
+// responses of 20 KB or more.
+const maxAck = 20 * 1024
+
+// SocketConfig configures a SocketRunner.
+type SocketConfig struct {
+	// BotToken (xoxb-) and AppToken (xapp-, connections:write) are required.
+	BotToken string
+	AppToken string
+	// APIURL is the Web API base URL ending in "/" (https://slack.com/api/).
+	APIURL string
+	// Engine is required; Events may be nil (events are acknowledged and dropped).
+	Engine Engine
+	Events EventHandler
+	// Metrics is required.
+	Metrics *Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// HTTPClient is used for apps.connections.open and response_url.
+	HTTPClient *http.Client
+	// Workers bounds envelopes handled at once (32); beyond it a slash
+	// command is told to retry in a moment.
+	Workers int
+	Timing  Timing
+	// Options are passed to socketmode.New (e.g. socketmode.OptionPingInterval).
+	Options []socketmode.Option
+}
+
+// SocketRunner is kambot's Socket Mode: it holds the websocket connection
+// to Slack (slack-go reconnects on disconnect and network failures), acks
+// every envelope, and runs the engine on a bounded pool of workers.
+type SocketRunner struct {
+	cfg    SocketConfig
+	core   *core
+	client *socketmode.Client
+}
+
+// NewSocketRunner checks cfg and builds the Socket Mode client.
+func NewSocketRunner(cfg SocketConfig) (*SocketRunner, error) {
+	switch {
+	case cfg.BotToken == "":
+		return nil, errors.New("socket mode: bot token is required (SLACK_BOT_TOKEN)")
+	case cfg.AppToken == "":
+		return nil, errors.New("socket mode: app-level token is required (SLACK_APP_TOKEN)")
+	case cfg.Engine == nil:
+		return nil, errors.New("socket mode: Engine is required")
+	case cfg.Metrics == nil:
+		return nil, errors.New("socket mode: Metrics is required (bot.NewMetrics)")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = slack.APIURL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionAPIURL(cfg.APIURL)}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, slack.OptionHTTPClient(cfg.HTTPClient))
+	}
+	r := &SocketRunner{cfg: cfg}
+	r.client = socketmode.New(slack.New(cfg.BotToken, opts...), cfg.Options...)
+	r.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
+		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers})
+	return r, nil
+}
+
+// ErrLinkDisabled is returned by Run when Slack disables the app's Socket
+// Mode connection for good.
+var ErrLinkDisabled = errors.New("Slack disabled the Socket Mode link (link_disabled): enable Socket Mode for the app again")
+
+// Run connects and handles envelopes until ctx is cancelled (it then stops
+// taking work, lets in-flight work finish within the grace period and
+// returns nil) or the connection fails for good: bad tokens, a disabled
+// link, a permanent Slack error (it returns that error).
+func (r *SocketRunner) Run(ctx context.Context) error {
+	cctx, ccancel := context.WithCancel(context.Background())
+	defer ccancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- r.client.RunContext(cctx) }()
+
+	var fatal error
+	running := true
+	for running {
+		select {
+		case <-ctx.Done():
+			running = false
+		case err := <-runErr:
+			runErr <- err // seen again after the drain
+			fatal = fmt.Errorf("socket mode connection failed: %w", err)
+			running = false
+		case evt := <-r.client.Events:
+			if err := r.dispatch(evt, false); err != nil {
+				fatal = err
+				running = false
+			}
+		}
+	}
+
+	// Keep reading events while in-flight work finishes, so the library
+	// keeps answering pings and our acks still go out.
+	gctx, gcancel := context.WithTimeout(context.Background(), r.core.timing.ShutdownGrace)
+	defer gcancel()
+	drained := make(chan error, 1)
+	go func() { drained <- r.core.drain(gctx) }()
+	var derr error
+	for waiting := true; waiting; {
+		select {
+		case derr = <-drained:
+			waiting = false
+		case evt := <-r.client.Events:
+			_ = r.dispatch(evt, true)
+		}
+	}
+	ccancel()
+	select {
+	case <-runErr:
+	case <-time.After(5 * time.Second):
+		r.cfg.Logger.Warn("socket mode client did not stop within 5s")
+	}
+	if fatal != nil {
+		return fatal
+	}
+	return derr
+}
+
+// dispatch handles one event of the client. While stopping, new work is
+// refused. A non-nil error is fatal.
+func (r *SocketRunner) dispatch(evt socketmode.Event, stopping bool) error {
+	log, m := r.cfg.Logger, r.cfg.Metrics
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		m.socketConn.WithLabelValues("connecting").Inc()
+		log.Debug("connecting to Slack in Socket Mode")
+	case socketmode.EventTypeConnected:
+		m.socketConn.WithLabelValues("connected").Inc()
+		log.Info("connected to Slack in Socket Mode")
+	case socketmode.EventTypeHello:
+		m.socketConn.WithLabelValues("hello").Inc()
+	case socketmode.EventTypeDisconnect:
+		m.socketConn.WithLabelValues("disconnect").Inc()
+		if evt.Request != nil && evt.Request.Reason == "link_disabled" {
+			return ErrLinkDisabled
+		}
+	case socketmode.EventTypeConnectionError:
+		m.socketConn.WithLabelValues("connection_error").Inc()
+		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			// After link_disabled, or once the app token lost its rights,
+			// reconnecting keeps failing the same way: give up.
+			if _, permanent := Classify(ce.ErrorObj); permanent {
+				return fmt.Errorf("socket mode: cannot reconnect: %w", ce.ErrorObj)
+			}
+			log.Warn("socket mode connection failed; retrying", "attempt", ce.Attempt, "backoff", ce.Backoff, "err", ce.ErrorObj)
+		}
+	case socketmode.EventTypeInvalidAuth:
+		m.socketConn.WithLabelValues("invalid_auth").Inc()
+		log.Error("Slack refused the app-level token (SLACK_APP_TOKEN)")
+	case socketmode.EventTypeIncomingError:
+		m.socketConn.WithLabelValues("incoming_error").Inc()
+		log.Warn("socket mode read failed", "data", evt.Data)
+	case socketmode.EventTypeErrorWriteFailed:
+		m.acks.WithLabelValues("failed").Inc()
+		log.Warn("socket mode write failed", "data", evt.Data)
+	case socketmode.EventTypeErrorBadMessage:
+		m.envelopes.WithLabelValues("bad_message").Inc()
+		r.ackBadMessage(evt)
+	case socketmode.EventTypeSlashCommand:
+		m.envelopes.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
+		sc, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			return nil
+		}
+		req := evt.Request
+		if stopping {
+			r.ack(req, r.payload(req, commands.Reply{Text: "kambot is restarting. Try the command again in a few seconds."}))
+			return nil
+		}
+		if !r.core.acquire(500 * time.Millisecond) {
+			log.Warn("slash command refused: every worker is busy")
+			m.refused.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
+			r.ack(req, r.payload(req, busyReply))
+			return nil
+		}
+		r.core.work.Go(func() {
+			defer r.core.release()
+			r.slash(req, sc)
+		})
+	case socketmode.EventTypeInteractive:
+		m.envelopes.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return nil
+		}
+		// Not acknowledged when no worker is free or while stopping: Slack
+		// then shows the user an error and keeps a modal open for a retry,
+		// where an empty ack would silently lose the click or submission.
+		if stopping || !r.core.acquire(500*time.Millisecond) {
+			m.refused.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
+			log.Warn("interaction not taken: shutting down or every worker busy", "type", cb.Type)
+			return nil
+		}
+		req := evt.Request
+		r.core.work.Go(func() {
+			defer r.core.release()
+			r.interactive(req, cb)
+		})
+	case socketmode.EventTypeEventsAPI:
+		m.envelopes.WithLabelValues(socketmode.RequestTypeEventsAPI).Inc()
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok || evt.Request == nil || stopping { // unacked: Slack redelivers elsewhere
+			return nil
+		}
+		r.ack(evt.Request, nil)
+		var id string
+		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+			id = cb.EventID
+		}
+		r.core.event(id, ev)
+	default:
+		log.Debug("socket mode event ignored", "type", evt.Type)
+	}
+	return nil
+}
+
+// ackBadMessage acknowledges an envelope slack-go could not parse (an
+// event type it does not know, say), so that Slack does not redeliver it.
+func (r *SocketRunner) ackBadMessage(evt socketmode.Event) {
+	bm, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	if json.Unmarshal(bm.Message, &env) != nil || env.EnvelopeID == "" {
+		r.cfg.Logger.Warn("unreadable socket mode message", "err", bm.Cause)
+		return
+	}
+	r.cfg.Logger.Debug("socket mode envelope not understood; acknowledged", "type", env.Type, "err", bm.Cause)
+	r.ack(&socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
+}
+
+// payload renders a reply for an ack, or returns nil when the ack cannot
+// carry it (the envelope takes no payload, or it is too large).
+func (r *SocketRunner) payload(req *socketmode.Request, reply commands.Reply) json.RawMessage {
+	if empty(reply) || !req.AcceptsResponsePayload {
+		return nil
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	if err := encodeJSON(buf, toWire(reply, nil)); err != nil {
+		r.cfg.Logger.Error("render acknowledgement", "err", err)
+		return nil
+	}
+	// {"envelope_id":"…","payload":…} must stay under Slack's limit.
+	if buf.Len()+len(req.EnvelopeID)+32 >= maxAck {
+		return nil
+	}
+	return json.RawMessage(bytes.Clone(buf.Bytes()))
+}
+
+// ack acknowledges an envelope, with payload when non-nil.
+func (r *SocketRunner) ack(req *socketmode.Request, payload json.RawMessage) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var err error
+	outcome := "empty"
+	if payload != nil {
+		outcome = "payload"
+		err = r.client.AckCtx(ctx, req.EnvelopeID, payload)
+	} else {
+		err = r.client.AckCtx(ctx, req.EnvelopeID, nil)
+	}
+	if err != nil {
+		outcome = "failed"
+		r.cfg.Logger.Warn("socket mode ack failed", "envelope_id", req.EnvelopeID, "err", err)
+	}
+	r.cfg.Metrics.acks.WithLabelValues(outcome).Inc()
+}
+
+func (r *SocketRunner) slash(req *socketmode.Request, sc slack.SlashCommand) {
+	a := r.core.command(requestOf(sc))
+	p := r.payload(req, a.reply)
+	r.ack(req, p)
+	// A reply the ack could not carry goes through response_url.
+	r.core.afterAck(a, p == nil && !empty(a.reply))
+}
+
+func (r *SocketRunner) interactive(req *socketmode.Request, cb slack.InteractionCallback) {
+	ir, inTime := r.core.interaction(cb)
+	if !inTime || ir.Ack == nil || !req.AcceptsResponsePayload {
+		r.ack(req, nil)
+		return
+	}
+	b, err := json.Marshal(ir.Ack)
+	if err != nil || len(b)+len(req.EnvelopeID)+32 >= maxAck {
+		r.cfg.Logger.Error("interaction ack cannot be sent; acknowledged empty", "type", cb.Type, "bytes", len(b), "err", err)
+		r.ack(req, nil)
+		return
+	}
+	r.ack(req, b)
+}

@@ -1,0 +1,762 @@
+package brief
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Fallback is the deterministic brief: the same facts a model would get,
+// laid out in the same sections by a template, and marked as not drafted by
+// a model. It needs no network and is fast enough for any account.
+func Fallback(f Facts) Result {
+	return fallback(&f, KindBrief, ReasonDisabled, time.Now)
+}
+
+// fallback renders the template of kind k; reason says why no model was used.
+func fallback(f *Facts, k Kind, reason string, clock func() time.Time) Result {
+	now := f.asOf(clock)
+	v := newView(f, now)
+	r := Result{Kind: k, Title: title(k, f.Account.Name), FallbackReason: reason}
+	switch k {
+	case KindSummary:
+		r.Sections = []Section{{SectionSummary, v.summary()}}
+	case KindReview:
+		r.Sections = []Section{
+			{SectionProgress, v.progress()},
+			{SectionBehind, v.behind()},
+			{SectionRelationships, v.relationships()},
+			{SectionNextSteps, v.nextSteps()},
+		}
+	default:
+		r.Sections = []Section{
+			{SectionStanding, v.standing()},
+			{SectionWho, v.who()},
+			{SectionInFlight, v.inFlight()},
+			{SectionRisks, v.risks()},
+			{SectionSay, v.say()},
+		}
+	}
+	r.Period = v.period()
+	r.Note = sourceNote(k, r.Period, len(v.latest), v.total, "", reason)
+	r.Text = compose(&r)
+	return r
+}
+
+// view is what the templates draw on, computed in one pass over the facts.
+type view struct {
+	f      *Facts
+	now    time.Time
+	loc    *time.Location
+	total  int                // the account's interactions
+	recent int                // of them, in the last 90 days
+	touch  *kam.Interaction   // latest real customer contact
+	latest []*kam.Interaction // newest first, at most latestShown
+	people []Stakeholder      // ranked
+	names  map[int64]string
+	opps   []kam.Opportunity // open, largest first
+	tasks  []Tactic          // pending, by due date
+}
+
+const (
+	latestShown = 2 // interactions quoted under "Where we stand"
+	whoShown    = 5
+	oppsShown   = 5
+	planShown   = 3
+	risksShown  = 8
+)
+
+func newView(f *Facts, now time.Time) *view {
+	v := &view{f: f, now: now, loc: now.Location(), names: map[int64]string{}}
+	newest := newTopK(latestShown)
+	since := now.Add(-recentWindow)
+	for i := range f.Interactions {
+		in := &f.Interactions[i]
+		if !f.ownsInteraction(*in) {
+			continue
+		}
+		v.total++
+		if in.At.After(since) {
+			v.recent++
+		}
+		if in.Kind.Touches() && !in.At.After(now) && (v.touch == nil || in.At.After(v.touch.At)) {
+			v.touch = in
+		}
+		newest.push(-float64(in.At.Unix()), i)
+	}
+	for _, c := range newest.sorted() {
+		v.latest = append(v.latest, &f.Interactions[c.index])
+	}
+	v.people = f.rankedStakeholders()
+	for _, s := range f.Stakeholders {
+		if s.ID != 0 {
+			v.names[s.ID] = s.Name
+		}
+	}
+	v.opps = f.openOpportunities()
+	v.tasks = f.pendingTactics()
+	return v
+}
+
+// period covers the last 90 days, stretched back to any interaction quoted.
+func (v *view) period() Period {
+	if v.total == 0 {
+		return Period{From: v.now, To: v.now}
+	}
+	from := v.now.Add(-recentWindow)
+	for _, in := range v.latest {
+		if in.At.Before(from) {
+			from = in.At
+		}
+	}
+	if v.touch != nil && v.touch.At.Before(from) {
+		from = v.touch.At
+	}
+	return Period{From: from, To: v.now}
+}
+
+func (v *view) date(t time.Time) string { return day(t, v.loc) }
+
+func bullets(lines []string) string {
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("• ")
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// --- the brief ---
+
+func (v *view) standing() string {
+	f, a := v.f, &v.f.Account
+	var lines []string
+
+	var pos []string
+	if t := tierText(a.Tier); t != "" {
+		pos = append(pos, t)
+	}
+	if a.Level != "" {
+		pos = append(pos, escapeAll(inline(string(a.Level), 20))+" relationship")
+	}
+	if q := inline(f.Quadrant, 40); q != "" {
+		pos = append(pos, escapeAll(q)+" quadrant")
+	}
+	if len(pos) > 0 {
+		lines = append(lines, strings.Join(pos, " · "))
+	}
+
+	if f.Health.Scored {
+		n := len(f.Health.Alerts)
+		if n == 0 {
+			lines = append(lines, fmt.Sprintf("Health %d/100, no alerts", f.Health.Score))
+		} else {
+			lines = append(lines, fmt.Sprintf("Health %d/100 with %d %s", f.Health.Score, n, plural(n, "alert", "alerts")))
+		}
+	} else {
+		lines = append(lines, "Health not scored yet")
+	}
+
+	var figures []string
+	if a.Revenue > 0 {
+		figures = append(figures, "Revenue with us "+money(a.Revenue))
+	}
+	if a.WalletPct > 0 {
+		figures = append(figures, fmt.Sprintf("share of wallet %.0f%%", a.WalletPct))
+	}
+	if seg := strings.Trim(show(a.Segment, maxTitle)+", "+show(a.Region, maxTitle), ", "); seg != "" {
+		figures = append(figures, seg)
+	}
+	if len(figures) > 0 {
+		lines = append(lines, capital(strings.Join(figures, " · ")))
+	}
+
+	if m := show(f.Relationship.Model, 40); m != "" {
+		l := "Relationship model: " + m
+		if why := show(f.Relationship.Reason, maxAlert); why != "" {
+			l += " — " + why
+		}
+		lines = append(lines, l)
+	}
+
+	switch {
+	case v.touch != nil:
+		lines = append(lines, fmt.Sprintf("Last customer contact %s (%s, %s) · %d %s in the last 90 days",
+			v.date(v.touch.At), ago(v.touch.At, v.now), v.touch.Kind, v.recent, plural(v.recent, "interaction", "interactions")))
+	case v.total > 0:
+		lines = append(lines, fmt.Sprintf("No customer contact logged, only internal notes · %d in the last 90 days", v.recent))
+	default:
+		lines = append(lines, "No interactions logged yet")
+	}
+	for _, in := range v.latest {
+		lines = append(lines, "Latest: "+v.interaction(in))
+	}
+
+	if f.NPS.Responses > 0 {
+		l := fmt.Sprintf("NPS %d from %d %s", f.NPS.Score, f.NPS.Responses, plural(f.NPS.Responses, "response", "responses"))
+		switch {
+		case f.NPS.Trend > 0:
+			l += fmt.Sprintf(", up %d", f.NPS.Trend)
+		case f.NPS.Trend < 0:
+			l += fmt.Sprintf(", down %d", -f.NPS.Trend)
+		}
+		lines = append(lines, l)
+	}
+
+	var team []string
+	if a.OwnerID != "" {
+		team = append(team, "KAM "+user(a.OwnerID))
+	}
+	if a.SponsorID != "" {
+		team = append(team, "sponsor "+user(a.SponsorID))
+	}
+	if len(team) > 0 {
+		lines = append(lines, strings.Join(team, " · "))
+	}
+	return bullets(lines)
+}
+
+// interaction renders one interaction on a line: date, kind, who, with whom, what.
+func (v *view) interaction(in *kam.Interaction) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", v.date(in.At), escapeAll(inline(string(in.Kind), 20)))
+	if in.UserID != "" {
+		b.WriteString(" by " + user(in.UserID))
+	}
+	var with []string
+	for _, id := range in.Contacts {
+		if n, ok := v.names[id]; ok && len(with) < maxWithNames {
+			with = append(with, show(n, maxName))
+		}
+	}
+	if len(with) > 0 {
+		b.WriteString(" with " + strings.Join(with, ", "))
+	}
+	if s := show(in.Summary, 200); s != "" {
+		b.WriteString(": " + s)
+	}
+	return b.String()
+}
+
+func (v *view) who() string {
+	if len(v.people) == 0 {
+		return fmt.Sprintf("No stakeholders mapped yet: add them with `/kam contact %s add \"Name\" role=decision-maker influence=5`.", slugOf(&v.f.Account))
+	}
+	var lines []string
+	for i, s := range v.people {
+		if i == whoShown {
+			break
+		}
+		lines = append(lines, v.person(s))
+	}
+	out := bullets(lines)
+	if more := len(v.people) - whoShown; more > 0 {
+		out += fmt.Sprintf("\n_…and %d more %s._", more, plural(more, "stakeholder", "stakeholders"))
+	}
+	return out
+}
+
+// person renders one stakeholder on a line.
+func (v *view) person(s Stakeholder) string {
+	var b strings.Builder
+	b.WriteString("*" + show(s.Name, maxName) + "*")
+	if t := show(s.Title, maxTitle); t != "" {
+		b.WriteString(", " + t)
+	}
+	var facts []string
+	if s.Role != "" {
+		facts = append(facts, escapeAll(inline(string(s.Role), 20)))
+	}
+	if s.Influence > 0 {
+		facts = append(facts, fmt.Sprintf("influence %d/5", s.Influence))
+	}
+	facts = append(facts, stanceWord(s.Stance))
+	b.WriteString(" — " + strings.Join(facts, ", "))
+	if s.MirrorID != "" {
+		b.WriteString(" · mirror " + user(s.MirrorID))
+	} else {
+		b.WriteString(" · no mirror")
+	}
+	if s.LastContact.IsZero() {
+		b.WriteString(" · no contact logged")
+	} else {
+		b.WriteString(" · last contact " + ago(s.LastContact, v.now))
+	}
+	return b.String()
+}
+
+func (v *view) inFlight() string {
+	var lines []string
+	for i, o := range v.opps {
+		if i == oppsShown {
+			break
+		}
+		lines = append(lines, v.opportunity(o))
+	}
+	objectives := 0
+	for _, o := range v.f.Objectives {
+		if objectives == planShown {
+			break
+		}
+		if s := show(o, maxPlanText); s != "" {
+			lines = append(lines, "Objective: "+s)
+			objectives++
+		}
+	}
+	tactics := 0
+	for _, t := range v.tasks {
+		if tactics == planShown {
+			break
+		}
+		if !t.Due.IsZero() && t.Due.Sub(v.now) > tacticHorizon {
+			continue
+		}
+		lines = append(lines, v.tactic(t))
+		tactics++
+	}
+	if len(lines) == 0 {
+		return "Nothing in flight: no open opportunities and no plan items due."
+	}
+	out := bullets(lines)
+	if more := len(v.opps) - oppsShown; more > 0 {
+		var sum int64
+		for _, o := range v.opps[oppsShown:] {
+			sum += o.Value
+		}
+		out += fmt.Sprintf("\n_…and %d more open %s worth %s._", more, plural(more, "opportunity", "opportunities"), money(sum))
+	}
+	return out
+}
+
+func (v *view) opportunity(o kam.Opportunity) string {
+	var b strings.Builder
+	b.WriteString("*" + show(o.Name, maxName) + "* — " + escapeAll(inline(string(o.Stage), 20)))
+	if o.Value > 0 {
+		b.WriteString(" · " + money(o.Value))
+	}
+	if !o.CloseDate.IsZero() {
+		if o.CloseDate.Before(v.now) {
+			b.WriteString(" · close date passed " + v.date(o.CloseDate))
+		} else {
+			b.WriteString(" · closes " + v.date(o.CloseDate))
+		}
+	}
+	if !o.StageSince.IsZero() {
+		d := days(o.StageSince, v.now)
+		b.WriteString(fmt.Sprintf(" · %d %s in stage", d, plural(d, "day", "days")))
+	}
+	if o.OwnerID != "" {
+		b.WriteString(" · " + user(o.OwnerID))
+	}
+	return b.String()
+}
+
+func (v *view) tactic(t Tactic) string {
+	var meta []string
+	if q := show(t.Quarter, 8); q != "" {
+		meta = append(meta, q)
+	}
+	if t.OwnerID != "" {
+		meta = append(meta, user(t.OwnerID))
+	}
+	if !t.Due.IsZero() {
+		meta = append(meta, "due "+v.date(t.Due))
+	}
+	l := "Tactic"
+	if len(meta) > 0 {
+		l += " (" + strings.Join(meta, ", ") + ")"
+	}
+	l += ": " + show(t.Text, maxPlanText)
+	if !t.Due.IsZero() && t.Due.Before(v.now) {
+		l += " — *overdue*"
+	}
+	return l
+}
+
+// derivedRisks are the risks the facts show beyond the health alerts; a risk
+// about a record an alert already names is left out.
+func (v *view) derivedRisks() []string {
+	alerts := strings.ToLower(strings.Join(v.f.Health.Alerts, "\n"))
+	named := func(name string) bool {
+		n := strings.ToLower(strings.TrimSpace(name))
+		return n != "" && strings.Contains(alerts, n)
+	}
+	var out []string
+	for _, o := range v.opps {
+		if named(o.Name) {
+			continue
+		}
+		switch {
+		case !o.CloseDate.IsZero() && o.CloseDate.Before(v.now):
+			out = append(out, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.date(o.CloseDate)))
+		case !o.StageSince.IsZero() && v.now.Sub(o.StageSince) > stallAfter:
+			out = append(out, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), escapeAll(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
+		}
+	}
+	for _, s := range v.people {
+		if named(s.Name) {
+			continue
+		}
+		key := s.Role == kam.ContactDecisionMaker || s.Influence >= 4
+		switch {
+		case s.Stance < 0 && (s.Influence >= 3 || s.Role == kam.ContactDecisionMaker || s.Role == kam.ContactBlocker):
+			out = append(out, fmt.Sprintf("*%s* is %s (stance %d) with influence %d/5.", show(s.Name, maxName), stanceWord(s.Stance), s.Stance, s.Influence))
+		case s.Role == kam.ContactDecisionMaker && s.MirrorID == "":
+			out = append(out, fmt.Sprintf("*%s*, a decision-maker, has no mirror on our team.", show(s.Name, maxName)))
+		case key && (s.LastContact.IsZero() || v.now.Sub(s.LastContact) > recentWindow):
+			if s.LastContact.IsZero() {
+				out = append(out, fmt.Sprintf("No contact logged with *%s*.", show(s.Name, maxName)))
+			} else {
+				out = append(out, fmt.Sprintf("No contact with *%s* for %d days.", show(s.Name, maxName), days(s.LastContact, v.now)))
+			}
+		}
+	}
+	overdue := 0
+	for _, t := range v.tasks {
+		if !t.Due.IsZero() && t.Due.Before(v.now) {
+			overdue++
+		}
+	}
+	if overdue > 0 {
+		out = append(out, fmt.Sprintf("%d plan %s overdue.", overdue, plural(overdue, "tactic is", "tactics are")))
+	}
+	if v.f.NPS.Responses > 0 && v.f.NPS.Trend < 0 {
+		out = append(out, fmt.Sprintf("NPS fell %d points.", -v.f.NPS.Trend))
+	}
+	if c := v.detractor(); c != nil {
+		out = append(out, fmt.Sprintf("A detractor (%d/10) said: “%s”", c.Score, show(c.Text, 160)))
+	}
+	return out
+}
+
+// detractor is the latest survey comment with a score of 6 or less.
+func (v *view) detractor() *NPSComment {
+	for _, c := range latestComments(v.f.NPS.Comments, maxComments) {
+		if c.Score <= 6 {
+			return &c
+		}
+	}
+	return nil
+}
+
+func (v *view) risks() string {
+	var lines []string
+	for _, al := range v.f.Health.Alerts {
+		if len(lines) == risksShown {
+			break
+		}
+		if s := show(al, maxAlert); s != "" {
+			lines = append(lines, s)
+		}
+	}
+	for _, r := range v.derivedRisks() {
+		if len(lines) == risksShown {
+			break
+		}
+		lines = append(lines, r)
+	}
+	if len(lines) == 0 {
+		return "• No alerts raised and nothing overdue."
+	}
+	return bullets(lines)
+}
+
+// say picks three things a sponsor can say to the customer's executive,
+// from the facts: the survey, the largest deal, a quiet decision-maker, the
+// relationship level, an advocate.
+func (v *view) say() string {
+	var cands []string
+	if c := v.detractor(); c != nil || (v.f.NPS.Responses > 0 && v.f.NPS.Trend < 0) {
+		cands = append(cands, "Thank you for the candid feedback in our last survey: here is what we have changed since, and what comes next.")
+	}
+	if len(v.opps) > 0 {
+		o := v.opps[0]
+		if !o.CloseDate.IsZero() && o.CloseDate.After(v.now) {
+			cands = append(cands, fmt.Sprintf("We are committed to making *%s* a success: what would you need from us to decide by %s?", show(o.Name, maxName), v.date(o.CloseDate)))
+		} else {
+			cands = append(cands, fmt.Sprintf("We are committed to making *%s* a success: what would you need from us to move it forward?", show(o.Name, maxName)))
+		}
+	}
+	for _, s := range v.people {
+		if s.Role == kam.ContactDecisionMaker && (s.LastContact.IsZero() || v.now.Sub(s.LastContact) > recentWindow) {
+			cands = append(cands, fmt.Sprintf("I would value time with %s in the coming weeks: could you help set that up?", show(s.Name, maxName)))
+			break
+		}
+	}
+	switch v.f.Account.Level {
+	case kam.LevelCommodity:
+		cands = append(cands, "Beyond price and delivery, where could we make a bigger difference to your business?")
+	case kam.LevelProduct:
+		cands = append(cands, "Which of your business goals could we support beyond the products you buy today?")
+	case kam.LevelValueAdd:
+		cands = append(cands, "Where could we work together on your plans for the next three to five years?")
+	case kam.LevelPartner:
+		cands = append(cands, "How should we shape our joint plan for next year, and who on your side should lead it with us?")
+	}
+	for _, s := range v.people {
+		if s.Stance >= 2 {
+			cands = append(cands, fmt.Sprintf("Please pass our thanks to %s: their support makes a real difference to our work together.", show(s.Name, maxName)))
+			break
+		}
+	}
+	cands = append(cands,
+		"Thank you for the partnership: what is your top priority this year, and how can we help with it?",
+		"How do you see our work together today, and what should we do more of?",
+		"Who else on your side should we be working with more closely?")
+	var b strings.Builder
+	for i, c := range cands[:3] {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%d. %s", i+1, c)
+	}
+	return b.String()
+}
+
+// --- the digest summary ---
+
+func (v *view) summary() string {
+	f, a := v.f, &v.f.Account
+	name := show(a.Name, maxName)
+	if name == "" {
+		name = "This account"
+	}
+	var pos []string
+	for _, p := range []string{string(a.Tier), string(a.Level)} {
+		if p != "" {
+			pos = append(pos, escapeAll(inline(p, 20)))
+		}
+	}
+	s1 := name
+	if len(pos) > 0 {
+		s1 += " (" + strings.Join(pos, ", ") + ")"
+	}
+	n := len(f.Health.Alerts)
+	if f.Health.Scored {
+		s1 += fmt.Sprintf(" has health %d/100", f.Health.Score)
+	} else {
+		s1 += " has no health score yet"
+	}
+	switch n {
+	case 0:
+		s1 += " and no alerts."
+	default:
+		s1 += fmt.Sprintf(" and %d %s, first: %s.", n, plural(n, "alert", "alerts"), strings.TrimRight(show(f.Health.Alerts[0], 160), ".!? "))
+	}
+	contact := "none logged"
+	if v.touch != nil {
+		contact = v.date(v.touch.At)
+	}
+	var s2 string
+	if len(v.opps) > 0 {
+		o := v.opps[0]
+		s2 = fmt.Sprintf("Largest open deal: %s at %s", show(o.Name, maxName), escapeAll(inline(string(o.Stage), 20)))
+		if o.Value > 0 {
+			s2 += ", " + money(o.Value)
+		}
+		s2 += "; last customer contact " + contact + "."
+	} else {
+		s2 = "No open deals; last customer contact " + contact + "."
+	}
+	return s1 + " " + s2
+}
+
+// --- the plan review note ---
+
+func (v *view) progress() string {
+	var lines []string
+	if n := len(v.f.Tactics); n > 0 {
+		done := n - len(v.tasks)
+		lines = append(lines, fmt.Sprintf("Tactics: %d of %d done.", done, n))
+	}
+	var objs []string
+	for _, o := range v.f.Objectives {
+		if s := show(o, maxPlanText); s != "" && len(objs) < maxObjectives {
+			objs = append(objs, s)
+		}
+	}
+	if len(objs) > 0 {
+		lines = append(lines, "Objectives: "+strings.Join(objs, "; ")+".")
+	} else {
+		lines = append(lines, fmt.Sprintf("No objectives recorded: add them with `/kam plan %s objective \"…\"`.", slugOf(&v.f.Account)))
+	}
+	if len(v.opps) > 0 {
+		var sum, weighted float64
+		for _, o := range v.opps {
+			sum += float64(o.Value)
+			weighted += float64(o.Value) * o.Stage.Probability()
+		}
+		lines = append(lines, fmt.Sprintf("Pipeline: %d open %s worth %s, weighted %s.", len(v.opps), plural(len(v.opps), "opportunity", "opportunities"), money(int64(sum)), money(int64(weighted))))
+	} else {
+		lines = append(lines, "Pipeline: no open opportunities.")
+	}
+	act := fmt.Sprintf("Activity: %d %s in the last 90 days", v.recent, plural(v.recent, "interaction", "interactions"))
+	if v.touch != nil {
+		act += "; last customer contact " + v.date(v.touch.At)
+	}
+	lines = append(lines, act+".")
+	if v.f.NPS.Responses > 0 {
+		l := fmt.Sprintf("NPS %d from %d %s", v.f.NPS.Score, v.f.NPS.Responses, plural(v.f.NPS.Responses, "response", "responses"))
+		if v.f.NPS.Trend != 0 {
+			l += fmt.Sprintf(" (%+d)", v.f.NPS.Trend)
+		}
+		lines = append(lines, l+".")
+	}
+	return bullets(lines)
+}
+
+func (v *view) behind() string {
+	var lines []string
+	for _, t := range v.tasks {
+		if len(lines) == 5 {
+			break
+		}
+		if !t.Due.IsZero() && t.Due.Before(v.now) {
+			l := "Overdue since " + v.date(t.Due) + ": " + show(t.Text, maxPlanText)
+			if t.OwnerID != "" {
+				l += " (" + user(t.OwnerID) + ")"
+			}
+			lines = append(lines, l)
+		}
+	}
+	for _, o := range v.opps {
+		if len(lines) == risksShown {
+			break
+		}
+		switch {
+		case !o.CloseDate.IsZero() && o.CloseDate.Before(v.now):
+			lines = append(lines, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.date(o.CloseDate)))
+		case !o.StageSince.IsZero() && v.now.Sub(o.StageSince) > stallAfter:
+			lines = append(lines, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), escapeAll(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
+		}
+	}
+	for _, al := range v.f.Health.Alerts {
+		if len(lines) == risksShown {
+			break
+		}
+		if s := show(al, maxAlert); s != "" {
+			lines = append(lines, s)
+		}
+	}
+	if len(lines) == 0 {
+		return "• Nothing overdue and no alerts."
+	}
+	return bullets(lines)
+}
+
+func (v *view) relationships() string {
+	var lines []string
+	if m := show(v.f.Relationship.Model, 40); m != "" {
+		l := "Model: " + m
+		if why := show(v.f.Relationship.Reason, maxAlert); why != "" {
+			l += " — " + why
+		}
+		lines = append(lines, l)
+	}
+	if len(v.people) == 0 {
+		lines = append(lines, fmt.Sprintf("No stakeholders mapped yet: add them with `/kam contact %s add \"Name\"`.", slugOf(&v.f.Account)))
+		return bullets(lines)
+	}
+	var unmirrored, quiet, against, advocates []string
+	for _, s := range v.people {
+		name := show(s.Name, maxName)
+		key := s.Role == kam.ContactDecisionMaker || s.Influence >= 4
+		if key && s.MirrorID == "" {
+			unmirrored = append(unmirrored, name)
+		}
+		if key && (s.LastContact.IsZero() || v.now.Sub(s.LastContact) > recentWindow) {
+			quiet = append(quiet, name)
+		}
+		if s.Stance < 0 {
+			against = append(against, fmt.Sprintf("%s (%s)", name, stanceWord(s.Stance)))
+		}
+		if s.Stance >= 2 {
+			advocates = append(advocates, name)
+		}
+	}
+	list := func(label string, names []string) {
+		if len(names) == 0 {
+			return
+		}
+		if len(names) > whoShown {
+			names = append(names[:whoShown:whoShown], fmt.Sprintf("%d more", len(names)-whoShown))
+		}
+		lines = append(lines, label+": "+strings.Join(names, ", ")+".")
+	}
+	list("Key people without a mirror", unmirrored)
+	list("Key people without contact in 90 days", quiet)
+	list("Sceptical or hostile", against)
+	list("Advocates", advocates)
+	if len(lines) == 0 || (len(lines) == 1 && v.f.Relationship.Model != "") {
+		lines = append(lines, fmt.Sprintf("%d %s mapped; every key person is mirrored and in touch.", len(v.people), plural(len(v.people), "stakeholder", "stakeholders")))
+	}
+	return bullets(lines)
+}
+
+func (v *view) nextSteps() string {
+	slug := slugOf(&v.f.Account)
+	var steps []string
+	overdue := 0
+	for _, t := range v.tasks {
+		if !t.Due.IsZero() && t.Due.Before(v.now) {
+			overdue++
+		}
+	}
+	if overdue > 0 {
+		steps = append(steps, fmt.Sprintf("Re-plan or close the %d overdue %s (`/kam plan %s done <n>` marks one done).", overdue, plural(overdue, "tactic", "tactics"), slug))
+	}
+	for _, o := range v.opps {
+		if !o.CloseDate.IsZero() && o.CloseDate.Before(v.now) {
+			l := fmt.Sprintf("Update the stage or close date of *%s*", show(o.Name, maxName))
+			if o.OwnerID != "" {
+				l += " (" + user(o.OwnerID) + ")"
+			}
+			steps = append(steps, l+".")
+			break
+		}
+	}
+	for _, s := range v.people {
+		if s.Role == kam.ContactDecisionMaker && s.MirrorID == "" {
+			steps = append(steps, fmt.Sprintf("Name a team member to mirror *%s*.", show(s.Name, maxName)))
+			break
+		}
+	}
+	for _, s := range v.people {
+		if (s.Role == kam.ContactDecisionMaker || s.Influence >= 4) && !s.LastContact.IsZero() && v.now.Sub(s.LastContact) > recentWindow {
+			l := fmt.Sprintf("Plan a touch with *%s*", show(s.Name, maxName))
+			if s.MirrorID != "" {
+				l += " (" + user(s.MirrorID) + ")"
+			}
+			steps = append(steps, l+".")
+			break
+		}
+	}
+	if v.detractor() != nil {
+		steps = append(steps, "Follow up the detractor feedback from the last survey and tell the customer what changed.")
+	}
+	steps = append(steps,
+		fmt.Sprintf("Add next quarter's tactics with owners and due dates (`/kam plan %s tactic \"…\" quarter=Q1 owner=@… due=YYYY-MM-DD`).", slug),
+		"Check that the objectives still match the customer's priorities.",
+		"Agree who meets which customer stakeholder before the next review.")
+	if len(steps) > 5 {
+		steps = steps[:5]
+	}
+	return bullets(steps)
+}
+
+// slugOf is how a user types the account in a command.
+func slugOf(a *kam.Account) string {
+	s := a.Slug
+	if s == "" {
+		s = strings.ToLower(strings.Join(strings.Fields(a.Name), "-"))
+	}
+	if s == "" {
+		return "&lt;account&gt;"
+	}
+	return escapeAll(inline(s, maxName))
+}

@@ -1,0 +1,210 @@
+package brief
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Fencing. Every string a person typed (names, titles, summaries, comments,
+// objectives) reaches the model only inside the data block, as a JSON string:
+// quotes, newlines and control characters are escaped by the encoder, and so
+// are '<', '>' and '&' (encoding/json's HTML escaping), so the text cannot
+// close the block. Characters that merely look like angle brackets are mapped
+// to ASCII first, so they are escaped too, and invisible formatting characters
+// (zero-width, bidirectional overrides) are dropped because they can hide
+// text from the people who read it. The block's tags carry an ID derived from
+// the block's own content, which text inside the block cannot predict.
+
+// lookalikes maps characters that render like angle brackets to ASCII.
+var lookalikes = strings.NewReplacer(
+	"\u2039", "<", "\u203A", ">", // single guillemets
+	"\uFF1C", "<", "\uFF1E", ">", // fullwidth
+	"\u3008", "<", "\u3009", ">", // CJK angle brackets
+	"\u27E8", "<", "\u27E9", ">", // mathematical angle brackets
+	"\u2329", "<", "\u232A", ">", // angle brackets (deprecated)
+	"\uFE64", "<", "\uFE65", ">", // small less-than / greater-than
+	"\u02C2", "<", "\u02C3", ">", // modifier arrowheads
+	"\u276C", "<", "\u276D", ">", // ornamental angle brackets
+	"\u29FC", "<", "\u29FD", ">", // curved angle brackets
+)
+
+// invisible reports characters that change how text displays without being
+// seen: zero-width characters, bidirectional controls, the BOM.
+func invisible(r rune) bool {
+	switch {
+	case r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0xFEFF, r == 0x2060:
+		return true
+	}
+	return false
+}
+
+// neutralize prepares user-typed text for the data block: look-alike angle
+// brackets become ASCII (which the JSON encoder then escapes), invisible
+// characters and invalid UTF-8 are dropped, and runs of whitespace collapse
+// to one space so a datum stays on one line.
+func neutralize(s string) string {
+	s = lookalikes.Replace(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1, invisible(r):
+			continue
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fenceID derives the data block's tag ID from its content.
+func fenceID(data string) string {
+	sum := sha256.Sum256([]byte(data))
+	return hex.EncodeToString(sum[:6])
+}
+
+// cut shortens s to at most max bytes, at a word boundary when one is near,
+// without splitting a UTF-8 character, and marks the cut with "…".
+func cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	if max <= len(ellipsis) {
+		return ""
+	}
+	end := max - len(ellipsis)
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	// Prefer a word boundary in the last fifth.
+	if sp := strings.LastIndexByte(s[:end], ' '); sp > end*4/5 {
+		end = sp
+	}
+	return strings.TrimRight(s[:end], " ,;:-") + ellipsis
+}
+
+// inline makes user text fit on one line of at most max bytes.
+func inline(s string, max int) string {
+	return cut(neutralize(s), max)
+}
+
+var (
+	slackEntity = regexp.MustCompile(`^<([^<>]*)>`)
+	htmlEntity  = regexp.MustCompile(`^&(amp|lt|gt);`)
+	userMention = regexp.MustCompile(`^@[UW][A-Z0-9]{2,20}(\|[^<>|]*)?$`)
+	chanMention = regexp.MustCompile(`^#C[A-Z0-9]{2,20}(\|[^<>|]*)?$`)
+	linkEntity  = regexp.MustCompile(`^((?:https?|mailto):[^\s|<>]+)(?:\|([^<>]*))?$`)
+)
+
+// mrkdwn makes text safe to show in Slack mrkdwn whether it came from a
+// person or a model. User and channel mentions stay; links become plain URLs
+// (with their label); special mentions such as <!channel> lose their ping; any
+// other angle bracket or ampersand is escaped, while existing &amp; &lt; &gt;
+// entities (Slack escapes what people type) are kept as they are.
+func mrkdwn(s string) string {
+	s = lookalikes.Replace(s)
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		switch c := s[i]; c {
+		case '<':
+			if m := slackEntity.FindStringSubmatchIndex(s[i:]); m != nil {
+				inner := s[i+m[2] : i+m[3]]
+				b.WriteString(entity(inner))
+				i += m[1]
+				continue
+			}
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			if m := htmlEntity.FindString(s[i:]); m != "" {
+				b.WriteString(m)
+				i += len(m)
+				continue
+			}
+			b.WriteString("&amp;")
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !(r == utf8.RuneError && size == 1) && !invisible(r) {
+				b.WriteString(s[i : i+size])
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+	return b.String()
+}
+
+// entity renders the inside of one <…> Slack entity safely.
+func entity(inner string) string {
+	switch {
+	case userMention.MatchString(inner):
+		// Keep the mention; drop a typed label, which Slack ignores anyway.
+		id, _, _ := strings.Cut(inner, "|")
+		return "<" + id + ">"
+	case chanMention.MatchString(inner):
+		return "<" + inner + ">"
+	case strings.HasPrefix(inner, "!"):
+		// <!channel>, <!here>, <!subteam^…|@team>: show the words, never ping.
+		name := strings.TrimPrefix(inner, "!")
+		if _, label, ok := strings.Cut(name, "|"); ok {
+			name = label
+		}
+		if i := strings.IndexByte(name, '^'); i >= 0 {
+			name = name[:i]
+		}
+		return "@" + strings.TrimPrefix(escapeAll(name), "@")
+	}
+	if m := linkEntity.FindStringSubmatch(inner); m != nil {
+		url, label := escapeAll(m[1]), escapeAll(m[2])
+		if label == "" || label == url {
+			return url
+		}
+		return label + " (" + url + ")"
+	}
+	return "&lt;" + escapeAll(inner) + "&gt;"
+}
+
+// escapeAll escapes every &, < and > for mrkdwn, keeping existing entities.
+func escapeAll(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			if m := htmlEntity.FindString(s[i:]); m != "" {
+				b.WriteString(m)
+				i += len(m) - 1
+				continue
+			}
+			b.WriteString("&amp;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// show renders user text for a one-line place in a mrkdwn text.
+func show(s string, max int) string {
+	return mrkdwn(inline(s, max))
+}

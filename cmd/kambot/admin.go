@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/kambot/kambot/internal/accountcsv"
+	"github.com/kambot/kambot/store"
+)
+
+func (m *Main) openDB(ctx context.Context, path string) (*store.DB, error) {
+	db, err := store.OpenMigrated(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func (m *Main) migrate(ctx context.Context, cfg Config) error {
+	db, err := store.Open(cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(m.Stdout, "%s: schema is up to date\n", cfg.DBPath)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "%s: applied migrations %v\n", cfg.DBPath, applied)
+	return nil
+}
+
+// team picks the workspace for the command-line tools: the flag, else the
+// only workspace in the database.
+func team(ctx context.Context, db *store.DB, flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	teams, err := db.Teams(ctx)
+	if err != nil {
+		return "", err
+	}
+	switch len(teams) {
+	case 1:
+		return teams[0], nil
+	case 0:
+		return "", errors.New("the database has no workspace yet: pass --team T… (your Slack workspace ID)")
+	default:
+		return "", fmt.Errorf("the database holds %d workspaces (%v): pass --team", len(teams), teams)
+	}
+}
+
+func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
+	fs := m.flags("import")
+	teamFlag := fs.String("team", "", "Slack workspace ID (default: the only one in the database)")
+	actor := fs.String("as", "UIMPORT", "user ID recorded in the audit log")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: kambot import [--team T…] accounts.csv")
+	}
+	db, err := m.openDB(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	teamID, err := team(ctx, db, *teamFlag)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := accountcsv.Read(ctx, f, db, teamID, *actor)
+	if err != nil {
+		return fmt.Errorf("import %s: %w (nothing was imported)", fs.Arg(0), err)
+	}
+	fmt.Fprintf(m.Stdout, "imported %s into %s: %d created, %d updated\n", fs.Arg(0), teamID, res.Created, res.Updated)
+	return nil
+}
+
+func (m *Main) exportCSV(ctx context.Context, cfg Config, args []string) error {
+	fs := m.flags("export")
+	teamFlag := fs.String("team", "", "Slack workspace ID (default: the only one in the database)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := m.openDB(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	teamID, err := team(ctx, db, *teamFlag)
+	if err != nil {
+		return err
+	}
+	_, err = accountcsv.Write(ctx, m.Stdout, db, teamID)
+	return err
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/demo"
+)
+
+// consoleTeam is the workspace ID the console uses for a fresh database.
+const consoleTeam = "TCONSOLE"
+
+// console runs the command engine on a terminal: one /kam line in, the
+// reply out as plain text. It works interactively and with piped input.
+func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
+	fs := m.flags("console")
+	as := fs.String("as", demo.You, "Slack user ID to act as")
+	withDemo := fs.Bool("demo", false, "seed a sample portfolio (in a temporary database unless KAMBOT_DB is set)")
+	teamFlag := fs.String("team", "", "Slack workspace ID (default: the only one in the database, else "+consoleTeam+")")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	path := cfg.DBPath
+	if *withDemo && strings.TrimSpace(m.Getenv("KAMBOT_DB")) == "" {
+		dir, err := os.MkdirTemp("", "kambot-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "demo.db")
+	}
+	db, err := m.openDB(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	teamID := *teamFlag
+	if teamID == "" {
+		if teamID, err = team(ctx, db, ""); err != nil {
+			teamID = consoleTeam
+		}
+	}
+	// The person at the terminal already holds the database file, so with no
+	// admins configured they are the admin; with KAMBOT_ADMINS set, the
+	// console applies the same rights as Slack (useful to try permissions).
+	admins := cfg.Admins
+	if len(admins) == 0 {
+		admins = []string{*as}
+	}
+	log := m.logger()
+	app := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout}, Config: cfg})
+	if *withDemo {
+		if accts, err := db.Accounts(ctx, teamID); err != nil {
+			return err
+		} else if len(accts) == 0 {
+			n, err := demo.Seed(ctx, demo.Store(db), teamID, time.Now())
+			if err != nil {
+				return fmt.Errorf("seed demo portfolio: %w", err)
+			}
+			fmt.Fprintf(m.Stdout, "Seeded a demo portfolio of %d accounts. You are %s. Try: /kam accounts, /kam show acme, /kam pipeline, /kam help\n", n, *as)
+		}
+	}
+
+	interactive := isTerminal(m.Stdin)
+	in := bufio.NewScanner(m.Stdin)
+	in.Buffer(make([]byte, 64<<10), 1<<20)
+	prompt := func() {
+		if interactive {
+			fmt.Fprint(m.Stdout, "kam> ")
+		}
+	}
+	prompt()
+	for in.Scan() {
+		line := strings.TrimSpace(in.Text())
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+			prompt()
+			continue
+		case line == "quit" || line == "exit":
+			return nil
+		}
+		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(line, "/kam"), " "))
+		if strings.HasPrefix(line, "/") && !strings.HasPrefix(line, "/kam") {
+			fmt.Fprintln(m.Stdout, "Only /kam commands are understood here, e.g. /kam help")
+			prompt()
+			continue
+		}
+		req := commands.Request{TeamID: teamID, UserID: *as, ChannelID: "CCONSOLE", Text: text}
+		rep := app.engine.Handle(ctx, req)
+		printReply(m.Stdout, rep)
+		if rep.Later != nil {
+			printReply(m.Stdout, rep.Later(ctx))
+		}
+		prompt()
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	return in.Err()
+}
+
+func printReply(w io.Writer, rep commands.Reply) {
+	text := rep.Text
+	if len(rep.Blocks) > 0 {
+		text = commands.PlainText(rep.Blocks)
+	}
+	fmt.Fprintln(w, strings.TrimRight(text, "\n"))
+	fmt.Fprintln(w)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// consoleNotifier shows the channel posts Slack would receive.
+type consoleNotifier struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (n *consoleNotifier) Notify(_ context.Context, _, channelID, _, text string, blocks []slack.Block) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(blocks) > 0 {
+		text = commands.PlainText(blocks)
+	}
+	fmt.Fprintf(n.w, "  ↳ posted to <#%s>: %s\n", channelID, strings.ReplaceAll(strings.TrimSpace(text), "\n", " "))
+	return nil
+}

@@ -1,0 +1,346 @@
+// Command kamload measures kambot end to end over loopback: it sends
+// Slack-signed "/kam log" requests at a fixed concurrency, first to a bare
+// net/http handler that only verifies the signature (the ceiling any Slack
+// app on this machine can reach) and then to a real "kambot serve" process
+// with its own SQLite file, and reports throughput, latency percentiles and
+// the server's resident memory. With -check it exits non-zero when a target
+// is missed.
+//
+//	go build -o kambot ./cmd/kambot && go run ./cmd/kamload -kambot ./kambot -check
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/store"
+)
+
+const (
+	secret  = "kamload-signing-secret"
+	loader  = "ULOAD00001"
+	team    = "TLOAD00001"
+	account = "Loadtest Holdings"
+)
+
+// Targets from the product's performance brief.
+const (
+	minRPS        = 8000
+	maxP99        = 25 * time.Millisecond
+	minBareRatio  = 0.5
+	maxRSSBytes   = 40 << 20
+	rssAfterCount = 20000
+)
+
+func main() {
+	bin := flag.String("kambot", "", "path of the kambot binary to start (required)")
+	conc := flag.Int("c", 64, "concurrent requests")
+	n := flag.Int("n", 40000, "measured requests per target")
+	warm := flag.Int("warmup", 2000, "unmeasured requests before each run")
+	check := flag.Bool("check", false, "exit 1 when a target is missed")
+	flag.Parse()
+
+	if addr := os.Getenv("KAMLOAD_BARE_ADDR"); addr != "" {
+		serveBare(addr) // child mode: the bare baseline server
+		return
+	}
+	if *bin == "" {
+		log.Fatal("kamload: -kambot PATH is required (go build -o kambot ./cmd/kambot)")
+	}
+	if *n < rssAfterCount {
+		log.Printf("kamload: -n %d is below %d, resident memory is measured after fewer requests", *n, rssAfterCount)
+	}
+	dir, err := os.MkdirTemp("", "kamload")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *conc * 2, MaxIdleConnsPerHost: *conc * 2, IdleConnTimeout: time.Minute}, Timeout: 10 * time.Second}
+
+	// 1. The bare handler, in a process of its own like kambot.
+	self, _ := os.Executable()
+	bareAddr := freeAddr()
+	bare := exec.Command(self)
+	bare.Env = append(os.Environ(), "KAMLOAD_BARE_ADDR="+bareAddr)
+	bare.Stderr = os.Stderr
+	must(bare.Start())
+	defer bare.Process.Kill()
+	waitHealthy(client, "http://"+bareAddr+"/healthz")
+	bareRes := run(client, "http://"+bareAddr+"/slack/commands", *conc, *warm, *n, nil)
+
+	// 2. kambot serve in HTTP mode on its own database, Slack's Web API
+	// pointed at a local double that accepts everything.
+	fake := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"`+team+`","channel":"C1","ts":"1.1"}`)
+	})}
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	go fake.Serve(fl)
+	defer fake.Close()
+
+	addr := freeAddr()
+	dbPath := filepath.Join(dir, "load.db")
+	srv := exec.Command(*bin, "serve")
+	srv.Env = append(os.Environ(),
+		"KAMBOT_ADDR="+addr, "KAMBOT_DB="+dbPath, "SLACK_BOT_TOKEN=xoxb-kamload",
+		"SLACK_SIGNING_SECRET="+secret, "SLACK_APP_TOKEN=", "KAMBOT_ADMINS="+loader,
+		"SLACK_API_URL=http://"+fl.Addr().String()+"/", "OPENAI_API_KEY=", "KAMBOT_LOG_LEVEL=warn")
+	srv.Stderr = os.Stderr
+	must(srv.Start())
+	defer srv.Process.Kill()
+	base := "http://" + addr
+	waitHealthy(client, base+"/healthz")
+
+	status, body := post(client, base+"/slack/commands", fmt.Sprintf(`add "%s" owner=<@%s|loader> tier=partner`, account, loader))
+	if status != 200 || strings.Contains(strings.ToLower(body), "internal error") {
+		log.Fatalf("kamload: seeding the account failed: %d %s", status, body)
+	}
+	var rss, hwm int64
+	kamRes := run(client, base+"/slack/commands", *conc, *warm, *n, func(done int) {
+		if done == rssAfterCount {
+			rss, hwm = memory(srv.Process.Pid)
+		}
+	})
+	if rss == 0 {
+		rss, hwm = memory(srv.Process.Pid)
+	}
+	srv.Process.Signal(os.Interrupt)
+	srv.Wait()
+
+	// Every acknowledged log must be in the database.
+	stored := countInteractions(dbPath)
+	wantStored := int64(*warm + *n)
+
+	ratio := kamRes.rps / bareRes.rps
+	fmt.Printf("kamload: %d concurrent, %d measured requests each, GOMAXPROCS-free child processes on loopback\n", *conc, *n)
+	fmt.Printf("%-34s %10s %9s %9s %9s %7s\n", "target", "req/s", "p50", "p99", "max", "errors")
+	fmt.Printf("%-34s %10.0f %9s %9s %9s %7d\n", "bare handler (signature only)", bareRes.rps, bareRes.p50, bareRes.p99, bareRes.max, bareRes.errors)
+	fmt.Printf("%-34s %10.0f %9s %9s %9s %7d\n", "kambot /kam log (resolve+auth+write)", kamRes.rps, kamRes.p50, kamRes.p99, kamRes.max, kamRes.errors)
+	fmt.Printf("kambot/bare throughput: %.2f\n", ratio)
+	fmt.Printf("kambot resident memory after %d requests: %.1f MB (peak %.1f MB)\n", rssAfterCount, float64(rss)/(1<<20), float64(hwm)/(1<<20))
+	fmt.Printf("interactions stored: %d of %d acknowledged\n", stored, wantStored)
+
+	var missed []string
+	if kamRes.rps < minRPS {
+		missed = append(missed, fmt.Sprintf("throughput %.0f < %d req/s", kamRes.rps, minRPS))
+	}
+	if kamRes.p99 > maxP99 {
+		missed = append(missed, fmt.Sprintf("p99 %s > %s", kamRes.p99, maxP99))
+	}
+	if ratio < minBareRatio {
+		missed = append(missed, fmt.Sprintf("ratio %.2f < %.2f of the bare handler", ratio, minBareRatio))
+	}
+	if rss > maxRSSBytes {
+		missed = append(missed, fmt.Sprintf("resident memory %.1f MB > 40 MB", float64(rss)/(1<<20)))
+	}
+	if kamRes.errors > 0 || stored != wantStored {
+		missed = append(missed, fmt.Sprintf("%d errors, %d of %d stored", kamRes.errors, stored, wantStored))
+	}
+	if len(missed) == 0 {
+		fmt.Println("targets: all met")
+		return
+	}
+	fmt.Println("targets missed: " + strings.Join(missed, "; "))
+	if *check {
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	rps           float64
+	p50, p99, max time.Duration
+	errors        int64
+}
+
+// run sends warm unmeasured requests, then n measured ones, from conc
+// workers; onDone is called with the running count of measured requests.
+func run(client *http.Client, target string, conc, warm, n int, onDone func(int)) result {
+	send := func(i int) (time.Duration, bool) {
+		start := time.Now()
+		status, body := post(client, target, fmt.Sprintf("log loadt call Call %d about renewal terms with the buyer", i))
+		return time.Since(start), status == 200 && !strings.Contains(body, "rror")
+	}
+	drive(conc, warm, func(i int) { send(i) })
+	lat := make([]time.Duration, n)
+	var errs, done atomic.Int64
+	var mu sync.Mutex
+	start := time.Now()
+	drive(conc, n, func(i int) {
+		d, ok := send(warm + i)
+		lat[i] = d
+		if !ok {
+			errs.Add(1)
+		}
+		if c := done.Add(1); onDone != nil && c == int64(rssAfterCount) {
+			mu.Lock()
+			onDone(int(c))
+			mu.Unlock()
+		}
+	})
+	elapsed := time.Since(start)
+	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+	pct := func(p float64) time.Duration {
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(10 * time.Microsecond)
+	}
+	return result{rps: float64(n) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), max: lat[len(lat)-1].Round(10 * time.Microsecond), errors: errs.Load()}
+}
+
+func drive(conc, n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// post sends one slash command in Slack's documented form, signed.
+func post(client *http.Client, target, text string) (int, string) {
+	form := url.Values{
+		"token": {"deprecated"}, "team_id": {team}, "team_domain": {"loadtest"},
+		"channel_id": {"CLOAD00001"}, "channel_name": {"load"}, "user_id": {loader},
+		"user_name": {"loader"}, "command": {"/kam"}, "text": {text},
+		"response_url": {"http://127.0.0.1:1/unused"}, "trigger_id": {"1.2.3"}, "api_app_id": {"ALOAD"},
+	}
+	body := form.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	io.WriteString(mac, "v0:"+ts+":"+body)
+	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// serveBare is the baseline: slack-go's documented verification of a slash
+// command and a fixed ephemeral answer, nothing else.
+func serveBare(addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	mux.HandleFunc("POST /slack/commands", func(w http.ResponseWriter, r *http.Request) {
+		v, err := slack.NewSecretsVerifier(r.Header, secret)
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		r.Body = io.NopCloser(io.TeeReader(http.MaxBytesReader(w, r.Body, 64<<10), &v))
+		if _, err := slack.SlashCommandParse(r); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if err := v.Ensure(); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"response_type":"ephemeral","text":"ok"}`)
+	})
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
+	}
+}
+
+func waitHealthy(client *http.Client, u string) {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := client.Get(u); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log.Fatalf("kamload: %s did not become healthy", u)
+}
+
+// memory reads the process's resident and peak resident set from /proc.
+func memory(pid int) (rss, hwm int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = kb << 10
+		case "VmHWM:":
+			hwm = kb << 10
+		}
+	}
+	return rss, hwm
+}
+
+func countInteractions(path string) int64 {
+	db, err := store.Open(path)
+	if err != nil {
+		log.Printf("kamload: open %s: %v", path, err)
+		return -1
+	}
+	defer db.Close()
+	n, err := db.CountInteractions(context.Background(), team)
+	if err != nil {
+		log.Printf("kamload: count interactions: %v", err)
+		return -1
+	}
+	return n
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,371 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// addKeys are the keys /kam add takes, in the order they are applied and
+// reported.
+var addKeys = []string{"tier", "level", "owner", "sponsor", "cadence", "channel", "revenue", "wallet", "segment", "region"}
+
+// setKeys are the keys /kam set takes: add's, and a new name.
+var setKeys = append([]string{"name"}, addKeys...)
+
+// runAccounts lists the caller's accounts, or every account for admins.
+func runAccounts(ctx context.Context, c *Call) (Reply, error) {
+	toks, err := c.Args.All()
+	if err != nil {
+		return Reply{}, err
+	}
+	all := false
+	switch {
+	case len(toks) == 0:
+	case len(toks) == 1 && toks[0].Key == "" && strings.EqualFold(toks[0].Value, "all"):
+		all = true
+	default:
+		return Reply{}, c.Usage("Unexpected “%s”", show(toks[0].String(), 40))
+	}
+	var list []kam.Account
+	if all {
+		if err := c.Allow(kam.Account{}, "", AccessAdmin, "list every account"); err != nil {
+			return Reply{}, err
+		}
+		if list, err = c.Store().Accounts(ctx, c.TeamID); err != nil {
+			return Reply{}, fmt.Errorf("list accounts: %w", err)
+		}
+	} else if list, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID); err != nil {
+		return Reply{}, fmt.Errorf("list accounts of %s: %w", c.UserID, err)
+	}
+	return Reply{Blocks: accountsBlocks(list, all, c.Admin, c.UserID)}, nil
+}
+
+// accountsBlocks renders an account list.
+func accountsBlocks(list []kam.Account, all, admin bool, userID string) []slack.Block {
+	title := fmt.Sprintf("Your accounts (%d)", len(list))
+	if all {
+		title = fmt.Sprintf("All accounts (%d)", len(list))
+	}
+	blocks := []slack.Block{header(title)}
+	if len(list) == 0 {
+		msg := "You're not on any account's team yet. An admin adds you with `/kam team &lt;account&gt; add @you`."
+		switch {
+		case all:
+			msg = "No accounts yet. Create the first with `/kam add \"Acme Corp\" tier=partner owner=@ana`."
+		case admin:
+			msg = "You're not on any account's team. As an admin, `/kam accounts all` lists every account."
+		}
+		return append(blocks, section(msg))
+	}
+	lines := make([]string, 0, len(list))
+	for _, a := range list {
+		line := fmt.Sprintf("*%s* `%s` — %s · %s", esc(a.Name), a.Slug, a.Tier, a.Level)
+		if a.OwnerID != "" {
+			if a.OwnerID == userID {
+				line += " · you're the KAM"
+			} else {
+				line += " · KAM " + mention(a.OwnerID)
+			}
+		}
+		if a.Revenue > 0 {
+			line += " · " + FormatMoney(a.Revenue)
+		}
+		lines = append(lines, line)
+	}
+	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
+		return fmt.Sprintf("…and %d more — `/kam show &lt;name&gt;` finds one", n)
+	})...)
+	return append(blocks, contextBlock("`/kam show &lt;account&gt;` for the card · `/kam pipeline` for the deals"))
+}
+
+// runAdd creates an account.
+func runAdd(ctx context.Context, c *Call) (Reply, error) {
+	first, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok || first.Key != "" {
+		return Reply{}, c.Usage("Name the account first")
+	}
+	toks, err := c.Args.All()
+	if err != nil {
+		return Reply{}, err
+	}
+	// An unquoted name with spaces reads as several positional words.
+	words := []string{first.Value}
+	for _, t := range toks {
+		if t.Key == "" {
+			words = append(words, t.Value)
+		}
+	}
+	if len(words) > 1 && !first.Quoted {
+		return Reply{}, kam.Errorf(kam.EINVALID, "Put a name with spaces in quotes: `/kam add \"%s\" …`.", show(strings.Join(words, " "), kam.MaxNameLen))
+	}
+	name, err := checkName("The account name", first.Value)
+	if err != nil {
+		return Reply{}, err
+	}
+	opts, err := ParseOptions(toks, addKeys, c.Command.Usage)
+	if err != nil {
+		return Reply{}, err
+	}
+	a := kam.Account{
+		TeamID:  c.TeamID,
+		Name:    name,
+		Tier:    kam.TierVendor,
+		Level:   kam.LevelCommodity,
+		Cadence: kam.CadenceMonthly,
+	}
+	if _, err := applyAccountOptions(ctx, c, &a, opts); err != nil {
+		return Reply{}, err
+	}
+	if dup, err := c.existingAccount(ctx, name); err != nil {
+		return Reply{}, err
+	} else if dup != nil {
+		return Reply{}, kam.Errorf(kam.ECONFLICT, "%s already exists — change it with `/kam set %s key=value`.", esc(dup.Name), dup.Slug)
+	}
+	if err := c.Store().CreateAccount(ctx, &a, c.UserID); err != nil {
+		if kam.ErrorCode(err) != kam.EINTERNAL {
+			return Reply{}, err
+		}
+		return Reply{}, fmt.Errorf("create account %q: %w", name, err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Created *%s* (`%s`) — %s tier, %s reviews", esc(a.Name), a.Slug, a.Tier, a.Cadence)
+	if a.OwnerID != "" {
+		fmt.Fprintf(&b, ", KAM %s", mention(a.OwnerID))
+	}
+	b.WriteString(".")
+	next := fmt.Sprintf("Next: `/kam team %s add @someone` · `/kam show %s`", a.Slug, a.Slug)
+	if a.OwnerID == "" {
+		next = fmt.Sprintf("Next: `/kam set %s owner=@someone` · `/kam team %s add @someone`", a.Slug, a.Slug)
+	}
+	return Reply{Blocks: []slack.Block{section(b.String()), contextBlock(next)}}, nil
+}
+
+// existingAccount returns the account that already has name (or its slug),
+// or nil.
+func (c *Call) existingAccount(ctx context.Context, name string) (*kam.Account, error) {
+	cands, err := c.Store().FindAccounts(ctx, c.TeamID, name, maxCandidates)
+	if err != nil {
+		return nil, fmt.Errorf("check account name %q: %w", name, err)
+	}
+	slug := slugify(name)
+	for _, x := range cands {
+		if strings.EqualFold(x.Name, name) || (slug != "" && x.Slug == slug) {
+			return &x, nil
+		}
+	}
+	return nil, nil
+}
+
+// checkName validates a name: one line, a letter or digit, within the limit.
+func checkName(what, s string) (string, error) {
+	name, err := CheckText(what, s, kam.MaxNameLen, false)
+	if err != nil {
+		return "", err
+	}
+	if !strings.ContainsFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return "", kam.Errorf(kam.EINVALID, "%s needs at least one letter or digit, e.g. \"Acme Corp\".", what)
+	}
+	return name, nil
+}
+
+// runSet changes an account's fields.
+func runSet(ctx context.Context, c *Call) (Reply, error) {
+	toks, err := c.Args.All()
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(toks) == 0 {
+		return Reply{}, c.Usage("Say what to change, e.g. tier=partner")
+	}
+	opts, err := ParseOptions(toks, setKeys, c.Command.Usage)
+	if err != nil {
+		return Reply{}, err
+	}
+	a := c.Account
+	changed, err := applyAccountOptions(ctx, c, &a, opts)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(changed) == 0 {
+		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", esc(a.Name)))}}, nil
+	}
+	if contains(changed, "name") {
+		if dup, err := c.existingAccount(ctx, a.Name); err != nil {
+			return Reply{}, err
+		} else if dup != nil && dup.ID != a.ID {
+			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", esc(dup.Name))
+		}
+	}
+	if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed); err != nil {
+		if kam.ErrorCode(err) != kam.EINTERNAL {
+			return Reply{}, err
+		}
+		return Reply{}, fmt.Errorf("update account %d: %w", a.ID, err)
+	}
+	parts := make([]string, 0, len(changed))
+	for _, k := range changed {
+		parts = append(parts, k+" → "+accountValue(a, k))
+	}
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", esc(a.Name), strings.Join(parts, ", ")))}}, nil
+}
+
+// applyAccountOptions validates every option and applies it to a; it
+// returns the keys whose value changed, in setKeys order. Nothing is
+// written: the caller stores a only when every option is valid.
+func applyAccountOptions(ctx context.Context, c *Call, a *kam.Account, opts Options) ([]string, error) {
+	var changed []string
+	note := func(key string, differs bool) {
+		if differs {
+			changed = append(changed, key)
+		}
+	}
+	for _, key := range setKeys {
+		t, ok := opts[key]
+		if !ok {
+			continue
+		}
+		v := t.Value
+		switch key {
+		case "name":
+			name, err := checkName("The account name", v)
+			if err != nil {
+				return nil, err
+			}
+			note(key, name != a.Name)
+			a.Name = name
+		case "tier":
+			tier, err := ParseEnum("tier", v, kam.Tiers)
+			if err != nil {
+				return nil, err
+			}
+			note(key, tier != a.Tier)
+			a.Tier = tier
+		case "level":
+			level, err := ParseEnum("relationship level", v, kam.Levels)
+			if err != nil {
+				return nil, err
+			}
+			note(key, level != a.Level)
+			a.Level = level
+		case "cadence":
+			cad, err := ParseEnum("cadence", v, kam.Cadences)
+			if err != nil {
+				return nil, err
+			}
+			note(key, cad != a.Cadence)
+			a.Cadence = cad
+		case "owner", "sponsor":
+			id := ""
+			if strings.TrimSpace(t.Raw) != "" {
+				var err error
+				if id, err = c.User(ctx, t, key+"=@ana"); err != nil {
+					return nil, err
+				}
+			}
+			if key == "owner" {
+				note(key, id != a.OwnerID)
+				a.OwnerID = id
+			} else {
+				note(key, id != a.SponsorID)
+				a.SponsorID = id
+			}
+		case "channel":
+			id := ""
+			if strings.TrimSpace(t.Raw) != "" {
+				var err error
+				if id, err = ParseChannel(t); err != nil {
+					return nil, err
+				}
+			}
+			note(key, id != a.ChannelID)
+			a.ChannelID = id
+		case "revenue":
+			var rev int64
+			if strings.TrimSpace(v) != "" {
+				var err error
+				if rev, err = ParseMoney(v); err != nil {
+					return nil, err
+				}
+			}
+			note(key, rev != a.Revenue)
+			a.Revenue = rev
+		case "wallet":
+			var pct float64
+			if strings.TrimSpace(v) != "" {
+				var err error
+				if pct, err = ParsePercent(v); err != nil {
+					return nil, err
+				}
+			}
+			note(key, pct != a.WalletPct)
+			a.WalletPct = pct
+		case "segment", "region":
+			s, err := CheckText("The "+key, v, kam.MaxTextLen, false)
+			if err != nil {
+				return nil, err
+			}
+			if key == "segment" {
+				note(key, s != a.Segment)
+				a.Segment = s
+			} else {
+				note(key, s != a.Region)
+				a.Region = s
+			}
+		}
+	}
+	return changed, nil
+}
+
+// accountValue renders one field of a for a confirmation.
+func accountValue(a kam.Account, key string) string {
+	cleared := "_(cleared)_"
+	switch key {
+	case "name":
+		return esc(a.Name)
+	case "tier":
+		return string(a.Tier)
+	case "level":
+		return string(a.Level)
+	case "cadence":
+		return string(a.Cadence)
+	case "owner":
+		if a.OwnerID == "" {
+			return cleared
+		}
+		return mention(a.OwnerID)
+	case "sponsor":
+		if a.SponsorID == "" {
+			return cleared
+		}
+		return mention(a.SponsorID)
+	case "channel":
+		if a.ChannelID == "" {
+			return cleared
+		}
+		return channelRefText(a.ChannelID)
+	case "revenue":
+		return FormatMoney(a.Revenue)
+	case "wallet":
+		return formatPercent(a.WalletPct)
+	case "segment":
+		if a.Segment == "" {
+			return cleared
+		}
+		return esc(a.Segment)
+	case "region":
+		if a.Region == "" {
+			return cleared
+		}
+		return esc(a.Region)
+	}
+	return ""
+}

@@ -1,0 +1,78 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// kindPhrases say an interaction kind in a sentence: "logged a call".
+var kindPhrases = map[kam.InteractionKind]string{
+	kam.KindCall:    "a call",
+	kam.KindMeeting: "a meeting",
+	kam.KindEmail:   "an email",
+	kam.KindVisit:   "a visit",
+	kam.KindQBR:     "a QBR",
+	kam.KindExec:    "an executive meeting",
+	kam.KindEvent:   "an event",
+	kam.KindNote:    "a note",
+}
+
+// confirmSummaryLen bounds the summary echoed in confirmations and posts.
+const confirmSummaryLen = 300
+
+// runLog records an interaction and posts it to the account's channel.
+func runLog(ctx context.Context, c *Call) (Reply, error) {
+	kindTok, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok {
+		return Reply{}, c.Usage("Say what kind of touch it was (%s)", kam.Names(kam.InteractionKinds))
+	}
+	if kindTok.Key != "" {
+		return Reply{}, c.Usage("Unexpected “%s” — the kind comes right after the account", show(kindTok.String(), 40))
+	}
+	kind, err := ParseEnum("kind", kindTok.Value, kam.InteractionKinds)
+	if err != nil {
+		return Reply{}, err
+	}
+	summary, err := freeText(c.Args.Rest(), "The summary", kam.MaxSummaryLen)
+	if err != nil {
+		return Reply{}, err
+	}
+	if summary == "" {
+		return Reply{}, c.Usage("Add what happened after the kind, e.g. `/kam log %s call Talked renewal timing`", c.Account.Slug)
+	}
+	a := c.Account
+	in := kam.Interaction{TeamID: c.TeamID, AccountID: a.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: c.Now}
+	if err := c.Store().LogInteraction(ctx, &in, c.UserID); err != nil {
+		if kam.ErrorCode(err) != kam.EINTERNAL {
+			return Reply{}, err
+		}
+		return Reply{}, fmt.Errorf("log interaction for account %d: %w", a.ID, err)
+	}
+
+	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	if a.ChannelID != "" {
+		post := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], esc(a.Name), echo))}
+		c.Notify(ctx, a, "interaction:"+strconv.FormatInt(in.ID, 10), PlainText(post), post)
+	}
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*: %s", kindPhrases[kind], esc(a.Name), echo))}}, nil
+}
+
+// freeText prepares the verbatim rest of a command line (a summary, a
+// note) for storing: Slack's entities decoded, one pair of enclosing quotes
+// dropped, and checked against the limit.
+func freeText(rest, what string, limit int) (string, error) {
+	s := strings.TrimSpace(rest)
+	if toks, err := Tokenize(s); err == nil && len(toks) == 1 && toks[0].Quoted && toks[0].Key == "" && toks[0].End == len(s) {
+		s = toks[0].Raw
+	}
+	return CheckText(what, decodeEntities(s), limit, true)
+}

@@ -1,0 +1,370 @@
+package commands
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// runOpp adds an opportunity to the account's pipeline.
+func runOpp(ctx context.Context, c *Call) (Reply, error) {
+	verb, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok || verb.Key != "" || !strings.EqualFold(verb.Value, "add") {
+		return Reply{}, c.Usage("Say add and the opportunity's name")
+	}
+	first, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok || first.Key != "" {
+		return Reply{}, c.Usage("Name the opportunity")
+	}
+	toks, err := c.Args.All()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !first.Quoted {
+		words := []string{first.Value}
+		for _, t := range toks {
+			if t.Key == "" {
+				words = append(words, t.Value)
+			}
+		}
+		if len(words) > 1 {
+			return Reply{}, kam.Errorf(kam.EINVALID, "Put a name with spaces in quotes: `/kam opp %s add \"%s\" …`.",
+				c.Account.Slug, show(strings.Join(words, " "), kam.MaxNameLen))
+		}
+	}
+	name, err := checkName("The opportunity name", first.Value)
+	if err != nil {
+		return Reply{}, err
+	}
+	opts, err := ParseOptions(toks, []string{"value", "close", "owner"}, c.Command.Usage)
+	if err != nil {
+		return Reply{}, err
+	}
+	a := c.Account
+	o := kam.Opportunity{
+		TeamID:    c.TeamID,
+		AccountID: a.ID,
+		Name:      name,
+		OwnerID:   c.UserID,
+		Stage:     kam.StageIdentified,
+		CreatedAt: c.Now,
+	}
+	if t, ok := opts["value"]; ok {
+		if o.Value, err = ParseMoney(t.Value); err != nil {
+			return Reply{}, err
+		}
+	}
+	if t, ok := opts["close"]; ok {
+		if o.CloseDate, err = ParseDate(t.Value); err != nil {
+			return Reply{}, err
+		}
+	}
+	if t, ok := opts["owner"]; ok {
+		if o.OwnerID, err = c.User(ctx, t, "owner=@ana"); err != nil {
+			return Reply{}, err
+		}
+	}
+	if err := c.Store().AddOpportunity(ctx, &o, c.UserID); err != nil {
+		if kam.ErrorCode(err) != kam.EINTERNAL {
+			return Reply{}, err
+		}
+		return Reply{}, fmt.Errorf("add opportunity %q to account %d: %w", name, a.ID, err)
+	}
+	msg := fmt.Sprintf("Added %s to *%s*.", oppLine(o, c.Now, ""), esc(a.Name))
+	if overdue(o, c.Now) {
+		msg += " Its close date has already passed — change it when you know more."
+	}
+	next := fmt.Sprintf("Move it with `/kam stage %s \"%s\" qualified`", a.Slug, esc(o.Name))
+	return Reply{Blocks: []slack.Block{section(msg), contextBlock(next)}}, nil
+}
+
+// runStage moves an opportunity to another stage and posts the move to the
+// account's channel.
+func runStage(ctx context.Context, c *Call) (Reply, error) {
+	oppTok, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok || oppTok.Key != "" {
+		return Reply{}, c.Usage("Which opportunity? Quote its name")
+	}
+	stageTok, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok || stageTok.Key != "" {
+		return Reply{}, c.Usage("Which stage? Use %s", kam.Names(kam.Stages))
+	}
+	to, err := parseStage(stageTok.Value)
+	if err != nil {
+		if !oppTok.Quoted {
+			return Reply{}, kam.Errorf(kam.EINVALID, "%s If the opportunity's name has spaces, quote it: `/kam stage %s \"%s %s\" pursuing`.",
+				kam.ErrorMessage(err), c.Account.Slug, show(oppTok.Value, 40), show(stageTok.Value, 40))
+		}
+		return Reply{}, err
+	}
+	note, err := freeText(c.Args.Rest(), "The note", kam.MaxSummaryLen)
+	if err != nil {
+		return Reply{}, err
+	}
+	a := c.Account
+	o, err := c.findOpportunity(ctx, oppTok.Value)
+	if err != nil {
+		return Reply{}, err
+	}
+	if o.Stage == to {
+		return Reply{}, kam.Errorf(kam.EINVALID, "*%s* is already %s — pick another stage: %s.", esc(o.Name), to, kam.Names(kam.Stages))
+	}
+	sc, err := c.Store().MoveStage(ctx, c.TeamID, o.ID, to, c.UserID, note, c.Now)
+	if err != nil {
+		if kam.ErrorCode(err) != kam.EINTERNAL {
+			return Reply{}, err
+		}
+		return Reply{}, fmt.Errorf("move opportunity %d to %s: %w", o.ID, to, err)
+	}
+	noteText := ""
+	if note != "" {
+		noteText = ": " + escKeepRefs(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
+	}
+	if a.ChannelID != "" {
+		post := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
+			mention(c.UserID), esc(o.Name), esc(a.Name), o.Stage, to, noteText))}
+		c.Notify(ctx, a, "stage:"+strconv.FormatInt(sc.ID, 10), PlainText(post), post)
+	}
+	msg := fmt.Sprintf("Moved *%s* to *%s* (was %s)%s.", esc(o.Name), to, o.Stage, noteText)
+	if to.Won() && !o.Stage.Won() {
+		msg += " :tada: Won."
+	}
+	return Reply{Blocks: []slack.Block{section(msg)}}, nil
+}
+
+// parseStage reads a stage, accepting "nogo" and "no_go" for no-go.
+func parseStage(s string) (kam.Stage, error) {
+	norm := strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(strings.TrimSpace(s)))
+	if norm == "nogo" {
+		norm = string(kam.StageNoGo)
+	}
+	if st, ok := kam.ParseEnum(norm, kam.Stages); ok {
+		return st, nil
+	}
+	return ParseEnum("stage", s, kam.Stages)
+}
+
+// findOpportunity resolves an opportunity of the call's account by name or
+// unique prefix, case-insensitively.
+func (c *Call) findOpportunity(ctx context.Context, query string) (kam.Opportunity, error) {
+	a := c.Account
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return kam.Opportunity{}, c.Usage("Which opportunity? Quote its name")
+	}
+	all, err := c.Store().Opportunities(ctx, c.TeamID, a.ID, false)
+	if err != nil {
+		return kam.Opportunity{}, fmt.Errorf("opportunities of account %d: %w", a.ID, err)
+	}
+	var prefixed []kam.Opportunity
+	for _, o := range all {
+		name := strings.ToLower(o.Name)
+		if name == q {
+			return o, nil
+		}
+		if strings.HasPrefix(name, q) {
+			prefixed = append(prefixed, o)
+		}
+	}
+	switch len(prefixed) {
+	case 1:
+		return prefixed[0], nil
+	case 0:
+	default:
+		names := make([]string, 0, maxCandidates)
+		for i, o := range prefixed {
+			if i == maxCandidates {
+				names = append(names, "…")
+				break
+			}
+			names = append(names, esc(o.Name))
+		}
+		return kam.Opportunity{}, kam.Errorf(kam.EINVALID, "“%s” matches %s — type more of the name.", show(query, 40), strings.Join(names, ", "))
+	}
+	if len(all) == 0 {
+		return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "%s has no opportunities yet — add one with `/kam opp %s add \"&lt;name&gt;\"`.", esc(a.Name), a.Slug)
+	}
+	names := make([]string, len(all))
+	for i, o := range all {
+		names[i] = strings.ToLower(o.Name)
+	}
+	if s := closest(q, names); s != "" {
+		for _, o := range all {
+			if strings.ToLower(o.Name) == s {
+				return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "No opportunity “%s” on %s — did you mean %s?", show(query, 40), esc(a.Name), esc(o.Name))
+			}
+		}
+	}
+	return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "No opportunity “%s” on %s — `/kam pipeline %s` lists them.", show(query, 40), esc(a.Name), a.Slug)
+}
+
+// runPipeline shows open opportunities by stage for one account, or for the
+// caller's accounts (every account for admins).
+func runPipeline(ctx context.Context, c *Call) (Reply, error) {
+	tok, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if ok {
+		if tok.Key != "" {
+			return Reply{}, c.Usage("Unexpected “%s”", show(tok.String(), 40))
+		}
+		acct, _, err := c.ResolveAccount(ctx, tok.Value, AccessTeamOrAdmin, "see its pipeline")
+		if err != nil {
+			return Reply{}, err
+		}
+		if err := noMoreArgs(c); err != nil {
+			return Reply{}, err
+		}
+		opps, err := c.Store().Opportunities(ctx, c.TeamID, acct.ID, false)
+		if err != nil {
+			return Reply{}, fmt.Errorf("opportunities of account %d: %w", acct.ID, err)
+		}
+		return Reply{Blocks: pipelineBlocks("Pipeline — "+acct.Name, opps, nil, c.Now, acct.Slug)}, nil
+	}
+
+	var accts []kam.Account
+	title := "Pipeline — all accounts"
+	if c.Admin {
+		accts, err = c.Store().Accounts(ctx, c.TeamID)
+	} else {
+		title = "Pipeline — your accounts"
+		accts, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
+	}
+	if err != nil {
+		return Reply{}, fmt.Errorf("accounts for the pipeline: %w", err)
+	}
+	if len(accts) == 0 {
+		return Reply{Blocks: []slack.Block{header(title), section(
+			"You're not on any account's team yet, so there is no pipeline to show. An admin adds you with `/kam team &lt;account&gt; add @you`.")}}, nil
+	}
+	names := make(map[int64]string, len(accts))
+	for _, a := range accts {
+		names[a.ID] = a.Name
+	}
+	all, err := c.Store().Opportunities(ctx, c.TeamID, 0, false)
+	if err != nil {
+		return Reply{}, fmt.Errorf("opportunities of the workspace: %w", err)
+	}
+	opps := all[:0:0]
+	for _, o := range all {
+		if _, ok := names[o.AccountID]; ok {
+			opps = append(opps, o)
+		}
+	}
+	return Reply{Blocks: pipelineBlocks(fmt.Sprintf("%s (%d)", title, len(accts)), opps, names, c.Now, "")}, nil
+}
+
+// pipelineBlocks renders a pipeline. names maps account IDs to names when
+// it spans several accounts (nil for one); slug is the single account's.
+func pipelineBlocks(title string, opps []kam.Opportunity, names map[int64]string, now time.Time, slug string) []slack.Block {
+	type tally struct {
+		n        int
+		value    int64
+		weighted float64
+	}
+	byStage := map[kam.Stage][]kam.Opportunity{}
+	var open, won, lost tally
+	var nogo, late int
+	for _, o := range opps {
+		switch {
+		case o.Stage.Open():
+			byStage[o.Stage] = append(byStage[o.Stage], o)
+			open.n++
+			open.value += o.Value
+			open.weighted += float64(o.Value) * o.Stage.Probability()
+			if overdue(o, now) {
+				late++
+			}
+		case o.Stage.Won():
+			won.n++
+			won.value += o.Value
+		case o.Stage == kam.StageLost:
+			lost.n++
+			lost.value += o.Value
+		case o.Stage == kam.StageNoGo:
+			nogo++
+		}
+	}
+	fs := []string{
+		fmt.Sprintf("*Open*\n%d · %s", open.n, FormatMoney(open.value)),
+		fmt.Sprintf("*Weighted forecast*\n%s", FormatMoney(int64(math.Round(open.weighted)))),
+		fmt.Sprintf("*Won*\n%d · %s", won.n, FormatMoney(won.value)),
+		fmt.Sprintf("*Lost*\n%d · %s", lost.n, FormatMoney(lost.value)),
+	}
+	if nogo > 0 {
+		fs = append(fs, fmt.Sprintf("*No-go*\n%d", nogo))
+	}
+	if late > 0 {
+		fs = append(fs, fmt.Sprintf("*Past close date*\n%d :warning:", late))
+	}
+	blocks := []slack.Block{header(title), fields(fs...)}
+
+	if open.n == 0 {
+		target := "&lt;account&gt;"
+		if slug != "" {
+			target = slug
+		}
+		blocks = append(blocks, section(fmt.Sprintf("No open opportunities. Add one with `/kam opp %s add \"&lt;name&gt;\" value=250k close=YYYY-MM-DD`.", target)))
+	}
+	for _, st := range kam.Stages {
+		list := byStage[st]
+		if len(list) == 0 {
+			continue
+		}
+		// Soonest close first; undated last.
+		slices.SortStableFunc(list, func(a, b kam.Opportunity) int {
+			switch {
+			case a.CloseDate.IsZero() != b.CloseDate.IsZero():
+				if a.CloseDate.IsZero() {
+					return 1
+				}
+				return -1
+			case !a.CloseDate.Equal(b.CloseDate):
+				return a.CloseDate.Compare(b.CloseDate)
+			}
+			return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		})
+		var t tally
+		lines := make([]string, len(list))
+		for i, o := range list {
+			t.value += o.Value
+			t.weighted += float64(o.Value) * st.Probability()
+			lines[i] = "• " + oppLine(o, now, names[o.AccountID])
+		}
+		head := fmt.Sprintf("*%s* · %d · %s · weighted %s (%.0f%%)", stageTitle(st), len(list), FormatMoney(t.value),
+			FormatMoney(int64(math.Round(t.weighted))), st.Probability()*100)
+		blocks = append(blocks, listBlocks(head, lines, 2, nil)...)
+	}
+	blocks = append(blocks, contextBlock("Forecast weights: "+stageWeights()+"."))
+	return blocks
+}
+
+// stageTitle capitalises a stage for a heading.
+func stageTitle(s kam.Stage) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}

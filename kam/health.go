@@ -1,0 +1,724 @@
+package kam
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+const day = 24 * time.Hour
+
+// ---- Account plan ----------------------------------------------------------
+
+// ObjectiveFor says whose objective an objective is.
+type ObjectiveFor string
+
+// Owners of an objective.
+const (
+	ForCustomer ObjectiveFor = "customer" // the customer's key business objective
+	ForUs       ObjectiveFor = "us"       // our objective for the account
+)
+
+// ObjectiveFors lists both owners of an objective, customer first as the
+// plan prints them.
+var ObjectiveFors = []ObjectiveFor{ForCustomer, ForUs}
+
+// Objective is one line of the account plan's objectives.
+type Objective struct {
+	ID        int64
+	TeamID    string
+	AccountID int64
+	For       ObjectiveFor
+	Text      string
+	AuthorID  string
+	CreatedAt time.Time
+}
+
+// Tactic is one action of the account plan.
+type Tactic struct {
+	ID        int64
+	TeamID    string
+	AccountID int64
+	Number    int // 1, 2, … per account, in the order added; what `done <n>` names
+	Text      string
+	Quarter   string    // "Q1"…"Q4", or "" when not planned to a quarter
+	OwnerID   string    // Slack user ID, or ""
+	Due       time.Time // a date (midnight UTC), zero when not set
+	Done      bool
+	DoneAt    time.Time
+	DoneBy    string
+	AuthorID  string
+	CreatedAt time.Time
+}
+
+// Overdue reports whether the tactic is open and its due day has passed.
+func (t Tactic) Overdue(now time.Time) bool {
+	return !t.Done && !t.Due.IsZero() && !now.Before(t.Due.Add(day))
+}
+
+// PlanReview is one recorded review of an account plan.
+type PlanReview struct {
+	ID        int64
+	TeamID    string
+	AccountID int64
+	UserID    string
+	Note      string
+	At        time.Time
+}
+
+// Plan is an account's plan: objectives, tactics and the latest review.
+type Plan struct {
+	AccountID  int64
+	Objectives []Objective // by owner (customer first), then in the order added
+	Tactics    []Tactic    // by Number
+	LastReview *PlanReview // nil when never reviewed
+	Reviews    int         // how many reviews were recorded
+}
+
+// Empty reports whether the plan has neither objectives nor tactics.
+func (p Plan) Empty() bool { return len(p.Objectives) == 0 && len(p.Tactics) == 0 }
+
+// Started is when the first objective or tactic was added; zero when empty.
+func (p Plan) Started() time.Time {
+	var t time.Time
+	for _, o := range p.Objectives {
+		if t.IsZero() || o.CreatedAt.Before(t) {
+			t = o.CreatedAt
+		}
+	}
+	for _, x := range p.Tactics {
+		if t.IsZero() || x.CreatedAt.Before(t) {
+			t = x.CreatedAt
+		}
+	}
+	return t
+}
+
+// NextReview is when the next review is due: one cadence period after the
+// last review or, before the first review, after the plan was started. Zero
+// for an empty plan.
+func (p Plan) NextReview(c Cadence) time.Time {
+	if p.LastReview != nil {
+		return p.LastReview.At.Add(c.Period())
+	}
+	if s := p.Started(); !s.IsZero() {
+		return s.Add(c.Period())
+	}
+	return time.Time{}
+}
+
+// ParseQuarter reads quarter=Q1..Q4 (case-insensitive; "1".."4" too).
+func ParseQuarter(s string) (string, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimPrefix(t, "Q")
+	if len(t) == 1 && t[0] >= '1' && t[0] <= '4' {
+		return "Q" + t, nil
+	}
+	return "", Errorf(EINVALID, "Quarter must be Q1, Q2, Q3 or Q4, e.g. quarter=Q3 (got %q).", s)
+}
+
+// QuarterOf is the calendar quarter of t: "Q1"…"Q4".
+func QuarterOf(t time.Time) string {
+	return fmt.Sprintf("Q%d", (int(t.Month())-1)/3+1)
+}
+
+// ---- Satisfaction (filled by the surveys feature) ---------------------------
+
+// NPSAnswer is one survey answer.
+type NPSAnswer struct {
+	Score   int // 0–10
+	Comment string
+	Contact string // stakeholder's name, or ""
+	At      time.Time
+}
+
+// NPSSummary is what health needs to know of an account's surveys.
+type NPSSummary struct {
+	Responses   int      // answers counted in NPS
+	NPS         float64  // −100…100: % promoters (9–10) − % detractors (0–6)
+	PreviousNPS *float64 // NPS of the previous survey round; nil when unknown
+	Latest      *NPSAnswer
+}
+
+// NPSOf computes the net promoter score of answers 0–10; 0 for none.
+func NPSOf(scores []int) float64 {
+	if len(scores) == 0 {
+		return 0
+	}
+	var pro, det int
+	for _, s := range scores {
+		switch {
+		case s >= 9:
+			pro++
+		case s <= 6:
+			det++
+		}
+	}
+	return math.Round(float64(pro-det)*1000/float64(len(scores))) / 10
+}
+
+// Detractor reports whether an NPS answer is a detractor (0–6).
+func Detractor(score int) bool { return score <= 6 }
+
+// ---- Pipeline stalls ---------------------------------------------------------
+
+// StallThresholds is how long an open opportunity may stay in one stage
+// before it counts as stalled. Nudges reuse this table.
+//
+//	stage        stalled after
+//	identified   30 days
+//	qualified    30 days
+//	pursuing     45 days
+//	closing      30 days
+//
+// Closed stages (contracted, engaged, no-go, lost) never stall.
+var StallThresholds = map[Stage]time.Duration{
+	StageIdentified: 30 * day,
+	StageQualified:  30 * day,
+	StagePursuing:   45 * day,
+	StageClosing:    30 * day,
+}
+
+// StallAfter is the stage's stall threshold; 0 for stages that never stall.
+func (s Stage) StallAfter() time.Duration { return StallThresholds[s] }
+
+// Stalled reports whether the opportunity has sat in its stage past the
+// stage's threshold.
+func (o Opportunity) Stalled(now time.Time) bool {
+	t := o.Stage.StallAfter()
+	return o.Stage.Open() && t > 0 && !o.StageSince.IsZero() && now.Sub(o.StageSince) > t
+}
+
+// PastClose reports whether the opportunity is still open after its close day.
+func (o Opportunity) PastClose(now time.Time) bool {
+	return o.Stage.Open() && !o.CloseDate.IsZero() && !now.Before(o.CloseDate.Add(day))
+}
+
+// ---- Alerts -----------------------------------------------------------------
+
+// Severity ranks an alert.
+type Severity int
+
+// Severities, least urgent first.
+const (
+	SeverityInfo Severity = iota + 1
+	SeverityWarning
+	SeverityCritical
+)
+
+// String names the severity: info, warning, critical.
+func (s Severity) String() string {
+	switch s {
+	case SeverityCritical:
+		return "critical"
+	case SeverityWarning:
+		return "warning"
+	case SeverityInfo:
+		return "info"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// AlertKind names an early-warning signal.
+type AlertKind string
+
+// The early-warning signals, in the order they are listed for one account
+// at equal severity.
+const (
+	AlertNoContact      AlertKind = "no-contact"             // no real contact within the cadence
+	AlertSingleThreaded AlertKind = "single-threaded"        // bow-tie coverage on a consultant or partner account
+	AlertUnmirrored     AlertKind = "unmirrored-stakeholder" // a key stakeholder without a mirror
+	AlertStalled        AlertKind = "opportunity-stalled"    // open opportunity past its stage's stall threshold
+	AlertPastClose      AlertKind = "opportunity-overdue"    // open opportunity past its close date
+	AlertNoPlan         AlertKind = "no-plan"                // no account plan
+	AlertPlanReview     AlertKind = "plan-review-overdue"    // plan review past due by the cadence
+	AlertTacticOverdue  AlertKind = "tactic-overdue"         // open tactic past its due date
+	AlertSponsor        AlertKind = "sponsor-no-touch"       // executive sponsor without contact in the last quarter
+	AlertSurveyOverdue  AlertKind = "survey-overdue"         // no survey answer within a year
+	AlertNPSFalling     AlertKind = "nps-falling"            // NPS fell by NPSFall points or more
+	AlertDetractor      AlertKind = "detractor"              // the latest answer is 0–6
+)
+
+// AlertKinds lists every alert kind.
+var AlertKinds = []AlertKind{AlertNoContact, AlertSingleThreaded, AlertUnmirrored, AlertStalled, AlertPastClose,
+	AlertNoPlan, AlertPlanReview, AlertTacticOverdue, AlertSponsor, AlertSurveyOverdue, AlertNPSFalling, AlertDetractor}
+
+// Alert is one early-warning signal on one account, with the fact that raised it.
+type Alert struct {
+	Kind        AlertKind
+	Severity    Severity
+	AccountID   int64
+	AccountName string
+	// Subject is what the alert is about inside the account, for alerts
+	// that can repeat: "opportunity:12", "contact:7", "tactic:3", "user:U1"; "" otherwise.
+	Subject string
+	Fact    string // in words, with Slack mentions: "last contact 45 days ago (12 Aug); cadence monthly"
+}
+
+// Key identifies the alert across runs, so nudges and digests can tell a
+// new alert from one already sent: kind:account[:subject].
+func (a Alert) Key() string {
+	k := fmt.Sprintf("%s:%d", a.Kind, a.AccountID)
+	if a.Subject != "" {
+		k += ":" + a.Subject
+	}
+	return k
+}
+
+// Alert thresholds.
+const (
+	SponsorWindow  = 91 * day  // an executive sponsor should touch the account once a quarter
+	SurveyInterval = 365 * day // a satisfaction survey precedes the annual plan update
+	NPSFall        = 10.0      // a drop this large, in NPS points, is "falling"
+)
+
+// ---- Health -------------------------------------------------------------------
+
+// HealthInput is everything health needs to know of one account. The store
+// loads it for a whole portfolio at once.
+type HealthInput struct {
+	Account Account
+	// Members is the account's team; sponsors are Account.SponsorID and the
+	// members with role sponsor.
+	Members []Member
+	// LastTouch maps each team member (any user) to their latest real
+	// contact (not a note) with the account, however old.
+	LastTouch map[string]time.Time
+	// Recent are the interactions of the last RelationshipWindow, with the
+	// stakeholders they named.
+	Recent        []Interaction
+	Contacts      []Contact
+	Opportunities []Opportunity // open ones count; closed ones are ignored
+	Plan          Plan
+	// Satisfaction is the surveys' summary; nil when there is no survey data,
+	// which leaves the satisfaction part and the survey alerts out.
+	Satisfaction *NPSSummary
+}
+
+// Health part keys and their weights, in points out of 100.
+const (
+	PartRecency      = "recency"
+	PartCoverage     = "coverage"
+	PartPipeline     = "pipeline"
+	PartPlan         = "plan"
+	PartSatisfaction = "satisfaction"
+
+	WeightRecency      = 30.0
+	WeightCoverage     = 25.0
+	WeightPipeline     = 20.0
+	WeightPlan         = 15.0
+	WeightSatisfaction = 10.0
+)
+
+// ModelCoverage is the share of the coverage part's model half each
+// relationship model earns.
+var ModelCoverage = map[RelationshipModel]float64{
+	ModelDiamond:   1,
+	ModelOneOnMany: 0.6,
+	ModelBowTie:    0.3,
+	ModelNone:      0,
+}
+
+// Band is a coarse reading of the health score.
+type Band string
+
+// Health bands.
+const (
+	BandGood   Band = "good"    // 70–100
+	BandWatch  Band = "watch"   // 40–69
+	BandAtRisk Band = "at-risk" // 0–39
+)
+
+// BandOf reads a health score: good from 70, watch from 40, at-risk below.
+func BandOf(score int) Band {
+	switch {
+	case score >= 70:
+		return BandGood
+	case score >= 40:
+		return BandWatch
+	}
+	return BandAtRisk
+}
+
+// HealthPart is one explainable part of the health score.
+type HealthPart struct {
+	Key    string
+	Label  string
+	Weight float64 // points the part is worth
+	Score  float64 // 0–1, rounded to two decimals
+	Detail string  // why, in words
+}
+
+// Points is what the part contributes: Weight × Score.
+func (p HealthPart) Points() float64 { return p.Weight * p.Score }
+
+// Health is an account's health score, its parts, its alerts and its
+// derived relationship model.
+type Health struct {
+	Account      Account
+	Score        int // 0–100
+	Band         Band
+	Parts        []HealthPart
+	Alerts       []Alert // most severe first
+	Relationship Relationship
+}
+
+// Critical counts the critical alerts.
+func (h Health) Critical() int {
+	n := 0
+	for _, a := range h.Alerts {
+		if a.Severity == SeverityCritical {
+			n++
+		}
+	}
+	return n
+}
+
+// AssessHealth computes the health of one account at now.
+//
+// Health is a weighted mean of five parts, each scored 0–1:
+//
+//	part          weight  score
+//	recency       30      1 while the latest real contact (any kind but note) is within
+//	                      one cadence period (weekly 7 d, monthly 30 d, quarterly 91 d);
+//	                      falls linearly to 0 at two periods. With no contact ever, the
+//	                      clock runs from the day the account was added.
+//	coverage      25      0.6 × model (diamond 1, one-on-many 0.6, bow-tie 0.3, none 0)
+//	                      + 0.4 × share of decision-makers with a mirror (0 when the
+//	                      stakeholder map names no decision-maker).
+//	pipeline      20      1 − share of open opportunities that are stalled (StallThresholds)
+//	                      or past their close date; 0.5 with no open opportunity.
+//	plan          15      0 without a plan; else 0.7 × review freshness (1 until the review
+//	                      is due — one cadence period after the last review, or after the
+//	                      plan was started — falling linearly to 0 one period later)
+//	                      + 0.3 × share of tactics done or not yet due (0 without tactics).
+//	satisfaction  10      (NPS + 100) / 200, only when survey answers exist; otherwise the
+//	                      part is left out and the others are scaled to 100.
+//
+// Score = round(100 × Σ weight × score ÷ Σ weight), each part's score first
+// rounded to two decimals so that the points shown add up. Bands: good ≥ 70,
+// watch 40–69, at-risk < 40.
+//
+// Alerts raised, each with the fact behind it:
+//
+//	no-contact              warning past one cadence period without real contact, critical past two
+//	single-threaded         warning: bow-tie model on a consultant or partner account
+//	unmirrored-stakeholder  warning for a decision-maker without a mirror, info for another
+//	                        stakeholder of influence 4–5
+//	opportunity-stalled     warning: open opportunity in its stage longer than StallThresholds
+//	opportunity-overdue     warning: open opportunity after its close date; critical 30 days after
+//	no-plan                 warning on consultant and partner accounts, info otherwise
+//	plan-review-overdue     warning: the plan's next review date has passed
+//	tactic-overdue          info: an open tactic after its due date
+//	sponsor-no-touch        warning: an executive sponsor, assigned for a quarter or more,
+//	                        has logged no contact in the last SponsorWindow (91 days)
+//	survey-overdue          info: no survey answer within SurveyInterval (365 days)
+//	nps-falling             warning: NPS at least NPSFall (10) points below the previous round
+//	detractor               warning: the latest answer, within SurveyInterval, is 0–6
+func AssessHealth(in HealthInput, now time.Time) Health {
+	a := in.Account
+	h := Health{Account: a}
+	h.Relationship = DeriveRelationship(a, in.Contacts, in.Recent, now)
+	period := a.Cadence.Period()
+	alert := func(kind AlertKind, sev Severity, subject, format string, args ...any) {
+		h.Alerts = append(h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, Fact: fmt.Sprintf(format, args...)})
+	}
+	cadence := fmt.Sprintf("%s cadence: every %d days", cadenceName(a.Cadence), days(period))
+
+	// Recency.
+	var last time.Time
+	for _, t := range in.LastTouch {
+		if t.After(last) {
+			last = t
+		}
+	}
+	recency := HealthPart{Key: PartRecency, Label: "Contact recency", Weight: WeightRecency}
+	if last.IsZero() {
+		age := now.Sub(a.CreatedAt)
+		recency.Score = ramp(age, period)
+		recency.Detail = fmt.Sprintf("no contact logged since the account was added %s (%s)", ago(age), cadence)
+		if age > period {
+			alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), cadence)
+		}
+	} else {
+		age := now.Sub(last)
+		recency.Score = ramp(age, period)
+		recency.Detail = fmt.Sprintf("last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
+		if age > period {
+			alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
+		}
+	}
+	h.Parts = append(h.Parts, recency)
+
+	// Coverage.
+	rel := h.Relationship
+	var dms, mirrored int
+	for _, c := range in.Contacts {
+		if c.Role == ContactDecisionMaker {
+			dms++
+			if c.MirrorID != "" {
+				mirrored++
+			}
+		}
+		if c.Key() && c.MirrorID == "" {
+			sev := SeverityInfo
+			if c.Role == ContactDecisionMaker {
+				sev = SeverityWarning
+			}
+			alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team", c.Name, describeContact(c))
+		}
+	}
+	coverage := HealthPart{Key: PartCoverage, Label: "Coverage", Weight: WeightCoverage}
+	coverage.Score = 0.6 * ModelCoverage[rel.Model]
+	if dms > 0 {
+		coverage.Score += 0.4 * float64(mirrored) / float64(dms)
+		coverage.Detail = fmt.Sprintf("%s; %d of %d decision-makers mirrored", rel.Model, mirrored, dms)
+	} else {
+		coverage.Detail = fmt.Sprintf("%s; no decision-maker on the stakeholder map", rel.Model)
+	}
+	h.Parts = append(h.Parts, coverage)
+	if rel.Model == ModelBowTie && a.Tier.High() {
+		alert(AlertSingleThreaded, SeverityWarning, "", "single-threaded on a %s account: %s", a.Tier, rel.Reason)
+	}
+
+	// Pipeline.
+	pipeline := HealthPart{Key: PartPipeline, Label: "Pipeline momentum", Weight: WeightPipeline}
+	var open, stalled, overdue, troubled int
+	for _, o := range in.Opportunities {
+		if !o.Stage.Open() {
+			continue
+		}
+		open++
+		s, p := o.Stalled(now), o.PastClose(now)
+		if s {
+			stalled++
+			alert(AlertStalled, SeverityWarning, fmt.Sprintf("opportunity:%d", o.ID), "“%s” has been in %s for %s (stalled after %d days)", o.Name, o.Stage, span(now.Sub(o.StageSince)), days(o.Stage.StallAfter()))
+		}
+		if p {
+			overdue++
+			late := now.Sub(o.CloseDate)
+			sev := SeverityWarning
+			if late > 30*day {
+				sev = SeverityCritical
+			}
+			alert(AlertPastClose, sev, fmt.Sprintf("opportunity:%d", o.ID), "“%s” was due to close %s (%s), still %s", o.Name, o.CloseDate.Format(time.DateOnly), ago(late), o.Stage)
+		}
+		if s || p {
+			troubled++
+		}
+	}
+	if open == 0 {
+		pipeline.Score = 0.5
+		pipeline.Detail = "no open opportunity"
+	} else {
+		pipeline.Score = 1 - float64(troubled)/float64(open)
+		pipeline.Detail = fmt.Sprintf("%d open, %d stalled, %d past close date", open, stalled, overdue)
+	}
+	h.Parts = append(h.Parts, pipeline)
+
+	// Plan.
+	plan := HealthPart{Key: PartPlan, Label: "Plan freshness", Weight: WeightPlan}
+	if in.Plan.Empty() {
+		plan.Detail = "no account plan"
+		sev := SeverityInfo
+		if a.Tier.High() {
+			sev = SeverityWarning
+		}
+		alert(AlertNoPlan, sev, "", "no account plan yet on a %s account", a.Tier)
+	} else {
+		due := in.Plan.NextReview(a.Cadence)
+		fresh := ramp(now.Sub(due)+period, period)
+		var onTrack int
+		for _, t := range in.Plan.Tactics {
+			if t.Overdue(now) {
+				owner := ""
+				if t.OwnerID != "" {
+					owner = ", owner " + mention(t.OwnerID)
+				}
+				alert(AlertTacticOverdue, SeverityInfo, fmt.Sprintf("tactic:%d", t.Number), "tactic %d “%s”%s was due %s", t.Number, t.Text, owner, t.Due.Format(time.DateOnly))
+			} else {
+				onTrack++
+			}
+		}
+		plan.Score = 0.7 * fresh
+		if n := len(in.Plan.Tactics); n > 0 {
+			plan.Score += 0.3 * float64(onTrack) / float64(n)
+		}
+		reviewed := "never reviewed"
+		if r := in.Plan.LastReview; r != nil {
+			reviewed = "reviewed " + ago(now.Sub(r.At))
+		}
+		plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
+		if now.After(due) {
+			alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), cadence)
+		}
+	}
+	h.Parts = append(h.Parts, plan)
+
+	// Satisfaction: the part and its alerts exist only with survey data.
+	if s := in.Satisfaction; s != nil {
+		if s.Responses > 0 {
+			h.Parts = append(h.Parts, HealthPart{Key: PartSatisfaction, Label: "Satisfaction", Weight: WeightSatisfaction,
+				Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: fmt.Sprintf("NPS %s from %d answers", num(s.NPS), s.Responses)})
+		}
+		switch {
+		case s.Latest == nil && now.Sub(a.CreatedAt) > SurveyInterval:
+			alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
+		case s.Latest != nil && now.Sub(s.Latest.At) > SurveyInterval:
+			alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(s.Latest.At)), s.Latest.At.Format(time.DateOnly))
+		}
+		if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
+			alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", num(*s.PreviousNPS), num(s.NPS))
+		}
+		if l := s.Latest; l != nil && Detractor(l.Score) && now.Sub(l.At) <= SurveyInterval {
+			who := "latest answer"
+			if l.Contact != "" {
+				who = l.Contact
+			}
+			fact := fmt.Sprintf("%s gave %d on %s", who, l.Score, l.At.Format(time.DateOnly))
+			if l.Comment != "" {
+				fact += fmt.Sprintf(": “%s”", l.Comment)
+			}
+			alert(AlertDetractor, SeverityWarning, "", "%s", fact)
+		}
+	}
+
+	// Executive sponsors.
+	sponsors := map[string]time.Time{} // sponsor → assigned since
+	if a.SponsorID != "" {
+		sponsors[a.SponsorID] = a.CreatedAt
+	}
+	for _, m := range in.Members {
+		if m.Role == RoleSponsor {
+			if since, ok := sponsors[m.UserID]; !ok || (!m.AddedAt.IsZero() && m.AddedAt.Before(since)) {
+				sponsors[m.UserID] = m.AddedAt
+			}
+		}
+	}
+	for _, id := range sortedKeys(sponsors) {
+		if now.Sub(sponsors[id]) < SponsorWindow {
+			continue
+		}
+		t := in.LastTouch[id]
+		switch {
+		case t.IsZero():
+			alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s has logged no contact with %s", mention(id), a.Name)
+		case now.Sub(t) > SponsorWindow:
+			alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s last touched %s %s, %s", mention(id), a.Name, ago(now.Sub(t)), shortDate(t, now))
+		}
+	}
+
+	var sum, weight float64
+	for i := range h.Parts {
+		h.Parts[i].Score = math.Round(h.Parts[i].Score*100) / 100
+		sum += h.Parts[i].Points()
+		weight += h.Parts[i].Weight
+	}
+	h.Score = int(math.Round(100 * sum / weight))
+	h.Band = BandOf(h.Score)
+	SortAlerts(h.Alerts)
+	return h
+}
+
+// SortAlerts orders alerts most severe first, then by account name, then by
+// kind in AlertKinds order, then by subject.
+func SortAlerts(as []Alert) {
+	rank := make(map[AlertKind]int, len(AlertKinds))
+	for i, k := range AlertKinds {
+		rank[k] = i
+	}
+	sort.SliceStable(as, func(i, j int) bool {
+		x, y := as[i], as[j]
+		switch {
+		case x.Severity != y.Severity:
+			return x.Severity > y.Severity
+		case x.AccountName != y.AccountName:
+			return strings.ToLower(x.AccountName) < strings.ToLower(y.AccountName)
+		case rank[x.Kind] != rank[y.Kind]:
+			return rank[x.Kind] < rank[y.Kind]
+		}
+		return x.Subject < y.Subject
+	})
+}
+
+// SortWorstFirst orders a portfolio's health: lowest score first, then most
+// critical alerts, then most alerts, then by name.
+func SortWorstFirst(hs []Health) {
+	sort.SliceStable(hs, func(i, j int) bool {
+		x, y := hs[i], hs[j]
+		switch {
+		case x.Score != y.Score:
+			return x.Score < y.Score
+		case x.Critical() != y.Critical():
+			return x.Critical() > y.Critical()
+		case len(x.Alerts) != len(y.Alerts):
+			return len(x.Alerts) > len(y.Alerts)
+		}
+		return strings.ToLower(x.Account.Name) < strings.ToLower(y.Account.Name)
+	})
+}
+
+// ramp is 1 up to one period, falling linearly to 0 at two periods.
+func ramp(age, period time.Duration) float64 {
+	if age <= period {
+		return 1
+	}
+	return math.Max(0, 1-float64(age-period)/float64(period))
+}
+
+func severityPast(age, period time.Duration) Severity {
+	if age > 2*period {
+		return SeverityCritical
+	}
+	return SeverityWarning
+}
+
+func cadenceName(c Cadence) string {
+	if c == "" {
+		return string(CadenceMonthly)
+	}
+	return string(c)
+}
+
+func describeContact(c Contact) string {
+	var parts []string
+	if c.Title != "" {
+		parts = append(parts, c.Title)
+	}
+	if c.Role != "" {
+		parts = append(parts, string(c.Role))
+	}
+	parts = append(parts, fmt.Sprintf("influence %d", c.Influence))
+	return strings.Join(parts, ", ")
+}
+
+func days(d time.Duration) int { return int(d / day) }
+
+// span says a duration in days: "1 day", "12 days".
+func span(d time.Duration) string {
+	if n := days(d); n != 1 {
+		return fmt.Sprintf("%d days", n)
+	}
+	return "1 day"
+}
+
+// ago says how long ago: "today", "yesterday", "12 days ago".
+func ago(d time.Duration) string {
+	switch n := days(d); {
+	case n <= 0:
+		return "today"
+	case n == 1:
+		return "yesterday"
+	default:
+		return fmt.Sprintf("%d days ago", n)
+	}
+}
+
+func num(v float64) string {
+	if v == math.Trunc(v) {
+		return fmt.Sprintf("%d", int(v))
+	}
+	return fmt.Sprintf("%.1f", v)
+}

@@ -1,0 +1,352 @@
+package kam
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Contact is one customer stakeholder on an account's stakeholder map.
+type Contact struct {
+	ID        int64
+	TeamID    string
+	AccountID int64
+	Name      string
+	Title     string
+	Role      ContactRole // "" while the role in the decision is not known
+	Influence int         // 1–5
+	Stance    int         // −2 hostile … +2 advocate
+	MirrorID  string      // Slack user ID of the team member who owns the relationship; "" none
+	// LastContact is the latest logged interaction that named the contact;
+	// zero if none ever did. Derived, never typed in.
+	LastContact time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Limits and defaults of a contact's influence and stance.
+const (
+	MinInfluence     = 1
+	MaxInfluence     = 5
+	DefaultInfluence = 3
+	MinStance        = -2
+	MaxStance        = 2
+)
+
+// ParseInfluence reads influence=1..5.
+func ParseInfluence(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < MinInfluence || n > MaxInfluence {
+		return 0, Errorf(EINVALID, "Influence must be a whole number from %d (little) to %d (decisive), e.g. influence=4 (got %q).", MinInfluence, MaxInfluence, s)
+	}
+	return n, nil
+}
+
+// ParseStance reads stance=-2..2; "+1" and the Unicode minus are accepted.
+func ParseStance(s string) (int, error) {
+	t := strings.ReplaceAll(strings.TrimSpace(s), "−", "-")
+	n, err := strconv.Atoi(t)
+	if err != nil || n < MinStance || n > MaxStance {
+		return 0, Errorf(EINVALID, "Stance must be a whole number from %d (hostile) to +%d (advocate), e.g. stance=1 (got %q).", MinStance, MaxStance, s)
+	}
+	return n, nil
+}
+
+// StanceLabel names a stance: hostile, sceptical, neutral, supportive, advocate.
+func StanceLabel(stance int) string {
+	switch {
+	case stance <= -2:
+		return "hostile"
+	case stance == -1:
+		return "sceptical"
+	case stance == 0:
+		return "neutral"
+	case stance == 1:
+		return "supportive"
+	default:
+		return "advocate"
+	}
+}
+
+// Key reports whether the stakeholder matters enough that someone on the
+// team must own the relationship: a decision-maker, or influence 4 or 5.
+func (c Contact) Key() bool {
+	return c.Role == ContactDecisionMaker || c.Influence >= 4
+}
+
+// Blocker reports whether the stakeholder works against us: role blocker,
+// or stance −2 (hostile).
+func (c Contact) Blocker() bool {
+	return c.Role == ContactBlocker || c.Stance <= MinStance
+}
+
+// RelationshipModel is how the supplier team is connected to the customer.
+type RelationshipModel string
+
+// Relationship models, derived from the data.
+const (
+	ModelNone      RelationshipModel = "none"        // no contact in the window
+	ModelBowTie    RelationshipModel = "bow-tie"     // one person to one or two, or everyone to one
+	ModelOneOnMany RelationshipModel = "one-on-many" // one person to three or more
+	ModelDiamond   RelationshipModel = "diamond"     // several people, each with their own counterparts
+)
+
+// RelationshipWindow is how far back the relationship model looks.
+const RelationshipWindow = 90 * 24 * time.Hour
+
+// OneOnManyContacts is how many customer contacts one supplier person must
+// be in touch with for the model to be one-on-many rather than bow-tie.
+const OneOnManyContacts = 3
+
+// Pairing is one team member and the customer contacts they are in touch with.
+type Pairing struct {
+	UserID   string
+	Contacts []Contact // by name
+}
+
+// Relationship is the derived relationship model of one account.
+type Relationship struct {
+	Model  RelationshipModel
+	Reason string    // in words, with Slack mentions: "only <@U1> has met anyone at Acme since 12 Aug (Jane Doe)"
+	Since  time.Time // start of the window
+	// People are the team members who logged contact in the window, most
+	// active first; Pairings the ones with known counterparts.
+	People   []string
+	Pairings []Pairing
+	// Unmirrored are the decision-makers without a mirror; Blockers the
+	// stakeholders working against us. Both by influence, then name.
+	Unmirrored []Contact
+	Blockers   []Contact
+}
+
+// DeriveRelationship derives the relationship model of acct from its
+// stakeholders and its interactions of the last RelationshipWindow before now.
+//
+// Only real contact counts (a note is internal). A team member is in touch
+// with a stakeholder when an interaction they logged named the stakeholder
+// (`with=`), or when they mirror the stakeholder and logged any contact with
+// the account in the window. Over these pairs:
+//   - none: nobody logged contact in the window;
+//   - diamond: at least two pairs share neither the team member nor the
+//     stakeholder — several people, each with their own counterparts;
+//   - one-on-many: every pair goes through one team member, who is in touch
+//     with OneOnManyContacts or more stakeholders;
+//   - bow-tie: anything else — every pair goes through one team member with
+//     one or two counterparts, or through one stakeholder, or contact was
+//     logged without naming anyone (counterparts unknown are taken to be the
+//     usual buyer: breadth must be shown, not assumed).
+func DeriveRelationship(acct Account, contacts []Contact, interactions []Interaction, now time.Time) Relationship {
+	since := now.Add(-RelationshipWindow)
+	rel := Relationship{Since: since}
+
+	byID := make(map[int64]Contact, len(contacts))
+	for _, c := range contacts {
+		if c.AccountID != 0 && c.AccountID != acct.ID {
+			continue
+		}
+		byID[c.ID] = c
+		if c.Role == ContactDecisionMaker && c.MirrorID == "" {
+			rel.Unmirrored = append(rel.Unmirrored, c)
+		}
+		if c.Blocker() {
+			rel.Blockers = append(rel.Blockers, c)
+		}
+	}
+	sortByWeight(rel.Unmirrored)
+	sortByWeight(rel.Blockers)
+
+	activity := map[string]int{}
+	met := map[string]map[int64]bool{}
+	for _, in := range interactions {
+		if !in.Kind.Touches() || in.At.Before(since) || in.At.After(now) || (in.AccountID != 0 && in.AccountID != acct.ID) {
+			continue
+		}
+		activity[in.UserID]++
+		for _, id := range in.Contacts {
+			if _, ok := byID[id]; !ok {
+				continue
+			}
+			if met[in.UserID] == nil {
+				met[in.UserID] = map[int64]bool{}
+			}
+			met[in.UserID][id] = true
+		}
+	}
+	for user := range activity {
+		rel.People = append(rel.People, user)
+	}
+	sort.Slice(rel.People, func(i, j int) bool {
+		a, b := rel.People[i], rel.People[j]
+		if activity[a] != activity[b] {
+			return activity[a] > activity[b]
+		}
+		return a < b
+	})
+
+	// Pairs: met in the window, or mirrored by someone active in it.
+	pairs := map[string]map[int64]bool{}
+	onlyMet := true
+	add := func(user string, id int64) {
+		if pairs[user] == nil {
+			pairs[user] = map[int64]bool{}
+		}
+		pairs[user][id] = true
+	}
+	for user, ids := range met {
+		for id := range ids {
+			add(user, id)
+		}
+	}
+	for _, c := range byID {
+		if c.MirrorID != "" && activity[c.MirrorID] > 0 && !pairs[c.MirrorID][c.ID] {
+			add(c.MirrorID, c.ID)
+			onlyMet = false
+		}
+	}
+	for _, user := range rel.People {
+		if len(pairs[user]) == 0 {
+			continue
+		}
+		p := Pairing{UserID: user}
+		for id := range pairs[user] {
+			p.Contacts = append(p.Contacts, byID[id])
+		}
+		sortByName(p.Contacts)
+		rel.Pairings = append(rel.Pairings, p)
+	}
+
+	name := acct.Name
+	if name == "" {
+		name = "the account"
+	}
+	date := shortDate(since, now)
+	verb := "has met anyone at"
+	if !onlyMet {
+		verb = "has been in touch with anyone at"
+	}
+	distinct := map[int64]bool{}
+	for _, p := range rel.Pairings {
+		for _, c := range p.Contacts {
+			distinct[c.ID] = true
+		}
+	}
+
+	switch {
+	case len(rel.People) == 0:
+		rel.Model = ModelNone
+		rel.Reason = fmt.Sprintf("nobody has logged contact with %s since %s", name, date)
+	case len(rel.Pairings) == 0:
+		rel.Model = ModelBowTie
+		if len(rel.People) == 1 {
+			rel.Reason = fmt.Sprintf("only %s has logged contact with %s since %s, naming no stakeholder", mention(rel.People[0]), name, date)
+		} else {
+			rel.Reason = fmt.Sprintf("%s logged contact with %s since %s but named no stakeholder", mentions(rel.People, 4), name, date)
+		}
+	case len(rel.Pairings) == 1:
+		p := rel.Pairings[0]
+		if len(p.Contacts) >= OneOnManyContacts {
+			rel.Model = ModelOneOnMany
+			rel.Reason = fmt.Sprintf("only %s %s %s since %s: %d contacts (%s)", mention(p.UserID), verb, name, date, len(p.Contacts), contactNames(p.Contacts, 3))
+		} else {
+			rel.Model = ModelBowTie
+			rel.Reason = fmt.Sprintf("only %s %s %s since %s (%s)", mention(p.UserID), verb, name, date, contactNames(p.Contacts, 3))
+		}
+		var others []string
+		for _, u := range rel.People {
+			if u != p.UserID {
+				others = append(others, u)
+			}
+		}
+		if len(others) > 0 {
+			rel.Reason += fmt.Sprintf("; %s named no stakeholder", mentions(others, 3))
+		}
+	case len(distinct) == 1:
+		// Several team members, one counterpart: single-threaded on the customer side.
+		var users []string
+		for _, p := range rel.Pairings {
+			users = append(users, p.UserID)
+		}
+		rel.Model = ModelBowTie
+		rel.Reason = fmt.Sprintf("since %s, %s have been in touch with only %s at %s", date, mentions(users, 4), rel.Pairings[0].Contacts[0].Name, name)
+	default:
+		// Two pairings and two distinct contacts always hold two disjoint
+		// pairs unless every pair shares one vertex, ruled out above.
+		rel.Model = ModelDiamond
+		var parts []string
+		for i, p := range rel.Pairings {
+			if i == 4 {
+				parts = append(parts, fmt.Sprintf("%d more", len(rel.Pairings)-4))
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s (%s)", mention(p.UserID), contactNames(p.Contacts, 2)))
+		}
+		rel.Reason = fmt.Sprintf("since %s, %d team members each have their own counterparts at %s: %s", date, len(rel.Pairings), name, strings.Join(parts, ", "))
+	}
+	return rel
+}
+
+func sortByName(cs []Contact) {
+	sort.Slice(cs, func(i, j int) bool {
+		if !strings.EqualFold(cs[i].Name, cs[j].Name) {
+			return strings.ToLower(cs[i].Name) < strings.ToLower(cs[j].Name)
+		}
+		return cs[i].ID < cs[j].ID
+	})
+}
+
+func sortByWeight(cs []Contact) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Influence != cs[j].Influence {
+			return cs[i].Influence > cs[j].Influence
+		}
+		return strings.ToLower(cs[i].Name) < strings.ToLower(cs[j].Name)
+	})
+}
+
+func mention(userID string) string { return "<@" + userID + ">" }
+
+// mentions joins up to max users: "<@A>, <@B> and <@C>", "… and 2 more".
+func mentions(users []string, max int) string {
+	var parts []string
+	for i, u := range users {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("%d more", len(users)-max))
+			break
+		}
+		parts = append(parts, mention(u))
+	}
+	return joinAnd(parts)
+}
+
+func contactNames(cs []Contact, max int) string {
+	var parts []string
+	for i, c := range cs {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("%d more", len(cs)-max))
+			break
+		}
+		parts = append(parts, c.Name)
+	}
+	return joinAnd(parts)
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// shortDate formats t as "12 Aug", adding the year when it is not now's.
+func shortDate(t, now time.Time) string {
+	t = t.In(now.Location())
+	if t.Year() != now.Year() {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("2 Jan")
+}

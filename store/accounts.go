@@ -1,0 +1,522 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// accountCols is the column list scanAccount reads, in its order.
+const accountCols = `id, team_id, name, slug, tier, level, owner_id, sponsor_id, cadence, channel_id,
+	revenue, wallet_pct, segment, region, created_at, updated_at`
+
+// findAccountsSQL matches names and slugs by prefix with half-open ranges,
+// [q, q+"\xff"), which SQLite answers from the (team_id, name COLLATE NOCASE)
+// and (team_id, slug) indexes; LIKE would scan the workspace. No byte of
+// valid UTF-8 is 0xff, so the range holds exactly the strings starting with q.
+const findAccountsSQL = `SELECT ` + accountCols + ` FROM accounts
+	WHERE team_id = ?1 AND name COLLATE NOCASE >= ?2 AND name COLLATE NOCASE < ?3
+UNION
+SELECT ` + accountCols + ` FROM accounts
+	WHERE team_id = ?1 AND slug >= ?4 AND slug < ?5
+ORDER BY 3 COLLATE NOCASE, 1 LIMIT ?6`
+
+// errAccountNotFound is what a user sees for a missing account, whether it
+// never existed or lives in another workspace.
+func errAccountNotFound() error {
+	return kam.Errorf(kam.ENOTFOUND, "I can't find that account in this workspace. Type `/kam accounts all` to list every account.")
+}
+
+// CreateAccount stores a new account. Empty tier, level and cadence take
+// their defaults (vendor, commodity, monthly); the owner and sponsor join the
+// team as members with roles kam and sponsor. It fills ID, Slug, CreatedAt
+// and UpdatedAt. A name or slug already used in the workspace is ECONFLICT.
+func (db *DB) CreateAccount(ctx context.Context, a *kam.Account, actor string) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	n := *a
+	if err := normalizeAccount(&n); err != nil {
+		return err
+	}
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return fmt.Errorf("create account %q: %w", n.Name, err)
+	}
+	if err := db.withTx(ctx, func(tx *sql.Tx) error {
+		return db.createAccountTx(ctx, tx, aud, &n, actor)
+	}); err != nil {
+		return err
+	}
+	*a = n
+	return nil
+}
+
+// UpdateAccount saves every field of a, matched by TeamID and ID, renaming
+// the slug with the name and keeping the owner's and sponsor's team rows in
+// step (see PutMember). The audit entry lists the fields the caller named
+// and every value that actually changed; saving an unchanged account writes
+// nothing. It fills Slug, CreatedAt and UpdatedAt.
+func (db *DB) UpdateAccount(ctx context.Context, a *kam.Account, actor string, fields []string) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	n := *a
+	if err := normalizeAccount(&n); err != nil {
+		return err
+	}
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return fmt.Errorf("update account %d: %w", n.ID, err)
+	}
+	if err := db.withTx(ctx, func(tx *sql.Tx) error {
+		old, err := accountTx(ctx, tx, n.TeamID, n.ID)
+		if err != nil {
+			return err
+		}
+		return db.updateAccountTx(ctx, tx, aud, old, &n, actor, fields)
+	}); err != nil {
+		return err
+	}
+	*a = n
+	return nil
+}
+
+// UpsertAccountByName creates the account, or, when the workspace already
+// has one of that name (case-insensitively), saves every field of a over it
+// as UpdateAccount does — one transaction either way, with its audit entry.
+// It fills ID, Slug, CreatedAt and UpdatedAt, and reports whether the
+// account was created.
+func (db *DB) UpsertAccountByName(ctx context.Context, a *kam.Account, actor string) (created bool, err error) {
+	if err := checkActor(actor); err != nil {
+		return false, err
+	}
+	n := *a
+	if err := normalizeAccount(&n); err != nil {
+		return false, err
+	}
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return false, fmt.Errorf("upsert account %q: %w", n.Name, err)
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		old, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts
+			WHERE team_id = ? AND name = ? COLLATE NOCASE`, n.TeamID, n.Name))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			return db.createAccountTx(ctx, tx, aud, &n, actor)
+		case err != nil:
+			return fmt.Errorf("upsert account %q: %w", n.Name, err)
+		}
+		n.ID = old.ID
+		return db.updateAccountTx(ctx, tx, aud, old, &n, actor, nil)
+	})
+	if err != nil {
+		return false, err
+	}
+	*a = n
+	return created, nil
+}
+
+func (db *DB) createAccountTx(ctx context.Context, tx *sql.Tx, aud *sql.Stmt, a *kam.Account, actor string) error {
+	a.Slug = accountSlug(a.Name)
+	if err := checkAccountFree(ctx, tx, a.TeamID, 0, a.Name, a.Slug); err != nil {
+		return err
+	}
+	a.CreatedAt = db.orNow(a.CreatedAt)
+	a.UpdatedAt = a.CreatedAt
+	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (team_id, name, slug, tier, level, owner_id, sponsor_id,
+		cadence, channel_id, revenue, wallet_pct, segment, region, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.TeamID, a.Name, a.Slug, string(a.Tier), string(a.Level), a.OwnerID, a.SponsorID,
+		string(a.Cadence), a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, ms(a.CreatedAt), ms(a.UpdatedAt))
+	if isUnique(err) {
+		return errAccountTaken(a.Name)
+	} else if err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	if a.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	if err := syncLeads(ctx, tx, a.TeamID, a.ID, leads{}, leads{a.OwnerID, a.SponsorID}, a.CreatedAt); err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	return writeAudit(ctx, tx, aud, a.TeamID, actor, ActionAccountCreate, auditEntity("account", a.ID), accountValues(*a), a.CreatedAt)
+}
+
+func (db *DB) updateAccountTx(ctx context.Context, tx *sql.Tx, aud *sql.Stmt, old kam.Account, a *kam.Account, actor string, fields []string) error {
+	a.Slug = accountSlug(a.Name)
+	a.CreatedAt = old.CreatedAt
+	changes := diffValues(accountValues(old), accountValues(*a))
+	if len(changes) == 0 {
+		a.UpdatedAt = old.UpdatedAt
+		return nil
+	}
+	if a.Slug != old.Slug || !strings.EqualFold(a.Name, old.Name) {
+		if err := checkAccountFree(ctx, tx, a.TeamID, a.ID, a.Name, a.Slug); err != nil {
+			return err
+		}
+	}
+	a.UpdatedAt = db.now()
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, tier = ?, level = ?, owner_id = ?,
+		sponsor_id = ?, cadence = ?, channel_id = ?, revenue = ?, wallet_pct = ?, segment = ?, region = ?,
+		updated_at = ? WHERE id = ? AND team_id = ?`,
+		a.Name, a.Slug, string(a.Tier), string(a.Level), a.OwnerID, a.SponsorID, string(a.Cadence),
+		a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, ms(a.UpdatedAt), a.ID, a.TeamID)
+	if isUnique(err) {
+		return errAccountTaken(a.Name)
+	} else if err != nil {
+		return fmt.Errorf("update account %d: %w", a.ID, err)
+	}
+	if err := syncLeads(ctx, tx, a.TeamID, a.ID, leads{old.OwnerID, old.SponsorID}, leads{a.OwnerID, a.SponsorID}, a.UpdatedAt); err != nil {
+		return fmt.Errorf("update account %d: %w", a.ID, err)
+	}
+	if fields == nil {
+		fields = []string{}
+	}
+	detail := struct {
+		Fields  []string               `json:"fields"`
+		Changes map[string]fieldChange `json:"changes"`
+	}{fields, changes}
+	return writeAudit(ctx, tx, aud, a.TeamID, actor, ActionAccountUpdate, auditEntity("account", a.ID), detail, a.UpdatedAt)
+}
+
+// checkAccountFree fails with ECONFLICT when another account of the
+// workspace (not id) has the name or the slug. The unique indexes enforce
+// the same; asking first gives the user the clashing account's name.
+func checkAccountFree(ctx context.Context, tx *sql.Tx, teamID string, id int64, name, slug string) error {
+	var other, otherSlug string
+	err := tx.QueryRowContext(ctx, `SELECT name, slug FROM accounts
+		WHERE team_id = ? AND (name = ? COLLATE NOCASE OR slug = ?) AND id <> ? LIMIT 1`,
+		teamID, name, slug, id).Scan(&other, &otherSlug)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("check account name %q: %w", name, err)
+	case strings.EqualFold(other, name):
+		return errAccountTaken(other)
+	}
+	return kam.Errorf(kam.ECONFLICT, "The name %q would share the short name %q with the account %q. Pick a name that differs in more than punctuation.", name, otherSlug, other)
+}
+
+func errAccountTaken(name string) error {
+	return kam.Errorf(kam.ECONFLICT, "There is already an account named %q. Pick another name, or change that one with `/kam set`.", name)
+}
+
+// Account returns one account of the workspace by ID.
+func (db *DB) Account(ctx context.Context, teamID string, id int64) (kam.Account, error) {
+	st, err := db.stmt(ctx, db.read, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND team_id = ?`)
+	if err != nil {
+		return kam.Account{}, fmt.Errorf("read account %d: %w", id, err)
+	}
+	a, err := scanAccount(st.QueryRowContext(ctx, id, teamID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return kam.Account{}, errAccountNotFound()
+	} else if err != nil {
+		return kam.Account{}, fmt.Errorf("read account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// accountTx reads one account inside a write transaction.
+func accountTx(ctx context.Context, tx *sql.Tx, teamID string, id int64) (kam.Account, error) {
+	a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND team_id = ?`, id, teamID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return kam.Account{}, errAccountNotFound()
+	} else if err != nil {
+		return kam.Account{}, fmt.Errorf("read account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// Accounts returns every account of the workspace, by name.
+func (db *DB) Accounts(ctx context.Context, teamID string) ([]kam.Account, error) {
+	return db.queryAccounts(ctx, "list accounts", `SELECT `+accountCols+` FROM accounts
+		WHERE team_id = ? ORDER BY name COLLATE NOCASE, id`, teamID)
+}
+
+// AccountsForUser returns, by name, the accounts on whose team the user is
+// or which the user owns or sponsors.
+func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error) {
+	return db.queryAccounts(ctx, "list accounts of "+userID, `SELECT `+accountCols+` FROM accounts
+		WHERE team_id = ?1 AND (owner_id = ?2 OR sponsor_id = ?2
+			OR id IN (SELECT account_id FROM members WHERE team_id = ?1 AND user_id = ?2))
+		ORDER BY name COLLATE NOCASE, id`, teamID, userID)
+}
+
+// FindAccounts returns, by name, at most limit accounts (all when limit is 0
+// or less) whose name or slug equals or starts with query, ignoring case and
+// surrounding space. The slug is matched against Slugify(query), so
+// "acme corp" and "ACME_CORP" both find "acme-corp". An empty query is
+// EINVALID.
+func (db *DB) FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error) {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return nil, kam.Errorf(kam.EINVALID, "Which account? Type its name or the start of it, e.g. `acme`.")
+	}
+	slug := Slugify(q)
+	slugEnd := ""
+	if slug != "" {
+		slugEnd = slug + "\xff"
+	}
+	return db.queryAccounts(ctx, "find accounts", findAccountsSQL, teamID, q, q+"\xff", slug, slugEnd, sqlLimit(limit))
+}
+
+func (db *DB) queryAccounts(ctx context.Context, op, query string, args ...any) ([]kam.Account, error) {
+	st, err := db.stmt(ctx, db.read, query)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []kam.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return out, nil
+}
+
+type rowSource interface{ Scan(dest ...any) error }
+
+func scanAccount(r rowSource) (kam.Account, error) {
+	var a kam.Account
+	var tier, level, cadence string
+	var created, updated int64
+	if err := r.Scan(&a.ID, &a.TeamID, &a.Name, &a.Slug, &tier, &level, &a.OwnerID, &a.SponsorID, &cadence,
+		&a.ChannelID, &a.Revenue, &a.WalletPct, &a.Segment, &a.Region, &created, &updated); err != nil {
+		return kam.Account{}, err
+	}
+	a.Tier, a.Level, a.Cadence = kam.Tier(tier), kam.Level(level), kam.Cadence(cadence)
+	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
+	return a, nil
+}
+
+// accountValues lists an account's user-visible fields under the keys of
+// `/kam add`, for the audit log.
+func accountValues(a kam.Account) map[string]any {
+	return map[string]any{
+		"name": a.Name, "tier": a.Tier, "level": a.Level, "owner": a.OwnerID, "sponsor": a.SponsorID,
+		"cadence": a.Cadence, "channel": a.ChannelID, "revenue": a.Revenue, "wallet": a.WalletPct,
+		"segment": a.Segment, "region": a.Region,
+	}
+}
+
+// fieldChange is one changed value in an audit detail.
+type fieldChange struct {
+	From any `json:"from"`
+	To   any `json:"to"`
+}
+
+// diffValues returns the keys whose values differ, with both values.
+func diffValues(old, new map[string]any) map[string]fieldChange {
+	out := map[string]fieldChange{}
+	for k, v := range new {
+		if old[k] != v {
+			out[k] = fieldChange{old[k], v}
+		}
+	}
+	return out
+}
+
+// normalizeAccount trims a's text, fills defaults and checks every field,
+// returning an EINVALID error that says what to type instead.
+func normalizeAccount(a *kam.Account) error {
+	if a.TeamID == "" {
+		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
+	}
+	var err error
+	if a.Name, err = normLine("An account name", a.Name, kam.MaxNameLen); err != nil {
+		return err
+	}
+	if a.Name == "" {
+		return kam.Errorf(kam.EINVALID, "An account needs a name, e.g. `/kam add \"Acme Corp\"`.")
+	}
+	if a.Tier, err = enumOr("tier", a.Tier, kam.Tiers, kam.TierVendor); err != nil {
+		return err
+	}
+	if a.Level, err = enumOr("level", a.Level, kam.Levels, kam.LevelCommodity); err != nil {
+		return err
+	}
+	if a.Cadence, err = enumOr("cadence", a.Cadence, kam.Cadences, kam.CadenceMonthly); err != nil {
+		return err
+	}
+	if a.OwnerID, err = normID("The owner", a.OwnerID, "@person"); err != nil {
+		return err
+	}
+	if a.SponsorID, err = normID("The sponsor", a.SponsorID, "@person"); err != nil {
+		return err
+	}
+	if a.ChannelID, err = normID("The channel", a.ChannelID, "#channel"); err != nil {
+		return err
+	}
+	if a.Revenue < 0 {
+		return kam.Errorf(kam.EINVALID, "Revenue can't be negative; type an amount like `revenue=250k`.")
+	}
+	if math.IsNaN(a.WalletPct) || a.WalletPct < 0 || a.WalletPct > 100 {
+		return kam.Errorf(kam.EINVALID, "Share of wallet is a percentage from 0 to 100, e.g. `wallet=35`.")
+	}
+	if a.Segment, err = normLine("The segment", a.Segment, kam.MaxTextLen); err != nil {
+		return err
+	}
+	if a.Region, err = normLine("The region", a.Region, kam.MaxTextLen); err != nil {
+		return err
+	}
+	return nil
+}
+
+// enumOr returns v in canonical form, def when v is empty, or an EINVALID
+// error naming the allowed values.
+func enumOr[T ~string](key string, v T, allowed []T, def T) (T, error) {
+	if strings.TrimSpace(string(v)) == "" {
+		return def, nil
+	}
+	p, ok := kam.ParseEnum(string(v), allowed)
+	if !ok {
+		return v, kam.Errorf(kam.EINVALID, "%q is not a %s; type %s=%s.", string(v), key, key, kam.Names(allowed))
+	}
+	return p, nil
+}
+
+// normLine trims s and checks that it is one line of at most max characters.
+func normLine(what, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if n := utf8.RuneCountInString(s); n > max {
+		return s, kam.Errorf(kam.EINVALID, "%s can be at most %d characters; this one has %d. Shorten it.", what, max, n)
+	}
+	if !utf8.ValidString(s) {
+		return s, kam.Errorf(kam.EINVALID, "%s contains bytes that are not text. Type it again.", what)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return s, kam.Errorf(kam.EINVALID, "%s must fit on one line, without tabs or line breaks.", what)
+		}
+	}
+	return s, nil
+}
+
+// normText trims s and checks that it is text of at most max characters;
+// unlike normLine it allows line breaks and tabs.
+func normText(what, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if n := utf8.RuneCountInString(s); n > max {
+		return s, kam.Errorf(kam.EINVALID, "%s can be at most %d characters; this one has %d. Shorten it.", what, max, n)
+	}
+	if !utf8.ValidString(s) {
+		return s, kam.Errorf(kam.EINVALID, "%s contains bytes that are not text. Type it again.", what)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			return s, kam.Errorf(kam.EINVALID, "%s contains control characters. Type it again as plain text.", what)
+		}
+	}
+	return s, nil
+}
+
+// normID checks a Slack user or channel ID (or the console's stand-in):
+// letters, digits, '.', '_' and '-', at most 64 of them. Empty is allowed.
+func normID(what, id, hint string) (string, error) {
+	id = strings.TrimSpace(id)
+	if len(id) > 64 || !isSlackID(id) {
+		return id, kam.Errorf(kam.EINVALID, "%s %q is not a Slack ID; mention it as %s.", what, id, hint)
+	}
+	return id, nil
+}
+
+func isSlackID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// accountSlug is the slug an account of that name gets: Slugify(name), or
+// for a name without a letter or digit Slugify can keep (say, in Japanese
+// script) "acct-" and a hash of the name, so that every account has a short
+// ASCII handle.
+func accountSlug(name string) string {
+	if s := Slugify(name); s != "" {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(strings.ToLower(name)))
+	return fmt.Sprintf("acct-%08x", h.Sum32())
+}
+
+// Slugify turns a name into a slug: lower-case ASCII letters and digits,
+// with one hyphen for each run of anything else and none at either end
+// ("Acme Corp." → "acme-corp"). Latin letters with diacritics fold to their
+// base letter first ("Café Müller" → "cafe-muller", "Straße" → "strasse"),
+// so that such names keep a readable slug. It returns "" when nothing is
+// left.
+func Slugify(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	gap := false // a run of other characters since the last letter kept
+	for _, r := range name {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		} else if r >= utf8.RuneSelf {
+			r = unicode.ToLower(r)
+		}
+		fold := ""
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9') {
+			f, ok := latinFold[r]
+			if !ok {
+				gap = true
+				continue
+			}
+			fold = f
+		}
+		if gap && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		gap = false
+		if fold != "" {
+			b.WriteString(fold)
+		} else {
+			b.WriteByte(byte(r))
+		}
+	}
+	return b.String()
+}
+
+// latinFold maps lower-case Latin-1 and Latin Extended-A letters to ASCII.
+var latinFold = func() map[rune]string {
+	groups := map[string]string{
+		"a": "àáâãäåāăą", "ae": "æ", "c": "çćĉċč", "d": "ďđð", "e": "èéêëēĕėęě",
+		"g": "ĝğġģ", "h": "ĥħ", "i": "ìíîïĩīĭįı", "ij": "ĳ", "j": "ĵ", "k": "ķĸ",
+		"l": "ĺļľŀł", "n": "ñńņňŉŋ", "o": "òóôõöøōŏő", "oe": "œ", "r": "ŕŗř",
+		"s": "śŝşšſ", "ss": "ß", "t": "ţťŧ", "th": "þ", "u": "ùúûüũūŭůűų",
+		"w": "ŵ", "y": "ýÿŷ", "z": "źżž",
+	}
+	m := make(map[rune]string, 160)
+	for to, from := range groups {
+		for _, r := range from {
+			m[r] = to
+		}
+	}
+	return m
+}()

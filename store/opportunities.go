@@ -1,0 +1,364 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Pipeline rules. An opportunity may move from any stage to any other —
+// forward, skipping stages, or back when a deal slips — with two
+// exceptions: it can't "move" to the stage it is in, and once dropped
+// (no-go) or lost it can only be re-opened, at identified or qualified,
+// where the go/no-go decision is taken again. Every move is kept in
+// stage_changes with its author, time and note, and may not be dated before
+// the opportunity entered its current stage nor in the future, so the
+// history reads in order.
+
+// closeDateLayout is how close dates are stored: a calendar date, no zone.
+const closeDateLayout = "2006-01-02"
+
+// clockSkew is how far ahead of the clock a stage change may be dated.
+const clockSkew = time.Minute
+
+const oppCols = `id, team_id, account_id, name, value, close_date, owner_id, stage, stage_since, created_at`
+
+// stageOrder sorts opportunities in pipeline order (kam.Stages).
+var stageOrder = func() string {
+	var b strings.Builder
+	b.WriteString("CASE stage")
+	for i, s := range kam.Stages {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(kam.Stages))
+	return b.String()
+}()
+
+// openStages is the SQL list of the stages kam.Stage.Open reports true for.
+var openStages = func() string {
+	var open []string
+	for _, s := range kam.Stages {
+		if s.Open() {
+			open = append(open, "'"+string(s)+"'")
+		}
+	}
+	return "(" + strings.Join(open, ", ") + ")"
+}()
+
+func errOpportunityNotFound() error {
+	return kam.Errorf(kam.ENOTFOUND, "I can't find that opportunity. Type `/kam pipeline <account>` to list an account's opportunities.")
+}
+
+// opportunityDetail is the audit detail of opportunity.add.
+type opportunityDetail struct {
+	Account int64     `json:"account"`
+	Name    string    `json:"name"`
+	Value   int64     `json:"value"`
+	Close   string    `json:"close,omitempty"`
+	Owner   string    `json:"owner,omitempty"`
+	Stage   kam.Stage `json:"stage"`
+}
+
+// stageDetail is the audit detail of opportunity.stage.
+type stageDetail struct {
+	From kam.Stage `json:"from"`
+	To   kam.Stage `json:"to"`
+	Note string    `json:"note,omitempty"`
+	At   time.Time `json:"at"`
+}
+
+// AddOpportunity stores an opportunity on one of the workspace's accounts
+// with the creation entry of its stage history (from "" to its stage),
+// filling ID. An empty Stage is identified; zero CreatedAt is now; zero
+// StageSince is CreatedAt. CloseDate keeps only its calendar date. A name
+// already used on the account (ignoring case) is ECONFLICT.
+func (db *DB) AddOpportunity(ctx context.Context, o *kam.Opportunity, actor string) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	n := *o
+	if err := db.normalizeOpportunity(&n); err != nil {
+		return err
+	}
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return fmt.Errorf("add opportunity %q: %w", n.Name, err)
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		var account string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM accounts WHERE id = ? AND team_id = ?`, n.AccountID, n.TeamID).Scan(&account)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errAccountNotFound()
+		} else if err != nil {
+			return fmt.Errorf("add opportunity %q: %w", n.Name, err)
+		}
+		var other string
+		err = tx.QueryRowContext(ctx, `SELECT name FROM opportunities WHERE account_id = ? AND name = ? COLLATE NOCASE`,
+			n.AccountID, n.Name).Scan(&other)
+		if err == nil {
+			return errOpportunityTaken(other, account)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("add opportunity %q: %w", n.Name, err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO opportunities (team_id, account_id, name, value, close_date, owner_id,
+			stage, stage_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.TeamID, n.AccountID, n.Name, n.Value, closeDateString(n.CloseDate), n.OwnerID, string(n.Stage),
+			ms(n.StageSince), ms(n.CreatedAt))
+		if isUnique(err) {
+			return errOpportunityTaken(n.Name, account)
+		} else if err != nil {
+			return fmt.Errorf("add opportunity %q: %w", n.Name, err)
+		}
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("add opportunity %q: %w", n.Name, err)
+		}
+		if _, err := insertStageChange(ctx, tx, n.TeamID, n.ID, "", n.Stage, actor, "", n.StageSince); err != nil {
+			return err
+		}
+		d := opportunityDetail{Account: n.AccountID, Name: n.Name, Value: n.Value, Close: closeDateString(n.CloseDate),
+			Owner: n.OwnerID, Stage: n.Stage}
+		return writeAudit(ctx, tx, aud, n.TeamID, actor, ActionOpportunityAdd, auditEntity("opportunity", n.ID), d, n.CreatedAt)
+	})
+	if err != nil {
+		return err
+	}
+	*o = n
+	return nil
+}
+
+func errOpportunityTaken(name, account string) error {
+	return kam.Errorf(kam.ECONFLICT, "%s already has an opportunity named %q. Pick another name, or move that one with `/kam stage`.", account, name)
+}
+
+func (db *DB) normalizeOpportunity(o *kam.Opportunity) error {
+	if o.TeamID == "" {
+		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
+	}
+	if o.AccountID <= 0 {
+		return errAccountNotFound()
+	}
+	var err error
+	if o.Name, err = normLine("An opportunity name", o.Name, kam.MaxNameLen); err != nil {
+		return err
+	}
+	if o.Name == "" {
+		return kam.Errorf(kam.EINVALID, "An opportunity needs a name, e.g. `/kam opp acme add \"Renewal 2026\" value=250k`.")
+	}
+	if o.Value < 0 {
+		return kam.Errorf(kam.EINVALID, "An opportunity's value can't be negative; type an amount like `value=250k`.")
+	}
+	if o.OwnerID, err = normID("The owner", o.OwnerID, "@person"); err != nil {
+		return err
+	}
+	if o.Stage, err = enumOr("stage", o.Stage, kam.Stages, kam.StageIdentified); err != nil {
+		return err
+	}
+	if !o.CloseDate.IsZero() {
+		y, m, d := o.CloseDate.Date()
+		o.CloseDate = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	o.CreatedAt = db.orNow(o.CreatedAt)
+	if o.StageSince.IsZero() {
+		o.StageSince = o.CreatedAt
+	} else {
+		o.StageSince = fromMS(ms(o.StageSince))
+	}
+	return nil
+}
+
+// Opportunities returns an account's opportunities, or every account's
+// when accountID is 0, only the open ones (kam.Stage.Open) when openOnly,
+// in pipeline order, then by name. ENOTFOUND when a non-zero accountID is
+// not the workspace's.
+func (db *DB) Opportunities(ctx context.Context, teamID string, accountID int64, openOnly bool) ([]kam.Opportunity, error) {
+	q := `SELECT ` + oppCols + ` FROM opportunities WHERE team_id = ?`
+	args := []any{teamID}
+	if accountID != 0 {
+		q += ` AND account_id = ?`
+		args = append(args, accountID)
+	}
+	if openOnly {
+		q += ` AND stage IN ` + openStages
+	}
+	q += ` ORDER BY ` + stageOrder + `, name COLLATE NOCASE, id`
+	st, err := db.stmt(ctx, db.read, q)
+	if err != nil {
+		return nil, fmt.Errorf("list opportunities: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list opportunities: %w", err)
+	}
+	defer rows.Close()
+	var out []kam.Opportunity
+	for rows.Next() {
+		o, err := scanOpportunity(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list opportunities: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list opportunities: %w", err)
+	}
+	if len(out) == 0 && accountID != 0 {
+		if _, err := db.Account(ctx, teamID, accountID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// MoveStage moves an opportunity to another stage and records the change
+// with its author, time (now when at is zero) and note, in one transaction.
+// See the pipeline rules at the top of this file; a move they forbid is
+// EINVALID.
+func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error) {
+	if err := checkActor(actor); err != nil {
+		return kam.StageChange{}, err
+	}
+	to, ok := kam.ParseEnum(string(to), kam.Stages)
+	if !ok {
+		return kam.StageChange{}, kam.Errorf(kam.EINVALID, "That is not a stage; type one of %s.", kam.Names(kam.Stages))
+	}
+	note, err := normText("A note", note, kam.MaxSummaryLen)
+	if err != nil {
+		return kam.StageChange{}, err
+	}
+	now := db.now()
+	at = db.orNow(at)
+	if at.After(now.Add(clockSkew)) {
+		return kam.StageChange{}, kam.Errorf(kam.EINVALID, "A stage change can't be dated in the future; record it when it happens.")
+	}
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return kam.StageChange{}, fmt.Errorf("move opportunity %d: %w", oppID, err)
+	}
+	var sc kam.StageChange
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		var name, from string
+		var since int64
+		err := tx.QueryRowContext(ctx, `SELECT name, stage, stage_since FROM opportunities WHERE id = ? AND team_id = ?`,
+			oppID, teamID).Scan(&name, &from, &since)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errOpportunityNotFound()
+		} else if err != nil {
+			return fmt.Errorf("move opportunity %d: %w", oppID, err)
+		}
+		if err := checkMove(name, kam.Stage(from), to); err != nil {
+			return err
+		}
+		if ms(at) < since {
+			return kam.Errorf(kam.EINVALID, "%q has been %s since %s; a later change can't be dated before that.",
+				name, from, fromMS(since).Format("2006-01-02 15:04 UTC"))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE opportunities SET stage = ?, stage_since = ? WHERE id = ? AND team_id = ?`,
+			string(to), ms(at), oppID, teamID); err != nil {
+			return fmt.Errorf("move opportunity %d: %w", oppID, err)
+		}
+		if sc, err = insertStageChange(ctx, tx, teamID, oppID, kam.Stage(from), to, actor, note, at); err != nil {
+			return err
+		}
+		d := stageDetail{From: sc.From, To: sc.To, Note: note, At: at}
+		return writeAudit(ctx, tx, aud, teamID, actor, ActionOpportunityStage, auditEntity("opportunity", oppID), d, now)
+	})
+	if err != nil {
+		return kam.StageChange{}, err
+	}
+	return sc, nil
+}
+
+// checkMove applies the pipeline rules to a move of the named opportunity.
+func checkMove(name string, from, to kam.Stage) error {
+	switch {
+	case from == to:
+		return kam.Errorf(kam.EINVALID, "%q is already %s. Pick another stage: %s.", name, to, kam.Names(kam.Stages))
+	case (from == kam.StageNoGo || from == kam.StageLost) && to != kam.StageIdentified && to != kam.StageQualified:
+		return kam.Errorf(kam.EINVALID, "%q is %s, a closed stage; re-open it first by moving it to identified or qualified.", name, from)
+	}
+	return nil
+}
+
+func insertStageChange(ctx context.Context, tx *sql.Tx, teamID string, oppID int64, from, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO stage_changes (team_id, opportunity_id, from_stage, to_stage, user_id, note, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, teamID, oppID, string(from), string(to), actor, note, ms(at))
+	if err != nil {
+		return kam.StageChange{}, fmt.Errorf("record stage of opportunity %d: %w", oppID, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return kam.StageChange{}, fmt.Errorf("record stage of opportunity %d: %w", oppID, err)
+	}
+	return kam.StageChange{ID: id, TeamID: teamID, OpportunityID: oppID, From: from, To: to, UserID: actor, Note: note, At: at}, nil
+}
+
+// StageHistory returns an opportunity's stage changes, oldest first, its
+// creation entry (From "") included. ENOTFOUND when the opportunity is not
+// the workspace's.
+func (db *DB) StageHistory(ctx context.Context, teamID string, oppID int64) ([]kam.StageChange, error) {
+	st, err := db.stmt(ctx, db.read, `SELECT id, team_id, opportunity_id, from_stage, to_stage, user_id, note, at
+		FROM stage_changes WHERE opportunity_id = ? AND team_id = ? ORDER BY at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("stage history of opportunity %d: %w", oppID, err)
+	}
+	rows, err := st.QueryContext(ctx, oppID, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("stage history of opportunity %d: %w", oppID, err)
+	}
+	defer rows.Close()
+	var out []kam.StageChange
+	for rows.Next() {
+		var sc kam.StageChange
+		var from, to string
+		var at int64
+		if err := rows.Scan(&sc.ID, &sc.TeamID, &sc.OpportunityID, &from, &to, &sc.UserID, &sc.Note, &at); err != nil {
+			return nil, fmt.Errorf("stage history of opportunity %d: %w", oppID, err)
+		}
+		sc.From, sc.To, sc.At = kam.Stage(from), kam.Stage(to), fromMS(at)
+		out = append(out, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stage history of opportunity %d: %w", oppID, err)
+	}
+	if len(out) == 0 {
+		var one int
+		err := db.read.QueryRowContext(ctx, `SELECT 1 FROM opportunities WHERE id = ? AND team_id = ?`, oppID, teamID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errOpportunityNotFound()
+		} else if err != nil {
+			return nil, fmt.Errorf("stage history of opportunity %d: %w", oppID, err)
+		}
+	}
+	return out, nil
+}
+
+func scanOpportunity(r rowSource) (kam.Opportunity, error) {
+	var o kam.Opportunity
+	var closeDate, stage string
+	var since, created int64
+	if err := r.Scan(&o.ID, &o.TeamID, &o.AccountID, &o.Name, &o.Value, &closeDate, &o.OwnerID, &stage, &since, &created); err != nil {
+		return kam.Opportunity{}, err
+	}
+	if closeDate != "" {
+		d, err := time.Parse(closeDateLayout, closeDate)
+		if err != nil {
+			return kam.Opportunity{}, fmt.Errorf("opportunity %d close date: %w", o.ID, err)
+		}
+		o.CloseDate = d
+	}
+	o.Stage, o.StageSince, o.CreatedAt = kam.Stage(stage), fromMS(since), fromMS(created)
+	return o, nil
+}
+
+// closeDateString is the stored form of a close date: "" when unset.
+func closeDateString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(closeDateLayout)
+}

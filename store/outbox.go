@@ -1,0 +1,511 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Outbox message states. A message moves pending → sending (claimed by the
+// sender) → sent or failed; a retry moves it from sending back to pending.
+const (
+	OutboxPending = "pending"
+	OutboxSending = "sending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
+
+// OutboxMessage is one message in the durable outbox.
+type OutboxMessage struct {
+	ID      int64
+	TeamID  string
+	Key     string // idempotency key, unique per workspace
+	Channel string // channel ID, or a user ID for a DM
+	Text    string
+	// Blocks is a JSON array of Block Kit blocks; empty for none.
+	Blocks json.RawMessage
+	// Metadata is a JSON object added to the Slack message metadata
+	// payload; empty for none.
+	Metadata json.RawMessage
+
+	Status    string
+	Attempts  int // claims so far
+	Throttles int // claims that never reached Slack; they don't count as failures
+
+	NextAttemptAt time.Time
+	ClaimedAt     time.Time // the latest claim; zero before the first
+	// VerifySince is the earliest claim whose post may have reached Slack
+	// without the answer reaching us (timeout, crash); zero when every
+	// earlier attempt is known not to have posted.
+	VerifySince time.Time
+	LastError   string
+
+	CreatedAt    time.Time
+	SentAt       time.Time
+	FailedAt     time.Time
+	SlackTS      string
+	SlackChannel string
+}
+
+// Failures is the number of claims that reached Slack (or may have) and
+// did not succeed; the sender gives up after a configured number of them.
+func (m OutboxMessage) Failures() int { return m.Attempts - m.Throttles }
+
+// OutboxRetry is what MarkOutboxRetry records about a claim that did not
+// deliver its message.
+type OutboxRetry struct {
+	// Next is when the message is due again.
+	Next time.Time
+	// Err says why the claim did not deliver, for the admin view.
+	Err string
+	// Throttled marks a claim that never reached Slack (a 429, a shutdown
+	// before the post): it does not count as a failure.
+	Throttled bool
+	// VerifySince replaces the message's VerifySince (zero clears it): the
+	// sender sets it when a post may have landed unseen, so that the next
+	// attempt looks in the channel's history before posting again.
+	VerifySince time.Time
+}
+
+// OutboxStats counts a workspace's outbox messages by state.
+type OutboxStats struct {
+	Pending, Sending, Sent, Failed int
+	// OldestPending is when the oldest message still waiting (pending or
+	// sending) was queued; zero when none waits.
+	OldestPending time.Time
+}
+
+const outboxCols = `id, team_id, key, channel, text, blocks, metadata, status, attempts, throttles,
+	next_attempt_at, claimed_at, verify_since, last_error, created_at, sent_at, failed_at, slack_ts, slack_channel`
+
+// Limits on what one outbox message may hold. Slack truncates text beyond
+// 40,000 characters and refuses more than 50 blocks; the key goes into the
+// message metadata, which should stay small.
+const (
+	outboxMaxKey     = 255
+	outboxMaxText    = 40000
+	outboxMaxPayload = 8000
+)
+
+// claimOutboxSQL claims the due heads of the channels not excluded. A head
+// is the lowest-ID open (pending or sending) message of its channel, kept in
+// outbox_heads by triggers, so a channel whose head is being sent offers
+// nothing: posts stay in order and at most one per channel is in flight.
+const claimOutboxSQL = `UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1
+WHERE id IN (
+	SELECT o.id FROM outbox_heads h JOIN outbox o ON o.id = h.head_id
+	WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
+	  AND h.channel NOT IN (SELECT value FROM json_each(?2))
+	ORDER BY o.next_attempt_at, o.id
+	LIMIT ?3)
+RETURNING ` + outboxCols
+
+// EnqueueOutbox queues m for delivery, due at once, and returns its ID. A
+// message whose key the workspace already used is not queued again: the
+// existing message's ID is returned with created false, whatever its state.
+// Only TeamID, Key, Channel, Text, Blocks and Metadata are read from m.
+func (db *DB) EnqueueOutbox(ctx context.Context, m OutboxMessage) (id int64, created bool, err error) {
+	if err := checkOutboxMessage(&m); err != nil {
+		return 0, false, err
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		id, created, err = enqueueOutboxTx(ctx, tx, m, db.now())
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("enqueue outbox message %s: %w", m.Key, err)
+	}
+	return id, created, nil
+}
+
+// enqueueOutboxTx queues m inside tx, so that store code can queue a
+// notification in the same transaction as the change it announces. m must
+// have passed checkOutboxMessage.
+func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m OutboxMessage, now time.Time) (int64, bool, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (team_id, key, channel, text, blocks, metadata, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (team_id, key) DO NOTHING RETURNING id`,
+		m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now)).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE team_id = ? AND key = ?`, m.TeamID, m.Key).Scan(&id)
+	return id, false, err
+}
+
+// checkOutboxMessage validates and normalises the fields a caller supplies.
+func checkOutboxMessage(m *OutboxMessage) error {
+	switch {
+	case strings.TrimSpace(m.TeamID) == "":
+		return kam.Errorf(kam.EINVALID, "A message needs the workspace it belongs to.")
+	case m.Key == "" || len(m.Key) > outboxMaxKey || strings.TrimSpace(m.Key) != m.Key:
+		return kam.Errorf(kam.EINVALID, "A message key must be 1 to %d characters without surrounding spaces.", outboxMaxKey)
+	case !isOutboxChannel(m.Channel):
+		return kam.Errorf(kam.EINVALID, "%q is not a channel or user ID; pick the channel as #channel or the person as @person.", m.Channel)
+	case strings.TrimSpace(m.Text) == "" && len(m.Blocks) == 0:
+		return kam.Errorf(kam.EINVALID, "A message needs text or blocks; write what it should say.")
+	case len([]rune(m.Text)) > outboxMaxText:
+		return kam.Errorf(kam.EINVALID, "A message can hold at most %d characters of text; shorten it.", outboxMaxText)
+	}
+	if len(m.Blocks) > 0 {
+		var blocks []json.RawMessage
+		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+			return kam.Errorf(kam.EINVALID, "The message blocks are not a JSON array of Block Kit blocks.")
+		}
+		if len(blocks) > 50 {
+			return kam.Errorf(kam.EINVALID, "A message can hold at most 50 blocks; this one has %d. Split it.", len(blocks))
+		}
+		if len(blocks) == 0 {
+			m.Blocks = nil
+			if strings.TrimSpace(m.Text) == "" {
+				return kam.Errorf(kam.EINVALID, "A message needs text or blocks; write what it should say.")
+			}
+		}
+	}
+	if len(m.Metadata) > 0 {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(m.Metadata, &obj); err != nil || obj == nil {
+			return kam.Errorf(kam.EINVALID, "The message metadata is not a JSON object.")
+		}
+		if len(m.Metadata) > outboxMaxPayload {
+			return kam.Errorf(kam.EINVALID, "The message metadata can be at most %d bytes; keep only IDs in it.", outboxMaxPayload)
+		}
+	}
+	return nil
+}
+
+// isOutboxChannel accepts Slack channel and user IDs (and the console's
+// stand-ins): letters, digits, '.', '_' and '-', at most 64 of them. It
+// rejects the escaped forms (<#C123|name>) a caller forgot to unwrap.
+func isOutboxChannel(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ClaimOutbox marks up to limit due messages as being sent, stamping the
+// claim with now, and returns them by due time. It takes only the head of
+// each channel (the oldest message not yet sent or failed), and none of the
+// channels in exclude, which the sender uses for channels it must not post
+// to yet. Claim and stamp happen in one transaction.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]OutboxMessage, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if exclude == nil {
+		exclude = []string{}
+	}
+	ex, err := json.Marshal(exclude)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	st, err := db.stmt(ctx, db.write, claimOutboxSQL)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	var out []OutboxMessage
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(ex), limit)
+		if err != nil {
+			return err
+		}
+		out, err = scanOutboxRows(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	// RETURNING gives rows in no promised order.
+	slices.SortFunc(out, func(a, b OutboxMessage) int {
+		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+	return out, nil
+}
+
+// ErrOutboxClaimLost reports that a Mark call named a claim that no longer
+// holds the message: another sender recovered it, or it was already settled.
+var ErrOutboxClaimLost = errors.New("outbox claim lost")
+
+// settleOutbox runs an UPDATE guarded by the claim (id, attempt) and checks
+// that it hit the row.
+func (db *DB) settleOutbox(ctx context.Context, op, query string, id int64, attempt int, args ...any) error {
+	st, err := db.stmt(ctx, db.write, query)
+	if err != nil {
+		return fmt.Errorf("%s outbox message %d: %w", op, id, err)
+	}
+	args = append(args, id, attempt)
+	var n int64
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s outbox message %d: %w", op, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s outbox message %d (claim %d): %w", op, id, attempt, ErrOutboxClaimLost)
+	}
+	return nil
+}
+
+// MarkOutboxSent records that Slack accepted the message claimed as attempt
+// (its Attempts when claimed), with the message's ts and channel. It fails
+// with ErrOutboxClaimLost when that claim no longer holds the message.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, attempt int, ts, channel string) error {
+	return db.settleOutbox(ctx, "mark sent", `UPDATE outbox
+		SET status = 'sent', sent_at = ?, slack_ts = ?, slack_channel = ?, last_error = '', verify_since = 0
+		WHERE id = ? AND attempts = ? AND status = 'sending'`,
+		id, attempt, ms(db.now()), ts, channel)
+}
+
+// MarkOutboxRetry puts the message claimed as attempt back in the queue,
+// due at r.Next. It fails with ErrOutboxClaimLost when that claim no longer
+// holds the message.
+func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, attempt int, r OutboxRetry) error {
+	throttled := 0
+	if r.Throttled {
+		throttled = 1
+	}
+	var verify int64
+	if !r.VerifySince.IsZero() {
+		verify = ms(r.VerifySince)
+	}
+	return db.settleOutbox(ctx, "mark retry", `UPDATE outbox
+		SET status = 'pending', next_attempt_at = ?, last_error = ?, throttles = throttles + ?, verify_since = ?
+		WHERE id = ? AND attempts = ? AND status = 'sending'`,
+		id, attempt, ms(r.Next), r.Err, throttled, verify)
+}
+
+// MarkOutboxFailed records that the message claimed as attempt will not be
+// delivered, and why. It fails with ErrOutboxClaimLost when that claim no
+// longer holds the message.
+func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, attempt int, reason string) error {
+	return db.settleOutbox(ctx, "mark failed", `UPDATE outbox
+		SET status = 'failed', failed_at = ?, last_error = ?
+		WHERE id = ? AND attempts = ? AND status = 'sending'`,
+		id, attempt, ms(db.now()), reason)
+}
+
+// OutboxInFlight returns the messages claimed before the given time and
+// still being sent, oldest claim first: after a crash, those whose outcome
+// nobody recorded. A zero time returns every message being sent.
+func (db *DB) OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]OutboxMessage, error) {
+	before := int64(1<<63 - 1)
+	if !claimedBefore.IsZero() {
+		before = ms(claimedBefore)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE status = 'sending' AND claimed_at < ? ORDER BY claimed_at, id`, before)
+	if err != nil {
+		return nil, fmt.Errorf("list outbox messages in flight: %w", err)
+	}
+	out, err := scanOutboxRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list outbox messages in flight: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxFailures returns a workspace's failed messages, the latest failure
+// first, at most limit of them (0: all).
+func (db *DB) OutboxFailures(ctx context.Context, teamID string, limit int) ([]OutboxMessage, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE team_id = ? AND status = 'failed' ORDER BY failed_at DESC, id DESC LIMIT ?`, teamID, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list failed outbox messages of %s: %w", teamID, err)
+	}
+	out, err := scanOutboxRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list failed outbox messages of %s: %w", teamID, err)
+	}
+	return out, nil
+}
+
+// OutboxMessageByKey returns a workspace's message by its key; ENOTFOUND if
+// there is none.
+func (db *DB) OutboxMessageByKey(ctx context.Context, teamID, key string) (OutboxMessage, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE team_id = ? AND key = ?`, teamID, key)
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
+	}
+	out, err := scanOutboxRows(rows)
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
+	}
+	if len(out) == 0 {
+		return OutboxMessage{}, kam.Errorf(kam.ENOTFOUND, "No message with key %q in this workspace.", key)
+	}
+	return out[0], nil
+}
+
+// OutboxStats counts a workspace's messages by state.
+func (db *DB) OutboxStats(ctx context.Context, teamID string) (OutboxStats, error) {
+	var s OutboxStats
+	rows, err := db.read.QueryContext(ctx, `SELECT status, count(*) FROM outbox WHERE team_id = ? GROUP BY status`, teamID)
+	if err != nil {
+		return s, fmt.Errorf("count outbox messages of %s: %w", teamID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return s, fmt.Errorf("count outbox messages of %s: %w", teamID, err)
+		}
+		switch status {
+		case OutboxPending:
+			s.Pending = n
+		case OutboxSending:
+			s.Sending = n
+		case OutboxSent:
+			s.Sent = n
+		case OutboxFailed:
+			s.Failed = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("count outbox messages of %s: %w", teamID, err)
+	}
+	var oldest sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT min(created_at) FROM outbox
+		WHERE team_id = ? AND status IN ('pending', 'sending')`, teamID).Scan(&oldest); err != nil {
+		return s, fmt.Errorf("find oldest outbox message of %s: %w", teamID, err)
+	}
+	if oldest.Valid {
+		s.OldestPending = fromMS(oldest.Int64)
+	}
+	return s, nil
+}
+
+// OutboxDepth counts the messages of every workspace not yet sent or failed.
+func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count queued outbox messages: %w", err)
+	}
+	return n, nil
+}
+
+// OutboxNextDue returns the earliest time after the given one at which a
+// pending message falls due; ok is false when none is waiting for a later
+// time.
+func (db *DB) OutboxNextDue(ctx context.Context, after time.Time) (next time.Time, ok bool, err error) {
+	var v sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox
+		WHERE status = 'pending' AND next_attempt_at > ?`, ms(after)).Scan(&v); err != nil {
+		return time.Time{}, false, fmt.Errorf("find next due outbox message: %w", err)
+	}
+	if !v.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMS(v.Int64), true, nil
+}
+
+// RequeueOutbox queues a failed message of the workspace again, due at
+// once, with its failure count reset: for an admin who fixed the cause
+// (invited the bot to the channel, say). ENOTFOUND if the workspace has no
+// failed message with that ID.
+func (db *DB) RequeueOutbox(ctx context.Context, teamID string, id int64) error {
+	var n int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox
+			SET status = 'pending', next_attempt_at = ?, throttles = attempts, failed_at = 0
+			WHERE team_id = ? AND id = ? AND status = 'failed'`, ms(db.now()), teamID, id)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("requeue outbox message %d: %w", id, err)
+	}
+	if n == 0 {
+		return kam.Errorf(kam.ENOTFOUND, "There is no failed message %d in this workspace. Type `/kam outbox` to list failed messages.", id)
+	}
+	return nil
+}
+
+// PruneOutbox deletes the messages sent or failed before the given time and
+// returns how many it deleted. Their keys are forgotten with them, so the
+// retention must outlast any producer that may enqueue a key again.
+func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox
+			WHERE (status = 'sent' AND sent_at < ?1) OR (status = 'failed' AND failed_at < ?1)`, ms(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	return n, nil
+}
+
+func scanOutboxRows(rows *sql.Rows) ([]OutboxMessage, error) {
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var (
+			m                                            OutboxMessage
+			blocks, meta                                 string
+			next, claimed, verify, created, sent, failed int64
+		)
+		if err := rows.Scan(&m.ID, &m.TeamID, &m.Key, &m.Channel, &m.Text, &blocks, &meta, &m.Status,
+			&m.Attempts, &m.Throttles, &next, &claimed, &verify, &m.LastError, &created, &sent, &failed,
+			&m.SlackTS, &m.SlackChannel); err != nil {
+			return nil, err
+		}
+		if blocks != "" {
+			m.Blocks = json.RawMessage(blocks)
+		}
+		if meta != "" {
+			m.Metadata = json.RawMessage(meta)
+		}
+		m.NextAttemptAt = fromMS(next)
+		m.ClaimedAt = optMS(claimed)
+		m.VerifySince = optMS(verify)
+		m.CreatedAt = fromMS(created)
+		m.SentAt = optMS(sent)
+		m.FailedAt = optMS(failed)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// optMS is fromMS for columns where 0 means "not yet".
+func optMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMS(v)
+}

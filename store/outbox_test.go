@@ -1,0 +1,565 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// outboxClock is a settable clock for the outbox tests.
+type outboxClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *outboxClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *outboxClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+var outboxT0 = time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)
+
+func openOutboxDB(tb testing.TB) (*DB, *outboxClock) {
+	tb.Helper()
+	db, err := OpenMigrated(context.Background(), filepath.Join(tb.TempDir(), "kambot.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	clock := &outboxClock{t: outboxT0}
+	db.Now = clock.Now
+	return db, clock
+}
+
+func msg(team, key, channel string) OutboxMessage {
+	return OutboxMessage{TeamID: team, Key: key, Channel: channel, Text: "hello " + key}
+}
+
+func mustEnqueue(tb testing.TB, db *DB, m OutboxMessage) int64 {
+	tb.Helper()
+	id, created, err := db.EnqueueOutbox(context.Background(), m)
+	if err != nil || !created {
+		tb.Fatalf("enqueue %s: created=%v err=%v", m.Key, created, err)
+	}
+	return id
+}
+
+func countOutbox(tb testing.TB, db *DB) int {
+	tb.Helper()
+	var n int
+	if err := db.read.QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+func keys(ms []OutboxMessage) string {
+	var k []string
+	for _, m := range ms {
+		k = append(k, m.Key)
+	}
+	return strings.Join(k, ",")
+}
+
+func TestEnqueueOutbox(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		db, _ := openOutboxDB(t)
+		in := OutboxMessage{TeamID: "T1", Key: "interaction:7", Channel: "C0ACME",
+			Text: "Ana logged a call", Blocks: json.RawMessage(`[{"type":"divider"}]`),
+			Metadata: json.RawMessage(`{"account_id":3}`)}
+		id, created, err := db.EnqueueOutbox(ctx, in)
+		if err != nil || !created || id == 0 {
+			t.Fatalf("EnqueueOutbox = %d, %v, %v", id, created, err)
+		}
+		got, err := db.OutboxMessageByKey(ctx, "T1", "interaction:7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != id || got.Channel != "C0ACME" || got.Text != in.Text || string(got.Blocks) != string(in.Blocks) ||
+			string(got.Metadata) != string(in.Metadata) || got.Status != OutboxPending || got.Attempts != 0 ||
+			!got.CreatedAt.Equal(outboxT0) || !got.NextAttemptAt.Equal(outboxT0) || !got.ClaimedAt.IsZero() {
+			t.Errorf("stored %+v", got)
+		}
+	})
+
+	t.Run("SameKeyTwice", func(t *testing.T) {
+		db, _ := openOutboxDB(t)
+		id := mustEnqueue(t, db, msg("T1", "k", "C1"))
+		again := msg("T1", "k", "C2")
+		again.Text = "different"
+		id2, created, err := db.EnqueueOutbox(ctx, again)
+		if err != nil || created || id2 != id {
+			t.Fatalf("second enqueue = %d, %v, %v; want %d, false, nil", id2, created, err, id)
+		}
+		if n := countOutbox(t, db); n != 1 {
+			t.Fatalf("%d rows, want 1", n)
+		}
+		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
+		if got.Text != "hello k" || got.Channel != "C1" {
+			t.Errorf("the first message was overwritten: %+v", got)
+		}
+		// The key is unique per workspace only.
+		if _, created, err := db.EnqueueOutbox(ctx, msg("T2", "k", "C1")); err != nil || !created {
+			t.Fatalf("same key in another workspace: created=%v err=%v", created, err)
+		}
+	})
+
+	t.Run("SameKeyAfterSent", func(t *testing.T) {
+		db, _ := openOutboxDB(t)
+		mustEnqueue(t, db, msg("T1", "k", "C1"))
+		c, _ := db.ClaimOutbox(ctx, outboxT0, 1, nil)
+		if err := db.MarkOutboxSent(ctx, c[0].ID, c[0].Attempts, "1.1", "C1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, created, err := db.EnqueueOutbox(ctx, msg("T1", "k", "C1")); err != nil || created {
+			t.Fatalf("re-enqueue of a sent key: created=%v err=%v", created, err)
+		}
+		if c, _ := db.ClaimOutbox(ctx, outboxT0, 10, nil); len(c) != 0 {
+			t.Fatalf("a sent key was queued again: %s", keys(c))
+		}
+	})
+
+	bad := []struct {
+		name string
+		edit func(m *OutboxMessage)
+		want string
+	}{
+		{"ErrNoTeam", func(m *OutboxMessage) { m.TeamID = " " }, "workspace"},
+		{"ErrNoKey", func(m *OutboxMessage) { m.Key = "" }, "key"},
+		{"ErrKeySpaces", func(m *OutboxMessage) { m.Key = " k" }, "key"},
+		{"ErrKeyTooLong", func(m *OutboxMessage) { m.Key = strings.Repeat("k", 256) }, "key"},
+		{"ErrNoChannel", func(m *OutboxMessage) { m.Channel = "" }, "channel"},
+		{"ErrEscapedChannel", func(m *OutboxMessage) { m.Channel = "<#C1|sales>" }, "#channel"},
+		{"ErrNoContent", func(m *OutboxMessage) { m.Text = "  " }, "text or blocks"},
+		{"ErrEmptyBlocksNoText", func(m *OutboxMessage) { m.Text = ""; m.Blocks = json.RawMessage(`[]`) }, "text or blocks"},
+		{"ErrBlocksNotArray", func(m *OutboxMessage) { m.Blocks = json.RawMessage(`{"type":"divider"}`) }, "JSON array"},
+		{"ErrTooManyBlocks", func(m *OutboxMessage) {
+			m.Blocks = json.RawMessage("[" + strings.TrimSuffix(strings.Repeat(`{"type":"divider"},`, 51), ",") + "]")
+		}, "50 blocks"},
+		{"ErrTextTooLong", func(m *OutboxMessage) { m.Text = strings.Repeat("é", outboxMaxText+1) }, "shorten"},
+		{"ErrMetadataNotObject", func(m *OutboxMessage) { m.Metadata = json.RawMessage(`[1]`) }, "JSON object"},
+		{"ErrMetadataNull", func(m *OutboxMessage) { m.Metadata = json.RawMessage(`null`) }, "JSON object"},
+		{"ErrMetadataTooBig", func(m *OutboxMessage) {
+			m.Metadata = json.RawMessage(`{"x":"` + strings.Repeat("a", outboxMaxPayload) + `"}`)
+		}, "bytes"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := openOutboxDB(t)
+			m := msg("T1", "k", "C1")
+			tc.edit(&m)
+			_, _, err := db.EnqueueOutbox(ctx, m)
+			if kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(kam.ErrorMessage(err), tc.want) {
+				t.Fatalf("err = %v; want EINVALID mentioning %q", err, tc.want)
+			}
+			if n := countOutbox(t, db); n != 0 {
+				t.Fatalf("%d rows stored after a bad enqueue", n)
+			}
+		})
+	}
+}
+
+func TestClaimOutbox(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("HeadOfEachChannel", func(t *testing.T) {
+		db, clock := openOutboxDB(t)
+		for _, k := range []string{"a1", "b1", "a2", "c1", "b2"} {
+			mustEnqueue(t, db, msg("T1", k, "C"+k[:1]))
+			clock.Add(time.Millisecond)
+		}
+		now := clock.Now()
+		got, err := db.ClaimOutbox(ctx, now, 10, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys(got) != "a1,b1,c1" {
+			t.Fatalf("claimed %s, want a1,b1,c1", keys(got))
+		}
+		for _, m := range got {
+			if m.Status != OutboxSending || m.Attempts != 1 || !m.ClaimedAt.Equal(now) {
+				t.Errorf("claimed %+v", m)
+			}
+		}
+		// The next of each channel waits until its head is settled.
+		if again, _ := db.ClaimOutbox(ctx, now, 10, nil); len(again) != 0 {
+			t.Fatalf("claimed %s while the heads are in flight", keys(again))
+		}
+		if err := db.MarkOutboxSent(ctx, got[0].ID, 1, "1.1", "Ca"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkOutboxFailed(ctx, got[1].ID, 1, "channel_not_found"); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := db.ClaimOutbox(ctx, now, 10, nil); keys(again) != "a2,b2" {
+			t.Fatalf("after settling heads claimed %s, want a2,b2", keys(again))
+		}
+	})
+
+	t.Run("ExcludeLimitAndDue", func(t *testing.T) {
+		db, clock := openOutboxDB(t)
+		for _, k := range []string{"a1", "b1", "c1", "d1"} {
+			mustEnqueue(t, db, msg("T1", k, "C"+k[:1]))
+			clock.Add(time.Millisecond)
+		}
+		now := clock.Now()
+		// d1 is put off by a retry.
+		d, _ := db.ClaimOutbox(ctx, now, 1, []string{"Ca", "Cb", "Cc"})
+		if keys(d) != "d1" {
+			t.Fatalf("claimed %s, want d1", keys(d))
+		}
+		if err := db.MarkOutboxRetry(ctx, d[0].ID, 1, OutboxRetry{Next: now.Add(time.Minute), Err: "500"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.ClaimOutbox(ctx, now, 1, []string{"Ca"})
+		if keys(got) != "b1" {
+			t.Fatalf("claimed %s, want b1 (limit 1, Ca excluded)", keys(got))
+		}
+		got, _ = db.ClaimOutbox(ctx, now, 10, nil)
+		if keys(got) != "a1,c1" {
+			t.Fatalf("claimed %s, want a1,c1 (d1 not due)", keys(got))
+		}
+		got, _ = db.ClaimOutbox(ctx, now.Add(time.Minute), 10, nil)
+		if keys(got) != "d1" || got[0].Attempts != 2 {
+			t.Fatalf("claimed %+v, want d1 at attempt 2 once due", got)
+		}
+		if got, err := db.ClaimOutbox(ctx, now, 0, nil); err != nil || len(got) != 0 {
+			t.Fatalf("limit 0 claimed %v, %v", got, err)
+		}
+	})
+
+	t.Run("ConcurrentClaimersNeverShare", func(t *testing.T) {
+		db, clock := openOutboxDB(t)
+		const n = 300
+		for i := range n {
+			mustEnqueue(t, db, msg("T1", fmt.Sprint(i), fmt.Sprintf("C%d", i%30)))
+		}
+		now := clock.Now()
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					got, err := db.ClaimOutbox(ctx, now, 7, nil)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(got) == 0 {
+						mu.Lock()
+						done := len(seen) == n
+						mu.Unlock()
+						if done {
+							return
+						}
+						continue
+					}
+					for _, m := range got {
+						mu.Lock()
+						seen[m.ID]++
+						mu.Unlock()
+						if err := db.MarkOutboxSent(ctx, m.ID, m.Attempts, "1.1", m.Channel); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for id, c := range seen {
+			if c != 1 {
+				t.Errorf("message %d claimed %d times", id, c)
+			}
+		}
+		if len(seen) != n {
+			t.Errorf("claimed %d messages, want %d", len(seen), n)
+		}
+	})
+}
+
+func TestMarkOutbox(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*DB, *outboxClock, OutboxMessage) {
+		db, clock := openOutboxDB(t)
+		mustEnqueue(t, db, msg("T1", "k", "C1"))
+		c, err := db.ClaimOutbox(ctx, clock.Now(), 1, nil)
+		if err != nil || len(c) != 1 {
+			t.Fatalf("claim: %v %v", c, err)
+		}
+		clock.Add(time.Second)
+		return db, clock, c[0]
+	}
+
+	t.Run("Sent", func(t *testing.T) {
+		db, clock, m := setup(t)
+		if err := db.MarkOutboxSent(ctx, m.ID, m.Attempts, "1741078800.000100", "C1"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
+		if got.Status != OutboxSent || got.SlackTS != "1741078800.000100" || got.SlackChannel != "C1" || !got.SentAt.Equal(clock.Now()) {
+			t.Errorf("after MarkOutboxSent: %+v", got)
+		}
+	})
+
+	t.Run("Retry", func(t *testing.T) {
+		db, clock, m := setup(t)
+		next := clock.Now().Add(30 * time.Second)
+		if err := db.MarkOutboxRetry(ctx, m.ID, m.Attempts, OutboxRetry{Next: next, Err: "slack 500", VerifySince: m.ClaimedAt}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
+		if got.Status != OutboxPending || !got.NextAttemptAt.Equal(next) || got.LastError != "slack 500" ||
+			!got.VerifySince.Equal(m.ClaimedAt) || got.Throttles != 0 || got.Failures() != 1 {
+			t.Errorf("after MarkOutboxRetry: %+v", got)
+		}
+		c, _ := db.ClaimOutbox(ctx, next, 1, nil)
+		if err := db.MarkOutboxRetry(ctx, c[0].ID, c[0].Attempts, OutboxRetry{Next: next, Err: "429", Throttled: true}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.OutboxMessageByKey(ctx, "T1", "k")
+		if got.Attempts != 2 || got.Throttles != 1 || got.Failures() != 1 || !got.VerifySince.IsZero() {
+			t.Errorf("a throttled retry counted as a failure or kept verify: %+v", got)
+		}
+	})
+
+	t.Run("Failed", func(t *testing.T) {
+		db, clock, m := setup(t)
+		if err := db.MarkOutboxFailed(ctx, m.ID, m.Attempts, "channel_not_found"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
+		if got.Status != OutboxFailed || got.LastError != "channel_not_found" || !got.FailedAt.Equal(clock.Now()) {
+			t.Errorf("after MarkOutboxFailed: %+v", got)
+		}
+	})
+
+	t.Run("ErrClaimLost", func(t *testing.T) {
+		db, clock, m := setup(t)
+		before, _ := db.OutboxMessageByKey(ctx, "T1", "k")
+		calls := map[string]func() error{
+			"sent":   func() error { return db.MarkOutboxSent(ctx, m.ID, m.Attempts+1, "1.1", "C1") },
+			"retry":  func() error { return db.MarkOutboxRetry(ctx, m.ID, m.Attempts-1, OutboxRetry{Next: clock.Now()}) },
+			"failed": func() error { return db.MarkOutboxFailed(ctx, m.ID+100, m.Attempts, "x") },
+		}
+		for name, call := range calls {
+			if err := call(); !errors.Is(err, ErrOutboxClaimLost) {
+				t.Errorf("%s with a stale claim: err = %v, want ErrOutboxClaimLost", name, err)
+			}
+		}
+		after, _ := db.OutboxMessageByKey(ctx, "T1", "k")
+		if fmt.Sprint(before) != fmt.Sprint(after) {
+			t.Errorf("a stale claim changed the message:\n%+v\n%+v", before, after)
+		}
+		// Once settled, the claim is gone too.
+		if err := db.MarkOutboxSent(ctx, m.ID, m.Attempts, "1.1", "C1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkOutboxFailed(ctx, m.ID, m.Attempts, "late"); !errors.Is(err, ErrOutboxClaimLost) {
+			t.Errorf("settling twice: err = %v", err)
+		}
+	})
+}
+
+func TestOutboxInFlight(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(t)
+	mustEnqueue(t, db, msg("T1", "a", "C1"))
+	mustEnqueue(t, db, msg("T1", "b", "C2"))
+	mustEnqueue(t, db, msg("T1", "c", "C3"))
+	db.ClaimOutbox(ctx, clock.Now(), 1, nil) // a
+	clock.Add(time.Minute)
+	db.ClaimOutbox(ctx, clock.Now(), 1, nil) // b
+
+	all, err := db.OutboxInFlight(ctx, time.Time{})
+	if err != nil || keys(all) != "a,b" {
+		t.Fatalf("OutboxInFlight(zero) = %s, %v; want a,b", keys(all), err)
+	}
+	old, err := db.OutboxInFlight(ctx, clock.Now())
+	if err != nil || keys(old) != "a" {
+		t.Fatalf("OutboxInFlight(now) = %s, %v; want a", keys(old), err)
+	}
+}
+
+func TestOutboxStatsAndFailures(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(t)
+	for i, ch := range []string{"C1", "C2", "C3", "C4", "C5"} {
+		mustEnqueue(t, db, msg("T1", fmt.Sprint("k", i), ch))
+		clock.Add(time.Second)
+	}
+	mustEnqueue(t, db, msg("T2", "other", "C1"))
+	c, _ := db.ClaimOutbox(ctx, clock.Now(), 4, []string{"C5"})
+	// k0 sent, k1 failed, k2 failed later, k3 in flight, k4 pending; T2's claimed too.
+	var byKey = map[string]OutboxMessage{}
+	for _, m := range c {
+		byKey[m.TeamID+m.Key] = m
+	}
+	db.MarkOutboxSent(ctx, byKey["T1k0"].ID, 1, "1.1", "C1")
+	db.MarkOutboxFailed(ctx, byKey["T1k1"].ID, 1, "channel_not_found")
+	clock.Add(time.Second)
+	db.MarkOutboxFailed(ctx, byKey["T1k2"].ID, 1, "not_in_channel")
+
+	s, err := db.OutboxStats(ctx, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := OutboxStats{Pending: 1, Sending: 1, Sent: 1, Failed: 2, OldestPending: outboxT0.Add(3 * time.Second)}
+	if s != want {
+		t.Errorf("OutboxStats = %+v, want %+v", s, want)
+	}
+	if s, _ := db.OutboxStats(ctx, "T9"); s != (OutboxStats{}) {
+		t.Errorf("stats of an unknown workspace: %+v", s)
+	}
+	f, err := db.OutboxFailures(ctx, "T1", 10)
+	if err != nil || keys(f) != "k2,k1" || f[0].LastError != "not_in_channel" {
+		t.Fatalf("OutboxFailures = %+v, %v; want k2 then k1", f, err)
+	}
+	if f, _ := db.OutboxFailures(ctx, "T1", 1); keys(f) != "k2" {
+		t.Errorf("limit 1 gave %s", keys(f))
+	}
+	if f, _ := db.OutboxFailures(ctx, "T2", 0); len(f) != 0 {
+		t.Errorf("another workspace's failures leaked: %s", keys(f))
+	}
+	if n, err := db.OutboxDepth(ctx); err != nil || n != 3 {
+		t.Errorf("OutboxDepth = %d, %v; want 3 (k3, k4, T2's)", n, err)
+	}
+}
+
+func TestOutboxNextDue(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(t)
+	now := clock.Now()
+	if _, ok, err := db.OutboxNextDue(ctx, now); ok || err != nil {
+		t.Fatalf("empty outbox: ok=%v err=%v", ok, err)
+	}
+	mustEnqueue(t, db, msg("T1", "a", "C1"))
+	mustEnqueue(t, db, msg("T1", "b", "C2"))
+	if _, ok, _ := db.OutboxNextDue(ctx, now); ok {
+		t.Fatal("messages due now reported as due later")
+	}
+	c, _ := db.ClaimOutbox(ctx, now, 2, nil)
+	db.MarkOutboxRetry(ctx, c[0].ID, 1, OutboxRetry{Next: now.Add(time.Minute)})
+	db.MarkOutboxRetry(ctx, c[1].ID, 1, OutboxRetry{Next: now.Add(time.Second)})
+	next, ok, err := db.OutboxNextDue(ctx, now)
+	if err != nil || !ok || !next.Equal(now.Add(time.Second)) {
+		t.Fatalf("OutboxNextDue = %v, %v, %v; want now+1s", next, ok, err)
+	}
+}
+
+func TestRequeueOutbox(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(t)
+	mustEnqueue(t, db, msg("T1", "a", "C1"))
+	mustEnqueue(t, db, msg("T1", "b", "C2"))
+	c, _ := db.ClaimOutbox(ctx, clock.Now(), 2, nil)
+	db.MarkOutboxFailed(ctx, c[0].ID, 1, "not_in_channel")
+
+	t.Run("ErrNotFailed", func(t *testing.T) {
+		if err := db.RequeueOutbox(ctx, "T1", c[1].ID); kam.ErrorCode(err) != kam.ENOTFOUND {
+			t.Fatalf("requeue of a message in flight: %v", err)
+		}
+	})
+	t.Run("ErrOtherWorkspace", func(t *testing.T) {
+		if err := db.RequeueOutbox(ctx, "T2", c[0].ID); kam.ErrorCode(err) != kam.ENOTFOUND {
+			t.Fatalf("requeue from another workspace: %v", err)
+		}
+		got, _ := db.OutboxMessageByKey(ctx, "T1", "a")
+		if got.Status != OutboxFailed {
+			t.Fatalf("another workspace requeued it: %+v", got)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		clock.Add(time.Hour)
+		if err := db.RequeueOutbox(ctx, "T1", c[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.OutboxMessageByKey(ctx, "T1", "a")
+		if got.Status != OutboxPending || got.Failures() != 0 || !got.NextAttemptAt.Equal(clock.Now()) || !got.FailedAt.IsZero() {
+			t.Fatalf("after requeue: %+v", got)
+		}
+		if again, _ := db.ClaimOutbox(ctx, clock.Now(), 5, nil); keys(again) != "a" {
+			t.Fatalf("claimed %s after requeue, want a", keys(again))
+		}
+	})
+}
+
+func TestPruneOutbox(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(t)
+	for _, k := range []string{"a", "b", "c"} {
+		mustEnqueue(t, db, msg("T1", k, "C"+k))
+	}
+	c, _ := db.ClaimOutbox(ctx, clock.Now(), 2, nil)
+	db.MarkOutboxSent(ctx, c[0].ID, 1, "1.1", "Ca")
+	db.MarkOutboxFailed(ctx, c[1].ID, 1, "x")
+	clock.Add(48 * time.Hour)
+	n, err := db.PruneOutbox(ctx, clock.Now().Add(-24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PruneOutbox = %d, %v; want 2", n, err)
+	}
+	if left := countOutbox(t, db); left != 1 {
+		t.Fatalf("%d rows left, want the pending one", left)
+	}
+	if n, _ := db.PruneOutbox(ctx, clock.Now()); n != 0 {
+		t.Fatalf("pruned %d pending messages", n)
+	}
+}
+
+// BenchmarkClaimOutbox claims from a queue of 10,000 messages across 500
+// channels while most channels are paced (excluded), as the sender does
+// under load.
+func BenchmarkClaimOutbox(b *testing.B) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(b)
+	const channels, perChannel = 500, 20
+	tx, _ := db.write.Begin()
+	for i := range channels * perChannel {
+		now := ms(clock.Now())
+		if _, err := tx.Exec(`INSERT INTO outbox (team_id, key, channel, text, next_attempt_at, created_at) VALUES (?, ?, ?, 'x', ?, ?)`,
+			"T1", fmt.Sprint(i), fmt.Sprintf("C%04d", i%channels), now, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	var exclude []string
+	for i := range channels - 10 {
+		exclude = append(exclude, fmt.Sprintf("C%04d", i))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := db.ClaimOutbox(ctx, clock.Now(), 10, exclude)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		for _, m := range got {
+			if err := db.MarkOutboxRetry(ctx, m.ID, m.Attempts, OutboxRetry{Next: clock.Now()}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+	}
+}
