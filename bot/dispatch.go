@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -161,41 +162,87 @@ type ack struct {
 	req    commands.Request
 	issued time.Time
 	reply  commands.Reply
-	// inTime says reply is the engine's own; otherwise it is "Working on
-	// it…" and the engine's reply follows through response_url.
+	// inTime says reply is the engine's own, to be acknowledged with;
+	// otherwise the request was already acknowledged late and the engine's
+	// reply follows through response_url.
 	inTime bool
 }
 
-// command runs a slash command, waiting for the engine at most the ack
-// deadline. The caller acknowledges with a.reply and then calls afterAck.
-func (c *core) command(req commands.Request) ack {
-	a := ack{label: c.label(req.Text), req: req, issued: c.now()}
-	done := make(chan commands.Reply, 1)
-	c.work.Go(func() { done <- c.handle(a.label, req) })
-	t := time.NewTimer(c.timing.Ack)
-	select {
-	case a.reply = <-done:
-		t.Stop()
-		a.inTime = true
-		return a
-	case <-t.C:
+// deadline arbitrates between the engine, running on the caller's
+// goroutine, and the timer that acknowledges for it when it is late:
+// whichever takes the lock first decides, and the loser sees it.
+type deadline struct {
+	mu    sync.Mutex
+	state int // one of the constants below
+	timer *time.Timer
+}
+
+const (
+	running  = iota
+	answered // the engine returned in time (or after a late ack)
+	late     // acknowledged with "Working on it…"; the answer is awaited
+	gaveUp   // the watchdog apologised; a late answer is dropped
+)
+
+// finish records that the engine returned and reports the state it found.
+func (d *deadline) finish() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.state
+	if st == running || st == late {
+		d.state = answered
 	}
-	c.m.deferred.WithLabelValues(a.label).Inc()
-	c.work.Go(func() {
-		// The engine's own deadline is Command; the watchdog only fires
-		// for an engine that ignores its context.
-		wd := time.NewTimer(c.timing.Command + time.Second)
-		defer wd.Stop()
-		select {
-		case r := <-done:
+	if st == running {
+		d.timer.Stop()
+	}
+	return st
+}
+
+// command runs a slash command on the calling goroutine. If the engine has
+// not answered by the ack deadline, lateAck is called once, from another
+// goroutine, with the "Working on it…" reply to acknowledge with, and the
+// engine's reply goes through response_url when it comes; command then
+// returns with inTime false. Otherwise the caller acknowledges with
+// a.reply and then calls afterAck.
+//
+// Running the engine here rather than on a goroutine of its own keeps the
+// hot path free of a goroutine handoff per request.
+func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
+	a := ack{label: c.label(req.Text), req: req, issued: c.now()}
+	d := &deadline{}
+	d.timer = time.AfterFunc(c.timing.Ack, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.state != running {
+			return
+		}
+		d.state = late
+		c.m.deferred.WithLabelValues(a.label).Inc()
+		lateAck(workingReply)
+		// The engine's own limit is Command; this only fires for an
+		// engine that ignores its context.
+		time.AfterFunc(c.timing.Command+time.Second-c.timing.Ack, func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.state != late {
+				return
+			}
+			d.state = gaveUp
+			c.log.Error("engine ignored its deadline", "command", a.label, "user", req.UserID)
+			c.work.Go(func() { c.deliver(req.ResponseURL, a.issued, tooSlowReply, nil) })
+		})
+	})
+
+	r := c.handle(a.label, req)
+	switch d.finish() {
+	case running:
+		a.reply, a.inTime = r, true
+	case late:
+		c.work.Go(func() {
 			c.deliver(req.ResponseURL, a.issued, r, nil)
 			c.runLaterAndDeliver(a.label, req.ResponseURL, a.issued, r.Later, nil)
-		case <-wd.C:
-			c.log.Error("engine ignored its deadline", "command", a.label, "user", req.UserID)
-			c.deliver(req.ResponseURL, a.issued, tooSlowReply, nil)
-		}
-	})
-	a.reply = workingReply
+		})
+	}
 	return a
 }
 
@@ -288,49 +335,36 @@ func (c *core) deliver(url string, issued time.Time, r commands.Reply, replace *
 	}
 }
 
-// interaction runs Interact, waiting at most the ack deadline. When the
-// engine is late the caller acknowledges empty (inTime false) and a
-// follow-up Reply is still delivered when it comes.
-func (c *core) interaction(cb slack.InteractionCallback) (commands.InteractionReply, bool) {
+// interaction runs Interact on the calling goroutine. If the engine has
+// not answered by the ack deadline, lateAck is called once, from another
+// goroutine, to acknowledge empty; the ack body is then lost (it is logged)
+// but a follow-up Reply is still delivered. With inTime, the caller
+// acknowledges with ir.Ack; follow-ups are already under way.
+func (c *core) interaction(cb slack.InteractionCallback, lateAck func()) (ir commands.InteractionReply, inTime bool) {
 	typ := string(cb.Type)
 	issued := c.now()
-	done := make(chan commands.InteractionReply, 1)
-	c.work.Go(func() { done <- c.interact(cb) })
-	t := time.NewTimer(c.timing.Ack)
-	select {
-	case ir := <-done:
-		t.Stop()
-		c.afterInteraction(cb, issued, ir)
-		return ir, true
-	case <-t.C:
-	}
-	c.work.Go(func() {
-		wd := time.NewTimer(c.timing.Command + time.Second)
-		defer wd.Stop()
-		select {
-		case ir := <-done:
-			if ir.Ack != nil {
-				c.log.Warn("interaction answered after the acknowledgement; its ack body is lost", "type", typ)
-			}
-			c.followInteraction(cb, issued, ir)
-		case <-wd.C:
-			c.log.Error("engine ignored its deadline", "interaction", typ, "user", cb.User.ID)
+	d := &deadline{}
+	d.timer = time.AfterFunc(c.timing.Ack, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.state == running {
+			d.state = late
+			lateAck()
 		}
 	})
-	return commands.InteractionReply{}, false
-}
 
-func (c *core) afterInteraction(cb slack.InteractionCallback, issued time.Time, ir commands.InteractionReply) {
-	if ir.Reply == nil {
-		return
+	ir = c.interact(cb)
+	inTime = d.finish() == running
+	if !inTime && ir.Ack != nil {
+		c.log.Warn("interaction answered after the acknowledgement; its ack body is lost", "type", typ)
 	}
-	c.work.Go(func() { c.followInteraction(cb, issued, ir) })
+	if ir.Reply != nil {
+		c.work.Go(func() { c.followInteraction(cb, issued, ir) })
+	}
+	return ir, inTime
 }
 
 func (c *core) followInteraction(cb slack.InteractionCallback, issued time.Time, ir commands.InteractionReply) {
-	if ir.Reply == nil {
-		return
-	}
 	replace := &no
 	if ir.ReplaceOriginal {
 		replace = &yes

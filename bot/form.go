@@ -10,10 +10,11 @@ import (
 
 var errNoPayload = errors.New("no payload field in the form")
 
-// parseSlashForm decodes a slash command's form body. It is a single pass
-// over one string copy of the body: values without escapes are substrings
-// of it, so a typical command costs one allocation plus one per escaped
-// field (url.ParseQuery builds a map of slices instead).
+// parseSlashForm decodes the fields of a slash command's form body that a
+// commands.Request needs. It is a single pass over one string copy of the
+// body: values without escapes are substrings of it, so a typical command
+// costs one allocation plus one per escaped field (url.ParseQuery builds a
+// map of slices instead).
 func parseSlashForm(body []byte) (sc slack.SlashCommand, sslCheck bool, err error) {
 	s := string(body)
 	for s != "" {
@@ -37,27 +38,15 @@ func parseSlashForm(body []byte) (sc slack.SlashCommand, sslCheck bool, err erro
 			dst = &sc.ResponseURL
 		case "trigger_id":
 			dst = &sc.TriggerID
-		case "command":
-			dst = &sc.Command
-		case "user_name":
-			dst = &sc.UserName
-		case "team_domain":
-			dst = &sc.TeamDomain
-		case "channel_name":
-			dst = &sc.ChannelName
-		case "api_app_id":
-			dst = &sc.APIAppID
 		case "enterprise_id":
 			dst = &sc.EnterpriseID
-		case "enterprise_name":
-			dst = &sc.EnterpriseName
-		case "is_enterprise_install":
-			sc.IsEnterpriseInstall = raw == "true"
-			continue
 		case "ssl_check":
 			sslCheck = raw == "1"
 			continue
-		default: // token (deprecated) and fields Slack may add later
+		default:
+			// The token (deprecated), display names, the command name (the
+			// app has one) and fields Slack may add later: not needed, so
+			// not decoded.
 			continue
 		}
 		v, err := unescape(raw)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -241,19 +242,44 @@ func (s *HTTPServer) slack(w http.ResponseWriter, r *http.Request, h func(http.R
 	}
 	buf := getBuf()
 	defer putBuf(buf)
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, s.cfg.MaxBody+1))
+	body, err := readBody(buf, r.Body, s.cfg.MaxBody)
+	if errors.Is(err, errTooLarge) {
+		return writeText(w, http.StatusRequestEntityTooLarge, "request body too large")
+	}
 	if err != nil {
 		s.cfg.Logger.Debug("read slack request body", "err", err)
 		return writeText(w, http.StatusBadRequest, "could not read the request body")
 	}
-	if n > s.cfg.MaxBody {
-		return writeText(w, http.StatusRequestEntityTooLarge, "request body too large")
-	}
-	body := buf.Bytes()
 	if err := s.verifier.Verify(ts, sig, body); err != nil {
 		return s.refuse(w, r, err)
 	}
 	return h(w, r, body)
+}
+
+var errTooLarge = errors.New("request body too large")
+
+// readBody reads r into buf, failing with errTooLarge past max bytes. It
+// reads straight into the pooled buffer's spare capacity: no per-request
+// allocation once the pool is warm.
+func readBody(buf *bytes.Buffer, r io.Reader, max int64) ([]byte, error) {
+	for {
+		if int64(buf.Len()) > max {
+			return nil, errTooLarge
+		}
+		buf.Grow(512)
+		b := buf.AvailableBuffer()
+		n, err := r.Read(b[:cap(b)])
+		buf.Write(b[:n])
+		if err == io.EOF {
+			if int64(buf.Len()) > max {
+				return nil, errTooLarge
+			}
+			return buf.Bytes(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func (s *HTTPServer) refuse(w http.ResponseWriter, r *http.Request, err error) int {
@@ -297,10 +323,36 @@ func (s *HTTPServer) commands(w http.ResponseWriter, r *http.Request, body []byt
 		s.cfg.Logger.Warn("unreadable slash command", "err", err, "has_team", sc.TeamID != "", "has_user", sc.UserID != "")
 		return s.writeReply(w, unreadable)
 	}
-	a := s.core.command(requestOf(sc))
+	a := s.core.command(requestOf(sc), func(r commands.Reply) { s.writeLate(w, r) })
+	if !a.inTime {
+		return http.StatusOK
+	}
 	code := s.writeReply(w, a.reply)
 	s.core.afterAck(a, false)
 	return code
+}
+
+// writeLate acknowledges from the deadline timer while the engine still
+// runs on the handler's goroutine: a complete response (Content-Length
+// set) flushed at once, so Slack has its answer within 3 s.
+func (s *HTTPServer) writeLate(w http.ResponseWriter, r commands.Reply) {
+	buf := getBuf()
+	defer putBuf(buf)
+	if !empty(r) {
+		if err := encodeJSON(buf, toWire(r, nil)); err != nil {
+			s.cfg.Logger.Error("render acknowledgement", "err", err)
+			buf.Reset()
+		}
+	}
+	if buf.Len() > 0 {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		s.cfg.Logger.Debug("flush late acknowledgement", "err", err)
+	}
 }
 
 func requestOf(sc slack.SlashCommand) commands.Request {
@@ -320,8 +372,11 @@ func (s *HTTPServer) interactions(w http.ResponseWriter, r *http.Request, body [
 		w.WriteHeader(http.StatusOK)
 		return http.StatusOK
 	}
-	ir, inTime := s.core.interaction(cb)
-	if !inTime || ir.Ack == nil {
+	ir, inTime := s.core.interaction(cb, func() { s.writeLate(w, commands.Reply{}) })
+	if !inTime {
+		return http.StatusOK
+	}
+	if ir.Ack == nil {
 		w.WriteHeader(http.StatusOK)
 		return http.StatusOK
 	}

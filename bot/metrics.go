@@ -30,6 +30,13 @@ type Metrics struct {
 	// hashes and allocates, and this counter moves on every request.
 	mu       sync.RWMutex
 	requests map[int]prometheus.Counter // pathIndex*1000 + status code
+	cmds     map[string]*commandMetrics // by sub-command label
+}
+
+// commandMetrics are the resolved children of one sub-command.
+type commandMetrics struct {
+	outcomes map[string]prometheus.Counter
+	duration prometheus.Observer
 }
 
 // NewMetrics creates the transport's metrics and registers them on reg
@@ -90,6 +97,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "response_url POSTs retried after a transient failure.",
 		}),
 		requests: map[int]prometheus.Counter{},
+		cmds:     map[string]*commandMetrics{},
 	}
 	for _, c := range []prometheus.Collector{m.commands, m.duration, m.deferred, m.interactions,
 		m.events, m.httpRequests, m.sigFailures, m.envelopes, m.acks, m.refused, m.socketConn, m.deliveries, m.retries} {
@@ -131,8 +139,20 @@ func (m *Metrics) httpRequest(path, code int) {
 }
 
 func (m *Metrics) command(label, outcome string, d time.Duration) {
-	m.commands.WithLabelValues(label, outcome).Inc()
-	m.duration.WithLabelValues(label).Observe(d.Seconds())
+	m.mu.RLock()
+	cm, ok := m.cmds[label]
+	m.mu.RUnlock()
+	if !ok {
+		cm = &commandMetrics{outcomes: map[string]prometheus.Counter{}, duration: m.duration.WithLabelValues(label)}
+		for _, o := range []string{OutcomeOK, OutcomeError, OutcomeInternal, OutcomeTimeout} {
+			cm.outcomes[o] = m.commands.WithLabelValues(label, o)
+		}
+		m.mu.Lock()
+		m.cmds[label] = cm
+		m.mu.Unlock()
+	}
+	cm.outcomes[outcome].Inc()
+	cm.duration.Observe(d.Seconds())
 }
 
 // interactionTypes bounds the type label to Slack's payload types.

@@ -298,7 +298,10 @@ func (r *SocketRunner) ack(req *socketmode.Request, payload json.RawMessage) {
 }
 
 func (r *SocketRunner) slash(req *socketmode.Request, sc slack.SlashCommand) {
-	a := r.core.command(requestOf(sc))
+	a := r.core.command(requestOf(sc), func(working commands.Reply) { r.ack(req, r.payload(req, working)) })
+	if !a.inTime {
+		return
+	}
 	p := r.payload(req, a.reply)
 	r.ack(req, p)
 	// A reply the ack could not carry goes through response_url.
@@ -306,8 +309,11 @@ func (r *SocketRunner) slash(req *socketmode.Request, sc slack.SlashCommand) {
 }
 
 func (r *SocketRunner) interactive(req *socketmode.Request, cb slack.InteractionCallback) {
-	ir, inTime := r.core.interaction(cb)
-	if !inTime || ir.Ack == nil || !req.AcceptsResponsePayload {
+	ir, inTime := r.core.interaction(cb, func() { r.ack(req, nil) })
+	if !inTime {
+		return
+	}
+	if ir.Ack == nil || !req.AcceptsResponsePayload {
 		r.ack(req, nil)
 		return
 	}

@@ -40,7 +40,7 @@ func fallback(f *Facts, k Kind, reason string, clock func() time.Time) Result {
 		}
 	}
 	r.Period = v.period()
-	r.Note = sourceNote(k, r.Period, len(v.latest), v.total, "", reason)
+	r.Note = sourceNote(k, r.Period, v.covered(r.Period), v.total, "", reason)
 	r.Text = compose(&r)
 	return r
 }
@@ -115,6 +115,21 @@ func (v *view) period() Period {
 		from = v.touch.At
 	}
 	return Period{From: from, To: v.now}
+}
+
+// covered counts the interactions within the period.
+func (v *view) covered(p Period) int {
+	if !p.From.Before(v.now.Add(-recentWindow)) {
+		return v.recent
+	}
+	n := 0
+	for i := range v.f.Interactions {
+		in := &v.f.Interactions[i]
+		if v.f.ownsInteraction(*in) && !in.At.Before(p.From) {
+			n++
+		}
+	}
+	return n
 }
 
 func (v *view) date(t time.Time) string { return day(t, v.loc) }
@@ -522,31 +537,29 @@ func (v *view) say() string {
 
 func (v *view) summary() string {
 	f, a := v.f, &v.f.Account
-	name := show(a.Name, maxName)
-	if name == "" {
-		name = "This account"
-	}
+	// The digest shows the account's name before the summary: start with
+	// what it is, not its name again.
 	var pos []string
 	for _, p := range []string{string(a.Tier), string(a.Level)} {
 		if p != "" {
 			pos = append(pos, escapeAll(inline(p, 20)))
 		}
 	}
-	s1 := name
+	s1 := "The account"
 	if len(pos) > 0 {
-		s1 += " (" + strings.Join(pos, ", ") + ")"
+		s1 = capital(strings.Join(pos, ", ")) + " account"
 	}
 	n := len(f.Health.Alerts)
 	if f.Health.Scored {
-		s1 += fmt.Sprintf(" has health %d/100", f.Health.Score)
+		s1 += fmt.Sprintf(" at health %d/100", f.Health.Score)
 	} else {
-		s1 += " has no health score yet"
+		s1 += ", not yet scored,"
 	}
 	switch n {
 	case 0:
-		s1 += " and no alerts."
+		s1 += " with no alerts."
 	default:
-		s1 += fmt.Sprintf(" and %d %s, first: %s.", n, plural(n, "alert", "alerts"), strings.TrimRight(show(f.Health.Alerts[0], 160), ".!? "))
+		s1 += fmt.Sprintf(" with %d %s, first: %s.", n, plural(n, "alert", "alerts"), strings.TrimRight(show(f.Health.Alerts[0], 160), ".!? "))
 	}
 	contact := "none logged"
 	if v.touch != nil {
@@ -708,7 +721,7 @@ func (v *view) nextSteps() string {
 		}
 	}
 	if overdue > 0 {
-		steps = append(steps, fmt.Sprintf("Re-plan or close the %d overdue %s (`/kam plan %s done <n>` marks one done).", overdue, plural(overdue, "tactic", "tactics"), slug))
+		steps = append(steps, fmt.Sprintf("Re-plan or close the %d overdue %s (`/kam plan %s done &lt;n&gt;` marks one done).", overdue, plural(overdue, "tactic", "tactics"), slug))
 	}
 	for _, o := range v.opps {
 		if !o.CloseDate.IsZero() && o.CloseDate.Before(v.now) {

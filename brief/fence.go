@@ -102,8 +102,41 @@ func inline(s string, max int) string {
 	return cut(neutralize(s), max)
 }
 
+// datum prepares user text for the data block: Slack's markup is spelled
+// out the way the instructions describe it (a mention as the bare user ID,
+// a link as its label and URL), then the text is neutralised and cut.
+func datum(s string, max int) string {
+	if strings.Contains(s, "<") {
+		s = anyEntity.ReplaceAllStringFunc(s, func(m string) string {
+			inner := m[1 : len(m)-1]
+			switch {
+			case userMention.MatchString(inner):
+				id, _, _ := strings.Cut(inner[1:], "|")
+				return id
+			case chanMention.MatchString(inner):
+				id, label, ok := strings.Cut(inner[1:], "|")
+				if ok && label != "" {
+					return "#" + label
+				}
+				return "#" + id
+			case strings.HasPrefix(inner, "!"):
+				return entity(inner) // "@channel": words, never markup
+			}
+			if l := linkEntity.FindStringSubmatch(inner); l != nil {
+				if l[2] == "" || l[2] == l[1] {
+					return l[1]
+				}
+				return l[2] + " (" + l[1] + ")"
+			}
+			return m
+		})
+	}
+	return cut(neutralize(s), max)
+}
+
 var (
 	slackEntity = regexp.MustCompile(`^<([^<>]*)>`)
+	anyEntity   = regexp.MustCompile(`<[^<>]*>`)
 	htmlEntity  = regexp.MustCompile(`^&(amp|lt|gt);`)
 	userMention = regexp.MustCompile(`^@[UW][A-Z0-9]{2,20}(\|[^<>|]*)?$`)
 	chanMention = regexp.MustCompile(`^#C[A-Z0-9]{2,20}(\|[^<>|]*)?$`)

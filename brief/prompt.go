@@ -44,7 +44,12 @@ const (
 	maxSummary  = 400 // an interaction summary, before trimming to fit
 	minSummary  = 80  // shorter than this, a trimmed summary says nothing
 
-	planShare = 30 // % of the budget left after the essentials that the plan may take before interactions
+	// Shares of the data budget (after instructions and framing) each kind
+	// of record may take before the interactions have had theirs.
+	alertShare  = 15
+	peopleShare = 20
+	dealShare   = 15
+	planShare   = 15
 )
 
 // BuildPrompt builds the brief prompt for f within budget estimated tokens
@@ -222,21 +227,20 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 
 	a := &assembler{budget: budget - frame}
 
-	// 1. Essentials: card, alerts, stakeholders, open opportunities, NPS score.
 	card := cardRec{
-		Account:     inline(f.Account.Name, maxName),
+		Account:     datum(f.Account.Name, maxName),
 		Tier:        f.Account.Tier,
 		Level:       f.Account.Level,
-		Quadrant:    inline(f.Quadrant, 40),
+		Quadrant:    datum(f.Quadrant, 40),
 		Cadence:     f.Account.Cadence,
 		Revenue:     f.Account.Revenue,
 		Wallet:      f.Account.WalletPct,
-		Segment:     inline(f.Account.Segment, maxTitle),
-		Region:      inline(f.Account.Region, maxTitle),
-		KAM:         inline(f.Account.OwnerID, 24),
-		Sponsor:     inline(f.Account.SponsorID, 24),
-		Model:       inline(f.Relationship.Model, 40),
-		ModelReason: inline(f.Relationship.Reason, maxAlert),
+		Segment:     datum(f.Account.Segment, maxTitle),
+		Region:      datum(f.Account.Region, maxTitle),
+		KAM:         datum(f.Account.OwnerID, 24),
+		Sponsor:     datum(f.Account.SponsorID, 24),
+		Model:       datum(f.Relationship.Model, 40),
+		ModelReason: datum(f.Relationship.Reason, maxAlert),
 	}
 	if f.Health.Scored {
 		h := f.Health.Score
@@ -244,62 +248,61 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 	}
 	// The card always goes in: MinInputBudget leaves room for the largest.
 	a.force(grpCard, record(card))
+
+	// Then the essentials, each up to its share of the data budget, so that
+	// no list, however long, leaves the interactions no room.
+	data := a.budget
+	var alerts, people, deals, plan queue
 	for i, al := range f.Health.Alerts {
-		if i == maxAlerts || !a.add(grpAlerts, alertRec{inline(al, maxAlert)}) {
+		if i == maxAlerts {
 			break
 		}
+		alerts.push(grpAlerts, alertRec{datum(al, maxAlert)})
 	}
-	people := f.rankedStakeholders()
-	for i, s := range people {
-		if i == maxStakeholders || !a.add(grpStakeholders, stakeholderRec{
-			Name:        inline(s.Name, maxName),
-			Title:       inline(s.Title, maxTitle),
+	for i, s := range f.rankedStakeholders() {
+		if i == maxStakeholders {
+			break
+		}
+		people.push(grpStakeholders, stakeholderRec{
+			Name:        datum(s.Name, maxName),
+			Title:       datum(s.Title, maxTitle),
 			Role:        s.Role,
 			Influence:   s.Influence,
 			Stance:      s.Stance,
-			Mirror:      inline(s.MirrorID, 24),
+			Mirror:      datum(s.MirrorID, 24),
 			LastContact: day(s.LastContact, loc),
-		}) {
-			break
-		}
+		})
 	}
 	opps := f.openOpportunities()
 	for i, o := range opps {
-		if i == maxOpportunities || !a.add(grpOpportunities, opportunityRec{
-			Name:       inline(o.Name, maxName),
+		if i == maxOpportunities {
+			break
+		}
+		deals.push(grpOpportunities, opportunityRec{
+			Name:       datum(o.Name, maxName),
 			Stage:      o.Stage,
 			Value:      o.Value,
 			Close:      day(o.CloseDate, loc),
 			StageSince: day(o.StageSince, loc),
-			Owner:      inline(o.OwnerID, 24),
-		}) {
-			break
-		}
+			Owner:      datum(o.OwnerID, 24),
+		})
 	}
 	if f.NPS.Responses > 0 {
 		a.add(grpNPS, npsRec{NPS: f.NPS.Score, Responses: f.NPS.Responses, Trend: f.NPS.Trend})
 	}
+	planItems(&plan, f, now, loc)
 
-	// 2. The plan and survey comments, up to their share; 4. the rest later.
-	tactics := f.pendingTactics()
-	plan := planItems(f, tactics, now, loc)
-	planBudget := a.used + a.left()*planShare/100
-	next := 0
-	for ; next < len(plan); next++ {
-		line := record(plan[next].rec)
-		if a.used+EstimateTokens(line)+1 > planBudget || !a.addLine(plan[next].group, line) {
-			break
-		}
-	}
+	a.fill(&alerts, data*alertShare/100)
+	a.fill(&people, data*peopleShare/100)
+	a.fill(&deals, data*dealShare/100)
+	a.fill(&plan, data*planShare/100)
 
-	// 3. Interactions, most relevant first, while they fit.
+	// Interactions, most relevant first, take the rest…
 	shown, total, from := addInteractions(a, f, now, loc)
 
-	// 4. Plan items that waited for the interactions.
-	for ; next < len(plan); next++ {
-		if !a.add(plan[next].group, plan[next].rec) {
-			break
-		}
+	// …and what they leave goes to the records that waited, in order.
+	for _, q := range []*queue{&alerts, &people, &deals, &plan} {
+		a.fill(q, data)
 	}
 
 	p := Prompt{
@@ -317,11 +320,11 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 		if shown == 0 {
 			p.Period.From = now
 		}
-		data := strings.Join(slices.Concat(a.groups[:]...), "\n")
-		id := fenceID(data)
+		block := strings.Join(slices.Concat(a.groups[:]...), "\n")
+		id := fenceID(block)
 		p.System = systemPrompt(kind, id)
 		p.User = coverageLine(now, p.Interactions, total, p.Period.From, p.Stakeholders, p.StakeholdersTotal, p.Opportunities, p.OpportunitiesTotal) + "\n" +
-			openTag(id) + "\n" + data + "\n" + closeTag(id) + "\n" + taskLine(kind)
+			openTag(id) + "\n" + block + "\n" + closeTag(id) + "\n" + taskLine(kind)
 		p.Tokens = EstimateTokens(p.System) + EstimateTokens(p.User) + 2*tokensPerMessage + tokensPerReply
 		if p.Tokens <= budget {
 			return p
@@ -340,47 +343,68 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 	}
 }
 
-// planItem is one plan or survey record waiting for room.
-type planItem struct {
-	group int
-	rec   any
+// queue holds encoded records of one or more groups, best first, waiting
+// for room in the prompt.
+type queue struct {
+	groups []int
+	lines  []string
+	next   int // the first record not yet added
+	spent  int // tokens the added records cost
 }
 
-func planItems(f *Facts, tactics []Tactic, now time.Time, loc *time.Location) []planItem {
-	var out []planItem
+func (q *queue) push(g int, rec any) {
+	q.groups = append(q.groups, g)
+	q.lines = append(q.lines, record(rec))
+}
+
+// fill adds the queue's records in order while they fit the budget and the
+// queue has spent no more than limit tokens; it stops at the first that
+// does not fit, so the order of importance holds.
+func (a *assembler) fill(q *queue, limit int) {
+	for ; q.next < len(q.lines); q.next++ {
+		cost := EstimateTokens(q.lines[q.next]) + 1
+		if q.spent+cost > limit || a.used+cost > a.budget {
+			return
+		}
+		a.force(q.groups[q.next], q.lines[q.next])
+		q.spent += cost
+	}
+}
+
+// planItems queues the plan's objectives, its due tactics (overdue, due
+// within the horizon, or undated) and the latest survey comments.
+func planItems(q *queue, f *Facts, now time.Time, loc *time.Location) {
 	for i, o := range f.Objectives {
 		if i == maxObjectives {
 			break
 		}
-		out = append(out, planItem{grpObjectives, objectiveRec{inline(o, maxPlanText)}})
+		q.push(grpObjectives, objectiveRec{datum(o, maxPlanText)})
 	}
 	n := 0
-	for _, t := range tactics {
+	for _, t := range f.pendingTactics() {
 		if n == maxTactics {
 			break
 		}
-		// Due tactics: overdue, due within the horizon, or undated.
 		if !t.Due.IsZero() && t.Due.Sub(now) > tacticHorizon {
 			continue
 		}
 		n++
-		out = append(out, planItem{grpTactics, tacticRec{
-			Tactic:  inline(t.Text, maxPlanText),
-			Quarter: inline(t.Quarter, 8),
-			Owner:   inline(t.OwnerID, 24),
+		q.push(grpTactics, tacticRec{
+			Tactic:  datum(t.Text, maxPlanText),
+			Quarter: datum(t.Quarter, 8),
+			Owner:   datum(t.OwnerID, 24),
 			Due:     day(t.Due, loc),
 			Overdue: !t.Due.IsZero() && t.Due.Before(now),
-		}})
+		})
 	}
 	for _, c := range latestComments(f.NPS.Comments, maxComments) {
-		out = append(out, planItem{grpComments, commentRec{
-			Comment: inline(c.Text, maxComment),
+		q.push(grpComments, commentRec{
+			Comment: datum(c.Text, maxComment),
 			Score:   c.Score,
-			By:      inline(c.Contact, maxName),
+			By:      datum(c.Contact, maxName),
 			Date:    day(c.At, loc),
-		}})
+		})
 	}
-	return out
 }
 
 // latestComments returns up to n non-empty comments, newest first.
@@ -426,15 +450,15 @@ func addInteractions(a *assembler, f *Facts, now time.Time, loc *time.Location) 
 		rec := interactionRec{
 			Kind:    in.Kind,
 			Date:    day(in.At, loc),
-			By:      inline(in.UserID, 24),
-			Summary: inline(in.Summary, maxSummary),
+			By:      datum(in.UserID, 24),
+			Summary: datum(in.Summary, maxSummary),
 		}
 		for _, id := range in.Contacts {
 			if len(rec.With) == maxWithNames {
 				break
 			}
 			if j, ok := idx[id]; ok {
-				rec.With = append(rec.With, inline(f.Stakeholders[j].Name, maxName))
+				rec.With = append(rec.With, datum(f.Stakeholders[j].Name, maxName))
 			}
 		}
 		cost := EstimateTokens(record(rec)) + 1

@@ -88,6 +88,11 @@ func Blocks(r Result) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, cut(t, maxHeaderText), false, false)),
 	}
+	if r.Note != "" {
+		// Under the title, so nobody reads a template as a model's draft.
+		note := cut("_"+r.Note+"_", maxSectionText)
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
+	}
 	var chunks []string
 	for _, s := range r.Sections {
 		text := s.Body
@@ -99,17 +104,13 @@ func Blocks(r Result) []slack.Block {
 	if len(chunks) == 0 && r.Text != "" {
 		chunks = split(r.Text, maxSectionText)
 	}
-	room := maxBlocks - 2 // header and context
+	room := maxBlocks - len(blocks)
 	if len(chunks) > room {
 		chunks = chunks[:room]
 		chunks[room-1] = cut(chunks[room-1], maxSectionText-40) + "\n_(shortened)_"
 	}
 	for _, c := range chunks {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, c, false, false), nil, nil))
-	}
-	if r.Note != "" {
-		note := cut("_"+r.Note+"_", maxSectionText)
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
 	}
 	return blocks
 }
@@ -135,7 +136,7 @@ func split(text string, max int) []string {
 	return out
 }
 
-// Formatting helpers shared by the templates.
+// Formatting shared by the templates.
 
 // count writes n with thousands separators: 50,000.
 func count(n int) string {

@@ -6,7 +6,7 @@ const (
 	// MinInputBudget is the smallest budget honoured: below it the
 	// instructions and the account card alone would not fit. Smaller
 	// budgets are raised to it.
-	MinInputBudget = 1000
+	MinInputBudget = 1500
 )
 
 // Per-message framing of the chat format, as OpenAI documents it for its

@@ -291,7 +291,11 @@ func typoDistance(typed, option string) int {
 	return d
 }
 
+// levenshtein is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours ("teir" → "tier") each
+// cost one.
 func levenshtein(a, b []rune) int {
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -305,8 +309,11 @@ func levenshtein(a, b []rune) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

@@ -192,6 +192,9 @@ func (c *Call) findOpportunity(ctx context.Context, query string) (kam.Opportuni
 		return prefixed[0], nil
 	case 0:
 	default:
+		slices.SortFunc(prefixed, func(a, b kam.Opportunity) int {
+			return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		})
 		names := make([]string, 0, maxCandidates)
 		for i, o := range prefixed {
 			if i == maxCandidates {

@@ -253,7 +253,8 @@ func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 // PlainText renders Block Kit as readable text, for the console and for
 // notification fallbacks: mentions become @U123 (or @name), channel links
-// #name, dates their fallback, links "label (url)", and *bold* loses its stars.
+// #name, dates their fallback, links "label (url)", and *bold* and _italic_
+// lose their marks.
 func PlainText(blocks []slack.Block) string {
 	var b strings.Builder
 	line := func(s string) {
@@ -313,6 +314,8 @@ func PlainText(blocks []slack.Block) string {
 var (
 	angleRef = regexp.MustCompile(`<([^<>]*)>`)
 	boldRun  = regexp.MustCompile(`\*(\S(?:[^*\n]*\S)?)\*`)
+	// Italics only between word boundaries, so snake_case_names survive.
+	italicRun = regexp.MustCompile(`(^|[\s(])_(\S(?:[^_\n]*\S)?)_($|[\s).,;:!?])`)
 )
 
 // plainOf renders one text object as plain text.
@@ -349,5 +352,6 @@ func plainOf(t *slack.TextBlockObject) string {
 		return target
 	})
 	s = boldRun.ReplaceAllString(s, "$1")
+	s = italicRun.ReplaceAllString(s, "$1$2$3")
 	return decodeEntities(s)
 }

@@ -283,8 +283,11 @@ type HealthInput struct {
 	// Members is the account's team; sponsors are Account.SponsorID and the
 	// members with role sponsor.
 	Members []Member
-	// LastTouch maps each team member (any user) to their latest real
-	// contact (not a note) with the account, however old.
+	// LastContact is the latest real contact (any kind but note) with the
+	// account by anyone, however old; zero when there was none.
+	LastContact time.Time
+	// LastTouch maps team members to their latest real contact with the
+	// account; members who never had one are absent.
 	LastTouch map[string]time.Time
 	// Recent are the interactions of the last RelationshipWindow, with the
 	// stakeholders they named.
@@ -363,6 +366,7 @@ type Health struct {
 	Parts        []HealthPart
 	Alerts       []Alert // most severe first
 	Relationship Relationship
+	Contacts     []Contact // the stakeholder map it was assessed on
 }
 
 // Critical counts the critical alerts.
@@ -419,7 +423,7 @@ func (h Health) Critical() int {
 //	detractor               warning: the latest answer, within SurveyInterval, is 0–6
 func AssessHealth(in HealthInput, now time.Time) Health {
 	a := in.Account
-	h := Health{Account: a}
+	h := Health{Account: a, Contacts: in.Contacts}
 	h.Relationship = DeriveRelationship(a, in.Contacts, in.Recent, now)
 	period := a.Cadence.Period()
 	alert := func(kind AlertKind, sev Severity, subject, format string, args ...any) {
@@ -428,7 +432,7 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	cadence := fmt.Sprintf("%s cadence: every %d days", cadenceName(a.Cadence), days(period))
 
 	// Recency.
-	var last time.Time
+	last := in.LastContact
 	for _, t := range in.LastTouch {
 		if t.After(last) {
 			last = t

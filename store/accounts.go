@@ -22,12 +22,13 @@ const accountCols = `id, team_id, name, slug, tier, level, owner_id, sponsor_id,
 // [q, q+"\xff"), which SQLite answers from the (team_id, name COLLATE NOCASE)
 // and (team_id, slug) indexes; LIKE would scan the workspace. No byte of
 // valid UTF-8 is 0xff, so the range holds exactly the strings starting with q.
+// The limit is an expression (see sqlLimit).
 const findAccountsSQL = `SELECT ` + accountCols + ` FROM accounts
 	WHERE team_id = ?1 AND name COLLATE NOCASE >= ?2 AND name COLLATE NOCASE < ?3
 UNION
 SELECT ` + accountCols + ` FROM accounts
 	WHERE team_id = ?1 AND slug >= ?4 AND slug < ?5
-ORDER BY 3 COLLATE NOCASE, 1 LIMIT ?6`
+ORDER BY 3 COLLATE NOCASE, 1 LIMIT ?6 + 0`
 
 // errAccountNotFound is what a user sees for a missing account, whether it
 // never existed or lives in another workspace.

@@ -153,6 +153,12 @@ func isUnique(err error) bool {
 }
 
 // sqlLimit turns a caller's limit into SQLite's: 0 or less means no limit.
+//
+// Bind it as "LIMIT ? + 0", not "LIMIT ?": SQLite marks a
+// statement whose LIMIT is a bare parameter for re-preparation whenever that
+// parameter is bound, and the driver clears bindings before every run, so a
+// cached "LIMIT ?" statement is parsed and planned again on each call —
+// several times the cost of running it.
 func sqlLimit(limit int) int {
 	if limit <= 0 {
 		return -1

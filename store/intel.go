@@ -908,11 +908,14 @@ func (db *DB) PlanReviews(ctx context.Context, teamID string, accountID int64, l
 
 // HealthInputs loads everything kam.AssessHealth needs for the accounts,
 // which must be the workspace's, in the order given. It runs a fixed number
-// of set-based queries whatever the portfolio's size: the team rows, each
-// person's latest real contact per account (from a covering index), the
-// interactions of the last kam.RelationshipWindow before now with the
+// of set-based queries whatever the portfolio's size — the team with each
+// member's latest real contact, each account's latest real contact, the
+// interactions of the last kam.RelationshipWindow before now and the
 // stakeholders they named, the stakeholder map, the open opportunities and
-// the plans. Satisfaction is left nil for the surveys feature to fill.
+// the plans — and each reads index ranges bounded by the window, the teams
+// and the open work, so the cost does not grow with the length of history.
+// Satisfaction is the surveys' NPS summary (NPSSummaries), nil for an
+// account never surveyed.
 func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
 	if len(accts) == 0 {
 		return nil, nil
@@ -930,63 +933,85 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 	list := idList(ids)
 	at := func(id int64) *kam.HealthInput { return &out[idx[id]] }
 
+	// The team, each member with their latest real contact: one seek each.
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 		var m kam.Member
 		var role string
 		var added int64
-		if err := r.Scan(&m.AccountID, &m.UserID, &role, &m.Function, &added); err != nil {
+		var last sql.NullInt64
+		if err := r.Scan(&m.AccountID, &m.UserID, &role, &m.Function, &added, &last); err != nil {
 			return err
 		}
 		m.TeamID, m.Role, m.AddedAt = teamID, kam.Role(role), fromMS(added)
 		in := at(m.AccountID)
 		in.Members = append(in.Members, m)
+		if last.Valid {
+			in.LastTouch[m.UserID] = fromMS(last.Int64)
+		}
 		return nil
-	}, `SELECT account_id, user_id, role, function, added_at FROM members
-		WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))`, teamID, list)
+	}, `SELECT m.account_id, m.user_id, m.role, m.function, m.added_at,
+		(SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_user
+			WHERE i.team_id = m.team_id AND i.account_id = m.account_id AND i.user_id = m.user_id AND i.kind <> 'note')
+		FROM members m WHERE m.team_id = ? AND m.account_id IN (SELECT value FROM json_each(?))`, teamID, list)
 	if err != nil {
 		return nil, fmt.Errorf("health inputs: read teams: %w", err)
 	}
 
+	// Each account's latest real contact by anyone: one seek each.
 	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
 		var acct int64
-		var user string
-		var last int64
-		if err := r.Scan(&acct, &user, &last); err != nil {
+		var last sql.NullInt64
+		if err := r.Scan(&acct, &last); err != nil {
 			return err
 		}
-		at(acct).LastTouch[user] = fromMS(last)
+		if last.Valid {
+			at(acct).LastContact = fromMS(last.Int64)
+		}
 		return nil
-	}, `SELECT account_id, user_id, max(at) FROM interactions
-		WHERE team_id = ? AND kind <> 'note' AND account_id IN (SELECT value FROM json_each(?))
-		GROUP BY account_id, user_id`, teamID, list)
+	}, `SELECT a.value, (SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_at
+			WHERE i.team_id = ?1 AND i.account_id = a.value AND i.kind <> 'note')
+		FROM json_each(?2) a`, teamID, list)
 	if err != nil {
 		return nil, fmt.Errorf("health inputs: read last contacts: %w", err)
 	}
 
+	// The window's real contacts, from the covering index, then the
+	// stakeholders they named.
 	from := now.Add(-kam.RelationshipWindow)
+	type ref struct{ acct, i int }
+	byID := map[int64]ref{}
 	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
 		var in kam.Interaction
 		var kind string
 		var when int64
-		var contacts sql.NullString
-		if err := r.Scan(&in.ID, &in.AccountID, &in.UserID, &kind, &when, &contacts); err != nil {
-			return err
-		}
-		var err error
-		if in.Contacts, err = parseIDs(contacts.String); err != nil {
+		if err := r.Scan(&in.ID, &in.AccountID, &in.UserID, &kind, &when); err != nil {
 			return err
 		}
 		in.TeamID, in.Kind, in.At = teamID, kam.InteractionKind(kind), fromMS(when)
-		h := at(in.AccountID)
-		h.Recent = append(h.Recent, in)
+		k := idx[in.AccountID]
+		byID[in.ID] = ref{k, len(out[k].Recent)}
+		out[k].Recent = append(out[k].Recent, in)
 		return nil
-	}, `SELECT id, account_id, user_id, kind, at,
-		(SELECT group_concat(contact_id) FROM interaction_contacts c WHERE c.interaction_id = i.id)
-		FROM interactions i
-		WHERE team_id = ? AND kind <> 'note' AND account_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at <= ?`,
-		teamID, list, ms(from), ms(now))
+	}, `SELECT i.id, i.account_id, i.user_id, i.kind, i.at FROM interactions i INDEXED BY interactions_touch_at
+		WHERE i.team_id = ? AND i.kind <> 'note' AND i.account_id IN (SELECT value FROM json_each(?))
+			AND i.at >= ? AND i.at <= ?`, teamID, list, ms(from), ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("health inputs: read recent interactions: %w", err)
+	}
+	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var id, contact int64
+		if err := r.Scan(&id, &contact); err != nil {
+			return err
+		}
+		if p, ok := byID[id]; ok {
+			in := &out[p.acct].Recent[p.i]
+			in.Contacts = append(in.Contacts, contact)
+		}
+		return nil
+	}, `SELECT interaction_id, contact_id FROM interaction_contacts INDEXED BY interaction_contacts_team_at
+		WHERE team_id = ? AND at >= ? AND at <= ?`, teamID, ms(from), ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("health inputs: read stakeholders met: %w", err)
 	}
 
 	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
@@ -1019,10 +1044,16 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 	if err != nil {
 		return nil, fmt.Errorf("health inputs: %w", err)
 	}
+	// Satisfaction comes from the surveys (store/surveys.go).
+	sat, err := db.NPSSummaries(ctx, teamID, ids, now)
+	if err != nil {
+		return nil, fmt.Errorf("health inputs: %w", err)
+	}
 	for i := range out {
 		id := out[i].Account.ID
 		out[i].Plan = plans[id]
 		out[i].Plan.AccountID = id
+		out[i].Satisfaction = sat[id]
 	}
 	return out, nil
 }

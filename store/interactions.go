@@ -133,7 +133,7 @@ func (db *DB) normalizeInteraction(in *kam.Interaction, actor string) error {
 func (db *DB) Interactions(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Interaction, error) {
 	st, err := db.stmt(ctx, db.read, `SELECT id, team_id, account_id, user_id, kind, summary, at,
 		(SELECT group_concat(contact_id) FROM interaction_contacts c WHERE c.interaction_id = i.id)
-		FROM interactions i WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ?`)
+		FROM interactions i WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ? + 0`)
 	if err != nil {
 		return nil, fmt.Errorf("list interactions of account %d: %w", accountID, err)
 	}

@@ -98,9 +98,10 @@ const (
 // is the lowest-ID open (pending or sending) message of its channel, kept in
 // outbox_heads by triggers, so a channel whose head is being sent offers
 // nothing: posts stay in order and at most one per channel is in flight.
+// CROSS JOIN keeps the heads as the outer loop: one row per channel.
 const claimOutboxSQL = `UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1
 WHERE id IN (
-	SELECT o.id FROM outbox_heads h JOIN outbox o ON o.id = h.head_id
+	SELECT o.id FROM outbox_heads h CROSS JOIN outbox o ON o.id = h.head_id
 	WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
 	  AND h.channel NOT IN (SELECT value FROM json_each(?2))
 	ORDER BY o.next_attempt_at, o.id
@@ -243,72 +244,124 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 	return out, nil
 }
 
-// ErrOutboxClaimLost reports that a Mark call named a claim that no longer
+// ErrOutboxClaimLost reports that a settlement named a claim that no longer
 // holds the message: another sender recovered it, or it was already settled.
 var ErrOutboxClaimLost = errors.New("outbox claim lost")
 
-// settleOutbox runs an UPDATE guarded by the claim (id, attempt) and checks
-// that it hit the row.
-func (db *DB) settleOutbox(ctx context.Context, op, query string, id int64, attempt int, args ...any) error {
-	st, err := db.stmt(ctx, db.write, query)
-	if err != nil {
-		return fmt.Errorf("%s outbox message %d: %w", op, id, err)
-	}
-	args = append(args, id, attempt)
-	var n int64
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-		if err != nil {
-			return err
+// OutboxSettlement is the outcome of one claim, for SettleOutbox.
+type OutboxSettlement struct {
+	ID      int64
+	Attempt int // the message's Attempts when claimed: the claim's fence
+	// Status is OutboxSent, OutboxFailed, or OutboxPending for a retry.
+	Status string
+	// TS and Channel are the posted message's, for OutboxSent.
+	TS, Channel string
+	// Reason says why, for OutboxFailed.
+	Reason string
+	// Retry describes the retry, for OutboxPending.
+	Retry OutboxRetry
+}
+
+const (
+	settleSentSQL = `UPDATE outbox
+		SET status = 'sent', sent_at = ?, slack_ts = ?, slack_channel = ?, last_error = '', verify_since = 0
+		WHERE id = ? AND attempts = ? AND status = 'sending'`
+	settleFailedSQL = `UPDATE outbox
+		SET status = 'failed', failed_at = ?, last_error = ?
+		WHERE id = ? AND attempts = ? AND status = 'sending'`
+	settleRetrySQL = `UPDATE outbox
+		SET status = 'pending', next_attempt_at = ?, last_error = ?, throttles = throttles + ?, verify_since = ?
+		WHERE id = ? AND attempts = ? AND status = 'sending'`
+)
+
+// SettleOutbox records the outcomes of claims, all in one transaction (the
+// sender gathers the outcomes of concurrent posts, so that one commit serves
+// many). Each outcome applies only while its claim still holds the message;
+// errs[i] is an ErrOutboxClaimLost for an outcome that did not. err is set
+// when the transaction failed and nothing was recorded.
+func (db *DB) SettleOutbox(ctx context.Context, items []OutboxSettlement) (errs []error, err error) {
+	for _, it := range items {
+		switch it.Status {
+		case OutboxSent, OutboxFailed, OutboxPending:
+		default:
+			return nil, fmt.Errorf("settle outbox message %d: unknown outcome %q", it.ID, it.Status)
 		}
-		n, err = res.RowsAffected()
-		return err
+	}
+	if len(items) == 0 {
+		return nil, nil
+	}
+	var stmts [3]*sql.Stmt
+	for i, q := range []string{settleSentSQL, settleFailedSQL, settleRetrySQL} {
+		if stmts[i], err = db.stmt(ctx, db.write, q); err != nil {
+			return nil, fmt.Errorf("settle outbox messages: %w", err)
+		}
+	}
+	now := ms(db.now())
+	errs = make([]error, len(items))
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		sent, failed, retry := tx.StmtContext(ctx, stmts[0]), tx.StmtContext(ctx, stmts[1]), tx.StmtContext(ctx, stmts[2])
+		for i, it := range items {
+			var res sql.Result
+			var err error
+			switch it.Status {
+			case OutboxSent:
+				res, err = sent.ExecContext(ctx, now, it.TS, it.Channel, it.ID, it.Attempt)
+			case OutboxFailed:
+				res, err = failed.ExecContext(ctx, now, it.Reason, it.ID, it.Attempt)
+			default:
+				throttled, verify := 0, int64(0)
+				if it.Retry.Throttled {
+					throttled = 1
+				}
+				if !it.Retry.VerifySince.IsZero() {
+					verify = ms(it.Retry.VerifySince)
+				}
+				res, err = retry.ExecContext(ctx, ms(it.Retry.Next), it.Retry.Err, throttled, verify, it.ID, it.Attempt)
+			}
+			if err != nil {
+				return fmt.Errorf("message %d: %w", it.ID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				errs[i] = fmt.Errorf("settle outbox message %d (claim %d): %w", it.ID, it.Attempt, ErrOutboxClaimLost)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%s outbox message %d: %w", op, id, err)
+		return nil, fmt.Errorf("settle outbox messages: %w", err)
 	}
-	if n == 0 {
-		return fmt.Errorf("%s outbox message %d (claim %d): %w", op, id, attempt, ErrOutboxClaimLost)
+	return errs, nil
+}
+
+func (db *DB) settleOne(ctx context.Context, it OutboxSettlement) error {
+	errs, err := db.SettleOutbox(ctx, []OutboxSettlement{it})
+	if err != nil {
+		return err
 	}
-	return nil
+	return errs[0]
 }
 
 // MarkOutboxSent records that Slack accepted the message claimed as attempt
 // (its Attempts when claimed), with the message's ts and channel. It fails
 // with ErrOutboxClaimLost when that claim no longer holds the message.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, attempt int, ts, channel string) error {
-	return db.settleOutbox(ctx, "mark sent", `UPDATE outbox
-		SET status = 'sent', sent_at = ?, slack_ts = ?, slack_channel = ?, last_error = '', verify_since = 0
-		WHERE id = ? AND attempts = ? AND status = 'sending'`,
-		id, attempt, ms(db.now()), ts, channel)
+	return db.settleOne(ctx, OutboxSettlement{ID: id, Attempt: attempt, Status: OutboxSent, TS: ts, Channel: channel})
 }
 
 // MarkOutboxRetry puts the message claimed as attempt back in the queue,
 // due at r.Next. It fails with ErrOutboxClaimLost when that claim no longer
 // holds the message.
 func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, attempt int, r OutboxRetry) error {
-	throttled := 0
-	if r.Throttled {
-		throttled = 1
-	}
-	var verify int64
-	if !r.VerifySince.IsZero() {
-		verify = ms(r.VerifySince)
-	}
-	return db.settleOutbox(ctx, "mark retry", `UPDATE outbox
-		SET status = 'pending', next_attempt_at = ?, last_error = ?, throttles = throttles + ?, verify_since = ?
-		WHERE id = ? AND attempts = ? AND status = 'sending'`,
-		id, attempt, ms(r.Next), r.Err, throttled, verify)
+	return db.settleOne(ctx, OutboxSettlement{ID: id, Attempt: attempt, Status: OutboxPending, Retry: r})
 }
 
 // MarkOutboxFailed records that the message claimed as attempt will not be
 // delivered, and why. It fails with ErrOutboxClaimLost when that claim no
 // longer holds the message.
 func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, attempt int, reason string) error {
-	return db.settleOutbox(ctx, "mark failed", `UPDATE outbox
-		SET status = 'failed', failed_at = ?, last_error = ?
-		WHERE id = ? AND attempts = ? AND status = 'sending'`,
-		id, attempt, ms(db.now()), reason)
+	return db.settleOne(ctx, OutboxSettlement{ID: id, Attempt: attempt, Status: OutboxFailed, Reason: reason})
 }
 
 // OutboxInFlight returns the messages claimed before the given time and

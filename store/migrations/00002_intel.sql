@@ -28,10 +28,16 @@ CREATE TRIGGER contacts_unlink AFTER DELETE ON contacts BEGIN
 END;
 -- +goose StatementEnd
 
--- Real contact (anything but a note) per account and person, newest last:
--- health reads every account's and every person's latest touch from this
--- covering index without touching the table.
-CREATE INDEX interactions_touch ON interactions (team_id, account_id, user_id, at) WHERE kind <> 'note';
+-- Real contact (anything but a note), for health over a whole portfolio
+-- at a cost bounded by the relationship window and the team sizes, not by
+-- the length of history: an account's latest contact and its interactions
+-- of the window are one range of interactions_touch_at (covering, so the
+-- table is never read), a team member's latest contact is one seek in
+-- interactions_touch_user, and the stakeholders named in the window are one
+-- range of interaction_contacts_team_at.
+CREATE INDEX interactions_touch_at ON interactions (team_id, account_id, at, user_id, kind) WHERE kind <> 'note';
+CREATE INDEX interactions_touch_user ON interactions (team_id, account_id, user_id, at) WHERE kind <> 'note';
+CREATE INDEX interaction_contacts_team_at ON interaction_contacts (team_id, at, interaction_id, contact_id);
 
 -- One row per scoring; scoring_values holds the full set of factor scores
 -- after it (factors not given keep their last value), so any scoring can be
@@ -112,6 +118,8 @@ DROP TABLE plan_objectives;
 DROP TABLE score_weights;
 DROP TABLE scoring_values;
 DROP TABLE scorings;
-DROP INDEX interactions_touch;
+DROP INDEX interaction_contacts_team_at;
+DROP INDEX interactions_touch_user;
+DROP INDEX interactions_touch_at;
 DROP TRIGGER contacts_unlink;
 DROP TABLE contacts;

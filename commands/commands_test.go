@@ -1,0 +1,396 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/kam"
+)
+
+func TestLog(t *testing.T) {
+	tests := []struct {
+		name, text, wantSummary string
+		wantKind                kam.InteractionKind
+	}{
+		{"plain", "log acme call Talked renewal timing with their CFO", "Talked renewal timing with their CFO", kam.KindCall},
+		{"quoted", `log "Acme Corp" QBR "Q1 review went well"`, "Q1 review went well", kam.KindQBR},
+		{"curly quotes", "log acme-corp meeting “Workshop on the EMEA rollout”", "Workshop on the EMEA rollout", kam.KindMeeting},
+		{"stray quote kept", `log acme visit Walked the 5" line with <@USARA01|sara> &amp; team`, `Walked the 5" line with <@USARA01|sara> & team`, kam.KindVisit},
+		{"multi-line", "log acme note first line\nsecond line", "first line\nsecond line", kam.KindNote},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			acme := e.ids[team+"/Acme Corp"]
+			rep := e.ok(ben, tt.text)
+			got, err := e.db.Interactions(context.Background(), team, acme, 1)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("interactions: %v %v", got, err)
+			}
+			in := got[0]
+			if in.Summary != tt.wantSummary || in.Kind != tt.wantKind || in.UserID != ben || !in.At.Equal(fixedNow) {
+				t.Fatalf("stored %+v", in)
+			}
+			if !strings.HasPrefix(rep.Text, "Logged "+kindArticle(tt.wantKind)) || !strings.Contains(rep.Text, "Acme Corp") {
+				t.Errorf("reply %q", rep.Text)
+			}
+			posts := e.notes.all()
+			if len(posts) != 1 {
+				t.Fatalf("posts = %v", posts)
+			}
+			p := posts[0]
+			if p.team != team || p.channel != acmeChan || p.key != fmt.Sprintf("interaction:%d", in.ID) {
+				t.Errorf("post %+v", p)
+			}
+			if !strings.HasPrefix(p.text, "@"+ben+" logged "+kindArticle(tt.wantKind)+" with Acme Corp: ") || len(p.blocks) == 0 {
+				t.Errorf("post text %q", p.text)
+			}
+		})
+	}
+}
+
+func kindArticle(k kam.InteractionKind) string {
+	switch k {
+	case kam.KindEmail, kam.KindEvent:
+		return "an " + string(k)
+	case kam.KindQBR:
+		return "a QBR"
+	case kam.KindExec:
+		return "an executive meeting"
+	}
+	return "a " + string(k)
+}
+
+func TestLogWithoutChannelOrNotifier(t *testing.T) {
+	e := newEnv(t)
+	e.ok(ana, "log globex call Checked the retrofit plan")
+	if posts := e.notes.all(); len(posts) != 0 {
+		t.Fatalf("account without channel posted %v", posts)
+	}
+	e2 := newEnv(t, func(c *commands.Config) { c.Notifier = nil; c.Directory = nil })
+	e2.ok(ana, "log acme call No notifier configured")
+	if n := count(t, e2.path, "interactions"); n != 7 {
+		t.Fatalf("interactions = %d", n)
+	}
+}
+
+func TestNotifierFailureKeepsTheWrite(t *testing.T) {
+	e := newEnv(t)
+	e.notes.fail = true
+	before := count(t, e.path, "interactions")
+	rep := e.ok(ana, "log acme call Queue is down but the log stands")
+	if count(t, e.path, "interactions") != before+1 {
+		t.Fatal("interaction not stored")
+	}
+	if !strings.Contains(rep.Text, "Logged a call") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	if !strings.Contains(e.logs.String(), "notify account channel") {
+		t.Fatalf("failure not logged: %s", e.logs.String())
+	}
+}
+
+func TestDirectoryErrorDoesNotBlock(t *testing.T) {
+	e := newEnv(t, func(c *commands.Config) { c.Directory = directory{errUser: outsider} })
+	e.ok(admin, "team acme add <@UOUT001|olga> role=manager")
+	if !strings.Contains(e.logs.String(), "check mentioned user") {
+		t.Fatal("lookup failure not logged")
+	}
+}
+
+func TestStage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pilot := e.ids["opp/Pilot"]
+	rep := e.ok(ben, "stage acme pil qualified Budget confirmed by procurement")
+	if !strings.Contains(rep.Text, "Moved Pilot to qualified (was identified): Budget confirmed by procurement.") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	hist, err := e.db.StageHistory(ctx, team, pilot)
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("history %v %v", hist, err)
+	}
+	last := hist[1]
+	if last.From != kam.StageIdentified || last.To != kam.StageQualified || last.UserID != ben || last.Note != "Budget confirmed by procurement" || !last.At.Equal(fixedNow) {
+		t.Fatalf("change %+v", last)
+	}
+	posts := e.notes.all()
+	if len(posts) != 1 || posts[0].key != fmt.Sprintf("stage:%d", last.ID) || posts[0].channel != acmeChan ||
+		!strings.Contains(posts[0].text, "moved Pilot (Acme Corp) from identified to qualified: Budget confirmed") {
+		t.Fatalf("posts %+v", posts)
+	}
+
+	// Exact name wins over a longer one it prefixes; aliases for no-go; a win is cheered.
+	rep = e.ok(ana, `stage acme "Renewal 2025" contracted`)
+	if !strings.Contains(rep.Text, "Won") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	e.ok(ana, `stage acme "renewal plus" nogo`)
+	opps, _ := e.db.Opportunities(ctx, team, e.ids[team+"/Acme Corp"], false)
+	for _, o := range opps {
+		if o.Name == "Renewal plus" && o.Stage != kam.StageNoGo {
+			t.Fatalf("Renewal plus is %s", o.Stage)
+		}
+	}
+}
+
+func TestAddAndSet(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rep := e.ok(admin, `add “Zeta Industries” tier=consultant level=product owner=<@UBEN001|ben> sponsor=<@USARA01> cadence=weekly channel=<#C0ZETA1|zeta> revenue=$1,250,000 wallet=12.5% segment="Food & beverage" region=APAC`)
+	if !strings.Contains(rep.Text, "Created Zeta Industries (`zeta-industries`) — consultant tier, weekly reviews, KAM @UBEN001.") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	found, err := e.db.FindAccounts(ctx, team, "zeta", 5)
+	if err != nil || len(found) != 1 {
+		t.Fatalf("find: %v %v", found, err)
+	}
+	z := found[0]
+	want := kam.Account{Name: "Zeta Industries", Tier: kam.TierConsultant, Level: kam.LevelProduct, OwnerID: ben, SponsorID: sara,
+		Cadence: kam.CadenceWeekly, ChannelID: "C0ZETA1", Revenue: 1_250_000, WalletPct: 12.5, Segment: "Food & beverage", Region: "APAC"}
+	if z.Name != want.Name || z.Tier != want.Tier || z.Level != want.Level || z.OwnerID != want.OwnerID || z.SponsorID != want.SponsorID ||
+		z.Cadence != want.Cadence || z.ChannelID != want.ChannelID || z.Revenue != want.Revenue || z.WalletPct != want.WalletPct ||
+		z.Segment != want.Segment || z.Region != want.Region {
+		t.Fatalf("stored %+v", z)
+	}
+	// Defaults for a bare add.
+	e.ok(admin, "add Umbrella")
+	found, _ = e.db.FindAccounts(ctx, team, "umbrella", 5)
+	if len(found) != 1 || found[0].Tier != kam.TierVendor || found[0].Level != kam.LevelCommodity || found[0].Cadence != kam.CadenceMonthly {
+		t.Fatalf("defaults %+v", found)
+	}
+
+	// The KAM changes fields; unchanged keys are not reported; empty clears.
+	rep = e.ok(ana, "set acme tier=partner level=partner sponsor= revenue=1.5m segment=")
+	if !strings.Contains(rep.Text, "Updated Acme Corp: level → partner, sponsor → (cleared), revenue → $1.5M, segment → (cleared).") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	a, _ := e.db.Account(ctx, team, e.ids[team+"/Acme Corp"])
+	if a.Level != kam.LevelPartner || a.SponsorID != "" || a.Revenue != 1_500_000 || a.Segment != "" || a.Tier != kam.TierPartner {
+		t.Fatalf("after set %+v", a)
+	}
+	before := snapshot(t, e.path)
+	rep = e.ok(ana, "set acme tier=partner")
+	if !strings.Contains(rep.Text, "Nothing to change") || snapshot(t, e.path) != before {
+		t.Fatalf("no-op set: %q", rep.Text)
+	}
+	// Renaming keeps the account reachable by its new name.
+	e.ok(ana, `set acme name="Acme Group"`)
+	e.ok(ana, `show "acme group"`)
+}
+
+func TestTeam(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	acme := e.ids[team+"/Acme Corp"]
+	rep := e.ok(admin, "team acme add <@UOUT001|olga> function=service")
+	if !strings.Contains(rep.Text, "Added @UOUT001 to Acme Corp as member · service.") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	if r, _ := e.db.MemberRole(ctx, team, acme, outsider); r != kam.RoleMember {
+		t.Fatalf("role %q", r)
+	}
+	// Now on the team, the former outsider may log.
+	e.ok(outsider, "log acme email Sent the service report")
+
+	rep = e.ok(admin, "team acme add <@UOUT001> role=kam")
+	if !strings.Contains(rep.Text, "is now kam on Acme Corp (was member)") || !strings.Contains(rep.Text, "@UOUT001 is the account's KAM now, taking over from @UANA001") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	a, _ := e.db.Account(ctx, team, acme)
+	if a.OwnerID != outsider {
+		t.Fatalf("owner %q", a.OwnerID)
+	}
+	rep = e.ok(admin, "team acme remove <@UOUT001>")
+	if !strings.Contains(rep.Text, "Removed @UOUT001 from Acme Corp. Acme Corp has no KAM now") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	if r, _ := e.db.MemberRole(ctx, team, acme, outsider); r != "" {
+		t.Fatalf("still %q", r)
+	}
+	// Someone who left the workspace can still be removed.
+	e.ok(admin, "team acme remove <@UBEN001>")
+}
+
+func TestOppAdd(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rep := e.ok(ben, `opp acme add "Service contract 2026" value=1.2m close=2026-01-31`)
+	if !strings.Contains(rep.Text, "Added Service contract 2026 — identified · $1.2M · closes 2026-01-31 to Acme Corp.") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+	opps, _ := e.db.Opportunities(ctx, team, e.ids[team+"/Acme Corp"], true)
+	var o kam.Opportunity
+	for _, x := range opps {
+		if x.Name == "Service contract 2026" {
+			o = x
+		}
+	}
+	if o.ID == 0 || o.Value != 1_200_000 || o.OwnerID != ben || o.Stage != kam.StageIdentified || o.CloseDate.Format("2006-01-02") != "2026-01-31" {
+		t.Fatalf("stored %+v", o)
+	}
+	rep = e.ok(ana, `opp acme add Spares value=20k close=2025-01-31 owner=<@UBEN001>`)
+	if !strings.Contains(rep.Text, "past close date") || !strings.Contains(rep.Text, "already passed") {
+		t.Fatalf("reply %q", rep.Text)
+	}
+}
+
+func TestAccountsAndPipelineScope(t *testing.T) {
+	e := newEnv(t)
+	rep := e.ok(ben, "accounts")
+	if !strings.Contains(rep.Text, "Your accounts (2)") || !strings.Contains(rep.Text, "Acme Corp") || !strings.Contains(rep.Text, "Acorn Ltd") || strings.Contains(rep.Text, "Globex") {
+		t.Fatalf("ben's accounts: %q", rep.Text)
+	}
+	rep = e.ok(outsider, "accounts")
+	if !strings.Contains(rep.Text, "not on any account's team") {
+		t.Fatalf("outsider: %q", rep.Text)
+	}
+	rep = e.ok(admin, "accounts ALL")
+	if !strings.Contains(rep.Text, "All accounts (3)") || strings.Contains(rep.Text, "Initech") {
+		t.Fatalf("admin: %q", rep.Text)
+	}
+	// ben's pipeline holds Acme's deals, not Globex's.
+	rep = e.ok(ben, "pipeline")
+	if !strings.Contains(rep.Text, "Pipeline — your accounts (2)") || strings.Contains(rep.Text, "Line retrofit") || !strings.Contains(rep.Text, "Expansion EMEA") {
+		t.Fatalf("ben's pipeline: %q", rep.Text)
+	}
+	rep = e.ok(admin, "pipeline")
+	if !strings.Contains(rep.Text, "Pipeline — all accounts (3)") || !strings.Contains(rep.Text, "Line retrofit (Globex)") {
+		t.Fatalf("admin pipeline: %q", rep.Text)
+	}
+	e.ok(admin, "pipeline globex") // admins read any account
+	e.ok(sara, "show acme")        // the sponsor is on the team
+	rep = e.ok(outsider, "pipeline")
+	if !strings.Contains(rep.Text, "no pipeline to show") {
+		t.Fatalf("outsider pipeline: %q", rep.Text)
+	}
+}
+
+func TestHelpAndEmpty(t *testing.T) {
+	e := newEnv(t)
+	for _, text := range []string{"", "  ", "help", "HELP"} {
+		rep := e.ok(outsider, text)
+		if !strings.Contains(rep.Text, "/kam log <account> <kind> <summary…>") {
+			t.Fatalf("/kam %q: %q", text, rep.Text)
+		}
+	}
+	rep := e.ok(outsider, "help stage")
+	if !strings.Contains(rep.Text, "identified, qualified, pursuing") || !strings.Contains(rep.Text, "Who: the account's team.") {
+		t.Fatalf("help stage: %q", rep.Text)
+	}
+}
+
+func TestSubCommand(t *testing.T) {
+	e := newEnv(t)
+	for text, want := range map[string]string{
+		"": "help", "log acme call x": "log", "  LOG acme": "log", "pipeline": "pipeline",
+		"frobnicate": "unknown", `"log"`: "unknown", "help\tlog": "help",
+	} {
+		if got := e.eng.SubCommand(text); got != want {
+			t.Errorf("SubCommand(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestExtensionCommandsAndSafety(t *testing.T) {
+	e := newEnv(t)
+	var seen *commands.Call
+	e.eng.Register(commands.Extension{
+		Commands: []commands.Command{
+			{Name: "health", Usage: "health <account>", Summary: "Account health.", Access: commands.AccessTeamOrAdmin, Account: true,
+				Action: "see its health", Run: func(_ context.Context, c *commands.Call) (commands.Reply, error) {
+					seen = c
+					return commands.Reply{Text: "healthy " + c.Account.Name + " " + c.Args.Rest()}, nil
+				}},
+			{Name: "boom", Usage: "boom", Summary: "Panics.", Run: func(context.Context, *commands.Call) (commands.Reply, error) {
+				panic("kaboom")
+			}},
+			{Name: "leak", Usage: "leak", Summary: "Fails inside.", Run: func(context.Context, *commands.Call) (commands.Reply, error) {
+				return commands.Reply{}, fmt.Errorf("select from secret_table: disk I/O error")
+			}},
+			{Name: "slow", Usage: "slow", Summary: "Slow work.", Run: func(context.Context, *commands.Call) (commands.Reply, error) {
+				return commands.Reply{Text: "working…", Later: func(context.Context) commands.Reply { panic("late boom") }}, nil
+			}},
+		},
+	})
+	rep := e.ok(admin, "health acme extra words")
+	if rep.Text != "healthy Acme Corp extra words" || seen.Role != "" || !seen.Admin || seen.Now != fixedNow {
+		t.Fatalf("reply %q, call %+v", rep.Text, seen)
+	}
+	if _, err := e.run(outsider, "health acme"); kam.ErrorCode(err) != kam.EUNAUTHORIZED {
+		t.Fatalf("outsider health: %v", err)
+	}
+	if e.eng.SubCommand("health x") != "health" {
+		t.Fatal("SubCommand does not know registered commands")
+	}
+	help := e.ok(ana, "help")
+	if !strings.Contains(help.Text, "/kam health <account>") {
+		t.Fatalf("help lacks the extension: %q", help.Text)
+	}
+
+	for _, text := range []string{"boom", "leak"} {
+		rep, err := e.run(ana, text)
+		if err == nil || rep.Text != "Internal error." || strings.Contains(rep.Text, "secret") {
+			t.Fatalf("/kam %s: %q %v", text, rep.Text, err)
+		}
+	}
+	logs := e.logs.String()
+	if strings.Count(logs, "command panicked") != 1 || strings.Count(logs, "secret_table") != 1 {
+		t.Fatalf("logs:\n%s", logs)
+	}
+	rep = e.ok(ana, "slow")
+	late := rep.Later(context.Background())
+	if late.Text != "Internal error." || !strings.Contains(e.logs.String(), "slow command work panicked") {
+		t.Fatalf("later %q", late.Text)
+	}
+
+	mustPanic := func(name string, x commands.Extension) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s: Register did not panic", name)
+			}
+		}()
+		e.eng.Register(x)
+	}
+	run := func(context.Context, *commands.Call) (commands.Reply, error) { return commands.Reply{}, nil }
+	mustPanic("duplicate name", commands.Extension{Commands: []commands.Command{{Name: "log", Usage: "log", Summary: "x", Run: run}}})
+	mustPanic("no handler", commands.Extension{Commands: []commands.Command{{Name: "x1", Usage: "x1", Summary: "x"}}})
+	mustPanic("team access without account", commands.Extension{Commands: []commands.Command{{Name: "x2", Usage: "x2", Summary: "x", Access: commands.AccessTeam, Run: run}}})
+	mustPanic("upper-case name", commands.Extension{Commands: []commands.Command{{Name: "Xx", Usage: "x", Summary: "x", Run: run}}})
+}
+
+func TestCardSections(t *testing.T) {
+	e := newEnv(t)
+	e.eng.Register(commands.Extension{CardSections: []commands.CardSection{
+		{Name: "health", Render: func(_ context.Context, a *commands.Actor, acct kam.Account) ([]slack.Block, error) {
+			return []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Health* 72/100 for "+acct.Name+" seen by "+a.UserID, false, false), nil, nil)}, nil
+		}},
+		{Name: "broken", Render: func(context.Context, *commands.Actor, kam.Account) ([]slack.Block, error) {
+			return nil, fmt.Errorf("quadrant: no scores")
+		}},
+	}})
+	rep := e.ok(ana, "show acme")
+	if !strings.Contains(rep.Text, "Health 72/100 for Acme Corp seen by UANA001") {
+		t.Fatalf("card lacks the section: %q", rep.Text)
+	}
+	if !strings.Contains(e.logs.String(), "card section failed") {
+		t.Fatal("failed section not logged")
+	}
+}
+
+func TestHandleReturnsReply(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep := e.eng.Handle(ctx, commands.Request{TeamID: team, UserID: ana, Text: "log acme call via Handle"})
+	if !strings.Contains(rep.Text, "Logged a call") {
+		t.Fatalf("Handle reply %q", rep.Text)
+	}
+}

@@ -1,0 +1,307 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
+)
+
+// The fixture's people and workspaces.
+const (
+	team      = "T0ACME"
+	otherTeam = "T0OTHER"
+	admin     = "UADMIN1"
+	ana       = "UANA001" // KAM of Acme Corp and Globex
+	ben       = "UBEN001" // member of Acme Corp, KAM of Acorn Ltd
+	sara      = "USARA01" // executive sponsor of Acme Corp
+	outsider  = "UOUT001" // in the workspace, on no team
+	ghost     = "UGHOST1" // not in the workspace
+	acmeChan  = "C0ACME1"
+)
+
+// fixedNow is the clock of every test: a Friday afternoon.
+var fixedNow = time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
+
+// notifier records posts; fail makes every post fail.
+type notifier struct {
+	mu    sync.Mutex
+	fail  bool
+	posts []post
+}
+
+type post struct {
+	team, channel, key, text string
+	blocks                   []slack.Block
+}
+
+func (n *notifier) Notify(_ context.Context, teamID, channelID, key, text string, blocks []slack.Block) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fail {
+		return errors.New("queue unavailable")
+	}
+	n.posts = append(n.posts, post{teamID, channelID, key, text, blocks})
+	return nil
+}
+
+func (n *notifier) all() []post {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.posts)
+}
+
+// directory knows every fixture user but ghost; errUser makes lookups fail.
+type directory struct{ errUser string }
+
+func (d directory) UserExists(_ context.Context, teamID, userID string) (bool, error) {
+	if userID == d.errUser {
+		return false, errors.New("users.info: ratelimited")
+	}
+	switch userID {
+	case admin, ana, ben, sara, outsider:
+		return teamID == team || teamID == otherTeam, nil
+	}
+	return false, nil
+}
+
+// env is an engine on a real SQLite database with a seeded portfolio.
+type env struct {
+	t     testing.TB
+	db    *store.DB
+	path  string
+	eng   *commands.Engine
+	notes *notifier
+	logs  *syncBuffer
+	ids   map[string]int64 // account and opportunity IDs by name
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newEnv opens a database in t.TempDir(), seeds it and builds an engine;
+// configure adjusts the engine's config before New.
+func newEnv(t testing.TB, configure ...func(*commands.Config)) *env {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kambot.db")
+	db, err := store.OpenMigrated(ctx, path)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{t: t, db: db, path: path, notes: &notifier{}, logs: &syncBuffer{}, ids: map[string]int64{}}
+	e.seed(ctx)
+	db.Now = func() time.Time { return fixedNow }
+	cfg := commands.Config{
+		Store:     db,
+		Notifier:  e.notes,
+		Directory: directory{},
+		Admins:    []string{admin},
+		Now:       func() time.Time { return fixedNow },
+		Logger:    slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	e.eng = commands.New(cfg)
+	return e
+}
+
+// seed writes the fixture portfolio through the store, with its clock set
+// to each record's time.
+func (e *env) seed(ctx context.Context) {
+	t := e.t
+	t.Helper()
+	at := func(days int) time.Time { return fixedNow.AddDate(0, 0, -days) }
+	clock := at(400)
+	e.db.Now = func() time.Time { return clock }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+	}
+	accounts := []kam.Account{
+		{TeamID: team, Name: "Acme Corp", Tier: kam.TierPartner, Level: kam.LevelValueAdd, OwnerID: ana, SponsorID: sara,
+			Cadence: kam.CadenceMonthly, ChannelID: acmeChan, Revenue: 1_200_000, WalletPct: 35,
+			Segment: "Industrial automation", Region: "EMEA"},
+		{TeamID: team, Name: "Acorn Ltd", Tier: kam.TierVendor, Level: kam.LevelCommodity, OwnerID: ben, Cadence: kam.CadenceQuarterly},
+		{TeamID: team, Name: "Globex", Tier: kam.TierConsultant, Level: kam.LevelProduct, OwnerID: ana, Cadence: kam.CadenceWeekly, Revenue: 480_000},
+		{TeamID: otherTeam, Name: "Initech", Tier: kam.TierPreferred, OwnerID: outsider},
+		{TeamID: otherTeam, Name: "Acme Corp", Tier: kam.TierVendor, OwnerID: outsider},
+	}
+	for i := range accounts {
+		must(e.db.CreateAccount(ctx, &accounts[i], admin))
+		e.ids[accounts[i].TeamID+"/"+accounts[i].Name] = accounts[i].ID
+	}
+	acme := e.ids[team+"/Acme Corp"]
+	must(e.db.PutMember(ctx, kam.Member{TeamID: team, AccountID: acme, UserID: ben, Role: kam.RoleMember, Function: "finance"}, admin))
+
+	for i, x := range []struct {
+		user, kind, summary string
+		days                int
+	}{
+		{ana, "qbr", "Q4 review: NPS up to 42, asked for a roadmap session", 60},
+		{ben, "call", "Invoice dispute settled", 40},
+		{ana, "meeting", "Met <@USARA01|sara> and their COO about the EMEA rollout", 20},
+		{ben, "email", "Sent the revised price list & terms", 9},
+		{ana, "visit", "Plant tour in Lyon; they want predictive maintenance", 5},
+		{ana, "note", "Champion might move to the parent company", 2},
+	} {
+		in := kam.Interaction{TeamID: team, AccountID: acme, UserID: x.user, Kind: kam.InteractionKind(x.kind), Summary: x.summary,
+			At: at(x.days).Add(time.Duration(i) * time.Minute)}
+		must(e.db.LogInteraction(ctx, &in, x.user))
+	}
+
+	date := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	for _, o := range []struct {
+		name  string
+		value int64
+		close string
+		moves []kam.Stage
+	}{
+		{"Renewal 2025", 250_000, "2025-03-01", []kam.Stage{kam.StageQualified, kam.StagePursuing, kam.StageClosing}},
+		{"Renewal plus", 60_000, "2025-06-30", []kam.Stage{kam.StageQualified}},
+		{"Expansion EMEA", 1_200_000, "2025-09-30", []kam.Stage{kam.StageQualified, kam.StagePursuing}},
+		{"Pilot", 50_000, "", nil},
+		{"Old deal", 80_000, "2024-06-30", []kam.Stage{kam.StageQualified, kam.StageLost}},
+		{"Support contract", 300_000, "2024-12-31", []kam.Stage{kam.StageQualified, kam.StagePursuing, kam.StageClosing, kam.StageContracted}},
+		{"Side thing", 10_000, "", []kam.Stage{kam.StageNoGo}},
+	} {
+		clock = at(300)
+		opp := kam.Opportunity{TeamID: team, AccountID: acme, Name: o.name, Value: o.value, OwnerID: ana}
+		if o.close != "" {
+			opp.CloseDate = date(o.close)
+		}
+		must(e.db.AddOpportunity(ctx, &opp, ana))
+		e.ids["opp/"+o.name] = opp.ID
+		for i, st := range o.moves {
+			clock = at(250 - 30*i)
+			_, err := e.db.MoveStage(ctx, team, opp.ID, st, ana, "", clock)
+			must(err)
+		}
+	}
+	globex := e.ids[team+"/Globex"]
+	clock = at(100)
+	g := kam.Opportunity{TeamID: team, AccountID: globex, Name: "Line retrofit", Value: 400_000, OwnerID: ana, CloseDate: date("2025-05-15")}
+	must(e.db.AddOpportunity(ctx, &g, ana))
+	clock = at(50)
+	_, err := e.db.MoveStage(ctx, team, g.ID, kam.StageQualified, ana, "", clock)
+	must(err)
+}
+
+// run executes text as user in the fixture workspace.
+func (e *env) run(user, text string) (commands.Reply, error) {
+	return e.runIn(team, user, text)
+}
+
+func (e *env) runIn(teamID, user, text string) (commands.Reply, error) {
+	e.t.Helper()
+	return e.eng.Do(context.Background(), commands.Request{TeamID: teamID, UserID: user, ChannelID: "C0SOMEWHERE", Text: text})
+}
+
+// ok runs text and fails the test unless it succeeds.
+func (e *env) ok(user, text string) commands.Reply {
+	e.t.Helper()
+	rep, err := e.run(user, text)
+	if err != nil {
+		e.t.Fatalf("/kam %s (as %s): %v\nreply: %s", text, user, err, rep.Text)
+	}
+	if rep.Text == "" || rep.InChannel {
+		e.t.Fatalf("/kam %s: reply text %q, in channel %v", text, rep.Text, rep.InChannel)
+	}
+	return rep
+}
+
+// snapshot dumps every table of the database, through a connection of its
+// own, so a test can assert that nothing changed.
+func snapshot(t testing.TB, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatalf("snapshot: %v", err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, tbl := range tables {
+		rs, err := db.Query(`SELECT * FROM "` + tbl + `"`)
+		if err != nil {
+			t.Fatalf("snapshot %s: %v", tbl, err)
+		}
+		cols, _ := rs.Columns()
+		var lines []string
+		for rs.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rs.Scan(ptrs...); err != nil {
+				t.Fatalf("snapshot %s: %v", tbl, err)
+			}
+			lines = append(lines, fmt.Sprintf("%v", vals))
+		}
+		rs.Close()
+		slices.Sort(lines)
+		fmt.Fprintf(&b, "== %s (%d)\n%s\n", tbl, len(lines), strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// count returns the rows of one table.
+func count(t testing.TB, path, table string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM "` + table + `"`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

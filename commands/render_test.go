@@ -1,0 +1,156 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+func TestFormatMoney(t *testing.T) {
+	tests := map[int64]string{
+		0:                         "$0",
+		950:                       "$950",
+		1000:                      "$1k",
+		1500:                      "$1.5k",
+		1234:                      "$1.2k",
+		99_949:                    "$99.9k",
+		99_960:                    "$100k",
+		250_000:                   "$250k",
+		250_500:                   "$251k",
+		999_499:                   "$999k",
+		999_960:                   "$1M",
+		1_200_000:                 "$1.2M",
+		12_500_000:                "$12.5M",
+		125_000_000:               "$125M",
+		3_000_000_000:             "$3B",
+		1_500_000_000_000:         "$1.5T",
+		MaxMoney:                  "$1000T",
+		-250_000:                  "-$250k",
+		9_223_372_036_854_775_807: "$9223372T",
+	}
+	for v, want := range tests {
+		if got := FormatMoney(v); got != want {
+			t.Errorf("FormatMoney(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	blocks := []slack.Block{
+		header("Acme Corp"),
+		section("*Team* <@U1|ana> &amp; <@U2> in <#C1|acme> since <!date^1700000000^{date_short}|2023-11-14> see <https://x.test|docs> &lt;x&gt; 5 * 3"),
+		fields("*Tier*\npartner", "*KAM*\n<@U1>"),
+		contextBlock("one", "*two*"),
+		divider(),
+	}
+	want := "Acme Corp\nTeam @ana & U2 in #acme since 2023-11-14 see docs (https://x.test) <x> 5 * 3\nTier: partner\nKAM: U1\none · two\n—"
+	// <@U2> without a label keeps the ID: "@U2".
+	want = strings.Replace(want, "& U2", "& @U2", 1)
+	want = strings.Replace(want, "KAM: U1", "KAM: @U1", 1)
+	if got := PlainText(blocks); got != want {
+		t.Fatalf("PlainText =\n%s\nwant\n%s", got, want)
+	}
+	if PlainText(nil) != "" {
+		t.Fatal("PlainText(nil) not empty")
+	}
+}
+
+func TestEscKeepRefs(t *testing.T) {
+	in := "ping <@U123|ana> & <#C99> but not <!channel> or <https://evil.test|x>"
+	want := "ping <@U123|ana> &amp; <#C99> but not &lt;!channel&gt; or &lt;https://evil.test|x&gt;"
+	if got := escKeepRefs(in); got != want {
+		t.Fatalf("escKeepRefs = %q, want %q", got, want)
+	}
+}
+
+func TestListBlocksNeverDropsSilently(t *testing.T) {
+	var lines []string
+	for i := range 500 {
+		lines = append(lines, fmt.Sprintf("• line %03d %s", i, strings.Repeat("x", 60)))
+	}
+	blocks := listBlocks("*Title*", lines, 3, nil)
+	if len(blocks) != 3 {
+		t.Fatalf("got %d sections, want 3", len(blocks))
+	}
+	shown := 0
+	for _, b := range blocks {
+		text := b.(*slack.SectionBlock).Text.Text
+		if n := utf8.RuneCountInString(text); n > maxSectionText {
+			t.Fatalf("section has %d characters", n)
+		}
+		shown += strings.Count(text, "• line")
+	}
+	last := blocks[2].(*slack.SectionBlock).Text.Text
+	if !strings.HasSuffix(last, fmt.Sprintf("…and %d more", 500-shown)) {
+		t.Fatalf("last section does not announce the rest: …%s", last[len(last)-40:])
+	}
+	if got := listBlocks("", lines[:3], 3, nil); len(got) != 1 || strings.Contains(got[0].(*slack.SectionBlock).Text.Text, "more") {
+		t.Fatalf("short list = %v", got)
+	}
+}
+
+func TestEnforceLimits(t *testing.T) {
+	var blocks []slack.Block
+	var fs []string
+	for i := range 23 {
+		fs = append(fs, fmt.Sprintf("f%d", i))
+	}
+	blocks = append(blocks, fields(fs...), section(strings.Repeat("y", 3500)))
+	var els []string
+	for range 12 {
+		els = append(els, "c")
+	}
+	blocks = append(blocks, contextBlock(els...))
+	for range 60 {
+		blocks = append(blocks, divider())
+	}
+	out := enforceLimits(blocks, maxMessageBlocks)
+	if len(out) != maxMessageBlocks {
+		t.Fatalf("got %d blocks, want %d", len(out), maxMessageBlocks)
+	}
+	for i := range 3 {
+		if n := len(out[i].(*slack.SectionBlock).Fields); n > maxFields {
+			t.Fatalf("section %d has %d fields", i, n)
+		}
+	}
+	if n := utf8.RuneCountInString(out[3].(*slack.SectionBlock).Text.Text); n > maxSectionText {
+		t.Fatalf("section text %d characters", n)
+	}
+	if n := len(out[4].(*slack.ContextBlock).ContextElements.Elements); n != maxContextElems {
+		t.Fatalf("context has %d elements", n)
+	}
+	last := PlainText(out[len(out)-1:])
+	if !strings.Contains(last, "more sections not shown") {
+		t.Fatalf("last block = %q", last)
+	}
+}
+
+func TestOverdue(t *testing.T) {
+	now := time.Date(2025, 3, 14, 23, 0, 0, 0, time.UTC)
+	d := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	cases := []struct {
+		close string
+		stage string
+		want  bool
+	}{
+		{"2025-03-13", "pursuing", true},
+		{"2025-03-14", "pursuing", false},
+		{"2025-03-13", "lost", false},
+		{"", "pursuing", false},
+	}
+	for _, c := range cases {
+		o := kam.Opportunity{Stage: kam.Stage(c.stage)}
+		if c.close != "" {
+			o.CloseDate = d(c.close)
+		}
+		if got := overdue(o, now); got != c.want {
+			t.Errorf("overdue(%s, %s) = %v", c.close, c.stage, got)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package nudge
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/slack-go/slack"
+)
+
+// Action IDs of the nudge buttons. The command engine routes every
+// action_id that starts with ActionPrefix to the nudge handlers.
+const (
+	ActionPrefix = "nudge."
+	ActionReview = "nudge.review" // Mark reviewed
+	ActionLog    = "nudge.log"    // Log an interaction (opens a modal)
+	ActionSnooze = "nudge.snooze" // Snooze a week
+	ActionOpen   = "nudge.open"   // Open account
+
+	// ViewLog is the callback_id of the "Log an interaction" modal.
+	ViewLog = "nudge.log"
+	// BlockID is the block_id of a nudge's buttons, so that an update of
+	// the message can find and replace them.
+	BlockID = "nudge.actions"
+)
+
+// maxValue is Slack's limit on a button's value.
+const maxValue = 2000
+
+// Value is what every nudge button carries: the workspace, the account and
+// the nudge's key. A click is checked against all three: the key must name
+// the same account, the workspace must be the click's, and a nudge with
+// that key must have been sent.
+type Value struct {
+	TeamID    string `json:"t"`
+	AccountID int64  `json:"a"`
+	Key       string `json:"k"`
+}
+
+// ValueOf is the button value of a nudge.
+func ValueOf(teamID string, k Key) Value {
+	return Value{TeamID: teamID, AccountID: k.AccountID, Key: k.String()}
+}
+
+// Encode renders the value as a button's value string.
+func (v Value) Encode() string {
+	b, _ := json.Marshal(v) // three plain fields always marshal
+	return string(b)
+}
+
+// ErrGarbled is returned for a button value kambot did not write.
+var ErrGarbled = errors.New("garbled nudge button value")
+
+// DecodeValue reads a button value written by Encode and checks that it is
+// consistent: a workspace, a key that parses and names the same account.
+// Anything else wraps ErrGarbled.
+func DecodeValue(s string) (Value, Key, error) {
+	if s == "" || len(s) > maxValue {
+		return Value{}, Key{}, fmt.Errorf("%w: %d bytes", ErrGarbled, len(s))
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.DisallowUnknownFields()
+	var v Value
+	if err := dec.Decode(&v); err != nil {
+		return Value{}, Key{}, fmt.Errorf("%w: %v", ErrGarbled, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Value{}, Key{}, fmt.Errorf("%w: trailing data", ErrGarbled)
+	}
+	if !isWord(v.TeamID, 32) {
+		return Value{}, Key{}, fmt.Errorf("%w: workspace %q", ErrGarbled, v.TeamID)
+	}
+	k, err := ParseKey(v.Key)
+	if err != nil {
+		return Value{}, Key{}, fmt.Errorf("%w: %v", ErrGarbled, err)
+	}
+	if k.AccountID != v.AccountID {
+		return Value{}, Key{}, fmt.Errorf("%w: key names account %d, value %d", ErrGarbled, k.AccountID, v.AccountID)
+	}
+	return v, k, nil
+}
+
+// Buttons is a nudge's actions block: Mark reviewed, Log an interaction,
+// Snooze a week, Open account, each carrying v.
+func Buttons(v Value) *slack.ActionBlock {
+	val := v.Encode()
+	btn := func(id, label string) *slack.ButtonBlockElement {
+		return slack.NewButtonBlockElement(id, val, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
+	}
+	return slack.NewActionBlock(BlockID,
+		btn(ActionReview, "Mark reviewed").WithStyle(slack.StylePrimary),
+		btn(ActionLog, "Log an interaction"),
+		btn(ActionSnooze, "Snooze a week"),
+		btn(ActionOpen, "Open account"),
+	)
+}

@@ -1,0 +1,85 @@
+package nudges
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/nudges/nudge"
+)
+
+// kindEmoji marks each kind of nudge at a glance.
+var kindEmoji = map[nudge.Kind]string{
+	nudge.KindPlanReview: ":spiral_note_pad:",
+	nudge.KindSurvey:     ":bar_chart:",
+	nudge.KindNoContact:  ":telephone_receiver:",
+	nudge.KindStalled:    ":hourglass_flowing_sand:",
+	nudge.KindPastClose:  ":calendar:",
+	nudge.KindTactic:     ":dart:",
+	nudge.KindSponsor:    ":handshake:",
+}
+
+// renderNudge builds one recipient's message of a due nudge: what is due
+// and why, what to do, why this recipient, and the four buttons.
+func renderNudge(teamID string, d dueNudge, to recipient, k nudge.Key) nudge.Message {
+	title := fmt.Sprintf("%s — %s", k.Kind.Title(), escapeText(d.account.Name))
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwnText(fmt.Sprintf("%s *%s*\n%s", kindEmoji[k.Kind], title, capitalize(d.fact))), nil, nil),
+	}
+	if d.hint != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(d.hint)))
+	}
+	why := capitalize(to.why) + fmt.Sprintf(" · `/kam show %s`", d.account.Slug)
+	if k.Round != "" {
+		why += " · reminder after a snooze"
+	}
+	blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(why)), nudge.Buttons(nudge.ValueOf(teamID, k)))
+
+	bj, _ := json.Marshal(blocks) // slack-go blocks always marshal
+	meta, _ := json.Marshal(map[string]any{"nudge": k.KindItem(), "account": k.AccountID, "period": k.Period})
+	return nudge.Message{
+		TeamID:   teamID,
+		Key:      k,
+		Text:     fmt.Sprintf("%s: %s", title, d.fact),
+		Blocks:   bj,
+		Metadata: meta,
+	}
+}
+
+func mrkdwnText(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+// capitalize upper-cases the first letter of a sentence that starts with one.
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escapeText escapes user text for mrkdwn, so Slack shows it literally.
+func escapeText(s string) string { return textEscaper.Replace(s) }
+
+// slackMention matches the user and channel mentions kam writes into alert
+// facts; everything else in angle brackets (<!channel>, links someone typed
+// into a name) is escaped.
+var slackMention = regexp.MustCompile(`<(?:@[UW][A-Za-z0-9_-]{1,30}|#[CG][A-Z0-9]{2,20})>`)
+
+// escapeKeepRefs escapes a fact for mrkdwn but keeps its mentions.
+func escapeKeepRefs(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range slackMention.FindAllStringIndex(s, -1) {
+		b.WriteString(escapeText(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(escapeText(s[last:]))
+	return b.String()
+}

@@ -1,0 +1,234 @@
+package nudges
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/nudges/nudge"
+)
+
+const day = 24 * time.Hour
+
+// surveyLead is how much earlier than a yearly survey cadence the survey
+// nudge comes, so that the answers are in before the annual plan update.
+const surveyLead = 30 * day
+
+// recipient is one person or channel a nudge goes to, and why them.
+type recipient struct {
+	id  string // Slack user ID (a DM) or channel ID
+	why string // "you're the account's KAM"
+}
+
+// dueNudge is one nudge topic the sweep found due.
+type dueNudge struct {
+	topic   nudge.Topic
+	account kam.Account
+	fact    string // why it is due, mrkdwn (mentions kept, user text escaped)
+	hint    string // what to do about it, mrkdwn
+	to      []recipient
+}
+
+// surveyInfo is what the survey rule knows of one account.
+type surveyInfo struct {
+	last  time.Time     // latest survey sent or answered; zero when none ever
+	every time.Duration // the workspace's survey cadence
+}
+
+// dueNudges turns one account's health into the nudges due at now. Periods
+// are named in the scheduler's time zone.
+func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, tz *time.Location) []dueNudge {
+	a := in.Account
+	var out []dueNudge
+	owner := recipient{a.OwnerID, "you're the account's KAM"}
+	channel := recipient{a.ChannelID, "this is the account's channel"}
+	add := func(kind nudge.Kind, item, period, fact, hint string, to ...recipient) {
+		d := dueNudge{topic: nudge.Topic{AccountID: a.ID, Kind: kind, Item: item, Period: period}, account: a,
+			fact: escapeKeepRefs(fact), hint: hint}
+		seen := map[string]bool{}
+		for _, r := range to {
+			if r.id != "" && !seen[r.id] {
+				seen[r.id] = true
+				d.to = append(d.to, r)
+			}
+		}
+		out = append(out, d)
+	}
+	week := nudge.ISOWeek(now.In(tz))
+	slug := a.Slug
+
+	for _, al := range h.Alerts {
+		switch al.Kind {
+		case kam.AlertPlanReview:
+			due := in.Plan.NextReview(a.Cadence)
+			add(nudge.KindPlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact,
+				fmt.Sprintf("Go through the objectives and tactics (`/kam plan %s`), then press *Mark reviewed*.", slug),
+				owner, channel)
+
+		case kam.AlertNoContact:
+			period := a.Cadence.Period()
+			add(nudge.KindNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact,
+				fmt.Sprintf("Get in touch with the customer, then press *Log an interaction* (or type `/kam log %s call …`).", slug),
+				owner, channel)
+
+		case kam.AlertStalled, kam.AlertPastClose:
+			o, ok := opportunity(in, al.Subject)
+			if !ok {
+				continue
+			}
+			who := recipient{o.OwnerID, "you own this opportunity"}
+			if o.OwnerID == "" {
+				who = owner
+			}
+			hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" <stage>`, or call it no-go or lost.", slug, escapeText(o.Name))
+			item := strconv.FormatInt(o.ID, 10)
+			if al.Kind == kam.AlertStalled {
+				t := o.Stage.StallAfter()
+				add(nudge.KindStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact, hint, who, channel)
+			} else {
+				add(nudge.KindPastClose, item, week, al.Fact, hint, who)
+			}
+
+		case kam.AlertTacticOverdue:
+			if t, ok := tactic(in, al.Subject); ok {
+				add(nudge.KindTactic, strconv.Itoa(t.Number), week, al.Fact,
+					fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, owner))
+			}
+
+		case kam.AlertSponsor:
+			id, ok := strings.CutPrefix(al.Subject, "user:")
+			if !ok || id == "" {
+				continue
+			}
+			add(nudge.KindSponsor, id, nudge.Quarter(now.In(tz)), al.Fact,
+				"Plan a touch with the customer's executives this quarter, then press *Log an interaction*.",
+				recipient{id, "you're the account's executive sponsor"}, owner)
+		}
+	}
+
+	// A tactic is worth a reminder on its due day, before kam calls it
+	// overdue (the day after).
+	today := nudge.Day(now.In(tz))
+	for _, t := range in.Plan.Tactics {
+		if t.Done || t.Due.IsZero() || t.Overdue(now) || t.Due.UTC().Format(time.DateOnly) != today {
+			continue
+		}
+		by := ""
+		if t.OwnerID != "" {
+			by = ", owner <@" + t.OwnerID + ">"
+		}
+		add(nudge.KindTactic, strconv.Itoa(t.Number), week,
+			fmt.Sprintf("tactic %d “%s”%s is due today", t.Number, t.Text, by),
+			fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, owner))
+	}
+
+	if sv.every > 0 {
+		if d, ok := surveyDue(a, sv, now, tz); ok {
+			d.hint = fmt.Sprintf("Ask the customer how we're doing: `/kam survey %s send`.", slug)
+			add(d.topic.Kind, "", d.topic.Period, d.fact, d.hint, owner)
+		}
+	}
+	return out
+}
+
+// surveyDue applies the survey rule: due one survey cadence after the
+// latest survey (or the account's creation), 30 days earlier for a yearly
+// cadence; one window per cadence.
+func surveyDue(a kam.Account, sv surveyInfo, now time.Time, tz *time.Location) (dueNudge, bool) {
+	from := sv.last
+	if from.IsZero() {
+		from = a.CreatedAt
+	}
+	wait := sv.every
+	if sv.every >= kam.SurveyInterval {
+		wait -= surveyLead
+	}
+	due := from.Add(wait)
+	if now.Before(due) {
+		return dueNudge{}, false
+	}
+	var fact string
+	if sv.last.IsZero() {
+		fact = fmt.Sprintf("no satisfaction survey since the account was added %s (%s)", daysAgo(now.Sub(a.CreatedAt)), nudge.Day(a.CreatedAt.In(tz)))
+	} else {
+		fact = fmt.Sprintf("the latest survey was %s (%s)", daysAgo(now.Sub(sv.last)), nudge.Day(sv.last.In(tz)))
+	}
+	fact += fmt.Sprintf("; surveys are due every %d days", int(sv.every/day))
+	if sv.every >= kam.SurveyInterval {
+		fact += ", ahead of the annual plan update"
+	}
+	return dueNudge{topic: nudge.Topic{Kind: nudge.KindSurvey, Period: windowDay(due, sv.every, now, tz)}, fact: fact}, true
+}
+
+// windowDay names the window of length that now falls in, counting from
+// anchor: the window's first day in tz. Windows repeat while the condition
+// holds, so one period is one reminder.
+func windowDay(anchor time.Time, length time.Duration, now time.Time, tz *time.Location) string {
+	start := anchor
+	if length > 0 && now.After(anchor) {
+		start = anchor.Add(now.Sub(anchor) / length * length)
+	}
+	return nudge.Day(start.In(tz))
+}
+
+// lastTouch is when the account last had real contact; without any, the
+// clock runs from the account's creation, as kam's no-contact alert counts.
+func lastTouch(in kam.HealthInput) time.Time {
+	var last time.Time
+	for _, t := range in.LastTouch {
+		if t.After(last) {
+			last = t
+		}
+	}
+	if last.IsZero() {
+		return in.Account.CreatedAt
+	}
+	return last
+}
+
+func opportunity(in kam.HealthInput, subject string) (kam.Opportunity, bool) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(subject, "opportunity:"), 10, 64)
+	if err != nil || !strings.HasPrefix(subject, "opportunity:") {
+		return kam.Opportunity{}, false
+	}
+	for _, o := range in.Opportunities {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return kam.Opportunity{}, false
+}
+
+func tactic(in kam.HealthInput, subject string) (kam.Tactic, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(subject, "tactic:"))
+	if err != nil || !strings.HasPrefix(subject, "tactic:") {
+		return kam.Tactic{}, false
+	}
+	for _, t := range in.Plan.Tactics {
+		if t.Number == n {
+			return t, true
+		}
+	}
+	return kam.Tactic{}, false
+}
+
+func tacticOwner(t kam.Tactic, fallback recipient) recipient {
+	if t.OwnerID != "" {
+		return recipient{t.OwnerID, "you own this tactic"}
+	}
+	return fallback
+}
+
+// daysAgo says how long ago in days: "today", "yesterday", "12 days ago".
+func daysAgo(d time.Duration) string {
+	switch n := int(d / day); {
+	case n <= 0:
+		return "today"
+	case n == 1:
+		return "yesterday"
+	default:
+		return fmt.Sprintf("%d days ago", n)
+	}
+}

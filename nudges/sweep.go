@@ -1,0 +1,194 @@
+package nudges
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/nudges/nudge"
+)
+
+// sweepChunk is how many accounts the sweep loads at once: the loaders are
+// set-based, so a chunk costs a fixed number of queries, and memory stays
+// bounded however large the portfolio.
+const sweepChunk = 250
+
+// queueBatch is how many messages one store transaction queues; short
+// transactions keep the shared write connection free for commands.
+const queueBatch = 200
+
+// SweepReport says what a sweep found and did.
+type SweepReport struct {
+	Workspaces int
+	Accounts   int
+	// Due counts the nudge topics found due; Quiet those skipped because
+	// someone handled or snoozed them; Unaddressed those with nobody to
+	// tell (no owner, no channel).
+	Due, Quiet, Unaddressed int
+	// Queued counts the messages queued now; Already those an earlier
+	// sweep queued.
+	Queued, Already int
+	// ByKind counts the messages queued now by kind.
+	ByKind map[nudge.Kind]int
+	// Pruned counts the old nudge records and marks forgotten.
+	Pruned int64
+}
+
+func (r SweepReport) logAttrs() []any {
+	return []any{"workspaces", r.Workspaces, "accounts", r.Accounts, "due", r.Due, "quiet", r.Quiet,
+		"unaddressed", r.Unaddressed, "queued", r.Queued, "already", r.Already, "pruned", r.Pruned}
+}
+
+// Sweep finds every nudge due at now in every workspace and queues the
+// ones not yet queued, not handled for their period and not snoozed. It is
+// safe to run at any time and any number of times: a key is queued once.
+// A workspace that fails is logged and the others are still swept; the
+// errors are returned together.
+func (s *Scheduler) Sweep(ctx context.Context, now time.Time) (SweepReport, error) {
+	rep := SweepReport{ByKind: map[nudge.Kind]int{}}
+	teams, err := s.cfg.Store.Teams(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("sweep: %w", err)
+	}
+	var errs []error
+	for _, team := range teams {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		if err := s.sweepTeam(ctx, team, now, &rep); err != nil {
+			s.log.Error("nudge sweep of a workspace failed", "team", team, "err", err)
+			errs = append(errs, fmt.Errorf("sweep workspace %s: %w", team, err))
+		}
+		rep.Workspaces++
+	}
+	if n, err := s.cfg.Store.PruneNudges(ctx, now.Add(-s.cfg.Retention)); err != nil {
+		errs = append(errs, fmt.Errorf("sweep: %w", err))
+	} else {
+		rep.Pruned = n
+	}
+	if rep.Queued > 0 && s.cfg.Outbox != nil {
+		s.cfg.Outbox.Wake()
+	}
+	return rep, errors.Join(errs...)
+}
+
+func (s *Scheduler) sweepTeam(ctx context.Context, team string, now time.Time, rep *SweepReport) error {
+	accts, err := s.cfg.Store.Accounts(ctx, team)
+	if err != nil {
+		return err
+	}
+	every := s.cfg.SurveyEvery
+	if days, err := s.cfg.Store.SurveyEveryDays(ctx, team); err != nil {
+		return err
+	} else if days > 0 && every > 0 {
+		every = time.Duration(days) * day
+	}
+	for len(accts) > 0 {
+		n := min(len(accts), sweepChunk)
+		if err := s.sweepChunk(ctx, team, accts[:n], every, now, rep); err != nil {
+			return err
+		}
+		accts = accts[n:]
+	}
+	return nil
+}
+
+// sweepChunk sweeps some of a workspace's accounts.
+func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Account, surveyEvery time.Duration, now time.Time, rep *SweepReport) error {
+	ids := make([]int64, len(accts))
+	for i, a := range accts {
+		ids[i] = a.ID
+	}
+	inputs, err := s.cfg.Store.HealthInputs(ctx, team, accts, now)
+	if err != nil {
+		return err
+	}
+	var surveys map[int64]time.Time
+	if surveyEvery > 0 {
+		if surveys, err = s.cfg.Store.LastSurveys(ctx, team, ids); err != nil {
+			return err
+		}
+	}
+	markList, err := s.cfg.Store.NudgeMarks(ctx, team, ids)
+	if err != nil {
+		return err
+	}
+	marks := make(map[nudge.Topic]nudge.Mark, len(markList))
+	snoozed := make(map[nudge.Subject]time.Time) // latest snooze end per subject
+	for _, m := range markList {
+		marks[m.Topic] = m
+		if until, sub := m.SnoozedUntil, m.Topic.Subject(); until.After(snoozed[sub]) {
+			snoozed[sub] = until
+		}
+	}
+
+	var msgs []nudge.Message
+	for _, in := range inputs {
+		rep.Accounts++
+		h := kam.AssessHealth(in, now)
+		for _, d := range dueNudges(in, h, surveyInfo{last: surveys[in.Account.ID], every: surveyEvery}, now, s.cfg.TZ) {
+			rep.Due++
+			m, marked := marks[d.topic]
+			if marked && m.Handled() || now.Before(snoozed[d.topic.Subject()]) {
+				rep.Quiet++
+				continue
+			}
+			if len(d.to) == 0 {
+				rep.Unaddressed++
+				s.log.Debug("nudge due but nobody to tell", "team", team, "account", d.account.ID, "kind", d.topic.Kind)
+				continue
+			}
+			round := ""
+			if marked && !m.SnoozedUntil.IsZero() {
+				// A snooze of this period ended and the nudge is still due:
+				// remind once more.
+				round = nudge.Day(m.SnoozedUntil.In(s.cfg.TZ))
+			}
+			for _, r := range d.to {
+				k := nudge.Key{Topic: d.topic, Recipient: r.id, Round: round}
+				if err := k.Validate(); err != nil {
+					s.log.Warn("nudge skipped: bad key", "team", team, "account", d.account.ID, "err", err)
+					continue
+				}
+				msgs = append(msgs, renderNudge(team, d, r, k))
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+
+	keys := make([]string, len(msgs))
+	for i, m := range msgs {
+		keys[i] = m.Key.String()
+	}
+	queued, err := s.cfg.Store.QueuedNudgeKeys(ctx, team, keys)
+	if err != nil {
+		return err
+	}
+	fresh := msgs[:0]
+	for _, m := range msgs {
+		if queued[m.Key.String()] {
+			rep.Already++
+			continue
+		}
+		fresh = append(fresh, m)
+	}
+	for len(fresh) > 0 {
+		n := min(len(fresh), queueBatch)
+		done, err := s.cfg.Store.QueueNudges(ctx, fresh[:n])
+		if err != nil {
+			return err
+		}
+		rep.Queued += len(done)
+		rep.Already += n - len(done)
+		for _, i := range done {
+			rep.ByKind[fresh[i].Key.Kind]++
+		}
+		fresh = fresh[n:]
+	}
+	return nil
+}

@@ -1,0 +1,452 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/store"
+)
+
+// storeTimeout bounds a store write that records an outcome; it runs even
+// during shutdown, so that a post Slack accepted is not left unrecorded.
+const storeTimeout = 10 * time.Second
+
+// Run delivers queued messages until ctx ends, then waits for the posts in
+// flight to finish (at most ShutdownGrace; a post cut off there is checked
+// against the channel history by the next run) and returns nil. Only one Run
+// may run at a time.
+func (s *Sender) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("outbox: Run is already running")
+	}
+	defer s.running.Store(false)
+
+	// Posts run under work, which outlives ctx by the grace period: a post
+	// cut off mid-flight would leave an outcome to verify later.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var wg sync.WaitGroup
+
+	var nextMaint time.Time
+	for ctx.Err() == nil {
+		now := s.cfg.Now()
+		if !now.Before(nextMaint) {
+			s.maintain(ctx, now)
+			nextMaint = now.Add(s.cfg.PollInterval)
+		}
+		wakeAt := s.dispatch(ctx, work, &wg, now)
+		dispatched := time.Now()
+
+		wait := min(wakeAt.Sub(s.cfg.Now()), nextMaint.Sub(s.cfg.Now()), s.cfg.PollInterval)
+		timer := time.NewTimer(max(wait, s.cfg.Tick))
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		case <-s.kick:
+			// Let the other completions and enqueues of this moment gather
+			// for the next claim.
+			if d := s.cfg.Tick - time.Since(dispatched); d > 0 {
+				sleep(ctx, d)
+			}
+		}
+		timer.Stop()
+	}
+
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	grace := time.NewTimer(s.cfg.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		s.log.Warn("outbox: posts still in flight after the shutdown grace; cutting them off", "in_flight", s.inflight.Load())
+		cancelWork()
+		<-done
+	}
+	return nil
+}
+
+// dispatch claims as many due messages as the limits allow now, starts
+// their delivery, and returns when it should look again.
+func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now time.Time) time.Time {
+	next := now.Add(s.cfg.PollInterval)
+	free := s.cfg.MaxInFlight - int(s.inflight.Load())
+	if free <= 0 {
+		return next // a completion wakes the loop
+	}
+
+	s.mu.Lock()
+	if s.global.tokens(now) == 0 {
+		r := s.global.readyAt()
+		s.mu.Unlock()
+		return r
+	}
+	limit := min(free, s.global.tokens(now))
+	var exclude []string
+	var earliest time.Time
+	for ch, p := range s.channels {
+		switch {
+		case p.idle(now):
+			delete(s.channels, ch)
+		case p.tokens(now) == 0:
+			exclude = append(exclude, ch)
+			if r := p.readyAt(); earliest.IsZero() || r.Before(earliest) {
+				earliest = r
+			}
+		}
+	}
+	s.mu.Unlock()
+
+	t1 := time.Now()
+	claimed, err := s.st.ClaimOutbox(ctx, now, limit, exclude)
+	if debugDispatch { fmt.Printf("%s dispatch free=%d limit=%d excl=%d claimed=%d took=%v\n", time.Now().Format("05.000"), free, limit, len(exclude), len(claimed), time.Since(t1)) }
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("outbox: claim messages", "err", err)
+		}
+		return next
+	}
+
+	s.mu.Lock()
+	for _, m := range claimed {
+		s.global.take(now)
+		s.pacer(m.Channel).take(now)
+		s.active[m.ID] = true
+	}
+	s.mu.Unlock()
+	for _, m := range claimed {
+		s.inflight.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.deliver(ctx, work, m)
+		}()
+	}
+
+	if len(claimed) == limit {
+		return now // there may be more
+	}
+	if !earliest.IsZero() && earliest.Before(next) {
+		next = earliest
+	}
+	if due, ok, err := s.st.OutboxNextDue(ctx, now); err == nil && ok && due.Before(next) {
+		next = due
+	}
+	return next
+}
+
+// pacer returns the channel's pacer, creating it. Callers hold s.mu.
+func (s *Sender) pacer(channel string) *pacer {
+	p := s.channels[channel]
+	if p == nil {
+		p = newPacer(s.cfg.ChannelInterval, s.cfg.ChannelBurst)
+		s.channels[channel] = p
+	}
+	return p
+}
+
+// deliver settles one claimed message: it checks the channel's history
+// first when an earlier attempt may have posted it, then posts it.
+func (s *Sender) deliver(ctx, work context.Context, m store.OutboxMessage) {
+	defer func() {
+		s.mu.Lock()
+		delete(s.active, m.ID)
+		s.mu.Unlock()
+		s.inflight.Add(-1)
+		s.Wake()
+	}()
+	log := s.log.With("outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "attempt", m.Attempts)
+
+	verifySince := m.VerifySince
+	if !verifySince.IsZero() {
+		ts, ch, found, err := s.lookup(ctx, work, m)
+		switch {
+		case errors.Is(err, errShutdown):
+			s.release(m, verifySince, log)
+			return
+		case err == nil && found:
+			s.m.verifications.WithLabelValues("found").Inc()
+			log.Info("outbox: an earlier attempt had posted the message; not posting again", "ts", ts)
+			s.markSent(m, ts, ch, log)
+			return
+		case err == nil:
+			s.m.verifications.WithLabelValues("absent").Inc()
+			verifySince = time.Time{}
+		default:
+			retryAfter, permanent := s.cfg.Classify(err)
+			if !permanent {
+				s.m.verifications.WithLabelValues("error").Inc()
+				if retryAfter > 0 {
+					s.mu.Lock()
+					s.history.block(s.cfg.Now().Add(retryAfter))
+					s.mu.Unlock()
+				}
+				s.retry(m, fmt.Errorf("check channel history: %w", err), retryAfter, verifySince, log)
+				return
+			}
+			// The history cannot be read: post again rather than lose the
+			// message (see the package doc).
+			s.m.verifications.WithLabelValues("unreadable").Inc()
+			log.Warn("outbox: cannot read the channel history to check an earlier attempt; posting again", "err", err)
+			verifySince = time.Time{}
+		}
+	}
+
+	if ctx.Err() != nil {
+		s.release(m, verifySince, log)
+		return
+	}
+	blocks, err := decodeBlocks(m.Blocks)
+	if err != nil {
+		s.markFailed(m, fmt.Sprintf("stored blocks are not valid Block Kit: %v", err), log)
+		return
+	}
+	callCtx, cancel := context.WithTimeout(work, s.cfg.CallTimeout)
+	ts, ch, err := s.sl.PostMessage(callCtx, m.Channel, m.Text, blocks, metadataFor(m))
+	cancel()
+	if err == nil {
+		s.markSent(m, ts, ch, log)
+		return
+	}
+
+	retryAfter, permanent := s.cfg.Classify(err)
+	switch {
+	case permanent:
+		s.markFailed(m, err.Error(), log)
+	case retryAfter > 0:
+		s.throttle(m.Channel, retryAfter, log)
+		s.retry(m, err, retryAfter, verifySince, log)
+	default:
+		// Slack may have posted it: check before posting again.
+		if verifySince.IsZero() || m.ClaimedAt.Before(verifySince) {
+			verifySince = m.ClaimedAt
+		}
+		s.retry(m, err, 0, verifySince, log)
+	}
+}
+
+// errShutdown ends a delivery that had not reached Slack when Run was asked
+// to stop.
+var errShutdown = errors.New("outbox: shutting down")
+
+// lookup searches the channel's history for a post of m by an earlier
+// attempt.
+func (s *Sender) lookup(ctx, work context.Context, m store.OutboxMessage) (ts, channel string, found bool, err error) {
+	s.mu.Lock()
+	wait := s.history.reserve(s.cfg.Now())
+	s.mu.Unlock()
+	if !sleep(ctx, wait) {
+		return "", "", false, errShutdown
+	}
+	callCtx, cancel := context.WithTimeout(work, s.cfg.CallTimeout)
+	defer cancel()
+	msgs, err := s.sl.History(callCtx, m.Channel, m.VerifySince.Add(-s.cfg.HistoryMargin))
+	if err != nil {
+		return "", "", false, err
+	}
+	for _, h := range msgs {
+		if h.Metadata.EventType != EventType {
+			continue
+		}
+		if k, _ := h.Metadata.EventPayload["key"].(string); k != m.Key {
+			continue
+		}
+		if t, ok := h.Metadata.EventPayload["team"].(string); ok && t != m.TeamID {
+			continue
+		}
+		ch := h.Channel
+		if ch == "" {
+			ch = m.Channel
+		}
+		return h.TS, ch, true, nil
+	}
+	return "", "", false, nil
+}
+
+// throttle holds the channel for Slack's Retry-After, and every channel
+// when the limit hit was evidently the workspace's: the post came at least
+// an interval after the channel's previous one, or another channel was
+// limited within the same wait.
+func (s *Sender) throttle(channel string, retryAfter time.Duration, log *slog.Logger) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	until := now.Add(retryAfter)
+	p := s.pacer(channel)
+	p.block(until)
+	others := 0
+	for ch, t := range s.limited {
+		switch {
+		case !t.After(now):
+			delete(s.limited, ch)
+		case ch != channel:
+			others++
+		}
+	}
+	s.limited[channel] = until
+	if p.lone() || others > 0 {
+		s.global.block(until)
+		log.Warn("outbox: Slack's workspace rate limit hit; holding every post", "retry_after", retryAfter)
+		return
+	}
+	log.Info("outbox: channel rate limit hit; holding the channel", "retry_after", retryAfter)
+}
+
+// retry records a failed attempt: due again after retryAfter (a 429, not
+// counted) or after the backoff, or failed for good after MaxAttempts.
+func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Duration, verifySince time.Time, log *slog.Logger) {
+	now := s.cfg.Now()
+	r := store.OutboxRetry{Err: cause.Error(), VerifySince: verifySince}
+	reason := "error"
+	if retryAfter > 0 {
+		r.Next, r.Throttled, reason = now.Add(retryAfter), true, "rate_limited"
+	} else {
+		if m.Failures() >= s.cfg.MaxAttempts {
+			s.markFailed(m, fmt.Sprintf("gave up after %d attempts: %v", m.Failures(), cause), log)
+			return
+		}
+		r.Next = now.Add(backoff(m.Failures(), s.cfg.BackoffBase, s.cfg.BackoffMax, s.cfg.Rand))
+	}
+	ctx, cancel := storeCtx()
+	defer cancel()
+	if err := s.st.MarkOutboxRetry(ctx, m.ID, m.Attempts, r); err != nil {
+		log.Error("outbox: record retry", "err", err)
+		return
+	}
+	s.m.retried.WithLabelValues(reason).Inc()
+	log.Info("outbox: post failed; will retry", "err", cause, "next", r.Next)
+}
+
+// release gives a claim back untouched: Run is stopping and the message has
+// not reached Slack in this attempt.
+func (s *Sender) release(m store.OutboxMessage, verifySince time.Time, log *slog.Logger) {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	r := store.OutboxRetry{Next: s.cfg.Now(), Err: "interrupted by shutdown", Throttled: true, VerifySince: verifySince}
+	if err := s.st.MarkOutboxRetry(ctx, m.ID, m.Attempts, r); err != nil {
+		log.Error("outbox: release message at shutdown", "err", err)
+		return
+	}
+	s.m.retried.WithLabelValues("interrupted").Inc()
+}
+
+func (s *Sender) markSent(m store.OutboxMessage, ts, channel string, log *slog.Logger) {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	if err := s.st.MarkOutboxSent(ctx, m.ID, m.Attempts, ts, channel); err != nil {
+		// The row stays in flight; recovery finds the post in the history.
+		log.Error("outbox: record sent message", "err", err, "ts", ts)
+		return
+	}
+	s.m.sent.Inc()
+	s.m.latency.Observe(s.cfg.Now().Sub(m.CreatedAt).Seconds())
+}
+
+func (s *Sender) markFailed(m store.OutboxMessage, reason string, log *slog.Logger) {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	if err := s.st.MarkOutboxFailed(ctx, m.ID, m.Attempts, reason); err != nil {
+		log.Error("outbox: record failed message", "err", err, "reason", reason)
+		return
+	}
+	s.m.failed.Inc()
+	log.Warn("outbox: message failed; not retrying", "reason", reason)
+}
+
+// maintain recovers messages a dead process left in flight, updates the
+// queue-depth gauge and prunes old messages.
+func (s *Sender) maintain(ctx context.Context, now time.Time) {
+	stale, err := s.st.OutboxInFlight(ctx, now.Add(-s.cfg.StaleAfter))
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("outbox: list messages in flight", "err", err)
+	}
+	for _, m := range stale {
+		s.mu.Lock()
+		mine := s.active[m.ID]
+		s.mu.Unlock()
+		if mine {
+			continue
+		}
+		// Its post may have landed: back to the queue, to be checked
+		// against the channel history before it is posted again.
+		verify := m.ClaimedAt
+		if !m.VerifySince.IsZero() && m.VerifySince.Before(verify) {
+			verify = m.VerifySince
+		}
+		r := store.OutboxRetry{Next: now, Err: "interrupted: outcome unknown", VerifySince: verify}
+		if err := s.st.MarkOutboxRetry(ctx, m.ID, m.Attempts, r); err != nil {
+			if !errors.Is(err, store.ErrOutboxClaimLost) && ctx.Err() == nil {
+				s.log.Error("outbox: recover interrupted message", "outbox_id", m.ID, "err", err)
+			}
+			continue
+		}
+		s.m.retried.WithLabelValues("interrupted").Inc()
+		s.log.Info("outbox: recovered an interrupted message", "outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "claimed_at", m.ClaimedAt)
+	}
+
+	if n, err := s.st.OutboxDepth(ctx); err == nil {
+		s.m.depth.Set(float64(n))
+	}
+
+	if s.cfg.Retention > 0 && !now.Before(s.nextPrune) {
+		s.nextPrune = now.Add(time.Hour)
+		if n, err := s.st.PruneOutbox(ctx, now.Add(-s.cfg.Retention)); err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("outbox: prune old messages", "err", err)
+			}
+		} else if n > 0 {
+			s.log.Info("outbox: pruned old messages", "deleted", n)
+		}
+	}
+}
+
+// metadataFor is the message metadata a post of m carries.
+func metadataFor(m store.OutboxMessage) slack.SlackMetadata {
+	payload := map[string]any{}
+	if len(m.Metadata) > 0 {
+		// Validated at enqueue; a bad value only loses the extras.
+		_ = json.Unmarshal(m.Metadata, &payload)
+	}
+	payload["key"] = m.Key
+	payload["team"] = m.TeamID
+	return slack.SlackMetadata{EventType: EventType, EventPayload: payload}
+}
+
+func decodeBlocks(raw json.RawMessage) ([]slack.Block, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var b slack.Blocks
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, err
+	}
+	return b.BlockSet, nil
+}
+
+func storeCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), storeTimeout)
+}
+
+// sleep waits d, or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+var debugDispatch = false

@@ -1,0 +1,774 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Audit actions written by the surveys and digest store.
+const (
+	ActionSurveySend   = "survey.send"
+	ActionSurveyAnswer = "survey.answer"
+	ActionSurveyRecord = "survey.record"
+)
+
+// Survey rules.
+const (
+	// SurveyOpenFor is how long a survey takes answers after it is sent;
+	// a click on an older one is refused and changes nothing.
+	SurveyOpenFor = 30 * 24 * time.Hour
+	// SurveyResendAfter is how long after a survey the same account and
+	// recipient may be asked again: asking twice a week annoys customers.
+	SurveyResendAfter = 7 * 24 * time.Hour
+	// MaxSurveyComment bounds an answer's comment, in characters.
+	MaxSurveyComment = 1000
+	// NPSPeriod is the span an account's NPS covers; the trend compares it
+	// with the span before.
+	NPSPeriod = 365 * 24 * time.Hour
+	// snapshotRetention is how long weekly health snapshots are kept.
+	snapshotRetention = 2 * 365 * 24 * time.Hour
+)
+
+// Survey is one NPS question sent to a channel (a Slack Connect channel
+// shared with the customer, say) or to one person by DM.
+type Survey struct {
+	ID        int64
+	TeamID    string
+	AccountID int64
+	ChannelID string // the channel asked; "" for a DM
+	UserID    string // the person asked by DM; "" for a channel
+	// Token is random and travels in the survey's buttons: with the ID it
+	// identifies the survey whichever workspace the click comes from.
+	Token    string
+	SentBy   string
+	SentAt   time.Time
+	ClosesAt time.Time
+	// MessageTS and MessageChannel say where the post landed; empty until
+	// the outbox has delivered it.
+	MessageTS      string
+	MessageChannel string
+}
+
+// Recipient is the channel or the person the survey went to.
+func (s Survey) Recipient() string {
+	if s.ChannelID != "" {
+		return s.ChannelID
+	}
+	return s.UserID
+}
+
+// Open reports whether the survey still takes answers at now.
+func (s Survey) Open(now time.Time) bool { return now.Before(s.ClosesAt) }
+
+// SurveyAnswer is one respondent's answer to a survey, or an answer
+// recorded by hand from a survey taken outside Slack (SurveyID 0).
+type SurveyAnswer struct {
+	ID        int64
+	TeamID    string
+	AccountID int64
+	SurveyID  int64 // 0 for an answer recorded outside Slack
+	// Respondent identifies who answered, for counting each person once:
+	// "user:<Slack ID>" for a click, "contact:<name>" or "anon:<token>" for a
+	// recorded answer.
+	Respondent string
+	UserID     string // Slack user who clicked; "" for a recorded answer
+	UserTeam   string // the clicker's own workspace, which differs in Slack Connect
+	Contact    string // stakeholder's name, as typed; "" when unknown
+	Score      int    // 0–10
+	Comment    string
+	RecordedBy string // who recorded an answer taken outside Slack
+	CreatedAt  time.Time
+	At         time.Time // the latest answer: a second click moves it
+}
+
+// Detractor reports whether the answer is a detractor (0–6).
+func (a SurveyAnswer) Detractor() bool { return kam.Detractor(a.Score) }
+
+// NPSAnswer is the answer as health reads it.
+func (a SurveyAnswer) NPSAnswer() kam.NPSAnswer {
+	who := a.Contact
+	if who == "" && a.UserID != "" {
+		who = "<@" + a.UserID + ">"
+	}
+	return kam.NPSAnswer{Score: a.Score, Comment: a.Comment, Contact: who, At: a.At}
+}
+
+// RespondentUser is the respondent key of a Slack user.
+func RespondentUser(userID string) string { return "user:" + userID }
+
+func errSurveyNotFound() error {
+	return kam.Errorf(kam.ENOTFOUND, "I can't find that survey; it may have been removed with its account. Ask the account team to send a new one.")
+}
+
+func newToken() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// checkScore refuses a score outside 0–10.
+func checkScore(score int) error {
+	if score < 0 || score > 10 {
+		return kam.Errorf(kam.EINVALID, "A score is a whole number from 0 (not at all likely) to 10 (extremely likely); %d is not.", score)
+	}
+	return nil
+}
+
+// ---- Sending ------------------------------------------------------------------
+
+const surveyCols = `id, team_id, account_id, channel_id, user_id, token, sent_by, sent_at, closes_at, message_ts, message_channel`
+
+func scanSurvey(r rowSource) (Survey, error) {
+	var s Survey
+	var sent, closes int64
+	if err := r.Scan(&s.ID, &s.TeamID, &s.AccountID, &s.ChannelID, &s.UserID, &s.Token, &s.SentBy, &sent, &closes,
+		&s.MessageTS, &s.MessageChannel); err != nil {
+		return Survey{}, err
+	}
+	s.SentAt, s.ClosesAt = fromMS(sent), fromMS(closes)
+	return s, nil
+}
+
+// CreateSurvey records a survey being sent by the actor, filling ID, Token,
+// SentBy, SentAt and ClosesAt (SentAt + SurveyOpenFor unless set). Exactly
+// one of ChannelID and UserID names the recipient. The account must be the
+// workspace's (ENOTFOUND). Asking the same recipient about the same account
+// again within SurveyResendAfter is ECONFLICT. Posting the question is the
+// caller's job, through the outbox with key "survey:<ID>".
+func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	n := *s
+	if n.TeamID == "" {
+		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
+	}
+	if n.AccountID <= 0 {
+		return errAccountNotFound()
+	}
+	var err error
+	if n.ChannelID, err = normID("The channel", n.ChannelID, "#channel"); err != nil {
+		return err
+	}
+	if n.UserID, err = normID("The person", n.UserID, "@person"); err != nil {
+		return err
+	}
+	if (n.ChannelID == "") == (n.UserID == "") {
+		return kam.Errorf(kam.EINVALID, "Send a survey either to a channel or to one person, e.g. `/kam survey acme send #acme-shared` or `/kam survey acme send @jane`.")
+	}
+	if n.Token, err = newToken(); err != nil {
+		return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
+	}
+	n.SentBy, n.SentAt = actor, db.now()
+	if n.ClosesAt.IsZero() {
+		n.ClosesAt = n.SentAt.Add(SurveyOpenFor)
+	}
+	n.ClosesAt = fromMS(n.ClosesAt.UnixMilli())
+	if !n.ClosesAt.After(n.SentAt) {
+		return kam.Errorf(kam.EINVALID, "A survey must stay open for some time after it is sent.")
+	}
+	n.MessageTS, n.MessageChannel = "", ""
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := accountTx(ctx, tx, n.TeamID, n.AccountID); err != nil {
+			return err
+		}
+		prev, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys
+			WHERE team_id = ? AND account_id = ? AND channel_id = ? AND user_id = ? AND sent_at > ?
+			ORDER BY sent_at DESC, id DESC LIMIT 1`,
+			n.TeamID, n.AccountID, n.ChannelID, n.UserID, ms(n.SentAt.Add(-SurveyResendAfter))))
+		switch {
+		case err == nil:
+			return kam.Errorf(kam.ECONFLICT, "%s was already asked about this account on %s; that survey takes answers until %s. Ask again from %s, or pick another recipient.",
+				recipientRef(prev), prev.SentAt.Format(time.DateOnly), prev.ClosesAt.Format(time.DateOnly),
+				prev.SentAt.Add(SurveyResendAfter).Format(time.DateOnly))
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("check earlier surveys of account %d: %w", n.AccountID, err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO surveys (team_id, account_id, channel_id, user_id, token, sent_by, sent_at, closes_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.TeamID, n.AccountID, n.ChannelID, n.UserID, n.Token, n.SentBy, ms(n.SentAt), ms(n.ClosesAt))
+		if err != nil {
+			return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
+		}
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
+		}
+		d := map[string]any{"account": n.AccountID, "channel": n.ChannelID, "user": n.UserID, "closes": n.ClosesAt}
+		return writeAudit(ctx, tx, aud, n.TeamID, actor, ActionSurveySend, auditEntity("survey", n.ID), d, n.SentAt)
+	})
+	if err != nil {
+		return err
+	}
+	*s = n
+	return nil
+}
+
+// recipientRef renders a survey's recipient as a Slack mention.
+func recipientRef(s Survey) string {
+	if s.ChannelID != "" {
+		return "<#" + s.ChannelID + ">"
+	}
+	return "<@" + s.UserID + ">"
+}
+
+// Survey returns one of the workspace's surveys; ENOTFOUND when absent.
+func (db *DB) Survey(ctx context.Context, teamID string, id int64) (Survey, error) {
+	s, err := scanSurvey(db.read.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ? AND team_id = ?`, id, teamID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Survey{}, errSurveyNotFound()
+	} else if err != nil {
+		return Survey{}, fmt.Errorf("read survey %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// SurveyByToken returns the survey with this ID and token, whatever its
+// workspace. It is the one lookup not scoped to a workspace: a customer
+// answering in a Slack Connect channel clicks from their own workspace,
+// and the random token, which only the survey's buttons carry, is what
+// vouches for the click. The caller decides whether a click from another
+// workspace may count. A wrong token is ENOTFOUND, like a missing survey.
+func (db *DB) SurveyByToken(ctx context.Context, id int64, token string) (Survey, error) {
+	s, err := scanSurvey(db.read.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Survey{}, errSurveyNotFound()
+	} else if err != nil {
+		return Survey{}, fmt.Errorf("read survey %d: %w", id, err)
+	}
+	if token == "" || subtle.ConstantTimeCompare([]byte(s.Token), []byte(token)) != 1 {
+		return Survey{}, errSurveyNotFound()
+	}
+	return s, nil
+}
+
+// Surveys returns an account's surveys, newest first, at most limit of
+// them (all when limit is 0 or less).
+func (db *DB) Surveys(ctx context.Context, teamID string, accountID int64, limit int) ([]Survey, error) {
+	var out []Survey
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		s, err := scanSurvey(r)
+		out = append(out, s)
+		return err
+	}, `SELECT `+surveyCols+` FROM surveys WHERE team_id = ? AND account_id = ? ORDER BY sent_at DESC, id DESC LIMIT ?`,
+		teamID, accountID, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list surveys of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// ---- Answers ------------------------------------------------------------------
+
+const answerCols = `id, team_id, account_id, coalesce(survey_id, 0), respondent, user_id, user_team, contact, score, comment,
+	recorded_by, created_at, at`
+
+func scanAnswer(r rowSource) (SurveyAnswer, error) {
+	var a SurveyAnswer
+	var created, at int64
+	if err := r.Scan(&a.ID, &a.TeamID, &a.AccountID, &a.SurveyID, &a.Respondent, &a.UserID, &a.UserTeam, &a.Contact,
+		&a.Score, &a.Comment, &a.RecordedBy, &created, &at); err != nil {
+		return SurveyAnswer{}, err
+	}
+	a.CreatedAt, a.At = fromMS(created), fromMS(at)
+	return a, nil
+}
+
+// AnswerSurvey stores a Slack user's answer to a survey of the workspace
+// a.TeamID: a.SurveyID, a.UserID (and a.UserTeam, their own workspace),
+// a.Score and, when setComment, a.Comment. The respondent's earlier answer
+// to the same survey is updated, not added to: prev is that answer and
+// existed says there was one. Without setComment an earlier comment is
+// kept. It fills the rest of a. A closed survey is ECONFLICT, a DM survey
+// answered by someone else EUNAUTHORIZED; neither changes anything.
+func (db *DB) AnswerSurvey(ctx context.Context, a *SurveyAnswer, setComment bool) (prev SurveyAnswer, existed bool, err error) {
+	n := *a
+	if n.TeamID == "" || n.SurveyID <= 0 {
+		return SurveyAnswer{}, false, errSurveyNotFound()
+	}
+	if n.UserID, err = normID("The respondent", n.UserID, "@person"); err != nil {
+		return SurveyAnswer{}, false, err
+	}
+	if n.UserID == "" {
+		return SurveyAnswer{}, false, checkActor("")
+	}
+	if n.UserTeam, err = normID("The respondent's workspace", n.UserTeam, "a Slack team ID"); err != nil {
+		return SurveyAnswer{}, false, err
+	}
+	if err := checkScore(n.Score); err != nil {
+		return SurveyAnswer{}, false, err
+	}
+	if setComment {
+		if n.Comment, err = normText("The comment", n.Comment, MaxSurveyComment); err != nil {
+			return SurveyAnswer{}, false, err
+		}
+	}
+	n.Respondent, n.Contact, n.RecordedBy = RespondentUser(n.UserID), "", ""
+	n.At = db.now()
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return SurveyAnswer{}, false, fmt.Errorf("answer survey %d: %w", n.SurveyID, err)
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		s, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ? AND team_id = ?`, n.SurveyID, n.TeamID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errSurveyNotFound()
+		} else if err != nil {
+			return fmt.Errorf("read survey %d: %w", n.SurveyID, err)
+		}
+		if !s.Open(n.At) {
+			return kam.Errorf(kam.ECONFLICT, "This survey closed on %s, so it takes no more answers. Thank you all the same.", s.ClosesAt.Format(time.DateOnly))
+		}
+		if s.UserID != "" && s.UserID != n.UserID {
+			return kam.Errorf(kam.EUNAUTHORIZED, "This survey was sent to <@%s> alone, so only they can answer it.", s.UserID)
+		}
+		n.AccountID = s.AccountID
+		prev, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
+			WHERE survey_id = ? AND respondent = ?`, n.SurveyID, n.Respondent))
+		switch {
+		case err == nil:
+			existed = true
+			n.ID, n.CreatedAt = prev.ID, prev.CreatedAt
+			if !setComment {
+				n.Comment = prev.Comment
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE survey_responses SET score = ?, comment = ?, user_team = ?, at = ? WHERE id = ?`,
+				n.Score, n.Comment, n.UserTeam, ms(n.At), n.ID); err != nil {
+				return fmt.Errorf("update answer to survey %d: %w", n.SurveyID, err)
+			}
+		case errors.Is(err, sql.ErrNoRows):
+			if !setComment {
+				n.Comment = ""
+			}
+			n.CreatedAt = n.At
+			res, err := tx.ExecContext(ctx, `INSERT INTO survey_responses (team_id, account_id, survey_id, respondent, user_id, user_team,
+				score, comment, created_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				n.TeamID, n.AccountID, n.SurveyID, n.Respondent, n.UserID, n.UserTeam, n.Score, n.Comment, ms(n.At), ms(n.At))
+			if err != nil {
+				return fmt.Errorf("store answer to survey %d: %w", n.SurveyID, err)
+			}
+			if n.ID, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("store answer to survey %d: %w", n.SurveyID, err)
+			}
+		default:
+			return fmt.Errorf("read answer to survey %d: %w", n.SurveyID, err)
+		}
+		d := map[string]any{"account": n.AccountID, "score": n.Score, "updated": existed, "comment": n.Comment != ""}
+		if existed {
+			d["previous_score"] = prev.Score
+		}
+		return writeAudit(ctx, tx, aud, n.TeamID, n.UserID, ActionSurveyAnswer, auditEntity("survey", n.SurveyID), d, n.At)
+	})
+	if err != nil {
+		return SurveyAnswer{}, false, err
+	}
+	*a = n
+	return prev, existed, nil
+}
+
+// RecordSurveyAnswer stores an answer to a survey taken outside Slack (a
+// call, a form, a QBR), recorded by the actor: a.TeamID, a.AccountID,
+// a.Score, and optionally a.Comment, a.Contact (the stakeholder's name) and
+// a.At (when it was given; zero means now, and it may not lie in the
+// future). It fills ID, SurveyID (0), Respondent, RecordedBy and CreatedAt.
+func (db *DB) RecordSurveyAnswer(ctx context.Context, a *SurveyAnswer, actor string) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	n := *a
+	if n.TeamID == "" {
+		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
+	}
+	if n.AccountID <= 0 {
+		return errAccountNotFound()
+	}
+	if err := checkScore(n.Score); err != nil {
+		return err
+	}
+	var err error
+	if n.Comment, err = normText("The comment", n.Comment, MaxSurveyComment); err != nil {
+		return err
+	}
+	if n.Contact, err = normLine("The contact's name", n.Contact, kam.MaxNameLen); err != nil {
+		return err
+	}
+	now := db.now()
+	n.At = db.orNow(n.At)
+	if n.At.After(now.Add(clockSkew)) {
+		return kam.Errorf(kam.EINVALID, "An answer can't be dated in the future; give the day it was given, e.g. date=%s.", now.Format(time.DateOnly))
+	}
+	if n.Contact != "" {
+		n.Respondent = "contact:" + strings.ToLower(n.Contact)
+	} else {
+		tok, err := newToken()
+		if err != nil {
+			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
+		}
+		// Each anonymous answer is its own respondent.
+		n.Respondent = "anon:" + tok
+	}
+	n.SurveyID, n.UserID, n.UserTeam, n.RecordedBy, n.CreatedAt = 0, "", "", actor, now
+	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO survey_responses (team_id, account_id, respondent, contact, score, comment,
+			recorded_by, created_at, at)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`,
+			n.TeamID, n.AccountID, n.Respondent, n.Contact, n.Score, n.Comment, n.RecordedBy, ms(n.CreatedAt), ms(n.At))
+		if err != nil {
+			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
+		} else if k == 0 {
+			return errAccountNotFound()
+		}
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
+		}
+		d := map[string]any{"account": n.AccountID, "score": n.Score, "contact": n.Contact, "at": n.At, "comment": n.Comment != ""}
+		return writeAudit(ctx, tx, aud, n.TeamID, actor, ActionSurveyRecord, auditEntity("response", n.ID), d, n.CreatedAt)
+	})
+	if err != nil {
+		return err
+	}
+	*a = n
+	return nil
+}
+
+// SurveyAnswerOf returns a Slack user's answer to one of the workspace's
+// surveys; ENOTFOUND when they have not answered.
+func (db *DB) SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64, userID string) (SurveyAnswer, error) {
+	a, err := scanAnswer(db.read.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
+		WHERE survey_id = ? AND respondent = ? AND team_id = ?`, surveyID, RespondentUser(userID), teamID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return SurveyAnswer{}, kam.Errorf(kam.ENOTFOUND, "You haven't answered this survey yet: pick a number from 0 to 10 first.")
+	} else if err != nil {
+		return SurveyAnswer{}, fmt.Errorf("read answer to survey %d: %w", surveyID, err)
+	}
+	return a, nil
+}
+
+// AccountSurveyAnswers returns an account's answers, latest first, at most
+// limit of them (all when limit is 0 or less).
+func (db *DB) AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]SurveyAnswer, error) {
+	var out []SurveyAnswer
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		a, err := scanAnswer(r)
+		out = append(out, a)
+		return err
+	}, `SELECT `+answerCols+` FROM survey_responses WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+		accountID, teamID, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list answers of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// SurveyAnswers returns the workspace's answers given after since and not
+// after until, by account and time: one query for a whole portfolio.
+func (db *DB) SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]SurveyAnswer, error) {
+	var out []SurveyAnswer
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		a, err := scanAnswer(r)
+		out = append(out, a)
+		return err
+	}, `SELECT `+answerCols+` FROM survey_responses WHERE team_id = ? AND at > ? AND at <= ? ORDER BY account_id, at, id`,
+		teamID, ms(since), ms(until))
+	if err != nil {
+		return nil, fmt.Errorf("list survey answers of %s: %w", teamID, err)
+	}
+	return out, nil
+}
+
+// ---- NPS ------------------------------------------------------------------------
+
+// NPSStats is the net promoter score of a set of answers.
+type NPSStats struct {
+	NPS        float64 // −100…100, one decimal: % promoters − % detractors
+	Responses  int     // respondents counted
+	Promoters  int     // 9–10
+	Passives   int     // 7–8
+	Detractors int     // 0–6
+}
+
+// ScoreNPS computes the NPS of the answers given after from and not after
+// to, counting each respondent of an account once, by their latest answer
+// in that span: a customer who answers every survey is one voice, not many.
+func ScoreNPS(answers []SurveyAnswer, from, to time.Time) NPSStats {
+	type who struct {
+		account    int64
+		respondent string
+	}
+	latest := make(map[who]SurveyAnswer)
+	for _, a := range answers {
+		if !a.At.After(from) || a.At.After(to) {
+			continue
+		}
+		k := who{a.AccountID, a.Respondent}
+		if p, ok := latest[k]; !ok || a.At.After(p.At) || (a.At.Equal(p.At) && a.ID > p.ID) {
+			latest[k] = a
+		}
+	}
+	var st NPSStats
+	scores := make([]int, 0, len(latest))
+	for _, a := range latest {
+		scores = append(scores, a.Score)
+		switch {
+		case a.Score >= 9:
+			st.Promoters++
+		case a.Score >= 7:
+			st.Passives++
+		default:
+			st.Detractors++
+		}
+	}
+	st.Responses = len(scores)
+	st.NPS = kam.NPSOf(scores)
+	return st
+}
+
+// NPSSummaries loads what health needs of the surveys of many accounts of
+// the workspace, by account ID, in three queries: the NPS of the last
+// NPSPeriod before now, the period before it (the trend) and the latest
+// answer. Accounts never surveyed and without answers are absent, which
+// leaves the satisfaction part of their health out.
+func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now time.Time) (map[int64]*kam.NPSSummary, error) {
+	out := make(map[int64]*kam.NPSSummary)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list := idList(ids)
+	get := func(id int64) *kam.NPSSummary {
+		s := out[id]
+		if s == nil {
+			s = &kam.NPSSummary{}
+			out[id] = s
+		}
+		return s
+	}
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		get(id)
+		return nil
+	}, `SELECT DISTINCT account_id FROM surveys WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?)) AND sent_at <= ?`,
+		teamID, list, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("read surveyed accounts: %w", err)
+	}
+
+	byAccount := make(map[int64][]SurveyAnswer)
+	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
+		a, err := scanAnswer(r)
+		byAccount[a.AccountID] = append(byAccount[a.AccountID], a)
+		return err
+	}, `SELECT `+answerCols+` FROM survey_responses WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))
+		AND at > ? AND at <= ?`, teamID, list, ms(now.Add(-2*NPSPeriod)), ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("read survey answers: %w", err)
+	}
+	for id, as := range byAccount {
+		s := get(id)
+		cur := ScoreNPS(as, now.Add(-NPSPeriod), now)
+		s.Responses, s.NPS = cur.Responses, cur.NPS
+		if prev := ScoreNPS(as, now.Add(-2*NPSPeriod), now.Add(-NPSPeriod)); prev.Responses > 0 {
+			v := prev.NPS
+			s.PreviousNPS = &v
+		}
+	}
+
+	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
+		a, err := scanAnswer(r)
+		if err == nil {
+			na := a.NPSAnswer()
+			get(a.AccountID).Latest = &na
+		}
+		return err
+	}, `SELECT `+answerCols+` FROM (SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY at DESC, id DESC) AS rn
+		FROM survey_responses WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?)) AND at <= ?) WHERE rn = 1`,
+		teamID, list, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("read latest survey answers: %w", err)
+	}
+	return out, nil
+}
+
+// ---- Weekly digest ------------------------------------------------------------------
+//
+// The digest's loaders read a whole workspace's week in a fixed number of
+// set-based queries, whatever the portfolio's size; the digest builder
+// slices the result per manager.
+
+// InteractionCount is how many real contacts (notes excluded) one person
+// logged with one account in a span of time.
+type InteractionCount struct {
+	AccountID int64
+	UserID    string
+	Count     int
+}
+
+// InteractionCounts counts the workspace's real contacts (every kind but
+// note) logged at or after from and before to, by account and person.
+func (db *DB) InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]InteractionCount, error) {
+	var out []InteractionCount
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var c InteractionCount
+		err := r.Scan(&c.AccountID, &c.UserID, &c.Count)
+		out = append(out, c)
+		return err
+	}, `SELECT account_id, user_id, count(*) FROM interactions
+		WHERE team_id = ? AND kind <> 'note' AND at >= ? AND at < ?
+		GROUP BY account_id, user_id ORDER BY account_id, user_id`, teamID, ms(from), ms(to))
+	if err != nil {
+		return nil, fmt.Errorf("count interactions of %s: %w", teamID, err)
+	}
+	return out, nil
+}
+
+// StageMove is one stage change of an opportunity, with the opportunity's
+// account, name and value.
+type StageMove struct {
+	kam.StageChange
+	AccountID   int64
+	Opportunity string
+	Value       int64
+}
+
+// StageMoves returns the workspace's stage changes made at or after from
+// and before to, oldest first; the creation entries of new opportunities
+// are not moves and are left out.
+func (db *DB) StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]StageMove, error) {
+	var out []StageMove
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var m StageMove
+		var fromStage, toStage string
+		var at int64
+		if err := r.Scan(&m.ID, &m.OpportunityID, &fromStage, &toStage, &m.UserID, &m.Note, &at,
+			&m.AccountID, &m.Opportunity, &m.Value); err != nil {
+			return err
+		}
+		m.TeamID, m.From, m.To, m.At = teamID, kam.Stage(fromStage), kam.Stage(toStage), fromMS(at)
+		out = append(out, m)
+		return nil
+	}, `SELECT sc.id, sc.opportunity_id, sc.from_stage, sc.to_stage, sc.user_id, sc.note, sc.at, o.account_id, o.name, o.value
+		FROM stage_changes sc JOIN opportunities o ON o.id = sc.opportunity_id
+		WHERE sc.team_id = ? AND sc.at >= ? AND sc.at < ? AND sc.from_stage <> ''
+		ORDER BY sc.at, sc.id`, teamID, ms(from), ms(to))
+	if err != nil {
+		return nil, fmt.Errorf("list stage moves of %s: %w", teamID, err)
+	}
+	return out, nil
+}
+
+// HealthSnapshot is an account's health as one weekly digest saw it.
+type HealthSnapshot struct {
+	AccountID int64
+	Week      string   // ISO week, e.g. "2025-W11"
+	Score     int      // 0–100
+	Alerts    []string // kam.Alert.Key of every alert then raised
+	TakenAt   time.Time
+}
+
+var isoWeek = regexp.MustCompile(`^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$`)
+
+func checkWeek(week string) error {
+	if !isoWeek.MatchString(week) {
+		return fmt.Errorf("week %q is not an ISO week such as 2025-W11", week)
+	}
+	return nil
+}
+
+// HealthSnapshots returns, by account, the latest snapshot of each of the
+// workspace's accounts taken for a week before the given ISO week: what the
+// previous digest saw.
+func (db *DB) HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]HealthSnapshot, error) {
+	if err := checkWeek(beforeWeek); err != nil {
+		return nil, fmt.Errorf("read health snapshots: %w", err)
+	}
+	out := make(map[int64]HealthSnapshot)
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var s HealthSnapshot
+		var alerts string
+		var taken int64
+		if err := r.Scan(&s.AccountID, &s.Week, &s.Score, &alerts, &taken); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(alerts), &s.Alerts); err != nil {
+			return fmt.Errorf("alerts of account %d in %s: %w", s.AccountID, s.Week, err)
+		}
+		s.TakenAt = fromMS(taken)
+		out[s.AccountID] = s
+		return nil
+	}, `SELECT account_id, week, score, alerts, taken_at FROM (
+		SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY week DESC) AS rn
+		FROM health_snapshots WHERE team_id = ? AND week < ?) WHERE rn = 1`, teamID, beforeWeek)
+	if err != nil {
+		return nil, fmt.Errorf("read health snapshots of %s: %w", teamID, err)
+	}
+	return out, nil
+}
+
+// SaveHealthSnapshots records the accounts' health for an ISO week,
+// replacing what an earlier run that week recorded, and forgets snapshots
+// older than two years. Accounts of another workspace are skipped.
+func (db *DB) SaveHealthSnapshots(ctx context.Context, teamID, week string, snaps []HealthSnapshot) error {
+	if err := checkWeek(week); err != nil {
+		return fmt.Errorf("save health snapshots: %w", err)
+	}
+	if teamID == "" {
+		return errors.New("save health snapshots: no workspace")
+	}
+	now := db.now()
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO health_snapshots (team_id, account_id, week, score, alerts, taken_at)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)
+			ON CONFLICT (team_id, account_id, week) DO UPDATE SET score = excluded.score, alerts = excluded.alerts,
+			taken_at = excluded.taken_at`)
+		if err != nil {
+			return fmt.Errorf("save health snapshots: %w", err)
+		}
+		defer st.Close()
+		for _, s := range snaps {
+			alerts := s.Alerts
+			if alerts == nil {
+				alerts = []string{}
+			}
+			js, err := json.Marshal(alerts)
+			if err != nil {
+				return fmt.Errorf("save health snapshot of account %d: %w", s.AccountID, err)
+			}
+			if s.Score < 0 || s.Score > 100 {
+				return fmt.Errorf("save health snapshot of account %d: score %d outside 0–100", s.AccountID, s.Score)
+			}
+			if _, err := st.ExecContext(ctx, teamID, s.AccountID, week, s.Score, string(js), ms(now)); err != nil {
+				return fmt.Errorf("save health snapshot of account %d: %w", s.AccountID, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM health_snapshots WHERE team_id = ? AND taken_at < ?`,
+			teamID, ms(now.Add(-snapshotRetention))); err != nil {
+			return fmt.Errorf("prune health snapshots: %w", err)
+		}
+		return nil
+	})
+}
