@@ -120,4 +120,6 @@ func BenchmarkSignedCommandLoopback(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	b.StopTimer() // shutting the server down is not part of the measure
+	client.CloseIdleConnections()
 }

@@ -172,9 +172,10 @@ type ack struct {
 // goroutine, and the timer that acknowledges for it when it is late:
 // whichever takes the lock first decides, and the loser sees it.
 type deadline struct {
-	mu    sync.Mutex
-	state int // one of the constants below
-	timer *time.Timer
+	mu       sync.Mutex
+	state    int // one of the constants below
+	timer    *time.Timer
+	watchdog *time.Timer // armed by a late ack
 }
 
 const (
@@ -194,6 +195,9 @@ func (d *deadline) finish() int {
 	}
 	if st == running {
 		d.timer.Stop()
+	}
+	if d.watchdog != nil {
+		d.watchdog.Stop()
 	}
 	return st
 }
@@ -221,7 +225,7 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 		lateAck(workingReply)
 		// The engine's own limit is Command; this only fires for an
 		// engine that ignores its context.
-		time.AfterFunc(c.timing.Command+time.Second-c.timing.Ack, func() {
+		d.watchdog = time.AfterFunc(c.timing.Command+time.Second-c.timing.Ack, func() {
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			if d.state != late {

@@ -24,6 +24,9 @@ func parseSlashForm(body []byte) (sc slack.SlashCommand, sslCheck bool, err erro
 			continue
 		}
 		key, raw, _ := strings.Cut(pair, "=")
+		if k, err := unescape(key); err == nil {
+			key = k // Slack never escapes names; a client might
+		}
 		var dst *string
 		switch key {
 		case "text":
@@ -65,7 +68,7 @@ func formValue(body []byte, key string) (string, error) {
 		var pair string
 		pair, s, _ = strings.Cut(s, "&")
 		k, raw, _ := strings.Cut(pair, "=")
-		if k == key {
+		if k, err := unescape(k); err == nil && k == key {
 			return unescape(raw)
 		}
 	}

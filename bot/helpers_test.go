@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,6 +166,7 @@ var testNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
 type testServer struct {
 	*HTTPServer
+	url    string // of the server on 127.0.0.1 serving it
 	engine *fakeEngine
 	reg    *prometheus.Registry
 	clock  *fixedClock
@@ -202,7 +205,9 @@ func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 		defer cancel()
 		_ = s.core.drain(ctx)
 	})
-	ts := &testServer{HTTPServer: s, reg: reg, clock: clock, sink: fakeslack.NewResponseSink(t)}
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	ts := &testServer{HTTPServer: s, url: hs.URL, reg: reg, clock: clock, sink: fakeslack.NewResponseSink(t)}
 	if e, ok := cfg.Engine.(*fakeEngine); ok {
 		ts.engine = e
 	} else if e, ok := cfg.Engine.(outcomeEngine); ok {
@@ -211,15 +216,37 @@ func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 	return ts
 }
 
-// do serves a request and returns the recorded response.
-func (s *testServer) do(req *http.Request) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	s.ServeHTTP(w, req)
-	return w
+// response is what a test sees of an answer.
+type response struct {
+	Code int
+	Body *bytes.Buffer
+	hdr  http.Header
+}
+
+func (r *response) Header() http.Header { return r.hdr }
+
+// do sends a request built for a path ("/slack/commands") to the server
+// over 127.0.0.1 and returns the answer.
+func (s *testServer) do(req *http.Request) *response {
+	u, err := url.Parse(s.url + req.URL.RequestURI())
+	if err != nil {
+		panic(err)
+	}
+	req.URL, req.Host = u, u.Host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(fmt.Sprintf("%s %s: %v", req.Method, u, err))
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	if _, err := body.ReadFrom(resp.Body); err != nil {
+		panic(err)
+	}
+	return &response{Code: resp.StatusCode, Body: &body, hdr: resp.Header}
 }
 
 // slash sends a signed /kam command and returns the response.
-func (s *testServer) slash(text, responseURL string) *httptest.ResponseRecorder {
+func (s *testServer) slash(text, responseURL string) *response {
 	body := fakeslack.SlashForm(slack.SlashCommand{Text: text, ResponseURL: responseURL})
 	return s.do(fakeslack.SignedRequest(secret, s.clock.Now(), "/slack/commands", body))
 }
@@ -277,16 +304,19 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// golden compares got (JSON) with testdata/name, indented; -update rewrites it.
+// golden compares got (JSON) with testdata/name, both in canonical form
+// (keys sorted, <>& unescaped), so that equivalent encodings match — the
+// Socket Mode library re-encodes ack payloads. -update rewrites the file,
+// indented in got's own key order for reading.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, got, "", "  "); err != nil {
-		t.Fatalf("%s: not JSON: %v\n%s", name, err, got)
-	}
-	buf.WriteByte('\n')
 	path := filepath.Join("testdata", name)
 	if *update {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, got, "", "  "); err != nil {
+			t.Fatalf("%s: not JSON: %v\n%s", name, err, got)
+		}
+		buf.WriteByte('\n')
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -298,9 +328,25 @@ func golden(t *testing.T, name string, got []byte) {
 	if err != nil {
 		t.Fatalf("read golden file (run go test -update to create it): %v", err)
 	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, buf.Bytes(), want)
+	if g, w := canonicalJSON(t, got), canonicalJSON(t, want); g != w {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, g, w)
 	}
+}
+
+func canonicalJSON(t *testing.T, b []byte) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }
 
 func readAll(t testing.TB, r io.Reader) string {

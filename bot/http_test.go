@@ -559,3 +559,54 @@ func newRegistryMetrics(t *testing.T) *Metrics {
 	s := newTestServer(t, nil)
 	return s.cfg.Metrics
 }
+
+// An engine that ignores its context still leaves the user an answer.
+func TestSlashEngineIgnoresDeadline(t *testing.T) {
+	s := newTestServer(t, func(c *HTTPConfig) { c.Timing.Ack = 100 * time.Millisecond; c.Timing.Command = 200 * time.Millisecond })
+	release := make(chan struct{})
+	s.engine.handle = func(ctx context.Context, req commands.Request) commands.Reply {
+		<-release // deaf to ctx
+		return commands.Reply{Text: "finally"}
+	}
+	url := s.sink.URL()
+	done := make(chan *response, 1)
+	go func() { done <- s.slash("digest", url) }()
+	posts, err := s.sink.Wait(url, 1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(posts[0].Message.Text, "took too long") {
+		t.Errorf("post %s", posts[0].Body)
+	}
+	if w := <-done; !strings.Contains(w.Body.String(), "Working on it") {
+		t.Errorf("ack %s", w.Body)
+	}
+	close(release)
+	time.Sleep(100 * time.Millisecond)
+	if n := len(s.sink.PostsTo(url)); n != 1 {
+		t.Errorf("%d posts: the late answer must not follow the apology", n)
+	}
+}
+
+func TestInteractionPanic(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.engine.interact = func(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply {
+		panic("boom")
+	}
+	url := s.sink.URL()
+	w := s.do(fakeslack.SignedRequest(secret, testNow, "/slack/interactions",
+		fakeslack.InteractionForm(fakeslack.BlockActions("U1", "C1", url, "a", "v"))))
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	posts, err := s.sink.Wait(url, 1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := posts[0].Message; m.Text != "Internal error." || m.ResponseType != "ephemeral" || m.ReplaceOriginal {
+		t.Errorf("post %s", posts[0].Body)
+	}
+	if got := metric(t, s.reg, "kambot_interactions_total", map[string]string{"type": "block_actions", "outcome": "internal"}); got != 1 {
+		t.Errorf("interactions{internal} = %v", got)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -113,11 +112,18 @@ func (a *SlackAPI) PublishView(ctx context.Context, userID string, view slack.Ho
 // it is sent as written (Slack markup such as <@U123> kept). opts add e.g.
 // slack.MsgOptionMetadata or slack.MsgOptionTS (thread).
 func (a *SlackAPI) PostMessage(ctx context.Context, channel, text string, blocks []slack.Block, opts ...slack.MsgOption) (string, error) {
+	ts, _, err := a.Post(ctx, channel, text, blocks, opts...)
+	return ts, err
+}
+
+// Post is PostMessage that also returns the ID of the conversation the
+// message went to: channel itself, or for a user ID the bot's DM with them.
+func (a *SlackAPI) Post(ctx context.Context, channel, text string, blocks []slack.Block, opts ...slack.MsgOption) (ts, channelID string, err error) {
 	if channel == "" {
-		return "", permanent("chat.postMessage: no channel")
+		return "", "", permanent("chat.postMessage: no channel")
 	}
 	if text == "" && len(blocks) == 0 {
-		return "", permanent("chat.postMessage: nothing to post")
+		return "", "", permanent("chat.postMessage: nothing to post")
 	}
 	all := make([]slack.MsgOption, 0, len(opts)+2)
 	all = append(all, slack.MsgOptionText(text, false))
@@ -125,29 +131,60 @@ func (a *SlackAPI) PostMessage(ctx context.Context, channel, text string, blocks
 		all = append(all, slack.MsgOptionBlocks(blocks...))
 	}
 	all = append(all, opts...)
-	_, ts, err := a.client.PostMessageContext(ctx, channel, all...)
+	channelID, ts, err = a.client.PostMessageContext(ctx, channel, all...)
 	if err != nil {
-		return "", fmt.Errorf("chat.postMessage to %s: %w", channel, err)
+		return "", "", fmt.Errorf("chat.postMessage to %s: %w", channel, err)
 	}
-	return ts, nil
+	return ts, channelID, nil
 }
 
-// History returns a channel's messages newer than oldest (all when zero),
-// newest first, at most limit (1–999), with their metadata
-// (conversations.history with include_all_metadata).
-func (a *SlackAPI) History(ctx context.Context, channel string, oldest time.Time, limit int) ([]slack.Message, error) {
+// maxHistoryPages bounds History: 50 pages of 200 messages.
+const maxHistoryPages = 50
+
+// History returns the messages of a conversation posted at or after oldest
+// (all when zero), newest first, with their metadata: every page of
+// conversations.history with include_all_metadata. For a user ID (U…, W…)
+// it reads the bot's DM with the user. It also returns the conversation ID.
+func (a *SlackAPI) History(ctx context.Context, channel string, oldest time.Time) ([]slack.Message, string, error) {
 	if channel == "" {
-		return nil, permanent("conversations.history: no channel")
+		return nil, "", permanent("conversations.history: no channel")
 	}
-	p := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: min(max(limit, 1), 999), IncludeAllMetadata: true}
+	if isUserID(channel) {
+		dm, err := a.OpenDM(ctx, channel)
+		if err != nil {
+			return nil, "", err
+		}
+		channel = dm
+	}
+	p := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 200, Inclusive: true, IncludeAllMetadata: true}
 	if !oldest.IsZero() {
-		p.Oldest = strconv.FormatFloat(float64(oldest.UnixMicro())/1e6, 'f', 6, 64)
+		// Slack's ts is seconds.microseconds; a float64 would lose digits.
+		us := oldest.UnixMicro()
+		p.Oldest = fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
 	}
-	resp, err := a.client.GetConversationHistoryContext(ctx, p)
-	if err != nil {
-		return nil, fmt.Errorf("conversations.history of %s: %w", channel, err)
+	var msgs []slack.Message
+	for page := 0; ; page++ {
+		resp, err := a.client.GetConversationHistoryContext(ctx, p)
+		if err != nil {
+			return nil, channel, fmt.Errorf("conversations.history of %s: %w", channel, err)
+		}
+		msgs = append(msgs, resp.Messages...)
+		next := resp.ResponseMetaData.NextCursor
+		if !resp.HasMore || next == "" {
+			return msgs, channel, nil
+		}
+		if page+1 == maxHistoryPages {
+			a.log.Warn("conversations.history truncated", "channel", channel, "messages", len(msgs))
+			return msgs, channel, nil
+		}
+		p.Cursor = next
 	}
-	return resp.Messages, nil
+}
+
+// isUserID tells user IDs (U…, W… in Enterprise Grid) from conversation
+// IDs (C…, G…, D…).
+func isUserID(id string) bool {
+	return len(id) > 1 && (id[0] == 'U' || id[0] == 'W')
 }
 
 // UserExists reports whether a user ID names an active user (users.info);

@@ -25,11 +25,17 @@ func runAccounts(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	all := false
-	switch {
-	case len(toks) == 0:
-	case len(toks) == 1 && toks[0].Key == "" && strings.EqualFold(toks[0].Value, "all"):
-		all = true
-	default:
+	if len(toks) > 0 && toks[0].Key == "" && strings.EqualFold(toks[0].Value, "all") {
+		all, toks = true, toks[1:]
+	}
+	var intelOpts Options // quadrant= and sort= (account intelligence)
+	if len(toks) > 0 && c.intel() != nil {
+		if intelOpts, err = ParseOptions(toks, accountsIntelKeys, c.Command.Usage); err != nil {
+			return Reply{}, err
+		}
+		toks = nil
+	}
+	if len(toks) > 0 {
 		return Reply{}, c.Usage("Unexpected “%s”", show(toks[0].String(), 40))
 	}
 	var list []kam.Account
@@ -42,6 +48,9 @@ func runAccounts(ctx context.Context, c *Call) (Reply, error) {
 		}
 	} else if list, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID); err != nil {
 		return Reply{}, fmt.Errorf("list accounts of %s: %w", c.UserID, err)
+	}
+	if intelOpts != nil {
+		return c.intelAccounts(ctx, list, all, intelOpts)
 	}
 	return Reply{Blocks: accountsBlocks(list, all, c.Admin, c.UserID)}, nil
 }

@@ -42,6 +42,9 @@ type Config struct {
 	Admins    []string  // Slack user IDs with admin rights
 	Now       func() time.Time
 	Logger    *slog.Logger
+	// Intel turns on account intelligence (score, weights, contact, plan,
+	// health, log's with=, the show card's health section); nil leaves it off.
+	Intel IntelStore
 }
 
 // Access is who may run a command.
@@ -132,6 +135,7 @@ type Extension struct {
 // Engine runs /kam commands and interactive payloads.
 type Engine struct {
 	store     Store
+	intel     IntelStore
 	notifier  Notifier
 	views     Views
 	dir       Directory
@@ -176,6 +180,10 @@ func New(cfg Config) *Engine {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	e.Register(Extension{Commands: coreCommands()})
+	if cfg.Intel != nil {
+		e.intel = cfg.Intel
+		e.Register(intelExtension())
+	}
 	return e
 }
 
@@ -321,13 +329,13 @@ func (e *Engine) run(ctx context.Context, req Request) (Reply, error) {
 	}
 	name := "help"
 	if ok {
-		name = strings.ToLower(first.Value)
 		if first.Key != "" || first.Quoted {
-			name = strings.ToLower(first.String())
+			return Reply{}, e.unknownCommand(first.String())
 		}
+		name = strings.ToLower(first.Value)
 	}
 	cmd := e.lookup(name)
-	if cmd == nil || (ok && (first.Key != "" || first.Quoted)) {
+	if cmd == nil {
 		return Reply{}, e.unknownCommand(name)
 	}
 	c := &Call{
@@ -404,7 +412,7 @@ func (e *Engine) finish(rep Reply, req Request) Reply {
 // errorReply renders an error for the user: its message when it is a
 // *kam.Error, "Internal error." otherwise. Always ephemeral.
 func errorReply(err error) Reply {
-	blocks := []slack.Block{section(kam.ErrorMessage(err))}
+	blocks := []slack.Block{section(escStray(kam.ErrorMessage(err)))}
 	return Reply{Text: PlainText(blocks), Blocks: blocks}
 }
 
@@ -503,7 +511,7 @@ func (e *Engine) interactionError(cb slack.InteractionCallback, err error) Inter
 			Type:   slack.VTModal,
 			Title:  slack.NewTextBlockObject(slack.PlainTextType, "kambot", false, false),
 			Close:  slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
-			Blocks: slack.Blocks{BlockSet: []slack.Block{section(kam.ErrorMessage(err))}},
+			Blocks: slack.Blocks{BlockSet: []slack.Block{section(escStray(kam.ErrorMessage(err)))}},
 		}
 		return InteractionReply{Ack: slack.NewUpdateViewSubmissionResponse(&view)}
 	}

@@ -64,8 +64,10 @@ type PlanStore interface {
 }
 
 // HealthStore loads what kam.AssessHealth needs for a whole portfolio in a
-// few set-based queries.
+// few set-based queries, survey results (Satisfaction) included where
+// there are any.
 type HealthStore interface {
+	// HealthInputs returns the inputs of the accounts, in their order.
 	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
 }
 
@@ -78,10 +80,10 @@ type IntelStore interface {
 	HealthStore
 }
 
-// SatisfactionSource is the hook for customer surveys: when the IntelStore
-// also implements it, health reads each account's NPS summary through it
-// (accounts without survey data are absent from the map) and adds the
-// satisfaction part and the survey alerts.
+// SatisfactionSource is an optional source of survey results: when the
+// IntelStore also implements it, health reads the NPS summary of every
+// account that HealthInputs left without one (accounts without survey data
+// are absent from the map).
 type SatisfactionSource interface {
 	Satisfaction(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
 }
@@ -108,23 +110,29 @@ func userErr(err error, format string, args ...any) error {
 }
 
 // healthOf loads and assesses the accounts, in their order, with survey
-// data when the store provides it.
+// results from the store or, where it has none, a SatisfactionSource.
 func (a *Actor) healthOf(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
 	ins, err := a.intel().HealthInputs(ctx, a.TeamID, accts, a.Now)
 	if err != nil {
 		return nil, fmt.Errorf("load health inputs: %w", err)
 	}
-	if src, ok := a.intel().(SatisfactionSource); ok && len(accts) > 0 {
-		ids := make([]int64, len(accts))
-		for i, x := range accts {
-			ids[i] = x.ID
+	if src, ok := a.intel().(SatisfactionSource); ok {
+		var ids []int64
+		for _, in := range ins {
+			if in.Satisfaction == nil {
+				ids = append(ids, in.Account.ID)
+			}
 		}
-		nps, err := src.Satisfaction(ctx, a.TeamID, ids, a.Now)
-		if err != nil {
-			return nil, fmt.Errorf("load survey results: %w", err)
-		}
-		for i := range ins {
-			ins[i].Satisfaction = nps[ins[i].Account.ID]
+		if len(ids) > 0 {
+			nps, err := src.Satisfaction(ctx, a.TeamID, ids, a.Now)
+			if err != nil {
+				return nil, fmt.Errorf("load survey results: %w", err)
+			}
+			for i := range ins {
+				if ins[i].Satisfaction == nil {
+					ins[i].Satisfaction = nps[ins[i].Account.ID]
+				}
+			}
 		}
 	}
 	out := make([]kam.Health, len(ins))
@@ -267,10 +275,11 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 		return nil, err
 	}
 	h := hs[0]
-	pos, _, err := a.positions(ctx, acct)
+	st, err := a.scoreState(ctx, acct)
 	if err != nil {
 		return nil, err
 	}
+	pos := st.cur
 	quadrant := fmt.Sprintf("not scored — `/kam score %s`", acct.Slug)
 	if pos.Rated {
 		quadrant = fmt.Sprintf("%s (%s / %s)", pos.Quadrant, num1(pos.Attractiveness), num1(pos.Strength))
@@ -283,7 +292,7 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 		fields(
 			fmt.Sprintf("*Health*\n%s %d/100 (%s) · %s", bandMark(h.Band), h.Score, h.Band, alerts),
 			"*Selection*\n"+quadrant,
-			"*Relationship model*\n"+string(h.Relationship.Model),
+			"*Relationship model*\n"+modelText(h.Relationship.Model),
 			fmt.Sprintf("*Stakeholders*\n%s", stakeholderSummary(h)),
 		),
 		contextBlock(escKeepRefs(capitalize(h.Relationship.Reason)) + fmt.Sprintf(" · `/kam health %s` for the details", acct.Slug)),
@@ -305,6 +314,14 @@ func stakeholderSummary(h kam.Health) string {
 		parts = append(parts, plural(k, "blocker", "blockers"))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// modelText names a relationship model for a card or list.
+func modelText(m kam.RelationshipModel) string {
+	if m == kam.ModelNone {
+		return "none (no contact in 90 days)"
+	}
+	return string(m)
 }
 
 // bandMark is a coloured dot for a health band.

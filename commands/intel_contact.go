@@ -252,11 +252,15 @@ func contactValue(ct kam.Contact, key string) string {
 	return ""
 }
 
+// stanceText says a stance: "advocate (+2)", "neutral (0)", "hostile (−2)".
 func stanceText(s int) string {
-	if s > 0 {
-		return fmt.Sprintf("+%d %s", s, kam.StanceLabel(s))
+	switch {
+	case s > 0:
+		return fmt.Sprintf("%s (+%d)", kam.StanceLabel(s), s)
+	case s < 0:
+		return fmt.Sprintf("%s (−%d)", kam.StanceLabel(s), -s)
 	}
-	return fmt.Sprintf("%d %s", s, kam.StanceLabel(s))
+	return kam.StanceLabel(s) + " (0)"
 }
 
 // contactFacts is one stakeholder's line: "CFO · decision-maker ·
@@ -306,6 +310,6 @@ func contactList(ctx context.Context, c *Call) (Reply, error) {
 		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, esc(ct.Name), contactFacts(ct), last)
 	}
 	blocks = append(blocks, listBlocks(fmt.Sprintf("*Stakeholders (%d)*", len(h.Contacts)), lines, 4, nil)...)
-	blocks = append(blocks, section(fmt.Sprintf("*Relationship model: %s*\n%s", h.Relationship.Model, escKeepRefs(capitalize(h.Relationship.Reason))+".")))
+	blocks = append(blocks, section(fmt.Sprintf("*Relationship model: %s*\n%s", modelText(h.Relationship.Model), escKeepRefs(capitalize(h.Relationship.Reason))+".")))
 	return Reply{Blocks: append(blocks, contextBlock("⚠️ key stakeholder without a mirror · ⛔ blocker · `/kam help contact`"))}, nil
 }

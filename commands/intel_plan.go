@@ -20,7 +20,7 @@ func planCommand() Command {
 		Summary: "The account plan: customer and our objectives, quarterly tactics, reviews.",
 		Details: "*objective*: the customer's (`for=customer`) or ours (the default).\n" +
 			"*tactic*: numbered 1, 2, …; *quarter* Q1–Q4 (taken from *due* when not given), *owner* defaults to you, *due* is YYYY-MM-DD.\n" +
-			"*done <n>* ticks tactic n off. *review* records that the team reviewed the plan; the next review is due one " +
+			"*done &lt;n&gt;* ticks tactic n off. *review* records that the team reviewed the plan; the next review is due one " +
 			"review-cadence period later (weekly 7 days, monthly 30, quarterly 91).",
 		Examples: []string{
 			`plan acme objective "Cut logistics cost 10% by 2027" for=customer`,
@@ -232,9 +232,9 @@ func planReview(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, userErr(err, "review plan of account %d", a.ID)
 	}
 	next := r.At.Add(a.Cadence.Period())
-	return Reply{Blocks: []slack.Block{
+	return Reply{Blocks: append([]slack.Block{
 		section(fmt.Sprintf("Recorded a review of *%s*'s plan. The next one is due by %s (%s cadence).", esc(a.Name), day(next), cadenceOf(a))),
-	}}, nil
+	}, c.reviewNoteOffer(a)...)}, nil
 }
 
 func cadenceOf(a kam.Account) kam.Cadence {
@@ -337,6 +337,6 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 		}
 		blocks = append(blocks, listBlocks(title, lines, 4, nil)...)
 	}
-	return append(blocks, contextBlock(fmt.Sprintf("%d of %d tactics done · `/kam plan %s done <n>` · `/kam plan %s review`",
+	return append(blocks, contextBlock(fmt.Sprintf("%d of %d tactics done · `/kam plan %s done &lt;n&gt;` · `/kam plan %s review`",
 		done, len(p.Tactics), a.Slug, a.Slug)))
 }

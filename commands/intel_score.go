@@ -147,7 +147,8 @@ func (a *Actor) scoreState(ctx context.Context, acct kam.Account) (scoreState, e
 	return st, nil
 }
 
-// positions returns the account's current position, for the show card.
+
+// positions returns the account's current position and its scoring state.
 func (a *Actor) positions(ctx context.Context, acct kam.Account) (kam.Position, scoreState, error) {
 	st, err := a.scoreState(ctx, acct)
 	return st.cur, st, err
@@ -173,7 +174,7 @@ func (st scoreState) blocks(a kam.Account) []slack.Block {
 	if st.cur.Rated {
 		quadrant = fmt.Sprintf("*%s* — %s", st.cur.Quadrant, quadrantAdvice[st.cur.Quadrant])
 	}
-	axis := func(p kam.Position, v float64, axis kam.Axis) string {
+	axis := func(v float64, axis kam.Axis) string {
 		for _, k := range kam.FactorKeys(axis) {
 			if _, ok := cur.Scores[k]; ok && st.weights.Of(k) > 0 {
 				return num1(v) + " / 100"
@@ -195,8 +196,8 @@ func (st scoreState) blocks(a kam.Account) []slack.Block {
 		fields(
 			"*Quadrant*\n"+quadrant,
 			"*Movement*\n"+move,
-			"*Customer attractiveness*\n"+axis(st.cur, st.cur.Attractiveness, kam.AxisAttractiveness),
-			"*Our relative strength*\n"+axis(st.cur, st.cur.Strength, kam.AxisStrength),
+			"*Customer attractiveness*\n"+axis(st.cur.Attractiveness, kam.AxisAttractiveness),
+			"*Our relative strength*\n"+axis(st.cur.Strength, kam.AxisStrength),
 			fmt.Sprintf("*Scored*\n%s, %s", mention(cur.UserID), dateText(cur.At)),
 			"*Before*\n"+prev,
 		),
@@ -341,7 +342,7 @@ func submitScoreView(ctx context.Context, in *Interaction) (InteractionReply, er
 	v := in.Callback.View
 	var meta scoreMeta
 	if err := json.Unmarshal([]byte(v.PrivateMetadata), &meta); err != nil || meta.Account <= 0 {
-		return InteractionReply{}, kam.Errorf(kam.EINVALID, "This form is out of date — run `/kam score <account>` again.")
+		return InteractionReply{}, kam.Errorf(kam.EINVALID, "This form is out of date — run `/kam score` with the account again.")
 	}
 	if in.intel() == nil {
 		return InteractionReply{}, kam.Errorf(kam.EINVALID, "Scoring is not available on this kambot.")

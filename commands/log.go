@@ -42,7 +42,21 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	summary, err := freeText(c.Args.Rest(), "The summary", kam.MaxSummaryLen)
+	rest := c.Args.Rest()
+	var met []kam.Contact // stakeholders named with with="…" (account intelligence)
+	if c.intel() != nil {
+		with, text, found, err := logWith(rest)
+		if err != nil {
+			return Reply{}, err
+		}
+		if found {
+			if met, err = c.parseWith(ctx, with); err != nil {
+				return Reply{}, err
+			}
+			rest = text
+		}
+	}
+	summary, err := freeText(rest, "The summary", kam.MaxSummaryLen)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -51,6 +65,9 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	}
 	a := c.Account
 	in := kam.Interaction{TeamID: c.TeamID, AccountID: a.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: c.Now}
+	for _, ct := range met {
+		in.Contacts = append(in.Contacts, ct.ID)
+	}
 	if err := c.Store().LogInteraction(ctx, &in, c.UserID); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
 			return Reply{}, err
@@ -59,6 +76,9 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	}
 
 	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	if len(met) > 0 {
+		echo = "(met " + contactNames(met) + ") " + echo
+	}
 	if a.ChannelID != "" {
 		post := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], esc(a.Name), echo))}
 		c.Notify(ctx, a, "interaction:"+strconv.FormatInt(in.ID, 10), PlainText(post), post)

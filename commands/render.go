@@ -35,7 +35,10 @@ func esc(s string) string {
 // slackRef matches the user and channel mentions kept in stored text. Other
 // <…> forms (<!channel>, links) are escaped: a logged summary must not ping
 // a whole channel.
-var slackRef = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})(?:\|[^<>]*)?>`)
+var slackRef = regexp.MustCompile(`^<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})(?:\|[^<>]*)?>$`)
+
+// slackRefs finds the same references inside a text.
+var slackRefs = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})(?:\|[^<>]*)?>`)
 
 // escKeepRefs escapes text for mrkdwn but keeps user and channel mentions.
 func escKeepRefs(s string) string {
@@ -44,13 +47,56 @@ func escKeepRefs(s string) string {
 	}
 	var b strings.Builder
 	last := 0
-	for _, m := range slackRef.FindAllStringIndex(s, -1) {
+	for _, m := range slackRefs.FindAllStringIndex(s, -1) {
 		b.WriteString(esc(s[last:m[0]]))
 		b.WriteString(s[m[0]:m[1]])
 		last = m[1]
 	}
 	b.WriteString(esc(s[last:]))
 	return b.String()
+}
+
+// escStray escapes the < and > of s that do not form a Slack reference
+// (mention, channel, date, link), leaving everything else as it is. Error
+// messages written as "`/kam show <account>`" then show literally instead
+// of turning into a broken link.
+func escStray(s string) string {
+	if !strings.ContainsAny(s, "<>") {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "<>")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		if s[i] == '<' {
+			if j := strings.IndexAny(s[i+1:], "<>"); j >= 0 && s[i+1+j] == '>' && isSlackRef(s[i+1:i+1+j]) {
+				b.WriteString(s[i : i+j+2])
+				s = s[i+j+2:]
+				continue
+			}
+			b.WriteString("&lt;")
+		} else {
+			b.WriteString("&gt;")
+		}
+		s = s[i+1:]
+	}
+	return b.String()
+}
+
+// isSlackRef reports whether inner (the text between < and >) is one of
+// Slack's references.
+func isSlackRef(inner string) bool {
+	target, _, _ := strings.Cut(inner, "|")
+	for _, p := range []string{"http://", "https://", "mailto:", "!date^", "!subteam^", "!here", "!channel", "!everyone"} {
+		if strings.HasPrefix(target, p) {
+			return true
+		}
+	}
+	return slackRef.MatchString("<" + inner + ">")
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {

@@ -56,6 +56,9 @@ func TestPlainText(t *testing.T) {
 	if got := PlainText(blocks); got != want {
 		t.Fatalf("PlainText =\n%s\nwant\n%s", got, want)
 	}
+	if got := PlainText([]slack.Block{section("sponsor → _(cleared)_, keep snake_case_name and _italic_.")}); got != "sponsor → (cleared), keep snake_case_name and italic." {
+		t.Fatalf("italics: %q", got)
+	}
 	if PlainText(nil) != "" {
 		t.Fatal("PlainText(nil) not empty")
 	}
@@ -151,6 +154,23 @@ func TestOverdue(t *testing.T) {
 		}
 		if got := overdue(o, now); got != c.want {
 			t.Errorf("overdue(%s, %s) = %v", c.close, c.stage, got)
+		}
+	}
+}
+
+func TestEscStray(t *testing.T) {
+	tests := map[string]string{
+		"type `/kam show <account>`":                            "type `/kam show &lt;account&gt;`",
+		"ask <@U123> or <@W99|bo> in <#C12|x>":                  "ask <@U123> or <@W99|bo> in <#C12|x>",
+		"see <https://x.test|docs> on <!date^1^{date_short}|d>": "see <https://x.test|docs> on <!date^1^{date_short}|d>",
+		"a < b > c":                      "a &lt; b &gt; c",
+		"<<@U123>>":                      "&lt;<@U123>&gt;",
+		"already &lt;escaped&gt; & fine": "already &lt;escaped&gt; & fine",
+		"unclosed <@U123":                "unclosed &lt;@U123",
+	}
+	for in, want := range tests {
+		if got := escStray(in); got != want {
+			t.Errorf("escStray(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 			if o.OwnerID == "" {
 				who = owner
 			}
-			hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" <stage>`, or call it no-go or lost.", slug, escapeText(o.Name))
+			hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" &lt;stage&gt;`, or call it no-go or lost.", slug, escapeText(o.Name))
 			item := strconv.FormatInt(o.ID, 10)
 			if al.Kind == kam.AlertStalled {
 				t := o.Stage.StallAfter()

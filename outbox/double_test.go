@@ -72,7 +72,7 @@ type slackDouble struct {
 func newSlackDouble(tb testing.TB) *slackDouble {
 	d := &slackDouble{
 		tsClock:  time.Now,
-		hang:     2 * time.Second,
+		hang:     3 * time.Second,
 		tat:      map[string]time.Time{},
 		faults:   map[string][]fault{},
 		missing:  map[string]string{},
@@ -436,7 +436,7 @@ func testConfig() Config {
 		GlobalRate:      -1,
 		HistoryInterval: time.Millisecond,
 		MaxInFlight:     16,
-		CallTimeout:     300 * time.Millisecond,
+		CallTimeout:     time.Second, // well above a loaded machine's round trip
 		MaxAttempts:     5,
 		BackoffBase:     10 * time.Millisecond,
 		BackoffMax:      100 * time.Millisecond,

@@ -62,9 +62,7 @@ const EventType = "kambot_outbox"
 type Store interface {
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (id int64, created bool, err error)
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]store.OutboxMessage, error)
-	MarkOutboxSent(ctx context.Context, id int64, attempt int, ts, channel string) error
-	MarkOutboxRetry(ctx context.Context, id int64, attempt int, r store.OutboxRetry) error
-	MarkOutboxFailed(ctx context.Context, id int64, attempt int, reason string) error
+	SettleOutbox(ctx context.Context, items []store.OutboxSettlement) (errs []error, err error)
 	OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]store.OutboxMessage, error)
 	OutboxNextDue(ctx context.Context, after time.Time) (time.Time, bool, error)
 	OutboxDepth(ctx context.Context) (int, error)
@@ -234,6 +232,7 @@ type Sender struct {
 	kick     chan struct{}
 	inflight atomic.Int64
 	running  atomic.Bool
+	settles  chan settleReq // to Run's settler
 
 	mu        sync.Mutex
 	channels  map[string]*pacer
@@ -270,6 +269,7 @@ func New(cfg Config) (*Sender, error) {
 		log:      cfg.Logger,
 		m:        m,
 		kick:     make(chan struct{}, 1),
+		settles:  make(chan settleReq, 256),
 		channels: map[string]*pacer{},
 		global:   newPacer(globalInterval, cfg.GlobalBurst),
 		history:  newPacer(cfg.HistoryInterval, cfg.HistoryBurst),

@@ -193,7 +193,7 @@ func TestCrashKill9(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kambot.db")
 	setup := newRigAt(t, path, dbl, false, nil)
 	var keys []string
-	for i := range 15 {
+	for i := range 10 {
 		for c := range 40 {
 			k := fmt.Sprintf("C%02d-%d", c, i)
 			setup.enqueue("T1", fmt.Sprintf("C%02d", c), k)
@@ -201,7 +201,7 @@ func TestCrashKill9(t *testing.T) {
 		}
 	}
 
-	for round, killAt := range []int{100, 300} {
+	for round, killAt := range []int{100, 250} {
 		var out bytes.Buffer
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashDBEnv+"="+path, crashURLEnv+"="+dbl.srv.URL)

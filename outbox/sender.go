@@ -14,8 +14,8 @@ import (
 	"github.com/kambot/kambot/store"
 )
 
-// storeTimeout bounds a store write that records an outcome; it runs even
-// during shutdown, so that a post Slack accepted is not left unrecorded.
+// storeTimeout bounds the write that records outcomes; it runs even during
+// shutdown, so that a post Slack accepted is not left unrecorded.
 const storeTimeout = 10 * time.Second
 
 // Run delivers queued messages until ctx ends, then waits for the posts in
@@ -33,18 +33,26 @@ func (s *Sender) Run(ctx context.Context) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	var wg sync.WaitGroup
+	settled := make(chan struct{})
+	go s.settler(settled)
+	defer func() {
+		s.settles <- settleReq{} // after every delivery: stop the settler
+		<-settled
+	}()
 
-	var nextMaint time.Time
+	// Maintenance keeps a real-time cadence, so that a clock set back
+	// cannot stall it.
+	var maintained time.Time
 	for ctx.Err() == nil {
 		now := s.cfg.Now()
-		if !now.Before(nextMaint) {
+		if time.Since(maintained) >= s.cfg.PollInterval {
 			s.maintain(ctx, now)
-			nextMaint = now.Add(s.cfg.PollInterval)
+			maintained = time.Now()
 		}
 		wakeAt := s.dispatch(ctx, work, &wg, now)
 		dispatched := time.Now()
 
-		wait := min(wakeAt.Sub(s.cfg.Now()), nextMaint.Sub(s.cfg.Now()), s.cfg.PollInterval)
+		wait := min(wakeAt.Sub(s.cfg.Now()), s.cfg.PollInterval-time.Since(maintained))
 		timer := time.NewTimer(max(wait, s.cfg.Tick))
 		select {
 		case <-ctx.Done():
@@ -104,9 +112,7 @@ func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now tim
 	}
 	s.mu.Unlock()
 
-	t1 := time.Now()
 	claimed, err := s.st.ClaimOutbox(ctx, now, limit, exclude)
-	if debugDispatch { fmt.Printf("%s dispatch free=%d limit=%d excl=%d claimed=%d took=%v\n", time.Now().Format("05.000"), free, limit, len(exclude), len(claimed), time.Since(t1)) }
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("outbox: claim messages", "err", err)
@@ -216,6 +222,15 @@ func (s *Sender) deliver(ctx, work context.Context, m store.OutboxMessage) {
 		return
 	}
 
+	if work.Err() != nil {
+		// Cut off by the shutdown grace: not the message's failure, but
+		// Slack may have posted it.
+		if verifySince.IsZero() || m.ClaimedAt.Before(verifySince) {
+			verifySince = m.ClaimedAt
+		}
+		s.release(m, verifySince, log)
+		return
+	}
 	retryAfter, permanent := s.cfg.Classify(err)
 	switch {
 	case permanent:
@@ -299,6 +314,81 @@ func (s *Sender) throttle(channel string, retryAfter time.Duration, log *slog.Lo
 	log.Info("outbox: channel rate limit hit; holding the channel", "retry_after", retryAfter)
 }
 
+// settleReq asks the settler to record one outcome; the zero value stops
+// it.
+type settleReq struct {
+	item store.OutboxSettlement
+	done chan error
+}
+
+// settler records the outcomes of deliveries, as many as have gathered in
+// one transaction: a commit costs far more than the updates in it.
+func (s *Sender) settler(stopped chan<- struct{}) {
+	defer close(stopped)
+	for {
+		first := <-s.settles
+		if first.done == nil {
+			return
+		}
+		batch := []settleReq{first}
+		stop := false
+		// Wait a moment for the other deliveries in flight: one commit for
+		// many outcomes costs far less than one each.
+		window := time.NewTimer(s.settleWindow())
+	gather:
+		for len(batch) < 512 {
+			var r settleReq
+			if int64(len(batch)) < s.inflight.Load() {
+				select {
+				case r = <-s.settles:
+				case <-window.C:
+					break gather
+				}
+			} else {
+				select {
+				case r = <-s.settles:
+				default:
+					break gather
+				}
+			}
+			if r.done == nil {
+				stop = true
+				break
+			}
+			batch = append(batch, r)
+		}
+		window.Stop()
+		items := make([]store.OutboxSettlement, len(batch))
+		for i, r := range batch {
+			items[i] = r.item
+		}
+		ctx, cancel := storeCtx()
+		errs, err := s.st.SettleOutbox(ctx, items)
+		cancel()
+		for i, r := range batch {
+			if err != nil {
+				r.done <- err
+			} else {
+				r.done <- errs[i]
+			}
+		}
+		if stop {
+			return
+		}
+	}
+}
+
+// settleWindow is how long the settler waits for more outcomes before
+// committing those it has.
+func (s *Sender) settleWindow() time.Duration { return min(s.cfg.Tick, 2*time.Millisecond) }
+
+// settle records an outcome through the settler and waits for it.
+func (s *Sender) settle(it store.OutboxSettlement) error {
+	done := make(chan error, 1)
+	s.settles <- settleReq{item: it, done: done}
+	return <-done
+}
+
 // retry records a failed attempt: due again after retryAfter (a 429, not
 // counted) or after the backoff, or failed for good after MaxAttempts.
 func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Duration, verifySince time.Time, log *slog.Logger) {
@@ -314,9 +404,7 @@ func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Durat
 		}
 		r.Next = now.Add(backoff(m.Failures(), s.cfg.BackoffBase, s.cfg.BackoffMax, s.cfg.Rand))
 	}
-	ctx, cancel := storeCtx()
-	defer cancel()
-	if err := s.st.MarkOutboxRetry(ctx, m.ID, m.Attempts, r); err != nil {
+	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending, Retry: r}); err != nil {
 		log.Error("outbox: record retry", "err", err)
 		return
 	}
@@ -327,10 +415,8 @@ func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Durat
 // release gives a claim back untouched: Run is stopping and the message has
 // not reached Slack in this attempt.
 func (s *Sender) release(m store.OutboxMessage, verifySince time.Time, log *slog.Logger) {
-	ctx, cancel := storeCtx()
-	defer cancel()
 	r := store.OutboxRetry{Next: s.cfg.Now(), Err: "interrupted by shutdown", Throttled: true, VerifySince: verifySince}
-	if err := s.st.MarkOutboxRetry(ctx, m.ID, m.Attempts, r); err != nil {
+	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending, Retry: r}); err != nil {
 		log.Error("outbox: release message at shutdown", "err", err)
 		return
 	}
@@ -338,21 +424,17 @@ func (s *Sender) release(m store.OutboxMessage, verifySince time.Time, log *slog
 }
 
 func (s *Sender) markSent(m store.OutboxMessage, ts, channel string, log *slog.Logger) {
-	ctx, cancel := storeCtx()
-	defer cancel()
-	if err := s.st.MarkOutboxSent(ctx, m.ID, m.Attempts, ts, channel); err != nil {
+	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxSent, TS: ts, Channel: channel}); err != nil {
 		// The row stays in flight; recovery finds the post in the history.
 		log.Error("outbox: record sent message", "err", err, "ts", ts)
 		return
 	}
-	s.m.sent.Inc()
 	s.m.latency.Observe(s.cfg.Now().Sub(m.CreatedAt).Seconds())
+	s.m.sent.Inc()
 }
 
 func (s *Sender) markFailed(m store.OutboxMessage, reason string, log *slog.Logger) {
-	ctx, cancel := storeCtx()
-	defer cancel()
-	if err := s.st.MarkOutboxFailed(ctx, m.ID, m.Attempts, reason); err != nil {
+	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxFailed, Reason: reason}); err != nil {
 		log.Error("outbox: record failed message", "err", err, "reason", reason)
 		return
 	}
@@ -367,11 +449,11 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("outbox: list messages in flight", "err", err)
 	}
+	var items []store.OutboxSettlement
+	var recovered []store.OutboxMessage
+	s.mu.Lock()
 	for _, m := range stale {
-		s.mu.Lock()
-		mine := s.active[m.ID]
-		s.mu.Unlock()
-		if mine {
+		if s.active[m.ID] {
 			continue
 		}
 		// Its post may have landed: back to the queue, to be checked
@@ -380,15 +462,23 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 		if !m.VerifySince.IsZero() && m.VerifySince.Before(verify) {
 			verify = m.VerifySince
 		}
-		r := store.OutboxRetry{Next: now, Err: "interrupted: outcome unknown", VerifySince: verify}
-		if err := s.st.MarkOutboxRetry(ctx, m.ID, m.Attempts, r); err != nil {
-			if !errors.Is(err, store.ErrOutboxClaimLost) && ctx.Err() == nil {
-				s.log.Error("outbox: recover interrupted message", "outbox_id", m.ID, "err", err)
-			}
-			continue
+		items = append(items, store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending,
+			Retry: store.OutboxRetry{Next: now, Err: "interrupted: outcome unknown", VerifySince: verify}})
+		recovered = append(recovered, m)
+	}
+	s.mu.Unlock()
+	if len(items) > 0 {
+		errs, err := s.st.SettleOutbox(ctx, items)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("outbox: recover interrupted messages", "err", err)
 		}
-		s.m.retried.WithLabelValues("interrupted").Inc()
-		s.log.Info("outbox: recovered an interrupted message", "outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "claimed_at", m.ClaimedAt)
+		for i, m := range recovered {
+			if err != nil || errs[i] != nil {
+				continue // settled meanwhile by whoever held it
+			}
+			s.m.retried.WithLabelValues("interrupted").Inc()
+			s.log.Info("outbox: recovered an interrupted message", "outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "claimed_at", m.ClaimedAt)
+		}
 	}
 
 	if n, err := s.st.OutboxDepth(ctx); err == nil {
@@ -448,5 +538,3 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 }
-
-var debugDispatch = false

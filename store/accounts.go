@@ -22,13 +22,13 @@ const accountCols = `id, team_id, name, slug, tier, level, owner_id, sponsor_id,
 // [q, q+"\xff"), which SQLite answers from the (team_id, name COLLATE NOCASE)
 // and (team_id, slug) indexes; LIKE would scan the workspace. No byte of
 // valid UTF-8 is 0xff, so the range holds exactly the strings starting with q.
-// The limit is an expression (see sqlLimit).
+// Parameters are written +? (see stmt).
 const findAccountsSQL = `SELECT ` + accountCols + ` FROM accounts
-	WHERE team_id = ?1 AND name COLLATE NOCASE >= ?2 AND name COLLATE NOCASE < ?3
+	WHERE team_id = +?1 AND name COLLATE NOCASE >= ?2 AND name COLLATE NOCASE < ?3
 UNION
 SELECT ` + accountCols + ` FROM accounts
-	WHERE team_id = ?1 AND slug >= ?4 AND slug < ?5
-ORDER BY 3 COLLATE NOCASE, 1 LIMIT ?6 + 0`
+	WHERE team_id = +?1 AND slug >= ?4 AND slug < ?5
+ORDER BY 3 COLLATE NOCASE, 1 LIMIT +?6`
 
 // errAccountNotFound is what a user sees for a missing account, whether it
 // never existed or lives in another workspace.
@@ -243,15 +243,15 @@ func accountTx(ctx context.Context, tx *sql.Tx, teamID string, id int64) (kam.Ac
 // Accounts returns every account of the workspace, by name.
 func (db *DB) Accounts(ctx context.Context, teamID string) ([]kam.Account, error) {
 	return db.queryAccounts(ctx, "list accounts", `SELECT `+accountCols+` FROM accounts
-		WHERE team_id = ? ORDER BY name COLLATE NOCASE, id`, teamID)
+		WHERE team_id = +? ORDER BY name COLLATE NOCASE, id`, teamID)
 }
 
 // AccountsForUser returns, by name, the accounts on whose team the user is
 // or which the user owns or sponsors.
 func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error) {
 	return db.queryAccounts(ctx, "list accounts of "+userID, `SELECT `+accountCols+` FROM accounts
-		WHERE team_id = ?1 AND (owner_id = ?2 OR sponsor_id = ?2
-			OR id IN (SELECT account_id FROM members WHERE team_id = ?1 AND user_id = ?2))
+		WHERE team_id = +?1 AND (owner_id = +?2 OR sponsor_id = +?2
+			OR id IN (SELECT account_id FROM members WHERE team_id = +?1 AND user_id = +?2))
 		ORDER BY name COLLATE NOCASE, id`, teamID, userID)
 }
 

@@ -39,7 +39,7 @@ const insertAuditSQL = `INSERT INTO audit_log (team_id, actor, action, entity, d
 // or less returns them all.
 func (db *DB) Audit(ctx context.Context, teamID string, limit int) ([]AuditEntry, error) {
 	st, err := db.stmt(ctx, db.read, `SELECT id, team_id, actor, action, entity, detail, at FROM audit_log
-		WHERE team_id = ? ORDER BY at DESC, id DESC LIMIT ? + 0`)
+		WHERE team_id = +? ORDER BY at DESC, id DESC LIMIT +?`)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log of %s: %w", teamID, err)
 	}

@@ -15,7 +15,7 @@ import (
 var coreBenchWords = []string{"Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent"}
 
 // openCoreBenchDB builds a workspace of 1,000 accounts, each with an owner,
-// a sponsor and three members, and another workspace of the same size.
+// a sponsor and three members, next to a smaller workspace.
 func openCoreBenchDB(b *testing.B) (*store.DB, []kam.Account) {
 	b.Helper()
 	ctx := context.Background()
@@ -27,7 +27,11 @@ func openCoreBenchDB(b *testing.B) (*store.DB, []kam.Account) {
 	var accounts []kam.Account
 	for _, team := range []string{coreOther, coreTeam} {
 		accounts = accounts[:0]
-		for i := range 1000 {
+		n := 1000
+		if team == coreOther {
+			n = 200
+		}
+		for i := range n {
 			a := kam.Account{TeamID: team, Name: fmt.Sprintf("%s %s %03d", coreBenchWords[i%10], coreBenchWords[(i/10)%10], i),
 				OwnerID: fmt.Sprintf("UK%03d", i%50), SponsorID: fmt.Sprintf("US%03d", i%20)}
 			if err := db.CreateAccount(ctx, &a, "UADMIN"); err != nil {
@@ -50,6 +54,7 @@ func BenchmarkFindAccounts(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer coreReportCPU(b, coreCPUTime())
 	for i := 0; b.Loop(); i++ {
 		// A unique prefix, as a user types it.
 		q := fmt.Sprintf("%s %s %03d", coreBenchWords[i%10], coreBenchWords[(i/10)%10], i%1000)
@@ -65,6 +70,7 @@ func BenchmarkMemberRole(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer coreReportCPU(b, coreCPUTime())
 	for i := 0; b.Loop(); i++ {
 		a := accounts[i%len(accounts)]
 		role, err := db.MemberRole(ctx, coreTeam, a.ID, a.OwnerID)
@@ -79,6 +85,7 @@ func BenchmarkLogInteraction(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer coreReportCPU(b, coreCPUTime())
 	for i := 0; b.Loop(); i++ {
 		a := accounts[i%len(accounts)]
 		in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: "Discussed the renewal and next quarter's volumes"}
@@ -97,6 +104,7 @@ func BenchmarkLogPath(b *testing.B) {
 	defer cancel()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer coreReportCPU(b, coreCPUTime())
 	for i := 0; b.Loop(); i++ {
 		coreLogPath(b, ctx, db, accounts[i%len(accounts)])
 	}
@@ -110,6 +118,7 @@ func BenchmarkLogPathParallel(b *testing.B) {
 	defer cancel()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer coreReportCPU(b, coreCPUTime())
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {

@@ -3,32 +3,69 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-func TestCorePlanDebug(t *testing.T) {
-	db, err := OpenMigrated(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+// TestCorePlans checks that the hot-path queries are answered from indexes:
+// a plan that falls back to scanning a workspace's rows would pass every
+// functional test and still miss the product's speed target.
+func TestCorePlans(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenMigrated(ctx, filepath.Join(t.TempDir(), "plans.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.read.Query("EXPLAIN QUERY PLAN "+findAccountsSQL, "T", "a", "a\xff", "a", "a\xff", 5)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		query string
+		args  []any
+		want  []string // each must appear in the plan
+	}{
+		{"FindAccounts", findAccountsSQL, []any{"T", "a", "a\xff", "a", "a\xff", 5}, []string{
+			"SEARCH accounts USING INDEX accounts_team_name (team_id=? AND name>? AND name<?)",
+			"SEARCH accounts USING INDEX sqlite_autoindex_accounts_1 (team_id=? AND slug>? AND slug<?)",
+		}},
+		{"MemberRole", memberRoleSQL, []any{1, "U", "T"}, []string{
+			"SEARCH members USING PRIMARY KEY (account_id=? AND user_id=?)",
+		}},
+		{"LogInteraction", insertInteractionSQL, []any{"T", 1, "U", "call", "x", 0}, []string{
+			"USING INTEGER PRIMARY KEY (rowid=?)",
+		}},
+		{"Interactions", interactionsSQL, []any{1, "T", 5}, []string{
+			"SEARCH i USING INDEX interactions_account_at (account_id=?)",
+		}},
 	}
-	for rows.Next() {
-		var id, parent, nu int
-		var detail string
-		rows.Scan(&id, &parent, &nu, &detail)
-		t.Log(id, parent, detail)
-	}
-	rows.Close()
-	var v string
-	db.read.QueryRow("select sqlite_version()").Scan(&v)
-	t.Log(v)
-	for _, p := range []string{"journal_mode", "synchronous", "busy_timeout", "cache_size"} {
-		var s string
-		db.write.QueryRow("PRAGMA " + p).Scan(&s)
-		t.Log(p, s)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The write pool: a read-only connection plans no INSERT.
+			rows, err := db.write.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			all := strings.Join(plan, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("plan lacks %q:\n%s", w, all)
+				}
+			}
+			if strings.Contains(all, "SCAN accounts") || strings.Contains(all, "SCAN members") {
+				t.Errorf("plan scans a table:\n%s", all)
+			}
+		})
 	}
 }

@@ -37,6 +37,9 @@ type DB struct {
 	// times a second, and preparing costs as much as running.
 	stmts sync.Map
 
+	// logs merges concurrent LogInteraction calls into shared commits.
+	logs logCombiner
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -108,7 +111,20 @@ type stmtKey struct {
 }
 
 // stmt returns the prepared statement for query on pool (db.read or
-// db.write), preparing and caching it on first use. To use a write statement
+// db.write), preparing and caching it on first use.
+//
+// In a cached statement write a parameter compared with "=" or used as the
+// LIMIT as "+?", not "?", wherever the planner may weigh it (any query with
+// ORDER BY or more than one usable index). When SQLite plans such a query it
+// may mark the bare parameter as "re-plan when rebound" (it guesses how
+// selective "col = ?" is from whether the value is 0 or 1); the driver
+// clears every binding before each run, which counts as a rebind, so the
+// statement would be parsed and planned again on every call — several times
+// the cost of running it. The unary plus hides the parameter from that
+// guess and changes nothing else: it is on the value side, so indexes still
+// apply.
+//
+// To use a write statement
 // inside withTx, fetch it before the transaction and bind it with
 // tx.StmtContext: preparing on the one-connection write pool while a
 // transaction holds that connection would wait forever.
@@ -153,12 +169,7 @@ func isUnique(err error) bool {
 }
 
 // sqlLimit turns a caller's limit into SQLite's: 0 or less means no limit.
-//
-// Bind it as "LIMIT ? + 0", not "LIMIT ?": SQLite marks a
-// statement whose LIMIT is a bare parameter for re-preparation whenever that
-// parameter is bound, and the driver clears bindings before every run, so a
-// cached "LIMIT ?" statement is parsed and planned again on each call —
-// several times the cost of running it.
+// Bind it as "LIMIT +?" in a cached statement (see stmt).
 func sqlLimit(limit int) int {
 	if limit <= 0 {
 		return -1

@@ -49,11 +49,11 @@ func scanContact(r rowSource) (kam.Contact, error) {
 }
 
 func errContactNotFound() error {
-	return kam.Errorf(kam.ENOTFOUND, "I can't find that stakeholder on this account. Type `/kam contact <account>` to list them.")
+	return kam.Errorf(kam.ENOTFOUND, "I can't find that stakeholder on this account. `/kam contact` with the account's name lists them.")
 }
 
 func errContactTaken(name string) error {
-	return kam.Errorf(kam.ECONFLICT, "This account already has a stakeholder named %q. Change them with `/kam contact <account> set \"%s\" …`.", name, name)
+	return kam.Errorf(kam.ECONFLICT, "This account already has a stakeholder named %q. Change them with `/kam contact` … `set \"%s\"`.", name, name)
 }
 
 // normalizeContact trims c's text, fills the default influence and checks
@@ -574,7 +574,7 @@ func (db *DB) LatestScores(ctx context.Context, teamID string) (map[int64]kam.Sc
 // ---- Account plan ------------------------------------------------------------------
 
 func errTacticNotFound(n int) error {
-	return kam.Errorf(kam.ENOTFOUND, "There is no tactic %d on this account's plan. Type `/kam plan <account>` to see the numbers.", n)
+	return kam.Errorf(kam.ENOTFOUND, "There is no tactic %d on this account's plan. `/kam plan` with the account's name shows the numbers.", n)
 }
 
 // AddObjective adds an objective to an account's plan, filling ID,

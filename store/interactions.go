@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -20,6 +21,12 @@ const insertInteractionSQL = `INSERT INTO interactions (team_id, account_id, use
 
 const insertInteractionContactSQL = `INSERT OR IGNORE INTO interaction_contacts (interaction_id, contact_id, team_id, at)
 	VALUES (?, ?, ?, ?)`
+
+// interactionsSQL lists an account's interactions, newest first, with the
+// IDs of the stakeholders met.
+const interactionsSQL = `SELECT id, team_id, account_id, user_id, kind, summary, at,
+	(SELECT group_concat(contact_id) FROM interaction_contacts c WHERE c.interaction_id = i.id)
+	FROM interactions i WHERE account_id = +? AND team_id = +? ORDER BY at DESC, id DESC LIMIT +?`
 
 // interactionDetail is the audit detail of interaction.log; the summary
 // itself stays in the interactions table.
@@ -35,58 +42,183 @@ type interactionDetail struct {
 // ID. An empty UserID means the actor; a zero At means now. The summary is
 // trimmed and may span lines. Contacts are the stakeholder-map IDs of the
 // people met; duplicates are dropped.
+//
+// Calls that arrive while another is being written share its successor's
+// transaction (see logCombiner); each still gets its own result, and each
+// interaction is stored with its audit entry in one transaction. Once
+// queued, a call completes even if ctx is cancelled meanwhile.
 func (db *DB) LogInteraction(ctx context.Context, in *kam.Interaction, actor string) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
-	n := *in
-	if err := db.normalizeInteraction(&n, actor); err != nil {
+	r := &logReq{ctx: ctx, in: *in, actor: actor}
+	if err := db.normalizeInteraction(&r.in, actor); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("log interaction for account %d: %w", r.in.AccountID, err)
+	}
+	db.logs.run(r, db.commitLogs)
+	if r.err != nil {
+		return r.err
+	}
+	*in = r.in
+	return nil
+}
+
+// maxLogBatch bounds how many interactions one transaction carries, so no
+// caller waits behind an unbounded one.
+const maxLogBatch = 64
+
+// logCombiner merges LogInteraction calls into shared write transactions
+// ("group commit"). A commit costs the same few file writes and locks
+// whether it carries one interaction or fifty, and the one write connection
+// serves commits one at a time, so under load sharing is what keeps the
+// busiest write of the product from queueing. A call that finds no commit
+// in progress leads at once and waits for nobody; calls that arrive during
+// a commit queue, and when it ends the first of them leads the next one for
+// the queue (up to maxLogBatch). Nobody works for others for more than one
+// batch.
+type logCombiner struct {
+	mu      sync.Mutex
+	busy    bool      // a leader is committing
+	pending []*logReq // queued for the next commit, oldest first
+}
+
+// logReq is one LogInteraction call.
+type logReq struct {
+	ctx   context.Context
+	in    kam.Interaction // normalized; ID filled when stored
+	actor string
+	err   error     // the call's result
+	done  chan bool // true: result is in; false: lead the next commit
+}
+
+// run returns once r has been committed (or refused), by this goroutine
+// or by another leader.
+func (c *logCombiner) run(r *logReq, commit func(ctx context.Context, batch []*logReq)) {
+	c.mu.Lock()
+	if c.busy {
+		r.done = make(chan bool, 1)
+		c.pending = append(c.pending, r)
+		c.mu.Unlock()
+		if <-r.done {
+			return
+		}
+		c.mu.Lock()
+	} else {
+		c.busy = true
+		c.pending = append(c.pending, r)
+	}
+	// r is the oldest queued call, so it heads the batch.
+	k := min(len(c.pending), maxLogBatch)
+	batch := slices.Clone(c.pending[:k])
+	rest := copy(c.pending, c.pending[k:])
+	clear(c.pending[rest:])
+	c.pending = c.pending[:rest]
+	c.mu.Unlock()
+
+	// The batch outlives any one caller's context.
+	commit(context.WithoutCancel(r.ctx), batch)
+
+	for _, x := range batch[1:] {
+		x.done <- true
+	}
+	c.mu.Lock()
+	if len(c.pending) > 0 {
+		c.pending[0].done <- false
+	} else {
+		c.busy = false
+	}
+	c.mu.Unlock()
+}
+
+// commitLogs stores a batch of interactions in one transaction, setting
+// each request's result. A request whose account is not the workspace's
+// fails alone. If the transaction itself fails, each request is tried again
+// in a transaction of its own, so every caller gets the result of its own
+// interaction.
+func (db *DB) commitLogs(ctx context.Context, batch []*logReq) {
+	todo := batch[:0:0]
+	for _, x := range batch {
+		if err := x.ctx.Err(); err != nil {
+			x.err = fmt.Errorf("log interaction for account %d: %w", x.in.AccountID, err)
+			continue
+		}
+		todo = append(todo, x)
+	}
+	if len(todo) == 0 {
+		return
+	}
+	if err := db.commitLogsTx(ctx, todo); err == nil {
+		return
+	} else if len(todo) == 1 {
+		todo[0].err = err
+		return
+	}
+	for _, x := range todo {
+		x.err, x.in.ID = nil, 0
+		if err := db.commitLogsTx(ctx, []*logReq{x}); err != nil {
+			x.err = err
+		}
+	}
+}
+
+// commitLogsTx writes the batch in one transaction. It returns an error
+// only when the transaction failed as a whole; a request refused on its own
+// gets its error in err and leaves no row behind.
+func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 	ins, err := db.stmt(ctx, db.write, insertInteractionSQL)
 	if err != nil {
-		return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
+		return fmt.Errorf("log interaction: %w", err)
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
-		return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
+		return fmt.Errorf("log interaction: %w", err)
 	}
 	var con *sql.Stmt
-	if len(n.Contacts) > 0 {
-		if con, err = db.stmt(ctx, db.write, insertInteractionContactSQL); err != nil {
-			return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
+	for _, x := range batch {
+		if len(x.in.Contacts) > 0 {
+			if con, err = db.stmt(ctx, db.write, insertInteractionContactSQL); err != nil {
+				return fmt.Errorf("log interaction: %w", err)
+			}
+			break
 		}
 	}
-	at := ms(n.At)
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, ins).ExecContext(ctx, n.TeamID, n.AccountID, n.UserID, string(n.Kind), n.Summary, at)
-		if err != nil {
-			return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
-		} else if k == 0 {
-			return errAccountNotFound()
-		}
-		if n.ID, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
-		}
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		insTx := tx.StmtContext(ctx, ins)
+		var conTx *sql.Stmt
 		if con != nil {
-			c := tx.StmtContext(ctx, con)
+			conTx = tx.StmtContext(ctx, con)
+		}
+		for _, x := range batch {
+			n := &x.in
+			at := ms(n.At)
+			res, err := insTx.ExecContext(ctx, n.TeamID, n.AccountID, n.UserID, string(n.Kind), n.Summary, at)
+			if err != nil {
+				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
+			}
+			if k, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
+			} else if k == 0 {
+				x.err = errAccountNotFound()
+				continue
+			}
+			if n.ID, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
+			}
 			for _, id := range n.Contacts {
-				if _, err := c.ExecContext(ctx, n.ID, id, n.TeamID, at); err != nil {
+				if _, err := conTx.ExecContext(ctx, n.ID, id, n.TeamID, at); err != nil {
 					return fmt.Errorf("log contact %d of interaction %d: %w", id, n.ID, err)
 				}
 			}
+			d := interactionDetail{Account: n.AccountID, User: n.UserID, Kind: n.Kind, Contacts: n.Contacts, At: n.At}
+			if err := writeAudit(ctx, tx, aud, n.TeamID, x.actor, ActionInteractionLog, auditEntity("interaction", n.ID), d, n.At); err != nil {
+				return err
+			}
 		}
-		d := interactionDetail{Account: n.AccountID, User: n.UserID, Kind: n.Kind, Contacts: n.Contacts, At: n.At}
-		return writeAudit(ctx, tx, aud, n.TeamID, actor, ActionInteractionLog, auditEntity("interaction", n.ID), d, n.At)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	*in = n
-	return nil
 }
 
 func (db *DB) normalizeInteraction(in *kam.Interaction, actor string) error {
@@ -131,9 +263,7 @@ func (db *DB) normalizeInteraction(in *kam.Interaction, actor string) error {
 // most limit of them (all when limit is 0 or less). ENOTFOUND when the
 // account is not the workspace's.
 func (db *DB) Interactions(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Interaction, error) {
-	st, err := db.stmt(ctx, db.read, `SELECT id, team_id, account_id, user_id, kind, summary, at,
-		(SELECT group_concat(contact_id) FROM interaction_contacts c WHERE c.interaction_id = i.id)
-		FROM interactions i WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ? + 0`)
+	st, err := db.stmt(ctx, db.read, interactionsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list interactions of account %d: %w", accountID, err)
 	}

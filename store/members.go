@@ -25,6 +25,9 @@ import (
 // Roles rank kam > member > sponsor > manager: the owner runs the account,
 // diamond-team members work it, sponsors and managers follow it.
 
+// memberRoleSQL is one lookup on the members primary key.
+const memberRoleSQL = `SELECT role FROM members WHERE account_id = ? AND user_id = ? AND team_id = ?`
+
 // roleOrder sorts team rows strongest role first.
 const roleOrder = `CASE role WHEN 'kam' THEN 0 WHEN 'member' THEN 1 WHEN 'sponsor' THEN 2 WHEN 'manager' THEN 3 ELSE 4 END`
 
@@ -118,7 +121,7 @@ type memberDetail struct {
 // role first, then by the time they joined.
 func (db *DB) Members(ctx context.Context, teamID string, accountID int64) ([]kam.Member, error) {
 	st, err := db.stmt(ctx, db.read, `SELECT team_id, account_id, user_id, role, function, added_at FROM members
-		WHERE account_id = ? AND team_id = ? ORDER BY `+roleOrder+`, added_at, user_id`)
+		WHERE account_id = +? AND team_id = +? ORDER BY `+roleOrder+`, added_at, user_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list team of account %d: %w", accountID, err)
 	}
@@ -154,7 +157,7 @@ func (db *DB) Members(ctx context.Context, teamID string, accountID int64) ([]ka
 // not on its team or the account is not the workspace's. It is one lookup
 // on the members primary key: it runs on every command.
 func (db *DB) MemberRole(ctx context.Context, teamID string, accountID int64, userID string) (kam.Role, error) {
-	st, err := db.stmt(ctx, db.read, `SELECT role FROM members WHERE account_id = ? AND user_id = ? AND team_id = ?`)
+	st, err := db.stmt(ctx, db.read, memberRoleSQL)
 	if err != nil {
 		return "", fmt.Errorf("role of %s on account %d: %w", userID, accountID, err)
 	}

@@ -176,10 +176,10 @@ func (db *DB) normalizeOpportunity(o *kam.Opportunity) error {
 // in pipeline order, then by name. ENOTFOUND when a non-zero accountID is
 // not the workspace's.
 func (db *DB) Opportunities(ctx context.Context, teamID string, accountID int64, openOnly bool) ([]kam.Opportunity, error) {
-	q := `SELECT ` + oppCols + ` FROM opportunities WHERE team_id = ?`
+	q := `SELECT ` + oppCols + ` FROM opportunities WHERE team_id = +?`
 	args := []any{teamID}
 	if accountID != 0 {
-		q += ` AND account_id = ?`
+		q += ` AND account_id = +?`
 		args = append(args, accountID)
 	}
 	if openOnly {
@@ -302,7 +302,7 @@ func insertStageChange(ctx context.Context, tx *sql.Tx, teamID string, oppID int
 // the workspace's.
 func (db *DB) StageHistory(ctx context.Context, teamID string, oppID int64) ([]kam.StageChange, error) {
 	st, err := db.stmt(ctx, db.read, `SELECT id, team_id, opportunity_id, from_stage, to_stage, user_id, note, at
-		FROM stage_changes WHERE opportunity_id = ? AND team_id = ? ORDER BY at, id`)
+		FROM stage_changes WHERE opportunity_id = +? AND team_id = +? ORDER BY at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("stage history of opportunity %d: %w", oppID, err)
 	}

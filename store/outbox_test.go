@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -379,6 +380,161 @@ func TestMarkOutbox(t *testing.T) {
 			t.Errorf("settling twice: err = %v", err)
 		}
 	})
+}
+
+func TestSettleOutbox(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*DB, *outboxClock, []OutboxMessage) {
+		db, clock := openOutboxDB(t)
+		for _, k := range []string{"a", "b", "c", "d"} {
+			mustEnqueue(t, db, msg("T1", k, "C"+k))
+		}
+		c, err := db.ClaimOutbox(ctx, clock.Now(), 4, nil)
+		if err != nil || len(c) != 4 {
+			t.Fatalf("claim: %v %v", keys(c), err)
+		}
+		clock.Add(time.Second)
+		return db, clock, c
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		db, clock, c := setup(t)
+		next := clock.Now().Add(time.Minute)
+		errs, err := db.SettleOutbox(ctx, []OutboxSettlement{
+			{ID: c[0].ID, Attempt: 1, Status: OutboxSent, TS: "1.000001", Channel: "Ca"},
+			{ID: c[1].ID, Attempt: 1, Status: OutboxFailed, Reason: "is_archived"},
+			{ID: c[2].ID, Attempt: 1, Status: OutboxPending, Retry: OutboxRetry{Next: next, Err: "timeout", VerifySince: c[2].ClaimedAt}},
+			{ID: c[3].ID, Attempt: 7, Status: OutboxSent, TS: "1.000002", Channel: "Cd"}, // stale claim
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []bool{false, false, false, true} {
+			if got := errors.Is(errs[i], ErrOutboxClaimLost); got != want || (!want && errs[i] != nil) {
+				t.Errorf("errs[%d] = %v", i, errs[i])
+			}
+		}
+		a, b, cc, d := outboxRow(t, db, "a"), outboxRow(t, db, "b"), outboxRow(t, db, "c"), outboxRow(t, db, "d")
+		if a.Status != OutboxSent || a.SlackTS != "1.000001" || !a.SentAt.Equal(clock.Now()) {
+			t.Errorf("a: %+v", a)
+		}
+		if b.Status != OutboxFailed || b.LastError != "is_archived" || !b.FailedAt.Equal(clock.Now()) {
+			t.Errorf("b: %+v", b)
+		}
+		if cc.Status != OutboxPending || !cc.NextAttemptAt.Equal(next) || cc.LastError != "timeout" || !cc.VerifySince.Equal(c[2].ClaimedAt) {
+			t.Errorf("c: %+v", cc)
+		}
+		if d.Status != OutboxSending || d.SlackTS != "" {
+			t.Errorf("a stale claim settled d: %+v", d)
+		}
+	})
+
+	t.Run("ErrUnknownOutcome", func(t *testing.T) {
+		db, _, c := setup(t)
+		_, err := db.SettleOutbox(ctx, []OutboxSettlement{
+			{ID: c[0].ID, Attempt: 1, Status: OutboxSent, TS: "1.1", Channel: "Ca"},
+			{ID: c[1].ID, Attempt: 1, Status: "done"},
+		})
+		if err == nil {
+			t.Fatal("an unknown outcome was accepted")
+		}
+		if a := outboxRow(t, db, "a"); a.Status != OutboxSending {
+			t.Errorf("a batch with a bad outcome changed a: %+v", a)
+		}
+	})
+
+	t.Run("Empty", func(t *testing.T) {
+		db, _, _ := setup(t)
+		if errs, err := db.SettleOutbox(ctx, nil); err != nil || len(errs) != 0 {
+			t.Fatalf("SettleOutbox(nil) = %v, %v", errs, err)
+		}
+	})
+}
+
+func outboxRow(tb testing.TB, db *DB, key string) OutboxMessage {
+	tb.Helper()
+	m, err := db.OutboxMessageByKey(context.Background(), "T1", key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// TestOutboxHeads drives the outbox through random operations and checks
+// after each that the triggers kept outbox_heads equal to its definition:
+// the lowest open message of each channel.
+func TestOutboxHeads(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openOutboxDB(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	heads := func(q string) string {
+		rows, err := db.read.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var team, ch string
+			var id int64
+			rows.Scan(&team, &ch, &id)
+			out = append(out, fmt.Sprint(team, "/", ch, "=", id))
+		}
+		return strings.Join(out, " ")
+	}
+	n := 0
+	for step := range 400 {
+		switch op := rng.IntN(10); {
+		case op < 4:
+			n++
+			mustEnqueue(t, db, msg(fmt.Sprint("T", rng.IntN(2)), fmt.Sprint("k", n), fmt.Sprint("C", rng.IntN(4))))
+		case op < 8:
+			c, err := db.ClaimOutbox(ctx, clock.Now(), 1+rng.IntN(3), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var items []OutboxSettlement
+			for _, m := range c {
+				it := OutboxSettlement{ID: m.ID, Attempt: m.Attempts}
+				switch rng.IntN(3) {
+				case 0:
+					it.Status, it.TS, it.Channel = OutboxSent, "1.1", m.Channel
+				case 1:
+					it.Status, it.Reason = OutboxFailed, "x"
+				default:
+					it.Status, it.Retry = OutboxPending, OutboxRetry{Next: clock.Now()}
+				}
+				if rng.IntN(4) > 0 { // some stay in flight for a while
+					items = append(items, it)
+				}
+			}
+			if _, err := db.SettleOutbox(ctx, items); err != nil {
+				t.Fatal(err)
+			}
+		case op < 9:
+			if f, _ := db.OutboxFailures(ctx, "T0", 1); len(f) > 0 {
+				if err := db.RequeueOutbox(ctx, "T0", f[0].ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		default:
+			inflight, _ := db.OutboxInFlight(ctx, time.Time{})
+			var items []OutboxSettlement
+			for _, m := range inflight {
+				items = append(items, OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: OutboxPending, Retry: OutboxRetry{Next: clock.Now()}})
+			}
+			db.SettleOutbox(ctx, items)
+			if _, err := db.PruneOutbox(ctx, clock.Now().Add(time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Add(time.Millisecond)
+		got := heads(`SELECT team_id, channel, head_id FROM outbox_heads ORDER BY 1, 2`)
+		want := heads(`SELECT team_id, channel, min(id) FROM outbox WHERE status IN ('pending', 'sending') GROUP BY 1, 2 ORDER BY 1, 2`)
+		if got != want {
+			t.Fatalf("step %d: heads\n%s\nwant\n%s", step, got, want)
+		}
+	}
 }
 
 func TestOutboxInFlight(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,9 +146,10 @@ func scanSurvey(r rowSource) (Survey, error) {
 // CreateSurvey records a survey being sent by the actor, filling ID, Token,
 // SentBy, SentAt and ClosesAt (SentAt + SurveyOpenFor unless set). Exactly
 // one of ChannelID and UserID names the recipient. The account must be the
-// workspace's (ENOTFOUND). Asking the same recipient about the same account
-// again within SurveyResendAfter is ECONFLICT. Posting the question is the
-// caller's job, through the outbox with key "survey:<ID>".
+// workspace's (ENOTFOUND). Posting the question is the caller's job,
+// through the outbox with key "survey:<ID>" (SurveyKey); asking the same
+// recipient about the same account again within SurveyResendAfter of a
+// survey whose post was queued is ECONFLICT.
 func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
 	if err := checkActor(actor); err != nil {
 		return err
@@ -189,8 +191,11 @@ func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
 		if _, err := accountTx(ctx, tx, n.TeamID, n.AccountID); err != nil {
 			return err
 		}
-		prev, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys
+		// Only a survey whose post was queued counts: one whose queuing
+		// failed never reached anybody and must not block a retry.
+		prev, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys s
 			WHERE team_id = ? AND account_id = ? AND channel_id = ? AND user_id = ? AND sent_at > ?
+				AND EXISTS (SELECT 1 FROM outbox o WHERE o.team_id = s.team_id AND o.key = 'survey:' || s.id)
 			ORDER BY sent_at DESC, id DESC LIMIT 1`,
 			n.TeamID, n.AccountID, n.ChannelID, n.UserID, ms(n.SentAt.Add(-SurveyResendAfter))))
 		switch {
@@ -219,6 +224,9 @@ func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
 	*s = n
 	return nil
 }
+
+// SurveyKey is the outbox key of a survey's post.
+func SurveyKey(id int64) string { return "survey:" + strconv.FormatInt(id, 10) }
 
 // recipientRef renders a survey's recipient as a Slack mention.
 func recipientRef(s Survey) string {

@@ -97,10 +97,15 @@ func svWantCode(t testing.TB, err error, code string) {
 	}
 }
 
+// svSend records a survey and queues its post, as /kam survey send does.
 func svSend(t testing.TB, db *store.DB, s store.Survey) store.Survey {
 	t.Helper()
-	if err := db.CreateSurvey(context.Background(), &s, svKAM); err != nil {
+	ctx := context.Background()
+	if err := db.CreateSurvey(ctx, &s, svKAM); err != nil {
 		t.Fatalf("create survey: %v", err)
+	}
+	if _, _, err := db.EnqueueOutbox(ctx, store.OutboxMessage{TeamID: s.TeamID, Key: store.SurveyKey(s.ID), Channel: s.Recipient(), Text: "How likely…"}); err != nil {
+		t.Fatalf("queue survey: %v", err)
 	}
 	return s
 }
@@ -163,6 +168,18 @@ func TestCreateSurvey(t *testing.T) {
 		if n := svCount(t, db, "audit_log"); n != audits {
 			t.Fatalf("refused sends wrote %d audit rows", n-audits)
 		}
+	})
+
+	t.Run("ResendWhenNeverQueued", func(t *testing.T) {
+		// A survey whose post was never queued reached nobody: sending
+		// again at once is allowed.
+		lost := store.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
+		if err := db.CreateSurvey(ctx, &lost, svKAM); err != nil {
+			t.Fatal(err)
+		}
+		svSend(t, db, store.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"})
+		again := store.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
+		svWantCode(t, db.CreateSurvey(ctx, &again, svKAM), kam.ECONFLICT)
 	})
 
 	t.Run("ResendAfterAWeek", func(t *testing.T) {
@@ -372,7 +389,7 @@ func TestScoreNPS(t *testing.T) {
 			store.NPSStats{NPS: 100, Responses: 1, Promoters: 1}},
 		{"same person on two accounts counts twice", []store.SurveyAnswer{ans(1, 1, "a", 2, 10), ans(2, 2, "a", 10, 10)},
 			store.NPSStats{NPS: 0, Responses: 2, Promoters: 1, Detractors: 1}},
-		{"outside the span", []store.SurveyAnswer{ans(1, 1, "a", 0, 400), ans(2, 1, "b", 0, -1), ans(3, 1, "c", 7, 365)},
+		{"outside the span", []store.SurveyAnswer{ans(1, 1, "a", 0, 400), ans(2, 1, "b", 0, -1), ans(3, 1, "c", 7, 364), ans(4, 1, "d", 0, 365)},
 			store.NPSStats{NPS: 0, Responses: 1, Passives: 1}},
 		{"thirds", []store.SurveyAnswer{ans(1, 1, "a", 9, 1), ans(2, 1, "b", 7, 1), ans(3, 1, "c", 7, 1)},
 			store.NPSStats{NPS: 33.3, Responses: 3, Promoters: 1, Passives: 2}},
@@ -471,13 +488,15 @@ func TestSatisfactionInHealth(t *testing.T) {
 func TestSurveyPostedTrigger(t *testing.T) {
 	ctx := context.Background()
 	db, _, accts := openSurveyDB(t)
-	s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: accts["Acme Corp"].ID, ChannelID: svChan})
-	for _, key := range []string{"interaction:1", "survey:" + svItoa(s.ID)} {
+	// Another message to the channel goes first, then a key that only
+	// looks like the survey's; neither may touch the survey.
+	for _, key := range []string{"interaction:1", "survey:" + svItoa(999)} {
 		if _, _, err := db.EnqueueOutbox(ctx, store.OutboxMessage{TeamID: svTeam, Key: key, Channel: svChan, Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for i := 0; i < 2; i++ {
+	s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: accts["Acme Corp"].ID, ChannelID: svChan})
+	for i := 0; i < 3; i++ {
 		ms, err := db.ClaimOutbox(ctx, svEpoch.Add(time.Hour), 10, nil)
 		if err != nil || len(ms) != 1 {
 			t.Fatalf("claim = %v, %v", ms, err)
@@ -490,7 +509,7 @@ func TestSurveyPostedTrigger(t *testing.T) {
 		}
 	}
 	got, err := db.Survey(ctx, svTeam, s.ID)
-	if err != nil || got.MessageTS != "1700000000.000101" || got.MessageChannel != svChan {
+	if err != nil || got.MessageTS != "1700000000.000102" || got.MessageChannel != svChan {
 		t.Fatalf("after delivery: %+v, %v", got, err)
 	}
 }

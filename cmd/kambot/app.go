@@ -31,7 +31,7 @@ func newApp(c appConfig) *app {
 	}
 	e := commands.New(commands.Config{
 		Store: c.DB, Notifier: c.Notifier, Views: c.Views, Directory: c.Dir,
-		Admins: c.Admins, Now: c.Now, Logger: c.Logger,
+		Admins: c.Admins, Now: c.Now, Logger: c.Logger, Intel: c.DB,
 	})
 	return &app{engine: e}
 }

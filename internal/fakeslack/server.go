@@ -419,6 +419,15 @@ func (s *Server) postMessage(c Call) obj {
 	if blocks != "" && !json.Valid([]byte(blocks)) {
 		return errBody("invalid_blocks")
 	}
+	if isUser(channel) { // Slack posts to the user's DM with the app
+		s.mu.Lock()
+		_, known := s.users[channel]
+		s.mu.Unlock()
+		if !known {
+			return errBody("channel_not_found")
+		}
+		channel = dmID(channel)
+	}
 	if metadata != "" && !json.Valid([]byte(metadata)) {
 		return errBody("invalid_metadata_format")
 	}
@@ -482,9 +491,14 @@ func tsValue(ts string) float64 {
 	return f
 }
 
+func isUser(id string) bool { return len(id) > 1 && (id[0] == 'U' || id[0] == 'W') }
+
+// dmID is the ID of the app's DM with a user.
+func dmID(user string) string { return "D" + user[1:] }
+
 func (s *Server) history(c Call) obj {
 	channel := c.param("channel")
-	if channel == "" {
+	if channel == "" || isUser(channel) {
 		return errBody("channel_not_found")
 	}
 	limit, _ := strconv.Atoi(c.param("limit"))
@@ -495,11 +509,21 @@ func (s *Server) history(c Call) obj {
 	oldest, latest := c.param("oldest"), c.param("latest")
 	withMeta := c.param("include_all_metadata") == "1" || c.param("include_all_metadata") == "true"
 
+	skip := 0 // the cursor is the number of matching messages already returned
+	if cur := c.param("cursor"); cur != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cur, "cursor:"))
+		if err != nil || n < 0 {
+			return errBody("invalid_cursor")
+		}
+		skip = n
+	}
+
 	s.mu.Lock()
 	msgs := slices.Clone(s.messages[channel])
 	s.mu.Unlock()
 	out := []obj{}
 	hasMore := false
+	seen := 0
 	for i := len(msgs) - 1; i >= 0; i-- { // newest first, like Slack
 		m := msgs[i]
 		v := tsValue(m.TS)
@@ -509,14 +533,21 @@ func (s *Server) history(c Call) obj {
 		if latest != "" && (v > tsValue(latest) || (!inclusive && v == tsValue(latest))) {
 			continue
 		}
+		if seen++; seen <= skip {
+			continue
+		}
 		if len(out) == limit {
 			hasMore = true
 			break
 		}
 		out = append(out, messageJSON(m, withMeta))
 	}
+	next := ""
+	if hasMore {
+		next = fmt.Sprintf("cursor:%d", skip+len(out))
+	}
 	return obj{"ok": true, "messages": out, "has_more": hasMore, "pin_count": 0,
-		"response_metadata": obj{"next_cursor": ""}}
+		"response_metadata": obj{"next_cursor": next}}
 }
 
 func (s *Server) conversationInfo(c Call) obj {
@@ -542,7 +573,7 @@ func (s *Server) openConversation(c Call) obj {
 		return errBody("user_not_found")
 	}
 	return obj{"ok": true, "no_op": false, "already_open": false,
-		"channel": obj{"id": "D" + strings.TrimPrefix(users, "U"), "is_im": true, "user": users}}
+		"channel": obj{"id": dmID(users), "is_im": true, "user": users}}
 }
 
 func (s *Server) userInfo(c Call) obj {

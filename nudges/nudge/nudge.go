@@ -196,7 +196,11 @@ func ParseKey(s string) (Key, error) {
 	}
 	k.AccountID = id
 	k.Recipient = parts[2]
-	k.Period, k.Round, _ = strings.Cut(parts[3], "+")
+	var plus bool
+	k.Period, k.Round, plus = strings.Cut(parts[3], "+")
+	if plus && k.Round == "" {
+		return Key{}, fmt.Errorf("%q is not a nudge key: empty round", s)
+	}
 	if err := k.Validate(); err != nil {
 		return Key{}, fmt.Errorf("%q is not a nudge key: %w", s, err)
 	}
@@ -228,7 +232,9 @@ type Mark struct {
 func (m Mark) Handled() bool { return m.HandledBy != "" }
 
 // Snoozed reports whether a snooze still holds at now.
-func (m Mark) Snoozed(now time.Time) bool { return !m.SnoozedUntil.IsZero() && now.Before(m.SnoozedUntil) }
+func (m Mark) Snoozed(now time.Time) bool {
+	return !m.SnoozedUntil.IsZero() && now.Before(m.SnoozedUntil)
+}
 
 // Record is a nudge message that was queued: the proof, for a button click,
 // that kambot sent it.

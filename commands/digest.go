@@ -1,0 +1,84 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// DigestSource renders a user's weekly digest on demand; *nudges.Digester
+// implements it. The digest is split into messages within Slack's limits;
+// no parts means the user is on no account's team.
+type DigestSource interface {
+	UserDigest(ctx context.Context, teamID, userID string, now time.Time) ([][]slack.Block, error)
+}
+
+// DigestConfig configures /kam digest.
+type DigestConfig struct {
+	// Digests is required.
+	Digests DigestSource
+	// Notifier, when set, sends a digest too long for one reply and its
+	// follow-up to the user by DM, in full (the outbox).
+	Notifier Notifier
+}
+
+// DigestExtension adds /kam digest: the caller's digest now, ephemeral —
+// for a manager, the accounts they manage; for anyone else, the accounts on
+// whose team they are.
+func DigestExtension(cfg DigestConfig) Extension {
+	if cfg.Digests == nil {
+		panic("commands: DigestExtension needs Digests")
+	}
+	return Extension{Commands: []Command{{
+		Name:    "digest",
+		Usage:   "digest",
+		Summary: "Your weekly digest, now: health and its change, interactions, stage moves, pipeline, overdue work, new alerts, NPS.",
+		Details: "Managers (role manager on accounts) get it by DM every week for the accounts they manage; " +
+			"anyone else sees the accounts on whose team they are. Only you see the reply.",
+		Examples: []string{"digest"},
+		Run: func(ctx context.Context, c *Call) (Reply, error) {
+			return runDigest(ctx, c, cfg)
+		},
+	}}}
+}
+
+func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
+	if err := noMoreArgs(c); err != nil {
+		return Reply{}, err
+	}
+	parts, err := cfg.Digests.UserDigest(ctx, c.TeamID, c.UserID, c.Now)
+	if err != nil {
+		return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
+	}
+	switch len(parts) {
+	case 0:
+		return Reply{Blocks: []slack.Block{section("You manage no account and are on no account's team, so there is no digest for you yet. " +
+			"An admin adds you with `/kam team <account> add @you role=manager` (or another role).")}}, nil
+	case 1:
+		return Reply{Blocks: parts[0]}, nil
+	case 2:
+		// A reply and one follow-up through response_url hold it all.
+		second := parts[1]
+		return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return Reply{Blocks: second} }}, nil
+	}
+	// Longer digests go whole to the user's DMs; the reply shows the start.
+	if cfg.Notifier == nil {
+		second := parts[1]
+		note := contextBlock(fmt.Sprintf("This digest has %d parts; a reply holds two. The weekly digest by DM carries all of them.", len(parts)))
+		return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return Reply{Blocks: append(second, note)} }}, nil
+	}
+	stamp := c.Now.UTC().Format("20060102T150405.000")
+	dctx := context.WithoutCancel(ctx)
+	for i, blocks := range parts {
+		key := fmt.Sprintf("digest-now:%s:%s:%d", c.UserID, stamp, i+1)
+		text := fmt.Sprintf("Your digest, part %d of %d", i+1, len(parts))
+		if err := cfg.Notifier.Notify(dctx, c.TeamID, c.UserID, key, text, blocks); err != nil {
+			return Reply{}, fmt.Errorf("queue digest part %d for %s: %w", i+1, c.UserID, err)
+		}
+	}
+	note := Reply{Blocks: []slack.Block{section(fmt.Sprintf(
+		"Your digest is %d messages long, more than a reply holds: all %d are on their way to your DMs from kambot. Above is the first.", len(parts), len(parts)))}}
+	return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return note }}, nil
+}

@@ -1,0 +1,197 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/kambot/kambot/brief"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
+)
+
+// briefInteractions bounds the interactions a brief is built from. The
+// prompt builder picks the most recent and most telling within its token
+// budget, so a longer history only costs loading time: 500 cover years of
+// a busy account while a 50,000-interaction account loads as fast as any.
+const briefInteractions = 500
+
+// briefSurveyAnswers bounds the survey answers read for their comments; the
+// prompt quotes the latest few.
+const briefSurveyAnswers = 50
+
+// NPSSource is the surveys' per-account NPS summary (the store's
+// NPSSummaries): accounts without survey answers are absent from the map.
+// When the intelligence store or the core store implements it (or the
+// SatisfactionSource hook health reads), briefs carry the account's NPS.
+type NPSSource interface {
+	NPSSummaries(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
+}
+
+// briefFacts gathers what a brief may say about acct, from this workspace's
+// records of that account only: the card, its health with the alerts and
+// relationship model exactly as /kam health assesses them, its quadrant,
+// stakeholders, latest interactions, open opportunities, plan and NPS. The
+// requester is the actor and "now" the actor's clock. Without account
+// intelligence the brief is built from the core records alone.
+func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, error) {
+	if acct.TeamID != "" && acct.TeamID != a.TeamID {
+		// Every loader below is scoped to a.TeamID; an account of another
+		// workspace here is a wiring bug, never something to brief on.
+		return brief.Facts{}, fmt.Errorf("brief facts: account %d is of workspace %s, not %s", acct.ID, acct.TeamID, a.TeamID)
+	}
+	f := brief.Facts{Account: acct, Requester: a.UserID, Now: a.Now}
+
+	var err error
+	if f.Interactions, err = a.Store().Interactions(ctx, a.TeamID, acct.ID, briefInteractions); err != nil {
+		return brief.Facts{}, userErr(err, "brief facts: interactions of account %d", acct.ID)
+	}
+	if f.Opportunities, err = a.Store().Opportunities(ctx, a.TeamID, acct.ID, true); err != nil {
+		return brief.Facts{}, userErr(err, "brief facts: opportunities of account %d", acct.ID)
+	}
+	if f.NPS, err = a.briefNPS(ctx, acct); err != nil {
+		return brief.Facts{}, err
+	}
+	if a.intel() == nil {
+		return f, nil
+	}
+
+	hs, err := a.healthOf(ctx, []kam.Account{acct})
+	if err != nil {
+		return brief.Facts{}, fmt.Errorf("brief facts: %w", err)
+	}
+	h := hs[0]
+	f.Health = brief.Health{Score: h.Score, Scored: true, Alerts: alertTexts(h.Alerts)}
+	f.Relationship = brief.Relationship{Model: string(h.Relationship.Model), Reason: h.Relationship.Reason}
+	f.Stakeholders = make([]brief.Stakeholder, len(h.Contacts))
+	for i, c := range h.Contacts {
+		f.Stakeholders[i] = brief.Stakeholder{
+			ID: c.ID, Name: c.Name, Title: c.Title, Role: c.Role,
+			Influence: c.Influence, Stance: c.Stance, MirrorID: c.MirrorID, LastContact: c.LastContact,
+		}
+	}
+
+	pos, _, err := a.positions(ctx, acct)
+	if err != nil {
+		return brief.Facts{}, fmt.Errorf("brief facts: %w", err)
+	}
+	if pos.Rated {
+		f.Quadrant = string(pos.Quadrant)
+	}
+
+	p, err := a.intel().Plan(ctx, a.TeamID, acct.ID)
+	if err != nil {
+		return brief.Facts{}, userErr(err, "brief facts: plan of account %d", acct.ID)
+	}
+	for _, o := range p.Objectives {
+		text := o.Text
+		if o.For == kam.ForCustomer {
+			text += " (the customer's objective)"
+		}
+		f.Objectives = append(f.Objectives, text)
+	}
+	f.Tactics = make([]brief.Tactic, len(p.Tactics))
+	for i, t := range p.Tactics {
+		f.Tactics[i] = brief.Tactic{Text: t.Text, Quarter: t.Quarter, OwnerID: t.OwnerID, Due: t.Due, Done: t.Done}
+	}
+	return f, nil
+}
+
+// alertTexts words health's alerts as /kam health lists them, most severe
+// first: "Stalled: “Checkout revamp” in pursuing for 75 days".
+func alertTexts(alerts []kam.Alert) []string {
+	out := make([]string, len(alerts))
+	for i, al := range alerts {
+		label := alertLabels[al.Kind]
+		if label == "" {
+			label = string(al.Kind)
+		}
+		out[i] = capitalize(label) + ": " + al.Fact
+	}
+	return out
+}
+
+// briefNPS reads the account's NPS through the same hook health uses when
+// the intelligence store has it, else through whichever store summarises
+// surveys; a kambot without surveys has no NPS to tell.
+func (a *Actor) briefNPS(ctx context.Context, acct kam.Account) (brief.NPS, error) {
+	read := a.npsReader()
+	if read == nil {
+		return brief.NPS{}, nil
+	}
+	sums, err := read(ctx, a.TeamID, []int64{acct.ID}, a.Now)
+	if err != nil {
+		return brief.NPS{}, fmt.Errorf("brief facts: survey results of account %d: %w", acct.ID, err)
+	}
+	n := npsFacts(sums[acct.ID])
+	if n.Responses == 0 {
+		return n, nil
+	}
+	if src := a.surveyAnswers(); src != nil {
+		// Every recent comment, not only the latest answer's.
+		answers, err := src.AccountSurveyAnswers(ctx, a.TeamID, acct.ID, briefSurveyAnswers)
+		if err != nil {
+			return brief.NPS{}, fmt.Errorf("brief facts: survey answers of account %d: %w", acct.ID, err)
+		}
+		n.Comments = n.Comments[:0]
+		for _, x := range answers {
+			if x.Comment != "" && x.AccountID == acct.ID {
+				ans := x.NPSAnswer()
+				n.Comments = append(n.Comments, brief.NPSComment{Score: ans.Score, Text: ans.Comment, Contact: ans.Contact, At: ans.At})
+			}
+		}
+	}
+	return n, nil
+}
+
+// SurveyAnswerSource lists an account's survey answers, latest first;
+// *store.DB implements it. Briefs quote their comments.
+type SurveyAnswerSource interface {
+	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]store.SurveyAnswer, error)
+}
+
+// surveyAnswers returns the stores' answer lister, nil when there is none.
+func (a *Actor) surveyAnswers() SurveyAnswerSource {
+	if s, ok := a.intel().(SurveyAnswerSource); ok {
+		return s
+	}
+	if s, ok := a.Store().(SurveyAnswerSource); ok {
+		return s
+	}
+	return nil
+}
+
+// npsReader loads NPS summaries of a workspace's accounts.
+type npsReader func(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
+
+// npsReader returns the stores' survey reader, nil when there is none.
+func (a *Actor) npsReader() npsReader {
+	if in := a.intel(); in != nil {
+		if s, ok := in.(SatisfactionSource); ok {
+			return s.Satisfaction
+		}
+		if s, ok := in.(NPSSource); ok {
+			return s.NPSSummaries
+		}
+	}
+	if s, ok := a.Store().(NPSSource); ok {
+		return s.NPSSummaries
+	}
+	return nil
+}
+
+// npsFacts converts the surveys' summary; nil (no answers) is no NPS.
+func npsFacts(s *kam.NPSSummary) brief.NPS {
+	if s == nil || s.Responses == 0 {
+		return brief.NPS{}
+	}
+	n := brief.NPS{Score: int(math.Round(s.NPS)), Responses: s.Responses}
+	if s.PreviousNPS != nil {
+		n.Trend = int(math.Round(s.NPS - *s.PreviousNPS))
+	}
+	if l := s.Latest; l != nil && l.Comment != "" {
+		n.Comments = []brief.NPSComment{{Score: l.Score, Text: l.Comment, Contact: l.Contact, At: l.At}}
+	}
+	return n
+}

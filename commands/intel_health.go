@@ -1,0 +1,319 @@
+package commands
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// alertLabels name each alert kind in a few words.
+var alertLabels = map[kam.AlertKind]string{
+	kam.AlertNoContact:      "no contact",
+	kam.AlertSingleThreaded: "single-threaded",
+	kam.AlertUnmirrored:     "no mirror",
+	kam.AlertStalled:        "stalled",
+	kam.AlertPastClose:      "past close date",
+	kam.AlertNoPlan:         "no plan",
+	kam.AlertPlanReview:     "plan review overdue",
+	kam.AlertTacticOverdue:  "tactic overdue",
+	kam.AlertSponsor:        "sponsor silent",
+	kam.AlertSurveyOverdue:  "survey overdue",
+	kam.AlertNPSFalling:     "NPS falling",
+	kam.AlertDetractor:      "detractor",
+}
+
+// healthAlertLines is how many alerts the single-account view lists before
+// saying how many more there are.
+const healthAlertLines = 15
+
+func healthCommand() Command {
+	return Command{
+		Name:    "health",
+		Usage:   "health [<account> | all]",
+		Summary: "Health 0–100 and early-warning alerts; without an account, your accounts worst first.",
+		Details: fmt.Sprintf("Health is the weighted mean of five parts, each 0–1:\n"+
+			"• *contact recency* (%g): full while the last real contact (not a note) is within the review cadence, falling to 0 at twice it\n"+
+			"• *coverage* (%g): relationship model (diamond 1, one-on-many 0.6, bow-tie 0.3) for 60%%, share of decision-makers with a mirror for 40%%\n"+
+			"• *pipeline momentum* (%g): share of open opportunities neither stalled nor past their close date (0.5 with none open)\n"+
+			"• *plan freshness* (%g): review on time for 70%% (falling to 0 one cadence period after it was due), tactics on track for 30%%\n"+
+			"• *satisfaction* (%g): (NPS + 100) / 200, only when survey answers exist\n"+
+			"Good from 70, watch from 40, at risk below. Stalled after: identified 30 days, qualified 30, pursuing 45, closing 30. "+
+			"Admins: `/kam health all` for every account.",
+			kam.WeightRecency, kam.WeightCoverage, kam.WeightPipeline, kam.WeightPlan, kam.WeightSatisfaction),
+		Examples: []string{"health", "health acme", "health all"},
+		Run:      runHealth,
+	}
+}
+
+func runHealth(ctx context.Context, c *Call) (Reply, error) {
+	tok, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if ok && tok.Key != "" {
+		return Reply{}, c.Usage("Unexpected “%s”", show(tok.String(), 40))
+	}
+	if ok && !(strings.EqualFold(tok.Value, "all") && !tok.Quoted) {
+		acct, _, err := c.ResolveAccount(ctx, tok.Value, AccessTeamOrAdmin, "see the account's health")
+		if err != nil {
+			return Reply{}, err
+		}
+		if err := noMoreArgs(c); err != nil {
+			return Reply{}, err
+		}
+		hs, err := c.healthOf(ctx, []kam.Account{acct})
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Blocks: healthBlocks(hs[0])}, nil
+	}
+	if err := noMoreArgs(c); err != nil {
+		return Reply{}, err
+	}
+	var accts []kam.Account
+	title := "Health — your accounts"
+	if ok {
+		if err := c.Allow(kam.Account{}, "", AccessAdmin, "see every account's health"); err != nil {
+			return Reply{}, err
+		}
+		title = "Health — all accounts"
+		accts, err = c.Store().Accounts(ctx, c.TeamID)
+	} else {
+		accts, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
+	}
+	if err != nil {
+		return Reply{}, fmt.Errorf("accounts for health: %w", err)
+	}
+	if len(accts) == 0 {
+		msg := "You're not on any account's team yet, so there is nothing to assess. An admin adds you with `/kam team &lt;account&gt; add @you`."
+		if c.Admin {
+			msg = "You're not on any account's team. As an admin, `/kam health all` assesses every account."
+		}
+		return Reply{Blocks: []slack.Block{header(title), section(msg)}}, nil
+	}
+	hs, err := c.healthOf(ctx, accts)
+	if err != nil {
+		return Reply{}, err
+	}
+	kam.SortWorstFirst(hs)
+	return Reply{Blocks: portfolioHealthBlocks(fmt.Sprintf("%s (%d)", title, len(hs)), hs)}, nil
+}
+
+// healthBlocks renders one account's health: the parts with their points
+// and reasons, the relationship model, and every alert with its fact.
+func healthBlocks(h kam.Health) []slack.Block {
+	a := h.Account
+	blocks := []slack.Block{
+		header(fmt.Sprintf("%s — health %d/100", a.Name, h.Score)),
+		section(fmt.Sprintf("%s *%s* · %s", bandMark(h.Band), h.Band, plural(len(h.Alerts), "alert", "alerts"))),
+	}
+	parts := make([]string, 0, len(h.Parts))
+	for _, p := range h.Parts {
+		parts = append(parts, fmt.Sprintf("*%s* %s/%g\n%s", p.Label, num1(p.Points()), p.Weight, escKeepRefs(p.Detail)))
+	}
+	blocks = append(blocks, fields(parts...))
+
+	rel := h.Relationship
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Relationship model: %s*\n%s.", modelText(rel.Model), escKeepRefs(capitalize(rel.Reason)))
+	if len(rel.Unmirrored) > 0 {
+		fmt.Fprintf(&b, "\nDecision-makers without a mirror: %s.", contactNames(rel.Unmirrored))
+	}
+	if len(rel.Blockers) > 0 {
+		fmt.Fprintf(&b, "\nBlockers: %s.", contactNames(rel.Blockers))
+	}
+	blocks = append(blocks, section(b.String()))
+
+	if len(h.Alerts) == 0 {
+		blocks = append(blocks, section("*Alerts*\nNone — nothing needs attention."))
+	} else {
+		lines := make([]string, 0, len(h.Alerts))
+		for _, al := range h.Alerts {
+			lines = append(lines, alertLine(al))
+		}
+		if len(lines) > healthAlertLines {
+			lines = append(lines[:healthAlertLines], fmt.Sprintf("…and %d more", len(h.Alerts)-healthAlertLines))
+		}
+		blocks = append(blocks, listBlocks(fmt.Sprintf("*Alerts (%d)*", len(h.Alerts)), lines, 3, nil)...)
+	}
+	return append(blocks, contextBlock(fmt.Sprintf("Health = contact recency %g + coverage %g + pipeline %g + plan %g + satisfaction %g (when surveys exist) · `/kam help health`",
+		kam.WeightRecency, kam.WeightCoverage, kam.WeightPipeline, kam.WeightPlan, kam.WeightSatisfaction)))
+}
+
+func alertLine(al kam.Alert) string {
+	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], escKeepRefs(al.Fact))
+}
+
+// portfolioHealthBlocks renders many accounts' health, in the order given
+// (worst first), one line each with its most severe alert.
+func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
+	var bands = map[kam.Band]int{}
+	alerts, critical := 0, 0
+	for _, h := range hs {
+		bands[h.Band]++
+		alerts += len(h.Alerts)
+		critical += h.Critical()
+	}
+	summary := fmt.Sprintf("🔴 %d at risk · 🟠 %d watch · 🟢 %d good · %s (%d critical)",
+		bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood], plural(alerts, "alert", "alerts"), critical)
+	lines := make([]string, len(hs))
+	for i, h := range hs {
+		line := fmt.Sprintf("%s *%d* *%s* — %s", bandMark(h.Band), h.Score, esc(h.Account.Name), modelText(h.Relationship.Model))
+		if len(h.Alerts) > 0 {
+			line += " · " + alertLine(h.Alerts[0])
+			if n := len(h.Alerts) - 1; n > 0 {
+				line += fmt.Sprintf(" (+%d more)", n)
+			}
+		}
+		lines[i] = line
+	}
+	blocks := []slack.Block{header(title), contextBlock(summary)}
+	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-3, func(n int) string {
+		return fmt.Sprintf("…and %d healthier accounts", n)
+	})...)
+	return append(blocks, contextBlock("Worst first · `/kam health &lt;account&gt;` for the parts and every alert"))
+}
+
+// accountsIntelKeys are the keys /kam accounts takes when account
+// intelligence is on.
+var accountsIntelKeys = []string{"quadrant", "sort"}
+
+// accountSorts are the orders of /kam accounts sort=….
+var accountSorts = []string{"name", "quadrant", "health", "attractiveness", "strength"}
+
+// intelAccounts renders /kam accounts with the selection matrix: filtered
+// by quadrant= (one or several, comma-separated, or "unscored") and sorted
+// by sort=, so the yearly selection review is one command.
+func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, opts Options) (Reply, error) {
+	want := map[kam.Quadrant]bool{}
+	if t, ok := opts["quadrant"]; ok {
+		for _, part := range strings.Split(t.Value, ",") {
+			part = strings.TrimSpace(part)
+			if strings.EqualFold(part, "unscored") {
+				want[""] = true
+				continue
+			}
+			q, err := ParseEnum("quadrant", part, append(slices.Clone(kam.Quadrants), "unscored"))
+			if err != nil {
+				return Reply{}, err
+			}
+			want[q] = true
+		}
+	}
+	order := "name"
+	if t, ok := opts["sort"]; ok {
+		s, err := ParseEnum("sort order", t.Value, accountSorts)
+		if err != nil {
+			return Reply{}, err
+		}
+		order = s
+	}
+	weights, err := c.intel().Weights(ctx, c.TeamID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("read weights: %w", err)
+	}
+	latest, err := c.intel().LatestScores(ctx, c.TeamID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("read latest scores: %w", err)
+	}
+	type row struct {
+		a   kam.Account
+		pos kam.Position
+		h   kam.Health
+	}
+	var rows []row
+	var kept []kam.Account
+	for _, a := range list {
+		p := kam.Evaluate(latest[a.ID], weights)
+		if len(want) > 0 && !want[p.Quadrant] {
+			continue
+		}
+		rows = append(rows, row{a: a, pos: p})
+		kept = append(kept, a)
+	}
+	hs, err := c.healthOf(ctx, kept)
+	if err != nil {
+		return Reply{}, err
+	}
+	for i := range rows {
+		rows[i].h = hs[i]
+	}
+	qrank := map[kam.Quadrant]int{"": len(kam.Quadrants)}
+	for i, q := range kam.Quadrants {
+		qrank[q] = i
+	}
+	byName := func(x, y row) int { return cmp.Compare(strings.ToLower(x.a.Name), strings.ToLower(y.a.Name)) }
+	slices.SortStableFunc(rows, func(x, y row) int {
+		switch order {
+		case "quadrant":
+			if d := cmp.Compare(qrank[x.pos.Quadrant], qrank[y.pos.Quadrant]); d != 0 {
+				return d
+			}
+			if d := cmp.Compare(y.pos.Attractiveness+y.pos.Strength, x.pos.Attractiveness+x.pos.Strength); d != 0 {
+				return d
+			}
+		case "health":
+			if d := cmp.Compare(x.h.Score, y.h.Score); d != 0 {
+				return d
+			}
+		case "attractiveness":
+			if d := cmp.Compare(y.pos.Attractiveness, x.pos.Attractiveness); d != 0 {
+				return d
+			}
+		case "strength":
+			if d := cmp.Compare(y.pos.Strength, x.pos.Strength); d != 0 {
+				return d
+			}
+		}
+		return byName(x, y)
+	})
+
+	title := "Your accounts"
+	if all {
+		title = "All accounts"
+	}
+	if len(want) > 0 {
+		var qs []string
+		for _, q := range append(slices.Clone(kam.Quadrants), "") {
+			if want[q] {
+				qs = append(qs, cmp.Or(string(q), "unscored"))
+			}
+		}
+		title += " — " + strings.Join(qs, ", ")
+	}
+	blocks := []slack.Block{header(fmt.Sprintf("%s (%d)", title, len(rows)))}
+	if len(rows) == 0 {
+		return Reply{Blocks: append(blocks, section("No account matches. `/kam accounts all sort=quadrant` lists every account by quadrant."))}, nil
+	}
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		where := "_unscored_"
+		if r.pos.Rated {
+			where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
+		}
+		line := fmt.Sprintf("*%s* `%s` — %s · %s health %d · %s", esc(r.a.Name), r.a.Slug, where, bandMark(r.h.Band), r.h.Score, r.a.Tier)
+		if r.a.OwnerID != "" {
+			line += " · KAM " + mention(r.a.OwnerID)
+		}
+		lines[i] = line
+	}
+	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
+		return fmt.Sprintf("…and %d more — narrow with quadrant=", n)
+	})...)
+	return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("Sorted by %s · attractiveness / strength, 0–100 · quadrant=%s|unscored · sort=%s",
+		order, strings.Join(quadrantNames(), "|"), strings.Join(accountSorts, "|"))))}, nil
+}
+
+func quadrantNames() []string {
+	out := make([]string, len(kam.Quadrants))
+	for i, q := range kam.Quadrants {
+		out[i] = string(q)
+	}
+	return out
+}

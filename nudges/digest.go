@@ -1,0 +1,573 @@
+package nudges
+
+// The weekly manager digest. Digester.Run, the scheduler's digest job, sends
+// each manager (role manager on an account) a DM about the accounts they
+// manage: the portfolio's health and its change since the last digest,
+// interactions this week by account and by team member, stage movements,
+// wins and losses, pipeline value and weighted forecast, overdue reviews and
+// tactics, new alerts and NPS, the accounts needing attention first. A copy
+// of the whole workspace's digest can go to a channel. Every message goes
+// through the outbox with the key digest:<recipient>:<ISO week>:<part>, so a
+// run repeated within the week sends nothing twice.
+//
+// A run reads the workspace once with the store's set-based loaders (health
+// inputs, the week's interaction counts and stage moves, two years of survey
+// answers, the last digest's snapshots), assesses every account once, and
+// slices the result per manager: the cost grows with the portfolio, not
+// with the number of managers times their accounts' history. After queuing,
+// it records each account's health for the week, which the next digest
+// compares with.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
+)
+
+// DigestStore is what the digest reads and records; *store.DB implements it.
+type DigestStore interface {
+	// Teams lists the workspaces that have accounts.
+	Teams(ctx context.Context) ([]string, error)
+	// Accounts lists a workspace's accounts.
+	Accounts(ctx context.Context, teamID string) ([]kam.Account, error)
+	// AccountsForUser lists the accounts on whose team the user is.
+	AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
+	// HealthInputs loads what kam.AssessHealth needs, satisfaction included.
+	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
+	// InteractionCounts counts real contacts in [from, to) by account and person.
+	InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]store.InteractionCount, error)
+	// StageMoves lists the stage changes in [from, to).
+	StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]store.StageMove, error)
+	// SurveyAnswers lists the answers given in (since, until].
+	SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]store.SurveyAnswer, error)
+	// HealthSnapshots returns each account's latest snapshot before the ISO week.
+	HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]store.HealthSnapshot, error)
+	// SaveHealthSnapshots records the accounts' health for the ISO week.
+	SaveHealthSnapshots(ctx context.Context, teamID, week string, snaps []store.HealthSnapshot) error
+}
+
+// Poster queues a message for durable delivery — the outbox; channel may be
+// a user ID, for a DM. *outbox.Sender implements it.
+type Poster interface {
+	Notify(ctx context.Context, teamID, channelID, key, text string, blocks []slack.Block) error
+}
+
+// DigesterConfig configures a Digester. Store is required, and Poster for Run.
+type DigesterConfig struct {
+	Store  DigestStore
+	Poster Poster
+	// Channels copies the whole workspace's digest to a channel, by
+	// workspace ID; the key "" serves every workspace
+	// (KAMBOT_DIGEST_CHANNEL, see ParseDigestChannels). Nil sends none.
+	Channels map[string]string
+	// Summary, when set, writes a two-sentence summary of an account for
+	// the accounts needing attention (the LLM drafter); ok false leaves it out.
+	Summary func(ctx context.Context, accountID int64) (summary string, ok bool)
+	// SummaryTimeout bounds each Summary call (20 s).
+	SummaryTimeout time.Duration
+	// Location is the zone of the digest's week and dates (KAMBOT_TZ; UTC).
+	Location *time.Location
+	Logger   *slog.Logger
+}
+
+// Digester builds and sends the weekly digests.
+type Digester struct {
+	cfg DigesterConfig
+	log *slog.Logger
+}
+
+// NewDigester checks cfg and returns a Digester.
+func NewDigester(cfg DigesterConfig) (*Digester, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("digest: DigesterConfig.Store is required")
+	}
+	for team, ch := range cfg.Channels {
+		if !dgChannelID.MatchString(ch) {
+			return nil, fmt.Errorf("digest: %q (for workspace %q) is not a channel ID such as C0123ABCD", ch, team)
+		}
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.SummaryTimeout <= 0 {
+		cfg.SummaryTimeout = 20 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Digester{cfg: cfg, log: cfg.Logger}, nil
+}
+
+var (
+	dgChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,20}$`)
+	dgTeamID    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
+)
+
+// ParseDigestChannels reads KAMBOT_DIGEST_CHANNEL: a channel ID
+// ("C0123ABCD") for every workspace, or comma-separated
+// workspace:channel pairs ("T01AAA:C01BBB,T02CCC:C02DDD"). Empty is none.
+func ParseDigestChannels(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		team, ch, paired := strings.Cut(item, ":")
+		if !paired {
+			team, ch = "", item
+		}
+		team, ch = strings.TrimSpace(team), strings.TrimSpace(ch)
+		if paired && !dgTeamID.MatchString(team) {
+			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %q is not a workspace ID such as T0123ABCD", team)
+		}
+		if !dgChannelID.MatchString(ch) {
+			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %q is not a channel ID such as C0123ABCD (copy it from the channel's details)", ch)
+		}
+		if _, dup := out[team]; dup {
+			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL names a channel twice for workspace %q", team)
+		}
+		out[team] = ch
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// Digest is one recipient's digest, split into messages within Slack's
+// limits (at most 50 blocks and about 12,000 characters each).
+type Digest struct {
+	TeamID string
+	// Recipient is the manager's user ID, or the digest channel's ID.
+	Recipient string
+	Week      string // ISO week, e.g. 2025-W11
+	Parts     [][]slack.Block
+	// Texts are the parts' notification fallbacks.
+	Texts []string
+}
+
+// Key is the outbox idempotency key of part i (0-based).
+func (d Digest) Key(i int) string {
+	return fmt.Sprintf("digest:%s:%s:%d", d.Recipient, d.Week, i+1)
+}
+
+// Run is the weekly digest job: for every workspace it queues each
+// manager's digest (and the channel copy) in the outbox, then records the
+// week's health snapshots. A failure for one recipient does not stop the
+// others; the errors are returned together, and a retry within the week
+// queues only what is missing.
+func (d *Digester) Run(ctx context.Context, now time.Time) error {
+	if d.cfg.Poster == nil {
+		return errors.New("digest: DigesterConfig.Poster is required to send digests")
+	}
+	teams, err := d.cfg.Store.Teams(ctx)
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	var errs []error
+	for _, team := range teams {
+		if err := d.runTeam(ctx, team, now); err != nil {
+			errs = append(errs, fmt.Errorf("digest for workspace %s: %w", team, err))
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) error {
+	w, digests, err := d.build(ctx, team, now)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	sent := 0
+	for _, dg := range digests {
+		if err := d.send(ctx, dg); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sent++
+	}
+	// Snapshots last: the next digest's "change since the last digest"
+	// starts from what this one reported.
+	if err := d.cfg.Store.SaveHealthSnapshots(ctx, team, w.week, w.snapshots()); err != nil {
+		errs = append(errs, err)
+	}
+	d.log.Info("weekly digest queued", "team", team, "week", w.week, "recipients", sent, "accounts", len(w.accts), "failures", len(errs))
+	return errors.Join(errs...)
+}
+
+// send queues a digest's parts in order; the keys make a repeat harmless.
+func (d *Digester) send(ctx context.Context, dg Digest) error {
+	for i, blocks := range dg.Parts {
+		if err := d.cfg.Poster.Notify(ctx, dg.TeamID, dg.Recipient, dg.Key(i), dg.Texts[i], blocks); err != nil {
+			return fmt.Errorf("queue digest part %d of %d for %s: %w", i+1, len(dg.Parts), dg.Recipient, err)
+		}
+	}
+	return nil
+}
+
+// BuildAll builds every digest of a workspace at now without sending
+// anything: one per manager, and the channel copy when configured.
+func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) ([]Digest, error) {
+	_, digests, err := d.build(ctx, teamID, now)
+	return digests, err
+}
+
+func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWeek, []Digest, error) {
+	accts, err := d.cfg.Store.Accounts(ctx, team)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list accounts: %w", err)
+	}
+	// The weekly digest covers the seven whole days before the day it
+	// runs, so that every day is in exactly one weekly digest.
+	y, m, dd := now.In(d.cfg.Location).Date()
+	to := time.Date(y, m, dd, 0, 0, 0, 0, d.cfg.Location)
+	w, err := d.load(ctx, team, accts, to.AddDate(0, 0, -7), to, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	managers := map[string][]*dgAccount{}
+	for _, a := range w.accts {
+		for _, id := range a.managers() {
+			managers[id] = append(managers[id], a)
+		}
+	}
+	ids := make([]string, 0, len(managers))
+	for id := range managers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	ch := d.channelFor(team)
+	if ch != "" {
+		d.summarize(ctx, w.accts)
+	} else {
+		var managed []*dgAccount
+		for _, a := range w.accts {
+			if len(a.managers()) > 0 {
+				managed = append(managed, a)
+			}
+		}
+		d.summarize(ctx, managed)
+	}
+	out := make([]Digest, 0, len(ids)+1)
+	for _, id := range ids {
+		n := len(managers[id])
+		title := fmt.Sprintf("Your portfolio: the %d accounts you manage", n)
+		if n == 1 {
+			title = "Your portfolio: the account you manage"
+		}
+		out = append(out, w.digest(id, title, managers[id]))
+	}
+	if ch != "" && len(w.accts) > 0 {
+		out = append(out, w.digest(ch, fmt.Sprintf("All %d accounts of the workspace", len(w.accts)), w.accts))
+	}
+	return w, out, nil
+}
+
+func (d *Digester) channelFor(team string) string {
+	if ch, ok := d.cfg.Channels[team]; ok {
+		return ch
+	}
+	return d.cfg.Channels[""]
+}
+
+// UserDigest renders, without sending or recording anything, the digest
+// userID would get at now: the accounts they manage or, when they manage
+// none, the accounts on whose team they are. It returns no parts when the
+// user is on no account's team. This is what /kam digest shows.
+func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now time.Time) ([][]slack.Block, error) {
+	accts, err := d.cfg.Store.AccountsForUser(ctx, teamID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("digest for %s: %w", userID, err)
+	}
+	if len(accts) == 0 {
+		return nil, nil
+	}
+	// On demand, the week is the seven days up to now.
+	w, err := d.load(ctx, teamID, accts, now.Add(-dgWeekSpan), now, now)
+	if err != nil {
+		return nil, fmt.Errorf("digest for %s: %w", userID, err)
+	}
+	var managed []*dgAccount
+	for _, a := range w.accts {
+		for _, m := range a.members {
+			if m.UserID == userID && m.Role == kam.RoleManager {
+				managed = append(managed, a)
+				break
+			}
+		}
+	}
+	title := fmt.Sprintf("Your portfolio: the %d accounts you manage", len(managed))
+	portfolio := managed
+	switch {
+	case len(managed) == 1:
+		title = "Your portfolio: the account you manage"
+	case len(managed) == 0:
+		portfolio = w.accts
+		title = fmt.Sprintf("Your accounts: the %d whose team you are on", len(w.accts))
+		if len(w.accts) == 1 {
+			title = "Your account: the one whose team you are on"
+		}
+	}
+	d.summarize(ctx, portfolio)
+	return w.digest(userID, title, portfolio).Parts, nil
+}
+
+// ---- The week's data -----------------------------------------------------------
+
+// dgWeek is one workspace's week, loaded once for every digest built from it.
+type dgWeek struct {
+	team     string
+	now      time.Time // health is assessed at now
+	from, to time.Time // "this week" is [from, to)
+	loc      *time.Location
+	week     string // ISO week of now, in loc
+	prevWeek string // ISO week of the latest earlier snapshot; "" when none
+	accts    []*dgAccount
+	answers  map[int64][]store.SurveyAnswer // two years, by account
+}
+
+// dgAccount is what the digest knows of one account this week.
+type dgAccount struct {
+	acct      kam.Account
+	members   []kam.Member
+	health    kam.Health
+	prev      *store.HealthSnapshot // nil before the first digest
+	newAlerts []kam.Alert           // alerts the previous digest did not see
+	touches   int                   // real contacts this week
+	byUser    map[string]int
+	moves     []store.StageMove
+	openN     int
+	openValue int64
+	weighted  float64
+	nps       store.NPSStats // the last 12 months
+	npsPrev   store.NPSStats // the 12 months before
+	detracted []store.SurveyAnswer
+	reasons   []string // why it needs attention; empty when it does not
+	summary   string
+}
+
+// dgWeekSpan is how far back "this week" reaches on demand.
+const dgWeekSpan = 7 * 24 * time.Hour
+
+// dgFall is a health drop since the last digest that needs attention.
+const dgFall = 10
+
+// ISOWeek names the ISO week of t in loc, e.g. "2025-W11".
+func ISOWeek(t time.Time, loc *time.Location) string {
+	y, wk := t.In(loc).ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, wk)
+}
+
+func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*dgWeek, error) {
+	st := d.cfg.Store
+	w := &dgWeek{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: ISOWeek(now, d.cfg.Location)}
+	ins, err := st.HealthInputs(ctx, team, accts, now)
+	if err != nil {
+		return nil, fmt.Errorf("load health inputs: %w", err)
+	}
+	counts, err := st.InteractionCounts(ctx, team, w.from, w.to)
+	if err != nil {
+		return nil, fmt.Errorf("load interactions: %w", err)
+	}
+	moves, err := st.StageMoves(ctx, team, w.from, w.to)
+	if err != nil {
+		return nil, fmt.Errorf("load stage moves: %w", err)
+	}
+	answers, err := st.SurveyAnswers(ctx, team, now.Add(-2*store.NPSPeriod), now)
+	if err != nil {
+		return nil, fmt.Errorf("load survey answers: %w", err)
+	}
+	snaps, err := st.HealthSnapshots(ctx, team, w.week)
+	if err != nil {
+		return nil, fmt.Errorf("load health snapshots: %w", err)
+	}
+
+	byID := make(map[int64]*dgAccount, len(ins))
+	w.accts = make([]*dgAccount, len(ins))
+	for i, in := range ins {
+		a := &dgAccount{acct: in.Account, members: in.Members, health: kam.AssessHealth(in, now)}
+		for _, o := range in.Opportunities {
+			if o.Stage.Open() {
+				a.openN++
+				a.openValue += o.Value
+				a.weighted += float64(o.Value) * o.Stage.Probability()
+			}
+		}
+		if s, ok := snaps[a.acct.ID]; ok {
+			a.prev = &s
+			if s.Week > w.prevWeek {
+				w.prevWeek = s.Week
+			}
+			known := make(map[string]bool, len(s.Alerts))
+			for _, k := range s.Alerts {
+				known[k] = true
+			}
+			for _, al := range a.health.Alerts {
+				if !known[al.Key()] {
+					a.newAlerts = append(a.newAlerts, al)
+				}
+			}
+		}
+		w.accts[i] = a
+		byID[a.acct.ID] = a
+	}
+	for _, c := range counts {
+		if a := byID[c.AccountID]; a != nil {
+			a.touches += c.Count
+			if a.byUser == nil {
+				a.byUser = map[string]int{}
+			}
+			a.byUser[c.UserID] += c.Count
+		}
+	}
+	for _, m := range moves {
+		if a := byID[m.AccountID]; a != nil {
+			a.moves = append(a.moves, m)
+		}
+	}
+	w.answers = make(map[int64][]store.SurveyAnswer)
+	for _, an := range answers {
+		if a := byID[an.AccountID]; a != nil {
+			w.answers[an.AccountID] = append(w.answers[an.AccountID], an)
+			if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
+				a.detracted = append(a.detracted, an)
+			}
+		}
+	}
+	for _, a := range w.accts {
+		as := w.answers[a.acct.ID]
+		a.nps = store.ScoreNPS(as, now.Add(-store.NPSPeriod), now)
+		a.npsPrev = store.ScoreNPS(as, now.Add(-2*store.NPSPeriod), now.Add(-store.NPSPeriod))
+		a.reasons = attentionReasons(a)
+	}
+	return w, nil
+}
+
+// managers are the users with role manager on the account.
+func (a *dgAccount) managers() []string {
+	var out []string
+	for _, m := range a.members {
+		if m.Role == kam.RoleManager {
+			out = append(out, m.UserID)
+		}
+	}
+	return out
+}
+
+// attentionReasons says why an account needs a manager's attention: at
+// risk, a critical alert, a fall of dgFall points since the last digest, a
+// detractor answer this week, or new warnings.
+func attentionReasons(a *dgAccount) []string {
+	var rs []string
+	h := a.health
+	if h.Band == kam.BandAtRisk {
+		rs = append(rs, "at risk")
+	}
+	if n := h.Critical(); n > 0 {
+		rs = append(rs, plural(n, "critical alert", "critical alerts"))
+	}
+	if a.prev != nil && a.prev.Score-h.Score >= dgFall {
+		rs = append(rs, fmt.Sprintf("health fell %d points", a.prev.Score-h.Score))
+	}
+	if n := len(a.detracted); n > 0 {
+		rs = append(rs, plural(n, "detractor answer", "detractor answers"))
+	}
+	var warn int
+	for _, al := range a.newAlerts {
+		if al.Severity >= kam.SeverityWarning {
+			warn++
+		}
+	}
+	if warn > 0 {
+		rs = append(rs, plural(warn, "new warning", "new warnings"))
+	}
+	return rs
+}
+
+// snapshots are the accounts' health to record for the week.
+func (w *dgWeek) snapshots() []store.HealthSnapshot {
+	out := make([]store.HealthSnapshot, len(w.accts))
+	for i, a := range w.accts {
+		keys := make([]string, len(a.health.Alerts))
+		for j, al := range a.health.Alerts {
+			keys[j] = al.Key()
+		}
+		out[i] = store.HealthSnapshot{AccountID: a.acct.ID, Week: w.week, Score: a.health.Score, Alerts: keys}
+	}
+	return out
+}
+
+// summarize asks the configured summary function, a few accounts at a
+// time, for a summary of each of the accounts that needs attention.
+func (d *Digester) summarize(ctx context.Context, accts []*dgAccount) {
+	if d.cfg.Summary == nil {
+		return
+	}
+	var todo []*dgAccount
+	for _, a := range accts {
+		if len(a.reasons) > 0 && a.summary == "" {
+			todo = append(todo, a)
+		}
+	}
+	const workers = 4
+	var wg sync.WaitGroup
+	next := make(chan *dgAccount)
+	for range min(workers, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range next {
+				a.summary = d.summaryOf(ctx, a.acct.ID)
+			}
+		}()
+	}
+	for _, a := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- a
+	}
+	close(next)
+	wg.Wait()
+}
+
+// summaryOf calls the summary function with its timeout; a panic or a
+// timeout costs the summary, never the digest.
+func (d *Digester) summaryOf(ctx context.Context, id int64) (s string) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.log.Error("account summary panicked", "account", id, "panic", fmt.Sprint(p))
+			s = ""
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.SummaryTimeout)
+	defer cancel()
+	text, ok := d.cfg.Summary(ctx, id)
+	if !ok || ctx.Err() != nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(text), " ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
