@@ -212,7 +212,7 @@ func (d *deadline) finish() int {
 // Running the engine here rather than on a goroutine of its own keeps the
 // hot path free of a goroutine handoff per request.
 func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
-	a := ack{label: c.label(req.Text), req: req, issued: c.now()}
+	label, issued := c.label(req.Text), c.now()
 	d := &deadline{}
 	d.timer = time.AfterFunc(c.timing.Ack, func() {
 		d.mu.Lock()
@@ -221,7 +221,7 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 			return
 		}
 		d.state = late
-		c.m.deferred.WithLabelValues(a.label).Inc()
+		c.m.deferred.WithLabelValues(label).Inc()
 		lateAck(workingReply)
 		// The engine's own limit is Command; this only fires for an
 		// engine that ignores its context.
@@ -232,20 +232,19 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 				return
 			}
 			d.state = gaveUp
-			c.log.Error("engine ignored its deadline", "command", a.label, "user", req.UserID)
-			c.work.Go(func() { c.deliver(req.ResponseURL, a.issued, tooSlowReply, nil) })
+			c.log.Error("engine ignored its deadline", "command", label, "user", req.UserID)
+			c.work.Go(func() { c.deliver(req.ResponseURL, issued, tooSlowReply, nil) })
 		})
 	})
 
-	r := c.handle(a.label, req)
+	r := c.handle(label, req)
+	a := ack{label: label, req: req, issued: issued}
 	switch d.finish() {
 	case running:
 		a.reply, a.inTime = r, true
 	case late:
-		c.work.Go(func() {
-			c.deliver(req.ResponseURL, a.issued, r, nil)
-			c.runLaterAndDeliver(a.label, req.ResponseURL, a.issued, r.Later, nil)
-		})
+		a.reply = r
+		c.follow(a, true)
 	}
 	return a
 }
@@ -254,11 +253,17 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 // carry: the reply itself when resend (an ack too large for Socket Mode),
 // then the result of the reply's Later work.
 func (c *core) afterAck(a ack, resend bool) {
-	if !a.inTime || (!resend && a.reply.Later == nil) {
-		return
+	if a.inTime && (resend || a.reply.Later != nil) {
+		c.follow(a, resend)
 	}
+}
+
+// follow delivers a.reply when send, then its Later work's result, in the
+// background. (A function of its own so that the closure, and the copy of
+// a it holds, are only allocated when needed.)
+func (c *core) follow(a ack, send bool) {
 	c.work.Go(func() {
-		if resend {
+		if send {
 			c.deliver(a.req.ResponseURL, a.issued, a.reply, nil)
 		}
 		c.runLaterAndDeliver(a.label, a.req.ResponseURL, a.issued, a.reply.Later, nil)

@@ -345,10 +345,13 @@ type dgWeek struct {
 // dgAccount is what the digest knows of one account this week.
 type dgAccount struct {
 	acct      kam.Account
+	lname     string // the name in lower case, for sorting
 	members   []kam.Member
 	health    kam.Health
 	prev      *store.HealthSnapshot // nil before the first digest
 	newAlerts []kam.Alert           // alerts the previous digest did not see
+	facts     []string              // each alert's fact, escaped for mrkdwn
+	fresh     []int                 // alerts listed as new (all, before the first digest), by index
 	touches   int                   // real contacts this week
 	byUser    map[string]int
 	moves     []store.StageMove
@@ -401,7 +404,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	byID := make(map[int64]*dgAccount, len(ins))
 	w.accts = make([]*dgAccount, len(ins))
 	for i, in := range ins {
-		a := &dgAccount{acct: in.Account, members: in.Members, health: kam.AssessHealth(in, now)}
+		a := &dgAccount{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, now)}
 		for _, o := range in.Opportunities {
 			if o.Stage.Open() {
 				a.openN++
@@ -409,19 +412,27 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 				a.weighted += float64(o.Value) * o.Stage.Probability()
 			}
 		}
+		var known map[string]bool
 		if s, ok := snaps[a.acct.ID]; ok {
 			a.prev = &s
 			if s.Week > w.prevWeek {
 				w.prevWeek = s.Week
 			}
-			known := make(map[string]bool, len(s.Alerts))
+			known = make(map[string]bool, len(s.Alerts))
 			for _, k := range s.Alerts {
 				known[k] = true
 			}
-			for _, al := range a.health.Alerts {
-				if !known[al.Key()] {
-					a.newAlerts = append(a.newAlerts, al)
-				}
+		}
+		a.facts = make([]string, len(a.health.Alerts))
+		for j, al := range a.health.Alerts {
+			a.facts[j] = dgEscKeep(al.Fact)
+			isNew := a.prev == nil || !known[al.Key()]
+			if a.prev != nil && isNew {
+				a.newAlerts = append(a.newAlerts, al)
+			}
+			// Overdue reviews and tactics have their own section.
+			if isNew && al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
+				a.fresh = append(a.fresh, j)
 			}
 		}
 		w.accts[i] = a

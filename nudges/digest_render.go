@@ -42,7 +42,7 @@ func (w *dgWeek) digest(recipient, title string, accts []*dgAccount) Digest {
 		case len(x.Alerts) != len(y.Alerts):
 			return cmp.Compare(len(y.Alerts), len(x.Alerts))
 		}
-		return cmp.Compare(strings.ToLower(a.acct.Name), strings.ToLower(b.acct.Name))
+		return cmp.Compare(a.lname, b.lname)
 	})
 	blocks, summary := w.render(title, p)
 	parts := dgSplit(blocks)
@@ -96,7 +96,8 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		openValue                   int64
 		weighted                    float64
 		wins, losses, moves         []store.StageMove
-		overdue, fresh              []kam.Alert
+		overdue                     []kam.Alert
+		freshN                      int
 		reviews, tactics, critical  int
 		answers                     []store.SurveyAnswer
 		detracted                   []store.SurveyAnswer
@@ -147,15 +148,7 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 				overdue = append(overdue, al)
 			}
 		}
-		listed := a.newAlerts
-		if a.prev == nil {
-			listed = h.Alerts
-		}
-		for _, al := range listed {
-			if al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
-				fresh = append(fresh, al)
-			}
-		}
+		freshN += len(a.fresh)
 		answers = append(answers, w.answers[a.acct.ID]...)
 		detracted = append(detracted, a.detracted...)
 	}
@@ -196,9 +189,9 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 			npsText += fmt.Sprintf(" (%s on the 12 months before)", dgDeltaF(nps.NPS-npsPrev.NPS))
 		}
 	}
-	alertsText := fmt.Sprintf("%d new · %d critical open", len(fresh), critical)
+	alertsText := fmt.Sprintf("%d new · %d critical open", freshN, critical)
 	if first {
-		alertsText = fmt.Sprintf("%d open · %d critical", len(fresh), critical)
+		alertsText = fmt.Sprintf("%d open · %d critical", freshN, critical)
 	}
 	blocks = append(blocks,
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, dgClip("Weekly digest · "+w.span(), 150), true, false)),
@@ -293,14 +286,25 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	}
 
 	// Alerts new since the last digest (every open one the first time).
-	heading := fmt.Sprintf("*New alerts* (%d)", len(fresh))
+	heading := fmt.Sprintf("*New alerts* (%d)", freshN)
 	if first {
-		heading = fmt.Sprintf("*Open alerts* (%d)", len(fresh))
+		heading = fmt.Sprintf("*Open alerts* (%d)", freshN)
 	}
-	kam.SortAlerts(fresh)
+	// Most severe first, then by account name: the order kam.SortAlerts
+	// gives, built from each account's already sorted alerts.
 	lines = lines[:0]
-	for _, al := range fresh {
-		lines = append(lines, fmt.Sprintf("• %s *%s* — %s", dgSeverity(al.Severity), dgEsc(al.AccountName), dgEscKeep(al.Fact)))
+	if freshN > 0 {
+		byName := slices.Clone(p)
+		slices.SortFunc(byName, func(a, b *dgAccount) int { return cmp.Compare(a.lname, b.lname) })
+		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
+			for _, a := range byName {
+				for _, i := range a.fresh {
+					if al := a.health.Alerts[i]; al.Severity == sev {
+						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", dgSeverity(sev), dgEsc(a.acct.Name), a.facts[i]))
+					}
+				}
+			}
+		}
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "None since the last digest.")
@@ -379,7 +383,7 @@ func (w *dgWeek) attentionText(a *dgAccount) string {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-dgAlertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", dgSeverity(al.Severity), dgClip(dgEscKeep(al.Fact), dgQuoteText))
+		fmt.Fprintf(&b, "\n• %s %s", dgSeverity(al.Severity), dgClip(a.facts[i], dgQuoteText))
 	}
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", dgEsc(dgClip(a.summary, dgQuoteText)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -13,7 +14,8 @@ import (
 type loadResult struct {
 	messages       int
 	elapsed, ideal time.Duration
-	limited        int // 429s the double answered
+	limited        int           // 429s the double answered
+	cpu            time.Duration // process CPU time (sender, double and both HTTP ends) while delivering
 }
 
 func (l loadResult) fraction() float64 { return l.ideal.Seconds() / l.elapsed.Seconds() }
@@ -46,6 +48,7 @@ func runLoad(tb testing.TB, channels, perChannel int, interval time.Duration, bu
 		}
 	}
 
+	cpu0 := cpuTime()
 	start := time.Now()
 	r.start()
 	waitFor(tb, "every message to reach Slack", func() bool {
@@ -67,6 +70,7 @@ func runLoad(tb testing.TB, channels, perChannel int, interval time.Duration, bu
 		return err == nil && n == 0
 	})
 	r.stop()
+	cpu := cpuTime() - cpu0
 
 	exactlyOnce(tb, dbl, keys)
 	st, err := r.db.OutboxStats(ctx, "T1")
@@ -83,6 +87,7 @@ func runLoad(tb testing.TB, channels, perChannel int, interval time.Duration, bu
 		// Each channel sends its burst at once, then one per interval.
 		ideal:   time.Duration(perChannel-burst) * interval,
 		limited: limited,
+		cpu:     cpu,
 	}
 }
 
@@ -90,8 +95,9 @@ func runLoad(tb testing.TB, channels, perChannel int, interval time.Duration, bu
 // duplicate and no loss. The speed target is BenchmarkLoad's.
 func TestLoad(t *testing.T) {
 	res := runLoad(t, 50, 20, 50*time.Millisecond, 3)
-	t.Logf("%d messages in %v (pacing allows %v: %.0f%%), %d 429s",
-		res.messages, res.elapsed.Round(time.Millisecond), res.ideal, 100*res.fraction(), res.limited)
+	t.Logf("%d messages in %v (pacing allows %v: %.0f%%), %d 429s, %v CPU per message",
+		res.messages, res.elapsed.Round(time.Millisecond), res.ideal, 100*res.fraction(), res.limited,
+		res.cpu/time.Duration(res.messages))
 }
 
 // BenchmarkLoad delivers 10,000 messages across 500 channels to the pacing
@@ -107,10 +113,20 @@ func BenchmarkLoad(b *testing.B) {
 			b.ReportMetric(res.fraction(), "paced-fraction")
 			b.ReportMetric(float64(res.messages)/res.elapsed.Seconds(), "msgs/s")
 			b.ReportMetric(float64(res.limited), "429s")
+			b.ReportMetric(float64(res.cpu.Microseconds())/float64(res.messages), "cpu-µs/msg")
 			if !raceEnabled && res.fraction() < 0.8 {
 				b.Errorf("achieved %.0f%% of the paced rate (%v for %v allowed); the target is 80%%",
 					100*res.fraction(), res.elapsed, res.ideal)
 			}
 		})
 	}
+}
+
+// cpuTime is the process's CPU time so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,37 +1,70 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/store"
 )
 
 // appConfig is what both serve and console hand to the command engine.
 type appConfig struct {
 	Config   Config
+	Getenv   func(string) string
 	DB       *store.DB
 	Admins   []string
 	Logger   *slog.Logger
 	Notifier commands.Notifier
-	Views    commands.Views
-	Dir      commands.Directory
-	Now      func() time.Time
+	// DM sends long briefs by direct message; nil shows them in place.
+	DM     commands.DMSender
+	Views  commands.Views
+	Dir    commands.Directory
+	Outbox commands.OutboxAdmin // nil: no /kam outbox (the console)
+	Brief  brief.Config
+	Now    func() time.Time
 }
 
-// app is the command engine with every feature registered.
+// app is the command engine with every feature registered, and the parts
+// the scheduler shares with it.
 type app struct {
-	engine *commands.Engine
+	engine   *commands.Engine
+	drafter  *brief.Drafter
+	digester *nudges.Digester
 }
 
-func newApp(c appConfig) *app {
+func newApp(c appConfig) (*app, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	e := commands.New(commands.Config{
-		Store: c.DB, Notifier: c.Notifier, Views: c.Views, Directory: c.Dir,
-		Admins: c.Admins, Now: c.Now, Logger: c.Logger, Intel: c.DB,
+		Store: c.DB, Intel: c.DB, Notifier: c.Notifier, Views: c.Views, Directory: c.Dir,
+		Admins: c.Admins, Now: c.Now, Logger: c.Logger,
 	})
-	return &app{engine: e}
+	c.Brief.Logger, c.Brief.Now = c.Logger, c.Now
+	drafter := brief.New(c.Brief)
+	channels, err := nudges.ParseDigestChannels(c.Config.DigestChannel)
+	if err != nil {
+		return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %w", err)
+	}
+	digester, err := nudges.NewDigester(nudges.DigesterConfig{
+		Store: c.DB, Poster: c.Notifier, Channels: channels,
+		Summary:  commands.DigestSummaryByID(e, drafter),
+		Location: c.Config.TZ, Logger: c.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.Register(commands.BriefExtension(drafter, c.DM))
+	e.Register(commands.SurveyExtension(commands.SurveyConfig{Store: c.DB, Notifier: c.Notifier}))
+	e.Register(commands.DigestExtension(commands.DigestConfig{Digests: digester, Notifier: c.Notifier}))
+	e.Register(commands.NudgeExtension(commands.NudgeConfig{Store: c.DB,
+		Schedule: fmt.Sprintf("sweep %q, digest %q (%s)", c.Config.SweepSpec, c.Config.DigestSpec, c.Config.TZ)}))
+	if c.Outbox != nil {
+		e.Register(commands.OutboxExtension(c.Outbox))
+	}
+	return &app{engine: e, drafter: drafter, digester: digester}, nil
 }

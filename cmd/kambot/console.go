@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/demo"
 )
@@ -59,7 +60,14 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 		admins = []string{*as}
 	}
 	log := m.logger()
-	app := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout}, Config: cfg})
+	bcfg, err := brief.ConfigFromEnv(m.Getenv)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout}, Config: cfg, Getenv: m.Getenv, Brief: bcfg})
+	if err != nil {
+		return err
+	}
 	if *withDemo {
 		if accts, err := db.Accounts(ctx, teamID); err != nil {
 			return err

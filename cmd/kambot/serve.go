@@ -3,11 +3,163 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/slack-go/slack"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kambot/kambot/bot"
+	"github.com/kambot/kambot/brief"
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/outbox"
 )
 
+// shutdownGrace bounds how long in-flight work may take after SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+// serve runs the bot: Slack transport (Socket Mode or HTTP), the outbox
+// sender and the scheduler, until ctx is cancelled (SIGINT/SIGTERM).
 func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
+	if err := m.flags("serve").Parse(args); err != nil {
+		return err
+	}
 	if err := cfg.ValidateServe(); err != nil {
 		return err
 	}
-	return errors.New("serve: not wired yet")
+	bcfg, err := brief.ConfigFromEnv(m.Getenv)
+	if err != nil {
+		return err
+	}
+	log := m.logger()
+	log.Info("kambot starting", cfg.Redacted()...)
+
+	db, err := m.openDB(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bcfg.Metrics = reg
+
+	api, err := bot.NewSlackAPI(bot.APIConfig{Token: cfg.BotToken, APIURL: cfg.SlackAPIURL, Logger: log})
+	if err != nil {
+		return err
+	}
+	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg})
+	if err != nil {
+		return err
+	}
+	app, err := newApp(appConfig{
+		Config: cfg, Getenv: m.Getenv, DB: db, Admins: cfg.Admins, Logger: log,
+		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Outbox: sender, Brief: bcfg,
+	})
+	if err != nil {
+		return err
+	}
+	sched, err := nudges.New(nudges.Config{
+		Store: db, Outbox: sender, Digest: app.digester.Run, TZ: cfg.TZ,
+		SweepSpec: cfg.SweepSpec, DigestSpec: cfg.DigestSpec, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("schedule: %w", err)
+	}
+	metrics, err := bot.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+
+	// In Socket Mode the HTTP server still answers /healthz, /readyz and
+	// /metrics; with no signing secrets it serves no /slack/* endpoint.
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ping, Metrics: metrics, Gatherer: reg, Logger: log}
+	if !cfg.SocketMode() {
+		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
+	}
+	httpSrv, err := bot.NewHTTPServer(httpCfg)
+	if err != nil {
+		return err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	// The outbox outlives the transport by the grace period, so replies
+	// queued by in-flight commands still go out.
+	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSender()
+	senderDone := make(chan error, 1)
+	go func() { senderDone <- sender.Run(senderCtx) }()
+
+	g.Go(func() error { return httpSrv.Serve(gctx) })
+	if cfg.SocketMode() {
+		sock, err := bot.NewSocketRunner(bot.SocketConfig{
+			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
+			Engine: app.engine, Metrics: metrics, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		g.Go(func() error { return sock.Run(gctx) })
+	}
+	if err := sched.Start(gctx); err != nil {
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	if m.Ready != nil {
+		m.Ready(cfg.Addr)
+	}
+	log.Info("kambot ready", "addr", cfg.Addr, "next", sched.Next(time.Now()))
+
+	runErr := g.Wait()
+	log.Info("kambot stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := sched.Stop(shutdownCtx); err != nil {
+		log.Warn("scheduler did not stop in time", "err", err)
+	}
+	stopSender()
+	select {
+	case err := <-senderDone:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("outbox sender", "err", err)
+		}
+	case <-shutdownCtx.Done():
+		log.Warn("outbox sender did not stop in time")
+	}
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	log.Info("kambot stopped")
+	return nil
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// outboxSlack adapts the Web API client to what the outbox calls.
+type outboxSlack struct{ api *bot.SlackAPI }
+
+func (s outboxSlack) PostMessage(ctx context.Context, channel, text string, blocks []slack.Block, md slack.SlackMetadata) (string, string, error) {
+	return s.api.Post(ctx, channel, text, blocks, slack.MsgOptionMetadata(md))
+}
+
+func (s outboxSlack) History(ctx context.Context, channel string, oldest time.Time) ([]outbox.Msg, error) {
+	msgs, channelID, err := s.api.History(ctx, channel, oldest)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]outbox.Msg, len(msgs))
+	for i, m := range msgs {
+		out[i] = outbox.Msg{TS: m.Timestamp, Channel: channelID, Metadata: m.Metadata}
+	}
+	return out, nil
 }

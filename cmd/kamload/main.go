@@ -135,7 +135,7 @@ func main() {
 	wantStored := int64(*warm + *n)
 
 	ratio := kamRes.rps / bareRes.rps
-	fmt.Printf("kamload: %d concurrent, %d measured requests each, GOMAXPROCS-free child processes on loopback\n", *conc, *n)
+	fmt.Printf("kamload: %d concurrent, %d measured requests each, server and baseline in child processes, over loopback\n", *conc, *n)
 	fmt.Printf("%-34s %10s %9s %9s %9s %7s\n", "target", "req/s", "p50", "p99", "max", "errors")
 	fmt.Printf("%-34s %10.0f %9s %9s %9s %7d\n", "bare handler (signature only)", bareRes.rps, bareRes.p50, bareRes.p99, bareRes.max, bareRes.errors)
 	fmt.Printf("%-34s %10.0f %9s %9s %9s %7d\n", "kambot /kam log (resolve+auth+write)", kamRes.rps, kamRes.p50, kamRes.p99, kamRes.max, kamRes.errors)
