@@ -40,11 +40,13 @@ type HTTPConfig struct {
 	// Ready reports whether the bot can serve (the database answers a
 	// ping); nil is always ready.
 	Ready func(ctx context.Context) error
-	// Metrics is required; Gatherer, usually the same registry, serves
-	// /metrics (nil: no /metrics).
-	Metrics  *Metrics
+	// Metrics is required (NewMetrics).
+	Metrics *Metrics
+	// Gatherer serves /metrics, usually the registry Metrics is on
+	// (nil: no /metrics).
 	Gatherer prometheus.Gatherer
-	Logger   *slog.Logger
+	// Logger receives what the transport has to say (nil: discarded).
+	Logger *slog.Logger
 	// Now is the clock request timestamps are checked against.
 	Now func() time.Time
 	// HTTPClient posts to response_url (default: 10 s timeout per attempt).
@@ -53,7 +55,8 @@ type HTTPConfig struct {
 	MaxBody int64
 	// Workers bounds concurrent event handlers (32).
 	Workers int
-	Timing  Timing
+	// Timing tunes deadlines and the shutdown grace period.
+	Timing Timing
 }
 
 // HTTPServer is kambot's HTTP mode: the /slack/* endpoints Slack calls,
@@ -299,6 +302,10 @@ func (s *HTTPServer) writeReply(w http.ResponseWriter, r commands.Reply) int {
 	return s.writeJSON(w, toWire(r, nil))
 }
 
+// jsonType is shared by every JSON answer: net/http only reads header
+// values, and Header.Set would allocate a slice per response.
+var jsonType = []string{"application/json; charset=utf-8"}
+
 func (s *HTTPServer) writeJSON(w http.ResponseWriter, v any) int {
 	buf := getBuf()
 	defer putBuf(buf)
@@ -307,7 +314,7 @@ func (s *HTTPServer) writeJSON(w http.ResponseWriter, v any) int {
 		buf.Reset()
 		_ = encodeJSON(buf, toWire(internalReply, nil))
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
 	return http.StatusOK

@@ -25,8 +25,10 @@ type APIConfig struct {
 	// HTTPClient makes the calls (default: 15 s timeout). slack-go never
 	// retries on its own: callers retry by Classify.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Logger receives warnings (nil: discarded).
+	Logger *slog.Logger
+	// Now is the clock of the user cache (time.Now).
+	Now func() time.Time
 	// UserCacheTTL is how long users.info answers are kept (10 min;
 	// unknown users 1 min, in case they are being invited).
 	UserCacheTTL time.Duration

@@ -23,24 +23,29 @@ const maxAck = 20 * 1024
 
 // SocketConfig configures a SocketRunner.
 type SocketConfig struct {
-	// BotToken (xoxb-) and AppToken (xapp-, connections:write) are required.
+	// BotToken (xoxb-…) is required.
 	BotToken string
+	// AppToken (xapp-…, with connections:write) is required.
 	AppToken string
 	// APIURL is the Web API base URL ending in "/" (https://slack.com/api/).
 	APIURL string
-	// Engine is required; Events may be nil (events are acknowledged and dropped).
+	// Engine runs commands and interactions; required.
 	Engine Engine
+	// Events receives Events API callbacks; nil acknowledges and drops them.
 	Events EventHandler
-	// Metrics is required.
+	// Metrics is required (NewMetrics).
 	Metrics *Metrics
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Logger receives what the transport has to say (nil: discarded).
+	Logger *slog.Logger
+	// Now is the clock of deduplication and response_url bookkeeping.
+	Now func() time.Time
 	// HTTPClient is used for apps.connections.open and response_url.
 	HTTPClient *http.Client
 	// Workers bounds envelopes handled at once (32); beyond it a slash
 	// command is told to retry in a moment.
 	Workers int
-	Timing  Timing
+	// Timing tunes deadlines and the shutdown grace period.
+	Timing Timing
 	// Options are passed to socketmode.New (e.g. socketmode.OptionPingInterval).
 	Options []socketmode.Option
 }

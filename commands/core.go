@@ -78,7 +78,7 @@ func coreCommands() []Command {
 			Usage:    "log <account> <kind> <summary…>",
 			Summary:  "Log a touch with the customer.",
 			Details:  "*kind*: " + kam.Names(kam.InteractionKinds) + ". A note is internal and does not count as contact.",
-			Examples: []string{"log acme call Talked renewal timing with their CFO", "log acme qbr Q3 review: NPS up, asked for a roadmap session"},
+			Examples: []string{"log acme call Talked renewal timing with their CFO", "log acme qbr Q3 review: NPS up, asked for a roadmap workshop"},
 			Access:   AccessTeam,
 			Account:  true,
 			Action:   "log interactions",

@@ -519,7 +519,7 @@ func (e *Engine) interactionError(cb slack.InteractionCallback, err error) Inter
 	return InteractionReply{Reply: &r}
 }
 
-// Actor is the user a command or interaction runs for, with the helpers
+// Actor is the user a command or interaction runs for, with the methods
 // that resolve accounts and check what the user may do.
 type Actor struct {
 	TeamID string

@@ -171,7 +171,7 @@ func (e *env) seed(ctx context.Context) {
 		user, kind, summary string
 		days                int
 	}{
-		{ana, "qbr", "Q4 review: NPS up to 42, asked for a roadmap session", 60},
+		{ana, "qbr", "Q4 review: NPS up to 42, asked for a roadmap workshop", 60},
 		{ben, "call", "Invoice dispute settled", 40},
 		{ana, "meeting", "Met <@USARA01|sara> and their COO about the EMEA rollout", 20},
 		{ben, "email", "Sent the revised price list & terms", 9},

@@ -281,7 +281,10 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 	}
 	pos := st.cur
 	quadrant := fmt.Sprintf("not scored — `/kam score %s`", acct.Slug)
-	if pos.Rated {
+	switch {
+	case len(st.history) > 0 && !pos.Rated:
+		quadrant = fmt.Sprintf("not placed — score both axes: `/kam score %s`", acct.Slug)
+	case pos.Rated:
 		quadrant = fmt.Sprintf("%s (%s / %s)", pos.Quadrant, num1(pos.Attractiveness), num1(pos.Strength))
 	}
 	alerts := "no alerts"

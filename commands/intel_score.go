@@ -48,7 +48,8 @@ func scoreCommand() Command {
 			"Each factor is 1–5; factors you leave out keep their last score. Each axis is the weighted mean of " +
 			"(score − 1)/4, as 0–100; at 50 or more an axis counts as high. Quadrants: strategic (high/high: invest), " +
 			"develop (attractive, we are weak), maintain (less attractive, we are strong), opportunistic (low/low). " +
-			"With no factors, a form opens with the last scores filled in. Every scoring is kept with who scored and when.",
+			"With no factors, a form opens with the last scores filled in. Every scoring is kept with who scored and when. " +
+			"Yearly selection review: `/kam accounts all sort=quadrant`, or `quadrant=opportunistic` for the de-selection candidates.",
 		Examples: []string{"score acme size=4 growth=5 trust=3", "score acme", "score acme history"},
 		Access:   AccessTeamOrAdmin,
 		Account:  true,
@@ -146,7 +147,6 @@ func (a *Actor) scoreState(ctx context.Context, acct kam.Account) (scoreState, e
 	}
 	return st, nil
 }
-
 
 // positions returns the account's current position and its scoring state.
 func (a *Actor) positions(ctx context.Context, acct kam.Account) (kam.Position, scoreState, error) {

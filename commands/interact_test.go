@@ -97,7 +97,7 @@ func TestInteract(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 
-	// Handlers get the same permission helpers as commands.
+	// Handlers get the same permission checks as commands.
 	acme := strconv.FormatInt(e.ids[team+"/Acme Corp"], 10)
 	if out := e.eng.Interact(ctx, blockActions(t, ben, "acct:log", acme)); out.Reply == nil || out.Reply.Text != "ok Acme Corp" {
 		t.Fatalf("member: %+v", out.Reply)

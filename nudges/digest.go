@@ -47,6 +47,8 @@ type DigestStore interface {
 	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
 	// InteractionCounts counts real contacts in [from, to) by account and person.
 	InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]store.InteractionCount, error)
+	// OpenPipeline totals the open opportunities by account and stage.
+	OpenPipeline(ctx context.Context, teamID string) ([]store.PipelineTotal, error)
 	// StageMoves lists the stage changes in [from, to).
 	StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]store.StageMove, error)
 	// SurveyAnswers lists the answers given in (since, until].
@@ -339,7 +341,6 @@ type dgWeek struct {
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
 	accts    []*dgAccount
-	answers  map[int64][]store.SurveyAnswer // two years, by account
 }
 
 // dgAccount is what the digest knows of one account this week.
@@ -392,6 +393,10 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	if err != nil {
 		return nil, fmt.Errorf("load stage moves: %w", err)
 	}
+	pipeline, err := st.OpenPipeline(ctx, team)
+	if err != nil {
+		return nil, fmt.Errorf("load pipeline: %w", err)
+	}
 	answers, err := st.SurveyAnswers(ctx, team, now.Add(-2*store.NPSPeriod), now)
 	if err != nil {
 		return nil, fmt.Errorf("load survey answers: %w", err)
@@ -405,13 +410,6 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	w.accts = make([]*dgAccount, len(ins))
 	for i, in := range ins {
 		a := &dgAccount{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, now)}
-		for _, o := range in.Opportunities {
-			if o.Stage.Open() {
-				a.openN++
-				a.openValue += o.Value
-				a.weighted += float64(o.Value) * o.Stage.Probability()
-			}
-		}
 		var known map[string]bool
 		if s, ok := snaps[a.acct.ID]; ok {
 			a.prev = &s
@@ -452,17 +450,24 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 			a.moves = append(a.moves, m)
 		}
 	}
-	w.answers = make(map[int64][]store.SurveyAnswer)
+	for _, p := range pipeline {
+		if a := byID[p.AccountID]; a != nil && p.Stage.Open() {
+			a.openN += p.Count
+			a.openValue += p.Value
+			a.weighted += float64(p.Value) * p.Stage.Probability()
+		}
+	}
+	byAccount := make(map[int64][]store.SurveyAnswer)
 	for _, an := range answers {
 		if a := byID[an.AccountID]; a != nil {
-			w.answers[an.AccountID] = append(w.answers[an.AccountID], an)
+			byAccount[an.AccountID] = append(byAccount[an.AccountID], an)
 			if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
 				a.detracted = append(a.detracted, an)
 			}
 		}
 	}
 	for _, a := range w.accts {
-		as := w.answers[a.acct.ID]
+		as := byAccount[a.acct.ID]
 		a.nps = store.ScoreNPS(as, now.Add(-store.NPSPeriod), now)
 		a.npsPrev = store.ScoreNPS(as, now.Add(-2*store.NPSPeriod), now.Add(-store.NPSPeriod))
 		a.reasons = attentionReasons(a)

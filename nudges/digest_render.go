@@ -99,7 +99,7 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		overdue                     []kam.Alert
 		freshN                      int
 		reviews, tactics, critical  int
-		answers                     []store.SurveyAnswer
+		nps, npsPrev                store.NPSStats
 		detracted                   []store.SurveyAnswer
 		names                       = map[int64]string{}
 	)
@@ -149,7 +149,10 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 			}
 		}
 		freshN += len(a.fresh)
-		answers = append(answers, w.answers[a.acct.ID]...)
+		// Respondents count once per account, so the portfolio's NPS is
+		// the sum of its accounts' counts.
+		nps = dgAddNPS(nps, a.nps)
+		npsPrev = dgAddNPS(npsPrev, a.npsPrev)
 		detracted = append(detracted, a.detracted...)
 	}
 	var total int
@@ -160,8 +163,6 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	if len(p) > 0 {
 		avg = int(math.Round(float64(total) / float64(len(p))))
 	}
-	nps := store.ScoreNPS(answers, w.now.Add(-store.NPSPeriod), w.now)
-	npsPrev := store.ScoreNPS(answers, w.now.Add(-2*store.NPSPeriod), w.now.Add(-store.NPSPeriod))
 
 	// Summary fields.
 	change := "first digest: no earlier score to compare"
@@ -502,22 +503,39 @@ func dgInline(label string, items []string) []string {
 	if len(items) == 0 {
 		return nil
 	}
+	const sep = " · "
 	var lines []string
-	cur := label
+	var b strings.Builder
+	b.WriteString(label)
+	n := utf8.RuneCountInString(label)
 	fresh := true
 	for _, it := range items {
-		sep := " · "
-		if fresh {
-			sep = ""
+		k := utf8.RuneCountInString(it)
+		if !fresh && n+3+k > dgLineText {
+			lines = append(lines, b.String())
+			b.Reset()
+			n, fresh = 0, true
 		}
-		if !fresh && utf8.RuneCountInString(cur)+len(sep)+utf8.RuneCountInString(it) > dgLineText {
-			lines = append(lines, cur)
-			cur, sep = "", ""
+		if !fresh {
+			b.WriteString(sep)
+			n += 3
 		}
-		cur += sep + it
+		b.WriteString(it)
+		n += k
 		fresh = false
 	}
-	return append(lines, cur)
+	return append(lines, b.String())
+}
+
+// dgAddNPS adds the counts of two sets of respondents and scores the sum
+// as kam.NPSOf does.
+func dgAddNPS(a, b store.NPSStats) store.NPSStats {
+	s := store.NPSStats{Responses: a.Responses + b.Responses, Promoters: a.Promoters + b.Promoters,
+		Passives: a.Passives + b.Passives, Detractors: a.Detractors + b.Detractors}
+	if s.Responses > 0 {
+		s.NPS = math.Round(float64(s.Promoters-s.Detractors)*1000/float64(s.Responses)) / 10
+	}
+	return s
 }
 
 // dgSplit cuts the digest's blocks into messages of at most dgMaxBlocks

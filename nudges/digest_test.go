@@ -217,6 +217,12 @@ func (e *dgEnv) seed() {
 
 func dgItoa(v int64) string { return strconv.FormatInt(v, 10) }
 
+// dgJSONText is s as it appears inside dgJSON's output.
+func dgJSONText(s string) string {
+	js := dgJSON(s)
+	return js[1 : len(js)-1]
+}
+
 func dgJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -312,6 +318,22 @@ func TestDigestGolden(t *testing.T) {
 	dgGolden(t, "digest_manager.json", js.Bytes())
 
 	text := dgText(mona.Parts)
+	// The figures, worked out by hand from the fixture: EMEA expansion
+	// ($1.2M pursuing, 50%) and the support contract ($40k identified,
+	// 10%) are open; Acme (61) and Globex (15) were at 80 and 30 last week.
+	for _, want := range []string{
+		`$1.2M open in 2 opportunities · $604k weighted`,
+		`1 won ($250k) · 1 lost ($80k)`,
+		`46 average (▼17 since the last digest on the 2 accounts it covered)`,
+		`3 on 2 of 3 accounts`,
+		`0 from 4 answers (±0 on the 12 months before)`,
+		`1 plan review · 1 tactic`,
+		`*Needs attention* (2)`,
+	} {
+		if !strings.Contains(text, dgJSONText(want)) {
+			t.Errorf("Mona's digest lacks %q", want)
+		}
+	}
 	for _, want := range []string{
 		"Globex \\u0026lt;Intl\\u0026gt;",                // names are escaped
 		"Invoices arrive late \\u0026lt;again\\u0026gt;", // so are comments

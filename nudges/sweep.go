@@ -125,7 +125,14 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 		}
 	}
 
-	var msgs []nudge.Message
+	// Keys first: the daily sweep finds most of them queued already, and
+	// only the rest is worth rendering.
+	type pending struct {
+		d  *dueNudge
+		to recipient
+		k  nudge.Key
+	}
+	var cands []pending
 	for _, in := range inputs {
 		rep.Accounts++
 		h := kam.AssessHealth(in, now)
@@ -153,29 +160,29 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 					s.log.Warn("nudge skipped: bad key", "team", team, "account", d.account.ID, "err", err)
 					continue
 				}
-				msgs = append(msgs, renderNudge(team, d, r, k))
+				cands = append(cands, pending{d: &d, to: r, k: k})
 			}
 		}
 	}
-	if len(msgs) == 0 {
+	if len(cands) == 0 {
 		return nil
 	}
 
-	keys := make([]string, len(msgs))
-	for i, m := range msgs {
-		keys[i] = m.Key.String()
+	keys := make([]string, len(cands))
+	for i, c := range cands {
+		keys[i] = c.k.String()
 	}
 	queued, err := s.cfg.Store.QueuedNudgeKeys(ctx, team, keys)
 	if err != nil {
 		return err
 	}
-	fresh := msgs[:0]
-	for _, m := range msgs {
-		if queued[m.Key.String()] {
+	var fresh []nudge.Message
+	for i, c := range cands {
+		if queued[keys[i]] {
 			rep.Already++
 			continue
 		}
-		fresh = append(fresh, m)
+		fresh = append(fresh, renderNudge(team, *c.d, c.to, c.k))
 	}
 	for len(fresh) > 0 {
 		n := min(len(fresh), queueBatch)

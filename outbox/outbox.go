@@ -170,9 +170,11 @@ type Config struct {
 	// Retention is how long sent and failed messages (and so their keys)
 	// are kept (default 90 days; negative: forever).
 	Retention time.Duration
-	// Tick is the shortest gap between two claims, so that a burst of
-	// completions is served by one query (default ChannelInterval/20, within
-	// 1–50 ms).
+	// Tick is the shortest gap between two claims, so that the completions
+	// and channels falling ready of one moment are served by one query
+	// (default ChannelInterval/10, within 1–50 ms). A later claim does not
+	// slow a channel down: its pace is kept from its schedule, not from
+	// when it was last served.
 	Tick time.Duration
 	// Rand returns numbers in [0, 1) for backoff jitter (default math/rand).
 	Rand func() float64
@@ -218,7 +220,7 @@ func (c *Config) setDefaults() {
 	if c.Retention == 0 {
 		c.Retention = 90 * 24 * time.Hour
 	}
-	def(&c.Tick, min(max(c.ChannelInterval/20, time.Millisecond), 50*time.Millisecond))
+	def(&c.Tick, min(max(c.ChannelInterval/10, time.Millisecond), 50*time.Millisecond))
 }
 
 // Sender queues messages and, while Run runs, delivers them.

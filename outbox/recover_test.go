@@ -42,6 +42,7 @@ func (r *rig) interrupt(team, channel, key string, posted bool) store.OutboxMess
 
 func TestRecoverInterrupted(t *testing.T) {
 	t.Run("PostedBeforeCrash", func(t *testing.T) {
+		t.Parallel()
 		r := newRig(t, true, nil)
 		r.interrupt("T1", "C1", "k", true)
 		r.enqueue("T1", "C1", "next")
@@ -62,6 +63,7 @@ func TestRecoverInterrupted(t *testing.T) {
 	})
 
 	t.Run("NotPostedBeforeCrash", func(t *testing.T) {
+		t.Parallel()
 		r := newRig(t, true, nil)
 		r.interrupt("T1", "C1", "k", false)
 		r.clock.Add(2 * time.Second)
@@ -77,6 +79,7 @@ func TestRecoverInterrupted(t *testing.T) {
 	})
 
 	t.Run("FreshClaimWaits", func(t *testing.T) {
+		t.Parallel()
 		// A claim younger than StaleAfter may still have its post in
 		// flight: leave it alone until it is stale.
 		r := newRig(t, true, nil)
@@ -93,6 +96,7 @@ func TestRecoverInterrupted(t *testing.T) {
 	})
 
 	t.Run("EarlierUncertainAttempt", func(t *testing.T) {
+		t.Parallel()
 		// Attempt 1 timed out after Slack posted it; attempt 2 was cut off
 		// by a crash. The history search starts from attempt 1.
 		r := newRig(t, true, nil)
@@ -113,6 +117,7 @@ func TestRecoverInterrupted(t *testing.T) {
 	})
 
 	t.Run("HistoryUnreadable", func(t *testing.T) {
+		t.Parallel()
 		// A DM's history can't be read by user ID: the outbox posts again
 		// (at-least-once, as documented) and counts it.
 		r := newRig(t, true, nil)
@@ -129,6 +134,7 @@ func TestRecoverInterrupted(t *testing.T) {
 	})
 
 	t.Run("HistoryTransientError", func(t *testing.T) {
+		t.Parallel()
 		r := newRig(t, true, nil)
 		r.dbl.histErr["C1"] = "internal_error"
 		r.interrupt("T1", "C1", "k", true)

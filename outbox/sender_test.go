@@ -184,6 +184,7 @@ func TestExactlyOnceUnderFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := newRig(t, false, nil)
 			r.dbl.script("C1", tc.faults...)
 			r.enqueue("T1", "C1", "k1")

@@ -258,7 +258,9 @@ func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam
 // FindAccounts returns, by name, at most limit accounts (all when limit is 0
 // or less) whose name or slug equals or starts with query, ignoring case and
 // surrounding space. The slug is matched against Slugify(query), so
-// "acme corp" and "ACME_CORP" both find "acme-corp". An empty query is
+// "acme corp" and "ACME_CORP" both find "acme-corp", and "cafe" finds
+// "Café Royal". (SQLite folds the case of ASCII letters only; other letters
+// in a name match as typed, or through the slug.) An empty query is
 // EINVALID.
 func (db *DB) FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error) {
 	q := strings.TrimSpace(query)

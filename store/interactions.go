@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -67,8 +66,6 @@ func (db *DB) LogInteraction(ctx context.Context, in *kam.Interaction, actor str
 	return nil
 }
 
-var DebugBatches, DebugItems atomic.Int64
-
 // maxLogBatch bounds how many interactions one transaction carries, so no
 // caller waits behind an unbounded one.
 const maxLogBatch = 64
@@ -121,8 +118,6 @@ func (c *logCombiner) run(r *logReq, commit func(ctx context.Context, batch []*l
 	c.pending = c.pending[:rest]
 	c.mu.Unlock()
 
-	DebugBatches.Add(1)
-	DebugItems.Add(int64(len(batch)))
 	// The batch outlives any one caller's context.
 	commit(context.WithoutCancel(r.ctx), batch)
 

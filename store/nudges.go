@@ -176,15 +176,25 @@ func (db *DB) QueueNudges(ctx context.Context, msgs []nudge.Message) (queued []i
 		}
 		out[i] = o
 	}
+	// The statements are prepared once and bound to the transaction: a
+	// first sweep queues thousands of messages in a few transactions.
 	ins, err := db.stmt(ctx, db.write, `INSERT INTO nudges (team_id, key, account_id, kind, item, recipient, period, round, queued_at)
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?3 AND team_id = ?1)
 		ON CONFLICT (team_id, key) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("queue nudges: %w", err)
 	}
+	outIns, err := db.stmt(ctx, db.write, enqueueOutboxSQL)
+	if err != nil {
+		return nil, fmt.Errorf("queue nudges: %w", err)
+	}
+	outSel, err := db.stmt(ctx, db.write, outboxIDByKeySQL)
+	if err != nil {
+		return nil, fmt.Errorf("queue nudges: %w", err)
+	}
 	now := db.now()
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		st := tx.StmtContext(ctx, ins)
+		st, oi, os := tx.StmtContext(ctx, ins), tx.StmtContext(ctx, outIns), tx.StmtContext(ctx, outSel)
 		queued = queued[:0]
 		for i, m := range msgs {
 			k := m.Key
@@ -200,7 +210,7 @@ func (db *DB) QueueNudges(ctx context.Context, msgs []nudge.Message) (queued []i
 			if n == 0 {
 				continue
 			}
-			if _, _, err := enqueueOutboxTx(ctx, tx, out[i], now); err != nil {
+			if _, _, err := enqueueOutbox(ctx, oi, os, out[i], now); err != nil {
 				return fmt.Errorf("enqueue nudge %s: %w", out[i].Key, err)
 			}
 			queued = append(queued, i)

@@ -116,8 +116,18 @@ func (db *DB) EnqueueOutbox(ctx context.Context, m OutboxMessage) (id int64, cre
 	if err := checkOutboxMessage(&m); err != nil {
 		return 0, false, err
 	}
+	// Prepared before the transaction: preparing on the write pool while
+	// the transaction holds its one connection would wait forever.
+	ins, err := db.stmt(ctx, db.write, enqueueOutboxSQL)
+	if err != nil {
+		return 0, false, fmt.Errorf("enqueue outbox message %s: %w", m.Key, err)
+	}
+	sel, err := db.stmt(ctx, db.write, outboxIDByKeySQL)
+	if err != nil {
+		return 0, false, fmt.Errorf("enqueue outbox message %s: %w", m.Key, err)
+	}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		id, created, err = enqueueOutboxTx(ctx, tx, m, db.now())
+		id, created, err = enqueueOutbox(ctx, tx.StmtContext(ctx, ins), tx.StmtContext(ctx, sel), m, db.now())
 		return err
 	})
 	if err != nil {
@@ -126,22 +136,42 @@ func (db *DB) EnqueueOutbox(ctx context.Context, m OutboxMessage) (id int64, cre
 	return id, created, nil
 }
 
+const (
+	enqueueOutboxSQL = `INSERT INTO outbox (team_id, key, channel, text, blocks, metadata, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (team_id, key) DO NOTHING RETURNING id`
+	outboxIDByKeySQL = `SELECT id FROM outbox WHERE team_id = ? AND key = ?`
+)
+
 // enqueueOutboxTx queues m inside tx, so that store code can queue a
 // notification in the same transaction as the change it announces. m must
 // have passed checkOutboxMessage.
 func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m OutboxMessage, now time.Time) (int64, bool, error) {
+	ins, err := tx.PrepareContext(ctx, enqueueOutboxSQL)
+	if err != nil {
+		return 0, false, err
+	}
+	defer ins.Close()
+	sel, err := tx.PrepareContext(ctx, outboxIDByKeySQL)
+	if err != nil {
+		return 0, false, err
+	}
+	defer sel.Close()
+	return enqueueOutbox(ctx, ins, sel, m, now)
+}
+
+// enqueueOutbox inserts m unless its key is taken, with statements bound
+// to the caller's transaction.
+func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m OutboxMessage, now time.Time) (int64, bool, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (team_id, key, channel, text, blocks, metadata, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (team_id, key) DO NOTHING RETURNING id`,
-		m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now)).Scan(&id)
+	err := ins.QueryRowContext(ctx, m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now)).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
 	}
-	err = tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE team_id = ? AND key = ?`, m.TeamID, m.Key).Scan(&id)
+	err = sel.QueryRowContext(ctx, m.TeamID, m.Key).Scan(&id)
 	return id, false, err
 }
 

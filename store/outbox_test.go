@@ -161,9 +161,9 @@ func TestEnqueueOutbox(t *testing.T) {
 			m.Metadata = json.RawMessage(`{"x":"` + strings.Repeat("a", outboxMaxPayload) + `"}`)
 		}, "bytes"},
 	}
+	db, _ := openOutboxDB(t)
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			db, _ := openOutboxDB(t)
 			m := msg("T1", "k", "C1")
 			tc.edit(&m)
 			_, _, err := db.EnqueueOutbox(ctx, m)

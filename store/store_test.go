@@ -143,6 +143,7 @@ func coreSnapshot(t testing.TB, db *store.DB, team string) string {
 }
 
 func TestCoreMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "fresh.db")
 	db, err := store.Open(path)
@@ -183,6 +184,7 @@ func TestCoreMigrate(t *testing.T) {
 }
 
 func TestSlugify(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Acme Corp.", "acme-corp"},
 		{"  Acme   Corp  ", "acme-corp"},
@@ -229,6 +231,7 @@ func FuzzSlugify(f *testing.F) {
 }
 
 func TestCreateAccount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		db, clock := openCoreDB(t)
@@ -353,6 +356,7 @@ func TestCreateAccount(t *testing.T) {
 }
 
 func TestUpdateAccount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		db, clock := openCoreDB(t)
@@ -473,6 +477,7 @@ func TestUpdateAccount(t *testing.T) {
 }
 
 func TestUpsertAccountByName(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		db, _ := openCoreDB(t)
@@ -525,6 +530,7 @@ func TestUpsertAccountByName(t *testing.T) {
 }
 
 func TestAccountReads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openCoreDB(t)
 	beta := coreCreate(t, db, kam.Account{Name: "beta", OwnerID: "UDANA"})
@@ -579,6 +585,7 @@ func TestAccountReads(t *testing.T) {
 }
 
 func TestFindAccounts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openCoreDB(t)
 	for _, n := range []string{"Acme Corp", "Acme", "Acme Logistics", "ACM", "Beta_Works", "Café Royal", "100% Pure", "Zeta"} {
@@ -629,6 +636,7 @@ func TestFindAccounts(t *testing.T) {
 }
 
 func TestMembers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	setup := func(t *testing.T) (*store.DB, *coreClock, kam.Account) {
 		db, clock := openCoreDB(t)
@@ -812,6 +820,7 @@ func TestMembers(t *testing.T) {
 }
 
 func TestLogInteraction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		db, clock := openCoreDB(t)
@@ -910,14 +919,17 @@ func TestLogInteraction(t *testing.T) {
 }
 
 // TestLogInteractionConcurrent logs from 64 goroutines at once on one file,
-// with readers running alongside: every write lands, none sees "database is
-// locked".
+// with readers running alongside and a few callers of another workspace
+// trying the same account: every write lands, none sees "database is
+// locked", and the intruders' calls, though they share transactions with
+// the others, fail alone.
 func TestLogInteractionConcurrent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openCoreDB(t)
 	db.Now = time.Now
 	a := coreCreate(t, db, kam.Account{Name: "Acme", OwnerID: "UKAM"})
-	const writers, each = 64, 20
+	const writers, each, intruders = 64, 20, 4
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each+8*each)
 	for w := range writers {
@@ -928,6 +940,20 @@ func TestLogInteractionConcurrent(t *testing.T) {
 				in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: fmt.Sprintf("call %d/%d", w, i)}
 				if err := db.LogInteraction(ctx, &in, fmt.Sprintf("U%03d", w)); err != nil {
 					errs <- err
+				} else if in.ID == 0 {
+					errs <- fmt.Errorf("call %d/%d stored without an ID", w, i)
+				}
+			}
+		}()
+	}
+	for range intruders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				in := kam.Interaction{TeamID: coreOther, AccountID: a.ID, Kind: kam.KindCall, Summary: "intrusion"}
+				if err := db.LogInteraction(ctx, &in, "UINTRUDER"); kam.ErrorCode(err) != kam.ENOTFOUND {
+					errs <- fmt.Errorf("intruder got %v; want ENOTFOUND", err)
 				}
 			}
 		}()
@@ -968,6 +994,7 @@ func TestLogInteractionConcurrent(t *testing.T) {
 }
 
 func TestOpportunities(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("AddOK", func(t *testing.T) {
 		db, clock := openCoreDB(t)
@@ -1111,6 +1138,7 @@ func TestOpportunities(t *testing.T) {
 }
 
 func TestMoveStage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	setup := func(t *testing.T) (*store.DB, *coreClock, kam.Opportunity) {
 		db, clock := openCoreDB(t)
@@ -1231,6 +1259,7 @@ func TestMoveStage(t *testing.T) {
 // TestWorkspaceIsolation has workspace B try every call on workspace A's
 // records: B reads nothing of A's, and changes nothing.
 func TestWorkspaceIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openCoreDB(t)
 	a := coreCreate(t, db, kam.Account{Name: "Acme", OwnerID: "UKAM", SponsorID: "UEXEC"})
@@ -1299,6 +1328,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 }
 
 func TestAudit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, clock := openCoreDB(t)
 	a := coreCreate(t, db, kam.Account{Name: "Acme", OwnerID: "UKAM"})
@@ -1354,6 +1384,7 @@ func TestAudit(t *testing.T) {
 }
 
 func TestCoreClosedDB(t *testing.T) {
+	t.Parallel()
 	db, err := store.OpenMigrated(context.Background(), filepath.Join(t.TempDir(), "closed.db"))
 	if err != nil {
 		t.Fatal(err)

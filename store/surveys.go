@@ -654,6 +654,33 @@ func (db *DB) InteractionCounts(ctx context.Context, teamID string, from, to tim
 	return out, nil
 }
 
+// PipelineTotal is the open opportunities of one account in one stage.
+type PipelineTotal struct {
+	AccountID int64
+	Stage     kam.Stage
+	Count     int
+	Value     int64
+}
+
+// OpenPipeline totals the workspace's open opportunities by account and
+// stage, in one aggregate query.
+func (db *DB) OpenPipeline(ctx context.Context, teamID string) ([]PipelineTotal, error) {
+	var out []PipelineTotal
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var p PipelineTotal
+		var stage string
+		err := r.Scan(&p.AccountID, &stage, &p.Count, &p.Value)
+		p.Stage = kam.Stage(stage)
+		out = append(out, p)
+		return err
+	}, `SELECT account_id, stage, count(*), coalesce(sum(value), 0) FROM opportunities
+		WHERE team_id = ? AND stage IN `+openStages+` GROUP BY account_id, stage ORDER BY account_id, stage`, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("total the open pipeline of %s: %w", teamID, err)
+	}
+	return out, nil
+}
+
 // StageMove is one stage change of an opportunity, with the opportunity's
 // account, name and value.
 type StageMove struct {

@@ -1,7 +1,7 @@
 // Package fakeslack provides Slack doubles for tests that speak Slack's real
 // wire format: a Web API server (form and JSON methods, tokens, ok/error
 // envelopes, 429 with Retry-After), a Socket Mode websocket server, a
-// response_url sink, and helpers that build Slack-signed requests. Point the
+// response_url sink, and functions that build Slack-signed requests. Point the
 // real slack-go client at it with slack.OptionAPIURL(srv.URL()).
 package fakeslack
 
@@ -33,6 +33,7 @@ const (
 
 // Call is one Web API request the double received.
 type Call struct {
+	// Method is the Web API method, e.g. "chat.postMessage".
 	Method string
 	// Token is the bearer token, or the form's token field.
 	Token string
@@ -40,26 +41,27 @@ type Call struct {
 	Form url.Values
 	// JSON holds a JSON body (nil for form bodies).
 	JSON json.RawMessage
-	At   time.Time
+	// At is when the call arrived, by the server's Now.
+	At time.Time
 }
 
 // Message is a message stored by chat.postMessage.
 type Message struct {
-	Channel  string
-	TS       string
-	ThreadTS string
-	Text     string
+	Channel  string          // conversation ID (a DM's D… for a post to a user)
+	TS       string          // Slack's seconds.microseconds timestamp
+	ThreadTS string          // parent's ts for a reply in a thread
+	Text     string          // text as posted
 	Blocks   json.RawMessage // as posted; nil when none
 	Metadata json.RawMessage // {"event_type":…,"event_payload":…}; nil when none
 }
 
 // View is a view sent through views.open or views.publish.
 type View struct {
-	ID        string
-	TriggerID string // views.open
-	UserID    string // views.publish
-	Hash      string // views.publish
-	View      json.RawMessage
+	ID        string          // assigned by the double, V…
+	TriggerID string          // views.open
+	UserID    string          // views.publish
+	Hash      string          // views.publish
+	View      json.RawMessage // the view as sent
 }
 
 // Server is a Slack Web API double on 127.0.0.1. It is safe for concurrent use.

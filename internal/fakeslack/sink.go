@@ -15,20 +15,23 @@ import (
 
 // Post is one JSON body POSTed to a response_url.
 type Post struct {
-	URL  string
+	// URL is the response_url posted to.
+	URL string
+	// Body is the raw JSON body.
 	Body json.RawMessage
 	// Message is Body decoded.
 	Message ResponseMessage
-	At      time.Time
+	// At is when the post arrived, by the sink's Now.
+	At time.Time
 }
 
 // ResponseMessage is the part of a response_url body the double understands.
 type ResponseMessage struct {
-	ResponseType    string          `json:"response_type"`
-	Text            string          `json:"text"`
-	Blocks          json.RawMessage `json:"blocks"`
-	ReplaceOriginal bool            `json:"replace_original"`
-	DeleteOriginal  bool            `json:"delete_original"`
+	ResponseType    string          `json:"response_type"`    // "ephemeral" (also when empty) or "in_channel"
+	Text            string          `json:"text"`             // text or notification fallback
+	Blocks          json.RawMessage `json:"blocks"`           // Block Kit blocks, nil when none
+	ReplaceOriginal bool            `json:"replace_original"` // replaces the message holding the button
+	DeleteOriginal  bool            `json:"delete_original"`  // deletes that message
 }
 
 // ResponseSink is a response_url double: each URL it hands out accepts up

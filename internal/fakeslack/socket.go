@@ -16,9 +16,9 @@ import (
 
 // Ack is an acknowledgement a Socket Mode client sent for an envelope.
 type Ack struct {
-	EnvelopeID string
+	EnvelopeID string          // the envelope acknowledged
 	Payload    json.RawMessage // nil when the ack carried none
-	At         time.Time
+	At         time.Time       // when it arrived, by the server's Now
 }
 
 // Socket is the Socket Mode side of the double: apps.connections.open hands

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package nudges_test
+
+import "time"
+
+// dgCPUTime is not measured on this platform.
+func dgCPUTime() (time.Duration, bool) { return 0, false }
