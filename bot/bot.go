@@ -38,6 +38,14 @@ type Outcomer interface {
 	Outcome(reply commands.Reply) string
 }
 
+// Doer is an optional interface of an Engine: Do is Handle that also
+// returns the error the reply reports — nil, a *kam.Error for the user's
+// mistake, or an internal error. The transport then calls Do instead of
+// Handle and takes the outcome from the error; Outcomer is not consulted.
+type Doer interface {
+	Do(ctx context.Context, req commands.Request) (commands.Reply, error)
+}
+
 // EventHandler consumes Events API callbacks (app_home_opened,
 // app_mention…). Events arrive after they were acknowledged and
 // deduplicated on event_id.
@@ -73,6 +81,17 @@ func outcomeOf(e Engine, r commands.Reply) string {
 		return OutcomeInternal
 	}
 	return OutcomeOK
+}
+
+// outcomeOfErr classifies the error a Doer returned.
+func outcomeOfErr(err error) string {
+	switch {
+	case err == nil:
+		return OutcomeOK
+	case kam.ErrorCode(err) == kam.EINTERNAL:
+		return OutcomeInternal
+	}
+	return OutcomeError
 }
 
 // Replies the transport itself gives.

@@ -285,13 +285,19 @@ func (c *core) handle(label string, req commands.Request) (reply commands.Reply)
 		}
 		c.m.command(label, outcome, time.Since(start))
 	}()
-	reply = c.engine.Handle(ctx, req)
+	if doer, ok := c.engine.(Doer); ok {
+		var err error
+		reply, err = doer.Do(ctx, req)
+		outcome = outcomeOfErr(err)
+	} else {
+		reply = c.engine.Handle(ctx, req)
+		outcome = outcomeOf(c.engine, reply)
+	}
 	if ctx.Err() != nil {
 		c.log.Warn("command ran out of time", "command", label, "user", req.UserID, "limit", c.timing.Command)
 		outcome = OutcomeTimeout
 		return tooSlowReply
 	}
-	outcome = outcomeOf(c.engine, reply)
 	return reply
 }
 

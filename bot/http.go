@@ -405,6 +405,7 @@ func (s *HTTPServer) events(w http.ResponseWriter, r *http.Request, body []byte)
 	var outer outerEvent
 	if err := json.Unmarshal(body, &outer); err != nil {
 		s.cfg.Logger.Warn("unreadable Events API body", "err", err)
+		w.Header().Set("X-Slack-No-Retry", "1") // the same body would fail again
 		return writeText(w, http.StatusBadRequest, "invalid JSON")
 	}
 	switch outer.Type {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/kam"
 )
 
 func TestSlashReplyInBody(t *testing.T) {
@@ -388,6 +390,9 @@ func TestEventsBadInput(t *testing.T) {
 		if w.Code != tt.code {
 			t.Errorf("%s: status %d, want %d", name, w.Code, tt.code)
 		}
+		if noRetry := w.Header().Get("X-Slack-No-Retry") == "1"; noRetry != (tt.code != http.StatusOK) {
+			t.Errorf("%s: X-Slack-No-Retry %q", name, w.Header().Get("X-Slack-No-Retry"))
+		}
 	}
 	time.Sleep(50 * time.Millisecond)
 	if n := events.count(); n != 0 {
@@ -608,5 +613,36 @@ func TestInteractionPanic(t *testing.T) {
 	}
 	if got := metric(t, s.reg, "kambot_interactions_total", map[string]string{"type": "block_actions", "outcome": "internal"}); got != 1 {
 		t.Errorf("interactions{internal} = %v", got)
+	}
+}
+
+// doerEngine reports the error behind each reply, as commands.Engine does.
+type doerEngine struct {
+	*fakeEngine
+	err error
+}
+
+func (e doerEngine) Do(ctx context.Context, req commands.Request) (commands.Reply, error) {
+	return e.Handle(ctx, req), e.err
+}
+
+func TestSlashOutcomesFromDoer(t *testing.T) {
+	for _, tt := range []struct {
+		err     error
+		outcome string
+	}{
+		{nil, OutcomeOK},
+		{kam.Errorf(kam.EINVALID, "Give a kind: call, meeting, email…"), OutcomeError},
+		{fmt.Errorf("resolve account: %w", kam.Errorf(kam.ENOTFOUND, "No account matches “acm”.")), OutcomeError},
+		{kam.Errorf(kam.EUNAUTHORIZED, "Only the account's team can log."), OutcomeError},
+		{errors.New("database is locked"), OutcomeInternal},
+	} {
+		s := newTestServer(t, func(c *HTTPConfig) { c.Engine = doerEngine{&fakeEngine{}, tt.err} })
+		if w := s.slash("log acme call x", s.sink.URL()); w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+		if got := metric(t, s.reg, "kambot_commands_total", map[string]string{"command": "log", "outcome": tt.outcome}); got != 1 {
+			t.Errorf("%v: commands_total{log,%s} = %v", tt.err, tt.outcome, got)
+		}
 	}
 }

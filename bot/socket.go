@@ -82,14 +82,18 @@ func NewSocketRunner(cfg SocketConfig) (*SocketRunner, error) {
 		opts = append(opts, slack.OptionHTTPClient(cfg.HTTPClient))
 	}
 	r := &SocketRunner{cfg: cfg}
-	r.client = socketmode.New(slack.New(cfg.BotToken, opts...), cfg.Options...)
+	// The library's own log (only written with socketmode.OptionDebug) goes
+	// to our logger at debug level.
+	smOpts := append([]socketmode.Option{socketmode.OptionLog(slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug))}, cfg.Options...)
+	r.client = socketmode.New(slack.New(cfg.BotToken, opts...), smOpts...)
 	r.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
 		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers})
 	return r, nil
 }
 
-// ErrLinkDisabled is returned by Run when Slack disables the app's Socket
-// Mode connection for good.
+// ErrLinkDisabled is returned by Run when a disconnect message with reason
+// link_disabled reaches it. (slack-go v0.35 keeps disconnect messages to
+// itself and reconnects; Run then ends on the reconnect's permanent error.)
 var ErrLinkDisabled = errors.New("Slack disabled the Socket Mode link (link_disabled): enable Socket Mode for the app again")
 
 // Run connects and handles envelopes until ctx is cancelled (it then stops

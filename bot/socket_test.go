@@ -3,12 +3,14 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
@@ -100,9 +102,10 @@ func TestSocketSlashAckCarriesReply(t *testing.T) {
 	if got := metric(t, e.reg, "kambot_socket_envelopes_total", map[string]string{"type": "slash_commands"}); got != 1 {
 		t.Errorf("envelopes = %v", got)
 	}
-	if got := metric(t, e.reg, "kambot_socket_acks_total", map[string]string{"outcome": "payload"}); got != 1 {
-		t.Errorf("acks = %v", got)
-	}
+	// The ack can reach Slack before its counter moves.
+	waitFor(t, 2*time.Second, "acks metric", func() bool {
+		return metric(t, e.reg, "kambot_socket_acks_total", map[string]string{"outcome": "payload"}) == 1
+	})
 }
 
 func TestSocketSlowSlash(t *testing.T) {
@@ -212,9 +215,9 @@ func TestSocketEventsDedupe(t *testing.T) {
 	if n := e.events.count(); n != 1 {
 		t.Errorf("event handled %d times, want 1", n)
 	}
-	if got := metric(t, e.reg, "kambot_events_total", map[string]string{"type": "app_home_opened", "outcome": "duplicate"}); got != 1 {
-		t.Errorf("duplicates = %v", got)
-	}
+	waitFor(t, 2*time.Second, "duplicate counted", func() bool {
+		return metric(t, e.reg, "kambot_events_total", map[string]string{"type": "app_home_opened", "outcome": "duplicate"}) == 1
+	})
 }
 
 // An envelope slack-go cannot parse is still acknowledged, or Slack would
@@ -372,5 +375,19 @@ func TestSocketBusy(t *testing.T) {
 	}
 	if got := metric(t, e.reg, "kambot_socket_refused_total", map[string]string{"type": "slash_commands"}); got != 1 {
 		t.Errorf("refused = %v", got)
+	}
+}
+
+func TestSocketDisconnectReasons(t *testing.T) {
+	m, _ := NewMetrics(prometheus.NewRegistry())
+	r, err := NewSocketRunner(SocketConfig{BotToken: "xoxb-1", AppToken: "xapp-1", Engine: &fakeEngine{}, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.dispatch(socketmode.Event{Type: socketmode.EventTypeDisconnect, Request: &socketmode.Request{Reason: "warning"}}, false); err != nil {
+		t.Errorf("warning: %v", err)
+	}
+	if err := r.dispatch(socketmode.Event{Type: socketmode.EventTypeDisconnect, Request: &socketmode.Request{Reason: "link_disabled"}}, false); !errors.Is(err, ErrLinkDisabled) {
+		t.Errorf("link_disabled: %v", err)
 	}
 }

@@ -55,7 +55,7 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 	switch len(parts) {
 	case 0:
 		return Reply{Blocks: []slack.Block{section("You manage no account and are on no account's team, so there is no digest for you yet. " +
-			"An admin adds you with `/kam team <account> add @you role=manager` (or another role).")}}, nil
+			"An admin adds you with `/kam team &lt;account&gt; add @you role=manager` (or another role).")}}, nil
 	case 1:
 		return Reply{Blocks: parts[0]}, nil
 	case 2:

@@ -19,6 +19,14 @@ import (
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/nudges/nudge"
+	"github.com/kambot/kambot/outbox"
+	"github.com/kambot/kambot/store"
+)
+
+// The SQLite store and the outbox sender are what serve wires in.
+var (
+	_ commands.NudgeStore  = (*store.DB)(nil)
+	_ commands.OutboxAdmin = (*outbox.Sender)(nil)
 )
 
 // ndViews records the modals opened; fail makes views.open fail.
@@ -86,7 +94,7 @@ func newNudgeEnv(t *testing.T, configure ...func(*commands.Config)) *ndEnv {
 
 	sink := fakeslack.NewResponseSink(t)
 	e.eng.Register(commands.NudgeExtension(commands.NudgeConfig{Store: e.db, HTTPClient: &http.Client{Timeout: 5 * time.Second},
-		Schedule: "every day at 07:00 (Europe/Zurich)"}))
+		Schedule: "sweep `0 7 * * *`, digest `0 8 * * 1` (cron, Europe/Zurich time)"}))
 	s, err := nudges.New(nudges.Config{Store: e.db, Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		t.Fatal(err)

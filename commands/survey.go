@@ -84,8 +84,8 @@ func SurveyExtension(cfg SurveyConfig) Extension {
 	h := &surveyHandlers{cfg: cfg}
 	return Extension{
 		Commands: []Command{{
-			Name: "survey",
-			Usage: `survey <account> [send [#channel|@user] | record <0-10> ["comment"] [contact="<name>"] [date=<date>]]`,
+			Name:    "survey",
+			Usage:   `survey <account> [send [#channel|@user] | record <0-10> ["comment"] [contact="<name>"] [date=<date>]]`,
 			Summary: "Ask the NPS question in a channel or by DM, record an answer given elsewhere, or see the account's NPS.",
 			Details: "*send*: posts the question (0–10 buttons and an optional comment) to the channel or person named, " +
 				"else to the account's channel — a Slack Connect channel shared with the customer works, and customers can answer there. " +
@@ -187,7 +187,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 		where = mention(s.UserID) + " by DM"
 		hint = "Only they can answer it."
 	}
-	alert := "A detractor answer (0–6) alerts " + orNobody(alertRecipient(a)) + " at once."
+	alert := "A detractor answer (0–6) alerts " + alertTarget(a) + " at once."
 	msg := fmt.Sprintf("Sent the NPS question about *%s* to %s. It takes answers until %s; each person's answer counts once, and clicking again changes it. %s",
 		esc(a.Name), where, dateText(s.ClosesAt), alert)
 	return Reply{Blocks: []slack.Block{section(msg), contextBlock(hint + fmt.Sprintf(" Results: `/kam survey %s`.", a.Slug))}}, nil
@@ -274,8 +274,10 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	}
 	msg := fmt.Sprintf("Recorded *%d* (%s) from %s for *%s*, given %s.", score, npsCategory(score), from, esc(a.Name), day(ans.At))
 	if ans.Detractor() {
-		to := alertRecipient(a)
-		if to != "" && to != c.UserID {
+		switch to := alertRecipient(a); {
+		case to == "":
+			msg += fmt.Sprintf(" Nobody was alerted: the account has no owner or sponsor (set one with `/kam set %s owner=@person`).", a.Slug)
+		case to != c.UserID:
 			h.alert(ctx, &c.Actor, a, nil, ans, fmt.Sprintf("detractor:recorded:%d", ans.ID), false)
 			msg += " " + mention(to) + " has been alerted."
 		}
@@ -542,11 +544,12 @@ func (h *surveyHandlers) submitComment(ctx context.Context, in *Interaction) (In
 // channel, which may be shared with the customer.
 func alertRecipient(a kam.Account) string { return cmp.Or(a.OwnerID, a.SponsorID) }
 
-func orNobody(userID string) string {
-	if userID == "" {
-		return "nobody (the account has no owner; set one with `owner=@person`)"
+// alertTarget names whom a detractor answer alerts, for messages.
+func alertTarget(a kam.Account) string {
+	if to := alertRecipient(a); to != "" {
+		return mention(to)
 	}
-	return mention(userID)
+	return fmt.Sprintf("nobody, as the account has no owner or sponsor (set one with `/kam set %s owner=@person`),", a.Slug)
 }
 
 // alert queues the detractor DM. A failure is logged: the answer it is

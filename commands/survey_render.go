@@ -178,7 +178,7 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []store.Surv
 		}
 		blocks = append(blocks, listBlocks(title, lines, 1, nil)...)
 	}
-	return append(blocks, contextBlock(fmt.Sprintf("NPS counts each person once, by their latest answer. Ask: `/kam survey %s send` · Record: `/kam survey %s record <0-10> \"comment\" contact=\"<name>\"`.",
+	return append(blocks, contextBlock(fmt.Sprintf("NPS counts each person once, by their latest answer. Ask: `/kam survey %s send` · Record: `/kam survey %s record &lt;0-10&gt; \"comment\" contact=\"&lt;name&gt;\"`.",
 		a.Slug, a.Slug)))
 }
 

@@ -315,7 +315,7 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	// Satisfaction.
 	lines = lines[:0]
 	if nps.Responses == 0 {
-		lines = append(lines, "No survey answers in the last 12 months. Ask with `/kam survey <account> send`.")
+		lines = append(lines, "No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`.")
 	} else {
 		line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %d promoters, %d passives, %d detractors",
 			dgNum(nps.NPS), plural(nps.Responses, "answer", "answers"), nps.Promoters, nps.Passives, nps.Detractors)
@@ -362,7 +362,7 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	if w.prevWeek != "" {
 		foot += " (week " + w.prevWeek + ")"
 	}
-	foot += ". Details: `/kam health <account>`. This digest any time: `/kam digest`."
+	foot += ". Details: `/kam health &lt;account&gt;`. This digest any time: `/kam digest`."
 	blocks = append(blocks, dgContext(foot))
 	return blocks, summary
 }

@@ -176,7 +176,7 @@ func windowDay(anchor time.Time, length time.Duration, now time.Time, tz *time.L
 // lastTouch is when the account last had real contact; without any, the
 // clock runs from the account's creation, as kam's no-contact alert counts.
 func lastTouch(in kam.HealthInput) time.Time {
-	var last time.Time
+	last := in.LastContact
 	for _, t := range in.LastTouch {
 		if t.After(last) {
 			last = t

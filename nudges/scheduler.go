@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,9 @@ type Store interface {
 	// HealthInputs loads what kam.AssessHealth needs for many accounts at
 	// once, with a fixed number of queries.
 	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
+	// OpportunityOwners returns the owners of the accounts' open
+	// opportunities, by opportunity ID.
+	OpportunityOwners(ctx context.Context, teamID string, accountIDs []int64) (map[int64]string, error)
 	// LastSurveys says when each account's latest survey was sent or answered.
 	LastSurveys(ctx context.Context, teamID string, accountIDs []int64) (map[int64]time.Time, error)
 	// SurveyEveryDays is the workspace's survey cadence; 0 for the default.
@@ -323,6 +327,16 @@ func (s *Scheduler) protect(ctx context.Context, j *job, now time.Time) (err err
 		}
 	}()
 	return j.run(ctx, now)
+}
+
+// Schedule describes the jobs' schedules for people, e.g. for /kam nudges:
+// "sweep `0 7 * * *`, digest `0 8 * * 1` (cron, Europe/Zurich time)".
+func (s *Scheduler) Schedule() string {
+	var parts []string
+	for _, j := range s.jobs {
+		parts = append(parts, fmt.Sprintf("%s `%s`", j.name, j.spec))
+	}
+	return fmt.Sprintf("%s (cron, %s time)", strings.Join(parts, ", "), s.cfg.TZ)
 }
 
 // Next returns when each job runs next after now, by job name.

@@ -17,6 +17,7 @@ import (
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/nudges/nudge"
+	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
 
@@ -27,6 +28,12 @@ const (
 	schedAna   = "U0ANA"  // KAM of Acme
 	schedBen   = "U0BEN"  // member of Acme, owns its renewal and a tactic; KAM of Globex
 	schedSara  = "U0SARA" // Acme's executive sponsor
+)
+
+// The SQLite store and the outbox sender are what serve wires in.
+var (
+	_ nudges.Store = (*store.DB)(nil)
+	_ nudges.Waker = (*outbox.Sender)(nil)
 )
 
 var zurich = mustZone("Europe/Zurich")
@@ -427,6 +434,9 @@ func TestSchedule(t *testing.T) {
 		if !digests[i].Equal(want[i]) {
 			t.Errorf("digest %d at %s, want %s", i, digests[i].In(zurich), want[i])
 		}
+	}
+	if got := s.Schedule(); got != "sweep `0 7 * * *`, digest `0 8 * * 1` (cron, Europe/Zurich time)" {
+		t.Errorf("Schedule = %q", got)
 	}
 	next := s.Next(start)
 	if !next[nudges.JobSweep].Equal(time.Date(2025, 3, 16, 7, 0, 0, 0, zurich)) || !next[nudges.JobDigest].Equal(want[0]) {

@@ -13,7 +13,7 @@ import (
 // sweepChunk is how many accounts the sweep loads at once: the loaders are
 // set-based, so a chunk costs a fixed number of queries, and memory stays
 // bounded however large the portfolio.
-const sweepChunk = 250
+const sweepChunk = 500
 
 // queueBatch is how many messages one store transaction queues; short
 // transactions keep the shared write connection free for commands.
@@ -105,6 +105,19 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 	inputs, err := s.cfg.Store.HealthInputs(ctx, team, accts, now)
 	if err != nil {
 		return err
+	}
+	// The health loader may leave out who owns an opportunity; the stall
+	// and close-date nudges go to them.
+	owners, err := s.cfg.Store.OpportunityOwners(ctx, team, ids)
+	if err != nil {
+		return err
+	}
+	for i := range inputs {
+		for j := range inputs[i].Opportunities {
+			if o := &inputs[i].Opportunities[j]; o.OwnerID == "" {
+				o.OwnerID = owners[o.ID]
+			}
+		}
 	}
 	var surveys map[int64]time.Time
 	if surveyEvery > 0 {

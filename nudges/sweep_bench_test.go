@@ -39,7 +39,9 @@ func benchPortfolio(b *testing.B, accounts, interactions int, now time.Time) (*s
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	ms := func(t time.Time) int64 { return t.UnixMilli() }
-	ago := func(maxDays int) time.Time { return now.Add(-time.Duration(r.Int64N(int64(maxDays) * int64(24*time.Hour)))) }
+	ago := func(maxDays int) time.Time {
+		return now.Add(-time.Duration(r.Int64N(int64(maxDays) * int64(24*time.Hour))))
+	}
 	users := make([]string, 40)
 	for i := range users {
 		users[i] = fmt.Sprintf("U%07d", i)

@@ -412,8 +412,8 @@ func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Durat
 	log.Info("outbox: post failed; will retry", "err", cause, "next", r.Next)
 }
 
-// release gives a claim back untouched: Run is stopping and the message has
-// not reached Slack in this attempt.
+// release puts a claim back without counting it as a failure, because Run
+// is stopping; verifySince says whether this attempt's post may have landed.
 func (s *Sender) release(m store.OutboxMessage, verifySince time.Time, log *slog.Logger) {
 	r := store.OutboxRetry{Next: s.cfg.Now(), Err: "interrupted by shutdown", Throttled: true, VerifySince: verifySince}
 	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending, Retry: r}); err != nil {
@@ -442,8 +442,8 @@ func (s *Sender) markFailed(m store.OutboxMessage, reason string, log *slog.Logg
 	log.Warn("outbox: message failed; not retrying", "reason", reason)
 }
 
-// maintain recovers messages a dead process left in flight, updates the
-// queue-depth gauge and prunes old messages.
+// maintain recovers messages a dead process left in flight, forgets expired
+// rate limits, updates the queue-depth gauge and prunes old messages.
 func (s *Sender) maintain(ctx context.Context, now time.Time) {
 	stale, err := s.st.OutboxInFlight(ctx, now.Add(-s.cfg.StaleAfter))
 	if err != nil && ctx.Err() == nil {
@@ -480,6 +480,14 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 			s.log.Info("outbox: recovered an interrupted message", "outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "claimed_at", m.ClaimedAt)
 		}
 	}
+
+	s.mu.Lock()
+	for ch, until := range s.limited {
+		if !until.After(now) {
+			delete(s.limited, ch)
+		}
+	}
+	s.mu.Unlock()
 
 	if n, err := s.st.OutboxDepth(ctx); err == nil {
 		s.m.depth.Set(float64(n))

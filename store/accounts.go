@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"math"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -52,7 +53,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *kam.Account, actor string) e
 	if err != nil {
 		return fmt.Errorf("create account %q: %w", n.Name, err)
 	}
-	if err := db.withTx(ctx, func(tx *sql.Tx) error {
+	if err := db.withDirTx(ctx, func(tx *sql.Tx) error {
 		return db.createAccountTx(ctx, tx, aud, &n, actor)
 	}); err != nil {
 		return err
@@ -78,7 +79,7 @@ func (db *DB) UpdateAccount(ctx context.Context, a *kam.Account, actor string, f
 	if err != nil {
 		return fmt.Errorf("update account %d: %w", n.ID, err)
 	}
-	if err := db.withTx(ctx, func(tx *sql.Tx) error {
+	if err := db.withDirTx(ctx, func(tx *sql.Tx) error {
 		old, err := accountTx(ctx, tx, n.TeamID, n.ID)
 		if err != nil {
 			return err
@@ -108,7 +109,7 @@ func (db *DB) UpsertAccountByName(ctx context.Context, a *kam.Account, actor str
 	if err != nil {
 		return false, fmt.Errorf("upsert account %q: %w", n.Name, err)
 	}
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withDirTx(ctx, func(tx *sql.Tx) error {
 		old, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts
 			WHERE team_id = ? AND name = ? COLLATE NOCASE`, n.TeamID, n.Name))
 		switch {
@@ -272,7 +273,16 @@ func (db *DB) FindAccounts(ctx context.Context, teamID, query string, limit int)
 	if slug != "" {
 		slugEnd = slug + "\xff"
 	}
-	return db.queryAccounts(ctx, "find accounts", findAccountsSQL, teamID, q, q+"\xff", slug, slugEnd, sqlLimit(limit))
+	key, now := findKey{team: teamID, query: q, limit: limit}, time.Now()
+	if accts, ok := db.dir.find(key, now); ok {
+		return accts, nil
+	}
+	gen := db.dir.gen.Load()
+	accts, err := db.queryAccounts(ctx, "find accounts", findAccountsSQL, teamID, q, q+"\xff", slug, slugEnd, sqlLimit(limit))
+	if err == nil {
+		db.dir.putFind(key, gen, now, accts)
+	}
+	return accts, err
 }
 
 func (db *DB) queryAccounts(ctx context.Context, op, query string, args ...any) ([]kam.Account, error) {

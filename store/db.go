@@ -40,6 +40,9 @@ type DB struct {
 	// logs merges concurrent LogInteraction calls into shared commits.
 	logs logCombiner
 
+	// dir caches account lookups and roles (see dirCache).
+	dir dirCache
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -51,8 +54,11 @@ func Open(path string) (*DB, error) {
 		return nil, errors.New("open database: empty path")
 	}
 	// Settings live in the DSN so that every pooled connection gets them.
-	common := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL&_cache_size=-16000"
-	w, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate")
+	// The page caches are kept small: in WAL mode a reader's cache is
+	// dropped whenever another connection commits, so a large one buys
+	// little while every connection pays for it in resident memory.
+	common := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&_cache_size=-8000&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -64,7 +70,7 @@ func Open(path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&mode=ro")
+	r, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&_cache_size=-2000&mode=ro")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
@@ -73,7 +79,9 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	return &DB{path: path, write: w, read: r, Now: time.Now}, nil
+	db := &DB{path: path, write: w, read: r, Now: time.Now}
+	db.dir.ttl = dirCacheTTL
+	return db, nil
 }
 
 // OpenMigrated opens the database and brings its schema up to date.
@@ -95,6 +103,7 @@ func escapePath(p string) string {
 
 // Close closes the cached statements and both pools.
 func (db *DB) Close() error {
+	db.dir.gen.Add(1) // nothing cached is served once closed
 	var errs []error
 	db.stmts.Range(func(k, v any) bool {
 		errs = append(errs, v.(*sql.Stmt).Close())

@@ -939,10 +939,10 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 		members  []kam.Member
 		lastSeen []sql.NullInt64 // per member: latest real contact
 		last     = map[int64]time.Time{}
-		recent   []kam.Interaction
+		recent   = make([][]kam.Interaction, len(accts)) // by position in accts
 		links    = map[int64][]int64{}
-		contacts []kam.Contact
-		opps     []kam.Opportunity
+		contacts = make([][]kam.Contact, len(accts))
+		opps     = make([][]kam.Opportunity, len(accts))
 		plans    map[int64]kam.Plan
 		sat      map[int64]*kam.NPSSummary
 	)
@@ -1003,7 +1003,8 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 					return err
 				}
 				in.TeamID, in.UserID, in.Kind, in.At = teamID, str(user), kam.InteractionKind(str(kind)), fromMS(when)
-				recent = append(recent, in)
+				k := idx[in.AccountID]
+				recent[k] = append(recent[k], in)
 				return nil
 			}, `SELECT i.id, i.account_id, i.user_id, i.kind, i.at FROM interactions i INDEXED BY interactions_touch_at
 				WHERE i.team_id = ? AND i.kind <> 'note' AND i.account_id IN (SELECT value FROM json_each(?))
@@ -1026,7 +1027,10 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 		func() error {
 			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 				c, err := scanContact(r)
-				contacts = append(contacts, c)
+				if err == nil {
+					k := idx[c.AccountID]
+					contacts[k] = append(contacts[k], c)
+				}
 				return err
 			}, `SELECT `+contactCols+` FROM contacts c WHERE c.team_id = ? AND c.account_id IN (SELECT value FROM json_each(?))
 				ORDER BY c.name COLLATE NOCASE, c.id`, teamID, list)
@@ -1053,7 +1057,8 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 					return fmt.Errorf("opportunity %d: unknown stage %q", o.ID, stage)
 				}
 				o.TeamID, o.Stage, o.StageSince = teamID, st, fromMS(since)
-				opps = append(opps, o)
+				k := idx[o.AccountID]
+				opps[k] = append(opps[k], o)
 				return nil
 			}, `SELECT id, account_id, name, close_date, stage, stage_since FROM opportunities INDEXED BY opportunities_team_stage
 				WHERE team_id = ? AND stage IN `+openStages+` AND account_id IN (SELECT value FROM json_each(?)) ORDER BY id`, teamID, list)
@@ -1080,21 +1085,11 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 			in.LastTouch[m.UserID] = fromMS(lastSeen[i].Int64)
 		}
 	}
-	for i := range recent {
-		in := &recent[i]
-		in.Contacts = links[in.ID]
-		h := &out[idx[in.AccountID]]
-		h.Recent = append(h.Recent, *in)
-	}
-	for _, c := range contacts {
-		h := &out[idx[c.AccountID]]
-		h.Contacts = append(h.Contacts, c)
-	}
-	for _, o := range opps {
-		h := &out[idx[o.AccountID]]
-		h.Opportunities = append(h.Opportunities, o)
-	}
 	for i := range out {
+		for j := range recent[i] {
+			recent[i][j].Contacts = links[recent[i][j].ID]
+		}
+		out[i].Recent, out[i].Contacts, out[i].Opportunities = recent[i], contacts[i], opps[i]
 		id := out[i].Account.ID
 		out[i].LastContact = last[id]
 		out[i].Plan = plans[id]

@@ -157,6 +157,11 @@ func (db *DB) Members(ctx context.Context, teamID string, accountID int64) ([]ka
 // not on its team or the account is not the workspace's. It is one lookup
 // on the members primary key: it runs on every command.
 func (db *DB) MemberRole(ctx context.Context, teamID string, accountID int64, userID string) (kam.Role, error) {
+	key, now := roleKey{team: teamID, account: accountID, user: userID}, time.Now()
+	if r, ok := db.dir.role(key, now); ok {
+		return r, nil
+	}
+	gen := db.dir.gen.Load()
 	st, err := db.stmt(ctx, db.read, memberRoleSQL)
 	if err != nil {
 		return "", fmt.Errorf("role of %s on account %d: %w", userID, accountID, err)
@@ -164,10 +169,11 @@ func (db *DB) MemberRole(ctx context.Context, teamID string, accountID int64, us
 	var role string
 	err = st.QueryRowContext(ctx, accountID, userID, teamID).Scan(&role)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		role = ""
 	} else if err != nil {
 		return "", fmt.Errorf("role of %s on account %d: %w", userID, accountID, err)
 	}
+	db.dir.putRole(key, gen, now, kam.Role(role))
 	return kam.Role(role), nil
 }
 
@@ -188,7 +194,7 @@ func (db *DB) PutMember(ctx context.Context, m kam.Member, actor string) error {
 	if err != nil {
 		return fmt.Errorf("put %s on account %d: %w", m.UserID, m.AccountID, err)
 	}
-	return db.withTx(ctx, func(tx *sql.Tx) error {
+	return db.withDirTx(ctx, func(tx *sql.Tx) error {
 		old, err := leadsTx(ctx, tx, m.TeamID, m.AccountID)
 		if err != nil {
 			return err
@@ -267,7 +273,7 @@ func (db *DB) RemoveMember(ctx context.Context, teamID string, accountID int64, 
 	if err != nil {
 		return fmt.Errorf("remove %s from account %d: %w", userID, accountID, err)
 	}
-	return db.withTx(ctx, func(tx *sql.Tx) error {
+	return db.withDirTx(ctx, func(tx *sql.Tx) error {
 		old, err := leadsTx(ctx, tx, teamID, accountID)
 		if err != nil {
 			return err

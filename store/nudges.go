@@ -519,6 +519,30 @@ func markDetail(t nudge.Topic, extra map[string]any) map[string]any {
 	return d
 }
 
+// OpportunityOwners returns the owner of each open opportunity of the
+// accounts that has one, by opportunity ID: the sweep addresses stall and
+// close-date nudges to them.
+func (db *DB) OpportunityOwners(ctx context.Context, teamID string, accountIDs []int64) (map[int64]string, error) {
+	out := make(map[int64]string)
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+		var id int64
+		var owner string
+		if err := r.Scan(&id, &owner); err != nil {
+			return err
+		}
+		out[id] = owner
+		return nil
+	}, `SELECT id, owner_id FROM opportunities WHERE team_id = ? AND stage IN `+openStages+` AND owner_id <> ''
+		AND account_id IN (SELECT value FROM json_each(?))`, teamID, idList(accountIDs))
+	if err != nil {
+		return nil, fmt.Errorf("read opportunity owners: %w", err)
+	}
+	return out, nil
+}
+
 // ---- Surveys and settings ---------------------------------------------------------
 
 // LastSurveys returns, for each of the accounts that ever had one, when its

@@ -550,3 +550,28 @@ func TestLastSurveys(t *testing.T) {
 		t.Fatalf("another workspace sees %v", got)
 	}
 }
+
+func TestOpportunityOwners(t *testing.T) {
+	ctx := context.Background()
+	f := newNudgeFixture(t)
+	add := func(a kam.Account, name, owner string) int64 {
+		o := kam.Opportunity{TeamID: a.TeamID, AccountID: a.ID, Name: name, OwnerID: owner}
+		if err := f.db.AddOpportunity(ctx, &o, nudgeAna); err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	open := add(f.acme, "Renewal", nudgeBen)
+	lost := add(f.acme, "Pilot", nudgeBen)
+	if _, err := f.db.MoveStage(ctx, nudgeTeam, lost, kam.StageLost, nudgeAna, "", nudgeEpoch); err != nil {
+		t.Fatal(err)
+	}
+	foreign := add(f.other, "Elsewhere", nudgeAna)
+	got, err := f.db.OpportunityOwners(ctx, nudgeTeam, []int64{f.acme.ID, f.other.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[open] != nudgeBen {
+		t.Fatalf("owners = %v; want only the open opportunity %d (not lost %d, not the other workspace's %d)", got, open, lost, foreign)
+	}
+}

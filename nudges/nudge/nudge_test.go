@@ -38,8 +38,8 @@ func TestParseKeyRejects(t *testing.T) {
 	for _, s := range []string{
 		"",
 		"nudge:",
-		"plan-review:12:U0ANA:2025-03-01",               // no prefix
-		"nudge:plan-review:12:U0ANA",                    // no period
+		"plan-review:12:U0ANA:2025-03-01", // no prefix
+		"nudge:plan-review:12:U0ANA",      // no period
 		"nudge:plan-review:12:U0ANA:2025-03-01:x",       // extra part
 		"nudge:bogus:12:U0ANA:2025-03-01",               // unknown kind
 		"nudge:plan-review.3:12:U0ANA:2025-03-01",       // item on a kind without items
