@@ -722,6 +722,7 @@ func TestDigestCommand(t *testing.T) {
 	if !strings.Contains(rep.Text, "Your portfolio: the 2 accounts you manage") || rep.InChannel || rep.Later != nil {
 		t.Fatalf("manager's digest: %q", rep.Text)
 	}
+	svGolden(t, "digest_reply.json", rep.Blocks)
 	rep = e.ok(svBen, "digest")
 	if !strings.Contains(rep.Text, "Your account: the one whose team you are on") || strings.Contains(rep.Text, "Globex") {
 		t.Fatalf("member's digest: %q", rep.Text)

@@ -1,8 +1,10 @@
 package kam
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -626,24 +628,31 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	return h
 }
 
+// alertRank orders alert kinds as AlertKinds lists them.
+var alertRank = func() map[AlertKind]int {
+	m := make(map[AlertKind]int, len(AlertKinds))
+	for i, k := range AlertKinds {
+		m[k] = i
+	}
+	return m
+}()
+
 // SortAlerts orders alerts most severe first, then by account name, then by
 // kind in AlertKinds order, then by subject.
 func SortAlerts(as []Alert) {
-	rank := make(map[AlertKind]int, len(AlertKinds))
-	for i, k := range AlertKinds {
-		rank[k] = i
-	}
-	sort.SliceStable(as, func(i, j int) bool {
-		x, y := as[i], as[j]
-		switch {
-		case x.Severity != y.Severity:
-			return x.Severity > y.Severity
-		case x.AccountName != y.AccountName:
-			return strings.ToLower(x.AccountName) < strings.ToLower(y.AccountName)
-		case rank[x.Kind] != rank[y.Kind]:
-			return rank[x.Kind] < rank[y.Kind]
+	slices.SortStableFunc(as, func(x, y Alert) int {
+		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {
+			return c
 		}
-		return x.Subject < y.Subject
+		if x.AccountName != y.AccountName {
+			if c := cmp.Compare(strings.ToLower(x.AccountName), strings.ToLower(y.AccountName)); c != 0 {
+				return c
+			}
+		}
+		if c := cmp.Compare(alertRank[x.Kind], alertRank[y.Kind]); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Subject, y.Subject)
 	})
 }
 

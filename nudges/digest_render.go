@@ -317,8 +317,9 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	if nps.Responses == 0 {
 		lines = append(lines, "No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`.")
 	} else {
-		line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %d promoters, %d passives, %d detractors",
-			dgNum(nps.NPS), plural(nps.Responses, "answer", "answers"), nps.Promoters, nps.Passives, nps.Detractors)
+		line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %s, %s, %s",
+			dgNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
+			plural(nps.Passives, "passive", "passives"), plural(nps.Detractors, "detractor", "detractors"))
 		if npsPrev.Responses > 0 {
 			line += fmt.Sprintf("; %s on the 12 months before (%s)", dgDeltaF(nps.NPS-npsPrev.NPS), dgNum(npsPrev.NPS))
 		}
@@ -416,7 +417,7 @@ func (w *dgWeek) whoWhen(m store.StageMove) string {
 	return fmt.Sprintf("%s by <@%s>", m.At.In(w.loc).Format("2 Jan"), m.UserID)
 }
 
-// ---- Block Kit helpers ---------------------------------------------------------------
+// ---- Block Kit pieces -----------------------------------------------------------------
 
 var (
 	dgEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
