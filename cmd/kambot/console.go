@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,7 +60,8 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	if len(admins) == 0 {
 		admins = []string{*as}
 	}
-	log := m.logger()
+	// The console keeps the terminal for replies: only warnings are logged.
+	log := m.logger(slog.LevelWarn)
 	bcfg, err := brief.ConfigFromEnv(m.Getenv)
 	if err != nil {
 		return err

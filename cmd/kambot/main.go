@@ -112,12 +112,14 @@ func (m *Main) flags(name string) *flag.FlagSet {
 	return fs
 }
 
-// logger writes structured logs to stderr at KAMBOT_LOG_LEVEL (info).
-func (m *Main) logger() *slog.Logger {
-	level := slog.LevelInfo
+// logger writes structured logs to stderr at KAMBOT_LOG_LEVEL, else at
+// level.
+func (m *Main) logger(level slog.Level) *slog.Logger {
 	switch strings.ToLower(m.Getenv("KAMBOT_LOG_LEVEL")) {
 	case "debug":
 		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
 	case "warn":
 		level = slog.LevelWarn
 	case "error":

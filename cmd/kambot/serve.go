@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,7 +35,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := m.logger()
+	log := m.logger(slog.LevelInfo)
 	log.Info("kambot starting", cfg.Redacted()...)
 
 	db, err := m.openDB(ctx, cfg.DBPath)
