@@ -225,6 +225,10 @@ func (c *Call) parseWith(ctx context.Context, value string) ([]kam.Contact, erro
 // summary: with="…" may come first or last. The with token is found only
 // there, so a summary may still contain "with" in any other form.
 func logWith(rest string) (with string, summary string, found bool, err error) {
+	// Most logs name nobody: skip tokenizing the summary again (hot path).
+	if !strings.Contains(strings.ToLower(rest), "with") {
+		return "", rest, false, nil
+	}
 	toks, terr := Tokenize(rest)
 	if terr != nil || len(toks) == 0 {
 		return "", rest, false, nil

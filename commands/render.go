@@ -369,35 +369,47 @@ func plainOf(t *slack.TextBlockObject) string {
 	if t.Type != slack.MarkdownType {
 		return t.Text
 	}
-	s := angleRef.ReplaceAllStringFunc(t.Text, func(m string) string {
-		inner := m[1 : len(m)-1]
-		target, label, hasLabel := strings.Cut(inner, "|")
-		switch {
-		case strings.HasPrefix(target, "@"):
-			if hasLabel && label != "" {
-				return "@" + label
-			}
-			return target
-		case strings.HasPrefix(target, "#"):
-			if hasLabel && label != "" {
-				return "#" + label
-			}
-			return target
-		case strings.HasPrefix(target, "!date^"):
-			if hasLabel {
-				return label
-			}
-			return target
-		case strings.HasPrefix(target, "!subteam^"):
-			return label
-		case strings.HasPrefix(target, "!"):
-			return "@" + strings.TrimPrefix(target, "!")
-		case hasLabel:
-			return label + " (" + target + ")"
+	// The regexps run only where their marker occurs: this runs for every
+	// reply's notification text, on the hot path.
+	s := t.Text
+	if strings.IndexByte(s, '<') >= 0 {
+		s = angleRef.ReplaceAllStringFunc(s, angleText)
+	}
+	if strings.IndexByte(s, '*') >= 0 {
+		s = boldRun.ReplaceAllString(s, "$1")
+	}
+	if strings.IndexByte(s, '_') >= 0 {
+		s = italicRun.ReplaceAllString(s, "$1$2$3")
+	}
+	return decodeEntities(s)
+}
+
+// angleText renders one <…> reference as plain text.
+func angleText(m string) string {
+	inner := m[1 : len(m)-1]
+	target, label, hasLabel := strings.Cut(inner, "|")
+	switch {
+	case strings.HasPrefix(target, "@"):
+		if hasLabel && label != "" {
+			return "@" + label
 		}
 		return target
-	})
-	s = boldRun.ReplaceAllString(s, "$1")
-	s = italicRun.ReplaceAllString(s, "$1$2$3")
-	return decodeEntities(s)
+	case strings.HasPrefix(target, "#"):
+		if hasLabel && label != "" {
+			return "#" + label
+		}
+		return target
+	case strings.HasPrefix(target, "!date^"):
+		if hasLabel {
+			return label
+		}
+		return target
+	case strings.HasPrefix(target, "!subteam^"):
+		return label
+	case strings.HasPrefix(target, "!"):
+		return "@" + strings.TrimPrefix(target, "!")
+	case hasLabel:
+		return label + " (" + target + ")"
+	}
+	return target
 }
