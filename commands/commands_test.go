@@ -276,7 +276,7 @@ func TestHelpAndEmpty(t *testing.T) {
 	e := newEnv(t)
 	for _, text := range []string{"", "  ", "help", "HELP"} {
 		rep := e.ok(outsider, text)
-		if !strings.Contains(rep.Text, "/kam log <account> <kind> <summary…>") {
+		if !strings.Contains(rep.Text, "/kam log <account> <kind> [with=\"<stakeholder>, …\"] <summary…>") {
 			t.Fatalf("/kam %q: %q", text, rep.Text)
 		}
 	}

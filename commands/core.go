@@ -19,9 +19,10 @@ func coreCommands() []Command {
 		},
 		{
 			Name:     "accounts",
-			Usage:    "accounts [all]",
+			Usage:    "accounts [all] [quadrant=<quadrant>,…|unscored] [sort=name|quadrant|health|attractiveness|strength]",
 			Summary:  "List your accounts; admins add `all` for every account.",
-			Examples: []string{"accounts", "accounts all"},
+			Details:  "With account intelligence: filter by selection quadrant (strategic, develop, maintain, opportunistic) and sort, so the yearly selection review is one command.",
+			Examples: []string{"accounts", "accounts all", "accounts all sort=quadrant", "accounts all quadrant=opportunistic"},
 			Run:      runAccounts,
 		},
 		{
@@ -75,10 +76,10 @@ func coreCommands() []Command {
 		},
 		{
 			Name:     "log",
-			Usage:    "log <account> <kind> <summary…>",
+			Usage:    `log <account> <kind> [with="<stakeholder>, …"] <summary…>`,
 			Summary:  "Log a touch with the customer.",
-			Details:  "*kind*: " + kam.Names(kam.InteractionKinds) + ". A note is internal and does not count as contact.",
-			Examples: []string{"log acme call Talked renewal timing with their CFO", "log acme qbr Q3 review: NPS up, asked for a roadmap workshop"},
+			Details:  "*kind*: " + kam.Names(kam.InteractionKinds) + ". A note is internal and does not count as contact. `with=` names the stakeholders met (right after the kind or at the very end), so each one's last contact is known.",
+			Examples: []string{"log acme call Talked renewal timing with their CFO", `log acme meeting with="Jane Doe, Li Wei" Walked through the renewal`, "log acme qbr Q3 review: NPS up, asked for a roadmap workshop"},
 			Access:   AccessTeam,
 			Account:  true,
 			Action:   "log interactions",
