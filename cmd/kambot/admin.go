@@ -82,7 +82,11 @@ func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
 	defer f.Close()
 	res, err := accountcsv.Read(ctx, f, db, teamID, *actor)
 	if err != nil {
-		return fmt.Errorf("import %s: %w (nothing was imported)", fs.Arg(0), err)
+		var rowErr *accountcsv.RowError
+		if errors.As(err, &rowErr) || res.Created+res.Updated == 0 {
+			return fmt.Errorf("import %s: %w (nothing was imported)", fs.Arg(0), err)
+		}
+		return fmt.Errorf("import %s: %w (%d created and %d updated before the error)", fs.Arg(0), err, res.Created, res.Updated)
 	}
 	fmt.Fprintf(m.Stdout, "imported %s into %s: %d created, %d updated\n", fs.Arg(0), teamID, res.Created, res.Updated)
 	return nil
