@@ -250,3 +250,15 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return nil
 }
+
+// insertedForAccount reads the ID of a row inserted with
+// "INSERT … SELECT … WHERE EXISTS (the account in the workspace)": no row
+// inserted means the account is not the workspace's.
+func insertedForAccount(res sql.Result) (int64, error) {
+	if k, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if k == 0 {
+		return 0, errAccountNotFound()
+	}
+	return res.LastInsertId()
+}

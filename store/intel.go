@@ -134,12 +134,7 @@ func (db *DB) AddContact(ctx context.Context, c *kam.Contact, actor string) erro
 		} else if err != nil {
 			return fmt.Errorf("add contact to account %d: %w", n.AccountID, err)
 		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("add contact to account %d: %w", n.AccountID, err)
-		} else if k == 0 {
-			return errAccountNotFound()
-		}
-		if n.ID, err = res.LastInsertId(); err != nil {
+		if n.ID, err = insertedForAccount(res); err != nil {
 			return fmt.Errorf("add contact to account %d: %w", n.AccountID, err)
 		}
 		d := contactValues(n)
@@ -612,15 +607,10 @@ func (db *DB) AddObjective(ctx context.Context, o *kam.Objective, actor string) 
 		res, err := tx.ExecContext(ctx, `INSERT INTO plan_objectives (team_id, account_id, owner, text, author_id, created_at)
 			SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`,
 			n.TeamID, n.AccountID, string(n.For), n.Text, n.AuthorID, ms(n.CreatedAt))
+		if err == nil {
+			n.ID, err = insertedForAccount(res)
+		}
 		if err != nil {
-			return fmt.Errorf("add objective to account %d: %w", n.AccountID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("add objective to account %d: %w", n.AccountID, err)
-		} else if k == 0 {
-			return errAccountNotFound()
-		}
-		if n.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("add objective to account %d: %w", n.AccountID, err)
 		}
 		d := map[string]any{"account": n.AccountID, "for": n.For, "text": n.Text}
@@ -756,15 +746,10 @@ func (db *DB) RecordPlanReview(ctx context.Context, r *kam.PlanReview, actor str
 		res, err := tx.ExecContext(ctx, `INSERT INTO plan_reviews (team_id, account_id, user_id, note, at)
 			SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`,
 			n.TeamID, n.AccountID, n.UserID, n.Note, ms(n.At))
+		if err == nil {
+			n.ID, err = insertedForAccount(res)
+		}
 		if err != nil {
-			return fmt.Errorf("review plan of account %d: %w", n.AccountID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("review plan of account %d: %w", n.AccountID, err)
-		} else if k == 0 {
-			return errAccountNotFound()
-		}
-		if n.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("review plan of account %d: %w", n.AccountID, err)
 		}
 		d := map[string]any{"account": n.AccountID, "note": n.Note}

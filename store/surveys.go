@@ -441,15 +441,10 @@ func (db *DB) RecordSurveyAnswer(ctx context.Context, a *SurveyAnswer, actor str
 			recorded_by, created_at, at)
 			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`,
 			n.TeamID, n.AccountID, n.Respondent, n.Contact, n.Score, n.Comment, n.RecordedBy, ms(n.CreatedAt), ms(n.At))
+		if err == nil {
+			n.ID, err = insertedForAccount(res)
+		}
 		if err != nil {
-			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
-		} else if k == 0 {
-			return errAccountNotFound()
-		}
-		if n.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("record answer for account %d: %w", n.AccountID, err)
 		}
 		d := map[string]any{"account": n.AccountID, "score": n.Score, "contact": n.Contact, "at": n.At, "comment": n.Comment != ""}
