@@ -85,7 +85,7 @@ func TestManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"url: https://kambot.example.com/slack/commands", "request_url: https://kambot.example.com/slack/interactions", "request_url: https://kambot.example.com/slack/events", "socket_mode_enabled: false"} {
+	for _, want := range []string{"url: https://kambot.example.com/slack/commands", "request_url: https://kambot.example.com/slack/interactions", "socket_mode_enabled: false"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTTP manifest lacks %q:\n%s", want, out)
 		}

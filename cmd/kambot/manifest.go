@@ -51,16 +51,10 @@ type scopes struct {
 }
 
 type settings struct {
-	EventSubscriptions *eventSubscriptions `yaml:"event_subscriptions,omitempty"`
-	Interactivity      interactivity       `yaml:"interactivity"`
-	OrgDeployEnabled   bool                `yaml:"org_deploy_enabled"`
-	SocketModeEnabled  bool                `yaml:"socket_mode_enabled"`
-	TokenRotation      bool                `yaml:"token_rotation_enabled"`
-}
-
-type eventSubscriptions struct {
-	RequestURL string   `yaml:"request_url,omitempty"`
-	BotEvents  []string `yaml:"bot_events"`
+	Interactivity     interactivity `yaml:"interactivity"`
+	OrgDeployEnabled  bool          `yaml:"org_deploy_enabled"`
+	SocketModeEnabled bool          `yaml:"socket_mode_enabled"`
+	TokenRotation     bool          `yaml:"token_rotation_enabled"`
 }
 
 type interactivity struct {
@@ -73,10 +67,11 @@ type interactivity struct {
 // surveys), im:write (DMs for digests and long briefs), users:read (checking
 // that a mentioned @user exists), channels:history and groups:history (the
 // outbox checks whether a post landed before re-sending after a crash),
-// im:history (the same for DMs), app_mentions:read.
+// im:history (the same for DMs). kambot subscribes to no events, so it asks
+// for no event scopes: least privilege.
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "im:write", "users:read",
-	"channels:history", "groups:history", "im:history", "app_mentions:read",
+	"channels:history", "groups:history", "im:history",
 }
 
 // Manifest renders the app manifest. With baseURL (https://host) it is an
@@ -101,8 +96,7 @@ func Manifest(baseURL string) (string, error) {
 		},
 		OAuthConfig: oauthConfig{Scopes: scopes{Bot: botScopes}},
 		Settings: settings{
-			EventSubscriptions: &eventSubscriptions{BotEvents: []string{"app_mention"}},
-			Interactivity:      interactivity{IsEnabled: true},
+			Interactivity: interactivity{IsEnabled: true},
 		},
 	}
 	if baseURL == "" {
@@ -115,7 +109,6 @@ func Manifest(baseURL string) (string, error) {
 		base := strings.TrimRight(baseURL, "/")
 		m.Features.SlashCommands[0].URL = base + "/slack/commands"
 		m.Settings.Interactivity.RequestURL = base + "/slack/interactions"
-		m.Settings.EventSubscriptions.RequestURL = base + "/slack/events"
 	}
 	out, err := yaml.Marshal(m)
 	if err != nil {
