@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -94,7 +95,14 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	senderDone := make(chan error, 1)
 	go func() { senderDone <- sender.Run(senderCtx) }()
 
-	g.Go(func() error { return httpSrv.Serve(gctx) })
+	// Listen before reporting ready, so that a caller told the address can
+	// connect at once.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		stopSender()
+		return fmt.Errorf("listen on KAMBOT_ADDR=%s: %w", cfg.Addr, err)
+	}
+	g.Go(func() error { return httpSrv.ServeListener(gctx, ln) })
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
@@ -109,7 +117,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
 	if m.Ready != nil {
-		m.Ready(cfg.Addr)
+		m.Ready(ln.Addr().String())
 	}
 	log.Info("kambot ready", "addr", cfg.Addr, "next", sched.Next(time.Now()))
 
