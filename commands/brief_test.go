@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -133,34 +132,6 @@ func (d *bfLLM) fail(status int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.status = status
-}
-
-// bfDMs records direct messages; fail makes every send fail.
-type bfDMs struct {
-	mu   sync.Mutex
-	fail bool
-	sent []bfDM
-}
-
-type bfDM struct {
-	team, user, key, text string
-	blocks                []slack.Block
-}
-
-func (d *bfDMs) SendDM(_ context.Context, teamID, userID, key, text string, blocks []slack.Block) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.fail {
-		return errors.New("outbox unavailable")
-	}
-	d.sent = append(d.sent, bfDM{teamID, userID, key, text, blocks})
-	return nil
-}
-
-func (d *bfDMs) all() []bfDM {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return slices.Clone(d.sent)
 }
 
 // bfEnv is an engine with account intelligence and briefs on a real SQLite
@@ -489,8 +460,8 @@ func TestBriefAccess(t *testing.T) {
 // drafted, sent or changed.
 func TestBriefBadInput(t *testing.T) {
 	llm := newBFLLM(t, modelBriefAnswer)
-	dms := &bfDMs{}
-	e := newBFEnv(t, bfOptions{llm: llm, dm: dms})
+	dms := &notifier{} // DMs go through the outbox in production: DMVia
+	e := newBFEnv(t, bfOptions{llm: llm, dm: commands.DMVia(dms)})
 	before := snapshot(t, e.path)
 	tests := []struct {
 		text, code, says string
@@ -616,23 +587,23 @@ func TestBriefDelivery(t *testing.T) {
 	tests := []struct {
 		name   string
 		answer string
-		dm     *bfDMs
+		dm     *notifier // the outbox, reached through commands.DMVia
 		byDM   bool
 	}{
-		{"long brief by DM", longBriefAnswer(), &bfDMs{}, true},
-		{"short brief in place", modelBriefAnswer, &bfDMs{}, false},
+		{"long brief by DM", longBriefAnswer(), &notifier{}, true},
+		{"short brief in place", modelBriefAnswer, &notifier{}, false},
 		{"long brief without a DM sender", longBriefAnswer(), nil, false},
-		{"long brief when the DM fails", longBriefAnswer(), &bfDMs{fail: true}, false},
+		{"long brief when the DM fails", longBriefAnswer(), &notifier{fail: true}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := bfOptions{llm: newBFLLM(t, tt.answer)}
 			if tt.dm != nil {
-				o.dm = tt.dm
+				o.dm = commands.DMVia(tt.dm)
 			}
 			e := newBFEnv(t, o)
 			_, rep := e.brief(bfTeam, bfSponsor, "brief acme")
-			var sent []bfDM
+			var sent []post
 			if tt.dm != nil {
 				sent = tt.dm.all()
 			}
@@ -653,8 +624,8 @@ func TestBriefDelivery(t *testing.T) {
 			}
 			dm := sent[0]
 			wantKey := fmt.Sprintf("brief:brief:%d:%s:%d", e.ids[bfTeam+"/Acme Corp"], bfSponsor, bfNow.UnixMilli())
-			if dm.team != bfTeam || dm.user != bfSponsor || dm.key != wantKey || dm.text != "Brief: Acme Corp" {
-				t.Errorf("DM to %s/%s key %q text %q; want %s/%s %q", dm.team, dm.user, dm.key, dm.text, bfTeam, bfSponsor, wantKey)
+			if dm.team != bfTeam || dm.channel != bfSponsor || dm.key != wantKey || dm.text != "Brief: Acme Corp" {
+				t.Errorf("DM to %s/%s key %q text %q; want %s/%s %q", dm.team, dm.channel, dm.key, dm.text, bfTeam, bfSponsor, wantKey)
 			}
 			text := commands.PlainText(dm.blocks)
 			if !strings.Contains(text, "Point 8 on three things to say") || len(dm.blocks) > 50 {
