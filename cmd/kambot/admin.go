@@ -37,8 +37,10 @@ func (m *Main) migrate(ctx context.Context, cfg Config) error {
 }
 
 // team picks the workspace for the command-line tools: the flag, else the
-// only workspace in the database.
-func team(ctx context.Context, db *store.DB, flagValue string) (string, error) {
+// database's only workspace, else (no workspace yet) fallback. With several
+// workspaces it asks for --team rather than guess and show one workspace's
+// data as another's.
+func team(ctx context.Context, db *store.DB, flagValue, fallback string) (string, error) {
 	if flagValue != "" {
 		return flagValue, nil
 	}
@@ -46,14 +48,15 @@ func team(ctx context.Context, db *store.DB, flagValue string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch len(teams) {
-	case 1:
+	switch {
+	case len(teams) == 1:
 		return teams[0], nil
-	case 0:
-		return "", errors.New("the database has no workspace yet: pass --team T… (your Slack workspace ID)")
-	default:
+	case len(teams) > 1:
 		return "", fmt.Errorf("the database holds %d workspaces (%v): pass --team", len(teams), teams)
+	case fallback != "":
+		return fallback, nil
 	}
+	return "", errors.New("the database has no workspace yet: pass --team T… (your Slack workspace ID)")
 }
 
 func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
@@ -71,7 +74,7 @@ func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	teamID, err := team(ctx, db, *teamFlag)
+	teamID, err := team(ctx, db, *teamFlag, "")
 	if err != nil {
 		return err
 	}
@@ -103,7 +106,7 @@ func (m *Main) exportCSV(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	teamID, err := team(ctx, db, *teamFlag)
+	teamID, err := team(ctx, db, *teamFlag, "")
 	if err != nil {
 		return err
 	}

@@ -47,11 +47,10 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	}
 	defer db.Close()
 
-	teamID := *teamFlag
-	if teamID == "" {
-		if teamID, err = team(ctx, db, ""); err != nil {
-			teamID = consoleTeam
-		}
+	// A new database gets the console's own workspace.
+	teamID, err := team(ctx, db, *teamFlag, consoleTeam)
+	if err != nil {
+		return err
 	}
 	// The person at the terminal already holds the database file, so with no
 	// admins configured they are the admin; with KAMBOT_ADMINS set, the

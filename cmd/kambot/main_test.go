@@ -416,3 +416,24 @@ func TestServeSocketMode(t *testing.T) {
 		t.Fatalf("after reconnect: %v %s", err, ack.Payload)
 	}
 }
+
+// TestConsoleAsksForTeam: with several workspaces in the database the
+// console refuses to guess which one is meant.
+func TestConsoleAsksForTeam(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.csv")
+	os.WriteFile(src, []byte("name\nAcme Corp\n"), 0o600)
+	getenv := env("KAMBOT_DB", filepath.Join(dir, "k.db"))
+	for _, team := range []string{"T0TEAM001", "T0TEAM002"} {
+		if _, _, err := run(t, getenv, "", "import", "--team", team, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := run(t, getenv, "/kam accounts all\n", "console"); err == nil || !strings.Contains(err.Error(), "--team") {
+		t.Fatalf("console with two workspaces: %v; want it to ask for --team", err)
+	}
+	out, _, err := run(t, getenv, "/kam show acme\n", "console", "--team", "T0TEAM002")
+	if err != nil || !strings.Contains(out, "Acme Corp") {
+		t.Fatalf("console --team: %v\n%s", err, out)
+	}
+}
