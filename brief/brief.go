@@ -64,18 +64,23 @@ func sectionTitles(k Kind) []string {
 // that name another account or workspace (by AccountID or TeamID) are
 // ignored, so a caller's mistake cannot leak them into a brief.
 type Facts struct {
-	Account       kam.Account
-	Health        Health
-	Quadrant      string // directional-policy quadrant: strategic, develop, maintain, opportunistic; "" when unscored
-	Relationship  Relationship
-	Stakeholders  []Stakeholder
-	Interactions  []kam.Interaction // any order; newest and most relevant are chosen
-	Opportunities []kam.Opportunity // closed ones (contracted, engaged, no-go, lost) are ignored
-	Objectives    []string          // the account plan's objectives
-	Tactics       []Tactic
-	NPS           NPS
-	Requester     string    // Slack user ID of the person who asked
-	Now           time.Time // "as of"; zero means the drafter's clock. Dates are shown in its location.
+	Account      kam.Account
+	Health       Health
+	Quadrant     string // directional-policy quadrant: strategic, develop, maintain, opportunistic; "" when unscored
+	Relationship Relationship
+	Stakeholders []Stakeholder
+	Interactions []kam.Interaction // any order; newest and most relevant are chosen
+	// InteractionsLogged is how many interactions the account has in all,
+	// when the caller loaded only the latest of a longer history; 0 means
+	// Interactions is the whole history. The brief's coverage line counts
+	// against it.
+	InteractionsLogged int
+	Opportunities      []kam.Opportunity // closed ones (contracted, engaged, no-go, lost) are ignored
+	Objectives         []string          // the account plan's objectives
+	Tactics            []Tactic
+	NPS                NPS
+	Requester          string    // Slack user ID of the person who asked
+	Now                time.Time // "as of"; zero means the drafter's clock. Dates are shown in its location.
 }
 
 // Health is the account's health score and the early-warning alerts behind it.

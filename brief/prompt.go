@@ -439,6 +439,9 @@ func addInteractions(a *assembler, f *Facts, now time.Time, loc *time.Location) 
 		total++
 		top.push(rel.key(in), i)
 	}
+	if f.InteractionsLogged > total {
+		total = f.InteractionsLogged
+	}
 	ranked := top.sorted()
 	idx := f.stakeholderIndex()
 

@@ -259,3 +259,19 @@ func TestEstimateTokens(t *testing.T) {
 		t.Error("estimate of a concatenation exceeds the sum of its parts")
 	}
 }
+
+// TestBuildPromptCountsWholeHistory: when the caller loaded only the latest
+// interactions of a longer history, the coverage line counts against the
+// whole history, not against what was loaded.
+func TestBuildPromptCountsWholeHistory(t *testing.T) {
+	f := acme()
+	loaded := len(f.Interactions)
+	if p := BuildPrompt(f, 3000); p.InteractionsTotal != loaded {
+		t.Fatalf("whole history loaded: total %d, want %d", p.InteractionsTotal, loaded)
+	}
+	f.InteractionsLogged = 50_000
+	p := BuildPrompt(f, 3000)
+	if p.InteractionsTotal != 50_000 || !strings.Contains(p.User, fmt.Sprintf("%d of 50000 interactions", p.Interactions)) {
+		t.Fatalf("partial history: total %d, coverage line not counting the whole history:\n%.400s", p.InteractionsTotal, p.User)
+	}
+}

@@ -17,6 +17,12 @@ import (
 // a busy account while a 50,000-interaction account loads as fast as any.
 const briefInteractions = 500
 
+// interactionCounter is the store's count of an account's interactions,
+// for briefs on accounts with a longer history than is loaded.
+type interactionCounter interface {
+	CountAccountInteractions(ctx context.Context, teamID string, accountID int64) (int, error)
+}
+
 // briefSurveyAnswers bounds the survey answers read for their comments; the
 // prompt quotes the latest few.
 const briefSurveyAnswers = 50
@@ -46,6 +52,12 @@ func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, 
 	var err error
 	if f.Interactions, err = a.Store().Interactions(ctx, a.TeamID, acct.ID, briefInteractions); err != nil {
 		return brief.Facts{}, userErr(err, "brief facts: interactions of account %d", acct.ID)
+	}
+	if counter, ok := a.Store().(interactionCounter); ok && len(f.Interactions) == briefInteractions {
+		// Only the latest were loaded: say how long the history really is.
+		if f.InteractionsLogged, err = counter.CountAccountInteractions(ctx, a.TeamID, acct.ID); err != nil {
+			return brief.Facts{}, userErr(err, "brief facts: count interactions of account %d", acct.ID)
+		}
 	}
 	if f.Opportunities, err = a.Store().Opportunities(ctx, a.TeamID, acct.ID, true); err != nil {
 		return brief.Facts{}, userErr(err, "brief facts: opportunities of account %d", acct.ID)

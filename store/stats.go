@@ -33,3 +33,13 @@ func (db *DB) CountInteractions(ctx context.Context, teamID string) (int64, erro
 	}
 	return n, nil
 }
+
+// CountAccountInteractions counts one account's logged interactions.
+func (db *DB) CountAccountInteractions(ctx context.Context, teamID string, accountID int64) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM interactions WHERE account_id = ? AND team_id = ?`, accountID, teamID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count interactions of account %d: %w", accountID, err)
+	}
+	return n, nil
+}
