@@ -205,7 +205,7 @@ func (e *bfEnv) seed(ctx context.Context) {
 		stages       []kam.Stage
 		objectives   []kam.Objective
 		tactics      []kam.Tactic
-		answers      []store.SurveyAnswer
+		answers      []kam.SurveyAnswer
 		scores       kam.Scores
 	}
 	accounts := []account{{
@@ -230,7 +230,7 @@ func (e *bfEnv) seed(ctx context.Context) {
 			{For: kam.ForUs, Text: "Grow share of wallet to 45 percent"},
 		},
 		tactics: []kam.Tactic{{Text: "Run the 20-store pilot", Quarter: "Q2", OwnerID: bfMember, Due: bfNow.AddDate(0, 0, 20).Truncate(24 * time.Hour)}},
-		answers: []store.SurveyAnswer{
+		answers: []kam.SurveyAnswer{
 			{Score: 4, Comment: "Invoices are wrong too often.", Contact: "Raj Patel", At: ago(30)},
 			{Score: 9, Comment: "Great account team.", Contact: "Dana Whitfield", At: ago(40)},
 		},
@@ -244,7 +244,7 @@ func (e *bfEnv) seed(ctx context.Context) {
 		opps:         []kam.Opportunity{{Name: "Doomsday device maintenance", Value: 2_000_000, OwnerID: bfGlobexKM}},
 		stages:       []kam.Stage{kam.StageQualified},
 		objectives:   []kam.Objective{{For: kam.ForUs, Text: "Win the volcano lair contract"}},
-		answers:      []store.SurveyAnswer{{Score: 3, Comment: "Globex invoices arrive by pneumatic tube.", Contact: "Hank Scorpio", At: ago(15)}},
+		answers:      []kam.SurveyAnswer{{Score: 3, Comment: "Globex invoices arrive by pneumatic tube.", Contact: "Hank Scorpio", At: ago(15)}},
 		scores:       kam.Scores{"size": 1, "growth": 1, "price": 2},
 	}, {
 		acct: kam.Account{TeamID: bfOther, Name: "Acme Corp", Tier: kam.TierVendor, Level: kam.LevelCommodity, OwnerID: bfOtherKAM, SponsorID: bfSponsor},
@@ -255,7 +255,7 @@ func (e *bfEnv) seed(ctx context.Context) {
 		opps:         []kam.Opportunity{{Name: "Reactor cooling upgrade", Value: 90_000, OwnerID: bfOtherKAM}},
 		stages:       []kam.Stage{kam.StagePursuing},
 		objectives:   []kam.Objective{{For: kam.ForUs, Text: "Keep the plant running"}},
-		answers:      []store.SurveyAnswer{{Score: 10, Comment: "Smithers approves.", Contact: "Monty Burns", At: ago(12)}},
+		answers:      []kam.SurveyAnswer{{Score: 10, Comment: "Smithers approves.", Contact: "Monty Burns", At: ago(12)}},
 	}}
 	for _, x := range accounts {
 		clock = ago(400)

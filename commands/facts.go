@@ -8,7 +8,6 @@ import (
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // briefInteractions bounds the interactions a brief is built from. The
@@ -160,7 +159,7 @@ func (a *Actor) briefNPS(ctx context.Context, acct kam.Account) (brief.NPS, erro
 // SurveyAnswerSource lists an account's survey answers, latest first;
 // *store.DB implements it. Briefs quote their comments.
 type SurveyAnswerSource interface {
-	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]store.SurveyAnswer, error)
+	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error)
 }
 
 // surveyAnswers returns the stores' answer lister, nil when there is none.

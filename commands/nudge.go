@@ -12,7 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
+	"github.com/kambot/kambot/nudges"
 )
 
 // The nudge buttons. Every nudge the scheduler sends carries four buttons
@@ -30,18 +30,18 @@ import (
 // every recipient at once.
 type NudgeStore interface {
 	// NudgeRecord returns the queued nudge with the key; ENOTFOUND if none.
-	NudgeRecord(ctx context.Context, teamID, key string) (nudge.Record, error)
+	NudgeRecord(ctx context.Context, teamID, key string) (kam.NudgeRecord, error)
 	// NudgeMark returns what people did with a topic so far.
-	NudgeMark(ctx context.Context, teamID string, t nudge.Topic) (nudge.Mark, error)
+	NudgeMark(ctx context.Context, teamID string, t kam.NudgeTopic) (kam.NudgeMark, error)
 	// HandleNudge marks a topic handled; when it already was, the existing
 	// mark comes back with an ECONFLICT error and nothing changes.
-	HandleNudge(ctx context.Context, teamID string, t nudge.Topic, how, actor string) (nudge.Mark, error)
+	HandleNudge(ctx context.Context, teamID string, t kam.NudgeTopic, how, actor string) (kam.NudgeMark, error)
 	// UnhandleNudge takes back a HandleNudge whose work then failed.
-	UnhandleNudge(ctx context.Context, teamID string, t nudge.Topic, actor string, at time.Time) error
+	UnhandleNudge(ctx context.Context, teamID string, t kam.NudgeTopic, actor string, at time.Time) error
 	// SnoozeNudge snoozes a topic until the given time; when it is handled
 	// or already snoozed, the existing mark comes back with an ECONFLICT
 	// error and nothing changes.
-	SnoozeNudge(ctx context.Context, teamID string, t nudge.Topic, actor string, until time.Time) (nudge.Mark, error)
+	SnoozeNudge(ctx context.Context, teamID string, t kam.NudgeTopic, actor string, until time.Time) (kam.NudgeMark, error)
 	// RecordPlanReview records a review of an account's plan, filling r.
 	RecordPlanReview(ctx context.Context, r *kam.PlanReview, actor string) error
 	// SurveyEveryDays is the workspace's survey cadence in days; 0: the default.
@@ -97,8 +97,8 @@ func NudgeExtension(cfg NudgeConfig) Extension {
 	h := &nudgeHandlers{cfg: cfg}
 	return Extension{
 		Commands: []Command{nudgesCommand(h)},
-		Actions:  []ActionHandler{{Prefix: nudge.ActionPrefix, Run: h.click}},
-		Views:    []ViewHandler{{CallbackID: nudge.ViewLog, Run: h.submitLog}},
+		Actions:  []ActionHandler{{Prefix: nudges.ActionPrefix, Run: h.click}},
+		Views:    []ViewHandler{{CallbackID: nudges.ViewLog, Run: h.submitLog}},
 	}
 }
 
@@ -108,15 +108,15 @@ type nudgeHandlers struct {
 
 // clicked is a nudge button click that passed every check.
 type clicked struct {
-	value   nudge.Value
-	key     nudge.Key
+	value   nudges.ButtonValue
+	key     kam.NudgeKey
 	account kam.Account
 }
 
 // check validates a nudge button payload for the user, before anything
 // changes: the refusals are *kam.Error values meant for the user.
 func (h *nudgeHandlers) check(ctx context.Context, in *Interaction, raw string, need Access, action string) (clicked, error) {
-	v, k, err := nudge.DecodeValue(raw)
+	v, k, err := nudges.DecodeButtonValue(raw)
 	if err != nil {
 		in.Logger().Warn("garbled nudge button", "team", in.TeamID, "user", in.UserID, "err", err)
 		return clicked{}, kam.Errorf(kam.EINVALID, "This button's data is garbled, so I did nothing. Open the account with `/kam show <account>` instead.")
@@ -138,13 +138,13 @@ func (h *nudgeHandlers) check(ctx context.Context, in *Interaction, raw string, 
 // click answers the four nudge buttons.
 func (h *nudgeHandlers) click(ctx context.Context, in *Interaction) (InteractionReply, error) {
 	switch in.Action.ActionID {
-	case nudge.ActionReview:
+	case nudges.ActionReview:
 		return h.review(ctx, in)
-	case nudge.ActionLog:
+	case nudges.ActionLog:
 		return h.openLog(ctx, in)
-	case nudge.ActionSnooze:
+	case nudges.ActionSnooze:
 		return h.snooze(ctx, in)
-	case nudge.ActionOpen:
+	case nudges.ActionOpen:
 		return h.open(ctx, in)
 	}
 	in.Logger().Warn("unknown nudge button", "team", in.TeamID, "action", in.Action.ActionID)
@@ -160,15 +160,15 @@ func (h *nudgeHandlers) review(ctx context.Context, in *Interaction) (Interactio
 	}
 	// The mark is taken first, so two people clicking at once record one
 	// review; it is taken back if the review cannot be recorded.
-	m, err := h.cfg.Store.HandleNudge(ctx, in.TeamID, c.key.Topic, nudge.HowReviewed, in.UserID)
+	m, err := h.cfg.Store.HandleNudge(ctx, in.TeamID, c.key.NudgeTopic, kam.HowReviewed, in.UserID)
 	if err != nil {
 		return InteractionReply{}, h.markRefusal(err, m, in.Now)
 	}
 	done := "marked this reviewed"
-	if c.key.Kind == nudge.KindPlanReview {
+	if c.key.Kind == kam.NudgePlanReview {
 		r := kam.PlanReview{TeamID: in.TeamID, AccountID: c.account.ID, Note: "Marked reviewed from a reminder."}
 		if err := h.cfg.Store.RecordPlanReview(ctx, &r, in.UserID); err != nil {
-			h.undo(ctx, in, c.key.Topic, m)
+			h.undo(ctx, in, c.key.NudgeTopic, m)
 			return InteractionReply{}, nudgeErr(err, "record plan review of account %d", c.account.ID)
 		}
 		done = "marked the plan reviewed"
@@ -184,7 +184,7 @@ func (h *nudgeHandlers) snooze(ctx context.Context, in *Interaction) (Interactio
 		return InteractionReply{}, err
 	}
 	until := in.Now.Add(h.cfg.Snooze)
-	m, err := h.cfg.Store.SnoozeNudge(ctx, in.TeamID, c.key.Topic, in.UserID, until)
+	m, err := h.cfg.Store.SnoozeNudge(ctx, in.TeamID, c.key.NudgeTopic, in.UserID, until)
 	if err != nil {
 		return InteractionReply{}, h.markRefusal(err, m, in.Now)
 	}
@@ -230,7 +230,7 @@ func (h *nudgeHandlers) openLog(ctx context.Context, in *Interaction) (Interacti
 	if err != nil {
 		return InteractionReply{}, err
 	}
-	if m, err := h.cfg.Store.NudgeMark(ctx, in.TeamID, c.key.Topic); err != nil {
+	if m, err := h.cfg.Store.NudgeMark(ctx, in.TeamID, c.key.NudgeTopic); err != nil {
 		return InteractionReply{}, fmt.Errorf("read nudge mark: %w", err)
 	} else if m.Handled() {
 		return InteractionReply{}, h.handledRefusal(m, in.Now)
@@ -268,7 +268,7 @@ func nudgeLogModal(c clicked, meta string) slack.ModalViewRequest {
 	summary.Multiline = true
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		CallbackID:      nudge.ViewLog,
+		CallbackID:      nudges.ViewLog,
 		Title:           plain("Log an interaction"),
 		Submit:          plain("Log it"),
 		Close:           plain("Cancel"),
@@ -302,7 +302,7 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 	a := c.account
 	// Someone may have handled the nudge while the form was open; the
 	// interaction is still worth keeping, the mark stays theirs.
-	m, err := h.cfg.Store.HandleNudge(ctx, in.TeamID, c.key.Topic, nudge.HowLogged, in.UserID)
+	m, err := h.cfg.Store.HandleNudge(ctx, in.TeamID, c.key.NudgeTopic, kam.HowLogged, in.UserID)
 	claimed := err == nil
 	if err != nil && kam.ErrorCode(err) != kam.ECONFLICT {
 		return InteractionReply{}, nudgeErr(err, "handle nudge %s", c.value.Key)
@@ -310,7 +310,7 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now}
 	if err := in.Store().LogInteraction(ctx, &it, in.UserID); err != nil {
 		if claimed {
-			h.undo(ctx, in, c.key.Topic, m)
+			h.undo(ctx, in, c.key.NudgeTopic, m)
 		}
 		if kam.ErrorCode(err) == kam.EINVALID {
 			return InteractionReply{}, FieldErrors{nudgeSummaryBlock: clip(kam.ErrorMessage(err), 150)}
@@ -376,7 +376,7 @@ func (h *nudgeHandlers) updateMessage(ctx context.Context, in *Interaction, url 
 // undo takes back a mark whose work failed; a failure is logged, since the
 // worse outcome — a nudge marked handled without the work — is rare and
 // visible in the audit log.
-func (h *nudgeHandlers) undo(ctx context.Context, in *Interaction, t nudge.Topic, m nudge.Mark) {
+func (h *nudgeHandlers) undo(ctx context.Context, in *Interaction, t kam.NudgeTopic, m kam.NudgeMark) {
 	if err := h.cfg.Store.UnhandleNudge(context.WithoutCancel(ctx), in.TeamID, t, in.UserID, m.HandledAt); err != nil {
 		in.Logger().Error("take back nudge mark", "team", in.TeamID, "account", t.AccountID, "kind", t.Kind, "err", err)
 	}
@@ -384,7 +384,7 @@ func (h *nudgeHandlers) undo(ctx context.Context, in *Interaction, t nudge.Topic
 
 // markRefusal explains a conflict of HandleNudge or SnoozeNudge from the
 // mark that is there; other errors pass through.
-func (h *nudgeHandlers) markRefusal(err error, m nudge.Mark, now time.Time) error {
+func (h *nudgeHandlers) markRefusal(err error, m kam.NudgeMark, now time.Time) error {
 	if kam.ErrorCode(err) != kam.ECONFLICT {
 		return nudgeErr(err, "mark nudge")
 	}
@@ -397,12 +397,12 @@ func (h *nudgeHandlers) markRefusal(err error, m nudge.Mark, now time.Time) erro
 	return err
 }
 
-func (h *nudgeHandlers) handledRefusal(m nudge.Mark, now time.Time) error {
+func (h *nudgeHandlers) handledRefusal(m kam.NudgeMark, now time.Time) error {
 	did := "handled it"
 	switch m.HandledHow {
-	case nudge.HowReviewed:
+	case kam.HowReviewed:
 		did = "marked it reviewed"
-	case nudge.HowLogged:
+	case kam.HowLogged:
 		did = "logged an interaction for it"
 	}
 	return kam.Errorf(kam.ECONFLICT, "This reminder is already taken care of: %s %s %s — nothing changed.", mention(m.HandledBy), did, dateText(m.HandledAt))
@@ -431,7 +431,7 @@ func nudgeFirstSection(blocks []slack.Block) string {
 // nudgeDone is the nudge message after someone acted: the original blocks
 // with a line saying who did what. A handled nudge keeps only its Open
 // account button; a snoozed one keeps all of them.
-func nudgeDone(orig []slack.Block, v nudge.Value, line string, handled bool) []slack.Block {
+func nudgeDone(orig []slack.Block, v nudges.ButtonValue, line string, handled bool) []slack.Block {
 	out := make([]slack.Block, 0, len(orig)+2)
 	var actions slack.Block
 	for _, b := range orig {
@@ -456,12 +456,12 @@ func nudgeDone(orig []slack.Block, v nudge.Value, line string, handled bool) []s
 	out = append(out, done)
 	if handled {
 		val := v.Encode()
-		open := slack.NewButtonBlockElement(nudge.ActionOpen, val, plain("Open account"))
-		out = append(out, slack.NewActionBlock(nudge.BlockID, open))
+		open := slack.NewButtonBlockElement(nudges.ActionOpen, val, plain("Open account"))
+		out = append(out, slack.NewActionBlock(nudges.BlockID, open))
 	} else if actions != nil {
 		out = append(out, actions)
 	} else {
-		out = append(out, nudge.Buttons(v))
+		out = append(out, nudges.Buttons(v))
 	}
 	return out
 }

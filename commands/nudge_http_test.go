@@ -18,7 +18,7 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
+	"github.com/kambot/kambot/nudges"
 )
 
 const ndSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -91,8 +91,8 @@ func TestNudgeButtonsSigned(t *testing.T) {
 	h := newNudgeHTTP(t)
 
 	// A forged or stale click changes nothing and gets no answer.
-	review := h.find(nudge.KindPlanReview, "Acme Corp", ana)
-	payload, url := h.button(ana, review, nudge.ActionReview)
+	review := h.find(kam.NudgePlanReview, "Acme Corp", ana)
+	payload, url := h.button(ana, review, nudges.ActionReview)
 	snap := snapshot(t, h.path)
 	for name, code := range map[string]int{
 		"forged": h.post(payload, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", fixedNow),
@@ -106,7 +106,7 @@ func TestNudgeButtonsSigned(t *testing.T) {
 	// Signed for Mark reviewed, sent as Snooze a week.
 	body := fakeslack.InteractionForm(payload)
 	tampered := fakeslack.SignedRequest(ndSecret, fixedNow, h.srv.URL+"/slack/interactions", body)
-	changed := bytes.Replace(body, []byte(nudge.ActionReview), []byte(nudge.ActionSnooze), 1)
+	changed := bytes.Replace(body, []byte(nudges.ActionReview), []byte(nudges.ActionSnooze), 1)
 	if bytes.Equal(changed, body) {
 		t.Fatal("the tampering changed nothing")
 	}
@@ -129,7 +129,7 @@ func TestNudgeButtonsSigned(t *testing.T) {
 	if !posts[0].Message.ReplaceOriginal || !strings.Contains(string(posts[0].Body), "marked the plan reviewed") {
 		t.Errorf("review answer = %s", posts[0].Body)
 	}
-	if mk, _ := h.db.NudgeMark(ctx, team, review.key.Topic); mk.HandledBy != ana {
+	if mk, _ := h.db.NudgeMark(ctx, team, review.key.NudgeTopic); mk.HandledBy != ana {
 		t.Errorf("mark = %+v", mk)
 	}
 	// Replaying the same signed click (Slack retries; users double-click)
@@ -150,8 +150,8 @@ func TestNudgeButtonsSigned(t *testing.T) {
 	}
 
 	// Snooze a week.
-	sponsor := h.find(nudge.KindSponsor, "Acme Corp", sara)
-	payload, url = h.button(sara, sponsor, nudge.ActionSnooze)
+	sponsor := h.find(kam.NudgeSponsor, "Acme Corp", sara)
+	payload, url = h.button(sara, sponsor, nudges.ActionSnooze)
 	if code := h.post(payload, ndSecret, fixedNow); code != http.StatusOK {
 		t.Fatalf("snooze: status %d", code)
 	}
@@ -159,13 +159,13 @@ func TestNudgeButtonsSigned(t *testing.T) {
 		!strings.Contains(string(posts[0].Body), "snoozed this until") {
 		t.Fatalf("snooze answer: %v %+v", err, posts)
 	}
-	if mk, _ := h.db.NudgeMark(ctx, team, sponsor.key.Topic); !mk.Snoozed(fixedNow) {
+	if mk, _ := h.db.NudgeMark(ctx, team, sponsor.key.NudgeTopic); !mk.Snoozed(fixedNow) {
 		t.Errorf("mark = %+v", mk)
 	}
 
 	// Open account: the card, for the clicker only.
-	globex := h.find(nudge.KindNoContact, "Globex", ana)
-	payload, url = h.button(ana, globex, nudge.ActionOpen)
+	globex := h.find(kam.NudgeNoContact, "Globex", ana)
+	payload, url = h.button(ana, globex, nudges.ActionOpen)
 	if code := h.post(payload, ndSecret, fixedNow); code != http.StatusOK {
 		t.Fatalf("open: status %d", code)
 	}
@@ -176,7 +176,7 @@ func TestNudgeButtonsSigned(t *testing.T) {
 
 	// Log an interaction: views.open with the click's trigger, then the
 	// signed submission logs and updates the message.
-	payload, url = h.button(ana, globex, nudge.ActionLog)
+	payload, url = h.button(ana, globex, nudges.ActionLog)
 	if code := h.post(payload, ndSecret, fixedNow); code != http.StatusOK {
 		t.Fatalf("log: status %d", code)
 	}
@@ -218,7 +218,7 @@ func TestNudgeButtonsSigned(t *testing.T) {
 		!strings.Contains(string(posts[0].Body), "logged a visit") {
 		t.Fatalf("update after the form: %v %+v", err, posts)
 	}
-	if mk, _ := h.db.NudgeMark(ctx, team, globex.key.Topic); mk.HandledHow != nudge.HowLogged || mk.HandledBy != ana {
+	if mk, _ := h.db.NudgeMark(ctx, team, globex.key.NudgeTopic); mk.HandledHow != kam.HowLogged || mk.HandledBy != ana {
 		t.Errorf("mark = %+v", mk)
 	}
 	if in, _ := h.db.Interactions(ctx, team, h.ids[team+"/Globex"], 1); len(in) != 1 || in[0].Kind != kam.KindVisit {

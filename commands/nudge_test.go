@@ -18,7 +18,6 @@ import (
 	"github.com/kambot/kambot/internal/fakeslack"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
-	"github.com/kambot/kambot/nudges/nudge"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
@@ -67,7 +66,7 @@ type ndEnv struct {
 }
 
 type ndMsg struct {
-	key     nudge.Key
+	key     kam.NudgeKey
 	channel string
 	text    string
 	blocks  json.RawMessage
@@ -119,7 +118,7 @@ func newNudgeEnv(t *testing.T, configure ...func(*commands.Config)) *ndEnv {
 		if err := rows.Scan(&k, &m.channel, &m.text, &blocks); err != nil {
 			t.Fatal(err)
 		}
-		if m.key, err = nudge.ParseKey(k); err != nil {
+		if m.key, err = kam.ParseNudgeKey(k); err != nil {
 			t.Fatal(err)
 		}
 		m.blocks = json.RawMessage(blocks)
@@ -129,7 +128,7 @@ func newNudgeEnv(t *testing.T, configure ...func(*commands.Config)) *ndEnv {
 }
 
 // find returns the queued nudge of a kind on an account to a recipient.
-func (n *ndEnv) find(kind nudge.Kind, account, recipient string) ndMsg {
+func (n *ndEnv) find(kind kam.NudgeKind, account, recipient string) ndMsg {
 	n.t.Helper()
 	id := n.ids[team+"/"+account]
 	for _, m := range n.msgs {
@@ -142,7 +141,7 @@ func (n *ndEnv) find(kind nudge.Kind, account, recipient string) ndMsg {
 }
 
 // value is the value of the message's buttons.
-func (m ndMsg) value() string { return nudge.ValueOf(team, m.key).Encode() }
+func (m ndMsg) value() string { return nudges.ButtonValueOf(team, m.key).Encode() }
 
 // clickIn builds the block_actions payload Slack sends when user clicks
 // the button actionID carrying value on message m, in workspace teamID.
@@ -160,7 +159,7 @@ func (n *ndEnv) clickIn(teamID, user string, m ndMsg, actionID, value string) (s
 		"channel":      map[string]any{"id": m.channel},
 		"message": map[string]any{"type": "message", "user": fakeslack.BotUserID, "ts": "1741964400.000100",
 			"text": m.text, "blocks": m.blocks},
-		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": nudge.BlockID, "value": value,
+		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": nudges.BlockID, "value": value,
 			"text": map[string]any{"type": "plain_text", "text": "Go"}, "action_ts": "1741964401.000200"}},
 	}
 	raw, err := json.Marshal(p)
@@ -231,11 +230,11 @@ func wantRefusal(t *testing.T, ir commands.InteractionReply, words string) {
 func TestNudgeSweepFindsFixture(t *testing.T) {
 	n := newNudgeEnv(t)
 	// Spot checks that the fixture holds the nudges the button tests use.
-	n.find(nudge.KindPlanReview, "Acme Corp", ana)
-	n.find(nudge.KindPlanReview, "Acme Corp", acmeChan)
-	n.find(nudge.KindSponsor, "Acme Corp", sara)
-	n.find(nudge.KindNoContact, "Globex", ana)
-	n.find(nudge.KindSurvey, "Acme Corp", ana)
+	n.find(kam.NudgePlanReview, "Acme Corp", ana)
+	n.find(kam.NudgePlanReview, "Acme Corp", acmeChan)
+	n.find(kam.NudgeSponsor, "Acme Corp", sara)
+	n.find(kam.NudgeNoContact, "Globex", ana)
+	n.find(kam.NudgeSurvey, "Acme Corp", ana)
 	for _, m := range n.msgs {
 		if m.key.AccountID == n.ids[otherTeam+"/Initech"] {
 			t.Errorf("nudge of another workspace in this one: %s", m.key)
@@ -265,13 +264,13 @@ func TestNudgeMarkReviewed(t *testing.T) {
 	ctx := context.Background()
 	n := newNudgeEnv(t)
 	acme := n.ids[team+"/Acme Corp"]
-	dm := n.find(nudge.KindPlanReview, "Acme Corp", ana)
+	dm := n.find(kam.NudgePlanReview, "Acme Corp", ana)
 	before, err := n.db.PlanReviews(ctx, team, acme, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	ir := n.click(ana, dm, nudge.ActionReview)
+	ir := n.click(ana, dm, nudges.ActionReview)
 	if ir.Reply == nil || !ir.ReplaceOriginal || !ir.Reply.InChannel {
 		t.Fatalf("reply = %+v; want the nudge replaced", ir)
 	}
@@ -283,15 +282,15 @@ func TestNudgeMarkReviewed(t *testing.T) {
 	if len(after) != len(before)+1 || after[0].UserID != ana || !after[0].At.Equal(fixedNow) {
 		t.Fatalf("plan reviews %d → %d, latest %+v", len(before), len(after), after[0])
 	}
-	m, _ := n.db.NudgeMark(ctx, team, dm.key.Topic)
-	if m.HandledBy != ana || m.HandledHow != nudge.HowReviewed {
+	m, _ := n.db.NudgeMark(ctx, team, dm.key.NudgeTopic)
+	if m.HandledBy != ana || m.HandledHow != kam.HowReviewed {
 		t.Fatalf("mark = %+v", m)
 	}
 
 	// The channel's copy is the same nudge: ben's click changes nothing.
 	snap := snapshot(t, n.path)
-	ch := n.find(nudge.KindPlanReview, "Acme Corp", acmeChan)
-	for _, action := range []string{nudge.ActionReview, nudge.ActionSnooze, nudge.ActionLog} {
+	ch := n.find(kam.NudgePlanReview, "Acme Corp", acmeChan)
+	for _, action := range []string{nudges.ActionReview, nudges.ActionSnooze, nudges.ActionLog} {
 		wantRefusal(t, n.click(ben, ch, action), "already taken care of")
 	}
 	if snapshot(t, n.path) != snap {
@@ -305,16 +304,16 @@ func TestNudgeMarkReviewed(t *testing.T) {
 func TestNudgeMarkReviewedOtherKinds(t *testing.T) {
 	ctx := context.Background()
 	n := newNudgeEnv(t)
-	m := n.find(nudge.KindSponsor, "Acme Corp", sara)
+	m := n.find(kam.NudgeSponsor, "Acme Corp", sara)
 	reviews := count(t, n.path, "plan_reviews")
-	ir := n.click(sara, m, nudge.ActionReview)
+	ir := n.click(sara, m, nudges.ActionReview)
 	if ir.Reply == nil || !ir.ReplaceOriginal || !strings.Contains(ir.Reply.Text, "marked this reviewed") {
 		t.Fatalf("reply = %+v", ir.Reply)
 	}
 	if got := count(t, n.path, "plan_reviews"); got != reviews {
 		t.Errorf("a sponsor nudge recorded a plan review")
 	}
-	if mk, _ := n.db.NudgeMark(ctx, team, m.key.Topic); mk.HandledBy != sara {
+	if mk, _ := n.db.NudgeMark(ctx, team, m.key.NudgeTopic); mk.HandledBy != sara {
 		t.Errorf("mark = %+v", mk)
 	}
 }
@@ -322,34 +321,34 @@ func TestNudgeMarkReviewedOtherKinds(t *testing.T) {
 func TestNudgeSnooze(t *testing.T) {
 	ctx := context.Background()
 	n := newNudgeEnv(t)
-	m := n.find(nudge.KindPlanReview, "Acme Corp", acmeChan)
-	ir := n.click(ben, m, nudge.ActionSnooze)
+	m := n.find(kam.NudgePlanReview, "Acme Corp", acmeChan)
+	ir := n.click(ben, m, nudges.ActionSnooze)
 	if ir.Reply == nil || !ir.ReplaceOriginal {
 		t.Fatalf("reply = %+v", ir)
 	}
 	golden(t, "nudge_snoozed.json", replyJSON(t, ir.Reply.Blocks))
-	mk, _ := n.db.NudgeMark(ctx, team, m.key.Topic)
+	mk, _ := n.db.NudgeMark(ctx, team, m.key.NudgeTopic)
 	if mk.SnoozedBy != ben || !mk.SnoozedUntil.Equal(fixedNow.Add(7*24*time.Hour)) || mk.Handled() {
 		t.Fatalf("mark = %+v", mk)
 	}
 
 	snap := snapshot(t, n.path)
-	wantRefusal(t, n.click(ana, n.find(nudge.KindPlanReview, "Acme Corp", ana), nudge.ActionSnooze), "already snoozed")
+	wantRefusal(t, n.click(ana, n.find(kam.NudgePlanReview, "Acme Corp", ana), nudges.ActionSnooze), "already snoozed")
 	if snapshot(t, n.path) != snap {
 		t.Error("a second snooze changed the database")
 	}
 	// A snoozed nudge can still be handled.
-	if ir := n.click(ana, m, nudge.ActionReview); ir.Reply == nil || !ir.ReplaceOriginal {
+	if ir := n.click(ana, m, nudges.ActionReview); ir.Reply == nil || !ir.ReplaceOriginal {
 		t.Fatalf("review after snooze: %+v", ir)
 	}
 }
 
 func TestNudgeOpenAccount(t *testing.T) {
 	n := newNudgeEnv(t)
-	m := n.find(nudge.KindPlanReview, "Acme Corp", acmeChan)
+	m := n.find(kam.NudgePlanReview, "Acme Corp", acmeChan)
 	snap := snapshot(t, n.path)
 	for _, user := range []string{sara, admin} {
-		ir := n.click(user, m, nudge.ActionOpen)
+		ir := n.click(user, m, nudges.ActionOpen)
 		if ir.Reply == nil || ir.ReplaceOriginal || ir.Reply.InChannel {
 			t.Fatalf("%s: reply = %+v; want the card for the clicker only", user, ir)
 		}
@@ -358,7 +357,7 @@ func TestNudgeOpenAccount(t *testing.T) {
 			t.Errorf("%s: the card differs from /kam show:\n%s\nvs\n%s", user, ir.Reply.Text, show.Text)
 		}
 	}
-	wantRefusal(t, n.click(outsider, m, nudge.ActionOpen), "Only Acme Corp's team")
+	wantRefusal(t, n.click(outsider, m, nudges.ActionOpen), "Only Acme Corp's team")
 	if snapshot(t, n.path) != snap {
 		t.Error("opening the account changed the database")
 	}
@@ -368,27 +367,27 @@ func TestNudgeOpenAccount(t *testing.T) {
 // message and changes nothing.
 func TestNudgeBadClicks(t *testing.T) {
 	n := newNudgeEnv(t)
-	m := n.find(nudge.KindPlanReview, "Acme Corp", ana)
+	m := n.find(kam.NudgePlanReview, "Acme Corp", ana)
 	initech := n.ids[otherTeam+"/Initech"]
-	foreignKey := nudge.Key{Topic: nudge.Topic{AccountID: initech, Kind: nudge.KindPlanReview, Period: m.key.Period}, Recipient: ana}
+	foreignKey := kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: initech, Kind: kam.NudgePlanReview, Period: m.key.Period}, Recipient: ana}
 	neverSent := m.key
 	neverSent.Period = "2024-01-01"
-	mismatch := nudge.ValueOf(team, m.key)
+	mismatch := nudges.ButtonValueOf(team, m.key)
 	mismatch.AccountID = initech
 	for _, tc := range []struct {
 		name, teamID, user, action, value, words string
 	}{
-		{"Garbled", team, ana, nudge.ActionReview, "{nope", "garbled"},
-		{"Empty", team, ana, nudge.ActionSnooze, "", "garbled"},
-		{"AccountMismatch", team, ana, nudge.ActionReview, mismatch.Encode(), "garbled"},
+		{"Garbled", team, ana, nudges.ActionReview, "{nope", "garbled"},
+		{"Empty", team, ana, nudges.ActionSnooze, "", "garbled"},
+		{"AccountMismatch", team, ana, nudges.ActionReview, mismatch.Encode(), "garbled"},
 		{"UnknownButton", team, ana, "nudge.explode", m.value(), "don't know this button"},
-		{"ValueOfAnotherWorkspace", team, ana, nudge.ActionReview, nudge.ValueOf(otherTeam, m.key).Encode(), "another Slack workspace"},
-		{"ClickFromAnotherWorkspace", otherTeam, outsider, nudge.ActionReview, m.value(), "another Slack workspace"},
-		{"AnotherWorkspacesAccount", team, ana, nudge.ActionReview, nudge.ValueOf(team, foreignKey).Encode(), "no record"},
-		{"NeverSent", team, ana, nudge.ActionSnooze, nudge.ValueOf(team, neverSent).Encode(), "no record"},
-		{"NotOnTheTeam", team, outsider, nudge.ActionReview, m.value(), "Only Acme Corp's team"},
-		{"AdminOffTheTeam", team, admin, nudge.ActionSnooze, m.value(), "Only Acme Corp's team"},
-		{"OutsiderLogs", team, outsider, nudge.ActionLog, m.value(), "Only Acme Corp's team"},
+		{"ValueOfAnotherWorkspace", team, ana, nudges.ActionReview, nudges.ButtonValueOf(otherTeam, m.key).Encode(), "another Slack workspace"},
+		{"ClickFromAnotherWorkspace", otherTeam, outsider, nudges.ActionReview, m.value(), "another Slack workspace"},
+		{"AnotherWorkspacesAccount", team, ana, nudges.ActionReview, nudges.ButtonValueOf(team, foreignKey).Encode(), "no record"},
+		{"NeverSent", team, ana, nudges.ActionSnooze, nudges.ButtonValueOf(team, neverSent).Encode(), "no record"},
+		{"NotOnTheTeam", team, outsider, nudges.ActionReview, m.value(), "Only Acme Corp's team"},
+		{"AdminOffTheTeam", team, admin, nudges.ActionSnooze, m.value(), "Only Acme Corp's team"},
+		{"OutsiderLogs", team, outsider, nudges.ActionLog, m.value(), "Only Acme Corp's team"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			snap := snapshot(t, n.path)
@@ -408,8 +407,8 @@ func TestNudgeLogForm(t *testing.T) {
 	ctx := context.Background()
 	n := newNudgeEnv(t)
 	acme := n.ids[team+"/Acme Corp"]
-	m := n.find(nudge.KindPlanReview, "Acme Corp", acmeChan)
-	cb, url := n.clickIn(team, ben, m, nudge.ActionLog, m.value())
+	m := n.find(kam.NudgePlanReview, "Acme Corp", acmeChan)
+	cb, url := n.clickIn(team, ben, m, nudges.ActionLog, m.value())
 	snap := snapshot(t, n.path)
 	if ir := n.eng.Interact(ctx, cb); ir.Reply != nil || ir.Ack != nil {
 		t.Fatalf("opening the form answered %+v", ir)
@@ -418,7 +417,7 @@ func TestNudgeLogForm(t *testing.T) {
 		t.Error("opening the form changed the database")
 	}
 	opened := n.views.all()
-	if len(opened) != 1 || opened[0].trigger != cb.TriggerID || opened[0].view.CallbackID != nudge.ViewLog {
+	if len(opened) != 1 || opened[0].trigger != cb.TriggerID || opened[0].view.CallbackID != nudges.ViewLog {
 		t.Fatalf("views opened: %+v", opened)
 	}
 	view := opened[0].view
@@ -494,8 +493,8 @@ func TestNudgeLogForm(t *testing.T) {
 	if latest[0].UserID != ben || latest[0].Kind != kam.KindMeeting || !strings.Contains(latest[0].Summary, "COO") {
 		t.Errorf("logged %+v", latest[0])
 	}
-	mk, _ := n.db.NudgeMark(ctx, team, m.key.Topic)
-	if mk.HandledBy != ben || mk.HandledHow != nudge.HowLogged {
+	mk, _ := n.db.NudgeMark(ctx, team, m.key.NudgeTopic)
+	if mk.HandledBy != ben || mk.HandledHow != kam.HowLogged {
 		t.Errorf("mark = %+v", mk)
 	}
 	posts, err := n.sink.Wait(url, 1, 5*time.Second)
@@ -521,11 +520,11 @@ func TestNudgeLogForm(t *testing.T) {
 	if ir.Ack != nil {
 		t.Fatalf("second submission: %+v", ir)
 	}
-	if mk2, _ := n.db.NudgeMark(ctx, team, m.key.Topic); mk2 != mk {
+	if mk2, _ := n.db.NudgeMark(ctx, team, m.key.NudgeTopic); mk2 != mk {
 		t.Errorf("mark changed to %+v", mk2)
 	}
 	// A click on the handled nudge no longer opens a form.
-	wantRefusal(t, n.click(ana, m, nudge.ActionLog), "already taken care of")
+	wantRefusal(t, n.click(ana, m, nudges.ActionLog), "already taken care of")
 	if len(n.views.all()) != 1 {
 		t.Error("a form opened for a handled nudge")
 	}
@@ -533,13 +532,13 @@ func TestNudgeLogForm(t *testing.T) {
 
 func TestNudgeLogFormUnavailable(t *testing.T) {
 	n := newNudgeEnv(t)
-	m := n.find(nudge.KindNoContact, "Globex", ana)
+	m := n.find(kam.NudgeNoContact, "Globex", ana)
 	n.views.fail = true
 	snap := snapshot(t, n.path)
-	wantRefusal(t, n.click(ana, m, nudge.ActionLog), "couldn't open the form")
+	wantRefusal(t, n.click(ana, m, nudges.ActionLog), "couldn't open the form")
 
 	console := newNudgeEnv(t, func(c *commands.Config) { c.Views = nil })
-	wantRefusal(t, console.click(ana, console.find(nudge.KindNoContact, "Globex", ana), nudge.ActionLog), "/kam log globex")
+	wantRefusal(t, console.click(ana, console.find(kam.NudgeNoContact, "Globex", ana), nudges.ActionLog), "/kam log globex")
 	if snapshot(t, n.path) != snap {
 		t.Error("a failed form changed the database")
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
-	"github.com/kambot/kambot/store"
 )
 
 // obSlack is the outbox's Slack side; /kam outbox never posts, so any call
@@ -56,7 +55,7 @@ func newOutboxEnv(t *testing.T) (*env, map[string]int64) {
 		{team, "interaction:2", acmeChan, "", -2}, // last: the claims above would take it
 	} {
 		e.db.Now = func() time.Time { return at(m.hours) }
-		id, _, err := e.db.EnqueueOutbox(ctx, store.OutboxMessage{TeamID: m.team, Key: m.key, Channel: m.channel, Text: fmt.Sprintf("message %d", i)})
+		id, _, err := e.db.EnqueueOutbox(ctx, kam.OutboxMessage{TeamID: m.team, Key: m.key, Channel: m.channel, Text: fmt.Sprintf("message %d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +124,7 @@ func TestOutboxCommand(t *testing.T) {
 		t.Errorf("retry reply: %s", rep.Text)
 	}
 	m, err := e.db.OutboxMessageByKey(context.Background(), team, "stage:7:closing")
-	if err != nil || m.Status != store.OutboxPending {
+	if err != nil || m.Status != kam.OutboxPending {
 		t.Fatalf("after retry: %+v, %v", m, err)
 	}
 	if rep := e.ok(admin, "outbox"); strings.Contains(rep.Text, "channel_not_found") {

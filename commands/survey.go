@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // Satisfaction surveys. `/kam survey <account> send` posts the NPS question
@@ -33,19 +32,19 @@ import (
 // implements it.
 type SurveyStore interface {
 	// CreateSurvey records a survey being sent, filling its ID and token.
-	CreateSurvey(ctx context.Context, s *store.Survey, actor string) error
+	CreateSurvey(ctx context.Context, s *kam.Survey, actor string) error
 	// SurveyByToken finds a survey by ID and token, whatever its workspace.
-	SurveyByToken(ctx context.Context, id int64, token string) (store.Survey, error)
+	SurveyByToken(ctx context.Context, id int64, token string) (kam.Survey, error)
 	// Surveys lists an account's surveys, newest first.
-	Surveys(ctx context.Context, teamID string, accountID int64, limit int) ([]store.Survey, error)
+	Surveys(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Survey, error)
 	// AnswerSurvey stores or updates a Slack user's answer.
-	AnswerSurvey(ctx context.Context, a *store.SurveyAnswer, setComment bool) (prev store.SurveyAnswer, existed bool, err error)
+	AnswerSurvey(ctx context.Context, a *kam.SurveyAnswer, setComment bool) (prev kam.SurveyAnswer, existed bool, err error)
 	// RecordSurveyAnswer stores an answer given outside Slack.
-	RecordSurveyAnswer(ctx context.Context, a *store.SurveyAnswer, actor string) error
+	RecordSurveyAnswer(ctx context.Context, a *kam.SurveyAnswer, actor string) error
 	// SurveyAnswerOf returns a user's answer to a survey; ENOTFOUND if none.
-	SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64, userID string) (store.SurveyAnswer, error)
+	SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64, userID string) (kam.SurveyAnswer, error)
 	// AccountSurveyAnswers lists an account's answers, latest first.
-	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]store.SurveyAnswer, error)
+	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error)
 	// NPSSummaries summarises the accounts' surveys for health.
 	NPSSummaries(ctx context.Context, teamID string, ids []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
 	// Contacts lists an account's stakeholders, to match contact= names.
@@ -90,7 +89,7 @@ func SurveyExtension(cfg SurveyConfig) Extension {
 			Details: "*send*: posts the question (0–10 buttons and an optional comment) to the channel or person named, " +
 				"else to the account's channel — a Slack Connect channel shared with the customer works, and customers can answer there. " +
 				"Each person's answer counts once; clicking again changes it. The survey takes answers for " +
-				strconv.Itoa(int(store.SurveyOpenFor/(24*time.Hour))) + " days.\n" +
+				strconv.Itoa(int(kam.SurveyOpenFor/(24*time.Hour))) + " days.\n" +
 				"*record*: an answer taken outside Slack; *contact* is the stakeholder's name, *date* (YYYY-MM-DD) when it was given (default today).\n" +
 				"Without a verb: the account's NPS over the last 12 months, its trend and the latest answers. " +
 				"A detractor answer (0–6) alerts the account's owner by DM at once.",
@@ -144,7 +143,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.Allow(a, c.Role, AccessTeam, "send surveys"); err != nil {
 		return Reply{}, err
 	}
-	s := store.Survey{TeamID: c.TeamID, AccountID: a.ID}
+	s := kam.Survey{TeamID: c.TeamID, AccountID: a.ID}
 	tok, ok, err := c.Args.Next()
 	if err != nil {
 		return Reply{}, err
@@ -178,7 +177,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	}
 	blocks := surveyMessage(a, s)
 	// The survey is recorded: queue its post even if the request ends now.
-	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), c.TeamID, s.Recipient(), store.SurveyKey(s.ID), PlainText(blocks[:1]), blocks); err != nil {
+	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), c.TeamID, s.Recipient(), kam.SurveyKey(s.ID), PlainText(blocks[:1]), blocks); err != nil {
 		return Reply{}, fmt.Errorf("queue survey %d for %s: %w", s.ID, s.Recipient(), err)
 	}
 	where := channelRefText(s.ChannelID)
@@ -214,14 +213,14 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	ans := store.SurveyAnswer{TeamID: c.TeamID, AccountID: a.ID, Score: score}
+	ans := kam.SurveyAnswer{TeamID: c.TeamID, AccountID: a.ID, Score: score}
 	var keyed []Token
 	for _, t := range toks {
 		switch {
 		case t.Key != "":
 			keyed = append(keyed, t)
 		case t.Quoted && ans.Comment == "":
-			if ans.Comment, err = CheckText("The comment", t.Value, store.MaxSurveyComment, true); err != nil {
+			if ans.Comment, err = CheckText("The comment", t.Value, kam.MaxSurveyComment, true); err != nil {
 				return Reply{}, err
 			}
 		case t.Quoted:
@@ -335,7 +334,7 @@ func parseSurveyRef(v string) (surveyRef, error) {
 }
 
 // scoreValue is a score button's value: "<id>:<score>:<token>".
-func scoreValue(s store.Survey, score int) string {
+func scoreValue(s kam.Survey, score int) string {
 	return fmt.Sprintf("%d:%d:%s", s.ID, score, s.Token)
 }
 
@@ -370,36 +369,36 @@ func parseNPSScore(s string) (int, error) {
 // survey finds the survey a payload names and checks that the click may
 // count: it must come from the survey's workspace, or — a customer in a
 // Slack Connect channel — from the survey's own channel.
-func (h *surveyHandlers) survey(ctx context.Context, in *Interaction, ref surveyRef, channel string) (store.Survey, kam.Account, error) {
+func (h *surveyHandlers) survey(ctx context.Context, in *Interaction, ref surveyRef, channel string) (kam.Survey, kam.Account, error) {
 	s, err := h.cfg.Store.SurveyByToken(ctx, ref.id, ref.token)
 	if err != nil {
 		if kam.ErrorCode(err) == kam.ENOTFOUND {
-			return store.Survey{}, kam.Account{}, kam.Errorf(kam.ENOTFOUND, "I can't find that survey any more, so I didn't count the click. Ask the account team for a new one.")
+			return kam.Survey{}, kam.Account{}, kam.Errorf(kam.ENOTFOUND, "I can't find that survey any more, so I didn't count the click. Ask the account team for a new one.")
 		}
-		return store.Survey{}, kam.Account{}, fmt.Errorf("read survey %d: %w", ref.id, err)
+		return kam.Survey{}, kam.Account{}, fmt.Errorf("read survey %d: %w", ref.id, err)
 	}
 	if in.TeamID != s.TeamID && (s.ChannelID == "" || channel != s.ChannelID) {
-		return store.Survey{}, kam.Account{}, kam.Errorf(kam.EUNAUTHORIZED, "This survey belongs to another Slack workspace, so an answer from here can't count.")
+		return kam.Survey{}, kam.Account{}, kam.Errorf(kam.EUNAUTHORIZED, "This survey belongs to another Slack workspace, so an answer from here can't count.")
 	}
 	acct, err := in.Store().Account(ctx, s.TeamID, s.AccountID)
 	if err != nil {
 		if kam.ErrorCode(err) == kam.ENOTFOUND {
-			return store.Survey{}, kam.Account{}, kam.Errorf(kam.ENOTFOUND, "The account this survey was about no longer exists, so I didn't count the click.")
+			return kam.Survey{}, kam.Account{}, kam.Errorf(kam.ENOTFOUND, "The account this survey was about no longer exists, so I didn't count the click.")
 		}
-		return store.Survey{}, kam.Account{}, fmt.Errorf("read account %d of survey %d: %w", s.AccountID, s.ID, err)
+		return kam.Survey{}, kam.Account{}, fmt.Errorf("read account %d of survey %d: %w", s.AccountID, s.ID, err)
 	}
 	if s.UserID != "" && s.UserID != in.UserID {
-		return store.Survey{}, kam.Account{}, kam.Errorf(kam.EUNAUTHORIZED, "This survey was sent to %s alone, so only they can answer it.", mention(s.UserID))
+		return kam.Survey{}, kam.Account{}, kam.Errorf(kam.EUNAUTHORIZED, "This survey was sent to %s alone, so only they can answer it.", mention(s.UserID))
 	}
 	if !s.Open(in.Now) {
-		return store.Survey{}, kam.Account{}, kam.Errorf(kam.ECONFLICT, "This survey closed on %s, so it takes no more answers. Thank you all the same.", dateText(s.ClosesAt))
+		return kam.Survey{}, kam.Account{}, kam.Errorf(kam.ECONFLICT, "This survey closed on %s, so it takes no more answers. Thank you all the same.", dateText(s.ClosesAt))
 	}
 	return s, acct, nil
 }
 
 // onMessage checks that a click came from the message the outbox posted,
 // once its place is known: a copy of the buttons elsewhere does not count.
-func onMessage(s store.Survey, cb *slack.InteractionCallback) error {
+func onMessage(s kam.Survey, cb *slack.InteractionCallback) error {
 	if s.MessageTS == "" {
 		return nil
 	}
@@ -428,7 +427,7 @@ func (h *surveyHandlers) score(ctx context.Context, in *Interaction) (Interactio
 	if err := onMessage(s, in.Callback); err != nil {
 		return InteractionReply{}, err
 	}
-	ans := store.SurveyAnswer{TeamID: s.TeamID, SurveyID: s.ID, UserID: in.UserID, UserTeam: cmp.Or(in.Callback.User.TeamID, in.TeamID), Score: score}
+	ans := kam.SurveyAnswer{TeamID: s.TeamID, SurveyID: s.ID, UserID: in.UserID, UserTeam: cmp.Or(in.Callback.User.TeamID, in.TeamID), Score: score}
 	prev, existed, err := h.cfg.Store.AnswerSurvey(ctx, &ans, false)
 	if err != nil {
 		return InteractionReply{}, userErr(err, "answer survey %d", s.ID)
@@ -444,7 +443,7 @@ func (h *surveyHandlers) score(ctx context.Context, in *Interaction) (Interactio
 
 // afterAnswer alerts the account's owner the first time an answer to a
 // survey turns a detractor, and passes on a comment that comes after.
-func (h *surveyHandlers) afterAnswer(ctx context.Context, in *Interaction, acct kam.Account, s store.Survey, ans, prev store.SurveyAnswer, existed bool) {
+func (h *surveyHandlers) afterAnswer(ctx context.Context, in *Interaction, acct kam.Account, s kam.Survey, ans, prev kam.SurveyAnswer, existed bool) {
 	if !ans.Detractor() {
 		return
 	}
@@ -474,7 +473,7 @@ func (h *surveyHandlers) openComment(ctx context.Context, in *Interaction) (Inte
 	if in.Views() == nil || in.Callback.TriggerID == "" {
 		return InteractionReply{}, kam.Errorf(kam.EINVALID, "I can't open a form here. Pick a number on the survey instead; the account team can record a comment for you.")
 	}
-	var prev *store.SurveyAnswer
+	var prev *kam.SurveyAnswer
 	if p, err := h.cfg.Store.SurveyAnswerOf(ctx, s.TeamID, s.ID, in.UserID); err == nil {
 		prev = &p
 	} else if kam.ErrorCode(err) != kam.ENOTFOUND {
@@ -513,7 +512,7 @@ func (h *surveyHandlers) submitComment(ctx context.Context, in *Interaction) (In
 		bad[surveyScoreInput] = "Pick a number from 0 to 10 in the list."
 	}
 	raw := v.State.Values[surveyTextInput][surveyInputAction].Value
-	if comment, err = CheckText("Your comment", raw, store.MaxSurveyComment, true); err != nil {
+	if comment, err = CheckText("Your comment", raw, kam.MaxSurveyComment, true); err != nil {
 		bad[surveyTextInput] = kam.ErrorMessage(err)
 	} else if comment == "" {
 		bad[surveyTextInput] = "Write a few words, or close this form to keep your answer as it is."
@@ -521,7 +520,7 @@ func (h *surveyHandlers) submitComment(ctx context.Context, in *Interaction) (In
 	if len(bad) > 0 {
 		return InteractionReply{}, bad
 	}
-	ans := store.SurveyAnswer{TeamID: s.TeamID, SurveyID: s.ID, UserID: in.UserID, UserTeam: cmp.Or(in.Callback.User.TeamID, in.TeamID), Score: score, Comment: comment}
+	ans := kam.SurveyAnswer{TeamID: s.TeamID, SurveyID: s.ID, UserID: in.UserID, UserTeam: cmp.Or(in.Callback.User.TeamID, in.TeamID), Score: score, Comment: comment}
 	prev, existed, err := h.cfg.Store.AnswerSurvey(ctx, &ans, true)
 	if err != nil {
 		if kam.ErrorCode(err) == kam.EINVALID {
@@ -554,7 +553,7 @@ func alertTarget(a kam.Account) string {
 
 // alert queues the detractor DM. A failure is logged: the answer it is
 // about is stored, and health shows it as a detractor alert anyway.
-func (h *surveyHandlers) alert(ctx context.Context, actor *Actor, acct kam.Account, s *store.Survey, ans store.SurveyAnswer, key string, followUp bool) {
+func (h *surveyHandlers) alert(ctx context.Context, actor *Actor, acct kam.Account, s *kam.Survey, ans kam.SurveyAnswer, key string, followUp bool) {
 	to := alertRecipient(acct)
 	if to == "" {
 		actor.Logger().Warn("detractor answer on an account without owner or sponsor", "team", acct.TeamID, "account", acct.ID)

@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // surveyQuoteLen bounds a comment quoted in a list or an alert.
@@ -18,7 +17,7 @@ const surveyQuoteLen = 300
 
 // surveyMessage is the survey post: the question, eleven score buttons and
 // "Add a comment". Every button carries the survey's ID and token.
-func surveyMessage(a kam.Account, s store.Survey) []slack.Block {
+func surveyMessage(a kam.Account, s kam.Survey) []slack.Block {
 	scores := make([]slack.BlockElement, 0, 11)
 	for n := 0; n <= 10; n++ {
 		scores = append(scores, slack.NewButtonBlockElement(surveyScorePrefix+strconv.Itoa(n), scoreValue(s, n), plain(strconv.Itoa(n))))
@@ -35,7 +34,7 @@ func surveyMessage(a kam.Account, s store.Survey) []slack.Block {
 }
 
 // surveyModal is the comment form; prev pre-fills the respondent's answer.
-func surveyModal(a kam.Account, prev *store.SurveyAnswer, meta string) slack.ModalViewRequest {
+func surveyModal(a kam.Account, prev *kam.SurveyAnswer, meta string) slack.ModalViewRequest {
 	opts := make([]*slack.OptionBlockObject, 0, 11)
 	for n := 0; n <= 10; n++ {
 		label := strconv.Itoa(n)
@@ -50,7 +49,7 @@ func surveyModal(a kam.Account, prev *store.SurveyAnswer, meta string) slack.Mod
 	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick 0–10"), surveyInputAction, opts...)
 	text := slack.NewPlainTextInputBlockElement(plain("What is the main reason for your score?"), surveyInputAction)
 	text.Multiline = true
-	text.MaxLength = store.MaxSurveyComment
+	text.MaxLength = kam.MaxSurveyComment
 	if prev != nil {
 		sel.InitialOption = opts[prev.Score]
 		text.InitialValue = prev.Comment
@@ -65,7 +64,7 @@ func surveyModal(a kam.Account, prev *store.SurveyAnswer, meta string) slack.Mod
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			section(fmt.Sprintf("About our work with *%s*.", esc(a.Name))),
 			slack.NewInputBlock(surveyScoreInput, plain("How likely are you to recommend us?"), nil, sel),
-			slack.NewInputBlock(surveyTextInput, plain("Your comment"), plain(fmt.Sprintf("At most %d characters.", store.MaxSurveyComment)), text),
+			slack.NewInputBlock(surveyTextInput, plain("Your comment"), plain(fmt.Sprintf("At most %d characters.", kam.MaxSurveyComment)), text),
 		}},
 	}
 }
@@ -73,7 +72,7 @@ func surveyModal(a kam.Account, prev *store.SurveyAnswer, meta string) slack.Mod
 // detractorAlert is the DM a detractor answer sends the account's owner;
 // s is nil for an answer recorded outside Slack. followUp marks the DM
 // that passes on a comment added after the answer was first alerted.
-func detractorAlert(a kam.Account, s *store.Survey, ans store.SurveyAnswer, followUp bool) []slack.Block {
+func detractorAlert(a kam.Account, s *kam.Survey, ans kam.SurveyAnswer, followUp bool) []slack.Block {
 	var text string
 	if s != nil {
 		where := "in " + channelRefText(s.ChannelID)
@@ -113,7 +112,7 @@ func quote(s string) string {
 // satisfactionBlocks renders /kam survey <account>: NPS, trend, latest
 // answers and surveys. answers and surveys may hold one more than shown,
 // to tell whether there are more.
-func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []store.SurveyAnswer, surveys []store.Survey, now time.Time) []slack.Block {
+func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.SurveyAnswer, surveys []kam.Survey, now time.Time) []slack.Block {
 	blocks := []slack.Block{header("Satisfaction — " + a.Name)}
 	if sum == nil && len(answers) == 0 {
 		return append(blocks, section(fmt.Sprintf("No survey yet for *%s*. Ask the NPS question with `/kam survey %s send #channel` (or `@person`), "+
@@ -183,7 +182,7 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []store.Surv
 }
 
 // answerLine is one answer in the list of /kam survey <account>.
-func answerLine(an store.SurveyAnswer) string {
+func answerLine(an kam.SurveyAnswer) string {
 	mark := ""
 	if an.Detractor() {
 		mark = " :warning:"

@@ -224,17 +224,17 @@ func (e *svEnv) ok(user, text string) commands.Reply {
 }
 
 // queued returns the outbox message with the key; ok false when none.
-func (e *svEnv) queued(key string) (store.OutboxMessage, bool) {
+func (e *svEnv) queued(key string) (kam.OutboxMessage, bool) {
 	m, err := e.db.OutboxMessageByKey(context.Background(), svTeam, key)
 	if kam.ErrorCode(err) == kam.ENOTFOUND {
-		return store.OutboxMessage{}, false
+		return kam.OutboxMessage{}, false
 	}
 	e.must(err)
 	return m, true
 }
 
 // send sends a survey as Ana and returns it with its posted buttons.
-func (e *svEnv) send(text string) (store.Survey, map[string]string) {
+func (e *svEnv) send(text string) (kam.Survey, map[string]string) {
 	e.t.Helper()
 	e.ok(svAna, text)
 	list, err := e.db.Surveys(context.Background(), svTeam, e.ids["Acme Corp"], 1)
@@ -243,7 +243,7 @@ func (e *svEnv) send(text string) (store.Survey, map[string]string) {
 		e.t.Fatal("no survey recorded")
 	}
 	s := list[0]
-	m, ok := e.queued(store.SurveyKey(s.ID))
+	m, ok := e.queued(kam.SurveyKey(s.ID))
 	if !ok {
 		e.t.Fatalf("survey %d was not queued", s.ID)
 	}
@@ -342,7 +342,7 @@ func (e *svEnv) state() string {
 	return b.String()
 }
 
-func (e *svEnv) answerOf(s store.Survey, user string) store.SurveyAnswer {
+func (e *svEnv) answerOf(s kam.Survey, user string) kam.SurveyAnswer {
 	e.t.Helper()
 	a, err := e.db.SurveyAnswerOf(context.Background(), svTeam, s.ID, user)
 	e.must(err)
@@ -352,10 +352,10 @@ func (e *svEnv) answerOf(s store.Survey, user string) store.SurveyAnswer {
 func TestSurveySendAndAnswer(t *testing.T) {
 	e := newSurveyEnv(t)
 	s, buttons := e.send("survey acme send")
-	if s.ChannelID != svShared || s.SentBy != svAna || !s.ClosesAt.Equal(svNow.Add(store.SurveyOpenFor)) {
+	if s.ChannelID != svShared || s.SentBy != svAna || !s.ClosesAt.Equal(svNow.Add(kam.SurveyOpenFor)) {
 		t.Fatalf("survey %+v", s)
 	}
-	m, _ := e.queued(store.SurveyKey(s.ID))
+	m, _ := e.queued(kam.SurveyKey(s.ID))
 	if m.Channel != svShared || !strings.HasPrefix(m.Text, "How likely are you to recommend us") {
 		t.Fatalf("survey post to %s: %q", m.Channel, m.Text)
 	}
@@ -572,7 +572,7 @@ func TestSurveyComment(t *testing.T) {
 		name, meta, score, comment string
 		want                       string
 	}{
-		{"comment too long", wantMeta, "4", strings.Repeat("é", store.MaxSurveyComment+1), `"comment":"Your comment is 1001 characters; the limit is 1000`},
+		{"comment too long", wantMeta, "4", strings.Repeat("é", kam.MaxSurveyComment+1), `"comment":"Your comment is 1001 characters; the limit is 1000`},
 		{"no score", wantMeta, "", "Fine", `"score":"Pick a number from 0 to 10."`},
 		{"score 12", wantMeta, "12", "Fine", `"score":"Pick a number from 0 to 10 in the list."`},
 		{"empty comment", wantMeta, "4", "   ", `"comment":"Write a few words`},
@@ -675,7 +675,7 @@ func TestSurveyCommands(t *testing.T) {
 		{"record unknown key", svAna, `survey acme record 7 contcat="Jane"`, "did you mean contact="},
 		{"record future date", svAna, "survey acme record 7 date=2025-03-20", "is in the future"},
 		{"record bad date", svAna, "survey acme record 7 date=2025-02-30", "isn't a real calendar date"},
-		{"record long comment", svAna, `survey acme record 7 "` + strings.Repeat("x", store.MaxSurveyComment+1) + `"`, "the limit is 1000"},
+		{"record long comment", svAna, `survey acme record 7 "` + strings.Repeat("x", kam.MaxSurveyComment+1) + `"`, "the limit is 1000"},
 		{"record two-line contact", svAna, "survey acme record 7 contact=\"Jane\nDoe\"", "must fit on one line"},
 		{"record by an outsider", svOut, "survey acme record 7", "Only Acme Corp's team"},
 		{"show by an outsider", svOut, "survey acme", "Only Acme Corp's team and admins"},

@@ -32,7 +32,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // DigestStore is what the digest reads and records; *store.DB implements it.
@@ -46,17 +45,17 @@ type DigestStore interface {
 	// HealthInputs loads what kam.AssessHealth needs, satisfaction included.
 	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
 	// InteractionCounts counts real contacts in [from, to) by account and person.
-	InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]store.InteractionCount, error)
+	InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]kam.InteractionCount, error)
 	// OpenPipeline totals the open opportunities by account and stage.
-	OpenPipeline(ctx context.Context, teamID string) ([]store.PipelineTotal, error)
+	OpenPipeline(ctx context.Context, teamID string) ([]kam.PipelineTotal, error)
 	// StageMoves lists the stage changes in [from, to).
-	StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]store.StageMove, error)
+	StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]kam.StageMove, error)
 	// SurveyAnswers lists the answers given in (since, until].
-	SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]store.SurveyAnswer, error)
+	SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]kam.SurveyAnswer, error)
 	// HealthSnapshots returns each account's latest snapshot before the ISO week.
-	HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]store.HealthSnapshot, error)
+	HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]kam.HealthSnapshot, error)
 	// SaveHealthSnapshots records the accounts' health for the ISO week.
-	SaveHealthSnapshots(ctx context.Context, teamID, week string, snaps []store.HealthSnapshot) error
+	SaveHealthSnapshots(ctx context.Context, teamID, week string, snaps []kam.HealthSnapshot) error
 }
 
 // Poster queues a message for durable delivery — the outbox; channel may be
@@ -349,19 +348,19 @@ type dgAccount struct {
 	lname     string // the name in lower case, for sorting
 	members   []kam.Member
 	health    kam.Health
-	prev      *store.HealthSnapshot // nil before the first digest
-	newAlerts []kam.Alert           // alerts the previous digest did not see
-	facts     []string              // each alert's fact, escaped for mrkdwn
-	fresh     []int                 // alerts listed as new (all, before the first digest), by index
-	touches   int                   // real contacts this week
+	prev      *kam.HealthSnapshot // nil before the first digest
+	newAlerts []kam.Alert         // alerts the previous digest did not see
+	facts     []string            // each alert's fact, escaped for mrkdwn
+	fresh     []int               // alerts listed as new (all, before the first digest), by index
+	touches   int                 // real contacts this week
 	byUser    map[string]int
-	moves     []store.StageMove
+	moves     []kam.StageMove
 	openN     int
 	openValue int64
 	weighted  float64
-	nps       store.NPSStats // the last 12 months
-	npsPrev   store.NPSStats // the 12 months before
-	detracted []store.SurveyAnswer
+	nps       kam.NPSStats // the last 12 months
+	npsPrev   kam.NPSStats // the 12 months before
+	detracted []kam.SurveyAnswer
 	reasons   []string // why it needs attention; empty when it does not
 	summary   string
 }
@@ -397,7 +396,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	if err != nil {
 		return nil, fmt.Errorf("load pipeline: %w", err)
 	}
-	answers, err := st.SurveyAnswers(ctx, team, now.Add(-2*store.NPSPeriod), now)
+	answers, err := st.SurveyAnswers(ctx, team, now.Add(-2*kam.NPSPeriod), now)
 	if err != nil {
 		return nil, fmt.Errorf("load survey answers: %w", err)
 	}
@@ -457,7 +456,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 			a.weighted += float64(p.Value) * p.Stage.Probability()
 		}
 	}
-	byAccount := make(map[int64][]store.SurveyAnswer)
+	byAccount := make(map[int64][]kam.SurveyAnswer)
 	for _, an := range answers {
 		if a := byID[an.AccountID]; a != nil {
 			byAccount[an.AccountID] = append(byAccount[an.AccountID], an)
@@ -468,8 +467,8 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	}
 	for _, a := range w.accts {
 		as := byAccount[a.acct.ID]
-		a.nps = store.ScoreNPS(as, now.Add(-store.NPSPeriod), now)
-		a.npsPrev = store.ScoreNPS(as, now.Add(-2*store.NPSPeriod), now.Add(-store.NPSPeriod))
+		a.nps = kam.ScoreNPS(as, now.Add(-kam.NPSPeriod), now)
+		a.npsPrev = kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod))
 		a.reasons = attentionReasons(a)
 	}
 	return w, nil
@@ -517,14 +516,14 @@ func attentionReasons(a *dgAccount) []string {
 }
 
 // snapshots are the accounts' health to record for the week.
-func (w *dgWeek) snapshots() []store.HealthSnapshot {
-	out := make([]store.HealthSnapshot, len(w.accts))
+func (w *dgWeek) snapshots() []kam.HealthSnapshot {
+	out := make([]kam.HealthSnapshot, len(w.accts))
 	for i, a := range w.accts {
 		keys := make([]string, len(a.health.Alerts))
 		for j, al := range a.health.Alerts {
 			keys[j] = al.Key()
 		}
-		out[i] = store.HealthSnapshot{AccountID: a.acct.ID, Week: w.week, Score: a.health.Score, Alerts: keys}
+		out[i] = kam.HealthSnapshot{AccountID: a.acct.ID, Week: w.week, Score: a.health.Score, Alerts: keys}
 	}
 	return out
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // Slack's limits for one message, and the room the digest keeps.
@@ -95,12 +94,12 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		openN                       int
 		openValue                   int64
 		weighted                    float64
-		wins, losses, moves         []store.StageMove
+		wins, losses, moves         []kam.StageMove
 		overdue                     []kam.Alert
 		freshN                      int
 		reviews, tactics, critical  int
-		nps, npsPrev                store.NPSStats
-		detracted                   []store.SurveyAnswer
+		nps, npsPrev                kam.NPSStats
+		detracted                   []kam.SurveyAnswer
 		names                       = map[int64]string{}
 	)
 	first := true
@@ -324,7 +323,7 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 			line += fmt.Sprintf("; %s on the 12 months before (%s)", dgDeltaF(nps.NPS-npsPrev.NPS), dgNum(npsPrev.NPS))
 		}
 		lines = append(lines, line+".")
-		slices.SortFunc(detracted, func(a, b store.SurveyAnswer) int { return a.At.Compare(b.At) })
+		slices.SortFunc(detracted, func(a, b kam.SurveyAnswer) int { return a.At.Compare(b.At) })
 		for _, an := range detracted {
 			who := an.Contact
 			if who == "" && an.UserID != "" {
@@ -408,12 +407,12 @@ func (w *dgWeek) accountLine(a *dgAccount) string {
 }
 
 // moveText names a stage move's account and opportunity.
-func (w *dgWeek) moveText(m store.StageMove, names map[int64]string) string {
+func (w *dgWeek) moveText(m kam.StageMove, names map[int64]string) string {
 	return fmt.Sprintf("*%s* — “%s”", dgEsc(names[m.AccountID]), dgEsc(m.Opportunity))
 }
 
 // whoWhen says when a stage move happened and who made it.
-func (w *dgWeek) whoWhen(m store.StageMove) string {
+func (w *dgWeek) whoWhen(m kam.StageMove) string {
 	return fmt.Sprintf("%s by <@%s>", m.At.In(w.loc).Format("2 Jan"), m.UserID)
 }
 
@@ -530,8 +529,8 @@ func dgInline(label string, items []string) []string {
 
 // dgAddNPS adds the counts of two sets of respondents and scores the sum
 // as kam.NPSOf does.
-func dgAddNPS(a, b store.NPSStats) store.NPSStats {
-	s := store.NPSStats{Responses: a.Responses + b.Responses, Promoters: a.Promoters + b.Promoters,
+func dgAddNPS(a, b kam.NPSStats) kam.NPSStats {
+	s := kam.NPSStats{Responses: a.Responses + b.Responses, Promoters: a.Promoters + b.Promoters,
 		Passives: a.Passives + b.Passives, Detractors: a.Detractors + b.Detractors}
 	if s.Responses > 0 {
 		s.NPS = math.Round(float64(s.Promoters-s.Detractors)*1000/float64(s.Responses)) / 10

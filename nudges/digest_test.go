@@ -197,7 +197,7 @@ func (e *dgEnv) seed() {
 
 	rec := func(acct string, score int, contact, comment string, when time.Time) {
 		e.clock.Set(dgNow)
-		a := store.SurveyAnswer{TeamID: dgTeam, AccountID: e.ids[acct], Score: score, Contact: contact, Comment: comment, At: when}
+		a := kam.SurveyAnswer{TeamID: dgTeam, AccountID: e.ids[acct], Score: score, Contact: contact, Comment: comment, At: when}
 		e.must(e.db.RecordSurveyAnswer(ctx, &a, dgAna))
 	}
 	rec("Acme Corp", 9, "Jane Doe", "", dgAt(200, 10))
@@ -208,7 +208,7 @@ func (e *dgEnv) seed() {
 
 	// Last week's digest saw Acme at 80 with no alerts, Globex at 30.
 	e.clock.Set(dgNow.AddDate(0, 0, -7))
-	e.must(e.db.SaveHealthSnapshots(ctx, dgTeam, "2025-W11", []store.HealthSnapshot{
+	e.must(e.db.SaveHealthSnapshots(ctx, dgTeam, "2025-W11", []kam.HealthSnapshot{
 		{AccountID: e.ids["Acme Corp"], Score: 80},
 		{AccountID: e.ids["Globex <Intl>"], Score: 30, Alerts: []string{"no-contact:" + dgItoa(e.ids["Globex <Intl>"])}},
 	}))

@@ -8,23 +8,23 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/kambot/kambot/nudges/nudge"
+	"github.com/kambot/kambot/kam"
 )
 
 // kindEmoji marks each kind of nudge at a glance.
-var kindEmoji = map[nudge.Kind]string{
-	nudge.KindPlanReview: ":spiral_note_pad:",
-	nudge.KindSurvey:     ":bar_chart:",
-	nudge.KindNoContact:  ":telephone_receiver:",
-	nudge.KindStalled:    ":hourglass_flowing_sand:",
-	nudge.KindPastClose:  ":calendar:",
-	nudge.KindTactic:     ":dart:",
-	nudge.KindSponsor:    ":handshake:",
+var kindEmoji = map[kam.NudgeKind]string{
+	kam.NudgePlanReview: ":spiral_note_pad:",
+	kam.NudgeSurvey:     ":bar_chart:",
+	kam.NudgeNoContact:  ":telephone_receiver:",
+	kam.NudgeStalled:    ":hourglass_flowing_sand:",
+	kam.NudgePastClose:  ":calendar:",
+	kam.NudgeTactic:     ":dart:",
+	kam.NudgeSponsor:    ":handshake:",
 }
 
 // renderNudge builds one recipient's message of a due nudge: what is due
 // and why, what to do, why this recipient, and the four buttons.
-func renderNudge(teamID string, d dueNudge, to recipient, k nudge.Key) nudge.Message {
+func renderNudge(teamID string, d dueNudge, to recipient, k kam.NudgeKey) kam.NudgeMessage {
 	title := fmt.Sprintf("%s — %s", k.Kind.Title(), escapeText(d.account.Name))
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwnText(fmt.Sprintf("%s *%s*\n%s", kindEmoji[k.Kind], title, capitalize(d.fact))), nil, nil),
@@ -36,11 +36,11 @@ func renderNudge(teamID string, d dueNudge, to recipient, k nudge.Key) nudge.Mes
 	if k.Round != "" {
 		why += " · reminder after a snooze"
 	}
-	blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(why)), nudge.Buttons(nudge.ValueOf(teamID, k)))
+	blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(why)), Buttons(ButtonValueOf(teamID, k)))
 
 	bj, _ := json.Marshal(blocks) // slack-go blocks always marshal
 	meta, _ := json.Marshal(map[string]any{"nudge": k.KindItem(), "account": k.AccountID, "period": k.Period})
-	return nudge.Message{
+	return kam.NudgeMessage{
 		TeamID:   teamID,
 		Key:      k,
 		Text:     fmt.Sprintf("%s: %s", title, d.fact),

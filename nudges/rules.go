@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
 )
 
 const day = 24 * time.Hour
@@ -24,7 +23,7 @@ type recipient struct {
 
 // dueNudge is one nudge topic the sweep found due.
 type dueNudge struct {
-	topic   nudge.Topic
+	topic   kam.NudgeTopic
 	account kam.Account
 	fact    string // why it is due, mrkdwn (mentions kept, user text escaped)
 	hint    string // what to do about it, mrkdwn
@@ -44,8 +43,8 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 	var out []dueNudge
 	owner := recipient{a.OwnerID, "you're the account's KAM"}
 	channel := recipient{a.ChannelID, "this is the account's channel"}
-	add := func(kind nudge.Kind, item, period, fact, hint string, to ...recipient) {
-		d := dueNudge{topic: nudge.Topic{AccountID: a.ID, Kind: kind, Item: item, Period: period}, account: a,
+	add := func(kind kam.NudgeKind, item, period, fact, hint string, to ...recipient) {
+		d := dueNudge{topic: kam.NudgeTopic{AccountID: a.ID, Kind: kind, Item: item, Period: period}, account: a,
 			fact: escapeKeepRefs(fact), hint: hint}
 		seen := map[string]bool{}
 		for _, r := range to {
@@ -56,20 +55,20 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 		}
 		out = append(out, d)
 	}
-	week := nudge.ISOWeek(now.In(tz))
+	week := kam.ISOWeek(now.In(tz))
 	slug := a.Slug
 
 	for _, al := range h.Alerts {
 		switch al.Kind {
 		case kam.AlertPlanReview:
 			due := in.Plan.NextReview(a.Cadence)
-			add(nudge.KindPlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact,
+			add(kam.NudgePlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact,
 				fmt.Sprintf("Go through the objectives and tactics (`/kam plan %s`), then press *Mark reviewed*.", slug),
 				owner, channel)
 
 		case kam.AlertNoContact:
 			period := a.Cadence.Period()
-			add(nudge.KindNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact,
+			add(kam.NudgeNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact,
 				fmt.Sprintf("Get in touch with the customer, then press *Log an interaction* (or type `/kam log %s call …`).", slug),
 				owner, channel)
 
@@ -86,14 +85,14 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 			item := strconv.FormatInt(o.ID, 10)
 			if al.Kind == kam.AlertStalled {
 				t := o.Stage.StallAfter()
-				add(nudge.KindStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact, hint, who, channel)
+				add(kam.NudgeStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact, hint, who, channel)
 			} else {
-				add(nudge.KindPastClose, item, week, al.Fact, hint, who)
+				add(kam.NudgePastClose, item, week, al.Fact, hint, who)
 			}
 
 		case kam.AlertTacticOverdue:
 			if t, ok := tactic(in, al.Subject); ok {
-				add(nudge.KindTactic, strconv.Itoa(t.Number), week, al.Fact,
+				add(kam.NudgeTactic, strconv.Itoa(t.Number), week, al.Fact,
 					fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, owner))
 			}
 
@@ -102,7 +101,7 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 			if !ok || id == "" {
 				continue
 			}
-			add(nudge.KindSponsor, id, nudge.Quarter(now.In(tz)), al.Fact,
+			add(kam.NudgeSponsor, id, kam.QuarterPeriod(now.In(tz)), al.Fact,
 				"Plan a touch with the customer's executives this quarter, then press *Log an interaction*.",
 				recipient{id, "you're the account's executive sponsor"}, owner)
 		}
@@ -110,7 +109,7 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 
 	// A tactic is worth a reminder on its due day, before kam calls it
 	// overdue (the day after).
-	today := nudge.Day(now.In(tz))
+	today := kam.Day(now.In(tz))
 	for _, t := range in.Plan.Tactics {
 		if t.Done || t.Due.IsZero() || t.Overdue(now) || t.Due.UTC().Format(time.DateOnly) != today {
 			continue
@@ -119,7 +118,7 @@ func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, t
 		if t.OwnerID != "" {
 			by = ", owner <@" + t.OwnerID + ">"
 		}
-		add(nudge.KindTactic, strconv.Itoa(t.Number), week,
+		add(kam.NudgeTactic, strconv.Itoa(t.Number), week,
 			fmt.Sprintf("tactic %d “%s”%s is due today", t.Number, t.Text, by),
 			fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, owner))
 	}
@@ -151,15 +150,15 @@ func surveyDue(a kam.Account, sv surveyInfo, now time.Time, tz *time.Location) (
 	}
 	var fact string
 	if sv.last.IsZero() {
-		fact = fmt.Sprintf("no satisfaction survey since the account was added %s (%s)", daysAgo(now.Sub(a.CreatedAt)), nudge.Day(a.CreatedAt.In(tz)))
+		fact = fmt.Sprintf("no satisfaction survey since the account was added %s (%s)", daysAgo(now.Sub(a.CreatedAt)), kam.Day(a.CreatedAt.In(tz)))
 	} else {
-		fact = fmt.Sprintf("the latest survey was %s (%s)", daysAgo(now.Sub(sv.last)), nudge.Day(sv.last.In(tz)))
+		fact = fmt.Sprintf("the latest survey was %s (%s)", daysAgo(now.Sub(sv.last)), kam.Day(sv.last.In(tz)))
 	}
 	fact += fmt.Sprintf("; surveys are due every %d days", int(sv.every/day))
 	if sv.every >= kam.SurveyInterval {
 		fact += ", ahead of the annual plan update"
 	}
-	return dueNudge{topic: nudge.Topic{Kind: nudge.KindSurvey, Period: windowDay(due, sv.every, now, tz)}, fact: fact}, true
+	return dueNudge{topic: kam.NudgeTopic{Kind: kam.NudgeSurvey, Period: windowDay(due, sv.every, now, tz)}, fact: fact}, true
 }
 
 // windowDay names the window of length that now falls in, counting from
@@ -170,7 +169,7 @@ func windowDay(anchor time.Time, length time.Duration, now time.Time, tz *time.L
 	if length > 0 && now.After(anchor) {
 		start = anchor.Add(now.Sub(anchor) / length * length)
 	}
-	return nudge.Day(start.In(tz))
+	return kam.Day(start.In(tz))
 }
 
 // lastTouch is when the account last had real contact; without any, the

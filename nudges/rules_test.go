@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
 )
 
 // ruleNow is a Monday morning, 07:00 in Zurich.
@@ -38,7 +37,7 @@ func ruleInput() kam.HealthInput {
 }
 
 type ruleWant struct {
-	kind   nudge.Kind
+	kind   kam.NudgeKind
 	item   string
 	period string
 	to     []string
@@ -61,13 +60,13 @@ func TestDueNudges(t *testing.T) {
 			name: "PlanReviewOverdue",
 			edit: func(in *kam.HealthInput) { in.Plan.LastReview.At = ruleNow.Add(-35 * day) },
 			// Due 30 days after the review: five days ago, in the first window.
-			want: []ruleWant{{nudge.KindPlanReview, "", "2025-03-05", []string{"U0ANA", "C0ACME"}}},
+			want: []ruleWant{{kam.NudgePlanReview, "", "2025-03-05", []string{"U0ANA", "C0ACME"}}},
 		},
 		{
 			name: "PlanReviewSecondWindow",
 			// Due 35 days ago; the second 30-day window began five days ago.
 			edit: func(in *kam.HealthInput) { in.Plan.LastReview.At = ruleNow.Add(-65 * day) },
-			want: []ruleWant{{nudge.KindPlanReview, "", "2025-03-05", []string{"U0ANA", "C0ACME"}}},
+			want: []ruleWant{{kam.NudgePlanReview, "", "2025-03-05", []string{"U0ANA", "C0ACME"}}},
 		},
 		{
 			name: "NoContactNoChannel",
@@ -76,7 +75,7 @@ func TestDueNudges(t *testing.T) {
 				in.LastTouch = map[string]time.Time{"U0BEN": ruleNow.Add(-40 * day)}
 			},
 			// Contact fell due ten days ago.
-			want: []ruleWant{{nudge.KindNoContact, "", "2025-02-28", []string{"U0ANA"}}},
+			want: []ruleWant{{kam.NudgeNoContact, "", "2025-02-28", []string{"U0ANA"}}},
 		},
 		{
 			name: "NoContactEverWeekly",
@@ -86,7 +85,7 @@ func TestDueNudges(t *testing.T) {
 				in.LastTouch = nil
 				in.Plan.LastReview.At = ruleNow.Add(-day)
 			},
-			want: []ruleWant{{nudge.KindNoContact, "", nudge.Day(ruleNow.Add(-2 * day)), []string{"U0ANA", "C0ACME"}}},
+			want: []ruleWant{{kam.NudgeNoContact, "", kam.Day(ruleNow.Add(-2 * day)), []string{"U0ANA", "C0ACME"}}},
 		},
 		{
 			name: "StalledToOpportunityOwner",
@@ -95,7 +94,7 @@ func TestDueNudges(t *testing.T) {
 					Stage: kam.StagePursuing, StageSince: ruleNow.Add(-50 * day)}}
 			},
 			// Pursuing stalls after 45 days: five days ago.
-			want: []ruleWant{{nudge.KindStalled, "34", "2025-03-05", []string{"U0BEN", "C0ACME"}}},
+			want: []ruleWant{{kam.NudgeStalled, "34", "2025-03-05", []string{"U0BEN", "C0ACME"}}},
 		},
 		{
 			name: "PastCloseWithoutOwner",
@@ -103,7 +102,7 @@ func TestDueNudges(t *testing.T) {
 				in.Opportunities = []kam.Opportunity{{ID: 35, AccountID: 12, Name: "Upsell", Stage: kam.StageQualified,
 					StageSince: ruleNow.Add(-5 * day), CloseDate: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}}
 			},
-			want: []ruleWant{{nudge.KindPastClose, "35", "2025-W11", []string{"U0ANA"}}},
+			want: []ruleWant{{kam.NudgePastClose, "35", "2025-W11", []string{"U0ANA"}}},
 		},
 		{
 			name: "ClosedOpportunityIsQuiet",
@@ -123,8 +122,8 @@ func TestDueNudges(t *testing.T) {
 				}
 			},
 			want: []ruleWant{
-				{nudge.KindTactic, "2", "2025-W11", []string{"U0ANA"}},
-				{nudge.KindTactic, "1", "2025-W11", []string{"U0BEN"}},
+				{kam.NudgeTactic, "2", "2025-W11", []string{"U0ANA"}},
+				{kam.NudgeTactic, "1", "2025-W11", []string{"U0BEN"}},
 			},
 		},
 		{
@@ -133,7 +132,7 @@ func TestDueNudges(t *testing.T) {
 				in.Account.SponsorID = "U0SARA"
 				in.LastTouch = map[string]time.Time{"U0ANA": ruleNow.Add(-3 * day), "U0SARA": ruleNow.Add(-100 * day)}
 			},
-			want: []ruleWant{{nudge.KindSponsor, "U0SARA", "2025-Q1", []string{"U0SARA", "U0ANA"}}},
+			want: []ruleWant{{kam.NudgeSponsor, "U0SARA", "2025-Q1", []string{"U0SARA", "U0ANA"}}},
 		},
 		{
 			name: "SponsorWhoIsTheOwnerGetsOne",
@@ -143,15 +142,15 @@ func TestDueNudges(t *testing.T) {
 				in.Account.Cadence = kam.CadenceQuarterly
 			},
 			want: []ruleWant{
-				{nudge.KindSponsor, "U0ANA", "2025-Q1", []string{"U0ANA"}},
-				{nudge.KindNoContact, "", "2025-03-01", []string{"U0ANA", "C0ACME"}},
+				{kam.NudgeSponsor, "U0ANA", "2025-Q1", []string{"U0ANA"}},
+				{kam.NudgeNoContact, "", "2025-03-01", []string{"U0ANA", "C0ACME"}},
 			},
 		},
 		{
 			name:   "SurveyYearlyIsEarly",
 			edit:   func(in *kam.HealthInput) {},
 			survey: surveyInfo{last: ruleNow.Add(-336 * day), every: 365 * day},
-			want:   []ruleWant{{nudge.KindSurvey, "", nudge.Day(ruleNow.Add(-day)), []string{"U0ANA"}}},
+			want:   []ruleWant{{kam.NudgeSurvey, "", kam.Day(ruleNow.Add(-day)), []string{"U0ANA"}}},
 		},
 		{
 			name:   "SurveyNotYet",
@@ -162,14 +161,14 @@ func TestDueNudges(t *testing.T) {
 			name:   "SurveyWorkspaceCadence",
 			edit:   func(in *kam.HealthInput) {},
 			survey: surveyInfo{last: ruleNow.Add(-95 * day), every: 91 * day},
-			want:   []ruleWant{{nudge.KindSurvey, "", nudge.Day(ruleNow.Add(-4 * day)), []string{"U0ANA"}}},
+			want:   []ruleWant{{kam.NudgeSurvey, "", kam.Day(ruleNow.Add(-4 * day)), []string{"U0ANA"}}},
 		},
 		{
 			name: "SurveyNeverSinceCreation",
 			edit: func(in *kam.HealthInput) { in.Account.CreatedAt = ruleNow.Add(-400 * day) },
 			// Due at 335 days; the window of 365 days started 65 days ago.
 			survey: surveyInfo{every: 365 * day},
-			want:   []ruleWant{{nudge.KindSurvey, "", nudge.Day(ruleNow.Add(-65 * day)), []string{"U0ANA"}}},
+			want:   []ruleWant{{kam.NudgeSurvey, "", kam.Day(ruleNow.Add(-65 * day)), []string{"U0ANA"}}},
 		},
 		{
 			name: "NobodyToTell",
@@ -177,7 +176,7 @@ func TestDueNudges(t *testing.T) {
 				in.Account.OwnerID, in.Account.ChannelID = "", ""
 				in.Plan.LastReview.At = ruleNow.Add(-35 * day)
 			},
-			want: []ruleWant{{nudge.KindPlanReview, "", "2025-03-05", nil}},
+			want: []ruleWant{{kam.NudgePlanReview, "", "2025-03-05", nil}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,7 +193,7 @@ func TestDueNudges(t *testing.T) {
 				for _, r := range d.to {
 					w.to = append(w.to, r.id)
 				}
-				if err := (nudge.Key{Topic: d.topic, Recipient: "U0X"}).Validate(); err != nil {
+				if err := (kam.NudgeKey{NudgeTopic: d.topic, Recipient: "U0X"}).Validate(); err != nil {
 					t.Errorf("invalid topic: %v", err)
 				}
 				if d.fact == "" {
@@ -225,7 +224,7 @@ func TestRenderNudgeEscapes(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("due = %+v", ds)
 	}
-	k := nudge.Key{Topic: ds[0].topic, Recipient: "U0BEN"}
+	k := kam.NudgeKey{NudgeTopic: ds[0].topic, Recipient: "U0BEN"}
 	m := renderNudge("T0ACME", ds[0], ds[0].to[0], k)
 	s := string(m.Blocks)
 	if strings.Contains(s, "<!channel>") || strings.Contains(s, "<https://x|y>") {

@@ -13,7 +13,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
 )
 
 // Job names, as the store records their runs.
@@ -50,13 +49,13 @@ type Store interface {
 	// SurveyEveryDays is the workspace's survey cadence; 0 for the default.
 	SurveyEveryDays(ctx context.Context, teamID string) (int, error)
 	// NudgeMarks returns what people did with the accounts' nudges.
-	NudgeMarks(ctx context.Context, teamID string, accountIDs []int64) ([]nudge.Mark, error)
+	NudgeMarks(ctx context.Context, teamID string, accountIDs []int64) ([]kam.NudgeMark, error)
 	// QueuedNudgeKeys says which of the keys were queued before.
 	QueuedNudgeKeys(ctx context.Context, teamID string, keys []string) (map[string]bool, error)
 	// QueueNudges records nudges and queues their messages in the outbox,
 	// atomically, and returns the indexes of those queued now; keys queued
 	// before are skipped.
-	QueueNudges(ctx context.Context, msgs []nudge.Message) ([]int, error)
+	QueueNudges(ctx context.Context, msgs []kam.NudgeMessage) ([]int, error)
 	// PruneNudges forgets nudges and marks older than the given time.
 	PruneNudges(ctx context.Context, before time.Time) (int64, error)
 

@@ -16,7 +16,6 @@ import (
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
-	"github.com/kambot/kambot/nudges/nudge"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
@@ -233,8 +232,8 @@ func (w *world) keys() []string {
 	return out
 }
 
-func key(kind nudge.Kind, item string, acct int64, to, period string) string {
-	k := nudge.Key{Topic: nudge.Topic{AccountID: acct, Kind: kind, Item: item, Period: period}, Recipient: to}
+func key(kind kam.NudgeKind, item string, acct int64, to, period string) string {
+	k := kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: acct, Kind: kind, Item: item, Period: period}, Recipient: to}
 	if p, round, ok := strings.Cut(period, "+"); ok {
 		k.Period, k.Round = p, round
 	}
@@ -263,28 +262,28 @@ func TestScenario(t *testing.T) {
 
 	want := map[int][]string{
 		0: {
-			key(nudge.KindPlanReview, "", A, schedAna, "2025-02-28"), key(nudge.KindPlanReview, "", A, "C0ACME", "2025-02-28"),
-			key(nudge.KindStalled, O, A, schedBen, "2025-03-05"), key(nudge.KindStalled, O, A, "C0ACME", "2025-03-05"),
-			key(nudge.KindSponsor, schedSara, A, schedSara, "2025-Q1"), key(nudge.KindSponsor, schedSara, A, schedAna, "2025-Q1"),
-			key(nudge.KindNoContact, "", G, schedBen, "2025-03-07"),
+			key(kam.NudgePlanReview, "", A, schedAna, "2025-02-28"), key(kam.NudgePlanReview, "", A, "C0ACME", "2025-02-28"),
+			key(kam.NudgeStalled, O, A, schedBen, "2025-03-05"), key(kam.NudgeStalled, O, A, "C0ACME", "2025-03-05"),
+			key(kam.NudgeSponsor, schedSara, A, schedSara, "2025-Q1"), key(kam.NudgeSponsor, schedSara, A, schedAna, "2025-Q1"),
+			key(kam.NudgeNoContact, "", G, schedBen, "2025-03-07"),
 		},
-		2:  {key(nudge.KindTactic, "1", A, schedBen, "2025-W11")},
-		4:  {key(nudge.KindNoContact, "", G, schedBen, "2025-03-14")},
-		7:  {key(nudge.KindTactic, "1", A, schedBen, "2025-W12")},
-		8:  {key(nudge.KindStalled, O, A, schedBen, "2025-03-05+2025-03-17"), key(nudge.KindStalled, O, A, "C0ACME2", "2025-03-05+2025-03-17")},
-		11: {key(nudge.KindNoContact, "", G, schedBen, "2025-03-21")},
-		14: {key(nudge.KindTactic, "1", A, schedBen, "2025-W13")},
-		18: {key(nudge.KindNoContact, "", G, schedBen, "2025-03-28")},
+		2:  {key(kam.NudgeTactic, "1", A, schedBen, "2025-W11")},
+		4:  {key(kam.NudgeNoContact, "", G, schedBen, "2025-03-14")},
+		7:  {key(kam.NudgeTactic, "1", A, schedBen, "2025-W12")},
+		8:  {key(kam.NudgeStalled, O, A, schedBen, "2025-03-05+2025-03-17"), key(kam.NudgeStalled, O, A, "C0ACME2", "2025-03-05+2025-03-17")},
+		11: {key(kam.NudgeNoContact, "", G, schedBen, "2025-03-21")},
+		14: {key(kam.NudgeTactic, "1", A, schedBen, "2025-W13")},
+		18: {key(kam.NudgeNoContact, "", G, schedBen, "2025-03-28")},
 		// Summer time began on 30 March: 07:00 is now an hour earlier in
 		// UTC, so windows counted from a winter morning open a day later.
-		21: {key(nudge.KindTactic, "1", A, schedBen, "2025-W14"),
-			key(nudge.KindPlanReview, "", A, schedAna, "2025-03-30"), key(nudge.KindPlanReview, "", A, "C0ACME2", "2025-03-30")},
-		22: {key(nudge.KindSponsor, schedSara, A, schedSara, "2025-Q2"), key(nudge.KindSponsor, schedSara, A, schedAna, "2025-Q2")},
-		26: {key(nudge.KindNoContact, "", G, schedBen, "2025-04-04")},
-		28: {key(nudge.KindTactic, "1", A, schedBen, "2025-W15")},
-		29: {key(nudge.KindNoContact, "", A, schedAna, "2025-04-07"), key(nudge.KindNoContact, "", A, "C0ACME2", "2025-04-07")},
-		33: {key(nudge.KindNoContact, "", G, schedBen, "2025-04-11")},
-		35: {key(nudge.KindTactic, "1", A, schedBen, "2025-W16")},
+		21: {key(kam.NudgeTactic, "1", A, schedBen, "2025-W14"),
+			key(kam.NudgePlanReview, "", A, schedAna, "2025-03-30"), key(kam.NudgePlanReview, "", A, "C0ACME2", "2025-03-30")},
+		22: {key(kam.NudgeSponsor, schedSara, A, schedSara, "2025-Q2"), key(kam.NudgeSponsor, schedSara, A, schedAna, "2025-Q2")},
+		26: {key(kam.NudgeNoContact, "", G, schedBen, "2025-04-04")},
+		28: {key(kam.NudgeTactic, "1", A, schedBen, "2025-W15")},
+		29: {key(kam.NudgeNoContact, "", A, schedAna, "2025-04-07"), key(kam.NudgeNoContact, "", A, "C0ACME2", "2025-04-07")},
+		33: {key(kam.NudgeNoContact, "", G, schedBen, "2025-04-11")},
+		35: {key(kam.NudgeTactic, "1", A, schedBen, "2025-W16")},
 	}
 
 	seen := 0
@@ -313,11 +312,11 @@ func TestScenario(t *testing.T) {
 				t.Fatalf("repeated sweep: %+v, %v", rep, err)
 			}
 			w.clock.Set(now.Add(2 * time.Hour))
-			topic := nudge.Topic{AccountID: A, Kind: nudge.KindPlanReview, Period: "2025-02-28"}
-			if _, err := w.db.HandleNudge(ctx, schedTeam, topic, nudge.HowReviewed, schedAna); err != nil {
+			topic := kam.NudgeTopic{AccountID: A, Kind: kam.NudgePlanReview, Period: "2025-02-28"}
+			if _, err := w.db.HandleNudge(ctx, schedTeam, topic, kam.HowReviewed, schedAna); err != nil {
 				t.Fatal(err)
 			}
-			stalled := nudge.Topic{AccountID: A, Kind: nudge.KindStalled, Item: O, Period: "2025-03-05"}
+			stalled := kam.NudgeTopic{AccountID: A, Kind: kam.NudgeStalled, Item: O, Period: "2025-03-05"}
 			if _, err := w.db.SnoozeNudge(ctx, schedTeam, stalled, schedBen, now.Add(2*time.Hour+7*24*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +329,7 @@ func TestScenario(t *testing.T) {
 
 	// Every message went where its key says, in the workspace of its account.
 	for _, r := range w.outbox() {
-		k, err := nudge.ParseKey(r.key)
+		k, err := kam.ParseNudgeKey(r.key)
 		if err != nil {
 			t.Fatalf("outbox key %q: %v", r.key, err)
 		}
@@ -351,7 +350,7 @@ func TestMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Queued != 7 || rep.ByKind[nudge.KindPlanReview] != 2 || rep.ByKind[nudge.KindNoContact] != 1 || rep.Accounts != 3 || rep.Workspaces != 2 {
+	if rep.Queued != 7 || rep.ByKind[kam.NudgePlanReview] != 2 || rep.ByKind[kam.NudgeNoContact] != 1 || rep.Accounts != 3 || rep.Workspaces != 2 {
 		t.Fatalf("report = %+v", rep)
 	}
 	type pinned struct {
@@ -361,7 +360,7 @@ func TestMessages(t *testing.T) {
 	}
 	var pins []pinned
 	for _, r := range w.outbox() {
-		k, _ := nudge.ParseKey(r.key)
+		k, _ := kam.ParseNudgeKey(r.key)
 		var blocks []struct {
 			Type     string `json:"type"`
 			BlockID  string `json:"block_id"`
@@ -374,11 +373,11 @@ func TestMessages(t *testing.T) {
 			t.Fatalf("%s: blocks %s: %v", r.key, r.blocks, err)
 		}
 		last := blocks[len(blocks)-1]
-		if last.Type != "actions" || last.BlockID != nudge.BlockID || len(last.Elements) != 4 {
+		if last.Type != "actions" || last.BlockID != nudges.BlockID || len(last.Elements) != 4 {
 			t.Fatalf("%s: last block %+v", r.key, last)
 		}
 		for _, el := range last.Elements {
-			v, got, err := nudge.DecodeValue(el.Value)
+			v, got, err := nudges.DecodeButtonValue(el.Value)
 			if err != nil || got != k || v.TeamID != schedTeam {
 				t.Errorf("%s: button %s value %s: %+v, %v", r.key, el.ActionID, el.Value, got, err)
 			}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
 )
 
 // sweepChunk is how many accounts the sweep loads at once: the loaders are
@@ -31,7 +30,7 @@ type SweepReport struct {
 	// sweep queued.
 	Queued, Already int
 	// ByKind counts the messages queued now by kind.
-	ByKind map[nudge.Kind]int
+	ByKind map[kam.NudgeKind]int
 	// Pruned counts the old nudge records and marks forgotten.
 	Pruned int64
 }
@@ -47,7 +46,7 @@ func (r SweepReport) logAttrs() []any {
 // A workspace that fails is logged and the others are still swept; the
 // errors are returned together.
 func (s *Scheduler) Sweep(ctx context.Context, now time.Time) (SweepReport, error) {
-	rep := SweepReport{ByKind: map[nudge.Kind]int{}}
+	rep := SweepReport{ByKind: map[kam.NudgeKind]int{}}
 	teams, err := s.cfg.Store.Teams(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("sweep: %w", err)
@@ -129,11 +128,11 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 	if err != nil {
 		return err
 	}
-	marks := make(map[nudge.Topic]nudge.Mark, len(markList))
-	snoozed := make(map[nudge.Subject]time.Time) // latest snooze end per subject
+	marks := make(map[kam.NudgeTopic]kam.NudgeMark, len(markList))
+	snoozed := make(map[kam.NudgeSubject]time.Time) // latest snooze end per subject
 	for _, m := range markList {
-		marks[m.Topic] = m
-		if until, sub := m.SnoozedUntil, m.Topic.Subject(); until.After(snoozed[sub]) {
+		marks[m.NudgeTopic] = m
+		if until, sub := m.SnoozedUntil, m.NudgeTopic.Subject(); until.After(snoozed[sub]) {
 			snoozed[sub] = until
 		}
 	}
@@ -143,7 +142,7 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 	type pending struct {
 		d  *dueNudge
 		to recipient
-		k  nudge.Key
+		k  kam.NudgeKey
 	}
 	var cands []pending
 	for _, in := range inputs {
@@ -165,10 +164,10 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 			if marked && !m.SnoozedUntil.IsZero() {
 				// A snooze of this period ended and the nudge is still due:
 				// remind once more.
-				round = nudge.Day(m.SnoozedUntil.In(s.cfg.TZ))
+				round = kam.Day(m.SnoozedUntil.In(s.cfg.TZ))
 			}
 			for _, r := range d.to {
-				k := nudge.Key{Topic: d.topic, Recipient: r.id, Round: round}
+				k := kam.NudgeKey{NudgeTopic: d.topic, Recipient: r.id, Round: round}
 				if err := k.Validate(); err != nil {
 					s.log.Warn("nudge skipped: bad key", "team", team, "account", d.account.ID, "err", err)
 					continue
@@ -189,7 +188,7 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 	if err != nil {
 		return err
 	}
-	var fresh []nudge.Message
+	var fresh []kam.NudgeMessage
 	for i, c := range cands {
 		if queued[keys[i]] {
 			rep.Already++

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
 
@@ -507,7 +508,7 @@ func (r *rig) enqueue(team, channel, key string) {
 	}
 }
 
-func (r *rig) row(team, key string) store.OutboxMessage {
+func (r *rig) row(team, key string) kam.OutboxMessage {
 	r.tb.Helper()
 	m, err := r.db.OutboxMessageByKey(context.Background(), team, key)
 	if err != nil {
@@ -534,7 +535,7 @@ func (r *rig) waitSettled(team string, keys ...string) {
 	waitFor(r.tb, "messages "+strings.Join(keys, ",")+" to settle", func() bool {
 		for _, k := range keys {
 			m, err := r.db.OutboxMessageByKey(context.Background(), team, k)
-			if err != nil || (m.Status != store.OutboxSent && m.Status != store.OutboxFailed) {
+			if err != nil || (m.Status != kam.OutboxSent && m.Status != kam.OutboxFailed) {
 				return false
 			}
 		}

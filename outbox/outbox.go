@@ -51,7 +51,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // EventType is the message metadata event type on every post the outbox
@@ -60,14 +59,14 @@ const EventType = "kambot_outbox"
 
 // Store is the persistence the outbox needs; *store.DB implements it.
 type Store interface {
-	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (id int64, created bool, err error)
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]store.OutboxMessage, error)
-	SettleOutbox(ctx context.Context, items []store.OutboxSettlement) (errs []error, err error)
-	OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]store.OutboxMessage, error)
+	EnqueueOutbox(ctx context.Context, m kam.OutboxMessage) (id int64, created bool, err error)
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]kam.OutboxMessage, error)
+	SettleOutbox(ctx context.Context, items []kam.OutboxSettlement) (errs []error, err error)
+	OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]kam.OutboxMessage, error)
 	OutboxNextDue(ctx context.Context, after time.Time) (time.Time, bool, error)
 	OutboxDepth(ctx context.Context) (int, error)
-	OutboxStats(ctx context.Context, teamID string) (store.OutboxStats, error)
-	OutboxFailures(ctx context.Context, teamID string, limit int) ([]store.OutboxMessage, error)
+	OutboxStats(ctx context.Context, teamID string) (kam.OutboxStats, error)
+	OutboxFailures(ctx context.Context, teamID string, limit int) ([]kam.OutboxMessage, error)
 	RequeueOutbox(ctx context.Context, teamID string, id int64) error
 	PruneOutbox(ctx context.Context, before time.Time) (int64, error)
 }
@@ -284,7 +283,7 @@ func New(cfg Config) (*Sender, error) {
 // workspace already had a message with m's key (nothing is queued then). A
 // message that cannot be delivered as given is a *kam.Error (EINVALID).
 func (s *Sender) Enqueue(ctx context.Context, m Message) (created bool, err error) {
-	rec := store.OutboxMessage{TeamID: m.TeamID, Key: m.Key, Channel: m.Channel, Text: m.Text}
+	rec := kam.OutboxMessage{TeamID: m.TeamID, Key: m.Key, Channel: m.Channel, Text: m.Text}
 	if len(m.Blocks) > 0 {
 		b, err := json.Marshal(m.Blocks)
 		if err != nil {

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
 
 // interrupt leaves the message with key in "sending" as a crashed process
 // would: claimed at the clock's time, and posted to Slack first when posted
 // is true.
-func (r *rig) interrupt(team, channel, key string, posted bool) store.OutboxMessage {
+func (r *rig) interrupt(team, channel, key string, posted bool) kam.OutboxMessage {
 	r.tb.Helper()
 	ctx := context.Background()
 	r.enqueue(team, channel, key)
@@ -37,7 +38,7 @@ func (r *rig) interrupt(team, channel, key string, posted bool) store.OutboxMess
 		return m
 	}
 	r.tb.Fatalf("%s was not claimed", key)
-	return store.OutboxMessage{}
+	return kam.OutboxMessage{}
 }
 
 func TestRecoverInterrupted(t *testing.T) {
@@ -51,7 +52,7 @@ func TestRecoverInterrupted(t *testing.T) {
 		r.waitSettled("T1", "k", "next")
 		exactlyOnce(t, r.dbl, []string{"k", "next"})
 		m := r.row("T1", "k")
-		if m.Status != store.OutboxSent || m.SlackTS != r.dbl.postsOf("k")[0].TS || m.SlackChannel != "C1" {
+		if m.Status != kam.OutboxSent || m.SlackTS != r.dbl.postsOf("k")[0].TS || m.SlackChannel != "C1" {
 			t.Fatalf("recovered %+v; want sent with the ts Slack has", m)
 		}
 		if v := r.metric("kambot_outbox_verifications_total", "outcome", "found"); v != 1 {
@@ -70,7 +71,7 @@ func TestRecoverInterrupted(t *testing.T) {
 		r.start()
 		r.waitSettled("T1", "k")
 		exactlyOnce(t, r.dbl, []string{"k"})
-		if m := r.row("T1", "k"); m.Status != store.OutboxSent || m.Attempts != 2 {
+		if m := r.row("T1", "k"); m.Status != kam.OutboxSent || m.Attempts != 2 {
 			t.Fatalf("recovered %+v; want sent at attempt 2", m)
 		}
 		if v := r.metric("kambot_outbox_verifications_total", "outcome", "absent"); v != 1 {
@@ -86,7 +87,7 @@ func TestRecoverInterrupted(t *testing.T) {
 		r.interrupt("T1", "C1", "k", false)
 		r.start()
 		r.idle()
-		if m := r.row("T1", "k"); m.Status != store.OutboxSending || len(r.dbl.arrivalsOf("C1")) != 0 {
+		if m := r.row("T1", "k"); m.Status != kam.OutboxSending || len(r.dbl.arrivalsOf("C1")) != 0 {
 			t.Fatalf("a fresh claim was recovered: %+v", m)
 		}
 		r.clock.Add(2 * time.Second)
@@ -107,7 +108,7 @@ func TestRecoverInterrupted(t *testing.T) {
 		if _, _, err := api.PostMessage(ctx, "C1", "text of k", nil, metadataFor(c[0])); err != nil {
 			t.Fatal(err)
 		}
-		r.db.MarkOutboxRetry(ctx, c[0].ID, 1, store.OutboxRetry{Next: r.clock.Now(), Err: "timeout", VerifySince: c[0].ClaimedAt})
+		r.db.MarkOutboxRetry(ctx, c[0].ID, 1, kam.OutboxRetry{Next: r.clock.Now(), Err: "timeout", VerifySince: c[0].ClaimedAt})
 		r.clock.Add(10 * time.Minute) // beyond HistoryMargin
 		r.db.ClaimOutbox(ctx, r.clock.Now(), 1, nil)
 		r.clock.Add(2 * time.Second)
@@ -141,7 +142,7 @@ func TestRecoverInterrupted(t *testing.T) {
 		r.clock.Add(2 * time.Second)
 		r.start()
 		waitFor(t, "a failed history check", func() bool {
-			return r.row("T1", "k").LastError != "interrupted: outcome unknown" && r.row("T1", "k").Status == store.OutboxPending
+			return r.row("T1", "k").LastError != "interrupted: outcome unknown" && r.row("T1", "k").Status == kam.OutboxPending
 		})
 		if n := len(r.dbl.postsOf("k")); n != 1 {
 			t.Fatalf("posted again although the history could not be checked: %d posts", n)
@@ -240,7 +241,7 @@ func TestCrashKill9(t *testing.T) {
 	exactlyOnce(t, dbl, keys)
 	for _, k := range keys {
 		m := final.row("T1", k)
-		if m.Status != store.OutboxSent || m.SlackTS != dbl.postsOf(k)[0].TS {
+		if m.Status != kam.OutboxSent || m.SlackTS != dbl.postsOf(k)[0].TS {
 			t.Fatalf("%s: %+v", k, m)
 		}
 	}

@@ -9,9 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kambot/kambot/kam"
 	"github.com/slack-go/slack"
-
-	"github.com/kambot/kambot/store"
 )
 
 // storeTimeout bounds the write that records outcomes; it runs even during
@@ -160,7 +159,7 @@ func (s *Sender) pacer(channel string) *pacer {
 
 // deliver settles one claimed message: it checks the channel's history
 // first when an earlier attempt may have posted it, then posts it.
-func (s *Sender) deliver(ctx, work context.Context, m store.OutboxMessage) {
+func (s *Sender) deliver(ctx, work context.Context, m kam.OutboxMessage) {
 	defer func() {
 		s.mu.Lock()
 		delete(s.active, m.ID)
@@ -253,7 +252,7 @@ var errShutdown = errors.New("outbox: shutting down")
 
 // lookup searches the channel's history for a post of m by an earlier
 // attempt.
-func (s *Sender) lookup(ctx, work context.Context, m store.OutboxMessage) (ts, channel string, found bool, err error) {
+func (s *Sender) lookup(ctx, work context.Context, m kam.OutboxMessage) (ts, channel string, found bool, err error) {
 	s.mu.Lock()
 	wait := s.history.reserve(s.cfg.Now())
 	s.mu.Unlock()
@@ -317,7 +316,7 @@ func (s *Sender) throttle(channel string, retryAfter time.Duration, log *slog.Lo
 // settleReq asks the settler to record one outcome; the zero value stops
 // it.
 type settleReq struct {
-	item store.OutboxSettlement
+	item kam.OutboxSettlement
 	done chan error
 }
 
@@ -358,7 +357,7 @@ func (s *Sender) settler(stopped chan<- struct{}) {
 			batch = append(batch, r)
 		}
 		window.Stop()
-		items := make([]store.OutboxSettlement, len(batch))
+		items := make([]kam.OutboxSettlement, len(batch))
 		for i, r := range batch {
 			items[i] = r.item
 		}
@@ -383,7 +382,7 @@ func (s *Sender) settler(stopped chan<- struct{}) {
 func (s *Sender) settleWindow() time.Duration { return min(s.cfg.Tick, 2*time.Millisecond) }
 
 // settle records an outcome through the settler and waits for it.
-func (s *Sender) settle(it store.OutboxSettlement) error {
+func (s *Sender) settle(it kam.OutboxSettlement) error {
 	done := make(chan error, 1)
 	s.settles <- settleReq{item: it, done: done}
 	return <-done
@@ -391,9 +390,9 @@ func (s *Sender) settle(it store.OutboxSettlement) error {
 
 // retry records a failed attempt: due again after retryAfter (a 429, not
 // counted) or after the backoff, or failed for good after MaxAttempts.
-func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Duration, verifySince time.Time, log *slog.Logger) {
+func (s *Sender) retry(m kam.OutboxMessage, cause error, retryAfter time.Duration, verifySince time.Time, log *slog.Logger) {
 	now := s.cfg.Now()
-	r := store.OutboxRetry{Err: cause.Error(), VerifySince: verifySince}
+	r := kam.OutboxRetry{Err: cause.Error(), VerifySince: verifySince}
 	reason := "error"
 	if retryAfter > 0 {
 		r.Next, r.Throttled, reason = now.Add(retryAfter), true, "rate_limited"
@@ -404,7 +403,7 @@ func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Durat
 		}
 		r.Next = now.Add(backoff(m.Failures(), s.cfg.BackoffBase, s.cfg.BackoffMax, s.cfg.Rand))
 	}
-	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending, Retry: r}); err != nil {
+	if err := s.settle(kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: kam.OutboxPending, Retry: r}); err != nil {
 		log.Error("outbox: record retry", "err", err)
 		return
 	}
@@ -414,17 +413,17 @@ func (s *Sender) retry(m store.OutboxMessage, cause error, retryAfter time.Durat
 
 // release puts a claim back without counting it as a failure, because Run
 // is stopping; verifySince says whether this attempt's post may have landed.
-func (s *Sender) release(m store.OutboxMessage, verifySince time.Time, log *slog.Logger) {
-	r := store.OutboxRetry{Next: s.cfg.Now(), Err: "interrupted by shutdown", Throttled: true, VerifySince: verifySince}
-	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending, Retry: r}); err != nil {
+func (s *Sender) release(m kam.OutboxMessage, verifySince time.Time, log *slog.Logger) {
+	r := kam.OutboxRetry{Next: s.cfg.Now(), Err: "interrupted by shutdown", Throttled: true, VerifySince: verifySince}
+	if err := s.settle(kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: kam.OutboxPending, Retry: r}); err != nil {
 		log.Error("outbox: release message at shutdown", "err", err)
 		return
 	}
 	s.m.retried.WithLabelValues("interrupted").Inc()
 }
 
-func (s *Sender) markSent(m store.OutboxMessage, ts, channel string, log *slog.Logger) {
-	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxSent, TS: ts, Channel: channel}); err != nil {
+func (s *Sender) markSent(m kam.OutboxMessage, ts, channel string, log *slog.Logger) {
+	if err := s.settle(kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: kam.OutboxSent, TS: ts, Channel: channel}); err != nil {
 		// The row stays in flight; recovery finds the post in the history.
 		log.Error("outbox: record sent message", "err", err, "ts", ts)
 		return
@@ -433,8 +432,8 @@ func (s *Sender) markSent(m store.OutboxMessage, ts, channel string, log *slog.L
 	s.m.sent.Inc()
 }
 
-func (s *Sender) markFailed(m store.OutboxMessage, reason string, log *slog.Logger) {
-	if err := s.settle(store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxFailed, Reason: reason}); err != nil {
+func (s *Sender) markFailed(m kam.OutboxMessage, reason string, log *slog.Logger) {
+	if err := s.settle(kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: kam.OutboxFailed, Reason: reason}); err != nil {
 		log.Error("outbox: record failed message", "err", err, "reason", reason)
 		return
 	}
@@ -449,8 +448,8 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("outbox: list messages in flight", "err", err)
 	}
-	var items []store.OutboxSettlement
-	var recovered []store.OutboxMessage
+	var items []kam.OutboxSettlement
+	var recovered []kam.OutboxMessage
 	s.mu.Lock()
 	for _, m := range stale {
 		if s.active[m.ID] {
@@ -462,8 +461,8 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 		if !m.VerifySince.IsZero() && m.VerifySince.Before(verify) {
 			verify = m.VerifySince
 		}
-		items = append(items, store.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: store.OutboxPending,
-			Retry: store.OutboxRetry{Next: now, Err: "interrupted: outcome unknown", VerifySince: verify}})
+		items = append(items, kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: kam.OutboxPending,
+			Retry: kam.OutboxRetry{Next: now, Err: "interrupted: outcome unknown", VerifySince: verify}})
 		recovered = append(recovered, m)
 	}
 	s.mu.Unlock()
@@ -506,7 +505,7 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 }
 
 // metadataFor is the message metadata a post of m carries.
-func metadataFor(m store.OutboxMessage) slack.SlackMetadata {
+func metadataFor(m kam.OutboxMessage) slack.SlackMetadata {
 	payload := map[string]any{}
 	if len(m.Metadata) > 0 {
 		// Validated at enqueue; a bad value only loses the extras.

@@ -130,7 +130,7 @@ func TestDeliver(t *testing.T) {
 		t.Errorf("metadata %+v, want %s %v", p.Metadata, EventType, want)
 	}
 	m := r.row("T1", "stage:1")
-	if m.Status != store.OutboxSent || m.SlackTS != p.TS || m.SlackChannel != "C0ACME" || m.Attempts != 1 || m.SentAt.IsZero() {
+	if m.Status != kam.OutboxSent || m.SlackTS != p.TS || m.SlackChannel != "C0ACME" || m.Attempts != 1 || m.SentAt.IsZero() {
 		t.Errorf("stored %+v", m)
 	}
 	if dm := r.row("T1", "dm:1"); dm.SlackChannel != "D0ANA" {
@@ -193,7 +193,7 @@ func TestExactlyOnceUnderFaults(t *testing.T) {
 			r.waitSettled("T1", "k1", "k2")
 			exactlyOnce(t, r.dbl, []string{"k1", "k2"})
 			m := r.row("T1", "k1")
-			if m.Status != store.OutboxSent || m.Attempts != tc.wantAttempts {
+			if m.Status != kam.OutboxSent || m.Attempts != tc.wantAttempts {
 				t.Errorf("k1: status %s after %d attempts, want sent after %d", m.Status, m.Attempts, tc.wantAttempts)
 			}
 			if p := r.dbl.postsOf("k1")[0]; m.SlackTS != p.TS {
@@ -243,7 +243,7 @@ func TestExactlyOnceRandomFaults(t *testing.T) {
 	r.waitSettled("T1", keys...)
 	exactlyOnce(t, r.dbl, keys)
 	for _, k := range keys {
-		if m := r.row("T1", k); m.Status != store.OutboxSent {
+		if m := r.row("T1", k); m.Status != kam.OutboxSent {
 			t.Fatalf("%s: %s (%s)", k, m.Status, m.LastError)
 		}
 	}
@@ -265,7 +265,7 @@ func TestPermanentFailure(t *testing.T) {
 
 	for key, reason := range map[string]string{"a": "channel_not_found", "b": "not_in_channel"} {
 		m := r.row("T1", key)
-		if m.Status != store.OutboxFailed || m.LastError != reason || m.Attempts != 1 || m.FailedAt.IsZero() {
+		if m.Status != kam.OutboxFailed || m.LastError != reason || m.Attempts != 1 || m.FailedAt.IsZero() {
 			t.Errorf("%s: %+v, want failed with %s after one attempt", key, m, reason)
 		}
 	}
@@ -300,7 +300,7 @@ func TestPermanentFailure(t *testing.T) {
 	if err := r.s.Retry(ctx, "T1", r.row("T1", "b").ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "b to be sent", func() bool { return r.row("T1", "b").Status == store.OutboxSent })
+	waitFor(t, "b to be sent", func() bool { return r.row("T1", "b").Status == kam.OutboxSent })
 	exactlyOnce(t, r.dbl, []string{"b", "c"})
 }
 
@@ -312,7 +312,7 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 	r.waitSettled("T1", "k")
 	r.idle()
 	m := r.row("T1", "k")
-	if m.Status != store.OutboxFailed || m.Attempts != 3 || !strings.HasPrefix(m.LastError, "gave up after 3 attempts") {
+	if m.Status != kam.OutboxFailed || m.Attempts != 3 || !strings.HasPrefix(m.LastError, "gave up after 3 attempts") {
 		t.Fatalf("%+v", m)
 	}
 	if n := len(r.dbl.arrivalsOf("C1")); n != 3 {
@@ -337,7 +337,7 @@ func TestBackoff(t *testing.T) {
 	r.enqueue("T1", "C1", "k")
 	r.start()
 
-	waitFor(t, "the first retry to be scheduled", func() bool { return r.row("T1", "k").Status == store.OutboxPending && r.row("T1", "k").Attempts == 1 })
+	waitFor(t, "the first retry to be scheduled", func() bool { return r.row("T1", "k").Status == kam.OutboxPending && r.row("T1", "k").Attempts == 1 })
 	m := r.row("T1", "k")
 	if want := t0.Add(45 * time.Second); !m.NextAttemptAt.Equal(want) || !m.VerifySince.Equal(t0) || m.LastError == "" {
 		t.Fatalf("after a 500: %+v; want due at %v, verify since %v", m, want, t0)
@@ -349,7 +349,7 @@ func TestBackoff(t *testing.T) {
 
 	r.clock.Add(45 * time.Second)
 	r.s.Wake()
-	waitFor(t, "the second retry", func() bool { return r.row("T1", "k").Attempts == 2 && r.row("T1", "k").Status == store.OutboxPending })
+	waitFor(t, "the second retry", func() bool { return r.row("T1", "k").Attempts == 2 && r.row("T1", "k").Status == kam.OutboxPending })
 	if m := r.row("T1", "k"); !m.NextAttemptAt.Equal(t0.Add(45*time.Second + 90*time.Second)) {
 		t.Fatalf("second backoff: due at %v", m.NextAttemptAt)
 	}
@@ -370,7 +370,7 @@ func TestRetryAfterChannel(t *testing.T) {
 	r.start()
 	waitFor(t, "a1 to be put off", func() bool { return r.row("T1", "a1").Throttles == 1 })
 	m := r.row("T1", "a1")
-	if m.Status != store.OutboxPending || !m.NextAttemptAt.Equal(t0.Add(time.Second)) || m.Failures() != 0 || !m.VerifySince.IsZero() {
+	if m.Status != kam.OutboxPending || !m.NextAttemptAt.Equal(t0.Add(time.Second)) || m.Failures() != 0 || !m.VerifySince.IsZero() {
 		t.Fatalf("after a 429: %+v", m)
 	}
 
@@ -478,7 +478,7 @@ func TestShutdown(t *testing.T) {
 		r.start()
 		waitFor(t, "the post to reach Slack", func() bool { return len(r.dbl.postsOf("k")) == 1 })
 		r.stop()
-		if m := r.row("T1", "k"); m.Status != store.OutboxSent {
+		if m := r.row("T1", "k"); m.Status != kam.OutboxSent {
 			t.Fatalf("Run returned before recording the post in flight: %+v", m)
 		}
 	})
@@ -497,7 +497,7 @@ func TestShutdown(t *testing.T) {
 		waitFor(t, "the post to reach Slack", func() bool { return len(dbl.postsOf("k")) == 1 })
 		r.stop()
 		m := r.row("T1", "k")
-		if m.Status != store.OutboxPending || m.VerifySince.IsZero() {
+		if m.Status != kam.OutboxPending || m.VerifySince.IsZero() {
 			t.Fatalf("a post cut off by shutdown: %+v; want pending with its outcome to verify", m)
 		}
 		// The next run finds it in the history instead of posting again.
@@ -531,7 +531,7 @@ func TestPrune(t *testing.T) {
 }
 
 func TestMetadataFor(t *testing.T) {
-	m := store.OutboxMessage{TeamID: "T1", Key: "k", Metadata: json.RawMessage(`{"account_id":3,"kind":"call"}`)}
+	m := kam.OutboxMessage{TeamID: "T1", Key: "k", Metadata: json.RawMessage(`{"account_id":3,"kind":"call"}`)}
 	md := metadataFor(m)
 	if md.EventType != "kambot_outbox" || md.EventPayload["key"] != "k" || md.EventPayload["team"] != "T1" ||
 		md.EventPayload["kind"] != "call" || md.EventPayload["account_id"] != float64(3) {

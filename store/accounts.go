@@ -258,7 +258,7 @@ func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam
 
 // FindAccounts returns, by name, at most limit accounts (all when limit is 0
 // or less) whose name or slug equals or starts with query, ignoring case and
-// surrounding space. The slug is matched against Slugify(query), so
+// surrounding space. The slug is matched against kam.Slugify(query), so
 // "acme corp" and "ACME_CORP" both find "acme-corp", and "cafe" finds
 // "Café Royal". (SQLite folds the case of ASCII letters only; other letters
 // in a name match as typed, or through the slug.) An empty query is
@@ -268,7 +268,7 @@ func (db *DB) FindAccounts(ctx context.Context, teamID, query string, limit int)
 	if q == "" {
 		return nil, kam.Errorf(kam.EINVALID, "Which account? Type its name or the start of it, e.g. `acme`.")
 	}
-	slug := Slugify(q)
+	slug := kam.Slugify(q)
 	slugEnd := ""
 	if slug != "" {
 		slugEnd = slug + "\xff"
@@ -465,71 +465,15 @@ func isSlackID(s string) bool {
 	return true
 }
 
-// accountSlug is the slug an account of that name gets: Slugify(name), or
-// for a name without a letter or digit Slugify can keep (say, in Japanese
+// accountSlug is the slug an account of that name gets: kam.Slugify(name), or
+// for a name without a letter or digit kam.Slugify can keep (say, in Japanese
 // script) "acct-" and a hash of the name, so that every account has a short
 // ASCII handle.
 func accountSlug(name string) string {
-	if s := Slugify(name); s != "" {
+	if s := kam.Slugify(name); s != "" {
 		return s
 	}
 	h := fnv.New32a()
 	h.Write([]byte(strings.ToLower(name)))
 	return fmt.Sprintf("acct-%08x", h.Sum32())
 }
-
-// Slugify turns a name into a slug: lower-case ASCII letters and digits,
-// with one hyphen for each run of anything else and none at either end
-// ("Acme Corp." → "acme-corp"). Latin letters with diacritics fold to their
-// base letter first ("Café Müller" → "cafe-muller", "Straße" → "strasse"),
-// so that such names keep a readable slug. It returns "" when nothing is
-// left.
-func Slugify(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	gap := false // a run of other characters since the last letter kept
-	for _, r := range name {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		} else if r >= utf8.RuneSelf {
-			r = unicode.ToLower(r)
-		}
-		fold := ""
-		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9') {
-			f, ok := latinFold[r]
-			if !ok {
-				gap = true
-				continue
-			}
-			fold = f
-		}
-		if gap && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		gap = false
-		if fold != "" {
-			b.WriteString(fold)
-		} else {
-			b.WriteByte(byte(r))
-		}
-	}
-	return b.String()
-}
-
-// latinFold maps lower-case Latin-1 and Latin Extended-A letters to ASCII.
-var latinFold = func() map[rune]string {
-	groups := map[string]string{
-		"a": "àáâãäåāăą", "ae": "æ", "c": "çćĉċč", "d": "ďđð", "e": "èéêëēĕėęě",
-		"g": "ĝğġģ", "h": "ĥħ", "i": "ìíîïĩīĭįı", "ij": "ĳ", "j": "ĵ", "k": "ķĸ",
-		"l": "ĺļľŀł", "n": "ñńņňŉŋ", "o": "òóôõöøōŏő", "oe": "œ", "r": "ŕŗř",
-		"s": "śŝşšſ", "ss": "ß", "t": "ţťŧ", "th": "þ", "u": "ùúûüũūŭůűų",
-		"w": "ŵ", "y": "ýÿŷ", "z": "źżž",
-	}
-	m := make(map[rune]string, 160)
-	for to, from := range groups {
-		for _, r := range from {
-			m[r] = to
-		}
-	}
-	return m
-}()

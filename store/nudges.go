@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
 )
 
 // Audit actions written by the nudge store.
@@ -22,29 +21,13 @@ const (
 
 // ---- Job runs ---------------------------------------------------------------
 
-// JobRun is what the store knows of one scheduled job's runs.
-type JobRun struct {
-	Job string
-	// CoveredUntil is the time the latest completed run started at: every
-	// scheduled time up to it was served. On a fresh install, the moment
-	// the scheduler first started.
-	CoveredUntil time.Time
-	// FinishedAt is when that run completed; zero for the first start's
-	// baseline.
-	FinishedAt time.Time
-	// FailedAt and LastError describe the latest failed run since the last
-	// completed one; zero and "" when there was none.
-	FailedAt  time.Time
-	LastError string
-}
-
 const jobRunCols = `job, covered_until, finished_at, failed_at, last_error`
 
-func scanJobRun(r rowSource) (JobRun, error) {
-	var j JobRun
+func scanJobRun(r rowSource) (kam.JobRun, error) {
+	var j kam.JobRun
 	var covered, fin, failed int64
 	if err := r.Scan(&j.Job, &covered, &fin, &failed, &j.LastError); err != nil {
-		return JobRun{}, err
+		return kam.JobRun{}, err
 	}
 	j.CoveredUntil, j.FinishedAt, j.FailedAt = fromMS(covered), optMS(fin), optMS(failed)
 	return j, nil
@@ -52,19 +35,19 @@ func scanJobRun(r rowSource) (JobRun, error) {
 
 // JobRun returns a job's run record; ok is false when the job never ran
 // and no baseline was recorded.
-func (db *DB) JobRun(ctx context.Context, job string) (run JobRun, ok bool, err error) {
+func (db *DB) JobRun(ctx context.Context, job string) (run kam.JobRun, ok bool, err error) {
 	run, err = scanJobRun(db.read.QueryRowContext(ctx, `SELECT `+jobRunCols+` FROM job_runs WHERE job = ?`, job))
 	if errors.Is(err, sql.ErrNoRows) {
-		return JobRun{}, false, nil
+		return kam.JobRun{}, false, nil
 	} else if err != nil {
-		return JobRun{}, false, fmt.Errorf("read run of job %s: %w", job, err)
+		return kam.JobRun{}, false, fmt.Errorf("read run of job %s: %w", job, err)
 	}
 	return run, true, nil
 }
 
 // JobRuns returns every job's run record, by job name.
-func (db *DB) JobRuns(ctx context.Context) ([]JobRun, error) {
-	var out []JobRun
+func (db *DB) JobRuns(ctx context.Context) ([]kam.JobRun, error) {
+	var out []kam.JobRun
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 		j, err := scanJobRun(r)
 		out = append(out, j)
@@ -157,19 +140,19 @@ const maxNudgeBatch = 1000
 // queued before), as is a nudge on an account the workspace no longer has.
 // It returns the indexes in msgs of the nudges queued now. Every message is
 // checked first; one that is invalid fails the call and nothing is queued.
-func (db *DB) QueueNudges(ctx context.Context, msgs []nudge.Message) (queued []int, err error) {
+func (db *DB) QueueNudges(ctx context.Context, msgs []kam.NudgeMessage) (queued []int, err error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
 	if len(msgs) > maxNudgeBatch {
 		return nil, fmt.Errorf("queue nudges: %d messages in one batch; the limit is %d", len(msgs), maxNudgeBatch)
 	}
-	out := make([]OutboxMessage, len(msgs))
+	out := make([]kam.OutboxMessage, len(msgs))
 	for i, m := range msgs {
 		if err := m.Key.Validate(); err != nil {
 			return nil, fmt.Errorf("queue nudges: %w", err)
 		}
-		o := OutboxMessage{TeamID: m.TeamID, Key: m.Key.String(), Channel: m.Key.Recipient, Text: m.Text,
+		o := kam.OutboxMessage{TeamID: m.TeamID, Key: m.Key.String(), Channel: m.Key.Recipient, Text: m.Text,
 			Blocks: m.Blocks, Metadata: m.Metadata}
 		if err := checkOutboxMessage(&o); err != nil {
 			return nil, fmt.Errorf("queue nudge %s: %w", o.Key, err)
@@ -249,19 +232,19 @@ func (db *DB) QueuedNudgeKeys(ctx context.Context, teamID string, keys []string)
 
 // NudgeRecord returns the workspace's queued nudge with the key; ENOTFOUND
 // when there is none (never sent, or pruned).
-func (db *DB) NudgeRecord(ctx context.Context, teamID, key string) (nudge.Record, error) {
-	var r nudge.Record
+func (db *DB) NudgeRecord(ctx context.Context, teamID, key string) (kam.NudgeRecord, error) {
+	var r kam.NudgeRecord
 	var k string
 	var at int64
 	err := db.read.QueryRowContext(ctx, `SELECT id, team_id, key, queued_at FROM nudges WHERE team_id = ? AND key = ?`,
 		teamID, key).Scan(&r.ID, &r.TeamID, &k, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nudge.Record{}, kam.Errorf(kam.ENOTFOUND, "I have no record of sending this reminder, so I can't act on it. Open the account with `/kam show <account>`.")
+		return kam.NudgeRecord{}, kam.Errorf(kam.ENOTFOUND, "I have no record of sending this reminder, so I can't act on it. Open the account with `/kam show <account>`.")
 	} else if err != nil {
-		return nudge.Record{}, fmt.Errorf("read nudge %s: %w", key, err)
+		return kam.NudgeRecord{}, fmt.Errorf("read nudge %s: %w", key, err)
 	}
-	if r.Key, err = nudge.ParseKey(k); err != nil {
-		return nudge.Record{}, fmt.Errorf("read nudge %s: %w", key, err)
+	if r.Key, err = kam.ParseNudgeKey(k); err != nil {
+		return kam.NudgeRecord{}, fmt.Errorf("read nudge %s: %w", key, err)
 	}
 	r.QueuedAt = fromMS(at)
 	return r, nil
@@ -300,25 +283,25 @@ func (db *DB) PruneNudges(ctx context.Context, before time.Time) (int64, error) 
 
 const markCols = `team_id, account_id, kind, item, period, handled_by, handled_how, handled_at, snoozed_by, snoozed_at, snoozed_until`
 
-func scanMark(r rowSource) (nudge.Mark, error) {
-	var m nudge.Mark
+func scanMark(r rowSource) (kam.NudgeMark, error) {
+	var m kam.NudgeMark
 	var kind string
 	var handled, snoozed, until int64
 	if err := r.Scan(&m.TeamID, &m.AccountID, &kind, &m.Item, &m.Period, &m.HandledBy, &m.HandledHow, &handled,
 		&m.SnoozedBy, &snoozed, &until); err != nil {
-		return nudge.Mark{}, err
+		return kam.NudgeMark{}, err
 	}
-	m.Kind = nudge.Kind(kind)
+	m.Kind = kam.NudgeKind(kind)
 	m.HandledAt, m.SnoozedAt, m.SnoozedUntil = optMS(handled), optMS(snoozed), optMS(until)
 	return m, nil
 }
 
 // NudgeMarks returns every mark on the accounts, in no particular order.
-func (db *DB) NudgeMarks(ctx context.Context, teamID string, accountIDs []int64) ([]nudge.Mark, error) {
+func (db *DB) NudgeMarks(ctx context.Context, teamID string, accountIDs []int64) ([]kam.NudgeMark, error) {
 	if len(accountIDs) == 0 {
 		return nil, nil
 	}
-	var out []nudge.Mark
+	var out []kam.NudgeMark
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 		m, err := scanMark(r)
 		out = append(out, m)
@@ -333,20 +316,20 @@ func (db *DB) NudgeMarks(ctx context.Context, teamID string, accountIDs []int64)
 
 // NudgeMark returns the mark on one topic; a mark with only the topic set
 // when nobody acted on it.
-func (db *DB) NudgeMark(ctx context.Context, teamID string, t nudge.Topic) (nudge.Mark, error) {
+func (db *DB) NudgeMark(ctx context.Context, teamID string, t kam.NudgeTopic) (kam.NudgeMark, error) {
 	m, err := markQ(ctx, db.read.QueryRowContext, teamID, t)
 	if err != nil {
-		return nudge.Mark{}, fmt.Errorf("read nudge mark %s: %w", t.KindItem(), err)
+		return kam.NudgeMark{}, fmt.Errorf("read nudge mark %s: %w", t.KindItem(), err)
 	}
 	return m, nil
 }
 
-func markQ(ctx context.Context, q func(ctx context.Context, query string, args ...any) *sql.Row, teamID string, t nudge.Topic) (nudge.Mark, error) {
+func markQ(ctx context.Context, q func(ctx context.Context, query string, args ...any) *sql.Row, teamID string, t kam.NudgeTopic) (kam.NudgeMark, error) {
 	m, err := scanMark(q(ctx, `SELECT `+markCols+` FROM nudge_marks
 		WHERE team_id = ? AND account_id = ? AND kind = ? AND item = ? AND period = ?`,
 		teamID, t.AccountID, string(t.Kind), t.Item, t.Period))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nudge.Mark{TeamID: teamID, Topic: t}, nil
+		return kam.NudgeMark{TeamID: teamID, NudgeTopic: t}, nil
 	}
 	return m, err
 }
@@ -366,25 +349,25 @@ func IsNudgeHandled(err error) bool { return errors.Is(err, errNudgeHandled) }
 // conflict.
 func IsNudgeSnoozed(err error) bool { return errors.Is(err, errNudgeSnoozed) }
 
-// HandleNudge marks a topic handled by the actor (how is nudge.HowReviewed
-// or nudge.HowLogged) and returns the mark. When the topic was already
+// HandleNudge marks a topic handled by the actor (how is kam.HowReviewed
+// or kam.HowLogged) and returns the mark. When the topic was already
 // handled nothing changes: the existing mark is returned with an ECONFLICT
 // error (IsNudgeHandled). ENOTFOUND when the account is not the workspace's.
-func (db *DB) HandleNudge(ctx context.Context, teamID string, t nudge.Topic, how, actor string) (nudge.Mark, error) {
+func (db *DB) HandleNudge(ctx context.Context, teamID string, t kam.NudgeTopic, how, actor string) (kam.NudgeMark, error) {
 	if err := checkActor(actor); err != nil {
-		return nudge.Mark{}, err
+		return kam.NudgeMark{}, err
 	}
 	if err := t.Validate(); err != nil {
-		return nudge.Mark{}, fmt.Errorf("handle nudge: %w", err)
+		return kam.NudgeMark{}, fmt.Errorf("handle nudge: %w", err)
 	}
-	if how != nudge.HowReviewed && how != nudge.HowLogged {
-		return nudge.Mark{}, fmt.Errorf("handle nudge: unknown way %q", how)
+	if how != kam.HowReviewed && how != kam.HowLogged {
+		return kam.NudgeMark{}, fmt.Errorf("handle nudge: unknown way %q", how)
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
-		return nudge.Mark{}, fmt.Errorf("handle nudge %s: %w", t.KindItem(), err)
+		return kam.NudgeMark{}, fmt.Errorf("handle nudge %s: %w", t.KindItem(), err)
 	}
-	var m nudge.Mark
+	var m kam.NudgeMark
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if m, err = markQ(ctx, tx.QueryRowContext, teamID, t); err != nil {
@@ -412,9 +395,9 @@ func (db *DB) HandleNudge(ctx context.Context, teamID string, t nudge.Topic, how
 	}
 	if err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return nudge.Mark{}, err
+			return kam.NudgeMark{}, err
 		}
-		return nudge.Mark{}, fmt.Errorf("handle nudge %s on account %d: %w", t.KindItem(), t.AccountID, err)
+		return kam.NudgeMark{}, fmt.Errorf("handle nudge %s on account %d: %w", t.KindItem(), t.AccountID, err)
 	}
 	return m, nil
 }
@@ -422,7 +405,7 @@ func (db *DB) HandleNudge(ctx context.Context, teamID string, t nudge.Topic, how
 // UnhandleNudge takes back the mark a HandleNudge call made (the same actor
 // and time) when the work it stood for failed; a mark anyone made since is
 // left alone.
-func (db *DB) UnhandleNudge(ctx context.Context, teamID string, t nudge.Topic, actor string, at time.Time) error {
+func (db *DB) UnhandleNudge(ctx context.Context, teamID string, t kam.NudgeTopic, actor string, at time.Time) error {
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
 		return fmt.Errorf("unhandle nudge %s: %w", t.KindItem(), err)
@@ -455,22 +438,22 @@ func (db *DB) UnhandleNudge(ctx context.Context, teamID string, t nudge.Topic, a
 // topic already handled, or snoozed past now, is left as it is: the
 // existing mark is returned with an ECONFLICT error (IsNudgeHandled,
 // IsNudgeSnoozed). ENOTFOUND when the account is not the workspace's.
-func (db *DB) SnoozeNudge(ctx context.Context, teamID string, t nudge.Topic, actor string, until time.Time) (nudge.Mark, error) {
+func (db *DB) SnoozeNudge(ctx context.Context, teamID string, t kam.NudgeTopic, actor string, until time.Time) (kam.NudgeMark, error) {
 	if err := checkActor(actor); err != nil {
-		return nudge.Mark{}, err
+		return kam.NudgeMark{}, err
 	}
 	if err := t.Validate(); err != nil {
-		return nudge.Mark{}, fmt.Errorf("snooze nudge: %w", err)
+		return kam.NudgeMark{}, fmt.Errorf("snooze nudge: %w", err)
 	}
 	now := db.now()
 	if !until.After(now) {
-		return nudge.Mark{}, fmt.Errorf("snooze nudge %s: until %s is not after now", t.KindItem(), until)
+		return kam.NudgeMark{}, fmt.Errorf("snooze nudge %s: until %s is not after now", t.KindItem(), until)
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
-		return nudge.Mark{}, fmt.Errorf("snooze nudge %s: %w", t.KindItem(), err)
+		return kam.NudgeMark{}, fmt.Errorf("snooze nudge %s: %w", t.KindItem(), err)
 	}
-	var m nudge.Mark
+	var m kam.NudgeMark
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if m, err = markQ(ctx, tx.QueryRowContext, teamID, t); err != nil {
@@ -501,14 +484,14 @@ func (db *DB) SnoozeNudge(ctx context.Context, teamID string, t nudge.Topic, act
 	}
 	if err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return nudge.Mark{}, err
+			return kam.NudgeMark{}, err
 		}
-		return nudge.Mark{}, fmt.Errorf("snooze nudge %s on account %d: %w", t.KindItem(), t.AccountID, err)
+		return kam.NudgeMark{}, fmt.Errorf("snooze nudge %s on account %d: %w", t.KindItem(), t.AccountID, err)
 	}
 	return m, nil
 }
 
-func markDetail(t nudge.Topic, extra map[string]any) map[string]any {
+func markDetail(t kam.NudgeTopic, extra map[string]any) map[string]any {
 	d := map[string]any{"account": t.AccountID, "kind": string(t.Kind), "period": t.Period}
 	if t.Item != "" {
 		d["item"] = t.Item

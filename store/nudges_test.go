@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges/nudge"
 	"github.com/kambot/kambot/store"
 )
 
@@ -122,13 +121,13 @@ func wantNudgeCode(t *testing.T, err error, code string) {
 	}
 }
 
-func nudgeMsg(team string, k nudge.Key) nudge.Message {
+func nudgeMsg(team string, k kam.NudgeKey) kam.NudgeMessage {
 	blocks, _ := json.Marshal([]map[string]any{{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "Plan review due"}}})
-	return nudge.Message{TeamID: team, Key: k, Text: "Plan review due", Blocks: blocks, Metadata: []byte(`{"nudge":"plan-review"}`)}
+	return kam.NudgeMessage{TeamID: team, Key: k, Text: "Plan review due", Blocks: blocks, Metadata: []byte(`{"nudge":"plan-review"}`)}
 }
 
-func planKey(acct int64, to, period string) nudge.Key {
-	return nudge.Key{Topic: nudge.Topic{AccountID: acct, Kind: nudge.KindPlanReview, Period: period}, Recipient: to}
+func planKey(acct int64, to, period string) kam.NudgeKey {
+	return kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: acct, Kind: kam.NudgePlanReview, Period: period}, Recipient: to}
 }
 
 func TestQueueNudges(t *testing.T) {
@@ -138,19 +137,19 @@ func TestQueueNudges(t *testing.T) {
 		f := newNudgeFixture(t)
 		k1 := planKey(f.acme.ID, nudgeAna, "2025-03-01")
 		k2 := planKey(f.acme.ID, "C0ACME", "2025-03-01")
-		done, err := f.db.QueueNudges(ctx, []nudge.Message{nudgeMsg(nudgeTeam, k1), nudgeMsg(nudgeTeam, k2)})
+		done, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(nudgeTeam, k1), nudgeMsg(nudgeTeam, k2)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(done) != 2 || done[0] != 0 || done[1] != 1 {
 			t.Fatalf("queued %v, want [0 1]", done)
 		}
-		for _, k := range []nudge.Key{k1, k2} {
+		for _, k := range []kam.NudgeKey{k1, k2} {
 			m, err := f.db.OutboxMessageByKey(ctx, nudgeTeam, k.String())
 			if err != nil {
 				t.Fatalf("outbox message %s: %v", k, err)
 			}
-			if m.Channel != k.Recipient || m.Status != store.OutboxPending || m.Text != "Plan review due" {
+			if m.Channel != k.Recipient || m.Status != kam.OutboxPending || m.Text != "Plan review due" {
 				t.Errorf("outbox message %s = %+v", k, m)
 			}
 			rec, err := f.db.NudgeRecord(ctx, nudgeTeam, k.String())
@@ -176,11 +175,11 @@ func TestQueueNudges(t *testing.T) {
 	t.Run("Idempotent", func(t *testing.T) {
 		f := newNudgeFixture(t)
 		k := planKey(f.acme.ID, nudgeAna, "2025-03-01")
-		if _, err := f.db.QueueNudges(ctx, []nudge.Message{nudgeMsg(nudgeTeam, k)}); err != nil {
+		if _, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(nudgeTeam, k)}); err != nil {
 			t.Fatal(err)
 		}
 		before := f.dump(t)
-		done, err := f.db.QueueNudges(ctx, []nudge.Message{nudgeMsg(nudgeTeam, k)})
+		done, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(nudgeTeam, k)})
 		if err != nil || len(done) != 0 {
 			t.Fatalf("second queue: %v, %v; want nothing queued", done, err)
 		}
@@ -192,7 +191,7 @@ func TestQueueNudges(t *testing.T) {
 	t.Run("SkipsAccountOfAnotherWorkspace", func(t *testing.T) {
 		f := newNudgeFixture(t)
 		before := f.dump(t)
-		done, err := f.db.QueueNudges(ctx, []nudge.Message{nudgeMsg(nudgeTeam, planKey(f.other.ID, nudgeAna, "2025-03-01"))})
+		done, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(nudgeTeam, planKey(f.other.ID, nudgeAna, "2025-03-01"))})
 		if err != nil || len(done) != 0 {
 			t.Fatalf("got %v, %v; want nothing queued", done, err)
 		}
@@ -203,21 +202,23 @@ func TestQueueNudges(t *testing.T) {
 
 	bad := []struct {
 		name string
-		msg  func(f *nudgeFixture) nudge.Message
+		msg  func(f *nudgeFixture) kam.NudgeMessage
 	}{
-		{"ErrBadKey", func(f *nudgeFixture) nudge.Message {
-			return nudgeMsg(nudgeTeam, nudge.Key{Topic: nudge.Topic{AccountID: f.acme.ID, Kind: "bogus", Period: "2025-03-01"}, Recipient: nudgeAna})
+		{"ErrBadKey", func(f *nudgeFixture) kam.NudgeMessage {
+			return nudgeMsg(nudgeTeam, kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: f.acme.ID, Kind: "bogus", Period: "2025-03-01"}, Recipient: nudgeAna})
 		}},
-		{"ErrBadRecipient", func(f *nudgeFixture) nudge.Message {
+		{"ErrBadRecipient", func(f *nudgeFixture) kam.NudgeMessage {
 			return nudgeMsg(nudgeTeam, planKey(f.acme.ID, "<#C1|x>", "2025-03-01"))
 		}},
-		{"ErrNoTeam", func(f *nudgeFixture) nudge.Message { return nudgeMsg("", planKey(f.acme.ID, nudgeAna, "2025-03-01")) }},
-		{"ErrBlocksNotJSON", func(f *nudgeFixture) nudge.Message {
+		{"ErrNoTeam", func(f *nudgeFixture) kam.NudgeMessage {
+			return nudgeMsg("", planKey(f.acme.ID, nudgeAna, "2025-03-01"))
+		}},
+		{"ErrBlocksNotJSON", func(f *nudgeFixture) kam.NudgeMessage {
 			m := nudgeMsg(nudgeTeam, planKey(f.acme.ID, nudgeAna, "2025-03-01"))
 			m.Blocks = []byte("{not json")
 			return m
 		}},
-		{"ErrNothingToSay", func(f *nudgeFixture) nudge.Message {
+		{"ErrNothingToSay", func(f *nudgeFixture) kam.NudgeMessage {
 			m := nudgeMsg(nudgeTeam, planKey(f.acme.ID, nudgeAna, "2025-03-01"))
 			m.Text, m.Blocks = " ", nil
 			return m
@@ -228,7 +229,7 @@ func TestQueueNudges(t *testing.T) {
 			f := newNudgeFixture(t)
 			good := nudgeMsg(nudgeTeam, planKey(f.acme.ID, "C0ACME", "2025-03-01"))
 			before := f.dump(t)
-			if _, err := f.db.QueueNudges(ctx, []nudge.Message{good, tc.msg(f)}); err == nil {
+			if _, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{good, tc.msg(f)}); err == nil {
 				t.Fatal("got no error")
 			}
 			if after := f.dump(t); after != before {
@@ -239,7 +240,7 @@ func TestQueueNudges(t *testing.T) {
 
 	t.Run("ErrBatchTooLarge", func(t *testing.T) {
 		f := newNudgeFixture(t)
-		msgs := make([]nudge.Message, 1001)
+		msgs := make([]kam.NudgeMessage, 1001)
 		for i := range msgs {
 			msgs[i] = nudgeMsg(nudgeTeam, planKey(f.acme.ID, fmt.Sprintf("U%04d", i), "2025-03-01"))
 		}
@@ -253,7 +254,7 @@ func TestNudgeRecord(t *testing.T) {
 	ctx := context.Background()
 	f := newNudgeFixture(t)
 	k := planKey(f.acme.ID, nudgeAna, "2025-03-01")
-	if _, err := f.db.QueueNudges(ctx, []nudge.Message{nudgeMsg(nudgeTeam, k)}); err != nil {
+	if _, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(nudgeTeam, k)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("ErrOtherWorkspace", func(t *testing.T) {
@@ -268,17 +269,17 @@ func TestNudgeRecord(t *testing.T) {
 
 func TestNudgeMarks(t *testing.T) {
 	ctx := context.Background()
-	topic := func(f *nudgeFixture) nudge.Topic {
-		return nudge.Topic{AccountID: f.acme.ID, Kind: nudge.KindStalled, Item: "7", Period: "2025-03-01"}
+	topic := func(f *nudgeFixture) kam.NudgeTopic {
+		return kam.NudgeTopic{AccountID: f.acme.ID, Kind: kam.NudgeStalled, Item: "7", Period: "2025-03-01"}
 	}
 
 	t.Run("HandleOK", func(t *testing.T) {
 		f := newNudgeFixture(t)
-		m, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), nudge.HowReviewed, nudgeBen)
+		m, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), kam.HowReviewed, nudgeBen)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !m.Handled() || m.HandledBy != nudgeBen || m.HandledHow != nudge.HowReviewed || !m.HandledAt.Equal(nudgeEpoch) {
+		if !m.Handled() || m.HandledBy != nudgeBen || m.HandledHow != kam.HowReviewed || !m.HandledAt.Equal(nudgeEpoch) {
 			t.Fatalf("mark = %+v", m)
 		}
 		got, err := f.db.NudgeMark(ctx, nudgeTeam, topic(f))
@@ -297,13 +298,13 @@ func TestNudgeMarks(t *testing.T) {
 
 	t.Run("ErrAlreadyHandled", func(t *testing.T) {
 		f := newNudgeFixture(t)
-		first, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), nudge.HowReviewed, nudgeBen)
+		first, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), kam.HowReviewed, nudgeBen)
 		if err != nil {
 			t.Fatal(err)
 		}
 		before := f.dump(t)
 		f.clock.Set(nudgeEpoch.Add(time.Hour))
-		m, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), nudge.HowLogged, nudgeAna)
+		m, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), kam.HowLogged, nudgeAna)
 		wantNudgeCode(t, err, kam.ECONFLICT)
 		if !store.IsNudgeHandled(err) || m != first {
 			t.Errorf("conflict returned %+v, %v; want the first mark", m, err)
@@ -320,22 +321,22 @@ func TestNudgeMarks(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		team  string
-		topic func(f *nudgeFixture) nudge.Topic
+		topic func(f *nudgeFixture) kam.NudgeTopic
 		how   string
 		actor string
 		code  string
 	}{
-		{"ErrOtherWorkspacesAccount", nudgeTeam, func(f *nudgeFixture) nudge.Topic {
+		{"ErrOtherWorkspacesAccount", nudgeTeam, func(f *nudgeFixture) kam.NudgeTopic {
 			t := topic(f)
 			t.AccountID = f.other.ID
 			return t
-		}, nudge.HowReviewed, nudgeBen, kam.ENOTFOUND},
-		{"ErrNoActor", nudgeTeam, topic, nudge.HowReviewed, "", kam.EINVALID},
-		{"ErrBadTopic", nudgeTeam, func(f *nudgeFixture) nudge.Topic {
+		}, kam.HowReviewed, nudgeBen, kam.ENOTFOUND},
+		{"ErrNoActor", nudgeTeam, topic, kam.HowReviewed, "", kam.EINVALID},
+		{"ErrBadTopic", nudgeTeam, func(f *nudgeFixture) kam.NudgeTopic {
 			t := topic(f)
 			t.Item = ""
 			return t
-		}, nudge.HowReviewed, nudgeBen, kam.EINTERNAL},
+		}, kam.HowReviewed, nudgeBen, kam.EINTERNAL},
 		{"ErrBadHow", nudgeTeam, topic, "shrugged", nudgeBen, kam.EINTERNAL},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -343,7 +344,7 @@ func TestNudgeMarks(t *testing.T) {
 			before := f.dump(t)
 			_, err := f.db.HandleNudge(ctx, tc.team, tc.topic(f), tc.how, tc.actor)
 			wantNudgeCode(t, err, tc.code)
-			if tc.how == nudge.HowReviewed {
+			if tc.how == kam.HowReviewed {
 				_, err = f.db.SnoozeNudge(ctx, tc.team, tc.topic(f), tc.actor, nudgeEpoch.Add(time.Hour))
 				wantNudgeCode(t, err, tc.code)
 			}
@@ -356,7 +357,7 @@ func TestNudgeMarks(t *testing.T) {
 	t.Run("Unhandle", func(t *testing.T) {
 		f := newNudgeFixture(t)
 		before := f.dump(t)
-		m, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), nudge.HowReviewed, nudgeBen)
+		m, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), kam.HowReviewed, nudgeBen)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -404,7 +405,7 @@ func TestNudgeMarks(t *testing.T) {
 		if err != nil || again.SnoozedBy != nudgeAna {
 			t.Fatalf("snooze after expiry: %+v, %v", again, err)
 		}
-		h, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), nudge.HowLogged, nudgeBen)
+		h, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), kam.HowLogged, nudgeBen)
 		if err != nil || h.SnoozedBy != nudgeAna || !h.Handled() {
 			t.Fatalf("handle after snooze: %+v, %v", h, err)
 		}
@@ -423,10 +424,10 @@ func TestNudgeMarks(t *testing.T) {
 
 	t.Run("Prune", func(t *testing.T) {
 		f := newNudgeFixture(t)
-		if _, err := f.db.QueueNudges(ctx, []nudge.Message{nudgeMsg(nudgeTeam, planKey(f.acme.ID, nudgeAna, "2025-03-01"))}); err != nil {
+		if _, err := f.db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(nudgeTeam, planKey(f.acme.ID, nudgeAna, "2025-03-01"))}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), nudge.HowReviewed, nudgeBen); err != nil {
+		if _, err := f.db.HandleNudge(ctx, nudgeTeam, topic(f), kam.HowReviewed, nudgeBen); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := f.db.PruneNudges(ctx, nudgeEpoch); err != nil || n != 0 {
@@ -454,7 +455,7 @@ func TestJobRuns(t *testing.T) {
 	}
 	run, ok, err := f.db.JobRun(ctx, "sweep")
 	if err != nil || !ok || !run.FinishedAt.IsZero() {
-		t.Fatalf("JobRun = %+v, %v, %v", run, ok, err)
+		t.Fatalf("kam.JobRun = %+v, %v, %v", run, ok, err)
 	}
 	if err := f.db.RecordJobFailure(ctx, "sweep", nudgeEpoch.Add(time.Minute), "database is locked"); err != nil {
 		t.Fatal(err)

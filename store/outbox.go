@@ -13,75 +13,6 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
-// Outbox message states. A message moves pending → sending (claimed by the
-// sender) → sent or failed; a retry moves it from sending back to pending.
-const (
-	OutboxPending = "pending"
-	OutboxSending = "sending"
-	OutboxSent    = "sent"
-	OutboxFailed  = "failed"
-)
-
-// OutboxMessage is one message in the durable outbox.
-type OutboxMessage struct {
-	ID      int64
-	TeamID  string
-	Key     string // idempotency key, unique per workspace
-	Channel string // channel ID, or a user ID for a DM
-	Text    string
-	// Blocks is a JSON array of Block Kit blocks; empty for none.
-	Blocks json.RawMessage
-	// Metadata is a JSON object added to the Slack message metadata
-	// payload; empty for none.
-	Metadata json.RawMessage
-
-	Status    string
-	Attempts  int // claims so far
-	Throttles int // claims that never reached Slack; they don't count as failures
-
-	NextAttemptAt time.Time
-	ClaimedAt     time.Time // the latest claim; zero before the first
-	// VerifySince is the earliest claim whose post may have reached Slack
-	// without the answer reaching us (timeout, crash); zero when every
-	// earlier attempt is known not to have posted.
-	VerifySince time.Time
-	LastError   string
-
-	CreatedAt    time.Time
-	SentAt       time.Time
-	FailedAt     time.Time
-	SlackTS      string
-	SlackChannel string
-}
-
-// Failures is the number of claims that reached Slack (or may have) and
-// did not succeed; the sender gives up after a configured number of them.
-func (m OutboxMessage) Failures() int { return m.Attempts - m.Throttles }
-
-// OutboxRetry is what MarkOutboxRetry records about a claim that did not
-// deliver its message.
-type OutboxRetry struct {
-	// Next is when the message is due again.
-	Next time.Time
-	// Err says why the claim did not deliver, for the admin view.
-	Err string
-	// Throttled marks a claim that never reached Slack (a 429, a shutdown
-	// before the post): it does not count as a failure.
-	Throttled bool
-	// VerifySince replaces the message's VerifySince (zero clears it): the
-	// sender sets it when a post may have landed unseen, so that the next
-	// attempt looks in the channel's history before posting again.
-	VerifySince time.Time
-}
-
-// OutboxStats counts a workspace's outbox messages by state.
-type OutboxStats struct {
-	Pending, Sending, Sent, Failed int
-	// OldestPending is when the oldest message still waiting (pending or
-	// sending) was queued; zero when none waits.
-	OldestPending time.Time
-}
-
 const outboxCols = `id, team_id, key, channel, text, blocks, metadata, status, attempts, throttles,
 	next_attempt_at, claimed_at, verify_since, last_error, created_at, sent_at, failed_at, slack_ts, slack_channel`
 
@@ -112,7 +43,7 @@ RETURNING ` + outboxCols
 // message whose key the workspace already used is not queued again: the
 // existing message's ID is returned with created false, whatever its state.
 // Only TeamID, Key, Channel, Text, Blocks and Metadata are read from m.
-func (db *DB) EnqueueOutbox(ctx context.Context, m OutboxMessage) (id int64, created bool, err error) {
+func (db *DB) EnqueueOutbox(ctx context.Context, m kam.OutboxMessage) (id int64, created bool, err error) {
 	if err := checkOutboxMessage(&m); err != nil {
 		return 0, false, err
 	}
@@ -146,7 +77,7 @@ const (
 // enqueueOutboxTx queues m inside tx, so that store code can queue a
 // notification in the same transaction as the change it announces. m must
 // have passed checkOutboxMessage.
-func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m OutboxMessage, now time.Time) (int64, bool, error) {
+func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m kam.OutboxMessage, now time.Time) (int64, bool, error) {
 	ins, err := tx.PrepareContext(ctx, enqueueOutboxSQL)
 	if err != nil {
 		return 0, false, err
@@ -162,7 +93,7 @@ func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m OutboxMessage, now time.
 
 // enqueueOutbox inserts m unless its key is taken, with statements bound
 // to the caller's transaction.
-func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m OutboxMessage, now time.Time) (int64, bool, error) {
+func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m kam.OutboxMessage, now time.Time) (int64, bool, error) {
 	var id int64
 	err := ins.QueryRowContext(ctx, m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now)).Scan(&id)
 	if err == nil {
@@ -176,7 +107,7 @@ func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m OutboxMessage, now
 }
 
 // checkOutboxMessage validates and normalises the fields a caller supplies.
-func checkOutboxMessage(m *OutboxMessage) error {
+func checkOutboxMessage(m *kam.OutboxMessage) error {
 	switch {
 	case strings.TrimSpace(m.TeamID) == "":
 		return kam.Errorf(kam.EINVALID, "A message needs the workspace it belongs to.")
@@ -237,7 +168,7 @@ func isOutboxChannel(s string) bool {
 // each channel (the oldest message not yet sent or failed), and none of the
 // channels in exclude, which the sender uses for channels it must not post
 // to yet. Claim and stamp happen in one transaction.
-func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]OutboxMessage, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]kam.OutboxMessage, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -252,7 +183,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
-	var out []OutboxMessage
+	var out []kam.OutboxMessage
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(ex), limit)
 		if err != nil {
@@ -265,31 +196,13 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
 	// RETURNING gives rows in no promised order.
-	slices.SortFunc(out, func(a, b OutboxMessage) int {
+	slices.SortFunc(out, func(a, b kam.OutboxMessage) int {
 		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
 			return c
 		}
 		return int(a.ID - b.ID)
 	})
 	return out, nil
-}
-
-// ErrOutboxClaimLost reports that a settlement named a claim that no longer
-// holds the message: another sender recovered it, or it was already settled.
-var ErrOutboxClaimLost = errors.New("outbox claim lost")
-
-// OutboxSettlement is the outcome of one claim, for SettleOutbox.
-type OutboxSettlement struct {
-	ID      int64
-	Attempt int // the message's Attempts when claimed: the claim's fence
-	// Status is OutboxSent, OutboxFailed, or OutboxPending for a retry.
-	Status string
-	// TS and Channel are the posted message's, for OutboxSent.
-	TS, Channel string
-	// Reason says why, for OutboxFailed.
-	Reason string
-	// Retry describes the retry, for OutboxPending.
-	Retry OutboxRetry
 }
 
 const (
@@ -307,12 +220,12 @@ const (
 // SettleOutbox records the outcomes of claims, all in one transaction (the
 // sender gathers the outcomes of concurrent posts, so that one commit serves
 // many). Each outcome applies only while its claim still holds the message;
-// errs[i] is an ErrOutboxClaimLost for an outcome that did not. err is set
+// errs[i] is a kam.ErrOutboxClaimLost for an outcome that did not. err is set
 // when the transaction failed and nothing was recorded.
-func (db *DB) SettleOutbox(ctx context.Context, items []OutboxSettlement) (errs []error, err error) {
+func (db *DB) SettleOutbox(ctx context.Context, items []kam.OutboxSettlement) (errs []error, err error) {
 	for _, it := range items {
 		switch it.Status {
-		case OutboxSent, OutboxFailed, OutboxPending:
+		case kam.OutboxSent, kam.OutboxFailed, kam.OutboxPending:
 		default:
 			return nil, fmt.Errorf("settle outbox message %d: unknown outcome %q", it.ID, it.Status)
 		}
@@ -334,9 +247,9 @@ func (db *DB) SettleOutbox(ctx context.Context, items []OutboxSettlement) (errs 
 			var res sql.Result
 			var err error
 			switch it.Status {
-			case OutboxSent:
+			case kam.OutboxSent:
 				res, err = sent.ExecContext(ctx, now, it.TS, it.Channel, it.ID, it.Attempt)
-			case OutboxFailed:
+			case kam.OutboxFailed:
 				res, err = failed.ExecContext(ctx, now, it.Reason, it.ID, it.Attempt)
 			default:
 				throttled, verify := 0, int64(0)
@@ -354,7 +267,7 @@ func (db *DB) SettleOutbox(ctx context.Context, items []OutboxSettlement) (errs 
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 0 {
-				errs[i] = fmt.Errorf("settle outbox message %d (claim %d): %w", it.ID, it.Attempt, ErrOutboxClaimLost)
+				errs[i] = fmt.Errorf("settle outbox message %d (claim %d): %w", it.ID, it.Attempt, kam.ErrOutboxClaimLost)
 			}
 		}
 		return nil
@@ -365,8 +278,8 @@ func (db *DB) SettleOutbox(ctx context.Context, items []OutboxSettlement) (errs 
 	return errs, nil
 }
 
-func (db *DB) settleOne(ctx context.Context, it OutboxSettlement) error {
-	errs, err := db.SettleOutbox(ctx, []OutboxSettlement{it})
+func (db *DB) settleOne(ctx context.Context, it kam.OutboxSettlement) error {
+	errs, err := db.SettleOutbox(ctx, []kam.OutboxSettlement{it})
 	if err != nil {
 		return err
 	}
@@ -375,29 +288,29 @@ func (db *DB) settleOne(ctx context.Context, it OutboxSettlement) error {
 
 // MarkOutboxSent records that Slack accepted the message claimed as attempt
 // (its Attempts when claimed), with the message's ts and channel. It fails
-// with ErrOutboxClaimLost when that claim no longer holds the message.
+// with kam.ErrOutboxClaimLost when that claim no longer holds the message.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, attempt int, ts, channel string) error {
-	return db.settleOne(ctx, OutboxSettlement{ID: id, Attempt: attempt, Status: OutboxSent, TS: ts, Channel: channel})
+	return db.settleOne(ctx, kam.OutboxSettlement{ID: id, Attempt: attempt, Status: kam.OutboxSent, TS: ts, Channel: channel})
 }
 
 // MarkOutboxRetry puts the message claimed as attempt back in the queue,
-// due at r.Next. It fails with ErrOutboxClaimLost when that claim no longer
+// due at r.Next. It fails with kam.ErrOutboxClaimLost when that claim no longer
 // holds the message.
-func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, attempt int, r OutboxRetry) error {
-	return db.settleOne(ctx, OutboxSettlement{ID: id, Attempt: attempt, Status: OutboxPending, Retry: r})
+func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, attempt int, r kam.OutboxRetry) error {
+	return db.settleOne(ctx, kam.OutboxSettlement{ID: id, Attempt: attempt, Status: kam.OutboxPending, Retry: r})
 }
 
 // MarkOutboxFailed records that the message claimed as attempt will not be
-// delivered, and why. It fails with ErrOutboxClaimLost when that claim no
+// delivered, and why. It fails with kam.ErrOutboxClaimLost when that claim no
 // longer holds the message.
 func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, attempt int, reason string) error {
-	return db.settleOne(ctx, OutboxSettlement{ID: id, Attempt: attempt, Status: OutboxFailed, Reason: reason})
+	return db.settleOne(ctx, kam.OutboxSettlement{ID: id, Attempt: attempt, Status: kam.OutboxFailed, Reason: reason})
 }
 
 // OutboxInFlight returns the messages claimed before the given time and
 // still being sent, oldest claim first: after a crash, those whose outcome
 // nobody recorded. A zero time returns every message being sent.
-func (db *DB) OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]OutboxMessage, error) {
+func (db *DB) OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]kam.OutboxMessage, error) {
 	before := int64(1<<63 - 1)
 	if !claimedBefore.IsZero() {
 		before = ms(claimedBefore)
@@ -416,7 +329,7 @@ func (db *DB) OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]Ou
 
 // OutboxFailures returns a workspace's failed messages, the latest failure
 // first, at most limit of them (0: all).
-func (db *DB) OutboxFailures(ctx context.Context, teamID string, limit int) ([]OutboxMessage, error) {
+func (db *DB) OutboxFailures(ctx context.Context, teamID string, limit int) ([]kam.OutboxMessage, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE team_id = ? AND status = 'failed' ORDER BY failed_at DESC, id DESC LIMIT ?`, teamID, sqlLimit(limit))
 	if err != nil {
@@ -431,24 +344,24 @@ func (db *DB) OutboxFailures(ctx context.Context, teamID string, limit int) ([]O
 
 // OutboxMessageByKey returns a workspace's message by its key; ENOTFOUND if
 // there is none.
-func (db *DB) OutboxMessageByKey(ctx context.Context, teamID, key string) (OutboxMessage, error) {
+func (db *DB) OutboxMessageByKey(ctx context.Context, teamID, key string) (kam.OutboxMessage, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE team_id = ? AND key = ?`, teamID, key)
 	if err != nil {
-		return OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
+		return kam.OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
 	}
 	out, err := scanOutboxRows(rows)
 	if err != nil {
-		return OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
+		return kam.OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
 	}
 	if len(out) == 0 {
-		return OutboxMessage{}, kam.Errorf(kam.ENOTFOUND, "No message with key %q in this workspace.", key)
+		return kam.OutboxMessage{}, kam.Errorf(kam.ENOTFOUND, "No message with key %q in this workspace.", key)
 	}
 	return out[0], nil
 }
 
 // OutboxStats counts a workspace's messages by state.
-func (db *DB) OutboxStats(ctx context.Context, teamID string) (OutboxStats, error) {
-	var s OutboxStats
+func (db *DB) OutboxStats(ctx context.Context, teamID string) (kam.OutboxStats, error) {
+	var s kam.OutboxStats
 	rows, err := db.read.QueryContext(ctx, `SELECT status, count(*) FROM outbox WHERE team_id = ? GROUP BY status`, teamID)
 	if err != nil {
 		return s, fmt.Errorf("count outbox messages of %s: %w", teamID, err)
@@ -461,13 +374,13 @@ func (db *DB) OutboxStats(ctx context.Context, teamID string) (OutboxStats, erro
 			return s, fmt.Errorf("count outbox messages of %s: %w", teamID, err)
 		}
 		switch status {
-		case OutboxPending:
+		case kam.OutboxPending:
 			s.Pending = n
-		case OutboxSending:
+		case kam.OutboxSending:
 			s.Sending = n
-		case OutboxSent:
+		case kam.OutboxSent:
 			s.Sent = n
-		case OutboxFailed:
+		case kam.OutboxFailed:
 			s.Failed = n
 		}
 	}
@@ -554,12 +467,12 @@ func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) 
 	return n, nil
 }
 
-func scanOutboxRows(rows *sql.Rows) ([]OutboxMessage, error) {
+func scanOutboxRows(rows *sql.Rows) ([]kam.OutboxMessage, error) {
 	defer rows.Close()
-	var out []OutboxMessage
+	var out []kam.OutboxMessage
 	for rows.Next() {
 		var (
-			m                                            OutboxMessage
+			m                                            kam.OutboxMessage
 			blocks, meta                                 string
 			next, claimed, verify, created, sent, failed int64
 		)

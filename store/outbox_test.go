@@ -47,11 +47,11 @@ func openOutboxDB(tb testing.TB) (*DB, *outboxClock) {
 	return db, clock
 }
 
-func msg(team, key, channel string) OutboxMessage {
-	return OutboxMessage{TeamID: team, Key: key, Channel: channel, Text: "hello " + key}
+func msg(team, key, channel string) kam.OutboxMessage {
+	return kam.OutboxMessage{TeamID: team, Key: key, Channel: channel, Text: "hello " + key}
 }
 
-func mustEnqueue(tb testing.TB, db *DB, m OutboxMessage) int64 {
+func mustEnqueue(tb testing.TB, db *DB, m kam.OutboxMessage) int64 {
 	tb.Helper()
 	id, created, err := db.EnqueueOutbox(context.Background(), m)
 	if err != nil || !created {
@@ -69,7 +69,7 @@ func countOutbox(tb testing.TB, db *DB) int {
 	return n
 }
 
-func keys(ms []OutboxMessage) string {
+func keys(ms []kam.OutboxMessage) string {
 	var k []string
 	for _, m := range ms {
 		k = append(k, m.Key)
@@ -82,7 +82,7 @@ func TestEnqueueOutbox(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		db, _ := openOutboxDB(t)
-		in := OutboxMessage{TeamID: "T1", Key: "interaction:7", Channel: "C0ACME",
+		in := kam.OutboxMessage{TeamID: "T1", Key: "interaction:7", Channel: "C0ACME",
 			Text: "Ana logged a call", Blocks: json.RawMessage(`[{"type":"divider"}]`),
 			Metadata: json.RawMessage(`{"account_id":3}`)}
 		id, created, err := db.EnqueueOutbox(ctx, in)
@@ -94,7 +94,7 @@ func TestEnqueueOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.ID != id || got.Channel != "C0ACME" || got.Text != in.Text || string(got.Blocks) != string(in.Blocks) ||
-			string(got.Metadata) != string(in.Metadata) || got.Status != OutboxPending || got.Attempts != 0 ||
+			string(got.Metadata) != string(in.Metadata) || got.Status != kam.OutboxPending || got.Attempts != 0 ||
 			!got.CreatedAt.Equal(outboxT0) || !got.NextAttemptAt.Equal(outboxT0) || !got.ClaimedAt.IsZero() {
 			t.Errorf("stored %+v", got)
 		}
@@ -139,25 +139,25 @@ func TestEnqueueOutbox(t *testing.T) {
 
 	bad := []struct {
 		name string
-		edit func(m *OutboxMessage)
+		edit func(m *kam.OutboxMessage)
 		want string
 	}{
-		{"ErrNoTeam", func(m *OutboxMessage) { m.TeamID = " " }, "workspace"},
-		{"ErrNoKey", func(m *OutboxMessage) { m.Key = "" }, "key"},
-		{"ErrKeySpaces", func(m *OutboxMessage) { m.Key = " k" }, "key"},
-		{"ErrKeyTooLong", func(m *OutboxMessage) { m.Key = strings.Repeat("k", 256) }, "key"},
-		{"ErrNoChannel", func(m *OutboxMessage) { m.Channel = "" }, "channel"},
-		{"ErrEscapedChannel", func(m *OutboxMessage) { m.Channel = "<#C1|sales>" }, "#channel"},
-		{"ErrNoContent", func(m *OutboxMessage) { m.Text = "  " }, "text or blocks"},
-		{"ErrEmptyBlocksNoText", func(m *OutboxMessage) { m.Text = ""; m.Blocks = json.RawMessage(`[]`) }, "text or blocks"},
-		{"ErrBlocksNotArray", func(m *OutboxMessage) { m.Blocks = json.RawMessage(`{"type":"divider"}`) }, "JSON array"},
-		{"ErrTooManyBlocks", func(m *OutboxMessage) {
+		{"ErrNoTeam", func(m *kam.OutboxMessage) { m.TeamID = " " }, "workspace"},
+		{"ErrNoKey", func(m *kam.OutboxMessage) { m.Key = "" }, "key"},
+		{"ErrKeySpaces", func(m *kam.OutboxMessage) { m.Key = " k" }, "key"},
+		{"ErrKeyTooLong", func(m *kam.OutboxMessage) { m.Key = strings.Repeat("k", 256) }, "key"},
+		{"ErrNoChannel", func(m *kam.OutboxMessage) { m.Channel = "" }, "channel"},
+		{"ErrEscapedChannel", func(m *kam.OutboxMessage) { m.Channel = "<#C1|sales>" }, "#channel"},
+		{"ErrNoContent", func(m *kam.OutboxMessage) { m.Text = "  " }, "text or blocks"},
+		{"ErrEmptyBlocksNoText", func(m *kam.OutboxMessage) { m.Text = ""; m.Blocks = json.RawMessage(`[]`) }, "text or blocks"},
+		{"ErrBlocksNotArray", func(m *kam.OutboxMessage) { m.Blocks = json.RawMessage(`{"type":"divider"}`) }, "JSON array"},
+		{"ErrTooManyBlocks", func(m *kam.OutboxMessage) {
 			m.Blocks = json.RawMessage("[" + strings.TrimSuffix(strings.Repeat(`{"type":"divider"},`, 51), ",") + "]")
 		}, "50 blocks"},
-		{"ErrTextTooLong", func(m *OutboxMessage) { m.Text = strings.Repeat("é", outboxMaxText+1) }, "shorten"},
-		{"ErrMetadataNotObject", func(m *OutboxMessage) { m.Metadata = json.RawMessage(`[1]`) }, "JSON object"},
-		{"ErrMetadataNull", func(m *OutboxMessage) { m.Metadata = json.RawMessage(`null`) }, "JSON object"},
-		{"ErrMetadataTooBig", func(m *OutboxMessage) {
+		{"ErrTextTooLong", func(m *kam.OutboxMessage) { m.Text = strings.Repeat("é", outboxMaxText+1) }, "shorten"},
+		{"ErrMetadataNotObject", func(m *kam.OutboxMessage) { m.Metadata = json.RawMessage(`[1]`) }, "JSON object"},
+		{"ErrMetadataNull", func(m *kam.OutboxMessage) { m.Metadata = json.RawMessage(`null`) }, "JSON object"},
+		{"ErrMetadataTooBig", func(m *kam.OutboxMessage) {
 			m.Metadata = json.RawMessage(`{"x":"` + strings.Repeat("a", outboxMaxPayload) + `"}`)
 		}, "bytes"},
 	}
@@ -195,7 +195,7 @@ func TestClaimOutbox(t *testing.T) {
 			t.Fatalf("claimed %s, want a1,b1,c1", keys(got))
 		}
 		for _, m := range got {
-			if m.Status != OutboxSending || m.Attempts != 1 || !m.ClaimedAt.Equal(now) {
+			if m.Status != kam.OutboxSending || m.Attempts != 1 || !m.ClaimedAt.Equal(now) {
 				t.Errorf("claimed %+v", m)
 			}
 		}
@@ -226,7 +226,7 @@ func TestClaimOutbox(t *testing.T) {
 		if keys(d) != "d1" {
 			t.Fatalf("claimed %s, want d1", keys(d))
 		}
-		if err := db.MarkOutboxRetry(ctx, d[0].ID, 1, OutboxRetry{Next: now.Add(time.Minute), Err: "500"}); err != nil {
+		if err := db.MarkOutboxRetry(ctx, d[0].ID, 1, kam.OutboxRetry{Next: now.Add(time.Minute), Err: "500"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := db.ClaimOutbox(ctx, now, 1, []string{"Ca"})
@@ -301,7 +301,7 @@ func TestClaimOutbox(t *testing.T) {
 
 func TestMarkOutbox(t *testing.T) {
 	ctx := context.Background()
-	setup := func(t *testing.T) (*DB, *outboxClock, OutboxMessage) {
+	setup := func(t *testing.T) (*DB, *outboxClock, kam.OutboxMessage) {
 		db, clock := openOutboxDB(t)
 		mustEnqueue(t, db, msg("T1", "k", "C1"))
 		c, err := db.ClaimOutbox(ctx, clock.Now(), 1, nil)
@@ -318,7 +318,7 @@ func TestMarkOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
-		if got.Status != OutboxSent || got.SlackTS != "1741078800.000100" || got.SlackChannel != "C1" || !got.SentAt.Equal(clock.Now()) {
+		if got.Status != kam.OutboxSent || got.SlackTS != "1741078800.000100" || got.SlackChannel != "C1" || !got.SentAt.Equal(clock.Now()) {
 			t.Errorf("after MarkOutboxSent: %+v", got)
 		}
 	})
@@ -326,16 +326,16 @@ func TestMarkOutbox(t *testing.T) {
 	t.Run("Retry", func(t *testing.T) {
 		db, clock, m := setup(t)
 		next := clock.Now().Add(30 * time.Second)
-		if err := db.MarkOutboxRetry(ctx, m.ID, m.Attempts, OutboxRetry{Next: next, Err: "slack 500", VerifySince: m.ClaimedAt}); err != nil {
+		if err := db.MarkOutboxRetry(ctx, m.ID, m.Attempts, kam.OutboxRetry{Next: next, Err: "slack 500", VerifySince: m.ClaimedAt}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
-		if got.Status != OutboxPending || !got.NextAttemptAt.Equal(next) || got.LastError != "slack 500" ||
+		if got.Status != kam.OutboxPending || !got.NextAttemptAt.Equal(next) || got.LastError != "slack 500" ||
 			!got.VerifySince.Equal(m.ClaimedAt) || got.Throttles != 0 || got.Failures() != 1 {
 			t.Errorf("after MarkOutboxRetry: %+v", got)
 		}
 		c, _ := db.ClaimOutbox(ctx, next, 1, nil)
-		if err := db.MarkOutboxRetry(ctx, c[0].ID, c[0].Attempts, OutboxRetry{Next: next, Err: "429", Throttled: true}); err != nil {
+		if err := db.MarkOutboxRetry(ctx, c[0].ID, c[0].Attempts, kam.OutboxRetry{Next: next, Err: "429", Throttled: true}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = db.OutboxMessageByKey(ctx, "T1", "k")
@@ -350,7 +350,7 @@ func TestMarkOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := db.OutboxMessageByKey(ctx, "T1", "k")
-		if got.Status != OutboxFailed || got.LastError != "channel_not_found" || !got.FailedAt.Equal(clock.Now()) {
+		if got.Status != kam.OutboxFailed || got.LastError != "channel_not_found" || !got.FailedAt.Equal(clock.Now()) {
 			t.Errorf("after MarkOutboxFailed: %+v", got)
 		}
 	})
@@ -360,12 +360,12 @@ func TestMarkOutbox(t *testing.T) {
 		before, _ := db.OutboxMessageByKey(ctx, "T1", "k")
 		calls := map[string]func() error{
 			"sent":   func() error { return db.MarkOutboxSent(ctx, m.ID, m.Attempts+1, "1.1", "C1") },
-			"retry":  func() error { return db.MarkOutboxRetry(ctx, m.ID, m.Attempts-1, OutboxRetry{Next: clock.Now()}) },
+			"retry":  func() error { return db.MarkOutboxRetry(ctx, m.ID, m.Attempts-1, kam.OutboxRetry{Next: clock.Now()}) },
 			"failed": func() error { return db.MarkOutboxFailed(ctx, m.ID+100, m.Attempts, "x") },
 		}
 		for name, call := range calls {
-			if err := call(); !errors.Is(err, ErrOutboxClaimLost) {
-				t.Errorf("%s with a stale claim: err = %v, want ErrOutboxClaimLost", name, err)
+			if err := call(); !errors.Is(err, kam.ErrOutboxClaimLost) {
+				t.Errorf("%s with a stale claim: err = %v, want kam.ErrOutboxClaimLost", name, err)
 			}
 		}
 		after, _ := db.OutboxMessageByKey(ctx, "T1", "k")
@@ -376,7 +376,7 @@ func TestMarkOutbox(t *testing.T) {
 		if err := db.MarkOutboxSent(ctx, m.ID, m.Attempts, "1.1", "C1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.MarkOutboxFailed(ctx, m.ID, m.Attempts, "late"); !errors.Is(err, ErrOutboxClaimLost) {
+		if err := db.MarkOutboxFailed(ctx, m.ID, m.Attempts, "late"); !errors.Is(err, kam.ErrOutboxClaimLost) {
 			t.Errorf("settling twice: err = %v", err)
 		}
 	})
@@ -384,7 +384,7 @@ func TestMarkOutbox(t *testing.T) {
 
 func TestSettleOutbox(t *testing.T) {
 	ctx := context.Background()
-	setup := func(t *testing.T) (*DB, *outboxClock, []OutboxMessage) {
+	setup := func(t *testing.T) (*DB, *outboxClock, []kam.OutboxMessage) {
 		db, clock := openOutboxDB(t)
 		for _, k := range []string{"a", "b", "c", "d"} {
 			mustEnqueue(t, db, msg("T1", k, "C"+k))
@@ -400,45 +400,45 @@ func TestSettleOutbox(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		db, clock, c := setup(t)
 		next := clock.Now().Add(time.Minute)
-		errs, err := db.SettleOutbox(ctx, []OutboxSettlement{
-			{ID: c[0].ID, Attempt: 1, Status: OutboxSent, TS: "1.000001", Channel: "Ca"},
-			{ID: c[1].ID, Attempt: 1, Status: OutboxFailed, Reason: "is_archived"},
-			{ID: c[2].ID, Attempt: 1, Status: OutboxPending, Retry: OutboxRetry{Next: next, Err: "timeout", VerifySince: c[2].ClaimedAt}},
-			{ID: c[3].ID, Attempt: 7, Status: OutboxSent, TS: "1.000002", Channel: "Cd"}, // stale claim
+		errs, err := db.SettleOutbox(ctx, []kam.OutboxSettlement{
+			{ID: c[0].ID, Attempt: 1, Status: kam.OutboxSent, TS: "1.000001", Channel: "Ca"},
+			{ID: c[1].ID, Attempt: 1, Status: kam.OutboxFailed, Reason: "is_archived"},
+			{ID: c[2].ID, Attempt: 1, Status: kam.OutboxPending, Retry: kam.OutboxRetry{Next: next, Err: "timeout", VerifySince: c[2].ClaimedAt}},
+			{ID: c[3].ID, Attempt: 7, Status: kam.OutboxSent, TS: "1.000002", Channel: "Cd"}, // stale claim
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, want := range []bool{false, false, false, true} {
-			if got := errors.Is(errs[i], ErrOutboxClaimLost); got != want || (!want && errs[i] != nil) {
+			if got := errors.Is(errs[i], kam.ErrOutboxClaimLost); got != want || (!want && errs[i] != nil) {
 				t.Errorf("errs[%d] = %v", i, errs[i])
 			}
 		}
 		a, b, cc, d := outboxRow(t, db, "a"), outboxRow(t, db, "b"), outboxRow(t, db, "c"), outboxRow(t, db, "d")
-		if a.Status != OutboxSent || a.SlackTS != "1.000001" || !a.SentAt.Equal(clock.Now()) {
+		if a.Status != kam.OutboxSent || a.SlackTS != "1.000001" || !a.SentAt.Equal(clock.Now()) {
 			t.Errorf("a: %+v", a)
 		}
-		if b.Status != OutboxFailed || b.LastError != "is_archived" || !b.FailedAt.Equal(clock.Now()) {
+		if b.Status != kam.OutboxFailed || b.LastError != "is_archived" || !b.FailedAt.Equal(clock.Now()) {
 			t.Errorf("b: %+v", b)
 		}
-		if cc.Status != OutboxPending || !cc.NextAttemptAt.Equal(next) || cc.LastError != "timeout" || !cc.VerifySince.Equal(c[2].ClaimedAt) {
+		if cc.Status != kam.OutboxPending || !cc.NextAttemptAt.Equal(next) || cc.LastError != "timeout" || !cc.VerifySince.Equal(c[2].ClaimedAt) {
 			t.Errorf("c: %+v", cc)
 		}
-		if d.Status != OutboxSending || d.SlackTS != "" {
+		if d.Status != kam.OutboxSending || d.SlackTS != "" {
 			t.Errorf("a stale claim settled d: %+v", d)
 		}
 	})
 
 	t.Run("ErrUnknownOutcome", func(t *testing.T) {
 		db, _, c := setup(t)
-		_, err := db.SettleOutbox(ctx, []OutboxSettlement{
-			{ID: c[0].ID, Attempt: 1, Status: OutboxSent, TS: "1.1", Channel: "Ca"},
+		_, err := db.SettleOutbox(ctx, []kam.OutboxSettlement{
+			{ID: c[0].ID, Attempt: 1, Status: kam.OutboxSent, TS: "1.1", Channel: "Ca"},
 			{ID: c[1].ID, Attempt: 1, Status: "done"},
 		})
 		if err == nil {
 			t.Fatal("an unknown outcome was accepted")
 		}
-		if a := outboxRow(t, db, "a"); a.Status != OutboxSending {
+		if a := outboxRow(t, db, "a"); a.Status != kam.OutboxSending {
 			t.Errorf("a batch with a bad outcome changed a: %+v", a)
 		}
 	})
@@ -451,7 +451,7 @@ func TestSettleOutbox(t *testing.T) {
 	})
 }
 
-func outboxRow(tb testing.TB, db *DB, key string) OutboxMessage {
+func outboxRow(tb testing.TB, db *DB, key string) kam.OutboxMessage {
 	tb.Helper()
 	m, err := db.OutboxMessageByKey(context.Background(), "T1", key)
 	if err != nil {
@@ -493,16 +493,16 @@ func TestOutboxHeads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var items []OutboxSettlement
+			var items []kam.OutboxSettlement
 			for _, m := range c {
-				it := OutboxSettlement{ID: m.ID, Attempt: m.Attempts}
+				it := kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts}
 				switch rng.IntN(3) {
 				case 0:
-					it.Status, it.TS, it.Channel = OutboxSent, "1.1", m.Channel
+					it.Status, it.TS, it.Channel = kam.OutboxSent, "1.1", m.Channel
 				case 1:
-					it.Status, it.Reason = OutboxFailed, "x"
+					it.Status, it.Reason = kam.OutboxFailed, "x"
 				default:
-					it.Status, it.Retry = OutboxPending, OutboxRetry{Next: clock.Now()}
+					it.Status, it.Retry = kam.OutboxPending, kam.OutboxRetry{Next: clock.Now()}
 				}
 				if rng.IntN(4) > 0 { // some stay in flight for a while
 					items = append(items, it)
@@ -519,9 +519,9 @@ func TestOutboxHeads(t *testing.T) {
 			}
 		default:
 			inflight, _ := db.OutboxInFlight(ctx, time.Time{})
-			var items []OutboxSettlement
+			var items []kam.OutboxSettlement
 			for _, m := range inflight {
-				items = append(items, OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: OutboxPending, Retry: OutboxRetry{Next: clock.Now()}})
+				items = append(items, kam.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, Status: kam.OutboxPending, Retry: kam.OutboxRetry{Next: clock.Now()}})
 			}
 			db.SettleOutbox(ctx, items)
 			if _, err := db.PruneOutbox(ctx, clock.Now().Add(time.Millisecond)); err != nil {
@@ -567,7 +567,7 @@ func TestOutboxStatsAndFailures(t *testing.T) {
 	mustEnqueue(t, db, msg("T2", "other", "C1"))
 	c, _ := db.ClaimOutbox(ctx, clock.Now(), 4, []string{"C5"})
 	// k0 sent, k1 failed, k2 failed later, k3 in flight, k4 pending; T2's claimed too.
-	var byKey = map[string]OutboxMessage{}
+	var byKey = map[string]kam.OutboxMessage{}
 	for _, m := range c {
 		byKey[m.TeamID+m.Key] = m
 	}
@@ -580,11 +580,11 @@ func TestOutboxStatsAndFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := OutboxStats{Pending: 1, Sending: 1, Sent: 1, Failed: 2, OldestPending: outboxT0.Add(3 * time.Second)}
+	want := kam.OutboxStats{Pending: 1, Sending: 1, Sent: 1, Failed: 2, OldestPending: outboxT0.Add(3 * time.Second)}
 	if s != want {
-		t.Errorf("OutboxStats = %+v, want %+v", s, want)
+		t.Errorf("kam.OutboxStats = %+v, want %+v", s, want)
 	}
-	if s, _ := db.OutboxStats(ctx, "T9"); s != (OutboxStats{}) {
+	if s, _ := db.OutboxStats(ctx, "T9"); s != (kam.OutboxStats{}) {
 		t.Errorf("stats of an unknown workspace: %+v", s)
 	}
 	f, err := db.OutboxFailures(ctx, "T1", 10)
@@ -615,8 +615,8 @@ func TestOutboxNextDue(t *testing.T) {
 		t.Fatal("messages due now reported as due later")
 	}
 	c, _ := db.ClaimOutbox(ctx, now, 2, nil)
-	db.MarkOutboxRetry(ctx, c[0].ID, 1, OutboxRetry{Next: now.Add(time.Minute)})
-	db.MarkOutboxRetry(ctx, c[1].ID, 1, OutboxRetry{Next: now.Add(time.Second)})
+	db.MarkOutboxRetry(ctx, c[0].ID, 1, kam.OutboxRetry{Next: now.Add(time.Minute)})
+	db.MarkOutboxRetry(ctx, c[1].ID, 1, kam.OutboxRetry{Next: now.Add(time.Second)})
 	next, ok, err := db.OutboxNextDue(ctx, now)
 	if err != nil || !ok || !next.Equal(now.Add(time.Second)) {
 		t.Fatalf("OutboxNextDue = %v, %v, %v; want now+1s", next, ok, err)
@@ -641,7 +641,7 @@ func TestRequeueOutbox(t *testing.T) {
 			t.Fatalf("requeue from another workspace: %v", err)
 		}
 		got, _ := db.OutboxMessageByKey(ctx, "T1", "a")
-		if got.Status != OutboxFailed {
+		if got.Status != kam.OutboxFailed {
 			t.Fatalf("another workspace requeued it: %+v", got)
 		}
 	})
@@ -651,7 +651,7 @@ func TestRequeueOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := db.OutboxMessageByKey(ctx, "T1", "a")
-		if got.Status != OutboxPending || got.Failures() != 0 || !got.NextAttemptAt.Equal(clock.Now()) || !got.FailedAt.IsZero() {
+		if got.Status != kam.OutboxPending || got.Failures() != 0 || !got.NextAttemptAt.Equal(clock.Now()) || !got.FailedAt.IsZero() {
 			t.Fatalf("after requeue: %+v", got)
 		}
 		if again, _ := db.ClaimOutbox(ctx, clock.Now(), 5, nil); keys(again) != "a" {
@@ -712,7 +712,7 @@ func BenchmarkClaimOutbox(b *testing.B) {
 		}
 		b.StopTimer()
 		for _, m := range got {
-			if err := db.MarkOutboxRetry(ctx, m.ID, m.Attempts, OutboxRetry{Next: clock.Now()}); err != nil {
+			if err := db.MarkOutboxRetry(ctx, m.ID, m.Attempts, kam.OutboxRetry{Next: clock.Now()}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -203,8 +203,8 @@ func TestSlugify(t *testing.T) {
 		{"a/b\\c", "a-b-c"},
 	}
 	for _, tt := range tests {
-		if got := store.Slugify(tt.in); got != tt.want {
-			t.Errorf("Slugify(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := kam.Slugify(tt.in); got != tt.want {
+			t.Errorf("kam.Slugify(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -214,18 +214,18 @@ func FuzzSlugify(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := store.Slugify(s)
+		got := kam.Slugify(s)
 		for i := 0; i < len(got); i++ {
 			c := got[i]
 			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-				t.Fatalf("Slugify(%q) = %q has byte %q", s, got, c)
+				t.Fatalf("kam.Slugify(%q) = %q has byte %q", s, got, c)
 			}
 		}
 		if strings.HasPrefix(got, "-") || strings.HasSuffix(got, "-") || strings.Contains(got, "--") {
-			t.Fatalf("Slugify(%q) = %q has stray hyphens", s, got)
+			t.Fatalf("kam.Slugify(%q) = %q has stray hyphens", s, got)
 		}
-		if again := store.Slugify(got); again != got {
-			t.Fatalf("Slugify is not idempotent: %q → %q → %q", s, got, again)
+		if again := kam.Slugify(got); again != got {
+			t.Fatalf("kam.Slugify is not idempotent: %q → %q → %q", s, got, again)
 		}
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,89 +23,8 @@ const (
 	ActionSurveyRecord = "survey.record"
 )
 
-// Survey rules.
-const (
-	// SurveyOpenFor is how long a survey takes answers after it is sent;
-	// a click on an older one is refused and changes nothing.
-	SurveyOpenFor = 30 * 24 * time.Hour
-	// SurveyResendAfter is how long after a survey the same account and
-	// recipient may be asked again: asking twice a week annoys customers.
-	SurveyResendAfter = 7 * 24 * time.Hour
-	// MaxSurveyComment bounds an answer's comment, in characters.
-	MaxSurveyComment = 1000
-	// NPSPeriod is the span an account's NPS covers; the trend compares it
-	// with the span before.
-	NPSPeriod = 365 * 24 * time.Hour
-	// snapshotRetention is how long weekly health snapshots are kept.
-	snapshotRetention = 2 * 365 * 24 * time.Hour
-)
-
-// Survey is one NPS question sent to a channel (a Slack Connect channel
-// shared with the customer, say) or to one person by DM.
-type Survey struct {
-	ID        int64
-	TeamID    string
-	AccountID int64
-	ChannelID string // the channel asked; "" for a DM
-	UserID    string // the person asked by DM; "" for a channel
-	// Token is random and travels in the survey's buttons: with the ID it
-	// identifies the survey whichever workspace the click comes from.
-	Token    string
-	SentBy   string
-	SentAt   time.Time
-	ClosesAt time.Time
-	// MessageTS and MessageChannel say where the post landed; empty until
-	// the outbox has delivered it.
-	MessageTS      string
-	MessageChannel string
-}
-
-// Recipient is the channel or the person the survey went to.
-func (s Survey) Recipient() string {
-	if s.ChannelID != "" {
-		return s.ChannelID
-	}
-	return s.UserID
-}
-
-// Open reports whether the survey still takes answers at now.
-func (s Survey) Open(now time.Time) bool { return now.Before(s.ClosesAt) }
-
-// SurveyAnswer is one respondent's answer to a survey, or an answer
-// recorded by hand from a survey taken outside Slack (SurveyID 0).
-type SurveyAnswer struct {
-	ID        int64
-	TeamID    string
-	AccountID int64
-	SurveyID  int64 // 0 for an answer recorded outside Slack
-	// Respondent identifies who answered, for counting each person once:
-	// "user:<Slack ID>" for a click, "contact:<name>" or "anon:<token>" for a
-	// recorded answer.
-	Respondent string
-	UserID     string // Slack user who clicked; "" for a recorded answer
-	UserTeam   string // the clicker's own workspace, which differs in Slack Connect
-	Contact    string // stakeholder's name, as typed; "" when unknown
-	Score      int    // 0–10
-	Comment    string
-	RecordedBy string // who recorded an answer taken outside Slack
-	CreatedAt  time.Time
-	At         time.Time // the latest answer: a second click moves it
-}
-
-// Detractor reports whether the answer is a detractor (0–6).
-func (a SurveyAnswer) Detractor() bool { return kam.Detractor(a.Score) }
-
-// NPSAnswer is the answer as health reads it.
-func (a SurveyAnswer) NPSAnswer() kam.NPSAnswer {
-	who := a.Contact
-	if who == "" && a.UserID != "" {
-		who = "<@" + a.UserID + ">"
-	}
-	return kam.NPSAnswer{Score: a.Score, Comment: a.Comment, Contact: who, At: a.At}
-}
-
-// RespondentUser is the respondent key of a Slack user.
-func RespondentUser(userID string) string { return "user:" + userID }
+// snapshotRetention is how long weekly health snapshots are kept.
+const snapshotRetention = 2 * 365 * 24 * time.Hour
 
 func errSurveyNotFound() error {
 	return kam.Errorf(kam.ENOTFOUND, "I can't find that survey; it may have been removed with its account. Ask the account team to send a new one.")
@@ -132,25 +50,25 @@ func checkScore(score int) error {
 
 const surveyCols = `id, team_id, account_id, channel_id, user_id, token, sent_by, sent_at, closes_at, message_ts, message_channel`
 
-func scanSurvey(r rowSource) (Survey, error) {
-	var s Survey
+func scanSurvey(r rowSource) (kam.Survey, error) {
+	var s kam.Survey
 	var sent, closes int64
 	if err := r.Scan(&s.ID, &s.TeamID, &s.AccountID, &s.ChannelID, &s.UserID, &s.Token, &s.SentBy, &sent, &closes,
 		&s.MessageTS, &s.MessageChannel); err != nil {
-		return Survey{}, err
+		return kam.Survey{}, err
 	}
 	s.SentAt, s.ClosesAt = fromMS(sent), fromMS(closes)
 	return s, nil
 }
 
 // CreateSurvey records a survey being sent by the actor, filling ID, Token,
-// SentBy, SentAt and ClosesAt (SentAt + SurveyOpenFor unless set). Exactly
+// SentBy, SentAt and ClosesAt (SentAt + kam.SurveyOpenFor unless set). Exactly
 // one of ChannelID and UserID names the recipient. The account must be the
 // workspace's (ENOTFOUND). Posting the question is the caller's job,
-// through the outbox with key "survey:<ID>" (SurveyKey); asking the same
-// recipient about the same account again within SurveyResendAfter of a
+// through the outbox with key "survey:<ID>" (kam.SurveyKey); asking the same
+// recipient about the same account again within kam.SurveyResendAfter of a
 // survey whose post was queued is ECONFLICT.
-func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
+func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
@@ -176,7 +94,7 @@ func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
 	}
 	n.SentBy, n.SentAt = actor, db.now()
 	if n.ClosesAt.IsZero() {
-		n.ClosesAt = n.SentAt.Add(SurveyOpenFor)
+		n.ClosesAt = n.SentAt.Add(kam.SurveyOpenFor)
 	}
 	n.ClosesAt = fromMS(n.ClosesAt.UnixMilli())
 	if !n.ClosesAt.After(n.SentAt) {
@@ -197,12 +115,12 @@ func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
 			WHERE team_id = ? AND account_id = ? AND channel_id = ? AND user_id = ? AND sent_at > ?
 				AND EXISTS (SELECT 1 FROM outbox o WHERE o.team_id = s.team_id AND o.key = 'survey:' || s.id)
 			ORDER BY sent_at DESC, id DESC LIMIT 1`,
-			n.TeamID, n.AccountID, n.ChannelID, n.UserID, ms(n.SentAt.Add(-SurveyResendAfter))))
+			n.TeamID, n.AccountID, n.ChannelID, n.UserID, ms(n.SentAt.Add(-kam.SurveyResendAfter))))
 		switch {
 		case err == nil:
 			return kam.Errorf(kam.ECONFLICT, "%s was already asked about this account on %s; that survey takes answers until %s. Ask again from %s, or pick another recipient.",
 				recipientRef(prev), prev.SentAt.Format(time.DateOnly), prev.ClosesAt.Format(time.DateOnly),
-				prev.SentAt.Add(SurveyResendAfter).Format(time.DateOnly))
+				prev.SentAt.Add(kam.SurveyResendAfter).Format(time.DateOnly))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("check earlier surveys of account %d: %w", n.AccountID, err)
 		}
@@ -225,11 +143,8 @@ func (db *DB) CreateSurvey(ctx context.Context, s *Survey, actor string) error {
 	return nil
 }
 
-// SurveyKey is the outbox key of a survey's post.
-func SurveyKey(id int64) string { return "survey:" + strconv.FormatInt(id, 10) }
-
 // recipientRef renders a survey's recipient as a Slack mention.
-func recipientRef(s Survey) string {
+func recipientRef(s kam.Survey) string {
 	if s.ChannelID != "" {
 		return "<#" + s.ChannelID + ">"
 	}
@@ -237,12 +152,12 @@ func recipientRef(s Survey) string {
 }
 
 // Survey returns one of the workspace's surveys; ENOTFOUND when absent.
-func (db *DB) Survey(ctx context.Context, teamID string, id int64) (Survey, error) {
+func (db *DB) Survey(ctx context.Context, teamID string, id int64) (kam.Survey, error) {
 	s, err := scanSurvey(db.read.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ? AND team_id = ?`, id, teamID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Survey{}, errSurveyNotFound()
+		return kam.Survey{}, errSurveyNotFound()
 	} else if err != nil {
-		return Survey{}, fmt.Errorf("read survey %d: %w", id, err)
+		return kam.Survey{}, fmt.Errorf("read survey %d: %w", id, err)
 	}
 	return s, nil
 }
@@ -253,23 +168,23 @@ func (db *DB) Survey(ctx context.Context, teamID string, id int64) (Survey, erro
 // and the random token, which only the survey's buttons carry, is what
 // vouches for the click. The caller decides whether a click from another
 // workspace may count. A wrong token is ENOTFOUND, like a missing survey.
-func (db *DB) SurveyByToken(ctx context.Context, id int64, token string) (Survey, error) {
+func (db *DB) SurveyByToken(ctx context.Context, id int64, token string) (kam.Survey, error) {
 	s, err := scanSurvey(db.read.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Survey{}, errSurveyNotFound()
+		return kam.Survey{}, errSurveyNotFound()
 	} else if err != nil {
-		return Survey{}, fmt.Errorf("read survey %d: %w", id, err)
+		return kam.Survey{}, fmt.Errorf("read survey %d: %w", id, err)
 	}
 	if token == "" || subtle.ConstantTimeCompare([]byte(s.Token), []byte(token)) != 1 {
-		return Survey{}, errSurveyNotFound()
+		return kam.Survey{}, errSurveyNotFound()
 	}
 	return s, nil
 }
 
 // Surveys returns an account's surveys, newest first, at most limit of
 // them (all when limit is 0 or less).
-func (db *DB) Surveys(ctx context.Context, teamID string, accountID int64, limit int) ([]Survey, error) {
-	var out []Survey
+func (db *DB) Surveys(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Survey, error) {
+	var out []kam.Survey
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 		s, err := scanSurvey(r)
 		out = append(out, s)
@@ -287,12 +202,12 @@ func (db *DB) Surveys(ctx context.Context, teamID string, accountID int64, limit
 const answerCols = `id, team_id, account_id, coalesce(survey_id, 0), respondent, user_id, user_team, contact, score, comment,
 	recorded_by, created_at, at`
 
-func scanAnswer(r rowSource) (SurveyAnswer, error) {
-	var a SurveyAnswer
+func scanAnswer(r rowSource) (kam.SurveyAnswer, error) {
+	var a kam.SurveyAnswer
 	var created, at int64
 	if err := r.Scan(&a.ID, &a.TeamID, &a.AccountID, &a.SurveyID, &a.Respondent, &a.UserID, &a.UserTeam, &a.Contact,
 		&a.Score, &a.Comment, &a.RecordedBy, &created, &at); err != nil {
-		return SurveyAnswer{}, err
+		return kam.SurveyAnswer{}, err
 	}
 	a.CreatedAt, a.At = fromMS(created), fromMS(at)
 	return a, nil
@@ -305,33 +220,33 @@ func scanAnswer(r rowSource) (SurveyAnswer, error) {
 // existed says there was one. Without setComment an earlier comment is
 // kept. It fills the rest of a. A closed survey is ECONFLICT, a DM survey
 // answered by someone else EUNAUTHORIZED; neither changes anything.
-func (db *DB) AnswerSurvey(ctx context.Context, a *SurveyAnswer, setComment bool) (prev SurveyAnswer, existed bool, err error) {
+func (db *DB) AnswerSurvey(ctx context.Context, a *kam.SurveyAnswer, setComment bool) (prev kam.SurveyAnswer, existed bool, err error) {
 	n := *a
 	if n.TeamID == "" || n.SurveyID <= 0 {
-		return SurveyAnswer{}, false, errSurveyNotFound()
+		return kam.SurveyAnswer{}, false, errSurveyNotFound()
 	}
 	if n.UserID, err = normID("The respondent", n.UserID, "@person"); err != nil {
-		return SurveyAnswer{}, false, err
+		return kam.SurveyAnswer{}, false, err
 	}
 	if n.UserID == "" {
-		return SurveyAnswer{}, false, checkActor("")
+		return kam.SurveyAnswer{}, false, checkActor("")
 	}
 	if n.UserTeam, err = normID("The respondent's workspace", n.UserTeam, "a Slack team ID"); err != nil {
-		return SurveyAnswer{}, false, err
+		return kam.SurveyAnswer{}, false, err
 	}
 	if err := checkScore(n.Score); err != nil {
-		return SurveyAnswer{}, false, err
+		return kam.SurveyAnswer{}, false, err
 	}
 	if setComment {
-		if n.Comment, err = normText("The comment", n.Comment, MaxSurveyComment); err != nil {
-			return SurveyAnswer{}, false, err
+		if n.Comment, err = normText("The comment", n.Comment, kam.MaxSurveyComment); err != nil {
+			return kam.SurveyAnswer{}, false, err
 		}
 	}
-	n.Respondent, n.Contact, n.RecordedBy = RespondentUser(n.UserID), "", ""
+	n.Respondent, n.Contact, n.RecordedBy = kam.RespondentUser(n.UserID), "", ""
 	n.At = db.now()
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
-		return SurveyAnswer{}, false, fmt.Errorf("answer survey %d: %w", n.SurveyID, err)
+		return kam.SurveyAnswer{}, false, fmt.Errorf("answer survey %d: %w", n.SurveyID, err)
 	}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		s, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ? AND team_id = ?`, n.SurveyID, n.TeamID))
@@ -384,7 +299,7 @@ func (db *DB) AnswerSurvey(ctx context.Context, a *SurveyAnswer, setComment bool
 		return writeAudit(ctx, tx, aud, n.TeamID, n.UserID, ActionSurveyAnswer, auditEntity("survey", n.SurveyID), d, n.At)
 	})
 	if err != nil {
-		return SurveyAnswer{}, false, err
+		return kam.SurveyAnswer{}, false, err
 	}
 	*a = n
 	return prev, existed, nil
@@ -395,7 +310,7 @@ func (db *DB) AnswerSurvey(ctx context.Context, a *SurveyAnswer, setComment bool
 // a.Score, and optionally a.Comment, a.Contact (the stakeholder's name) and
 // a.At (when it was given; zero means now, and it may not lie in the
 // future). It fills ID, SurveyID (0), Respondent, RecordedBy and CreatedAt.
-func (db *DB) RecordSurveyAnswer(ctx context.Context, a *SurveyAnswer, actor string) error {
+func (db *DB) RecordSurveyAnswer(ctx context.Context, a *kam.SurveyAnswer, actor string) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
@@ -410,7 +325,7 @@ func (db *DB) RecordSurveyAnswer(ctx context.Context, a *SurveyAnswer, actor str
 		return err
 	}
 	var err error
-	if n.Comment, err = normText("The comment", n.Comment, MaxSurveyComment); err != nil {
+	if n.Comment, err = normText("The comment", n.Comment, kam.MaxSurveyComment); err != nil {
 		return err
 	}
 	if n.Contact, err = normLine("The contact's name", n.Contact, kam.MaxNameLen); err != nil {
@@ -459,21 +374,21 @@ func (db *DB) RecordSurveyAnswer(ctx context.Context, a *SurveyAnswer, actor str
 
 // SurveyAnswerOf returns a Slack user's answer to one of the workspace's
 // surveys; ENOTFOUND when they have not answered.
-func (db *DB) SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64, userID string) (SurveyAnswer, error) {
+func (db *DB) SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64, userID string) (kam.SurveyAnswer, error) {
 	a, err := scanAnswer(db.read.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
-		WHERE survey_id = ? AND respondent = ? AND team_id = ?`, surveyID, RespondentUser(userID), teamID))
+		WHERE survey_id = ? AND respondent = ? AND team_id = ?`, surveyID, kam.RespondentUser(userID), teamID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return SurveyAnswer{}, kam.Errorf(kam.ENOTFOUND, "You haven't answered this survey yet: pick a number from 0 to 10 first.")
+		return kam.SurveyAnswer{}, kam.Errorf(kam.ENOTFOUND, "You haven't answered this survey yet: pick a number from 0 to 10 first.")
 	} else if err != nil {
-		return SurveyAnswer{}, fmt.Errorf("read answer to survey %d: %w", surveyID, err)
+		return kam.SurveyAnswer{}, fmt.Errorf("read answer to survey %d: %w", surveyID, err)
 	}
 	return a, nil
 }
 
 // AccountSurveyAnswers returns an account's answers, latest first, at most
 // limit of them (all when limit is 0 or less).
-func (db *DB) AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]SurveyAnswer, error) {
-	var out []SurveyAnswer
+func (db *DB) AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error) {
+	var out []kam.SurveyAnswer
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 		a, err := scanAnswer(r)
 		out = append(out, a)
@@ -488,8 +403,8 @@ func (db *DB) AccountSurveyAnswers(ctx context.Context, teamID string, accountID
 
 // SurveyAnswers returns the workspace's answers given after since and not
 // after until, by account and time: one query for a whole portfolio.
-func (db *DB) SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]SurveyAnswer, error) {
-	var out []SurveyAnswer
+func (db *DB) SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]kam.SurveyAnswer, error) {
+	var out []kam.SurveyAnswer
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
 		a, err := scanAnswer(r)
 		out = append(out, a)
@@ -504,54 +419,9 @@ func (db *DB) SurveyAnswers(ctx context.Context, teamID string, since, until tim
 
 // ---- NPS ------------------------------------------------------------------------
 
-// NPSStats is the net promoter score of a set of answers.
-type NPSStats struct {
-	NPS        float64 // −100…100, one decimal: % promoters − % detractors
-	Responses  int     // respondents counted
-	Promoters  int     // 9–10
-	Passives   int     // 7–8
-	Detractors int     // 0–6
-}
-
-// ScoreNPS computes the NPS of the answers given after from and not after
-// to, counting each respondent of an account once, by their latest answer
-// in that span: a customer who answers every survey is one voice, not many.
-func ScoreNPS(answers []SurveyAnswer, from, to time.Time) NPSStats {
-	type who struct {
-		account    int64
-		respondent string
-	}
-	latest := make(map[who]SurveyAnswer)
-	for _, a := range answers {
-		if !a.At.After(from) || a.At.After(to) {
-			continue
-		}
-		k := who{a.AccountID, a.Respondent}
-		if p, ok := latest[k]; !ok || a.At.After(p.At) || (a.At.Equal(p.At) && a.ID > p.ID) {
-			latest[k] = a
-		}
-	}
-	var st NPSStats
-	scores := make([]int, 0, len(latest))
-	for _, a := range latest {
-		scores = append(scores, a.Score)
-		switch {
-		case a.Score >= 9:
-			st.Promoters++
-		case a.Score >= 7:
-			st.Passives++
-		default:
-			st.Detractors++
-		}
-	}
-	st.Responses = len(scores)
-	st.NPS = kam.NPSOf(scores)
-	return st
-}
-
 // NPSSummaries loads what health needs of the surveys of many accounts of
 // the workspace, by account ID, in three queries: the NPS of the last
-// NPSPeriod before now, the period before it (the trend) and the latest
+// kam.NPSPeriod before now, the period before it (the trend) and the latest
 // answer. Accounts never surveyed and without answers are absent, which
 // leaves the satisfaction part of their health out.
 func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now time.Time) (map[int64]*kam.NPSSummary, error) {
@@ -581,21 +451,21 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 		return nil, fmt.Errorf("read surveyed accounts: %w", err)
 	}
 
-	byAccount := make(map[int64][]SurveyAnswer)
+	byAccount := make(map[int64][]kam.SurveyAnswer)
 	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
 		a, err := scanAnswer(r)
 		byAccount[a.AccountID] = append(byAccount[a.AccountID], a)
 		return err
 	}, `SELECT `+answerCols+` FROM survey_responses WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))
-		AND at > ? AND at <= ?`, teamID, list, ms(now.Add(-2*NPSPeriod)), ms(now))
+		AND at > ? AND at <= ?`, teamID, list, ms(now.Add(-2*kam.NPSPeriod)), ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("read survey answers: %w", err)
 	}
 	for id, as := range byAccount {
 		s := get(id)
-		cur := ScoreNPS(as, now.Add(-NPSPeriod), now)
+		cur := kam.ScoreNPS(as, now.Add(-kam.NPSPeriod), now)
 		s.Responses, s.NPS = cur.Responses, cur.NPS
-		if prev := ScoreNPS(as, now.Add(-2*NPSPeriod), now.Add(-NPSPeriod)); prev.Responses > 0 {
+		if prev := kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod)); prev.Responses > 0 {
 			v := prev.NPS
 			s.PreviousNPS = &v
 		}
@@ -623,14 +493,6 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 // set-based queries, whatever the portfolio's size; the digest builder
 // slices the result per manager.
 
-// InteractionCount is how many real contacts (notes excluded) one person
-// logged with one account in a span of time.
-type InteractionCount struct {
-	AccountID int64
-	UserID    string
-	Count     int
-}
-
 // interactionCountsSQL goes account by account, so that each account is one
 // range of the covering index of real contacts by account and time rather
 // than a scan of the workspace's week row by row.
@@ -640,10 +502,10 @@ const interactionCountsSQL = `SELECT i.account_id, i.user_id, count(*) FROM acco
 
 // InteractionCounts counts the workspace's real contacts (every kind but
 // note) logged at or after from and before to, by account and person.
-func (db *DB) InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]InteractionCount, error) {
-	var out []InteractionCount
+func (db *DB) InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]kam.InteractionCount, error) {
+	var out []kam.InteractionCount
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
-		var c InteractionCount
+		var c kam.InteractionCount
 		err := r.Scan(&c.AccountID, &c.UserID, &c.Count)
 		out = append(out, c)
 		return err
@@ -654,20 +516,12 @@ func (db *DB) InteractionCounts(ctx context.Context, teamID string, from, to tim
 	return out, nil
 }
 
-// PipelineTotal is the open opportunities of one account in one stage.
-type PipelineTotal struct {
-	AccountID int64
-	Stage     kam.Stage
-	Count     int
-	Value     int64
-}
-
 // OpenPipeline totals the workspace's open opportunities by account and
 // stage, in one aggregate query.
-func (db *DB) OpenPipeline(ctx context.Context, teamID string) ([]PipelineTotal, error) {
-	var out []PipelineTotal
+func (db *DB) OpenPipeline(ctx context.Context, teamID string) ([]kam.PipelineTotal, error) {
+	var out []kam.PipelineTotal
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
-		var p PipelineTotal
+		var p kam.PipelineTotal
 		var stage string
 		err := r.Scan(&p.AccountID, &stage, &p.Count, &p.Value)
 		p.Stage = kam.Stage(stage)
@@ -681,22 +535,13 @@ func (db *DB) OpenPipeline(ctx context.Context, teamID string) ([]PipelineTotal,
 	return out, nil
 }
 
-// StageMove is one stage change of an opportunity, with the opportunity's
-// account, name and value.
-type StageMove struct {
-	kam.StageChange
-	AccountID   int64
-	Opportunity string
-	Value       int64
-}
-
 // StageMoves returns the workspace's stage changes made at or after from
 // and before to, oldest first; the creation entries of new opportunities
 // are not moves and are left out.
-func (db *DB) StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]StageMove, error) {
-	var out []StageMove
+func (db *DB) StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]kam.StageMove, error) {
+	var out []kam.StageMove
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
-		var m StageMove
+		var m kam.StageMove
 		var fromStage, toStage string
 		var at int64
 		if err := r.Scan(&m.ID, &m.OpportunityID, &fromStage, &toStage, &m.UserID, &m.Note, &at,
@@ -716,15 +561,6 @@ func (db *DB) StageMoves(ctx context.Context, teamID string, from, to time.Time)
 	return out, nil
 }
 
-// HealthSnapshot is an account's health as one weekly digest saw it.
-type HealthSnapshot struct {
-	AccountID int64
-	Week      string   // ISO week, e.g. "2025-W11"
-	Score     int      // 0–100
-	Alerts    []string // kam.Alert.Key of every alert then raised
-	TakenAt   time.Time
-}
-
 var isoWeek = regexp.MustCompile(`^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$`)
 
 func checkWeek(week string) error {
@@ -737,13 +573,13 @@ func checkWeek(week string) error {
 // HealthSnapshots returns, by account, the latest snapshot of each of the
 // workspace's accounts taken for a week before the given ISO week: what the
 // previous digest saw.
-func (db *DB) HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]HealthSnapshot, error) {
+func (db *DB) HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]kam.HealthSnapshot, error) {
 	if err := checkWeek(beforeWeek); err != nil {
 		return nil, fmt.Errorf("read health snapshots: %w", err)
 	}
-	out := make(map[int64]HealthSnapshot)
+	out := make(map[int64]kam.HealthSnapshot)
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
-		var s HealthSnapshot
+		var s kam.HealthSnapshot
 		var alerts string
 		var taken int64
 		if err := r.Scan(&s.AccountID, &s.Week, &s.Score, &alerts, &taken); err != nil {
@@ -767,7 +603,7 @@ func (db *DB) HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (m
 // SaveHealthSnapshots records the accounts' health for an ISO week,
 // replacing what an earlier run that week recorded, and forgets snapshots
 // older than two years. Accounts of another workspace are skipped.
-func (db *DB) SaveHealthSnapshots(ctx context.Context, teamID, week string, snaps []HealthSnapshot) error {
+func (db *DB) SaveHealthSnapshots(ctx context.Context, teamID, week string, snaps []kam.HealthSnapshot) error {
 	if err := checkWeek(week); err != nil {
 		return fmt.Errorf("save health snapshots: %w", err)
 	}

@@ -98,13 +98,13 @@ func svWantCode(t testing.TB, err error, code string) {
 }
 
 // svSend records a survey and queues its post, as /kam survey send does.
-func svSend(t testing.TB, db *store.DB, s store.Survey) store.Survey {
+func svSend(t testing.TB, db *store.DB, s kam.Survey) kam.Survey {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.CreateSurvey(ctx, &s, svKAM); err != nil {
 		t.Fatalf("create survey: %v", err)
 	}
-	if _, _, err := db.EnqueueOutbox(ctx, store.OutboxMessage{TeamID: s.TeamID, Key: store.SurveyKey(s.ID), Channel: s.Recipient(), Text: "How likely…"}); err != nil {
+	if _, _, err := db.EnqueueOutbox(ctx, kam.OutboxMessage{TeamID: s.TeamID, Key: kam.SurveyKey(s.ID), Channel: s.Recipient(), Text: "How likely…"}); err != nil {
 		t.Fatalf("queue survey: %v", err)
 	}
 	return s
@@ -116,19 +116,19 @@ func TestCreateSurvey(t *testing.T) {
 	acme := accts["Acme Corp"]
 
 	t.Run("OK", func(t *testing.T) {
-		s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
+		s := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
 		if s.ID == 0 || len(s.Token) != 16 || s.SentBy != svKAM || !s.SentAt.Equal(svEpoch) ||
-			!s.ClosesAt.Equal(svEpoch.Add(store.SurveyOpenFor)) || s.Recipient() != svChan {
+			!s.ClosesAt.Equal(svEpoch.Add(kam.SurveyOpenFor)) || s.Recipient() != svChan {
 			t.Fatalf("created %+v", s)
 		}
 		got, err := db.Survey(ctx, svTeam, s.ID)
 		if err != nil || got != s {
-			t.Fatalf("Survey = %+v, %v; want %+v", got, err, s)
+			t.Fatalf("kam.Survey = %+v, %v; want %+v", got, err, s)
 		}
-		if !s.Open(svEpoch.Add(store.SurveyOpenFor-time.Millisecond)) || s.Open(s.ClosesAt) {
+		if !s.Open(svEpoch.Add(kam.SurveyOpenFor-time.Millisecond)) || s.Open(s.ClosesAt) {
 			t.Fatal("Open misreads the closing time")
 		}
-		dm := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: acme.ID, UserID: "UJANE001"})
+		dm := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: acme.ID, UserID: "UJANE001"})
 		if dm.Token == s.Token {
 			t.Fatal("two surveys share a token")
 		}
@@ -143,19 +143,19 @@ func TestCreateSurvey(t *testing.T) {
 		audits := svCount(t, db, "audit_log")
 		for _, tc := range []struct {
 			name  string
-			s     store.Survey
+			s     kam.Survey
 			actor string
 			code  string
 		}{
-			{"no recipient", store.Survey{TeamID: svTeam, AccountID: acme.ID}, svKAM, kam.EINVALID},
-			{"two recipients", store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "C0X", UserID: "U0X"}, svKAM, kam.EINVALID},
-			{"escaped channel", store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "<#C0X|x>"}, svKAM, kam.EINVALID},
-			{"no actor", store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "C0NEW"}, "", kam.EINVALID},
-			{"no workspace", store.Survey{AccountID: acme.ID, ChannelID: "C0NEW"}, svKAM, kam.EINVALID},
-			{"other workspace", store.Survey{TeamID: svOther, AccountID: acme.ID, ChannelID: "C0NEW"}, svKAM, kam.ENOTFOUND},
-			{"no account", store.Survey{TeamID: svTeam, AccountID: 999, ChannelID: "C0NEW"}, svKAM, kam.ENOTFOUND},
-			{"closes before sent", store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "C0NEW", ClosesAt: svEpoch.Add(-time.Hour)}, svKAM, kam.EINVALID},
-			{"asked this week", store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan}, svKAM, kam.ECONFLICT},
+			{"no recipient", kam.Survey{TeamID: svTeam, AccountID: acme.ID}, svKAM, kam.EINVALID},
+			{"two recipients", kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "C0X", UserID: "U0X"}, svKAM, kam.EINVALID},
+			{"escaped channel", kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "<#C0X|x>"}, svKAM, kam.EINVALID},
+			{"no actor", kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "C0NEW"}, "", kam.EINVALID},
+			{"no workspace", kam.Survey{AccountID: acme.ID, ChannelID: "C0NEW"}, svKAM, kam.EINVALID},
+			{"other workspace", kam.Survey{TeamID: svOther, AccountID: acme.ID, ChannelID: "C0NEW"}, svKAM, kam.ENOTFOUND},
+			{"no account", kam.Survey{TeamID: svTeam, AccountID: 999, ChannelID: "C0NEW"}, svKAM, kam.ENOTFOUND},
+			{"closes before sent", kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: "C0NEW", ClosesAt: svEpoch.Add(-time.Hour)}, svKAM, kam.EINVALID},
+			{"asked this week", kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan}, svKAM, kam.ECONFLICT},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				s := tc.s
@@ -173,19 +173,19 @@ func TestCreateSurvey(t *testing.T) {
 	t.Run("ResendWhenNeverQueued", func(t *testing.T) {
 		// A survey whose post was never queued reached nobody: sending
 		// again at once is allowed.
-		lost := store.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
+		lost := kam.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
 		if err := db.CreateSurvey(ctx, &lost, svKAM); err != nil {
 			t.Fatal(err)
 		}
-		svSend(t, db, store.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"})
-		again := store.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
+		svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"})
+		again := kam.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
 		svWantCode(t, db.CreateSurvey(ctx, &again, svKAM), kam.ECONFLICT)
 	})
 
 	t.Run("ResendAfterAWeek", func(t *testing.T) {
-		clock.Set(svEpoch.Add(store.SurveyResendAfter + time.Minute))
+		clock.Set(svEpoch.Add(kam.SurveyResendAfter + time.Minute))
 		defer clock.Set(svEpoch)
-		s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
+		s := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
 		if s.ID == 0 {
 			t.Fatal("no survey")
 		}
@@ -195,7 +195,7 @@ func TestCreateSurvey(t *testing.T) {
 func TestSurveyByToken(t *testing.T) {
 	ctx := context.Background()
 	db, _, accts := openSurveyDB(t)
-	s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: accts["Acme Corp"].ID, ChannelID: svChan})
+	s := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: accts["Acme Corp"].ID, ChannelID: svChan})
 	got, err := db.SurveyByToken(ctx, s.ID, s.Token)
 	if err != nil || got != s {
 		t.Fatalf("SurveyByToken = %+v, %v", got, err)
@@ -222,12 +222,12 @@ func TestAnswerSurvey(t *testing.T) {
 	ctx := context.Background()
 	db, clock, accts := openSurveyDB(t)
 	acme := accts["Acme Corp"]
-	s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
-	dm := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: acme.ID, UserID: "UJANE001"})
+	s := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
+	dm := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: acme.ID, UserID: "UJANE001"})
 
 	t.Run("OK", func(t *testing.T) {
 		clock.Set(svEpoch.Add(time.Hour))
-		a := store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", UserTeam: "T0CUSTOMR", Score: 4}
+		a := kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", UserTeam: "T0CUSTOMR", Score: 4}
 		_, existed, err := db.AnswerSurvey(ctx, &a, false)
 		if err != nil || existed {
 			t.Fatalf("first answer: existed %v, %v", existed, err)
@@ -238,7 +238,7 @@ func TestAnswerSurvey(t *testing.T) {
 
 		// A second click updates the answer; the comment, set through the
 		// modal meanwhile, stays.
-		c := store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", UserTeam: "T0CUSTOMR", Score: 4, Comment: "  Slow support  "}
+		c := kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", UserTeam: "T0CUSTOMR", Score: 4, Comment: "  Slow support  "}
 		if _, _, err := db.AnswerSurvey(ctx, &c, true); err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +246,7 @@ func TestAnswerSurvey(t *testing.T) {
 			t.Fatalf("comment %q", c.Comment)
 		}
 		clock.Set(svEpoch.Add(2 * time.Hour))
-		b := store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", UserTeam: "T0CUSTOMR", Score: 9}
+		b := kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", UserTeam: "T0CUSTOMR", Score: 9}
 		prev, existed, err := db.AnswerSurvey(ctx, &b, false)
 		if err != nil || !existed || prev.Score != 4 {
 			t.Fatalf("second click: prev %+v existed %v, %v", prev, existed, err)
@@ -264,7 +264,7 @@ func TestAnswerSurvey(t *testing.T) {
 		_, err = db.SurveyAnswerOf(ctx, svTeam, s.ID, "UNOBODY1")
 		svWantCode(t, err, kam.ENOTFOUND)
 
-		mine := store.SurveyAnswer{TeamID: svTeam, SurveyID: dm.ID, UserID: "UJANE001", Score: 10}
+		mine := kam.SurveyAnswer{TeamID: svTeam, SurveyID: dm.ID, UserID: "UJANE001", Score: 10}
 		if _, _, err := db.AnswerSurvey(ctx, &mine, false); err != nil {
 			t.Fatalf("addressee answering a DM survey: %v", err)
 		}
@@ -277,19 +277,19 @@ func TestAnswerSurvey(t *testing.T) {
 		was, _ := db.SurveyAnswerOf(ctx, svTeam, s.ID, "UCUST001")
 		for _, tc := range []struct {
 			name    string
-			a       store.SurveyAnswer
+			a       kam.SurveyAnswer
 			comment bool
 			code    string
 		}{
-			{"score 11", store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 11}, false, kam.EINVALID},
-			{"score -1", store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: -1}, false, kam.EINVALID},
-			{"long comment", store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 3,
-				Comment: strings.Repeat("x", store.MaxSurveyComment+1)}, true, kam.EINVALID},
-			{"control character", store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 3, Comment: "a\x00b"}, true, kam.EINVALID},
-			{"no user", store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, Score: 3}, false, kam.EINVALID},
-			{"other workspace", store.SurveyAnswer{TeamID: svOther, SurveyID: s.ID, UserID: "UCUST001", Score: 3}, false, kam.ENOTFOUND},
-			{"unknown survey", store.SurveyAnswer{TeamID: svTeam, SurveyID: 999, UserID: "UCUST001", Score: 3}, false, kam.ENOTFOUND},
-			{"someone else's DM", store.SurveyAnswer{TeamID: svTeam, SurveyID: dm.ID, UserID: "UCUST001", Score: 3}, false, kam.EUNAUTHORIZED},
+			{"score 11", kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 11}, false, kam.EINVALID},
+			{"score -1", kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: -1}, false, kam.EINVALID},
+			{"long comment", kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 3,
+				Comment: strings.Repeat("x", kam.MaxSurveyComment+1)}, true, kam.EINVALID},
+			{"control character", kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 3, Comment: "a\x00b"}, true, kam.EINVALID},
+			{"no user", kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, Score: 3}, false, kam.EINVALID},
+			{"other workspace", kam.SurveyAnswer{TeamID: svOther, SurveyID: s.ID, UserID: "UCUST001", Score: 3}, false, kam.ENOTFOUND},
+			{"unknown survey", kam.SurveyAnswer{TeamID: svTeam, SurveyID: 999, UserID: "UCUST001", Score: 3}, false, kam.ENOTFOUND},
+			{"someone else's DM", kam.SurveyAnswer{TeamID: svTeam, SurveyID: dm.ID, UserID: "UCUST001", Score: 3}, false, kam.EUNAUTHORIZED},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				a := tc.a
@@ -298,7 +298,7 @@ func TestAnswerSurvey(t *testing.T) {
 			})
 		}
 		clock.Set(s.ClosesAt)
-		late := store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 0}
+		late := kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 0}
 		_, _, err := db.AnswerSurvey(ctx, &late, false)
 		svWantCode(t, err, kam.ECONFLICT)
 
@@ -320,7 +320,7 @@ func TestRecordSurveyAnswer(t *testing.T) {
 	acme := accts["Acme Corp"]
 
 	t.Run("OK", func(t *testing.T) {
-		a := store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 6, Comment: "Pricing", Contact: " Jane Doe ", At: svEpoch.AddDate(0, 0, -3)}
+		a := kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 6, Comment: "Pricing", Contact: " Jane Doe ", At: svEpoch.AddDate(0, 0, -3)}
 		if err := db.RecordSurveyAnswer(ctx, &a, svKAM); err != nil {
 			t.Fatal(err)
 		}
@@ -328,8 +328,8 @@ func TestRecordSurveyAnswer(t *testing.T) {
 			!a.At.Equal(svEpoch.AddDate(0, 0, -3)) || !a.CreatedAt.Equal(svEpoch) {
 			t.Fatalf("recorded %+v", a)
 		}
-		b := store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 10}
-		c := store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 10}
+		b := kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 10}
+		c := kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 10}
 		if err := db.RecordSurveyAnswer(ctx, &b, svKAM); err != nil {
 			t.Fatal(err)
 		}
@@ -349,17 +349,17 @@ func TestRecordSurveyAnswer(t *testing.T) {
 		before := svCount(t, db, "survey_responses")
 		for _, tc := range []struct {
 			name  string
-			a     store.SurveyAnswer
+			a     kam.SurveyAnswer
 			actor string
 			code  string
 		}{
-			{"score 11", store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 11}, svKAM, kam.EINVALID},
-			{"future", store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, At: svEpoch.AddDate(0, 0, 2)}, svKAM, kam.EINVALID},
-			{"long contact", store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, Contact: strings.Repeat("n", kam.MaxNameLen+1)}, svKAM, kam.EINVALID},
-			{"contact on two lines", store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, Contact: "Jane\nDoe"}, svKAM, kam.EINVALID},
-			{"long comment", store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, Comment: strings.Repeat("c", store.MaxSurveyComment+1)}, svKAM, kam.EINVALID},
-			{"no actor", store.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8}, "", kam.EINVALID},
-			{"other workspace", store.SurveyAnswer{TeamID: svOther, AccountID: acme.ID, Score: 8}, svKAM, kam.ENOTFOUND},
+			{"score 11", kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 11}, svKAM, kam.EINVALID},
+			{"future", kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, At: svEpoch.AddDate(0, 0, 2)}, svKAM, kam.EINVALID},
+			{"long contact", kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, Contact: strings.Repeat("n", kam.MaxNameLen+1)}, svKAM, kam.EINVALID},
+			{"contact on two lines", kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, Contact: "Jane\nDoe"}, svKAM, kam.EINVALID},
+			{"long comment", kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8, Comment: strings.Repeat("c", kam.MaxSurveyComment+1)}, svKAM, kam.EINVALID},
+			{"no actor", kam.SurveyAnswer{TeamID: svTeam, AccountID: acme.ID, Score: 8}, "", kam.EINVALID},
+			{"other workspace", kam.SurveyAnswer{TeamID: svOther, AccountID: acme.ID, Score: 8}, svKAM, kam.ENOTFOUND},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				a := tc.a
@@ -374,30 +374,30 @@ func TestRecordSurveyAnswer(t *testing.T) {
 
 func TestScoreNPS(t *testing.T) {
 	at := func(days int) time.Time { return svEpoch.AddDate(0, 0, -days) }
-	ans := func(id, acct int64, who string, score, days int) store.SurveyAnswer {
-		return store.SurveyAnswer{ID: id, AccountID: acct, Respondent: who, Score: score, At: at(days)}
+	ans := func(id, acct int64, who string, score, days int) kam.SurveyAnswer {
+		return kam.SurveyAnswer{ID: id, AccountID: acct, Respondent: who, Score: score, At: at(days)}
 	}
 	for _, tc := range []struct {
 		name    string
-		answers []store.SurveyAnswer
-		want    store.NPSStats
+		answers []kam.SurveyAnswer
+		want    kam.NPSStats
 	}{
-		{"none", nil, store.NPSStats{}},
-		{"mixed", []store.SurveyAnswer{ans(1, 1, "a", 10, 1), ans(2, 1, "b", 9, 1), ans(3, 1, "c", 8, 1), ans(4, 1, "d", 3, 1)},
-			store.NPSStats{NPS: 25, Responses: 4, Promoters: 2, Passives: 1, Detractors: 1}},
-		{"latest answer of a respondent counts", []store.SurveyAnswer{ans(1, 1, "a", 2, 100), ans(2, 1, "a", 10, 10)},
-			store.NPSStats{NPS: 100, Responses: 1, Promoters: 1}},
-		{"same person on two accounts counts twice", []store.SurveyAnswer{ans(1, 1, "a", 2, 10), ans(2, 2, "a", 10, 10)},
-			store.NPSStats{NPS: 0, Responses: 2, Promoters: 1, Detractors: 1}},
-		{"outside the span", []store.SurveyAnswer{ans(1, 1, "a", 0, 400), ans(2, 1, "b", 0, -1), ans(3, 1, "c", 7, 364), ans(4, 1, "d", 0, 365)},
-			store.NPSStats{NPS: 0, Responses: 1, Passives: 1}},
-		{"thirds", []store.SurveyAnswer{ans(1, 1, "a", 9, 1), ans(2, 1, "b", 7, 1), ans(3, 1, "c", 7, 1)},
-			store.NPSStats{NPS: 33.3, Responses: 3, Promoters: 1, Passives: 2}},
+		{"none", nil, kam.NPSStats{}},
+		{"mixed", []kam.SurveyAnswer{ans(1, 1, "a", 10, 1), ans(2, 1, "b", 9, 1), ans(3, 1, "c", 8, 1), ans(4, 1, "d", 3, 1)},
+			kam.NPSStats{NPS: 25, Responses: 4, Promoters: 2, Passives: 1, Detractors: 1}},
+		{"latest answer of a respondent counts", []kam.SurveyAnswer{ans(1, 1, "a", 2, 100), ans(2, 1, "a", 10, 10)},
+			kam.NPSStats{NPS: 100, Responses: 1, Promoters: 1}},
+		{"same person on two accounts counts twice", []kam.SurveyAnswer{ans(1, 1, "a", 2, 10), ans(2, 2, "a", 10, 10)},
+			kam.NPSStats{NPS: 0, Responses: 2, Promoters: 1, Detractors: 1}},
+		{"outside the span", []kam.SurveyAnswer{ans(1, 1, "a", 0, 400), ans(2, 1, "b", 0, -1), ans(3, 1, "c", 7, 364), ans(4, 1, "d", 0, 365)},
+			kam.NPSStats{NPS: 0, Responses: 1, Passives: 1}},
+		{"thirds", []kam.SurveyAnswer{ans(1, 1, "a", 9, 1), ans(2, 1, "b", 7, 1), ans(3, 1, "c", 7, 1)},
+			kam.NPSStats{NPS: 33.3, Responses: 3, Promoters: 1, Passives: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := store.ScoreNPS(tc.answers, svEpoch.Add(-store.NPSPeriod), svEpoch)
+			got := kam.ScoreNPS(tc.answers, svEpoch.Add(-kam.NPSPeriod), svEpoch)
 			if got != tc.want {
-				t.Fatalf("ScoreNPS = %+v, want %+v", got, tc.want)
+				t.Fatalf("kam.ScoreNPS = %+v, want %+v", got, tc.want)
 			}
 		})
 	}
@@ -416,7 +416,7 @@ func TestSatisfactionInHealth(t *testing.T) {
 	// and a passive this year.
 	rec := func(acct kam.Account, score int, contact string, daysAgo int) {
 		t.Helper()
-		a := store.SurveyAnswer{TeamID: acct.TeamID, AccountID: acct.ID, Score: score, Contact: contact, At: svEpoch.AddDate(0, 0, -daysAgo)}
+		a := kam.SurveyAnswer{TeamID: acct.TeamID, AccountID: acct.ID, Score: score, Contact: contact, At: svEpoch.AddDate(0, 0, -daysAgo)}
 		if err := db.RecordSurveyAnswer(ctx, &a, svKAM); err != nil {
 			t.Fatal(err)
 		}
@@ -427,13 +427,13 @@ func TestSatisfactionInHealth(t *testing.T) {
 	rec(acme, 8, "Cy", 20)
 	rec(other, 0, "Zed", 5)
 	clock.Set(svEpoch.AddDate(0, 0, -2))
-	s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
-	ans := store.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 5, Comment: "Too slow"}
+	s := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: acme.ID, ChannelID: svChan})
+	ans := kam.SurveyAnswer{TeamID: svTeam, SurveyID: s.ID, UserID: "UCUST001", Score: 5, Comment: "Too slow"}
 	if _, _, err := db.AnswerSurvey(ctx, &ans, true); err != nil {
 		t.Fatal(err)
 	}
 	clock.Set(svEpoch.AddDate(-2, 0, 0))
-	svSend(t, db, store.Survey{TeamID: svTeam, AccountID: globex.ID, UserID: "UJANE001"})
+	svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: globex.ID, UserID: "UJANE001"})
 	clock.Set(svEpoch)
 
 	sums, err := db.NPSSummaries(ctx, svTeam, []int64{acme.ID, globex.ID, other.ID}, svEpoch)
@@ -491,11 +491,11 @@ func TestSurveyPostedTrigger(t *testing.T) {
 	// Another message to the channel goes first, then a key that only
 	// looks like the survey's; neither may touch the survey.
 	for _, key := range []string{"interaction:1", "survey:" + svItoa(999)} {
-		if _, _, err := db.EnqueueOutbox(ctx, store.OutboxMessage{TeamID: svTeam, Key: key, Channel: svChan, Text: "hello"}); err != nil {
+		if _, _, err := db.EnqueueOutbox(ctx, kam.OutboxMessage{TeamID: svTeam, Key: key, Channel: svChan, Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s := svSend(t, db, store.Survey{TeamID: svTeam, AccountID: accts["Acme Corp"].ID, ChannelID: svChan})
+	s := svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: accts["Acme Corp"].ID, ChannelID: svChan})
 	for i := 0; i < 3; i++ {
 		ms, err := db.ClaimOutbox(ctx, svEpoch.Add(time.Hour), 10, nil)
 		if err != nil || len(ms) != 1 {
@@ -541,7 +541,7 @@ func TestDigestLoaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.InteractionCount{{acme.ID, "UANA", 2}, {acme.ID, "UBEN", 1}}
+	want := []kam.InteractionCount{{AccountID: acme.ID, UserID: "UANA", Count: 2}, {AccountID: acme.ID, UserID: "UBEN", Count: 1}}
 	if len(counts) != len(want) || counts[0] != want[0] || counts[1] != want[1] {
 		t.Fatalf("InteractionCounts = %+v, want %+v", counts, want)
 	}
@@ -586,23 +586,23 @@ func TestDigestLoaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Renewal is contracted: closed, so not in the open pipeline.
-		want := []store.PipelineTotal{{acme.ID, kam.StageIdentified, 2, 150_000}, {globex.ID, kam.StageClosing, 1, 10_000}}
+		want := []kam.PipelineTotal{{AccountID: acme.ID, Stage: kam.StageIdentified, Count: 2, Value: 150_000}, {AccountID: globex.ID, Stage: kam.StageClosing, Count: 1, Value: 10_000}}
 		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 			t.Fatalf("OpenPipeline = %+v, want %+v", got, want)
 		}
 	})
 
 	t.Run("Snapshots", func(t *testing.T) {
-		snaps := []store.HealthSnapshot{{AccountID: acme.ID, Score: 60, Alerts: []string{"no-contact:1"}}, {AccountID: globex.ID, Score: 80}}
+		snaps := []kam.HealthSnapshot{{AccountID: acme.ID, Score: 60, Alerts: []string{"no-contact:1"}}, {AccountID: globex.ID, Score: 80}}
 		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W10", snaps); err != nil {
 			t.Fatal(err)
 		}
 		// A later run the same week replaces; another workspace's account is skipped.
 		snaps[0].Score = 55
-		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W10", append(snaps[:1], store.HealthSnapshot{AccountID: other.ID, Score: 1})); err != nil {
+		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W10", append(snaps[:1], kam.HealthSnapshot{AccountID: other.ID, Score: 1})); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W11", []store.HealthSnapshot{{AccountID: acme.ID, Score: 40}}); err != nil {
+		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W11", []kam.HealthSnapshot{{AccountID: acme.ID, Score: 40}}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.HealthSnapshots(ctx, svTeam, "2025-W11")
@@ -627,7 +627,7 @@ func TestDigestLoaders(t *testing.T) {
 				t.Errorf("HealthSnapshots(%q) accepted a bad week", week)
 			}
 		}
-		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W13", []store.HealthSnapshot{{AccountID: acme.ID, Score: 101}}); err == nil {
+		if err := db.SaveHealthSnapshots(ctx, svTeam, "2025-W13", []kam.HealthSnapshot{{AccountID: acme.ID, Score: 101}}); err == nil {
 			t.Error("a score of 101 was saved")
 		}
 		if got, _ := db.HealthSnapshots(ctx, svTeam, "2025-W14"); got[acme.ID].Week != "2025-W11" {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/store"
 )
 
 // Store is what seeding needs.
@@ -26,7 +25,7 @@ type Store interface {
 	AddObjective(ctx context.Context, o *kam.Objective, actor string) error
 	AddTactic(ctx context.Context, t *kam.Tactic, actor string) error
 	RecordPlanReview(ctx context.Context, r *kam.PlanReview, actor string) error
-	RecordSurveyAnswer(ctx context.Context, a *store.SurveyAnswer, actor string) error
+	RecordSurveyAnswer(ctx context.Context, a *kam.SurveyAnswer, actor string) error
 }
 
 // People of the demo workspace. The console user (You) owns two accounts.
@@ -281,7 +280,7 @@ func seedIntel(ctx context.Context, s Store, teamID string, a kam.Account, p acc
 		}
 	}
 	for _, ans := range p.answers {
-		sa := store.SurveyAnswer{TeamID: teamID, AccountID: a.ID, Contact: ans.contact, Score: ans.score, Comment: ans.comment, At: now.Add(-time.Duration(ans.daysAgo) * day)}
+		sa := kam.SurveyAnswer{TeamID: teamID, AccountID: a.ID, Contact: ans.contact, Score: ans.score, Comment: ans.comment, At: now.Add(-time.Duration(ans.daysAgo) * day)}
 		if err := s.RecordSurveyAnswer(ctx, &sa, a.OwnerID); err != nil {
 			return fmt.Errorf("seed survey answer of %s: %w", a.Name, err)
 		}

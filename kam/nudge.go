@@ -1,39 +1,36 @@
-// Package nudge is the vocabulary the nudge scheduler, its store and the
-// nudge buttons share: the kinds of nudge, the idempotency key of one nudge
-// message, the topic that handled and snoozed marks attach to, and the
-// payload the buttons carry. It imports nothing of kambot but kam, so the
-// store, the command engine and the scheduler can all depend on it.
-package nudge
+// Nudges: the kinds of nudge, the idempotency key of one nudge message,
+// the topic that handled and snoozed marks attach to. The scheduler, the
+// store and the nudge buttons share them.
+
+package kam
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/kambot/kambot/kam"
 )
 
 // Kind is what a nudge reminds of.
-type Kind string
+type NudgeKind string
 
 // The kinds of nudge.
 const (
-	KindPlanReview Kind = "plan-review" // the account plan's review is due by the cadence
-	KindSurvey     Kind = "survey"      // a satisfaction survey is due
-	KindNoContact  Kind = "no-contact"  // no real contact within the cadence
-	KindStalled    Kind = "stalled"     // an opportunity sits in its stage past the stall threshold
-	KindPastClose  Kind = "past-close"  // an opportunity is still open after its close date
-	KindTactic     Kind = "tactic"      // a plan tactic is due or overdue
-	KindSponsor    Kind = "sponsor"     // an executive sponsor has not touched the account this quarter
+	NudgePlanReview NudgeKind = "plan-review" // the account plan's review is due by the cadence
+	NudgeSurvey     NudgeKind = "survey"      // a satisfaction survey is due
+	NudgeNoContact  NudgeKind = "no-contact"  // no real contact within the cadence
+	NudgeStalled    NudgeKind = "stalled"     // an opportunity sits in its stage past the stall threshold
+	NudgePastClose  NudgeKind = "past-close"  // an opportunity is still open after its close date
+	NudgeTactic     NudgeKind = "tactic"      // a plan tactic is due or overdue
+	NudgeSponsor    NudgeKind = "sponsor"     // an executive sponsor has not touched the account this quarter
 )
 
 // Kinds lists every kind, in the order a sweep reports them.
-var Kinds = []Kind{KindPlanReview, KindSurvey, KindNoContact, KindStalled, KindPastClose, KindTactic, KindSponsor}
+var NudgeKinds = []NudgeKind{NudgePlanReview, NudgeSurvey, NudgeNoContact, NudgeStalled, NudgePastClose, NudgeTactic, NudgeSponsor}
 
 // Valid reports whether k is one of Kinds.
-func (k Kind) Valid() bool {
-	for _, x := range Kinds {
+func (k NudgeKind) Valid() bool {
+	for _, x := range NudgeKinds {
 		if x == k {
 			return true
 		}
@@ -43,30 +40,30 @@ func (k Kind) Valid() bool {
 
 // HasItem reports whether nudges of this kind are about one item inside the
 // account (an opportunity, a tactic, a sponsor), named by Topic.Item.
-func (k Kind) HasItem() bool {
+func (k NudgeKind) HasItem() bool {
 	switch k {
-	case KindStalled, KindPastClose, KindTactic, KindSponsor:
+	case NudgeStalled, NudgePastClose, NudgeTactic, NudgeSponsor:
 		return true
 	}
 	return false
 }
 
 // Title is how a nudge of this kind is headed: "Plan review due".
-func (k Kind) Title() string {
+func (k NudgeKind) Title() string {
 	switch k {
-	case KindPlanReview:
+	case NudgePlanReview:
 		return "Plan review due"
-	case KindSurvey:
+	case NudgeSurvey:
 		return "Satisfaction survey due"
-	case KindNoContact:
+	case NudgeNoContact:
 		return "No contact within the cadence"
-	case KindStalled:
+	case NudgeStalled:
 		return "Opportunity stalled"
-	case KindPastClose:
+	case NudgePastClose:
 		return "Opportunity past its close date"
-	case KindTactic:
+	case NudgeTactic:
 		return "Tactic due"
-	case KindSponsor:
+	case NudgeSponsor:
 		return "Executive sponsor out of touch"
 	}
 	return string(k)
@@ -76,9 +73,9 @@ func (k Kind) Title() string {
 // of it), in one period. Handled and snoozed marks attach to the topic, not
 // to a recipient, so every copy of a nudge (the owner's DM, the account
 // channel) goes quiet together.
-type Topic struct {
+type NudgeTopic struct {
 	AccountID int64
-	Kind      Kind
+	Kind      NudgeKind
 	// Item names the opportunity (its ID), the tactic (its number) or the
 	// sponsor (their user ID) for kinds that HasItem; "" otherwise.
 	Item string
@@ -89,18 +86,20 @@ type Topic struct {
 
 // Subject is the topic without its period: what a snooze silences across
 // periods.
-type Subject struct {
+type NudgeSubject struct {
 	AccountID int64
-	Kind      Kind
+	Kind      NudgeKind
 	Item      string
 }
 
 // Subject returns the topic's subject.
-func (t Topic) Subject() Subject { return Subject{AccountID: t.AccountID, Kind: t.Kind, Item: t.Item} }
+func (t NudgeTopic) Subject() NudgeSubject {
+	return NudgeSubject{AccountID: t.AccountID, Kind: t.Kind, Item: t.Item}
+}
 
 // KindItem is the kind with its item, as keys and the store write it:
 // "plan-review", "stalled.34".
-func (t Topic) KindItem() string {
+func (t NudgeTopic) KindItem() string {
 	if t.Item == "" {
 		return string(t.Kind)
 	}
@@ -108,7 +107,7 @@ func (t Topic) KindItem() string {
 }
 
 // Validate checks every field.
-func (t Topic) Validate() error {
+func (t NudgeTopic) Validate() error {
 	switch {
 	case t.AccountID <= 0:
 		return fmt.Errorf("nudge topic: account %d is not an ID", t.AccountID)
@@ -116,7 +115,7 @@ func (t Topic) Validate() error {
 		return fmt.Errorf("nudge topic: unknown kind %q", t.Kind)
 	case t.Kind.HasItem() != (t.Item != ""):
 		return fmt.Errorf("nudge topic: kind %s with item %q", t.Kind, t.Item)
-	case t.Item != "" && !isWord(t.Item, 64):
+	case t.Item != "" && !IsWord(t.Item, 64):
 		return fmt.Errorf("nudge topic: item %q is not a word", t.Item)
 	case !isPeriod(t.Period):
 		return fmt.Errorf("nudge topic: period %q is not a date, week or quarter", t.Period)
@@ -133,8 +132,8 @@ func (t Topic) Validate() error {
 // e.g. nudge:plan-review:12:U0ANA:2025-03-01, nudge:stalled.34:12:C0ACME:2025-03-05,
 // nudge:plan-review:12:U0ANA:2025-03-01+2025-03-17 (the reminder after a
 // snooze that ended on 17 March).
-type Key struct {
-	Topic
+type NudgeKey struct {
+	NudgeTopic
 	// Recipient is a Slack user ID (a DM) or channel ID.
 	Recipient string
 	// Round is "" for the first nudge of the period, or the day (YYYY-MM-DD)
@@ -146,7 +145,7 @@ type Key struct {
 const keyPrefix = "nudge:"
 
 // String renders the key.
-func (k Key) String() string {
+func (k NudgeKey) String() string {
 	var b strings.Builder
 	b.WriteString(keyPrefix)
 	b.WriteString(k.KindItem())
@@ -164,11 +163,11 @@ func (k Key) String() string {
 }
 
 // Validate checks every field.
-func (k Key) Validate() error {
-	if err := k.Topic.Validate(); err != nil {
+func (k NudgeKey) Validate() error {
+	if err := k.NudgeTopic.Validate(); err != nil {
 		return err
 	}
-	if !isWord(k.Recipient, 64) {
+	if !IsWord(k.Recipient, 64) {
 		return fmt.Errorf("nudge key: recipient %q is not a Slack ID", k.Recipient)
 	}
 	if k.Round != "" && !isDate(k.Round) {
@@ -178,47 +177,47 @@ func (k Key) Validate() error {
 }
 
 // ParseKey reads a key written by Key.String; anything else is an error.
-func ParseKey(s string) (Key, error) {
+func ParseNudgeKey(s string) (NudgeKey, error) {
 	rest, ok := strings.CutPrefix(s, keyPrefix)
 	if !ok || len(s) > 255 {
-		return Key{}, fmt.Errorf("%q is not a nudge key", s)
+		return NudgeKey{}, fmt.Errorf("%q is not a nudge key", s)
 	}
 	parts := strings.Split(rest, ":")
 	if len(parts) != 4 {
-		return Key{}, fmt.Errorf("%q is not a nudge key", s)
+		return NudgeKey{}, fmt.Errorf("%q is not a nudge key", s)
 	}
-	var k Key
+	var k NudgeKey
 	kind, item, _ := strings.Cut(parts[0], ".")
-	k.Kind, k.Item = Kind(kind), item
+	k.Kind, k.Item = NudgeKind(kind), item
 	id, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || parts[1] != strconv.FormatInt(id, 10) {
-		return Key{}, fmt.Errorf("%q is not a nudge key: bad account", s)
+		return NudgeKey{}, fmt.Errorf("%q is not a nudge key: bad account", s)
 	}
 	k.AccountID = id
 	k.Recipient = parts[2]
 	var plus bool
 	k.Period, k.Round, plus = strings.Cut(parts[3], "+")
 	if plus && k.Round == "" {
-		return Key{}, fmt.Errorf("%q is not a nudge key: empty round", s)
+		return NudgeKey{}, fmt.Errorf("%q is not a nudge key: empty round", s)
 	}
 	if err := k.Validate(); err != nil {
-		return Key{}, fmt.Errorf("%q is not a nudge key: %w", s, err)
+		return NudgeKey{}, fmt.Errorf("%q is not a nudge key: %w", s, err)
 	}
 	return k, nil
 }
 
 // How a nudge was handled.
 const (
-	HowReviewed = "reviewed" // Mark reviewed
+	HowReviewed = "reviewed" // NudgeMark reviewed
 	HowLogged   = "logged"   // Log an interaction
 )
 
 // Mark is what people did with one topic: handled it (it stays quiet for
 // the rest of its period) and/or snoozed it (quiet until SnoozedUntil, in
 // any period).
-type Mark struct {
+type NudgeMark struct {
 	TeamID string
-	Topic
+	NudgeTopic
 	HandledBy  string // Slack user ID; "" while not handled
 	HandledHow string // HowReviewed or HowLogged
 	HandledAt  time.Time
@@ -229,28 +228,28 @@ type Mark struct {
 }
 
 // Handled reports whether someone handled the topic.
-func (m Mark) Handled() bool { return m.HandledBy != "" }
+func (m NudgeMark) Handled() bool { return m.HandledBy != "" }
 
 // Snoozed reports whether a snooze still holds at now.
-func (m Mark) Snoozed(now time.Time) bool {
+func (m NudgeMark) Snoozed(now time.Time) bool {
 	return !m.SnoozedUntil.IsZero() && now.Before(m.SnoozedUntil)
 }
 
 // Record is a nudge message that was queued: the proof, for a button click,
 // that kambot sent it.
-type Record struct {
+type NudgeRecord struct {
 	ID     int64
 	TeamID string
-	Key    Key
+	Key    NudgeKey
 	// QueuedAt is when the sweep put it in the outbox.
 	QueuedAt time.Time
 }
 
 // Message is one nudge to queue: its key, and the Slack message for the
 // outbox.
-type Message struct {
+type NudgeMessage struct {
 	TeamID string
-	Key    Key
+	Key    NudgeKey
 	// Text is the notification fallback; Blocks the message (JSON array).
 	Text   string
 	Blocks []byte
@@ -265,16 +264,16 @@ func ISOWeek(t time.Time) string {
 }
 
 // Quarter names the calendar quarter of t in t's location: "2025-Q2".
-func Quarter(t time.Time) string {
-	return fmt.Sprintf("%04d-%s", t.Year(), kam.QuarterOf(t))
+func QuarterPeriod(t time.Time) string {
+	return fmt.Sprintf("%04d-%s", t.Year(), QuarterOf(t))
 }
 
 // Day names the calendar day of t in t's location: "2025-03-01".
 func Day(t time.Time) string { return t.Format(time.DateOnly) }
 
-// isWord accepts Slack IDs, numbers and the console's stand-in IDs:
+// IsWord accepts Slack IDs, numbers and the console's stand-in IDs:
 // letters, digits, '_' and '-', 1 to max of them.
-func isWord(s string, max int) bool {
+func IsWord(s string, max int) bool {
 	if s == "" || len(s) > max {
 		return false
 	}

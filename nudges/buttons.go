@@ -1,4 +1,4 @@
-package nudge
+package nudges
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/kambot/kambot/kam"
 	"github.com/slack-go/slack"
 )
 
@@ -33,19 +34,19 @@ const maxValue = 2000
 // the nudge's key. A click is checked against all three: the key must name
 // the same account, the workspace must be the click's, and a nudge with
 // that key must have been sent.
-type Value struct {
+type ButtonValue struct {
 	TeamID    string `json:"t"`
 	AccountID int64  `json:"a"`
 	Key       string `json:"k"`
 }
 
 // ValueOf is the button value of a nudge.
-func ValueOf(teamID string, k Key) Value {
-	return Value{TeamID: teamID, AccountID: k.AccountID, Key: k.String()}
+func ButtonValueOf(teamID string, k kam.NudgeKey) ButtonValue {
+	return ButtonValue{TeamID: teamID, AccountID: k.AccountID, Key: k.String()}
 }
 
 // Encode renders the value as a button's value string.
-func (v Value) Encode() string {
+func (v ButtonValue) Encode() string {
 	b, _ := json.Marshal(v) // three plain fields always marshal
 	return string(b)
 }
@@ -56,35 +57,35 @@ var ErrGarbled = errors.New("garbled nudge button value")
 // DecodeValue reads a button value written by Encode and checks that it is
 // consistent: a workspace, a key that parses and names the same account.
 // Anything else wraps ErrGarbled.
-func DecodeValue(s string) (Value, Key, error) {
+func DecodeButtonValue(s string) (ButtonValue, kam.NudgeKey, error) {
 	if s == "" || len(s) > maxValue {
-		return Value{}, Key{}, fmt.Errorf("%w: %d bytes", ErrGarbled, len(s))
+		return ButtonValue{}, kam.NudgeKey{}, fmt.Errorf("%w: %d bytes", ErrGarbled, len(s))
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
 	dec.DisallowUnknownFields()
-	var v Value
+	var v ButtonValue
 	if err := dec.Decode(&v); err != nil {
-		return Value{}, Key{}, fmt.Errorf("%w: %v", ErrGarbled, err)
+		return ButtonValue{}, kam.NudgeKey{}, fmt.Errorf("%w: %v", ErrGarbled, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Value{}, Key{}, fmt.Errorf("%w: trailing data", ErrGarbled)
+		return ButtonValue{}, kam.NudgeKey{}, fmt.Errorf("%w: trailing data", ErrGarbled)
 	}
-	if !isWord(v.TeamID, 32) {
-		return Value{}, Key{}, fmt.Errorf("%w: workspace %q", ErrGarbled, v.TeamID)
+	if !kam.IsWord(v.TeamID, 32) {
+		return ButtonValue{}, kam.NudgeKey{}, fmt.Errorf("%w: workspace %q", ErrGarbled, v.TeamID)
 	}
-	k, err := ParseKey(v.Key)
+	k, err := kam.ParseNudgeKey(v.Key)
 	if err != nil {
-		return Value{}, Key{}, fmt.Errorf("%w: %v", ErrGarbled, err)
+		return ButtonValue{}, kam.NudgeKey{}, fmt.Errorf("%w: %v", ErrGarbled, err)
 	}
 	if k.AccountID != v.AccountID {
-		return Value{}, Key{}, fmt.Errorf("%w: key names account %d, value %d", ErrGarbled, k.AccountID, v.AccountID)
+		return ButtonValue{}, kam.NudgeKey{}, fmt.Errorf("%w: key names account %d, value %d", ErrGarbled, k.AccountID, v.AccountID)
 	}
 	return v, k, nil
 }
 
 // Buttons is a nudge's actions block: Mark reviewed, Log an interaction,
 // Snooze a week, Open account, each carrying v.
-func Buttons(v Value) *slack.ActionBlock {
+func Buttons(v ButtonValue) *slack.ActionBlock {
 	val := v.Encode()
 	btn := func(id, label string) *slack.ButtonBlockElement {
 		return slack.NewButtonBlockElement(id, val, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
