@@ -309,8 +309,6 @@ func (db *DB) queryAccounts(ctx context.Context, op, query string, args ...any) 
 	return out, nil
 }
 
-type rowSource interface{ Scan(dest ...any) error }
-
 func scanAccount(r rowSource) (kam.Account, error) {
 	var a kam.Account
 	var tier, level, cadence string

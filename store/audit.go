@@ -33,6 +33,20 @@ const (
 	ActionOpportunityStage = "opportunity.stage"
 )
 
+// Audit actions written by the account-intelligence store.
+const (
+	ActionContactAdd    = "contact.add"
+	ActionContactUpdate = "contact.update"
+	ActionContactRemove = "contact.remove"
+	ActionScoringSave   = "scoring.save"
+	ActionWeightsSet    = "weights.set"
+	ActionWeightsReset  = "weights.reset"
+	ActionObjectiveAdd  = "plan.objective"
+	ActionTacticAdd     = "plan.tactic"
+	ActionTacticDone    = "plan.done"
+	ActionPlanReview    = "plan.review"
+)
+
 const insertAuditSQL = `INSERT INTO audit_log (team_id, actor, action, entity, detail, at) VALUES (?, ?, ?, ?, ?, ?)`
 
 // Audit returns the workspace's latest audit entries, newest first; limit 0

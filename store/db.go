@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
+	// also registers the "sqlite3" driver
 	"github.com/pressly/goose/v3"
 )
 
@@ -153,12 +153,6 @@ func (db *DB) stmt(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, 
 	return s, nil
 }
 
-// ms converts a time to the stored form: unix milliseconds.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-// fromMS converts a stored unix-millisecond value back to a UTC time.
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
 // now is the clock's time at the precision stored, in UTC.
 func (db *DB) now() time.Time { return fromMS(db.Now().UnixMilli()) }
 
@@ -169,21 +163,6 @@ func (db *DB) orNow(t time.Time) time.Time {
 		return db.now()
 	}
 	return fromMS(t.UnixMilli())
-}
-
-// isUnique reports whether err is a UNIQUE constraint violation.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
-}
-
-// sqlLimit turns a caller's limit into SQLite's: 0 or less means no limit.
-// Bind it as "LIMIT +?" in a cached statement (see stmt).
-func sqlLimit(limit int) int {
-	if limit <= 0 {
-		return -1
-	}
-	return limit
 }
 
 // Path is the database file.
@@ -249,16 +228,4 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// insertedForAccount reads the ID of a row inserted with
-// "INSERT … SELECT … WHERE EXISTS (the account in the workspace)": no row
-// inserted means the account is not the workspace's.
-func insertedForAccount(res sql.Result) (int64, error) {
-	if k, err := res.RowsAffected(); err != nil {
-		return 0, err
-	} else if k == 0 {
-		return 0, errAccountNotFound()
-	}
-	return res.LastInsertId()
 }

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -296,22 +294,4 @@ func (db *DB) Interactions(ctx context.Context, teamID string, accountID int64, 
 		}
 	}
 	return out, nil
-}
-
-// parseIDs parses group_concat's comma-separated IDs, sorted.
-func parseIDs(s string) ([]int64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	parts := strings.Split(s, ",")
-	ids := make([]int64, len(parts))
-	for i, p := range parts {
-		id, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("parse contact ids %q: %w", s, err)
-		}
-		ids[i] = id
-	}
-	slices.Sort(ids)
-	return ids, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -630,10 +629,4 @@ func (db *DB) SetSurveyEveryDays(ctx context.Context, teamID string, days int, a
 		return fmt.Errorf("set survey cadence of %s: %w", teamID, err)
 	}
 	return nil
-}
-
-// jsonList encodes strings as a JSON array for json_each.
-func jsonList(ss []string) (string, error) {
-	b, err := json.Marshal(ss)
-	return string(b), err
 }

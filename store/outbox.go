@@ -497,11 +497,3 @@ func scanOutboxRows(rows *sql.Rows) ([]kam.OutboxMessage, error) {
 	}
 	return out, rows.Err()
 }
-
-// optMS is fromMS for columns where 0 means "not yet".
-func optMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return fromMS(v)
-}
