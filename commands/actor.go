@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/outbox"
 )
 
 // maxCandidates is how many accounts an ambiguous prefix lists.
@@ -213,17 +214,34 @@ func (a *Actor) User(ctx context.Context, tok Token, example string) (string, er
 	return id, nil
 }
 
-// Notify posts to the account's channel, if it has one. A failure is
-// logged and never fails the command: the write it reports has happened.
-func (a *Actor) Notify(ctx context.Context, acct kam.Account, key, text string, blocks []slack.Block) {
+// channelPost is the kam.Post that queues blocks(stored) to the account's
+// channel under key(stored), for the store to queue in the same transaction
+// as the change it reports; nil when the account has no channel or nothing
+// delivers posts.
+func channelPost[T any](a *Actor, acct kam.Account, key func(T) string, blocks func(T) []slack.Block) kam.Post[T] {
 	if a.e.notifier == nil || acct.ChannelID == "" {
-		return
+		return nil
 	}
-	// The notifier queues durably; a request cancelled after the write must
-	// not lose the post.
-	ctx = context.WithoutCancel(ctx)
-	if err := a.e.notifier.Notify(ctx, a.TeamID, acct.ChannelID, key, text, blocks); err != nil {
-		a.e.log.Warn("notify account channel", "team", a.TeamID, "account", acct.ID, "key", key, "err", err)
+	team, channel := a.TeamID, acct.ChannelID
+	return func(stored T) (*kam.OutboxMessage, error) {
+		b := blocks(stored)
+		return encodePost(team, channel, key(stored), PlainText(b), b)
+	}
+}
+
+// encodePost is the outbox record of a post, for a kam.Post to return.
+func encodePost(teamID, channel, key, text string, blocks []slack.Block) (*kam.OutboxMessage, error) {
+	m, err := outbox.Encode(outbox.Message{TeamID: teamID, Channel: channel, Key: key, Text: text, Blocks: blocks})
+	if err != nil {
+		return nil, fmt.Errorf("encode post %s: %w", key, err)
+	}
+	return &m, nil
+}
+
+// Wake asks the notifier to deliver the posts that a change just queued.
+func (a *Actor) Wake() {
+	if a.e.notifier != nil {
+		a.e.notifier.Wake()
 	}
 }
 

@@ -277,14 +277,14 @@ func (e *bfEnv) seed(ctx context.Context) {
 			for i, n := range in.Contacts {
 				in.Contacts[i] = contactIDs[n-1]
 			}
-			must(e.db.LogInteraction(ctx, &in, in.UserID))
+			must(e.db.LogInteraction(ctx, &in, in.UserID, nil))
 		}
 		for i, o := range x.opps {
 			clock = ago(120)
 			o.TeamID, o.AccountID = a.TeamID, a.ID
 			must(e.db.AddOpportunity(ctx, &o, a.OwnerID))
 			clock = ago(40)
-			_, err := e.db.MoveStage(ctx, a.TeamID, o.ID, x.stages[i], a.OwnerID, "", clock)
+			_, err := e.db.MoveStage(ctx, a.TeamID, o.ID, x.stages[i], a.OwnerID, "", clock, nil)
 			must(err)
 		}
 		clock = ago(100)

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -80,19 +81,44 @@ func TestLogWithoutChannelOrNotifier(t *testing.T) {
 	}
 }
 
-func TestNotifierFailureKeepsTheWrite(t *testing.T) {
-	e := newEnv(t)
-	e.notes.fail = true
-	before := count(t, e.path, "interactions")
-	rep := e.ok(ana, "log acme call Queue is down but the log stands")
-	if count(t, e.path, "interactions") != before+1 {
-		t.Fatal("interaction not stored")
+// A change and the channel post that reports it commit together: when the
+// post cannot be queued, the user is told and nothing is written.
+func TestPostQueueFailureWritesNothing(t *testing.T) {
+	for _, tc := range []struct{ name, user, cmd, table string }{
+		{"log", ana, "log acme call Queue is down, so nothing is logged", "interactions"},
+		{"stage", ben, "stage acme pil qualified Queue is down", "stage_changes"},
+		{"survey", ana, "survey acme send", "surveys"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.eng.Register(commands.SurveyExtension(commands.SurveyConfig{Store: e.db, Notifier: e.notes}))
+			failOutboxInserts(t, e.path)
+			before := snapshot(t, e.path)
+			rep, err := e.run(tc.user, tc.cmd)
+			if err == nil || !strings.Contains(rep.Text, "Internal error") {
+				t.Fatalf("reply %q, err %v: want an internal error", rep.Text, err)
+			}
+			if after := snapshot(t, e.path); after != before {
+				t.Fatalf("%s changed although its post was not queued:\n%s", tc.table, after)
+			}
+			if posts := e.notes.all(); len(posts) != 0 {
+				t.Fatalf("posts %+v", posts)
+			}
+		})
 	}
-	if !strings.Contains(rep.Text, "Logged a call") {
-		t.Fatalf("reply %q", rep.Text)
+}
+
+// failOutboxInserts makes every insert into the outbox fail, as a full disk
+// would, with a trigger in the test's database file.
+func failOutboxInserts(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(e.logs.String(), "notify account channel") {
-		t.Fatalf("failure not logged: %s", e.logs.String())
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER outbox_full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
 	}
 }
 

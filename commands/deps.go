@@ -63,8 +63,9 @@ type Store interface {
 	// RemoveMember removes the user from the team; ENOTFOUND if absent.
 	RemoveMember(ctx context.Context, teamID string, accountID int64, userID, actor string) error
 
-	// LogInteraction stores an interaction, filling ID.
-	LogInteraction(ctx context.Context, in *kam.Interaction, actor string) error
+	// LogInteraction stores an interaction, filling ID, and queues the post
+	// that post builds from it in the same transaction.
+	LogInteraction(ctx context.Context, in *kam.Interaction, actor string, post kam.Post[kam.Interaction]) error
 	// Interactions returns an account's latest interactions, newest first.
 	Interactions(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Interaction, error)
 
@@ -74,17 +75,24 @@ type Store interface {
 	// accountID is 0), open ones only when openOnly, by stage then name.
 	Opportunities(ctx context.Context, teamID string, accountID int64, openOnly bool) ([]kam.Opportunity, error)
 	// MoveStage moves an opportunity and records the change with its author,
-	// time and note, in one transaction.
-	MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error)
+	// time and note, and queues the post that post builds from the change,
+	// in one transaction.
+	MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time, post kam.Post[kam.StageChange]) (kam.StageChange, error)
 	// StageHistory returns an opportunity's stage changes, oldest first.
 	StageHistory(ctx context.Context, teamID string, oppID int64) ([]kam.StageChange, error)
 }
 
-// Notifier posts to an account's channel. Implementations queue the message
-// durably and deliver it in the background, so the caller never waits for
-// Slack and a failed post is retried. key makes the post idempotent.
+// Notifier delivers posts. Implementations queue the message durably and
+// deliver it in the background, so the caller never waits for Slack and a
+// failed post is retried. key makes the post idempotent.
+//
+// A post that reports a change is not sent through Notify: the store queues
+// it in the change's own transaction (kam.Post), and the handler calls Wake
+// once that transaction committed.
 type Notifier interface {
 	Notify(ctx context.Context, teamID, channelID, key, text string, blocks []slack.Block) error
+	// Wake asks for queued posts to be delivered now; it never blocks.
+	Wake()
 }
 
 // Views opens modals (views.open) for a trigger_id.

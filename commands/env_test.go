@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
 
@@ -38,11 +40,40 @@ const (
 // fixedNow is the clock of every test: a Friday afternoon.
 var fixedNow = time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
 
-// notifier records posts; fail makes every post fail.
+// notifier records posts: those sent through Notify, and on Wake those
+// the store queued with a change (read from the outbox and marked sent);
+// fail makes every Notify fail.
 type notifier struct {
 	mu    sync.Mutex
 	fail  bool
 	posts []post
+	db    outbox.Store // set: Wake drains its outbox
+}
+
+func (n *notifier) Wake() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.db == nil {
+		return
+	}
+	// Queued posts are stamped with the store's clock, which tests fix.
+	now := time.Now()
+	if fixedNow.After(now) {
+		now = fixedNow
+	}
+	_, err := outbox.Drain(context.Background(), n.db, now.Add(time.Hour), func(m kam.OutboxMessage) error {
+		var bs slack.Blocks
+		if len(m.Blocks) > 0 {
+			if err := json.Unmarshal(m.Blocks, &bs); err != nil {
+				return err
+			}
+		}
+		n.posts = append(n.posts, post{m.TeamID, m.Channel, m.Key, m.Text, bs.BlockSet})
+		return nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("drain the outbox: %v", err))
+	}
 }
 
 type post struct {
@@ -120,6 +151,7 @@ func newEnv(t testing.TB, configure ...func(*commands.Config)) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	e := &env{t: t, db: db, path: path, notes: &notifier{}, logs: &syncBuffer{}, ids: map[string]int64{}}
+	e.notes.db = db
 	e.seed(ctx)
 	db.Now = func() time.Time { return fixedNow }
 	cfg := commands.Config{
@@ -180,7 +212,7 @@ func (e *env) seed(ctx context.Context) {
 	} {
 		in := kam.Interaction{TeamID: team, AccountID: acme, UserID: x.user, Kind: kam.InteractionKind(x.kind), Summary: x.summary,
 			At: at(x.days).Add(time.Duration(i) * time.Minute)}
-		must(e.db.LogInteraction(ctx, &in, x.user))
+		must(e.db.LogInteraction(ctx, &in, x.user, nil))
 	}
 
 	date := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
@@ -207,7 +239,7 @@ func (e *env) seed(ctx context.Context) {
 		e.ids["opp/"+o.name] = opp.ID
 		for i, st := range o.moves {
 			clock = at(250 - 30*i)
-			_, err := e.db.MoveStage(ctx, team, opp.ID, st, ana, "", clock)
+			_, err := e.db.MoveStage(ctx, team, opp.ID, st, ana, "", clock, nil)
 			must(err)
 		}
 	}
@@ -216,7 +248,7 @@ func (e *env) seed(ctx context.Context) {
 	g := kam.Opportunity{TeamID: team, AccountID: globex, Name: "Line retrofit", Value: 400_000, OwnerID: ana, CloseDate: date("2025-05-15")}
 	must(e.db.AddOpportunity(ctx, &g, ana))
 	clock = at(50)
-	_, err := e.db.MoveStage(ctx, team, g.ID, kam.StageQualified, ana, "", clock)
+	_, err := e.db.MoveStage(ctx, team, g.ID, kam.StageQualified, ana, "", clock, nil)
 	must(err)
 }
 

@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -68,20 +67,20 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	for _, ct := range met {
 		in.Contacts = append(in.Contacts, ct.ID)
 	}
-	if err := c.Store().LogInteraction(ctx, &in, c.UserID); err != nil {
+	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	if len(met) > 0 {
+		echo = "(met " + contactNames(met) + ") " + echo
+	}
+	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], esc(a.Name), echo))}
+	post := channelPost(&c.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
+	if err := c.Store().LogInteraction(ctx, &in, c.UserID, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
 			return Reply{}, err
 		}
 		return Reply{}, fmt.Errorf("log interaction for account %d: %w", a.ID, err)
 	}
-
-	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
-	if len(met) > 0 {
-		echo = "(met " + contactNames(met) + ") " + echo
-	}
-	if a.ChannelID != "" {
-		post := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], esc(a.Name), echo))}
-		c.Notify(ctx, a, "interaction:"+strconv.FormatInt(in.ID, 10), PlainText(post), post)
+	if post != nil {
+		c.Wake()
 	}
 	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*: %s", kindPhrases[kind], esc(a.Name), echo))}}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -308,7 +307,10 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 		return InteractionReply{}, nudgeErr(err, "handle nudge %s", c.value.Key)
 	}
 	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now}
-	if err := in.Store().LogInteraction(ctx, &it, in.UserID); err != nil {
+	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], esc(a.Name), echo))}
+	post := channelPost(&in.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
+	if err := in.Store().LogInteraction(ctx, &it, in.UserID, post); err != nil {
 		if claimed {
 			h.undo(ctx, in, c.key.NudgeTopic, m)
 		}
@@ -317,11 +319,8 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 		}
 		return InteractionReply{}, nudgeErr(err, "log interaction for account %d", a.ID)
 	}
-
-	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
-	if a.ChannelID != "" {
-		post := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], esc(a.Name), echo))}
-		in.Notify(ctx, a, "interaction:"+strconv.FormatInt(it.ID, 10), PlainText(post), post)
+	if post != nil {
+		in.Wake()
 	}
 	if meta.ResponseURL != "" {
 		var orig []slack.Block

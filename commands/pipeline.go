@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -130,21 +129,21 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 	if o.Stage == to {
 		return Reply{}, kam.Errorf(kam.EINVALID, "*%s* is already %s — pick another stage: %s.", esc(o.Name), to, kam.Names(kam.Stages))
 	}
-	sc, err := c.Store().MoveStage(ctx, c.TeamID, o.ID, to, c.UserID, note, c.Now)
-	if err != nil {
+	noteText := ""
+	if note != "" {
+		noteText = ": " + escKeepRefs(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
+	}
+	postBlocks := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
+		mention(c.UserID), esc(o.Name), esc(a.Name), o.Stage, to, noteText))}
+	post := channelPost(&c.Actor, a, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return postBlocks })
+	if _, err := c.Store().MoveStage(ctx, c.TeamID, o.ID, to, c.UserID, note, c.Now, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
 			return Reply{}, err
 		}
 		return Reply{}, fmt.Errorf("move opportunity %d to %s: %w", o.ID, to, err)
 	}
-	noteText := ""
-	if note != "" {
-		noteText = ": " + escKeepRefs(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
-	}
-	if a.ChannelID != "" {
-		post := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
-			mention(c.UserID), esc(o.Name), esc(a.Name), o.Stage, to, noteText))}
-		c.Notify(ctx, a, "stage:"+strconv.FormatInt(sc.ID, 10), PlainText(post), post)
+	if post != nil {
+		c.Wake()
 	}
 	msg := fmt.Sprintf("Moved *%s* to *%s* (was %s)%s.", esc(o.Name), to, o.Stage, noteText)
 	if to.Won() && !o.Stage.Won() {

@@ -31,8 +31,9 @@ import (
 // SurveyStore is what the survey commands need of persistence; *store.DB
 // implements it.
 type SurveyStore interface {
-	// CreateSurvey records a survey being sent, filling its ID and token.
-	CreateSurvey(ctx context.Context, s *kam.Survey, actor string) error
+	// CreateSurvey records a survey being sent, filling its ID and token,
+	// and queues the question that post builds in the same transaction.
+	CreateSurvey(ctx context.Context, s *kam.Survey, actor string, post kam.Post[kam.Survey]) error
 	// SurveyByToken finds a survey by ID and token, whatever its workspace.
 	SurveyByToken(ctx context.Context, id int64, token string) (kam.Survey, error)
 	// Surveys lists an account's surveys, newest first.
@@ -172,14 +173,16 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	if err := noMoreArgs(c); err != nil {
 		return Reply{}, err
 	}
-	if err := h.cfg.Store.CreateSurvey(ctx, &s, c.UserID); err != nil {
+	// The question is queued with the survey: a survey nobody was asked
+	// must not exist, nor a question about a survey that does not.
+	post := func(stored kam.Survey) (*kam.OutboxMessage, error) {
+		blocks := surveyMessage(a, stored)
+		return encodePost(stored.TeamID, stored.Recipient(), kam.SurveyKey(stored.ID), PlainText(blocks[:1]), blocks)
+	}
+	if err := h.cfg.Store.CreateSurvey(ctx, &s, c.UserID, post); err != nil {
 		return Reply{}, userErr(err, "create survey for account %d", a.ID)
 	}
-	blocks := surveyMessage(a, s)
-	// The survey is recorded: queue its post even if the request ends now.
-	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), c.TeamID, s.Recipient(), kam.SurveyKey(s.ID), PlainText(blocks[:1]), blocks); err != nil {
-		return Reply{}, fmt.Errorf("queue survey %d for %s: %w", s.ID, s.Recipient(), err)
-	}
+	h.cfg.Notifier.Wake()
 	where := channelRefText(s.ChannelID)
 	hint := "kambot has to be in that channel to post there: `/invite @kambot` if it isn't."
 	if s.UserID != "" {

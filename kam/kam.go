@@ -5,6 +5,7 @@
 package kam
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -282,3 +283,11 @@ const (
 	MaxSummaryLen = 2000
 	MaxTextLen    = 200
 )
+
+// PostKey is the outbox key of the account-channel post that reports the
+// interaction: one post per interaction, however often it is retried.
+func (in Interaction) PostKey() string { return "interaction:" + strconv.FormatInt(in.ID, 10) }
+
+// PostKey is the outbox key of the account-channel post that reports the
+// stage change.
+func (sc StageChange) PostKey() string { return "stage:" + strconv.FormatInt(sc.ID, 10) }

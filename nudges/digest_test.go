@@ -160,7 +160,7 @@ func (e *dgEnv) seed() {
 	log := func(acct, user string, kind kam.InteractionKind, when time.Time) {
 		e.clock.Set(when)
 		in := kam.Interaction{TeamID: dgTeam, AccountID: e.ids[acct], UserID: user, Kind: kind, Summary: "Worked the account", At: when}
-		e.must(e.db.LogInteraction(ctx, &in, user))
+		e.must(e.db.LogInteraction(ctx, &in, user, nil))
 	}
 	log("Acme Corp", dgAna, kam.KindMeeting, dgAt(3, 10))
 	log("Acme Corp", dgBen, kam.KindCall, dgAt(2, 15))
@@ -177,7 +177,7 @@ func (e *dgEnv) seed() {
 	}
 	move := func(id int64, to kam.Stage, when time.Time) {
 		e.clock.Set(when)
-		_, err := e.db.MoveStage(ctx, dgTeam, id, to, dgAna, "", when)
+		_, err := e.db.MoveStage(ctx, dgTeam, id, to, dgAna, "", when, nil)
 		e.must(err)
 	}
 	renewal := opp("Acme Corp", "Renewal 2026", 250_000, dgAt(60, 9))

@@ -158,7 +158,7 @@ func newWorld(t *testing.T) *world {
 	must(db.AddTactic(ctx, &kam.Tactic{TeamID: schedTeam, AccountID: w.acme.ID, Text: "Run a joint workshop", OwnerID: schedBen,
 		Due: time.Date(2025, 3, 12, 0, 0, 0, 0, time.UTC)}, schedAna))
 	clock.Set(at(-50))
-	_, err = db.MoveStage(ctx, schedTeam, opp.ID, kam.StagePursuing, schedBen, "", at(-50))
+	_, err = db.MoveStage(ctx, schedTeam, opp.ID, kam.StagePursuing, schedBen, "", at(-50), nil)
 	must(err)
 
 	clock.Set(at(-40))
@@ -171,8 +171,8 @@ func newWorld(t *testing.T) *world {
 	must(db.CreateAccount(ctx, &w.globex, schedAdmin))
 
 	clock.Set(at(-2))
-	must(db.LogInteraction(ctx, &kam.Interaction{TeamID: schedTeam, AccountID: w.acme.ID, Kind: kam.KindCall, Summary: "Renewal timing", At: at(-2)}, schedAna))
-	must(db.LogInteraction(ctx, &kam.Interaction{TeamID: schedOther, AccountID: w.other.ID, Kind: kam.KindCall, Summary: "Hello", At: at(-2)}, "U0OTHER"))
+	must(db.LogInteraction(ctx, &kam.Interaction{TeamID: schedTeam, AccountID: w.acme.ID, Kind: kam.KindCall, Summary: "Renewal timing", At: at(-2)}, schedAna, nil))
+	must(db.LogInteraction(ctx, &kam.Interaction{TeamID: schedOther, AccountID: w.other.ID, Kind: kam.KindCall, Summary: "Hello", At: at(-2)}, "U0OTHER", nil))
 	must(db.RecordPlanReview(ctx, &kam.PlanReview{TeamID: schedOther, AccountID: w.other.ID}, "U0OTHER"))
 	return w
 }

@@ -279,29 +279,39 @@ func New(cfg Config) (*Sender, error) {
 	}, nil
 }
 
-// Enqueue queues m and wakes the Sender. created is false when the
-// workspace already had a message with m's key (nothing is queued then). A
-// message that cannot be delivered as given is a *kam.Error (EINVALID).
-func (s *Sender) Enqueue(ctx context.Context, m Message) (created bool, err error) {
+// Encode turns m into the record the store queues: blocks and metadata as
+// JSON. A message that cannot be encoded is a *kam.Error (EINVALID).
+func Encode(m Message) (kam.OutboxMessage, error) {
 	rec := kam.OutboxMessage{TeamID: m.TeamID, Key: m.Key, Channel: m.Channel, Text: m.Text}
 	if len(m.Blocks) > 0 {
 		b, err := json.Marshal(m.Blocks)
 		if err != nil {
-			return false, kam.Errorf(kam.EINVALID, "The message blocks cannot be encoded as Block Kit JSON: %v", err)
+			return kam.OutboxMessage{}, kam.Errorf(kam.EINVALID, "The message blocks cannot be encoded as Block Kit JSON: %v", err)
 		}
 		rec.Blocks = b
 	}
 	if len(m.Metadata) > 0 {
 		for _, k := range []string{"key", "team"} {
 			if _, ok := m.Metadata[k]; ok {
-				return false, kam.Errorf(kam.EINVALID, "Message metadata cannot set %q; the outbox sets it. Use another field name.", k)
+				return kam.OutboxMessage{}, kam.Errorf(kam.EINVALID, "Message metadata cannot set %q; the outbox sets it. Use another field name.", k)
 			}
 		}
 		b, err := json.Marshal(m.Metadata)
 		if err != nil {
-			return false, kam.Errorf(kam.EINVALID, "The message metadata cannot be encoded as JSON: %v", err)
+			return kam.OutboxMessage{}, kam.Errorf(kam.EINVALID, "The message metadata cannot be encoded as JSON: %v", err)
 		}
 		rec.Metadata = b
+	}
+	return rec, nil
+}
+
+// Enqueue queues m and wakes the Sender. created is false when the
+// workspace already had a message with m's key (nothing is queued then). A
+// message that cannot be delivered as given is a *kam.Error (EINVALID).
+func (s *Sender) Enqueue(ctx context.Context, m Message) (created bool, err error) {
+	rec, err := Encode(m)
+	if err != nil {
+		return false, err
 	}
 	_, created, err = s.st.EnqueueOutbox(ctx, rec)
 	if err != nil {

@@ -89,7 +89,7 @@ func BenchmarkLogInteraction(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		a := accounts[i%len(accounts)]
 		in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: "Discussed the renewal and next quarter's volumes"}
-		if err := db.LogInteraction(ctx, &in, a.OwnerID); err != nil {
+		if err := db.LogInteraction(ctx, &in, a.OwnerID, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -140,7 +140,7 @@ func coreLogPath(b *testing.B, ctx context.Context, db *store.DB, a kam.Account)
 		b.Fatalf("MemberRole = %q, %v", role, err)
 	}
 	in := kam.Interaction{TeamID: coreTeam, AccountID: found[0].ID, Kind: kam.KindCall, Summary: "Discussed the renewal and next quarter's volumes"}
-	if err := db.LogInteraction(ctx, &in, a.OwnerID); err != nil {
+	if err := db.LogInteraction(ctx, &in, a.OwnerID, nil); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -143,7 +143,7 @@ func TestContacts(t *testing.T) {
 		// Interactions that name stakeholders give them a last contact.
 		for i, at := range []time.Time{intelEpoch.Add(-72 * time.Hour), intelEpoch.Add(-24 * time.Hour), intelEpoch.Add(-48 * time.Hour)} {
 			in := kam.Interaction{TeamID: intelTeam, AccountID: a.ID, Kind: kam.KindMeeting, Summary: fmt.Sprint("meeting ", i), At: at, Contacts: []int64{jane.ID}}
-			if err := db.LogInteraction(ctx, &in, "UANA"); err != nil {
+			if err := db.LogInteraction(ctx, &in, "UANA", nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -569,7 +569,7 @@ func TestHealthInputs(t *testing.T) {
 		t.Helper()
 		in := kam.Interaction{TeamID: acct.TeamID, AccountID: acct.ID, UserID: user, Kind: kind, Summary: "x",
 			At: now.Add(-time.Duration(daysAgo) * 24 * time.Hour), Contacts: contacts}
-		if err := db.LogInteraction(ctx, &in, user); err != nil {
+		if err := db.LogInteraction(ctx, &in, user, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -43,13 +43,14 @@ type interactionDetail struct {
 //
 // Calls that arrive while another is being written share its successor's
 // transaction (see logCombiner); each still gets its own result, and each
-// interaction is stored with its audit entry in one transaction. Once
-// queued, a call completes even if ctx is cancelled meanwhile.
-func (db *DB) LogInteraction(ctx context.Context, in *kam.Interaction, actor string) error {
+// interaction is stored with its audit entry and its post (when post
+// returns one) in one transaction. Once queued, a call completes even if
+// ctx is cancelled meanwhile.
+func (db *DB) LogInteraction(ctx context.Context, in *kam.Interaction, actor string, post kam.Post[kam.Interaction]) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
-	r := &logReq{ctx: ctx, in: *in, actor: actor}
+	r := &logReq{ctx: ctx, in: *in, actor: actor, post: post}
 	if err := db.normalizeInteraction(&r.in, actor); err != nil {
 		return err
 	}
@@ -88,8 +89,9 @@ type logReq struct {
 	ctx   context.Context
 	in    kam.Interaction // normalized; ID filled when stored
 	actor string
-	err   error     // the call's result
-	done  chan bool // true: result is in; false: lead the next commit
+	post  kam.Post[kam.Interaction] // the channel post, queued with it; may be nil
+	err   error                     // the call's result
+	done  chan bool                 // true: result is in; false: lead the next commit
 }
 
 // run returns once r has been committed (or refused), by this goroutine
@@ -175,6 +177,14 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 		return fmt.Errorf("log interaction: %w", err)
 	}
 	var con *sql.Stmt
+	var q *outboxStmts
+	for _, x := range batch {
+		if x.post != nil && q == nil {
+			if q, err = db.outboxStmts(ctx); err != nil {
+				return fmt.Errorf("log interaction: %w", err)
+			}
+		}
+	}
 	for _, x := range batch {
 		if len(x.in.Contacts) > 0 {
 			if con, err = db.stmt(ctx, db.write, insertInteractionContactSQL); err != nil {
@@ -189,6 +199,7 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 		if con != nil {
 			conTx = tx.StmtContext(ctx, con)
 		}
+		qTx := q.in(ctx, tx)
 		for _, x := range batch {
 			n := &x.in
 			at := ms(n.At)
@@ -213,6 +224,9 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 			d := interactionDetail{Account: n.AccountID, User: n.UserID, Kind: n.Kind, Contacts: n.Contacts, At: n.At}
 			if err := writeAudit(ctx, tx, aud, n.TeamID, x.actor, ActionInteractionLog, auditEntity("interaction", n.ID), d, n.At); err != nil {
 				return err
+			}
+			if err := postTx(ctx, qTx, x.post, *n, db.now()); err != nil {
+				return fmt.Errorf("queue the post of interaction %d: %w", n.ID, err)
 			}
 		}
 		return nil

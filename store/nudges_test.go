@@ -564,7 +564,7 @@ func TestOpportunityOwners(t *testing.T) {
 	}
 	open := add(f.acme, "Renewal", nudgeBen)
 	lost := add(f.acme, "Pilot", nudgeBen)
-	if _, err := f.db.MoveStage(ctx, nudgeTeam, lost, kam.StageLost, nudgeAna, "", nudgeEpoch); err != nil {
+	if _, err := f.db.MoveStage(ctx, nudgeTeam, lost, kam.StageLost, nudgeAna, "", nudgeEpoch, nil); err != nil {
 		t.Fatal(err)
 	}
 	foreign := add(f.other, "Elsewhere", nudgeAna)

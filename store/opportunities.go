@@ -218,7 +218,7 @@ func (db *DB) Opportunities(ctx context.Context, teamID string, accountID int64,
 // with its author, time (now when at is zero) and note, in one transaction.
 // See the pipeline rules at the top of this file; a move they forbid is
 // EINVALID.
-func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error) {
+func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time, post kam.Post[kam.StageChange]) (kam.StageChange, error) {
 	if err := checkActor(actor); err != nil {
 		return kam.StageChange{}, err
 	}
@@ -236,6 +236,10 @@ func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.
 		return kam.StageChange{}, kam.Errorf(kam.EINVALID, "A stage change can't be dated in the future; record it when it happens.")
 	}
 	aud, err := db.auditStmt(ctx)
+	if err != nil {
+		return kam.StageChange{}, fmt.Errorf("move opportunity %d: %w", oppID, err)
+	}
+	q, err := db.outboxStmts(ctx)
 	if err != nil {
 		return kam.StageChange{}, fmt.Errorf("move opportunity %d: %w", oppID, err)
 	}
@@ -265,7 +269,13 @@ func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.
 			return err
 		}
 		d := stageDetail{From: sc.From, To: sc.To, Note: note, At: at}
-		return writeAudit(ctx, tx, aud, teamID, actor, ActionOpportunityStage, auditEntity("opportunity", oppID), d, now)
+		if err := writeAudit(ctx, tx, aud, teamID, actor, ActionOpportunityStage, auditEntity("opportunity", oppID), d, now); err != nil {
+			return err
+		}
+		if err := postTx(ctx, q.in(ctx, tx), post, sc, now); err != nil {
+			return fmt.Errorf("queue the post of stage change %d: %w", sc.ID, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return kam.StageChange{}, err

@@ -74,21 +74,52 @@ const (
 	outboxIDByKeySQL = `SELECT id FROM outbox WHERE team_id = ? AND key = ?`
 )
 
-// enqueueOutboxTx queues m inside tx, so that store code can queue a
-// notification in the same transaction as the change it announces. m must
-// have passed checkOutboxMessage.
-func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m kam.OutboxMessage, now time.Time) (int64, bool, error) {
-	ins, err := tx.PrepareContext(ctx, enqueueOutboxSQL)
+// outboxStmts are the prepared statements that queue a message; bind them
+// to a transaction with in.
+type outboxStmts struct{ ins, sel *sql.Stmt }
+
+// outboxStmts prepares (once per connection pool) the statements that queue
+// a message on the write connection.
+func (db *DB) outboxStmts(ctx context.Context) (*outboxStmts, error) {
+	ins, err := db.stmt(ctx, db.write, enqueueOutboxSQL)
 	if err != nil {
-		return 0, false, err
+		return nil, err
 	}
-	defer ins.Close()
-	sel, err := tx.PrepareContext(ctx, outboxIDByKeySQL)
+	sel, err := db.stmt(ctx, db.write, outboxIDByKeySQL)
 	if err != nil {
-		return 0, false, err
+		return nil, err
 	}
-	defer sel.Close()
-	return enqueueOutbox(ctx, ins, sel, m, now)
+	return &outboxStmts{ins: ins, sel: sel}, nil
+}
+
+// in binds the statements to tx; a nil receiver gives a nil result, whose
+// post queues nothing.
+func (q *outboxStmts) in(ctx context.Context, tx *sql.Tx) *outboxStmts {
+	if q == nil {
+		return nil
+	}
+	return &outboxStmts{ins: tx.StmtContext(ctx, q.ins), sel: tx.StmtContext(ctx, q.sel)}
+}
+
+// postTx builds the post of a stored change and queues it with statements
+// bound to the change's transaction. A nil post, or one that builds no
+// message, queues nothing.
+func postTx[T any](ctx context.Context, q *outboxStmts, post kam.Post[T], stored T, now time.Time) error {
+	if post == nil {
+		return nil
+	}
+	m, err := post(stored)
+	if err != nil || m == nil {
+		return err
+	}
+	if q == nil {
+		return errors.New("no outbox statements for a post")
+	}
+	if err := checkOutboxMessage(m); err != nil {
+		return err
+	}
+	_, _, err = enqueueOutbox(ctx, q.ins, q.sel, *m, now)
+	return err
 }
 
 // enqueueOutbox inserts m unless its key is taken, with statements bound

@@ -29,7 +29,7 @@ func TestCounts(t *testing.T) {
 		if i == 2 {
 			in = kam.Interaction{TeamID: "TCOUNT2", AccountID: ids["TCOUNT2"], UserID: "UBEN", Kind: kam.KindNote, Summary: "note"}
 		}
-		if err := db.LogInteraction(ctx, &in, in.UserID); err != nil {
+		if err := db.LogInteraction(ctx, &in, in.UserID, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

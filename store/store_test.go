@@ -826,7 +826,7 @@ func TestLogInteraction(t *testing.T) {
 		db, clock := openCoreDB(t)
 		a := coreCreate(t, db, kam.Account{Name: "Acme"})
 		in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: "Call", Summary: "  Discussed renewal\nNext: QBR  ", Contacts: []int64{7, 3, 7}}
-		if err := db.LogInteraction(ctx, &in, "UDANA"); err != nil {
+		if err := db.LogInteraction(ctx, &in, "UDANA", nil); err != nil {
 			t.Fatal(err)
 		}
 		want := kam.Interaction{ID: in.ID, TeamID: coreTeam, AccountID: a.ID, UserID: "UDANA", Kind: kam.KindCall,
@@ -836,12 +836,12 @@ func TestLogInteraction(t *testing.T) {
 		}
 		earlier := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, UserID: "UFIN", Kind: kam.KindEmail, Summary: "Sent the quote",
 			At: coreEpoch.Add(-48 * time.Hour)}
-		if err := db.LogInteraction(ctx, &earlier, "UDANA"); err != nil {
+		if err := db.LogInteraction(ctx, &earlier, "UDANA", nil); err != nil {
 			t.Fatal(err)
 		}
 		clock.Add(time.Hour)
 		latest := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindNote, Summary: "Internal note"}
-		if err := db.LogInteraction(ctx, &latest, "UKAM"); err != nil {
+		if err := db.LogInteraction(ctx, &latest, "UKAM", nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.Interactions(ctx, coreTeam, a.ID, 0)
@@ -869,7 +869,7 @@ func TestLogInteraction(t *testing.T) {
 			{TeamID: coreOther, AccountID: a.ID, Kind: kam.KindCall, Summary: "x"},
 			{TeamID: coreTeam, AccountID: 0, Kind: kam.KindCall, Summary: "x"},
 		} {
-			err := db.LogInteraction(ctx, &in, "UDANA")
+			err := db.LogInteraction(ctx, &in, "UDANA", nil)
 			coreWantCode(t, err, kam.ENOTFOUND)
 			if in.ID != 0 {
 				t.Fatalf("failed log filled ID %d", in.ID)
@@ -909,7 +909,7 @@ func TestLogInteraction(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				in := tt.in
-				coreWantCode(t, db.LogInteraction(ctx, &in, tt.actor), kam.EINVALID)
+				coreWantCode(t, db.LogInteraction(ctx, &in, tt.actor, nil), kam.EINVALID)
 			})
 		}
 		if after := coreSnapshot(t, db, coreTeam); after != before {
@@ -938,7 +938,7 @@ func TestLogInteractionConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: fmt.Sprintf("call %d/%d", w, i)}
-				if err := db.LogInteraction(ctx, &in, fmt.Sprintf("U%03d", w)); err != nil {
+				if err := db.LogInteraction(ctx, &in, fmt.Sprintf("U%03d", w), nil); err != nil {
 					errs <- err
 				} else if in.ID == 0 {
 					errs <- fmt.Errorf("call %d/%d stored without an ID", w, i)
@@ -952,7 +952,7 @@ func TestLogInteractionConcurrent(t *testing.T) {
 			defer wg.Done()
 			for range each {
 				in := kam.Interaction{TeamID: coreOther, AccountID: a.ID, Kind: kam.KindCall, Summary: "intrusion"}
-				if err := db.LogInteraction(ctx, &in, "UINTRUDER"); kam.ErrorCode(err) != kam.ENOTFOUND {
+				if err := db.LogInteraction(ctx, &in, "UINTRUDER", nil); kam.ErrorCode(err) != kam.ENOTFOUND {
 					errs <- fmt.Errorf("intruder got %v; want ENOTFOUND", err)
 				}
 			}
@@ -1164,7 +1164,7 @@ func TestMoveStage(t *testing.T) {
 		}
 		for i, m := range moves {
 			clock.Add(time.Hour)
-			sc, err := db.MoveStage(ctx, coreTeam, o.ID, m.to, "UDANA", m.note, m.at)
+			sc, err := db.MoveStage(ctx, coreTeam, o.ID, m.to, "UDANA", m.note, m.at, nil)
 			if err != nil {
 				t.Fatalf("move %d to %s: %v", i, m.to, err)
 			}
@@ -1206,7 +1206,7 @@ func TestMoveStage(t *testing.T) {
 	t.Run("ErrInvalid", func(t *testing.T) {
 		db, clock, o := setup(t)
 		clock.Add(time.Hour)
-		if _, err := db.MoveStage(ctx, coreTeam, o.ID, kam.StageNoGo, "UDANA", "not for us", time.Time{}); err != nil {
+		if _, err := db.MoveStage(ctx, coreTeam, o.ID, kam.StageNoGo, "UDANA", "not for us", time.Time{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		before := coreSnapshot(t, db, coreTeam)
@@ -1228,23 +1228,23 @@ func TestMoveStage(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := db.MoveStage(ctx, coreTeam, o.ID, tt.to, tt.actor, tt.note, tt.at)
+				_, err := db.MoveStage(ctx, coreTeam, o.ID, tt.to, tt.actor, tt.note, tt.at, nil)
 				coreWantCode(t, err, kam.EINVALID)
 			})
 		}
 		if after := coreSnapshot(t, db, coreTeam); after != before {
 			t.Fatalf("refused moves changed the workspace:\n%s\nwas\n%s", after, before)
 		}
-		if _, err := db.MoveStage(ctx, coreTeam, o.ID, kam.StageIdentified, "UDANA", "reconsidered", time.Time{}); err != nil {
+		if _, err := db.MoveStage(ctx, coreTeam, o.ID, kam.StageIdentified, "UDANA", "reconsidered", time.Time{}, nil); err != nil {
 			t.Fatalf("re-open from no-go: %v", err)
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		db, _, o := setup(t)
 		before := coreSnapshot(t, db, coreTeam)
-		_, err := db.MoveStage(ctx, coreOther, o.ID, kam.StageQualified, "UINTRUDER", "", time.Time{})
+		_, err := db.MoveStage(ctx, coreOther, o.ID, kam.StageQualified, "UINTRUDER", "", time.Time{}, nil)
 		coreWantCode(t, err, kam.ENOTFOUND)
-		_, err = db.MoveStage(ctx, coreTeam, o.ID+1, kam.StageQualified, "UDANA", "", time.Time{})
+		_, err = db.MoveStage(ctx, coreTeam, o.ID+1, kam.StageQualified, "UDANA", "", time.Time{}, nil)
 		coreWantCode(t, err, kam.ENOTFOUND)
 		_, err = db.StageHistory(ctx, coreOther, o.ID)
 		coreWantCode(t, err, kam.ENOTFOUND)
@@ -1268,7 +1268,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindMeeting, Summary: "Kick-off"}
-	if err := db.LogInteraction(ctx, &in, "UKAM"); err != nil {
+	if err := db.LogInteraction(ctx, &in, "UKAM", nil); err != nil {
 		t.Fatal(err)
 	}
 	before := coreSnapshot(t, db, coreTeam)
@@ -1277,7 +1277,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 	upd := a
 	upd.TeamID, upd.Name = b, "Hijacked"
 	mv := func() error {
-		_, err := db.MoveStage(ctx, b, o.ID, kam.StageQualified, "UB", "", time.Time{})
+		_, err := db.MoveStage(ctx, b, o.ID, kam.StageQualified, "UB", "", time.Time{}, nil)
 		return err
 	}
 	notFound := map[string]func() error{
@@ -1289,7 +1289,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 		},
 		"RemoveMember": func() error { return db.RemoveMember(ctx, b, a.ID, "UKAM", "UB") },
 		"LogInteraction": func() error {
-			return db.LogInteraction(ctx, &kam.Interaction{TeamID: b, AccountID: a.ID, Kind: kam.KindCall, Summary: "x"}, "UB")
+			return db.LogInteraction(ctx, &kam.Interaction{TeamID: b, AccountID: a.ID, Kind: kam.KindCall, Summary: "x"}, "UB", nil)
 		},
 		"Interactions": func() error { _, err := db.Interactions(ctx, b, a.ID, 0); return err },
 		"AddOpportunity": func() error {
@@ -1347,7 +1347,7 @@ func TestAudit(t *testing.T) {
 		}},
 		{"member.remove", func() error { return db.RemoveMember(ctx, coreTeam, a.ID, "UFIN", "U1") }},
 		{"interaction.log", func() error {
-			return db.LogInteraction(ctx, &kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: "x"}, "U1")
+			return db.LogInteraction(ctx, &kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: "x"}, "U1", nil)
 		}},
 		{"opportunity.add", func() error {
 			return db.AddOpportunity(ctx, &kam.Opportunity{TeamID: coreTeam, AccountID: a.ID, Name: "Deal"}, "U1")
@@ -1357,7 +1357,7 @@ func TestAudit(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = db.MoveStage(ctx, coreTeam, opps[0].ID, kam.StageQualified, "U1", "", time.Time{})
+			_, err = db.MoveStage(ctx, coreTeam, opps[0].ID, kam.StageQualified, "U1", "", time.Time{}, nil)
 			return err
 		}},
 	}

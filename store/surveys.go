@@ -64,11 +64,11 @@ func scanSurvey(r rowSource) (kam.Survey, error) {
 // CreateSurvey records a survey being sent by the actor, filling ID, Token,
 // SentBy, SentAt and ClosesAt (SentAt + kam.SurveyOpenFor unless set). Exactly
 // one of ChannelID and UserID names the recipient. The account must be the
-// workspace's (ENOTFOUND). Posting the question is the caller's job,
-// through the outbox with key "survey:<ID>" (kam.SurveyKey); asking the same
-// recipient about the same account again within kam.SurveyResendAfter of a
-// survey whose post was queued is ECONFLICT.
-func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string) error {
+// workspace's (ENOTFOUND). post builds the question from the stored survey
+// (its key should be kam.SurveyKey); it is queued in the same transaction.
+// Asking the same recipient about the same account again within
+// kam.SurveyResendAfter of a survey whose post was queued is ECONFLICT.
+func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string, post kam.Post[kam.Survey]) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
@@ -105,6 +105,10 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string) err
 	if err != nil {
 		return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
 	}
+	q, err := db.outboxStmts(ctx)
+	if err != nil {
+		return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
+	}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := accountTx(ctx, tx, n.TeamID, n.AccountID); err != nil {
 			return err
@@ -134,7 +138,13 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string) err
 			return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
 		}
 		d := map[string]any{"account": n.AccountID, "channel": n.ChannelID, "user": n.UserID, "closes": n.ClosesAt}
-		return writeAudit(ctx, tx, aud, n.TeamID, actor, ActionSurveySend, auditEntity("survey", n.ID), d, n.SentAt)
+		if err := writeAudit(ctx, tx, aud, n.TeamID, actor, ActionSurveySend, auditEntity("survey", n.ID), d, n.SentAt); err != nil {
+			return err
+		}
+		if err := postTx(ctx, q.in(ctx, tx), post, n, n.SentAt); err != nil {
+			return fmt.Errorf("queue survey %d: %w", n.ID, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return err

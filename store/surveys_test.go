@@ -101,7 +101,7 @@ func svWantCode(t testing.TB, err error, code string) {
 func svSend(t testing.TB, db *store.DB, s kam.Survey) kam.Survey {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.CreateSurvey(ctx, &s, svKAM); err != nil {
+	if err := db.CreateSurvey(ctx, &s, svKAM, nil); err != nil {
 		t.Fatalf("create survey: %v", err)
 	}
 	if _, _, err := db.EnqueueOutbox(ctx, kam.OutboxMessage{TeamID: s.TeamID, Key: kam.SurveyKey(s.ID), Channel: s.Recipient(), Text: "How likely…"}); err != nil {
@@ -159,7 +159,7 @@ func TestCreateSurvey(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				s := tc.s
-				svWantCode(t, db.CreateSurvey(ctx, &s, tc.actor), tc.code)
+				svWantCode(t, db.CreateSurvey(ctx, &s, tc.actor, nil), tc.code)
 			})
 		}
 		if n := svCount(t, db, "surveys"); n != before {
@@ -174,12 +174,12 @@ func TestCreateSurvey(t *testing.T) {
 		// A survey whose post was never queued reached nobody: sending
 		// again at once is allowed.
 		lost := kam.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
-		if err := db.CreateSurvey(ctx, &lost, svKAM); err != nil {
+		if err := db.CreateSurvey(ctx, &lost, svKAM, nil); err != nil {
 			t.Fatal(err)
 		}
 		svSend(t, db, kam.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"})
 		again := kam.Survey{TeamID: svTeam, AccountID: accts["Globex"].ID, ChannelID: "C0LOST01"}
-		svWantCode(t, db.CreateSurvey(ctx, &again, svKAM), kam.ECONFLICT)
+		svWantCode(t, db.CreateSurvey(ctx, &again, svKAM, nil), kam.ECONFLICT)
 	})
 
 	t.Run("ResendAfterAWeek", func(t *testing.T) {
@@ -525,7 +525,7 @@ func TestDigestLoaders(t *testing.T) {
 	log := func(acct kam.Account, user string, kind kam.InteractionKind, at time.Time) {
 		t.Helper()
 		in := kam.Interaction{TeamID: acct.TeamID, AccountID: acct.ID, UserID: user, Kind: kind, Summary: "x", At: at}
-		if err := db.LogInteraction(ctx, &in, user); err != nil {
+		if err := db.LogInteraction(ctx, &in, user, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -552,10 +552,10 @@ func TestDigestLoaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Set(svEpoch)
-	if _, err := db.MoveStage(ctx, svTeam, o.ID, kam.StageQualified, svKAM, "", svEpoch.AddDate(0, 0, -10)); err != nil {
+	if _, err := db.MoveStage(ctx, svTeam, o.ID, kam.StageQualified, svKAM, "", svEpoch.AddDate(0, 0, -10), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.MoveStage(ctx, svTeam, o.ID, kam.StageContracted, svKAM, "Signed", svEpoch.AddDate(0, 0, -2)); err != nil {
+	if _, err := db.MoveStage(ctx, svTeam, o.ID, kam.StageContracted, svKAM, "Signed", svEpoch.AddDate(0, 0, -2), nil); err != nil {
 		t.Fatal(err)
 	}
 	moves, err := db.StageMoves(ctx, svTeam, from, to)

@@ -17,6 +17,8 @@ import (
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/demo"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/outbox"
 )
 
 // consoleTeam is the workspace ID the console uses for a fresh database.
@@ -65,7 +67,7 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout}, Config: cfg, Getenv: m.Getenv, Brief: bcfg})
+	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout, db: db, log: log}, Config: cfg, Getenv: m.Getenv, Brief: bcfg})
 	if err != nil {
 		return err
 	}
@@ -137,10 +139,13 @@ func isTerminal(r io.Reader) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// consoleNotifier shows the channel posts Slack would receive.
+// consoleNotifier shows the posts Slack would receive: those sent through
+// it, and those queued in the outbox with the change they report.
 type consoleNotifier struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	w   io.Writer
+	db  outbox.Store
+	log *slog.Logger
 }
 
 func (n *consoleNotifier) Notify(_ context.Context, _, channelID, _, text string, blocks []slack.Block) error {
@@ -149,6 +154,23 @@ func (n *consoleNotifier) Notify(_ context.Context, _, channelID, _, text string
 	if len(blocks) > 0 {
 		text = commands.PlainText(blocks)
 	}
-	fmt.Fprintf(n.w, "  ↳ posted to <#%s>: %s\n", channelID, strings.ReplaceAll(strings.TrimSpace(text), "\n", " "))
+	n.show(channelID, text)
 	return nil
+}
+
+// Wake shows, and marks sent, every post queued in the outbox.
+func (n *consoleNotifier) Wake() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	_, err := outbox.Drain(context.Background(), n.db, time.Now(), func(m kam.OutboxMessage) error {
+		n.show(m.Channel, m.Text)
+		return nil
+	})
+	if err != nil {
+		n.log.Warn("show queued posts", "err", err)
+	}
+}
+
+func (n *consoleNotifier) show(channelID, text string) {
+	fmt.Fprintf(n.w, "  ↳ posted to <#%s>: %s\n", channelID, strings.ReplaceAll(strings.TrimSpace(text), "\n", " "))
 }

@@ -16,9 +16,9 @@ import (
 type Store interface {
 	CreateAccount(ctx context.Context, a *kam.Account, actor string) error
 	PutMember(ctx context.Context, m kam.Member, actor string) error
-	LogInteraction(ctx context.Context, in *kam.Interaction, actor string) error
+	LogInteraction(ctx context.Context, in *kam.Interaction, actor string, post kam.Post[kam.Interaction]) error
 	AddOpportunity(ctx context.Context, o *kam.Opportunity, actor string) error
-	MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error)
+	MoveStage(ctx context.Context, teamID string, oppID int64, to kam.Stage, actor, note string, at time.Time, post kam.Post[kam.StageChange]) (kam.StageChange, error)
 
 	AddContact(ctx context.Context, c *kam.Contact, actor string) error
 	SaveScoring(ctx context.Context, s *kam.Scoring, actor string) error
@@ -219,7 +219,7 @@ func Seed(ctx context.Context, s Store, teamID string, now time.Time) (int, erro
 			for _, name := range t.with {
 				in.Contacts = append(in.Contacts, ids[name])
 			}
-			if err := s.LogInteraction(ctx, &in, t.user); err != nil {
+			if err := s.LogInteraction(ctx, &in, t.user, nil); err != nil {
 				return 0, fmt.Errorf("seed interaction of %s: %w", a.Name, err)
 			}
 		}
@@ -238,7 +238,7 @@ func Seed(ctx context.Context, s Store, teamID string, now time.Time) (int, erro
 			}
 			for i, st := range o.path {
 				at := now.Add(-time.Duration(o.ageDays+10*(steps-1-i)) * day)
-				if _, err := s.MoveStage(ctx, teamID, op.ID, st, o.owner, "", at); err != nil {
+				if _, err := s.MoveStage(ctx, teamID, op.ID, st, o.owner, "", at, nil); err != nil {
 					return 0, fmt.Errorf("seed stage of %s: %w", o.name, err)
 				}
 			}
