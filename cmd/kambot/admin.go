@@ -18,7 +18,10 @@ func (m *Main) openDB(ctx context.Context, path string) (*store.DB, error) {
 	return db, nil
 }
 
-func (m *Main) migrate(ctx context.Context, cfg Config) error {
+func (m *Main) migrate(ctx context.Context, cfg Config, args []string) error {
+	if err := m.flags("migrate").Parse(args); err != nil {
+		return err
+	}
 	db, err := store.Open(cfg.DBPath)
 	if err != nil {
 		return err

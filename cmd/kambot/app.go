@@ -14,7 +14,6 @@ import (
 // appConfig is what both serve and console hand to the command engine.
 type appConfig struct {
 	Config   Config
-	Getenv   func(string) string
 	DB       *store.DB
 	Admins   []string
 	Logger   *slog.Logger
@@ -46,12 +45,8 @@ func newApp(c appConfig) (*app, error) {
 	})
 	c.Brief.Logger, c.Brief.Now = c.Logger, c.Now
 	drafter := brief.New(c.Brief)
-	channels, err := nudges.ParseDigestChannels(c.Config.DigestChannel)
-	if err != nil {
-		return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %w", err)
-	}
 	digester, err := nudges.NewDigester(nudges.DigesterConfig{
-		Store: c.DB, Poster: c.Notifier, Channels: channels,
+		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
 		Summary:  commands.DigestSummaryByID(e, drafter),
 		Location: c.Config.TZ, Logger: c.Logger,
 	})

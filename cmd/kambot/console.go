@@ -14,7 +14,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/demo"
 	"github.com/kambot/kambot/kam"
@@ -35,7 +34,7 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	path := cfg.DBPath
-	if *withDemo && strings.TrimSpace(m.Getenv("KAMBOT_DB")) == "" {
+	if *withDemo && !cfg.DBSet {
 		dir, err := os.MkdirTemp("", "kambot-demo-")
 		if err != nil {
 			return err
@@ -62,12 +61,8 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 		admins = []string{*as}
 	}
 	// The console keeps the terminal for replies: only warnings are logged.
-	log := m.logger(slog.LevelWarn)
-	bcfg, err := brief.ConfigFromEnv(m.Getenv)
-	if err != nil {
-		return err
-	}
-	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout, db: db, log: log}, Config: cfg, Getenv: m.Getenv, Brief: bcfg})
+	log := m.logger(cfg, slog.LevelWarn)
+	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout, db: db, log: log}, Config: cfg, Brief: cfg.Brief()})
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,18 +20,14 @@ import (
 )
 
 // asServe makes the test binary act as "kambot serve" in a child process,
-// so that a test can kill it with SIGKILL.
+// through the real main, so that a test can kill it with SIGKILL or read
+// its exit status.
 const asServe = "KAMBOT_TEST_RUN_SERVE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asServe) == "1" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := (&Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}).Run(ctx, []string{"serve"})
-		stop()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "kambot:", err)
-			os.Exit(1)
-		}
+		os.Args = []string{os.Args[0], "serve"}
+		main() // exits non-zero on an error
 		os.Exit(0)
 	}
 	os.Exit(m.Run())

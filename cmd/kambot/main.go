@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	_ "time/tzdata" // KAMBOT_TZ works on machines without zoneinfo
@@ -42,7 +41,7 @@ Configuration is read from the environment; see README.md.
 `
 
 // Main is the program, with its inputs and outputs injectable so that
-// end-to-end tests run the real wiring.
+// end-to-end tests run the real wiring. Getenv is read only by LoadConfig.
 type Main struct {
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -64,39 +63,28 @@ func main() {
 	}
 }
 
-// Run dispatches a sub-command.
+// Run dispatches a sub-command. Those that run kambot's parts load and
+// validate the configuration first, so a bad value stops them before
+// anything starts.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, usage)
 		return errors.New("no sub-command given")
 	}
-	cfg, err := LoadConfig(m.Getenv)
-	if err != nil {
-		return err
-	}
+	var run func(context.Context, Config, []string) error
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return m.serve(ctx, cfg, rest)
+		run = m.serve
 	case "console":
-		return m.console(ctx, cfg, rest)
-	case "manifest":
-		fs := m.flags("manifest")
-		u := fs.String("url", "", "public https base URL for HTTP mode (omit for Socket Mode)")
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		out, err := Manifest(*u)
-		if err != nil {
-			return err
-		}
-		_, err = io.WriteString(m.Stdout, out)
-		return err
+		run = m.console
 	case "migrate":
-		return m.migrate(ctx, cfg)
+		run = m.migrate
 	case "import":
-		return m.importCSV(ctx, cfg, rest)
+		run = m.importCSV
 	case "export":
-		return m.exportCSV(ctx, cfg, rest)
+		run = m.exportCSV
+	case "manifest":
+		return m.manifest(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -104,6 +92,26 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(m.Stderr, usage)
 		return fmt.Errorf("unknown sub-command %q", cmd)
 	}
+	cfg, err := LoadConfig(m.Getenv)
+	if err != nil {
+		return err
+	}
+	return run(ctx, cfg, args[1:])
+}
+
+// manifest prints the Slack app manifest; it needs no configuration.
+func (m *Main) manifest(args []string) error {
+	fs := m.flags("manifest")
+	u := fs.String("url", "", "public https base URL for HTTP mode (omit for Socket Mode)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	out, err := Manifest(*u)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(m.Stdout, out)
+	return err
 }
 
 func (m *Main) flags(name string) *flag.FlagSet {
@@ -112,18 +120,7 @@ func (m *Main) flags(name string) *flag.FlagSet {
 	return fs
 }
 
-// logger writes structured logs to stderr at KAMBOT_LOG_LEVEL, else at
-// level.
-func (m *Main) logger(level slog.Level) *slog.Logger {
-	switch strings.ToLower(m.Getenv("KAMBOT_LOG_LEVEL")) {
-	case "debug":
-		level = slog.LevelDebug
-	case "info":
-		level = slog.LevelInfo
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+// logger writes structured logs to stderr at KAMBOT_LOG_LEVEL, else at def.
+func (m *Main) logger(cfg Config, def slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.Level(def)}))
 }

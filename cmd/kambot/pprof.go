@@ -2,19 +2,23 @@
 
 package main
 
-// Built with -tags pprof, kambot serves net/http/pprof on KAMBOT_PPROF_ADDR
-// (127.0.0.1:6060) for profiling under load; release builds leave it out.
+// Built with -tags pprof, kambot serve serves net/http/pprof on
+// KAMBOT_PPROF_ADDR (127.0.0.1:6060) for profiling under load; release
+// builds leave it out.
 
 import (
+	"log/slog"
 	"net/http"
 	_ "net/http/pprof"
-	"os"
 )
 
 func init() {
-	addr := os.Getenv("KAMBOT_PPROF_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6060"
+	startPprof = func(addr string, log *slog.Logger) {
+		log.Info("pprof listening", "addr", addr)
+		go func() {
+			if err := http.ListenAndServe(addr, nil); err != nil {
+				log.Warn("pprof stopped", "addr", addr, "err", err)
+			}
+		}()
 	}
-	go http.ListenAndServe(addr, nil)
 }

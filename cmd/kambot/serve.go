@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kambot/kambot/bot"
-	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
@@ -22,6 +21,10 @@ import (
 
 // shutdownGrace bounds how long in-flight work may take after SIGTERM.
 const shutdownGrace = 20 * time.Second
+
+// startPprof, set by builds with -tags pprof, serves net/http/pprof on
+// KAMBOT_PPROF_ADDR.
+var startPprof func(addr string, log *slog.Logger)
 
 // serve runs the bot: Slack transport (Socket Mode or HTTP), the outbox
 // sender and the scheduler, until ctx is cancelled (SIGINT/SIGTERM).
@@ -32,12 +35,11 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	if err := cfg.ValidateServe(); err != nil {
 		return err
 	}
-	bcfg, err := brief.ConfigFromEnv(m.Getenv)
-	if err != nil {
-		return err
+	log := m.logger(cfg, slog.LevelInfo)
+	log.Info("kambot starting", "config", cfg)
+	if startPprof != nil {
+		startPprof(cfg.PprofAddr, log)
 	}
-	log := m.logger(slog.LevelInfo)
-	log.Info("kambot starting", cfg.Redacted()...)
 
 	db, err := m.openDB(ctx, cfg.DBPath)
 	if err != nil {
@@ -47,6 +49,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bcfg := cfg.Brief()
 	bcfg.Metrics = reg
 
 	api, err := bot.NewSlackAPI(bot.APIConfig{Token: cfg.BotToken, APIURL: cfg.SlackAPIURL, Logger: log})
@@ -58,7 +61,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	app, err := newApp(appConfig{
-		Config: cfg, Getenv: m.Getenv, DB: db, Admins: cfg.Admins, Logger: log,
+		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
 		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Outbox: sender, Brief: bcfg,
 	})
 	if err != nil {
