@@ -5,9 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,4 +144,264 @@ func TestServeKilledMidDelivery(t *testing.T) {
 	if sent != n || other != 0 {
 		t.Errorf("outbox: %d sent, %d not sent; want %d sent", sent, other, n)
 	}
+}
+
+// TestServeKilledMidCommands: signed /kam log, /kam stage and /kam survey
+// send arrive at kambot serve from many clients while it is killed with
+// SIGKILL, and it is started again. Every change that was stored has
+// exactly one post in the outbox and reached Slack exactly once; every
+// change a user was told about was stored; no post exists for a change that
+// was not. A change and its post commit in one transaction, so there is no
+// moment at which a kill can separate them.
+func TestServeKilledMidCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts kambot serve twice")
+	}
+	const accounts = 6
+	fs := fakeslack.New(t)
+	fs.AddUser(slack.User{ID: testAdmin, Name: "admin"})
+	dbPath := filepath.Join(t.TempDir(), "crash.db")
+	ctx := context.Background()
+	db, err := store.OpenMigrated(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range accounts {
+		a := kam.Account{TeamID: fakeslack.TeamID, Name: fmt.Sprintf("Crash Account %d", i), OwnerID: testAdmin,
+			Tier: kam.TierPartner, Level: kam.LevelProduct, Cadence: kam.CadenceWeekly, ChannelID: fmt.Sprintf("C0CRASH00%d", i)}
+		if err := db.CreateAccount(ctx, &a, testAdmin); err != nil {
+			t.Fatal(err)
+		}
+		o := kam.Opportunity{TeamID: fakeslack.TeamID, AccountID: a.ID, Name: "Deal", Value: 1000}
+		if err := db.AddOpportunity(ctx, &o, testAdmin); err != nil {
+			t.Fatal(err)
+		}
+		for j := range 40 {
+			fs.AddUser(slack.User{ID: surveyee(i, j), Name: "customer"})
+		}
+	}
+	db.Close()
+
+	addr := freePort(t)
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), asServe+"=1",
+			"SLACK_BOT_TOKEN=xoxb-crash", "SLACK_SIGNING_SECRET="+testSecret, "SLACK_APP_TOKEN=",
+			"SLACK_API_URL="+fs.URL(), "KAMBOT_ADDR="+addr, "KAMBOT_DB="+dbPath,
+			"KAMBOT_ADMINS="+testAdmin, "KAMBOT_LOG_LEVEL=error")
+		cmd.Stderr = testLog{t}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	base := "http://" + addr
+
+	// Each account's client sends log, stage and survey commands in turn
+	// until the server dies under it; acked records what users were told.
+	first := start()
+	waitReady(t, base)
+	var (
+		mu    sync.Mutex
+		acked []string // summaries of logs answered "Logged"
+		total int      // changes answered as done
+	)
+	var wg sync.WaitGroup
+	stages := []kam.Stage{kam.StageQualified, kam.StagePursuing, kam.StageClosing, kam.StageIdentified}
+	for i := range accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			acct := fmt.Sprintf(`"Crash Account %d"`, i)
+			for j := 0; ; j++ {
+				var cmd, want string
+				switch j % 3 {
+				case 0:
+					cmd, want = fmt.Sprintf("log %s call crash summary %d-%d", acct, i, j), "Logged"
+				case 1:
+					cmd, want = fmt.Sprintf("stage %s Deal %s", acct, stages[(j/3)%len(stages)]), "Moved"
+				case 2:
+					cmd, want = fmt.Sprintf("survey %s send <@%s|c>", acct, surveyee(i, j/3)), "Sent the NPS question"
+				}
+				code, rep, err := trySlash(base, testAdmin, cmd)
+				if err != nil || code != 200 {
+					return // the server is gone
+				}
+				if strings.Contains(replyText(rep), want) {
+					mu.Lock()
+					total++
+					if j%3 == 0 {
+						acked = append(acked, fmt.Sprintf("crash summary %d-%d", i, j))
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := total
+		mu.Unlock()
+		if n >= 30 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d commands done in 30 s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	first.Process.Kill() // SIGKILL, with requests in flight
+	first.Wait()
+	wg.Wait()
+	t.Logf("killed after %d acknowledged changes", total)
+
+	second := start()
+	defer func() {
+		second.Process.Signal(os.Interrupt)
+		second.Wait()
+	}()
+	raw, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		var open int
+		if err := raw.QueryRow(`SELECT count(*) FROM outbox WHERE status <> 'sent'`).Scan(&open); err != nil {
+			t.Fatal(err)
+		}
+		if open == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d posts still undelivered after the restart", open)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// Every stored change has its key; every key is a stored change.
+	want := map[string]bool{}
+	collect := func(q, prefix string) {
+		rows, err := raw.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			want[fmt.Sprintf("%s:%d", prefix, id)] = true
+		}
+	}
+	collect(`SELECT id FROM interactions`, "interaction")
+	collect(`SELECT id FROM stage_changes WHERE from_stage <> ''`, "stage")
+	collect(`SELECT id FROM surveys`, "survey")
+	queued := map[string]bool{}
+	rows, err := raw.Query(`SELECT key FROM outbox`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		queued[k] = true
+	}
+	rows.Close()
+	for k := range want {
+		if !queued[k] {
+			t.Errorf("%s was stored without its post", k)
+		}
+	}
+	for k := range queued {
+		if !want[k] {
+			t.Errorf("post %s has no stored change", k)
+		}
+	}
+	// Slack got each post exactly once.
+	got := map[string]int{}
+	for i := range accounts {
+		for _, m := range fs.Messages(fmt.Sprintf("C0CRASH00%d", i)) {
+			got[outboxKey(t, m)]++
+		}
+		for j := range 40 {
+			for _, m := range fs.Messages("D" + surveyee(i, j)[1:]) {
+				got[outboxKey(t, m)]++
+			}
+		}
+	}
+	for k := range want {
+		if got[k] != 1 {
+			t.Errorf("%s reached Slack %d times", k, got[k])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("Slack got %d distinct posts, want %d", len(got), len(want))
+	}
+	// Every log a user was told about is stored.
+	for _, s := range acked {
+		var n int
+		raw.QueryRow(`SELECT count(*) FROM interactions WHERE summary = ?`, s).Scan(&n)
+		if n != 1 {
+			t.Errorf("acknowledged log %q stored %d times", s, n)
+		}
+	}
+	t.Logf("%d changes stored, %d posts delivered once each", len(want), len(got))
+}
+
+// surveyee is the j-th customer asked about account i.
+func surveyee(i, j int) string { return fmt.Sprintf("U0C%d%03d", i, j) }
+
+// trySlash is slash for a server that may die: errors are returned.
+func trySlash(base, user, text string) (int, map[string]any, error) {
+	body := fakeslack.SlashForm(fakeslack.WithDefaults(slack.SlashCommand{UserID: user, Text: text, Command: "/kam"}))
+	req := fakeslack.SignedRequest(testSecret, time.Now(), base+"/slack/commands", body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	var out map[string]any
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(b, &out); err != nil {
+			return 0, nil, err
+		}
+	}
+	return resp.StatusCode, out, nil
+}
+
+// waitReady waits up to 20 s for /readyz to answer 200.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// outboxKey reads the outbox key from a posted message's metadata.
+func outboxKey(t *testing.T, m fakeslack.Message) string {
+	t.Helper()
+	var md struct {
+		Payload struct {
+			Key string `json:"key"`
+		} `json:"event_payload"`
+	}
+	if err := json.Unmarshal(m.Metadata, &md); err != nil || md.Payload.Key == "" {
+		t.Fatalf("message without an outbox key: %s (%v)", m.Metadata, err)
+	}
+	return md.Payload.Key
 }
