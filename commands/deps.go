@@ -68,6 +68,14 @@ type Store interface {
 	LogInteraction(ctx context.Context, in *kam.Interaction, actor string, post kam.Post[kam.Interaction]) error
 	// Interactions returns an account's latest interactions, newest first.
 	Interactions(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Interaction, error)
+	// CountAccountInteractions counts an account's whole history, for
+	// briefs that load only the latest interactions.
+	CountAccountInteractions(ctx context.Context, teamID string, accountID int64) (int, error)
+	// NPSSummaries summarises the accounts' survey answers; accounts without
+	// answers are absent from the map.
+	NPSSummaries(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
+	// AccountSurveyAnswers lists an account's answers, latest first.
+	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error)
 
 	// AddOpportunity stores an opportunity and its creation stage entry, filling ID.
 	AddOpportunity(ctx context.Context, o *kam.Opportunity, actor string) error

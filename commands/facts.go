@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/kam"
@@ -16,23 +15,9 @@ import (
 // a busy account while a 50,000-interaction account loads as fast as any.
 const briefInteractions = 500
 
-// interactionCounter is the store's count of an account's interactions,
-// for briefs on accounts with a longer history than is loaded.
-type interactionCounter interface {
-	CountAccountInteractions(ctx context.Context, teamID string, accountID int64) (int, error)
-}
-
 // briefSurveyAnswers bounds the survey answers read for their comments; the
 // prompt quotes the latest few.
 const briefSurveyAnswers = 50
-
-// NPSSource is the surveys' per-account NPS summary (the store's
-// NPSSummaries): accounts without survey answers are absent from the map.
-// When the intelligence store or the core store implements it (or the
-// SatisfactionSource hook health reads), briefs carry the account's NPS.
-type NPSSource interface {
-	NPSSummaries(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
-}
 
 // briefFacts gathers what a brief may say about acct, from this workspace's
 // records of that account only: the card, its health with the alerts and
@@ -52,9 +37,9 @@ func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, 
 	if f.Interactions, err = a.Store().Interactions(ctx, a.TeamID, acct.ID, briefInteractions); err != nil {
 		return brief.Facts{}, userErr(err, "brief facts: interactions of account %d", acct.ID)
 	}
-	if counter, ok := a.Store().(interactionCounter); ok && len(f.Interactions) == briefInteractions {
+	if len(f.Interactions) == briefInteractions {
 		// Only the latest were loaded: say how long the history really is.
-		if f.InteractionsLogged, err = counter.CountAccountInteractions(ctx, a.TeamID, acct.ID); err != nil {
+		if f.InteractionsLogged, err = a.Store().CountAccountInteractions(ctx, a.TeamID, acct.ID); err != nil {
 			return brief.Facts{}, userErr(err, "brief facts: count interactions of account %d", acct.ID)
 		}
 	}
@@ -123,15 +108,10 @@ func alertTexts(alerts []kam.Alert) []string {
 	return out
 }
 
-// briefNPS reads the account's NPS through the same hook health uses when
-// the intelligence store has it, else through whichever store summarises
-// surveys; a kambot without surveys has no NPS to tell.
+// briefNPS reads the account's NPS as health does, with the comments of
+// its recent answers.
 func (a *Actor) briefNPS(ctx context.Context, acct kam.Account) (brief.NPS, error) {
-	read := a.npsReader()
-	if read == nil {
-		return brief.NPS{}, nil
-	}
-	sums, err := read(ctx, a.TeamID, []int64{acct.ID}, a.Now)
+	sums, err := a.Store().NPSSummaries(ctx, a.TeamID, []int64{acct.ID}, a.Now)
 	if err != nil {
 		return brief.NPS{}, fmt.Errorf("brief facts: survey results of account %d: %w", acct.ID, err)
 	}
@@ -139,57 +119,19 @@ func (a *Actor) briefNPS(ctx context.Context, acct kam.Account) (brief.NPS, erro
 	if n.Responses == 0 {
 		return n, nil
 	}
-	if src := a.surveyAnswers(); src != nil {
-		// Every recent comment, not only the latest answer's.
-		answers, err := src.AccountSurveyAnswers(ctx, a.TeamID, acct.ID, briefSurveyAnswers)
-		if err != nil {
-			return brief.NPS{}, fmt.Errorf("brief facts: survey answers of account %d: %w", acct.ID, err)
-		}
-		n.Comments = n.Comments[:0]
-		for _, x := range answers {
-			if x.Comment != "" && x.AccountID == acct.ID {
-				ans := x.NPSAnswer()
-				n.Comments = append(n.Comments, brief.NPSComment{Score: ans.Score, Text: ans.Comment, Contact: ans.Contact, At: ans.At})
-			}
+	// Every recent comment, not only the latest answer's.
+	answers, err := a.Store().AccountSurveyAnswers(ctx, a.TeamID, acct.ID, briefSurveyAnswers)
+	if err != nil {
+		return brief.NPS{}, fmt.Errorf("brief facts: survey answers of account %d: %w", acct.ID, err)
+	}
+	n.Comments = n.Comments[:0]
+	for _, x := range answers {
+		if x.Comment != "" && x.AccountID == acct.ID {
+			ans := x.NPSAnswer()
+			n.Comments = append(n.Comments, brief.NPSComment{Score: ans.Score, Text: ans.Comment, Contact: ans.Contact, At: ans.At})
 		}
 	}
 	return n, nil
-}
-
-// SurveyAnswerSource lists an account's survey answers, latest first;
-// *store.DB implements it. Briefs quote their comments.
-type SurveyAnswerSource interface {
-	AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error)
-}
-
-// surveyAnswers returns the stores' answer lister, nil when there is none.
-func (a *Actor) surveyAnswers() SurveyAnswerSource {
-	if s, ok := a.intel().(SurveyAnswerSource); ok {
-		return s
-	}
-	if s, ok := a.Store().(SurveyAnswerSource); ok {
-		return s
-	}
-	return nil
-}
-
-// npsReader loads NPS summaries of a workspace's accounts.
-type npsReader func(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
-
-// npsReader returns the stores' survey reader, nil when there is none.
-func (a *Actor) npsReader() npsReader {
-	if in := a.intel(); in != nil {
-		if s, ok := in.(SatisfactionSource); ok {
-			return s.Satisfaction
-		}
-		if s, ok := in.(NPSSource); ok {
-			return s.NPSSummaries
-		}
-	}
-	if s, ok := a.Store().(NPSSource); ok {
-		return s.NPSSummaries
-	}
-	return nil
 }
 
 // npsFacts converts the surveys' summary; nil (no answers) is no NPS.

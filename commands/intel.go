@@ -80,14 +80,6 @@ type IntelStore interface {
 	HealthStore
 }
 
-// SatisfactionSource is an optional source of survey results: when the
-// IntelStore also implements it, health reads the NPS summary of every
-// account that HealthInputs left without one (accounts without survey data
-// are absent from the map).
-type SatisfactionSource interface {
-	Satisfaction(ctx context.Context, teamID string, accountIDs []int64, now time.Time) (map[int64]*kam.NPSSummary, error)
-}
-
 // intelExtension is what account intelligence adds to the engine.
 func intelExtension() Extension {
 	return Extension{
@@ -109,31 +101,11 @@ func userErr(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
-// healthOf loads and assesses the accounts, in their order, with survey
-// results from the store or, where it has none, a SatisfactionSource.
+// healthOf loads and assesses the accounts, in their order.
 func (a *Actor) healthOf(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
 	ins, err := a.intel().HealthInputs(ctx, a.TeamID, accts, a.Now)
 	if err != nil {
 		return nil, fmt.Errorf("load health inputs: %w", err)
-	}
-	if src, ok := a.intel().(SatisfactionSource); ok {
-		var ids []int64
-		for _, in := range ins {
-			if in.Satisfaction == nil {
-				ids = append(ids, in.Account.ID)
-			}
-		}
-		if len(ids) > 0 {
-			nps, err := src.Satisfaction(ctx, a.TeamID, ids, a.Now)
-			if err != nil {
-				return nil, fmt.Errorf("load survey results: %w", err)
-			}
-			for i := range ins {
-				if ins[i].Satisfaction == nil {
-					ins[i].Satisfaction = nps[ins[i].Account.ID]
-				}
-			}
-		}
 	}
 	out := make([]kam.Health, len(ins))
 	for i, in := range ins {
