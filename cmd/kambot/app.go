@@ -7,7 +7,7 @@ import (
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
-	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
 )
 
@@ -33,7 +33,7 @@ type appConfig struct {
 type app struct {
 	engine   *commands.Engine
 	drafter  *brief.Drafter
-	digester *nudges.Digester
+	digester *digest.Digester
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -46,11 +46,11 @@ func newApp(c appConfig) (*app, error) {
 	})
 	c.Brief.Logger, c.Brief.Now = c.Logger, c.Now
 	drafter := brief.New(c.Brief)
-	channels, err := nudges.ParseDigestChannels(c.Config.DigestChannel)
+	channels, err := digest.ParseDigestChannels(c.Config.DigestChannel)
 	if err != nil {
 		return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %w", err)
 	}
-	digester, err := nudges.NewDigester(nudges.DigesterConfig{
+	digester, err := digest.NewDigester(digest.DigesterConfig{
 		Store: c.DB, Poster: c.Notifier, Channels: channels,
 		Summary:  commands.DigestSummaryByID(e, drafter),
 		Location: c.Config.TZ, Logger: c.Logger,

@@ -1,4 +1,4 @@
-package nudges
+package digest
 
 // The weekly manager digest. Digester.Run, the scheduler's digest job, sends
 // each manager (role manager on an account) a DM about the accounts they

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package nudges_test
+package digest_test
 
 import "time"
 

@@ -1,4 +1,4 @@
-package nudges_test
+package digest_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
 )
 
@@ -131,7 +131,7 @@ func dgBenchPortfolio(b *testing.B, accounts, interactions int) (*store.DB, time
 // whole weekly job's work short of queuing. The target is under 1 s.
 func BenchmarkDigestAllManagers(b *testing.B) {
 	db, now := dgBenchPortfolio(b, 1000, 200_000)
-	d, err := nudges.NewDigester(nudges.DigesterConfig{Store: db, Channels: map[string]string{"": dgChan}})
+	d, err := digest.NewDigester(digest.DigesterConfig{Store: db, Channels: map[string]string{"": dgChan}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func dgReportCPU(b *testing.B, cpu0 time.Duration, ok bool, n int) {
 // in the same workspace.
 func BenchmarkUserDigest(b *testing.B) {
 	db, now := dgBenchPortfolio(b, 1000, 200_000)
-	d, err := nudges.NewDigester(nudges.DigesterConfig{Store: db})
+	d, err := digest.NewDigester(digest.DigesterConfig{Store: db})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package nudges
+package digest
 
 import (
 	"cmp"

@@ -1,4 +1,4 @@
-package nudges_test
+package digest_test
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
@@ -228,13 +228,13 @@ func dgJSON(v any) string {
 	return string(b)
 }
 
-func (e *dgEnv) digester(cfg nudges.DigesterConfig) *nudges.Digester {
+func (e *dgEnv) digester(cfg digest.DigesterConfig) *digest.Digester {
 	e.t.Helper()
 	cfg.Store = e.db
 	if cfg.Poster == nil {
 		cfg.Poster = e.out
 	}
-	d, err := nudges.NewDigester(cfg)
+	d, err := digest.NewDigester(cfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func dgText(parts [][]slack.Block) string {
 func TestDigestGolden(t *testing.T) {
 	e := newDigestEnv(t)
 	e.seed()
-	d := e.digester(nudges.DigesterConfig{})
+	d := e.digester(digest.DigesterConfig{})
 	digests, err := d.BuildAll(context.Background(), dgTeam, dgNow)
 	if err != nil {
 		t.Fatal(err)
@@ -355,7 +355,7 @@ func TestDigestRun(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
 	e.seed()
-	d := e.digester(nudges.DigesterConfig{Channels: map[string]string{"": dgChan}})
+	d := e.digester(digest.DigesterConfig{Channels: map[string]string{"": dgChan}})
 	if err := d.Run(ctx, dgNow); err != nil {
 		t.Fatal(err)
 	}
@@ -402,10 +402,10 @@ func TestDigestRunErrors(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
 	e.seed()
-	if _, err := nudges.NewDigester(nudges.DigesterConfig{}); err == nil {
+	if _, err := digest.NewDigester(digest.DigesterConfig{}); err == nil {
 		t.Error("a digester without a store was built")
 	}
-	if _, err := nudges.NewDigester(nudges.DigesterConfig{Store: e.db, Channels: map[string]string{"": "#general"}}); err == nil {
+	if _, err := digest.NewDigester(digest.DigesterConfig{Store: e.db, Channels: map[string]string{"": "#general"}}); err == nil {
 		t.Error("a channel name was taken for a channel ID")
 	}
 	// A poster that refuses Max's DM: Mona's still goes, snapshots are
@@ -418,7 +418,7 @@ func TestDigestRunErrors(t *testing.T) {
 		}
 		return e.out.Notify(ctx, team, channel, key, text, blocks)
 	})
-	d := e.digester(nudges.DigesterConfig{Poster: p})
+	d := e.digester(digest.DigesterConfig{Poster: p})
 	err := d.Run(ctx, dgNow)
 	if err == nil || !strings.Contains(err.Error(), dgMax) {
 		t.Fatalf("Run = %v; want an error naming %s", err, dgMax)
@@ -429,7 +429,7 @@ func TestDigestRunErrors(t *testing.T) {
 	if snaps, _ := e.db.HealthSnapshots(ctx, dgTeam, "2025-W13"); len(snaps) != 4 {
 		t.Fatalf("snapshots not saved after a partial failure: %+v", snaps)
 	}
-	noPoster, _ := nudges.NewDigester(nudges.DigesterConfig{Store: e.db})
+	noPoster, _ := digest.NewDigester(digest.DigesterConfig{Store: e.db})
 	if err := noPoster.Run(ctx, dgNow); err == nil {
 		t.Error("Run without a poster succeeded")
 	}
@@ -445,7 +445,7 @@ func TestUserDigest(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
 	e.seed()
-	d := e.digester(nudges.DigesterConfig{})
+	d := e.digester(digest.DigesterConfig{})
 	for _, tc := range []struct {
 		name, user string
 		want, not  []string
@@ -491,7 +491,7 @@ func TestDigestSummaries(t *testing.T) {
 	e.seed()
 	var mu sync.Mutex
 	asked := map[int64]int{}
-	d := e.digester(nudges.DigesterConfig{
+	d := e.digester(digest.DigesterConfig{
 		SummaryTimeout: 50 * time.Millisecond,
 		Summary: func(ctx context.Context, id int64) (string, bool) {
 			mu.Lock()
@@ -533,7 +533,7 @@ func TestDigestSplits(t *testing.T) {
 		e.must(e.db.PutMember(ctx, kam.Member{TeamID: dgTeam, AccountID: a.ID, UserID: dgMona, Role: kam.RoleManager}, dgAdmin))
 	}
 	e.clock.Set(dgNow)
-	digests, err := e.digester(nudges.DigesterConfig{}).BuildAll(ctx, dgTeam, dgNow)
+	digests, err := e.digester(digest.DigesterConfig{}).BuildAll(ctx, dgTeam, dgNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +573,7 @@ func TestParseDigestChannels(t *testing.T) {
 		{"team:C01BBB", nil, false},
 		{"C01BBB,C02CCC", nil, false},
 	} {
-		got, err := nudges.ParseDigestChannels(tc.in)
+		got, err := digest.ParseDigestChannels(tc.in)
 		if (err == nil) != tc.ok || dgJSON(got) != dgJSON(tc.want) {
 			t.Errorf("ParseDigestChannels(%q) = %v, %v", tc.in, got, err)
 		}
@@ -595,7 +595,7 @@ func TestISOWeek(t *testing.T) {
 		{time.Date(2025, 3, 16, 23, 30, 0, 0, time.UTC), zurich, "2025-W12"}, // already Monday in Zurich
 		{time.Date(2025, 3, 16, 23, 30, 0, 0, time.UTC), time.UTC, "2025-W11"},
 	} {
-		if got := nudges.ISOWeek(tc.t, tc.loc); got != tc.want {
+		if got := digest.ISOWeek(tc.t, tc.loc); got != tc.want {
 			t.Errorf("ISOWeek(%v, %v) = %s, want %s", tc.t, tc.loc, got, tc.want)
 		}
 	}
