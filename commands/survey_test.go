@@ -152,7 +152,7 @@ func newSurveyEnv(t *testing.T) *svEnv {
 	e.eng = commands.New(commands.Config{Store: db, Notifier: e.out, Views: api, Admins: []string{svAdmin},
 		Now: e.clock.Now, Logger: slog.New(slog.NewTextHandler(logw, nil))})
 	e.eng.Register(commands.SurveyExtension(commands.SurveyConfig{Store: db, Notifier: e.out}))
-	dg, err := digest.NewDigester(digest.DigesterConfig{Store: db})
+	dg, err := digest.New(digest.Config{Store: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,11 +46,11 @@ func newApp(c appConfig) (*app, error) {
 	})
 	c.Brief.Logger, c.Brief.Now = c.Logger, c.Now
 	drafter := brief.New(c.Brief)
-	channels, err := digest.ParseDigestChannels(c.Config.DigestChannel)
+	channels, err := digest.ParseChannels(c.Config.DigestChannel)
 	if err != nil {
 		return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %w", err)
 	}
-	digester, err := digest.NewDigester(digest.DigesterConfig{
+	digester, err := digest.New(digest.Config{
 		Store: c.DB, Poster: c.Notifier, Channels: channels,
 		Summary:  commands.DigestSummaryByID(e, drafter),
 		Location: c.Config.TZ, Logger: c.Logger,

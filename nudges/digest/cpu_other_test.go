@@ -4,5 +4,5 @@ package digest_test
 
 import "time"
 
-// dgCPUTime is not measured on this platform.
-func dgCPUTime() (time.Duration, bool) { return 0, false }
+// cpuTime is not measured on this platform.
+func cpuTime() (time.Duration, bool) { return 0, false }

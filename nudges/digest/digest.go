@@ -1,6 +1,5 @@
-package digest
-
-// The weekly manager digest. Digester.Run, the scheduler's digest job, sends
+// Package digest builds and sends the weekly manager digest. Digester.Run,
+// the nudges scheduler's digest job (nudges.Config.Digest), sends
 // each manager (role manager on an account) a DM about the accounts they
 // manage: the portfolio's health and its change since the last digest,
 // interactions this week by account and by team member, stage movements,
@@ -17,6 +16,7 @@ package digest
 // with the number of managers times their accounts' history. After queuing,
 // it records each account's health for the week, which the next digest
 // compares with.
+package digest
 
 import (
 	"context"
@@ -35,8 +35,8 @@ import (
 	"github.com/kambot/kambot/store"
 )
 
-// DigestStore is what the digest reads and records; *store.DB implements it.
-type DigestStore interface {
+// Store is what the digest reads and records; *store.DB implements it.
+type Store interface {
 	// Teams lists the workspaces that have accounts.
 	Teams(ctx context.Context) ([]string, error)
 	// Accounts lists a workspace's accounts.
@@ -65,13 +65,13 @@ type Poster interface {
 	Notify(ctx context.Context, teamID, channelID, key, text string, blocks []slack.Block) error
 }
 
-// DigesterConfig configures a Digester. Store is required, and Poster for Run.
-type DigesterConfig struct {
-	Store  DigestStore
+// Config configures a Digester. Store is required, and Poster for Run.
+type Config struct {
+	Store  Store
 	Poster Poster
 	// Channels copies the whole workspace's digest to a channel, by
 	// workspace ID; the key "" serves every workspace
-	// (KAMBOT_DIGEST_CHANNEL, see ParseDigestChannels). Nil sends none.
+	// (KAMBOT_DIGEST_CHANNEL, see ParseChannels). Nil sends none.
 	Channels map[string]string
 	// Summary, when set, writes a two-sentence summary of an account for
 	// the accounts needing attention (the LLM drafter); ok false leaves it out.
@@ -85,17 +85,17 @@ type DigesterConfig struct {
 
 // Digester builds and sends the weekly digests.
 type Digester struct {
-	cfg DigesterConfig
+	cfg Config
 	log *slog.Logger
 }
 
-// NewDigester checks cfg and returns a Digester.
-func NewDigester(cfg DigesterConfig) (*Digester, error) {
+// New checks cfg and returns a Digester.
+func New(cfg Config) (*Digester, error) {
 	if cfg.Store == nil {
-		return nil, errors.New("digest: DigesterConfig.Store is required")
+		return nil, errors.New("digest: Config.Store is required")
 	}
 	for team, ch := range cfg.Channels {
-		if !dgChannelID.MatchString(ch) {
+		if !channelIDPattern.MatchString(ch) {
 			return nil, fmt.Errorf("digest: %q (for workspace %q) is not a channel ID such as C0123ABCD", ch, team)
 		}
 	}
@@ -112,14 +112,14 @@ func NewDigester(cfg DigesterConfig) (*Digester, error) {
 }
 
 var (
-	dgChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,20}$`)
-	dgTeamID    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
+	channelIDPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,20}$`)
+	teamIDPattern    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
 )
 
-// ParseDigestChannels reads KAMBOT_DIGEST_CHANNEL: a channel ID
+// ParseChannels reads KAMBOT_DIGEST_CHANNEL: a channel ID
 // ("C0123ABCD") for every workspace, or comma-separated
 // workspace:channel pairs ("T01AAA:C01BBB,T02CCC:C02DDD"). Empty is none.
-func ParseDigestChannels(s string) (map[string]string, error) {
+func ParseChannels(s string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, item := range strings.Split(s, ",") {
 		item = strings.TrimSpace(item)
@@ -131,10 +131,10 @@ func ParseDigestChannels(s string) (map[string]string, error) {
 			team, ch = "", item
 		}
 		team, ch = strings.TrimSpace(team), strings.TrimSpace(ch)
-		if paired && !dgTeamID.MatchString(team) {
+		if paired && !teamIDPattern.MatchString(team) {
 			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %q is not a workspace ID such as T0123ABCD", team)
 		}
-		if !dgChannelID.MatchString(ch) {
+		if !channelIDPattern.MatchString(ch) {
 			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %q is not a channel ID such as C0123ABCD (copy it from the channel's details)", ch)
 		}
 		if _, dup := out[team]; dup {
@@ -172,7 +172,7 @@ func (d Digest) Key(i int) string {
 // queues only what is missing.
 func (d *Digester) Run(ctx context.Context, now time.Time) error {
 	if d.cfg.Poster == nil {
-		return errors.New("digest: DigesterConfig.Poster is required to send digests")
+		return errors.New("digest: Config.Poster is required to send digests")
 	}
 	teams, err := d.cfg.Store.Teams(ctx)
 	if err != nil {
@@ -230,7 +230,7 @@ func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) (
 	return digests, err
 }
 
-func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWeek, []Digest, error) {
+func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week, []Digest, error) {
 	accts, err := d.cfg.Store.Accounts(ctx, team)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list accounts: %w", err)
@@ -243,7 +243,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWe
 	if err != nil {
 		return nil, nil, err
 	}
-	managers := map[string][]*dgAccount{}
+	managers := map[string][]*account{}
 	for _, a := range w.accts {
 		for _, id := range a.managers() {
 			managers[id] = append(managers[id], a)
@@ -258,7 +258,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWe
 	if ch != "" {
 		d.summarize(ctx, w.accts)
 	} else {
-		var managed []*dgAccount
+		var managed []*account
 		for _, a := range w.accts {
 			if len(a.managers()) > 0 {
 				managed = append(managed, a)
@@ -301,11 +301,11 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 		return nil, nil
 	}
 	// On demand, the week is the seven days up to now.
-	w, err := d.load(ctx, teamID, accts, now.Add(-dgWeekSpan), now, now)
+	w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now)
 	if err != nil {
 		return nil, fmt.Errorf("digest for %s: %w", userID, err)
 	}
-	var managed []*dgAccount
+	var managed []*account
 	for _, a := range w.accts {
 		for _, m := range a.members {
 			if m.UserID == userID && m.Role == kam.RoleManager {
@@ -332,19 +332,19 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 
 // ---- The week's data -----------------------------------------------------------
 
-// dgWeek is one workspace's week, loaded once for every digest built from it.
-type dgWeek struct {
+// week is one workspace's week, loaded once for every digest built from it.
+type week struct {
 	team     string
 	now      time.Time // health is assessed at now
 	from, to time.Time // "this week" is [from, to)
 	loc      *time.Location
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
-	accts    []*dgAccount
+	accts    []*account
 }
 
-// dgAccount is what the digest knows of one account this week.
-type dgAccount struct {
+// account is what the digest knows of one account this week.
+type account struct {
 	acct      kam.Account
 	lname     string // the name in lower case, for sorting
 	members   []kam.Member
@@ -366,21 +366,21 @@ type dgAccount struct {
 	summary   string
 }
 
-// dgWeekSpan is how far back "this week" reaches on demand.
-const dgWeekSpan = 7 * 24 * time.Hour
+// weekSpan is how far back "this week" reaches on demand.
+const weekSpan = 7 * 24 * time.Hour
 
-// dgFall is a health drop since the last digest that needs attention.
-const dgFall = 10
+// attentionFall is a health drop since the last digest that needs attention.
+const attentionFall = 10
 
-// ISOWeek names the ISO week of t in loc, e.g. "2025-W11".
-func ISOWeek(t time.Time, loc *time.Location) string {
+// isoWeek names the ISO week of t in loc, e.g. "2025-W11".
+func isoWeek(t time.Time, loc *time.Location) string {
 	y, wk := t.In(loc).ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, wk)
 }
 
-func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*dgWeek, error) {
+func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
 	st := d.cfg.Store
-	w := &dgWeek{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: ISOWeek(now, d.cfg.Location)}
+	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: isoWeek(now, d.cfg.Location)}
 	ins, err := st.HealthInputs(ctx, team, accts, now)
 	if err != nil {
 		return nil, fmt.Errorf("load health inputs: %w", err)
@@ -406,10 +406,10 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		return nil, fmt.Errorf("load health snapshots: %w", err)
 	}
 
-	byID := make(map[int64]*dgAccount, len(ins))
-	w.accts = make([]*dgAccount, len(ins))
+	byID := make(map[int64]*account, len(ins))
+	w.accts = make([]*account, len(ins))
 	for i, in := range ins {
-		a := &dgAccount{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, now)}
+		a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, now)}
 		var known map[string]bool
 		if s, ok := snaps[a.acct.ID]; ok {
 			a.prev = &s
@@ -423,7 +423,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		}
 		a.facts = make([]string, len(a.health.Alerts))
 		for j, al := range a.health.Alerts {
-			a.facts[j] = dgEscKeep(al.Fact)
+			a.facts[j] = escKeep(al.Fact)
 			isNew := a.prev == nil || !known[al.Key()]
 			if a.prev != nil && isNew {
 				a.newAlerts = append(a.newAlerts, al)
@@ -476,7 +476,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 }
 
 // managers are the users with role manager on the account.
-func (a *dgAccount) managers() []string {
+func (a *account) managers() []string {
 	var out []string
 	for _, m := range a.members {
 		if m.Role == kam.RoleManager {
@@ -487,9 +487,9 @@ func (a *dgAccount) managers() []string {
 }
 
 // attentionReasons says why an account needs a manager's attention: at
-// risk, a critical alert, a fall of dgFall points since the last digest, a
+// risk, a critical alert, a fall of attentionFall points since the last digest, a
 // detractor answer this week, or new warnings.
-func attentionReasons(a *dgAccount) []string {
+func attentionReasons(a *account) []string {
 	var rs []string
 	h := a.health
 	if h.Band == kam.BandAtRisk {
@@ -498,7 +498,7 @@ func attentionReasons(a *dgAccount) []string {
 	if n := h.Critical(); n > 0 {
 		rs = append(rs, plural(n, "critical alert", "critical alerts"))
 	}
-	if a.prev != nil && a.prev.Score-h.Score >= dgFall {
+	if a.prev != nil && a.prev.Score-h.Score >= attentionFall {
 		rs = append(rs, fmt.Sprintf("health fell %d points", a.prev.Score-h.Score))
 	}
 	if n := len(a.detracted); n > 0 {
@@ -517,7 +517,7 @@ func attentionReasons(a *dgAccount) []string {
 }
 
 // snapshots are the accounts' health to record for the week.
-func (w *dgWeek) snapshots() []store.HealthSnapshot {
+func (w *week) snapshots() []store.HealthSnapshot {
 	out := make([]store.HealthSnapshot, len(w.accts))
 	for i, a := range w.accts {
 		keys := make([]string, len(a.health.Alerts))
@@ -531,11 +531,11 @@ func (w *dgWeek) snapshots() []store.HealthSnapshot {
 
 // summarize asks the configured summary function, a few accounts at a
 // time, for a summary of each of the accounts that needs attention.
-func (d *Digester) summarize(ctx context.Context, accts []*dgAccount) {
+func (d *Digester) summarize(ctx context.Context, accts []*account) {
 	if d.cfg.Summary == nil {
 		return
 	}
-	var todo []*dgAccount
+	var todo []*account
 	for _, a := range accts {
 		if len(a.reasons) > 0 && a.summary == "" {
 			todo = append(todo, a)
@@ -543,7 +543,7 @@ func (d *Digester) summarize(ctx context.Context, accts []*dgAccount) {
 	}
 	const workers = 4
 	var wg sync.WaitGroup
-	next := make(chan *dgAccount)
+	next := make(chan *account)
 	for range min(workers, len(todo)) {
 		wg.Add(1)
 		go func() {

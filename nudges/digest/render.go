@@ -18,18 +18,18 @@ import (
 
 // Slack's limits for one message, and the room the digest keeps.
 const (
-	dgMaxBlocks   = 50
-	dgMaxChars    = 12_000 // Slack refuses messages whose blocks hold about 13k characters
-	dgSectionText = 3000
-	dgLineText    = 2800 // one list line, so that a line always fits a section
-	dgQuoteText   = 500  // a comment or summary quoted in the digest
-	dgAlertsShown = 3    // alerts listed under an account needing attention
+	maxBlocks   = 50
+	maxChars    = 12_000 // Slack refuses messages whose blocks hold about 13k characters
+	sectionText = 3000
+	lineText    = 2800 // one list line, so that a line always fits a section
+	quoteText   = 500  // a comment or summary quoted in the digest
+	alertsShown = 3    // alerts listed under an account needing attention
 )
 
 // digest renders the digest of a portfolio for one recipient.
-func (w *dgWeek) digest(recipient, title string, accts []*dgAccount) Digest {
+func (w *week) digest(recipient, title string, accts []*account) Digest {
 	p := slices.Clone(accts)
-	slices.SortStableFunc(p, func(a, b *dgAccount) int {
+	slices.SortStableFunc(p, func(a, b *account) int {
 		if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
 			return c
 		}
@@ -45,7 +45,7 @@ func (w *dgWeek) digest(recipient, title string, accts []*dgAccount) Digest {
 		return cmp.Compare(a.lname, b.lname)
 	})
 	blocks, summary := w.render(title, p)
-	parts := dgSplit(blocks)
+	parts := split(blocks)
 	dg := Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts))}
 	for i := range parts {
 		text := fmt.Sprintf("Weekly digest, %s: %s", w.span(), summary)
@@ -54,7 +54,7 @@ func (w *dgWeek) digest(recipient, title string, accts []*dgAccount) Digest {
 		}
 		dg.Texts[i] = text
 		if len(parts) > 1 {
-			dg.Parts[i] = append(dg.Parts[i], dgContext(fmt.Sprintf("Part %d of %d of this digest", i+1, len(parts))))
+			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, len(parts))))
 		}
 	}
 	return dg
@@ -72,7 +72,7 @@ func boolRank(a, b bool) int {
 }
 
 // span names the digest's week: "7–13 Mar 2025".
-func (w *dgWeek) span() string {
+func (w *week) span() string {
 	from, to := w.from.In(w.loc), w.to.Add(-1).In(w.loc)
 	switch {
 	case from.Year() != to.Year():
@@ -83,11 +83,11 @@ func (w *dgWeek) span() string {
 	return strconv.Itoa(from.Day()) + "–" + to.Format("2 Jan 2006")
 }
 
-// render lays the digest out as one list of blocks, which dgSplit cuts
+// render lays the digest out as one list of blocks, which split cuts
 // into messages; summary is a one-line gist for notifications.
-func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, summary string) {
+func (w *week) render(title string, p []*account) (blocks []slack.Block, summary string) {
 	var (
-		attention                   []*dgAccount
+		attention                   []*account
 		scoreNow, scorePrev, withPr int
 		bands                       = map[kam.Band]int{}
 		touches, touched            int
@@ -151,8 +151,8 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		freshN += len(a.fresh)
 		// Respondents count once per account, so the portfolio's NPS is
 		// the sum of its accounts' counts.
-		nps = dgAddNPS(nps, a.nps)
-		npsPrev = dgAddNPS(npsPrev, a.npsPrev)
+		nps = addNPS(nps, a.nps)
+		npsPrev = addNPS(npsPrev, a.npsPrev)
 		detracted = append(detracted, a.detracted...)
 	}
 	var total int
@@ -167,12 +167,12 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	// Summary fields.
 	change := "first digest: no earlier score to compare"
 	if withPr > 0 {
-		delta := int(math.Round(float64(scoreNow-scorePrev) / float64(withPr)))
-		change = dgDelta(delta) + " since the last digest"
+		avgDelta := int(math.Round(float64(scoreNow-scorePrev) / float64(withPr)))
+		change = delta(avgDelta) + " since the last digest"
 		if withPr < len(p) {
-			change = fmt.Sprintf("%s since the last digest on the %d accounts it covered", dgDelta(delta), withPr)
+			change = fmt.Sprintf("%s since the last digest on the %d accounts it covered", delta(avgDelta), withPr)
 			if withPr == 1 {
-				change = dgDelta(delta) + " since the last digest on the one account it covered"
+				change = delta(avgDelta) + " since the last digest on the one account it covered"
 			}
 		}
 	}
@@ -185,9 +185,9 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	}
 	npsText := "no answers in the last 12 months"
 	if nps.Responses > 0 {
-		npsText = fmt.Sprintf("%s from %s", dgNum(nps.NPS), plural(nps.Responses, "answer", "answers"))
+		npsText = fmt.Sprintf("%s from %s", npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"))
 		if npsPrev.Responses > 0 {
-			npsText += fmt.Sprintf(" (%s on the 12 months before)", dgDeltaF(nps.NPS-npsPrev.NPS))
+			npsText += fmt.Sprintf(" (%s on the 12 months before)", deltaNPS(nps.NPS-npsPrev.NPS))
 		}
 	}
 	alertsText := fmt.Sprintf("%d new · %d critical open", freshN, critical)
@@ -195,14 +195,14 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		alertsText = fmt.Sprintf("%d open · %d critical", freshN, critical)
 	}
 	blocks = append(blocks,
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, dgClip("Weekly digest · "+w.span(), 150), true, false)),
-		dgContext(fmt.Sprintf("%s · week %s", dgEsc(title), w.week)),
-		dgFields(
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip("Weekly digest · "+w.span(), 150), true, false)),
+		note(fmt.Sprintf("%s · week %s", esc(title), w.week)),
+		fields(
 			fmt.Sprintf("*Health*\n%d average (%s)", avg, change),
 			fmt.Sprintf("*Accounts*\n%d: %d at risk, %d to watch, %d good", len(p), bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood]),
 			fmt.Sprintf("*Interactions this week*\n%d on %d of %d accounts", touches, touched, len(p)),
-			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", dgMoney(openValue), plural(openN, "opportunity", "opportunities"), dgMoney(int64(math.Round(weighted)))),
-			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(wins), dgMoney(wonValue), len(losses), dgMoney(lostValue)),
+			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", money(openValue), plural(openN, "opportunity", "opportunities"), money(int64(math.Round(weighted)))),
+			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(wins), money(wonValue), len(losses), money(lostValue)),
 			fmt.Sprintf("*NPS, last 12 months*\n%s", npsText),
 			fmt.Sprintf("*Alerts*\n%s", alertsText),
 			fmt.Sprintf("*Overdue*\n%s · %s", plural(reviews, "plan review", "plan reviews"), plural(tactics, "tactic", "tactics")),
@@ -211,18 +211,18 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	summary = fmt.Sprintf("health %d (%s), %s, %s", avg, change, plural(touches, "interaction", "interactions"), plural(len(attention), "account needs attention", "accounts need attention"))
 
 	// Accounts needing attention, each in its own section.
-	blocks = append(blocks, dgDivider())
+	blocks = append(blocks, divider())
 	if len(attention) == 0 {
-		blocks = append(blocks, dgSection("*Needs attention*\nNo account needs your attention this week."))
+		blocks = append(blocks, section("*Needs attention*\nNo account needs your attention this week."))
 	} else {
-		blocks = append(blocks, dgSection(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
+		blocks = append(blocks, section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
 		for _, a := range attention {
-			blocks = append(blocks, dgSection(dgClip(w.attentionText(a), dgSectionText)))
+			blocks = append(blocks, section(clip(w.attentionText(a), sectionText)))
 		}
 	}
 
 	// Interactions.
-	blocks = append(blocks, dgDivider())
+	blocks = append(blocks, divider())
 	var lines []string
 	if touches == 0 {
 		lines = append(lines, "No contact with any of these accounts was logged this week.")
@@ -238,52 +238,52 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		for _, u := range users {
 			items = append(items, fmt.Sprintf("<@%s> %d", u, byUser[u]))
 		}
-		lines = append(lines, dgInline("*By team member:* ", items)...)
+		lines = append(lines, inline("*By team member:* ", items)...)
 		byAcct := slices.Clone(p)
-		slices.SortStableFunc(byAcct, func(a, b *dgAccount) int { return cmp.Compare(b.touches, a.touches) })
+		slices.SortStableFunc(byAcct, func(a, b *account) int { return cmp.Compare(b.touches, a.touches) })
 		items = items[:0]
 		var none []string
 		for _, a := range byAcct {
 			if a.touches > 0 {
-				items = append(items, fmt.Sprintf("%s %d", dgEsc(a.acct.Name), a.touches))
+				items = append(items, fmt.Sprintf("%s %d", esc(a.acct.Name), a.touches))
 			} else {
-				none = append(none, dgEsc(a.acct.Name))
+				none = append(none, esc(a.acct.Name))
 			}
 		}
-		lines = append(lines, dgInline("*By account:* ", items)...)
+		lines = append(lines, inline("*By account:* ", items)...)
 		if len(none) > 0 {
-			lines = append(lines, dgInline(fmt.Sprintf("*No contact this week (%d):* ", len(none)), none)...)
+			lines = append(lines, inline(fmt.Sprintf("*No contact this week (%d):* ", len(none)), none)...)
 		}
 	}
-	blocks = append(blocks, dgPack(fmt.Sprintf("*Interactions this week* (%d)", touches), lines)...)
+	blocks = append(blocks, pack(fmt.Sprintf("*Interactions this week* (%d)", touches), lines)...)
 
 	// Stage movements, wins and losses.
 	if len(wins)+len(losses) > 0 {
 		lines = lines[:0]
 		for _, m := range wins {
-			lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, names), dgMoney(m.Value), m.To, w.whoWhen(m)))
+			lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, names), money(m.Value), m.To, w.whoWhen(m)))
 		}
 		for _, m := range losses {
-			lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, names), dgMoney(m.Value), m.From, w.whoWhen(m)))
+			lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, names), money(m.Value), m.From, w.whoWhen(m)))
 		}
-		blocks = append(blocks, dgPack(fmt.Sprintf("*Wins and losses* (%d won, %d lost)", len(wins), len(losses)), lines)...)
+		blocks = append(blocks, pack(fmt.Sprintf("*Wins and losses* (%d won, %d lost)", len(wins), len(losses)), lines)...)
 	}
 	lines = lines[:0]
 	for _, m := range moves {
-		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, names), m.From, m.To, dgMoney(m.Value), w.whoWhen(m)))
+		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, names), m.From, m.To, money(m.Value), w.whoWhen(m)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "No opportunity changed stage this week.")
 	}
-	blocks = append(blocks, dgPack(fmt.Sprintf("*Stage movements* (%d)", len(moves)), lines)...)
+	blocks = append(blocks, pack(fmt.Sprintf("*Stage movements* (%d)", len(moves)), lines)...)
 
 	// Overdue reviews and tactics.
 	if len(overdue) > 0 {
 		lines = lines[:0]
 		for _, al := range overdue {
-			lines = append(lines, fmt.Sprintf("• *%s* — %s", dgEsc(al.AccountName), dgEscKeep(al.Fact)))
+			lines = append(lines, fmt.Sprintf("• *%s* — %s", esc(al.AccountName), escKeep(al.Fact)))
 		}
-		blocks = append(blocks, dgPack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)...)
+		blocks = append(blocks, pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)...)
 	}
 
 	// Alerts new since the last digest (every open one the first time).
@@ -296,12 +296,12 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	lines = lines[:0]
 	if freshN > 0 {
 		byName := slices.Clone(p)
-		slices.SortFunc(byName, func(a, b *dgAccount) int { return cmp.Compare(a.lname, b.lname) })
+		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
 		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
 			for _, a := range byName {
 				for _, i := range a.fresh {
 					if al := a.health.Alerts[i]; al.Severity == sev {
-						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", dgSeverity(sev), dgEsc(a.acct.Name), a.facts[i]))
+						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", severityMark(sev), esc(a.acct.Name), a.facts[i]))
 					}
 				}
 			}
@@ -310,7 +310,7 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 	if len(lines) == 0 {
 		lines = append(lines, "None since the last digest.")
 	}
-	blocks = append(blocks, dgPack(heading, lines)...)
+	blocks = append(blocks, pack(heading, lines)...)
 
 	// Satisfaction.
 	lines = lines[:0]
@@ -318,10 +318,10 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 		lines = append(lines, "No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`.")
 	} else {
 		line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %s, %s, %s",
-			dgNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
+			npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
 			plural(nps.Passives, "passive", "passives"), plural(nps.Detractors, "detractor", "detractors"))
 		if npsPrev.Responses > 0 {
-			line += fmt.Sprintf("; %s on the 12 months before (%s)", dgDeltaF(nps.NPS-npsPrev.NPS), dgNum(npsPrev.NPS))
+			line += fmt.Sprintf("; %s on the 12 months before (%s)", deltaNPS(nps.NPS-npsPrev.NPS), npsNum(npsPrev.NPS))
 		}
 		lines = append(lines, line+".")
 		slices.SortFunc(detracted, func(a, b store.SurveyAnswer) int { return a.At.Compare(b.At) })
@@ -333,117 +333,117 @@ func (w *dgWeek) render(title string, p []*dgAccount) (blocks []slack.Block, sum
 			if who == "" {
 				who = "A respondent"
 			} else if an.Contact != "" {
-				who = dgEsc(who)
+				who = esc(who)
 			}
-			line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", dgEsc(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
+			line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", esc(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
 			if an.Comment != "" {
-				line += ": “" + dgEsc(dgClip(strings.Join(strings.Fields(an.Comment), " "), dgQuoteText)) + "”"
+				line += ": “" + esc(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
 			}
 			lines = append(lines, line)
 		}
 		var items []string
 		for _, a := range p {
 			if a.nps.Responses > 0 {
-				items = append(items, fmt.Sprintf("%s %s (%d)", dgEsc(a.acct.Name), dgNum(a.nps.NPS), a.nps.Responses))
+				items = append(items, fmt.Sprintf("%s %s (%d)", esc(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
 			}
 		}
-		lines = append(lines, dgInline("*NPS by account* (answers): ", items)...)
+		lines = append(lines, inline("*NPS by account* (answers): ", items)...)
 	}
-	blocks = append(blocks, dgPack("*Satisfaction*", lines)...)
+	blocks = append(blocks, pack("*Satisfaction*", lines)...)
 
 	// Every account, in the same order.
 	lines = lines[:0]
 	for _, a := range p {
 		lines = append(lines, w.accountLine(a))
 	}
-	blocks = append(blocks, dgDivider())
-	blocks = append(blocks, dgPack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)...)
+	blocks = append(blocks, divider())
+	blocks = append(blocks, pack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)...)
 
 	foot := "Health change compares with the last digest"
 	if w.prevWeek != "" {
 		foot += " (week " + w.prevWeek + ")"
 	}
 	foot += ". Details: `/kam health &lt;account&gt;`. This digest any time: `/kam digest`."
-	blocks = append(blocks, dgContext(foot))
+	blocks = append(blocks, note(foot))
 	return blocks, summary
 }
 
 // attentionText is an account's entry under "Needs attention".
-func (w *dgWeek) attentionText(a *dgAccount) string {
+func (w *week) attentionText(a *account) string {
 	h := a.health
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* · health %d %s %s", dgEsc(a.acct.Name), h.Score, dgBand(h.Band), h.Band)
+	fmt.Fprintf(&b, "*%s* · health %d %s %s", esc(a.acct.Name), h.Score, bandMark(h.Band), h.Band)
 	if a.prev != nil {
-		fmt.Fprintf(&b, " (%s)", dgDelta(h.Score-a.prev.Score))
+		fmt.Fprintf(&b, " (%s)", delta(h.Score-a.prev.Score))
 	}
 	if a.acct.OwnerID != "" {
 		fmt.Fprintf(&b, " · owner <@%s>", a.acct.OwnerID)
 	}
 	fmt.Fprintf(&b, "\n_Why:_ %s", strings.Join(a.reasons, ", "))
 	for i, al := range h.Alerts {
-		if i == dgAlertsShown {
-			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-dgAlertsShown, "more alert", "more alerts"), a.acct.Slug)
+		if i == alertsShown {
+			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", dgSeverity(al.Severity), dgClip(a.facts[i], dgQuoteText))
+		fmt.Fprintf(&b, "\n• %s %s", severityMark(al.Severity), clip(a.facts[i], quoteText))
 	}
 	if a.summary != "" {
-		fmt.Fprintf(&b, "\n> %s", dgEsc(dgClip(a.summary, dgQuoteText)))
+		fmt.Fprintf(&b, "\n> %s", esc(clip(a.summary, quoteText)))
 	}
 	return b.String()
 }
 
 // accountLine is an account's line in the "All accounts" list.
-func (w *dgWeek) accountLine(a *dgAccount) string {
+func (w *week) accountLine(a *account) string {
 	h := a.health
-	line := fmt.Sprintf("• *%s* %d %s", dgEsc(a.acct.Name), h.Score, dgBand(h.Band))
+	line := fmt.Sprintf("• *%s* %d %s", esc(a.acct.Name), h.Score, bandMark(h.Band))
 	if a.prev != nil {
-		line += " " + dgDelta(h.Score-a.prev.Score)
+		line += " " + delta(h.Score-a.prev.Score)
 	}
 	line += " · " + plural(a.touches, "interaction", "interactions") + " · " + plural(len(h.Alerts), "alert", "alerts")
 	if a.nps.Responses > 0 {
-		line += " · NPS " + dgNum(a.nps.NPS)
+		line += " · NPS " + npsNum(a.nps.NPS)
 	}
 	return line
 }
 
 // moveText names a stage move's account and opportunity.
-func (w *dgWeek) moveText(m store.StageMove, names map[int64]string) string {
-	return fmt.Sprintf("*%s* — “%s”", dgEsc(names[m.AccountID]), dgEsc(m.Opportunity))
+func (w *week) moveText(m store.StageMove, names map[int64]string) string {
+	return fmt.Sprintf("*%s* — “%s”", esc(names[m.AccountID]), esc(m.Opportunity))
 }
 
 // whoWhen says when a stage move happened and who made it.
-func (w *dgWeek) whoWhen(m store.StageMove) string {
+func (w *week) whoWhen(m store.StageMove) string {
 	return fmt.Sprintf("%s by <@%s>", m.At.In(w.loc).Format("2 Jan"), m.UserID)
 }
 
 // ---- Block Kit pieces -----------------------------------------------------------------
 
 var (
-	dgEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	// dgMention matches the user and channel mentions kam writes into facts.
-	dgMention = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})>`)
+	escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	// mention matches the user and channel mentions kam writes into facts.
+	mention = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})>`)
 )
 
-// dgEsc escapes user text for mrkdwn.
-func dgEsc(s string) string { return dgEscaper.Replace(s) }
+// esc escapes user text for mrkdwn.
+func esc(s string) string { return escaper.Replace(s) }
 
-// dgEscKeep escapes text built by kam (alert facts), keeping the user
+// escKeep escapes text built by kam (alert facts), keeping the user
 // mentions it wrote; anything else in angle brackets is escaped.
-func dgEscKeep(s string) string {
+func escKeep(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range dgMention.FindAllStringIndex(s, -1) {
-		b.WriteString(dgEsc(s[last:m[0]]))
+	for _, m := range mention.FindAllStringIndex(s, -1) {
+		b.WriteString(esc(s[last:m[0]]))
 		b.WriteString(s[m[0]:m[1]])
 		last = m[1]
 	}
-	b.WriteString(dgEsc(s[last:]))
+	b.WriteString(esc(s[last:]))
 	return b.String()
 }
 
-// dgClip shortens s to at most n characters, marking the cut.
-func dgClip(s string, n int) string {
+// clip shortens s to at most n characters, marking the cut.
+func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -451,37 +451,37 @@ func dgClip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func dgMrkdwn(s string) *slack.TextBlockObject {
+func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
-func dgSection(s string) *slack.SectionBlock { return slack.NewSectionBlock(dgMrkdwn(s), nil, nil) }
+func section(s string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
 
-func dgFields(fs ...string) *slack.SectionBlock {
+func fields(fs ...string) *slack.SectionBlock {
 	objs := make([]*slack.TextBlockObject, len(fs))
 	for i, f := range fs {
-		objs[i] = dgMrkdwn(f)
+		objs[i] = mrkdwn(f)
 	}
 	return slack.NewSectionBlock(nil, objs, nil)
 }
 
-func dgContext(s string) *slack.ContextBlock { return slack.NewContextBlock("", dgMrkdwn(s)) }
+func note(s string) *slack.ContextBlock { return slack.NewContextBlock("", mrkdwn(s)) }
 
-func dgDivider() *slack.DividerBlock { return slack.NewDividerBlock() }
+func divider() *slack.DividerBlock { return slack.NewDividerBlock() }
 
-// dgPack lays a titled list out in as many sections as it needs, each
+// pack lays a titled list out in as many sections as it needs, each
 // within Slack's 3,000 characters; nothing is dropped.
-func dgPack(title string, lines []string) []slack.Block {
+func pack(title string, lines []string) []slack.Block {
 	var out []slack.Block
 	var b strings.Builder
 	n := 0
 	b.WriteString(title)
 	n = utf8.RuneCountInString(title)
 	for _, line := range lines {
-		line = dgClip(line, dgLineText)
+		line = clip(line, lineText)
 		k := utf8.RuneCountInString(line)
-		if n > 0 && n+1+k > dgSectionText {
-			out = append(out, dgSection(b.String()))
+		if n > 0 && n+1+k > sectionText {
+			out = append(out, section(b.String()))
 			b.Reset()
 			n = 0
 		}
@@ -493,14 +493,14 @@ func dgPack(title string, lines []string) []slack.Block {
 		n += k
 	}
 	if n > 0 {
-		out = append(out, dgSection(b.String()))
+		out = append(out, section(b.String()))
 	}
 	return out
 }
 
-// dgInline joins items after a label into lines of at most dgLineText
+// inline joins items after a label into lines of at most lineText
 // characters, continuing on further lines rather than cutting.
-func dgInline(label string, items []string) []string {
+func inline(label string, items []string) []string {
 	if len(items) == 0 {
 		return nil
 	}
@@ -512,7 +512,7 @@ func dgInline(label string, items []string) []string {
 	fresh := true
 	for _, it := range items {
 		k := utf8.RuneCountInString(it)
-		if !fresh && n+3+k > dgLineText {
+		if !fresh && n+3+k > lineText {
 			lines = append(lines, b.String())
 			b.Reset()
 			n, fresh = 0, true
@@ -528,9 +528,9 @@ func dgInline(label string, items []string) []string {
 	return append(lines, b.String())
 }
 
-// dgAddNPS adds the counts of two sets of respondents and scores the sum
+// addNPS adds the counts of two sets of respondents and scores the sum
 // as kam.NPSOf does.
-func dgAddNPS(a, b store.NPSStats) store.NPSStats {
+func addNPS(a, b store.NPSStats) store.NPSStats {
 	s := store.NPSStats{Responses: a.Responses + b.Responses, Promoters: a.Promoters + b.Promoters,
 		Passives: a.Passives + b.Passives, Detractors: a.Detractors + b.Detractors}
 	if s.Responses > 0 {
@@ -539,17 +539,17 @@ func dgAddNPS(a, b store.NPSStats) store.NPSStats {
 	return s
 }
 
-// dgSplit cuts the digest's blocks into messages of at most dgMaxBlocks
-// blocks and dgMaxChars characters, keeping one block and some characters
+// split cuts the digest's blocks into messages of at most maxBlocks
+// blocks and maxChars characters, keeping one block and some characters
 // free in each for its "Part i of n" line. Blocks are never cut or dropped.
-func dgSplit(blocks []slack.Block) [][]slack.Block {
+func split(blocks []slack.Block) [][]slack.Block {
 	const reserveChars = 100
 	var parts [][]slack.Block
 	var cur []slack.Block
 	chars := 0
 	for _, b := range blocks {
-		n := dgChars(b)
-		if len(cur) > 0 && (len(cur)+1 > dgMaxBlocks-1 || chars+n > dgMaxChars-reserveChars) {
+		n := blockChars(b)
+		if len(cur) > 0 && (len(cur)+1 > maxBlocks-1 || chars+n > maxChars-reserveChars) {
 			parts = append(parts, cur)
 			cur, chars = nil, 0
 		}
@@ -562,8 +562,8 @@ func dgSplit(blocks []slack.Block) [][]slack.Block {
 	return parts
 }
 
-// dgChars counts the characters of text a block carries.
-func dgChars(b slack.Block) int {
+// blockChars counts the characters of text a block carries.
+func blockChars(b slack.Block) int {
 	n := 0
 	text := func(t *slack.TextBlockObject) {
 		if t != nil {
@@ -588,7 +588,7 @@ func dgChars(b slack.Block) int {
 	return n
 }
 
-func dgBand(b kam.Band) string {
+func bandMark(b kam.Band) string {
 	switch b {
 	case kam.BandGood:
 		return ":large_green_circle:"
@@ -598,7 +598,7 @@ func dgBand(b kam.Band) string {
 	return ":red_circle:"
 }
 
-func dgSeverity(s kam.Severity) string {
+func severityMark(s kam.Severity) string {
 	switch s {
 	case kam.SeverityCritical:
 		return ":rotating_light:"
@@ -608,8 +608,8 @@ func dgSeverity(s kam.Severity) string {
 	return ":information_source:"
 }
 
-// dgDelta renders a change in points: ▲3, ▼12, ±0.
-func dgDelta(d int) string {
+// delta renders a change in points: ▲3, ▼12, ±0.
+func delta(d int) string {
 	switch {
 	case d > 0:
 		return "▲" + strconv.Itoa(d)
@@ -619,25 +619,25 @@ func dgDelta(d int) string {
 	return "±0"
 }
 
-// dgDeltaF renders a change of NPS points, one decimal when needed.
-func dgDeltaF(d float64) string {
+// deltaNPS renders a change of NPS points, one decimal when needed.
+func deltaNPS(d float64) string {
 	d = math.Round(d*10) / 10
 	switch {
 	case d > 0:
-		return "▲" + dgNum(d)
+		return "▲" + npsNum(d)
 	case d < 0:
-		return "▼" + dgNum(-d)
+		return "▼" + npsNum(-d)
 	}
 	return "±0"
 }
 
-// dgNum renders an NPS: 35, -12.5.
-func dgNum(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
+// npsNum renders an NPS: 35, -12.5.
+func npsNum(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
-// dgMoney renders an amount briefly: $950, $1.5k, $250k, $1.2M.
-func dgMoney(v int64) string {
+// money renders an amount briefly: $950, $1.5k, $250k, $1.2M.
+func money(v int64) string {
 	if v < 0 {
-		return "-" + dgMoney(-v)
+		return "-" + money(-v)
 	}
 	units := []struct {
 		scale  float64
