@@ -84,159 +84,194 @@ func (w *week) span() string {
 }
 
 // render lays the digest out as one list of blocks, which split cuts
-// into messages; summary is a one-line gist for notifications.
+// into messages; summary is a one-line gist for notifications. The
+// arithmetic is tally's; each section below only words and lays it out.
 func (w *week) render(title string, p []*account) (blocks []slack.Block, summary string) {
-	var (
-		attention                   []*account
-		scoreNow, scorePrev, withPr int
-		bands                       = map[kam.Band]int{}
-		touches, touched            int
-		byUser                      = map[string]int{}
-		openN                       int
-		openValue                   int64
-		weighted                    float64
-		wins, losses, moves         []store.StageMove
-		overdue                     []kam.Alert
-		freshN                      int
-		reviews, tactics, critical  int
-		nps, npsPrev                store.NPSStats
-		detracted                   []store.SurveyAnswer
-		names                       = map[int64]string{}
-	)
-	first := true
+	t := tally(p)
+	// The overview: headline figures as fields, and the notification's gist.
+	blocks = w.overview(title, p, t)
+	summary = fmt.Sprintf("health %d (%s), %s, %s", t.avg, t.change(len(p)), plural(t.touches, "interaction", "interactions"), plural(len(t.attention), "account needs attention", "accounts need attention"))
+	// Then one section group per topic, in the order managers read them.
+	blocks = append(blocks, w.attentionBlocks(t.attention)...)
+	blocks = append(blocks, interactionBlocks(p, t)...)
+	blocks = append(blocks, w.stageBlocks(t)...)
+	blocks = append(blocks, overdueBlocks(t.overdue)...)
+	blocks = append(blocks, alertBlocks(p, t)...)
+	blocks = append(blocks, w.satisfactionBlocks(p, t)...)
+	blocks = append(blocks, w.accountBlocks(p)...)
+	return blocks, summary
+}
+
+// totals are a portfolio's figures for the week, summed over its accounts.
+type totals struct {
+	attention           []*account // accounts needing attention, in portfolio order
+	avg                 int        // average health, rounded
+	scoreNow, scorePrev int        // health now and at the last digest, of the accounts it covered
+	withPrev            int        // accounts the last digest covered
+	bands               map[kam.Band]int
+	touches, touched    int // real contacts, and accounts with at least one
+	byUser              map[string]int
+	openN               int
+	openValue           int64
+	weighted            float64
+	wins, losses, moves []store.StageMove
+	wonValue, lostValue int64
+	overdue             []kam.Alert // plan reviews and tactics, in portfolio order
+	reviews, tactics    int
+	critical            int
+	freshN              int // alerts listed as new
+	nps, npsPrev        store.NPSStats
+	detracted           []store.SurveyAnswer
+	names               map[int64]string // account names by ID
+}
+
+// tally sums the portfolio's accounts into totals.
+func tally(p []*account) *totals {
+	t := &totals{bands: map[kam.Band]int{}, byUser: map[string]int{}, names: map[int64]string{}}
+	total := 0
 	for _, a := range p {
-		names[a.acct.ID] = a.acct.Name
+		t.names[a.acct.ID] = a.acct.Name
 		if len(a.reasons) > 0 {
-			attention = append(attention, a)
+			t.attention = append(t.attention, a)
 		}
 		h := a.health
-		bands[h.Band]++
+		total += h.Score
+		t.bands[h.Band]++
 		if a.prev != nil {
-			first = false
-			scoreNow += h.Score
-			scorePrev += a.prev.Score
-			withPr++
+			t.scoreNow += h.Score
+			t.scorePrev += a.prev.Score
+			t.withPrev++
 		}
-		touches += a.touches
+		t.touches += a.touches
 		if a.touches > 0 {
-			touched++
+			t.touched++
 		}
 		for u, n := range a.byUser {
-			byUser[u] += n
+			t.byUser[u] += n
 		}
-		openN += a.openN
-		openValue += a.openValue
-		weighted += a.weighted
-		for _, m := range a.moves {
-			switch {
-			case m.To.Won() && !m.From.Won():
-				wins = append(wins, m)
-			case m.To == kam.StageLost:
-				losses = append(losses, m)
-			default:
-				moves = append(moves, m)
-			}
-		}
-		critical += h.Critical()
+		t.openN += a.openN
+		t.openValue += a.openValue
+		t.weighted += a.weighted
+		t.addMoves(a.moves)
+		t.critical += h.Critical()
 		for _, al := range h.Alerts {
 			switch al.Kind {
 			case kam.AlertPlanReview:
-				reviews++
-				overdue = append(overdue, al)
+				t.reviews++
+				t.overdue = append(t.overdue, al)
 			case kam.AlertTacticOverdue:
-				tactics++
-				overdue = append(overdue, al)
+				t.tactics++
+				t.overdue = append(t.overdue, al)
 			}
 		}
-		freshN += len(a.fresh)
+		t.freshN += len(a.fresh)
 		// Respondents count once per account, so the portfolio's NPS is
 		// the sum of its accounts' counts.
-		nps = addNPS(nps, a.nps)
-		npsPrev = addNPS(npsPrev, a.npsPrev)
-		detracted = append(detracted, a.detracted...)
+		t.nps = addNPS(t.nps, a.nps)
+		t.npsPrev = addNPS(t.npsPrev, a.npsPrev)
+		t.detracted = append(t.detracted, a.detracted...)
 	}
-	var total int
-	for _, a := range p {
-		total += a.health.Score
-	}
-	avg := 0
 	if len(p) > 0 {
-		avg = int(math.Round(float64(total) / float64(len(p))))
+		t.avg = int(math.Round(float64(total) / float64(len(p))))
 	}
+	return t
+}
 
-	// Summary fields.
-	change := "first digest: no earlier score to compare"
-	if withPr > 0 {
-		avgDelta := int(math.Round(float64(scoreNow-scorePrev) / float64(withPr)))
-		change = delta(avgDelta) + " since the last digest"
-		if withPr < len(p) {
-			change = fmt.Sprintf("%s since the last digest on the %d accounts it covered", delta(avgDelta), withPr)
-			if withPr == 1 {
-				change = delta(avgDelta) + " since the last digest on the one account it covered"
-			}
+// addMoves sorts an account's stage moves into wins, losses and the rest.
+func (t *totals) addMoves(moves []store.StageMove) {
+	for _, m := range moves {
+		switch {
+		case m.To.Won() && !m.From.Won():
+			t.wins = append(t.wins, m)
+			t.wonValue += m.Value
+		case m.To == kam.StageLost:
+			t.losses = append(t.losses, m)
+			t.lostValue += m.Value
+		default:
+			t.moves = append(t.moves, m)
 		}
 	}
-	var wonValue, lostValue int64
-	for _, m := range wins {
-		wonValue += m.Value
+}
+
+// first is true when the last digest covered none of the accounts.
+func (t *totals) first() bool { return t.withPrev == 0 }
+
+// change words the average health change since the last digest, over the
+// accounts it covered, of a portfolio of n.
+func (t *totals) change(n int) string {
+	if t.first() {
+		return "first digest: no earlier score to compare"
 	}
-	for _, m := range losses {
-		lostValue += m.Value
+	d := delta(int(math.Round(float64(t.scoreNow-t.scorePrev) / float64(t.withPrev))))
+	switch {
+	case t.withPrev == n:
+		return d + " since the last digest"
+	case t.withPrev == 1:
+		return d + " since the last digest on the one account it covered"
 	}
+	return fmt.Sprintf("%s since the last digest on the %d accounts it covered", d, t.withPrev)
+}
+
+// overview is the digest's header, its title line and its figures.
+func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 	npsText := "no answers in the last 12 months"
-	if nps.Responses > 0 {
-		npsText = fmt.Sprintf("%s from %s", npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"))
-		if npsPrev.Responses > 0 {
-			npsText += fmt.Sprintf(" (%s on the 12 months before)", deltaNPS(nps.NPS-npsPrev.NPS))
+	if t.nps.Responses > 0 {
+		npsText = fmt.Sprintf("%s from %s", npsNum(t.nps.NPS), plural(t.nps.Responses, "answer", "answers"))
+		if t.npsPrev.Responses > 0 {
+			npsText += fmt.Sprintf(" (%s on the 12 months before)", deltaNPS(t.nps.NPS-t.npsPrev.NPS))
 		}
 	}
-	alertsText := fmt.Sprintf("%d new · %d critical open", freshN, critical)
-	if first {
-		alertsText = fmt.Sprintf("%d open · %d critical", freshN, critical)
+	alertsText := fmt.Sprintf("%d new · %d critical open", t.freshN, t.critical)
+	if t.first() {
+		alertsText = fmt.Sprintf("%d open · %d critical", t.freshN, t.critical)
 	}
-	blocks = append(blocks,
+	return []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip("Weekly digest · "+w.span(), 150), true, false)),
 		note(fmt.Sprintf("%s · week %s", esc(title), w.week)),
 		fields(
-			fmt.Sprintf("*Health*\n%d average (%s)", avg, change),
-			fmt.Sprintf("*Accounts*\n%d: %d at risk, %d to watch, %d good", len(p), bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood]),
-			fmt.Sprintf("*Interactions this week*\n%d on %d of %d accounts", touches, touched, len(p)),
-			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", money(openValue), plural(openN, "opportunity", "opportunities"), money(int64(math.Round(weighted)))),
-			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(wins), money(wonValue), len(losses), money(lostValue)),
+			fmt.Sprintf("*Health*\n%d average (%s)", t.avg, t.change(len(p))),
+			fmt.Sprintf("*Accounts*\n%d: %d at risk, %d to watch, %d good", len(p), t.bands[kam.BandAtRisk], t.bands[kam.BandWatch], t.bands[kam.BandGood]),
+			fmt.Sprintf("*Interactions this week*\n%d on %d of %d accounts", t.touches, t.touched, len(p)),
+			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", money(t.openValue), plural(t.openN, "opportunity", "opportunities"), money(int64(math.Round(t.weighted)))),
+			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(t.wins), money(t.wonValue), len(t.losses), money(t.lostValue)),
 			fmt.Sprintf("*NPS, last 12 months*\n%s", npsText),
 			fmt.Sprintf("*Alerts*\n%s", alertsText),
-			fmt.Sprintf("*Overdue*\n%s · %s", plural(reviews, "plan review", "plan reviews"), plural(tactics, "tactic", "tactics")),
+			fmt.Sprintf("*Overdue*\n%s · %s", plural(t.reviews, "plan review", "plan reviews"), plural(t.tactics, "tactic", "tactics")),
 		),
-	)
-	summary = fmt.Sprintf("health %d (%s), %s, %s", avg, change, plural(touches, "interaction", "interactions"), plural(len(attention), "account needs attention", "accounts need attention"))
-
-	// Accounts needing attention, each in its own section.
-	blocks = append(blocks, divider())
-	if len(attention) == 0 {
-		blocks = append(blocks, section("*Needs attention*\nNo account needs your attention this week."))
-	} else {
-		blocks = append(blocks, section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
-		for _, a := range attention {
-			blocks = append(blocks, section(clip(w.attentionText(a), sectionText)))
-		}
 	}
+}
 
-	// Interactions.
-	blocks = append(blocks, divider())
+// attentionBlocks are the accounts needing attention, each in its own
+// section.
+func (w *week) attentionBlocks(attention []*account) []slack.Block {
+	blocks := []slack.Block{divider()}
+	if len(attention) == 0 {
+		return append(blocks, section("*Needs attention*\nNo account needs your attention this week."))
+	}
+	blocks = append(blocks, section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
+	for _, a := range attention {
+		blocks = append(blocks, section(clip(w.attentionText(a), sectionText)))
+	}
+	return blocks
+}
+
+// interactionBlocks are the week's contacts by team member and by account,
+// and the accounts nobody contacted.
+func interactionBlocks(p []*account, t *totals) []slack.Block {
 	var lines []string
-	if touches == 0 {
+	if t.touches == 0 {
 		lines = append(lines, "No contact with any of these accounts was logged this week.")
 	} else {
-		users := make([]string, 0, len(byUser))
-		for u := range byUser {
+		users := make([]string, 0, len(t.byUser))
+		for u := range t.byUser {
 			users = append(users, u)
 		}
 		slices.SortFunc(users, func(a, b string) int {
-			return cmp.Or(cmp.Compare(byUser[b], byUser[a]), cmp.Compare(a, b))
+			return cmp.Or(cmp.Compare(t.byUser[b], t.byUser[a]), cmp.Compare(a, b))
 		})
 		var items []string
 		for _, u := range users {
-			items = append(items, fmt.Sprintf("<@%s> %d", u, byUser[u]))
+			items = append(items, fmt.Sprintf("<@%s> %d", u, t.byUser[u]))
 		}
 		lines = append(lines, inline("*By team member:* ", items)...)
 		byAcct := slices.Clone(p)
@@ -255,46 +290,57 @@ func (w *week) render(title string, p []*account) (blocks []slack.Block, summary
 			lines = append(lines, inline(fmt.Sprintf("*No contact this week (%d):* ", len(none)), none)...)
 		}
 	}
-	blocks = append(blocks, pack(fmt.Sprintf("*Interactions this week* (%d)", touches), lines)...)
+	return append([]slack.Block{divider()}, pack(fmt.Sprintf("*Interactions this week* (%d)", t.touches), lines)...)
+}
 
-	// Stage movements, wins and losses.
-	if len(wins)+len(losses) > 0 {
-		lines = lines[:0]
-		for _, m := range wins {
-			lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, names), money(m.Value), m.To, w.whoWhen(m)))
+// stageBlocks are the week's wins and losses, when there are any, and its
+// other stage movements.
+func (w *week) stageBlocks(t *totals) []slack.Block {
+	var blocks []slack.Block
+	if len(t.wins)+len(t.losses) > 0 {
+		var lines []string
+		for _, m := range t.wins {
+			lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, t.names), money(m.Value), m.To, w.whoWhen(m)))
 		}
-		for _, m := range losses {
-			lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, names), money(m.Value), m.From, w.whoWhen(m)))
+		for _, m := range t.losses {
+			lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, t.names), money(m.Value), m.From, w.whoWhen(m)))
 		}
-		blocks = append(blocks, pack(fmt.Sprintf("*Wins and losses* (%d won, %d lost)", len(wins), len(losses)), lines)...)
+		blocks = append(blocks, pack(fmt.Sprintf("*Wins and losses* (%d won, %d lost)", len(t.wins), len(t.losses)), lines)...)
 	}
-	lines = lines[:0]
-	for _, m := range moves {
-		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, names), m.From, m.To, money(m.Value), w.whoWhen(m)))
+	var lines []string
+	for _, m := range t.moves {
+		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, t.names), m.From, m.To, money(m.Value), w.whoWhen(m)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "No opportunity changed stage this week.")
 	}
-	blocks = append(blocks, pack(fmt.Sprintf("*Stage movements* (%d)", len(moves)), lines)...)
+	return append(blocks, pack(fmt.Sprintf("*Stage movements* (%d)", len(t.moves)), lines)...)
+}
 
-	// Overdue reviews and tactics.
-	if len(overdue) > 0 {
-		lines = lines[:0]
-		for _, al := range overdue {
-			lines = append(lines, fmt.Sprintf("• *%s* — %s", esc(al.AccountName), escKeep(al.Fact)))
-		}
-		blocks = append(blocks, pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)...)
+// overdueBlocks list the overdue plan reviews and tactics; none when
+// nothing is overdue.
+func overdueBlocks(overdue []kam.Alert) []slack.Block {
+	if len(overdue) == 0 {
+		return nil
 	}
+	lines := make([]string, 0, len(overdue))
+	for _, al := range overdue {
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", esc(al.AccountName), escKeep(al.Fact)))
+	}
+	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
+}
 
-	// Alerts new since the last digest (every open one the first time).
-	heading := fmt.Sprintf("*New alerts* (%d)", freshN)
-	if first {
-		heading = fmt.Sprintf("*Open alerts* (%d)", freshN)
+// alertBlocks list the alerts new since the last digest (every open one
+// the first time).
+func alertBlocks(p []*account, t *totals) []slack.Block {
+	heading := fmt.Sprintf("*New alerts* (%d)", t.freshN)
+	if t.first() {
+		heading = fmt.Sprintf("*Open alerts* (%d)", t.freshN)
 	}
 	// Most severe first, then by account name: the order kam.SortAlerts
 	// gives, built from each account's already sorted alerts.
-	lines = lines[:0]
-	if freshN > 0 {
+	var lines []string
+	if t.freshN > 0 {
 		byName := slices.Clone(p)
 		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
 		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
@@ -310,53 +356,63 @@ func (w *week) render(title string, p []*account) (blocks []slack.Block, summary
 	if len(lines) == 0 {
 		lines = append(lines, "None since the last digest.")
 	}
-	blocks = append(blocks, pack(heading, lines)...)
+	return pack(heading, lines)
+}
 
-	// Satisfaction.
-	lines = lines[:0]
+// satisfactionBlocks are the portfolio's NPS and its change, the week's
+// detractor answers and each account's NPS.
+func (w *week) satisfactionBlocks(p []*account, t *totals) []slack.Block {
+	nps, npsPrev := t.nps, t.npsPrev
 	if nps.Responses == 0 {
-		lines = append(lines, "No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`.")
-	} else {
-		line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %s, %s, %s",
-			npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
-			plural(nps.Passives, "passive", "passives"), plural(nps.Detractors, "detractor", "detractors"))
-		if npsPrev.Responses > 0 {
-			line += fmt.Sprintf("; %s on the 12 months before (%s)", deltaNPS(nps.NPS-npsPrev.NPS), npsNum(npsPrev.NPS))
-		}
-		lines = append(lines, line+".")
-		slices.SortFunc(detracted, func(a, b store.SurveyAnswer) int { return a.At.Compare(b.At) })
-		for _, an := range detracted {
-			who := an.Contact
-			if who == "" && an.UserID != "" {
-				who = "<@" + an.UserID + ">"
-			}
-			if who == "" {
-				who = "A respondent"
-			} else if an.Contact != "" {
-				who = esc(who)
-			}
-			line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", esc(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
-			if an.Comment != "" {
-				line += ": “" + esc(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
-			}
-			lines = append(lines, line)
-		}
-		var items []string
-		for _, a := range p {
-			if a.nps.Responses > 0 {
-				items = append(items, fmt.Sprintf("%s %s (%d)", esc(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
-			}
-		}
-		lines = append(lines, inline("*NPS by account* (answers): ", items)...)
+		return pack("*Satisfaction*", []string{"No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`."})
 	}
-	blocks = append(blocks, pack("*Satisfaction*", lines)...)
+	line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %s, %s, %s",
+		npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
+		plural(nps.Passives, "passive", "passives"), plural(nps.Detractors, "detractor", "detractors"))
+	if npsPrev.Responses > 0 {
+		line += fmt.Sprintf("; %s on the 12 months before (%s)", deltaNPS(nps.NPS-npsPrev.NPS), npsNum(npsPrev.NPS))
+	}
+	lines := []string{line + "."}
+	slices.SortFunc(t.detracted, func(a, b store.SurveyAnswer) int { return a.At.Compare(b.At) })
+	for _, an := range t.detracted {
+		lines = append(lines, w.detractorLine(an, t.names))
+	}
+	var items []string
+	for _, a := range p {
+		if a.nps.Responses > 0 {
+			items = append(items, fmt.Sprintf("%s %s (%d)", esc(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
+		}
+	}
+	lines = append(lines, inline("*NPS by account* (answers): ", items)...)
+	return pack("*Satisfaction*", lines)
+}
 
-	// Every account, in the same order.
-	lines = lines[:0]
+// detractorLine is a detractor answer of the week under "Satisfaction".
+func (w *week) detractorLine(an store.SurveyAnswer, names map[int64]string) string {
+	who := an.Contact
+	if who == "" && an.UserID != "" {
+		who = "<@" + an.UserID + ">"
+	}
+	if who == "" {
+		who = "A respondent"
+	} else if an.Contact != "" {
+		who = esc(who)
+	}
+	line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", esc(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
+	if an.Comment != "" {
+		line += ": “" + esc(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
+	}
+	return line
+}
+
+// accountBlocks list every account, in the portfolio's order, and end the
+// digest with its footnote.
+func (w *week) accountBlocks(p []*account) []slack.Block {
+	lines := make([]string, 0, len(p))
 	for _, a := range p {
 		lines = append(lines, w.accountLine(a))
 	}
-	blocks = append(blocks, divider())
+	blocks := []slack.Block{divider()}
 	blocks = append(blocks, pack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)...)
 
 	foot := "Health change compares with the last digest"
@@ -364,8 +420,7 @@ func (w *week) render(title string, p []*account) (blocks []slack.Block, summary
 		foot += " (week " + w.prevWeek + ")"
 	}
 	foot += ". Details: `/kam health &lt;account&gt;`. This digest any time: `/kam digest`."
-	blocks = append(blocks, note(foot))
-	return blocks, summary
+	return append(blocks, note(foot))
 }
 
 // attentionText is an account's entry under "Needs attention".
