@@ -378,87 +378,38 @@ func isoWeek(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%04d-W%02d", y, wk)
 }
 
-func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
-	st := d.cfg.Store
-	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: isoWeek(now, d.cfg.Location)}
-	ins, err := st.HealthInputs(ctx, team, accts, now)
-	if err != nil {
-		return nil, fmt.Errorf("load health inputs: %w", err)
-	}
-	counts, err := st.InteractionCounts(ctx, team, w.from, w.to)
-	if err != nil {
-		return nil, fmt.Errorf("load interactions: %w", err)
-	}
-	moves, err := st.StageMoves(ctx, team, w.from, w.to)
-	if err != nil {
-		return nil, fmt.Errorf("load stage moves: %w", err)
-	}
-	pipeline, err := st.OpenPipeline(ctx, team)
-	if err != nil {
-		return nil, fmt.Errorf("load pipeline: %w", err)
-	}
-	answers, err := st.SurveyAnswers(ctx, team, now.Add(-2*store.NPSPeriod), now)
-	if err != nil {
-		return nil, fmt.Errorf("load survey answers: %w", err)
-	}
-	snaps, err := st.HealthSnapshots(ctx, team, w.week)
-	if err != nil {
-		return nil, fmt.Errorf("load health snapshots: %w", err)
-	}
+// weekData is what the store holds on a workspace's week, before it is
+// sorted by account.
+type weekData struct {
+	ins      []kam.HealthInput
+	counts   []store.InteractionCount
+	moves    []store.StageMove
+	pipeline []store.PipelineTotal
+	answers  []store.SurveyAnswer
+	snaps    map[int64]store.HealthSnapshot
+}
 
-	byID := make(map[int64]*account, len(ins))
-	w.accts = make([]*account, len(ins))
-	for i, in := range ins {
-		a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, now)}
-		var known map[string]bool
-		if s, ok := snaps[a.acct.ID]; ok {
-			a.prev = &s
-			if s.Week > w.prevWeek {
-				w.prevWeek = s.Week
-			}
-			known = make(map[string]bool, len(s.Alerts))
-			for _, k := range s.Alerts {
-				known[k] = true
-			}
-		}
-		a.facts = make([]string, len(a.health.Alerts))
-		for j, al := range a.health.Alerts {
-			a.facts[j] = escKeep(al.Fact)
-			isNew := a.prev == nil || !known[al.Key()]
-			if a.prev != nil && isNew {
-				a.newAlerts = append(a.newAlerts, al)
-			}
-			// Overdue reviews and tactics have their own section.
-			if isNew && al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
-				a.fresh = append(a.fresh, j)
-			}
-		}
+// load reads a workspace's week for accts and assesses every account once.
+func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
+	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: isoWeek(now, d.cfg.Location)}
+	// Read everything with the store's set-based loaders, one query each.
+	data, err := d.read(ctx, w, accts)
+	if err != nil {
+		return nil, err
+	}
+	// Assess each account, and tell its alerts new since the last digest.
+	byID := make(map[int64]*account, len(data.ins))
+	w.accts = make([]*account, len(data.ins))
+	for i, in := range data.ins {
+		a := w.assess(in, data.snaps)
 		w.accts[i] = a
 		byID[a.acct.ID] = a
 	}
-	for _, c := range counts {
-		if a := byID[c.AccountID]; a != nil {
-			a.touches += c.Count
-			if a.byUser == nil {
-				a.byUser = map[string]int{}
-			}
-			a.byUser[c.UserID] += c.Count
-		}
-	}
-	for _, m := range moves {
-		if a := byID[m.AccountID]; a != nil {
-			a.moves = append(a.moves, m)
-		}
-	}
-	for _, p := range pipeline {
-		if a := byID[p.AccountID]; a != nil && p.Stage.Open() {
-			a.openN += p.Count
-			a.openValue += p.Value
-			a.weighted += float64(p.Value) * p.Stage.Probability()
-		}
-	}
+	// Hand the week's rows to their accounts.
+	w.addActivity(byID, data)
+	// Score satisfaction and decide who needs attention, now that all is in.
 	byAccount := make(map[int64][]store.SurveyAnswer)
-	for _, an := range answers {
+	for _, an := range data.answers {
 		if a := byID[an.AccountID]; a != nil {
 			byAccount[an.AccountID] = append(byAccount[an.AccountID], an)
 			if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
@@ -473,6 +424,88 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		a.reasons = attentionReasons(a)
 	}
 	return w, nil
+}
+
+// read loads the week's rows of the workspace.
+func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*weekData, error) {
+	st, team, now := d.cfg.Store, w.team, w.now
+	var data weekData
+	var err error
+	if data.ins, err = st.HealthInputs(ctx, team, accts, now); err != nil {
+		return nil, fmt.Errorf("load health inputs: %w", err)
+	}
+	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
+		return nil, fmt.Errorf("load interactions: %w", err)
+	}
+	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
+		return nil, fmt.Errorf("load stage moves: %w", err)
+	}
+	if data.pipeline, err = st.OpenPipeline(ctx, team); err != nil {
+		return nil, fmt.Errorf("load pipeline: %w", err)
+	}
+	if data.answers, err = st.SurveyAnswers(ctx, team, now.Add(-2*store.NPSPeriod), now); err != nil {
+		return nil, fmt.Errorf("load survey answers: %w", err)
+	}
+	if data.snaps, err = st.HealthSnapshots(ctx, team, w.week); err != nil {
+		return nil, fmt.Errorf("load health snapshots: %w", err)
+	}
+	return &data, nil
+}
+
+// assess scores one account's health and compares its alerts with the
+// account's last snapshot, which also moves w.prevWeek on.
+func (w *week) assess(in kam.HealthInput, snaps map[int64]store.HealthSnapshot) *account {
+	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, w.now)}
+	var known map[string]bool
+	if s, ok := snaps[a.acct.ID]; ok {
+		a.prev = &s
+		if s.Week > w.prevWeek {
+			w.prevWeek = s.Week
+		}
+		known = make(map[string]bool, len(s.Alerts))
+		for _, k := range s.Alerts {
+			known[k] = true
+		}
+	}
+	a.facts = make([]string, len(a.health.Alerts))
+	for j, al := range a.health.Alerts {
+		a.facts[j] = escKeep(al.Fact)
+		isNew := a.prev == nil || !known[al.Key()]
+		if a.prev != nil && isNew {
+			a.newAlerts = append(a.newAlerts, al)
+		}
+		// Overdue reviews and tactics have their own section.
+		if isNew && al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
+			a.fresh = append(a.fresh, j)
+		}
+	}
+	return a
+}
+
+// addActivity adds the week's contacts, stage moves and open pipeline to
+// the accounts they belong to; rows of other accounts are skipped.
+func (w *week) addActivity(byID map[int64]*account, data *weekData) {
+	for _, c := range data.counts {
+		if a := byID[c.AccountID]; a != nil {
+			a.touches += c.Count
+			if a.byUser == nil {
+				a.byUser = map[string]int{}
+			}
+			a.byUser[c.UserID] += c.Count
+		}
+	}
+	for _, m := range data.moves {
+		if a := byID[m.AccountID]; a != nil {
+			a.moves = append(a.moves, m)
+		}
+	}
+	for _, p := range data.pipeline {
+		if a := byID[p.AccountID]; a != nil && p.Stage.Open() {
+			a.openN += p.Count
+			a.openValue += p.Value
+			a.weighted += float64(p.Value) * p.Stage.Probability()
+		}
+	}
 }
 
 // managers are the users with role manager on the account.
