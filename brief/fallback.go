@@ -148,10 +148,28 @@ func bullets(lines []string) string {
 
 // --- the brief ---
 
+// standing is the brief's first section: where the account stands, one
+// bullet per topic.
 func (v *view) standing() string {
-	f, a := v.f, &v.f.Account
 	var lines []string
+	// Each topic gives its line, or "" when it has nothing to say.
+	for _, l := range []string{v.positionLine(), v.healthLine(), v.figuresLine(), v.relationshipLine()} {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	lines = append(lines, v.contactLines()...)
+	for _, l := range []string{v.npsLine(), v.teamLine()} {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return bullets(lines)
+}
 
+// positionLine is the account's tier, relationship level and quadrant.
+func (v *view) positionLine() string {
+	f, a := v.f, &v.f.Account
 	var pos []string
 	if t := tierText(a.Tier); t != "" {
 		pos = append(pos, t)
@@ -162,21 +180,24 @@ func (v *view) standing() string {
 	if q := inline(f.Quadrant, 40); q != "" {
 		pos = append(pos, escapeAll(q)+" quadrant")
 	}
-	if len(pos) > 0 {
-		lines = append(lines, strings.Join(pos, " · "))
-	}
+	return strings.Join(pos, " · ")
+}
 
-	if f.Health.Scored {
-		n := len(f.Health.Alerts)
-		if n == 0 {
-			lines = append(lines, fmt.Sprintf("Health %d/100, no alerts", f.Health.Score))
-		} else {
-			lines = append(lines, fmt.Sprintf("Health %d/100 with %d %s", f.Health.Score, n, plural(n, "alert", "alerts")))
-		}
-	} else {
-		lines = append(lines, "Health not scored yet")
+// healthLine is the health score and its number of alerts.
+func (v *view) healthLine() string {
+	h := v.f.Health
+	if !h.Scored {
+		return "Health not scored yet"
 	}
+	if n := len(h.Alerts); n > 0 {
+		return fmt.Sprintf("Health %d/100 with %d %s", h.Score, n, plural(n, "alert", "alerts"))
+	}
+	return fmt.Sprintf("Health %d/100, no alerts", h.Score)
+}
 
+// figuresLine is the revenue, share of wallet, segment and region.
+func (v *view) figuresLine() string {
+	a := &v.f.Account
 	var figures []string
 	if a.Revenue > 0 {
 		figures = append(figures, "Revenue with us "+money(a.Revenue))
@@ -187,18 +208,29 @@ func (v *view) standing() string {
 	if seg := strings.Trim(show(a.Segment, maxTitle)+", "+show(a.Region, maxTitle), ", "); seg != "" {
 		figures = append(figures, seg)
 	}
-	if len(figures) > 0 {
-		lines = append(lines, capital(strings.Join(figures, " · ")))
+	if len(figures) == 0 {
+		return ""
 	}
+	return capital(strings.Join(figures, " · "))
+}
 
-	if m := show(f.Relationship.Model, 40); m != "" {
-		l := "Relationship model: " + m
-		if why := show(f.Relationship.Reason, maxAlert); why != "" {
-			l += " — " + why
-		}
-		lines = append(lines, l)
+// relationshipLine is the relationship model and why.
+func (v *view) relationshipLine() string {
+	m := show(v.f.Relationship.Model, 40)
+	if m == "" {
+		return ""
 	}
+	l := "Relationship model: " + m
+	if why := show(v.f.Relationship.Reason, maxAlert); why != "" {
+		l += " — " + why
+	}
+	return l
+}
 
+// contactLines are the last customer contact, the activity of the last 90
+// days and the latest interactions.
+func (v *view) contactLines() []string {
+	var lines []string
 	switch {
 	case v.touch != nil:
 		lines = append(lines, fmt.Sprintf("Last customer contact %s (%s, %s) · %d %s in the last 90 days",
@@ -211,18 +243,28 @@ func (v *view) standing() string {
 	for _, in := range v.latest {
 		lines = append(lines, "Latest: "+v.interaction(in))
 	}
+	return lines
+}
 
-	if f.NPS.Responses > 0 {
-		l := fmt.Sprintf("NPS %d from %d %s", f.NPS.Score, f.NPS.Responses, plural(f.NPS.Responses, "response", "responses"))
-		switch {
-		case f.NPS.Trend > 0:
-			l += fmt.Sprintf(", up %d", f.NPS.Trend)
-		case f.NPS.Trend < 0:
-			l += fmt.Sprintf(", down %d", -f.NPS.Trend)
-		}
-		lines = append(lines, l)
+// npsLine is the NPS and its trend, when there are responses.
+func (v *view) npsLine() string {
+	nps := v.f.NPS
+	if nps.Responses == 0 {
+		return ""
 	}
+	l := fmt.Sprintf("NPS %d from %d %s", nps.Score, nps.Responses, plural(nps.Responses, "response", "responses"))
+	switch {
+	case nps.Trend > 0:
+		l += fmt.Sprintf(", up %d", nps.Trend)
+	case nps.Trend < 0:
+		l += fmt.Sprintf(", down %d", -nps.Trend)
+	}
+	return l
+}
 
+// teamLine names the KAM and the executive sponsor.
+func (v *view) teamLine() string {
+	a := &v.f.Account
 	var team []string
 	if a.OwnerID != "" {
 		team = append(team, "KAM "+user(a.OwnerID))
@@ -230,10 +272,7 @@ func (v *view) standing() string {
 	if a.SponsorID != "" {
 		team = append(team, "sponsor "+user(a.SponsorID))
 	}
-	if len(team) > 0 {
-		lines = append(lines, strings.Join(team, " · "))
-	}
-	return bullets(lines)
+	return strings.Join(team, " · ")
 }
 
 // interaction renders one interaction on a line: date, kind, who, with whom, what.

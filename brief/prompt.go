@@ -206,27 +206,78 @@ func day(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(time.DateOnly)
 }
 
+// buildPrompt writes the prompt for f within budget tokens: the account's
+// card always, then the essentials up to their shares, the interactions in
+// what is left, and the essentials that waited in what remains.
 func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt {
-	switch {
-	case budget <= 0:
-		budget = DefaultInputBudget
-	case budget < MinInputBudget:
-		budget = MinInputBudget
-	}
+	budget = clampBudget(budget)
 	now := f.asOf(clock)
 	loc := now.Location()
+	// The frame around the data comes off the budget first.
+	a := &assembler{budget: budget - frameTokens(kind, now)}
 
-	// The fence ID is not known before the data is: estimate the frame with
-	// a placeholder of the same length, and check the whole at the end.
+	// The card always goes in: MinInputBudget leaves room for the largest.
+	a.force(grpCard, record(cardOf(f)))
+
+	// Then the essentials, each up to its share of the data budget, so that
+	// no list, however long, leaves the interactions no room.
+	data := a.budget
+	q := essentials(f, loc)
+	if f.NPS.Responses > 0 {
+		a.add(grpNPS, npsRec{NPS: f.NPS.Score, Responses: f.NPS.Responses, Trend: f.NPS.Trend})
+	}
+	planItems(&q.plan, f, now, loc)
+	a.fill(&q.alerts, data*alertShare/100)
+	a.fill(&q.people, data*peopleShare/100)
+	a.fill(&q.deals, data*dealShare/100)
+	a.fill(&q.plan, data*planShare/100)
+
+	// Interactions, most relevant first, take the rest…
+	shown, total, from := addInteractions(a, f, now, loc)
+
+	// …and what they leave goes to the records that waited, in order.
+	for _, w := range []*queue{&q.alerts, &q.people, &q.deals, &q.plan} {
+		a.fill(w, data)
+	}
+
+	// Write the prompt out, checking the whole against the budget.
+	p := Prompt{
+		Kind:               kind,
+		Budget:             budget,
+		InteractionsTotal:  total,
+		StakeholdersTotal:  len(f.Stakeholders),
+		OpportunitiesTotal: q.opps,
+	}
+	return a.compose(p, now, shown, from)
+}
+
+// clampBudget applies the default to an unset budget and the minimum to a
+// small one.
+func clampBudget(budget int) int {
+	switch {
+	case budget <= 0:
+		return DefaultInputBudget
+	case budget < MinInputBudget:
+		return MinInputBudget
+	}
+	return budget
+}
+
+// frameTokens estimates the prompt around the data: system prompt,
+// coverage line, fence and task. The fence ID is not known before the data
+// is: the estimate uses a placeholder of the same length, and compose
+// checks the whole at the end.
+func frameTokens(kind Kind, now time.Time) int {
 	placeholder := strings.Repeat("0", 12)
-	frame := EstimateTokens(systemPrompt(kind, placeholder)) +
+	return EstimateTokens(systemPrompt(kind, placeholder)) +
 		EstimateTokens(coverageLine(now, 9999999, 9999999, now, 99999, 99999, 99999, 99999)) +
 		EstimateTokens(openTag(placeholder)+"\n"+closeTag(placeholder)+"\n") +
 		EstimateTokens(taskLine(kind)) +
 		2*tokensPerMessage + tokensPerReply
+}
 
-	a := &assembler{budget: budget - frame}
-
+// cardOf is the account's card: who it is, how it stands, its model.
+func cardOf(f *Facts) cardRec {
 	card := cardRec{
 		Account:     datum(f.Account.Name, maxName),
 		Tier:        f.Account.Tier,
@@ -246,24 +297,30 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 		h := f.Health.Score
 		card.Health = &h
 	}
-	// The card always goes in: MinInputBudget leaves room for the largest.
-	a.force(grpCard, record(card))
+	return card
+}
 
-	// Then the essentials, each up to its share of the data budget, so that
-	// no list, however long, leaves the interactions no room.
-	data := a.budget
-	var alerts, people, deals, plan queue
+// essentialQueues are the records waiting for their share of the budget.
+type essentialQueues struct {
+	alerts, people, deals, plan queue
+	opps                        int // open opportunities, listed or not
+}
+
+// essentials queues the alerts, stakeholders and open opportunities, each
+// list cut at its maximum; the plan's queue is left for planItems.
+func essentials(f *Facts, loc *time.Location) *essentialQueues {
+	q := &essentialQueues{}
 	for i, al := range f.Health.Alerts {
 		if i == maxAlerts {
 			break
 		}
-		alerts.push(grpAlerts, alertRec{datum(al, maxAlert)})
+		q.alerts.push(grpAlerts, alertRec{datum(al, maxAlert)})
 	}
 	for i, s := range f.rankedStakeholders() {
 		if i == maxStakeholders {
 			break
 		}
-		people.push(grpStakeholders, stakeholderRec{
+		q.people.push(grpStakeholders, stakeholderRec{
 			Name:        datum(s.Name, maxName),
 			Title:       datum(s.Title, maxTitle),
 			Role:        s.Role,
@@ -274,11 +331,12 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 		})
 	}
 	opps := f.openOpportunities()
+	q.opps = len(opps)
 	for i, o := range opps {
 		if i == maxOpportunities {
 			break
 		}
-		deals.push(grpOpportunities, opportunityRec{
+		q.deals.push(grpOpportunities, opportunityRec{
 			Name:       datum(o.Name, maxName),
 			Stage:      o.Stage,
 			Value:      o.Value,
@@ -287,31 +345,12 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 			Owner:      datum(o.OwnerID, 24),
 		})
 	}
-	if f.NPS.Responses > 0 {
-		a.add(grpNPS, npsRec{NPS: f.NPS.Score, Responses: f.NPS.Responses, Trend: f.NPS.Trend})
-	}
-	planItems(&plan, f, now, loc)
+	return q
+}
 
-	a.fill(&alerts, data*alertShare/100)
-	a.fill(&people, data*peopleShare/100)
-	a.fill(&deals, data*dealShare/100)
-	a.fill(&plan, data*planShare/100)
-
-	// Interactions, most relevant first, take the rest…
-	shown, total, from := addInteractions(a, f, now, loc)
-
-	// …and what they leave goes to the records that waited, in order.
-	for _, q := range []*queue{&alerts, &people, &deals, &plan} {
-		a.fill(q, data)
-	}
-
-	p := Prompt{
-		Kind:               kind,
-		Budget:             budget,
-		InteractionsTotal:  total,
-		StakeholdersTotal:  len(f.Stakeholders),
-		OpportunitiesTotal: len(opps),
-	}
+// compose writes the system and user messages around the records
+// assembled and counts them; shown interactions go back to from.
+func (a *assembler) compose(p Prompt, now time.Time, shown int, from time.Time) Prompt {
 	for {
 		p.Interactions = shown
 		p.Stakeholders = len(a.groups[grpStakeholders])
@@ -322,11 +361,11 @@ func buildPrompt(f *Facts, budget int, kind Kind, clock func() time.Time) Prompt
 		}
 		block := strings.Join(slices.Concat(a.groups[:]...), "\n")
 		id := fenceID(block)
-		p.System = systemPrompt(kind, id)
-		p.User = coverageLine(now, p.Interactions, total, p.Period.From, p.Stakeholders, p.StakeholdersTotal, p.Opportunities, p.OpportunitiesTotal) + "\n" +
-			openTag(id) + "\n" + block + "\n" + closeTag(id) + "\n" + taskLine(kind)
+		p.System = systemPrompt(p.Kind, id)
+		p.User = coverageLine(now, p.Interactions, p.InteractionsTotal, p.Period.From, p.Stakeholders, p.StakeholdersTotal, p.Opportunities, p.OpportunitiesTotal) + "\n" +
+			openTag(id) + "\n" + block + "\n" + closeTag(id) + "\n" + taskLine(p.Kind)
 		p.Tokens = EstimateTokens(p.System) + EstimateTokens(p.User) + 2*tokensPerMessage + tokensPerReply
-		if p.Tokens <= budget {
+		if p.Tokens <= p.Budget {
 			return p
 		}
 		// The frame was underestimated (it cannot be, by construction; this

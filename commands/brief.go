@@ -239,7 +239,7 @@ type TeamLister interface {
 }
 
 // DigestSummaryByID is DigestSummary for callers that know only the
-// account ID, as nudges.DigesterConfig.Summary does. Account IDs are unique
+// account ID, as digest.Config.Summary does. Account IDs are unique
 // across workspaces: the account is looked up in each workspace the store
 // lists (Config.Store must implement TeamLister) until found, and its facts
 // still come from its own workspace alone.

@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// DigestSource renders a user's weekly digest on demand; *nudges.Digester
+// DigestSource renders a user's weekly digest on demand; *digest.Digester
 // implements it. The digest is split into messages within Slack's limits;
 // no parts means the user is on no account's team.
 type DigestSource interface {

@@ -26,7 +26,7 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
@@ -152,7 +152,7 @@ func newSurveyEnv(t *testing.T) *svEnv {
 	e.eng = commands.New(commands.Config{Store: db, Notifier: e.out, Views: api, Admins: []string{svAdmin},
 		Now: e.clock.Now, Logger: slog.New(slog.NewTextHandler(logw, nil))})
 	e.eng.Register(commands.SurveyExtension(commands.SurveyConfig{Store: db, Notifier: e.out}))
-	dg, err := nudges.NewDigester(nudges.DigesterConfig{Store: db})
+	dg, err := digest.New(digest.Config{Store: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -425,15 +425,47 @@ func (h Health) Critical() int {
 //	detractor               warning: the latest answer, within SurveyInterval, is 0–6
 func AssessHealth(in HealthInput, now time.Time) Health {
 	a := in.Account
-	h := Health{Account: a, Contacts: in.Contacts}
-	h.Relationship = DeriveRelationship(a, in.Contacts, in.Recent, now)
-	period := a.Cadence.Period()
-	alert := func(kind AlertKind, sev Severity, subject, format string, args ...any) {
-		h.Alerts = append(h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, Fact: fmt.Sprintf(format, args...)})
+	x := &assessment{in: in, now: now, period: a.Cadence.Period(), h: Health{Account: a, Contacts: in.Contacts}}
+	x.cadence = fmt.Sprintf("%s cadence: every %d days", cadenceName(a.Cadence), days(x.period))
+	x.h.Relationship = DeriveRelationship(a, in.Contacts, in.Recent, now)
+	// Each part scores one side of the account and raises its alerts; the
+	// order is the order of Parts.
+	x.h.Parts = append(x.h.Parts, x.recency())
+	x.h.Parts = append(x.h.Parts, x.coverage())
+	x.h.Parts = append(x.h.Parts, x.pipeline())
+	x.h.Parts = append(x.h.Parts, x.plan())
+	// Satisfaction: the part and its alerts exist only with survey data.
+	if s := in.Satisfaction; s != nil {
+		if p, ok := x.satisfaction(s); ok {
+			x.h.Parts = append(x.h.Parts, p)
+		}
 	}
-	cadence := fmt.Sprintf("%s cadence: every %d days", cadenceName(a.Cadence), days(period))
+	// Executive sponsors raise alerts only.
+	x.sponsors()
+	// The score is the weighted mean of the parts present.
+	x.score()
+	SortAlerts(x.h.Alerts)
+	return x.h
+}
 
-	// Recency.
+// assessment is one AssessHealth call: its input and the Health it builds.
+type assessment struct {
+	in      HealthInput
+	now     time.Time
+	period  time.Duration // the account's cadence period
+	cadence string        // the cadence, worded for alerts and details
+	h       Health
+}
+
+// alert raises an alert on the account.
+func (x *assessment) alert(kind AlertKind, sev Severity, subject, format string, args ...any) {
+	a := x.in.Account
+	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, Fact: fmt.Sprintf(format, args...)})
+}
+
+// recency scores the latest real contact against the cadence.
+func (x *assessment) recency() HealthPart {
+	in, now, period, cadence := x.in, x.now, x.period, x.cadence
 	last := in.LastContact
 	for _, t := range in.LastTouch {
 		if t.After(last) {
@@ -442,26 +474,28 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	}
 	recency := HealthPart{Key: PartRecency, Label: "Contact recency", Weight: WeightRecency}
 	if last.IsZero() {
-		age := now.Sub(a.CreatedAt)
+		age := now.Sub(in.Account.CreatedAt)
 		recency.Score = ramp(age, period)
 		recency.Detail = fmt.Sprintf("no contact logged since the account was added %s (%s)", ago(age), cadence)
 		if age > period {
-			alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), cadence)
+			x.alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), cadence)
 		}
 	} else {
 		age := now.Sub(last)
 		recency.Score = ramp(age, period)
 		recency.Detail = fmt.Sprintf("last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
 		if age > period {
-			alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
+			x.alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
 		}
 	}
-	h.Parts = append(h.Parts, recency)
+	return recency
+}
 
-	// Coverage.
-	rel := h.Relationship
+// coverage scores the relationship model and the mirrored decision-makers.
+func (x *assessment) coverage() HealthPart {
+	a, rel := x.in.Account, x.h.Relationship
 	var dms, mirrored int
-	for _, c := range in.Contacts {
+	for _, c := range x.in.Contacts {
 		if c.Role == ContactDecisionMaker {
 			dms++
 			if c.MirrorID != "" {
@@ -473,7 +507,7 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 			if c.Role == ContactDecisionMaker {
 				sev = SeverityWarning
 			}
-			alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team", c.Name, describeContact(c))
+			x.alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team", c.Name, describeContact(c))
 		}
 	}
 	coverage := HealthPart{Key: PartCoverage, Label: "Coverage", Weight: WeightCoverage}
@@ -484,15 +518,19 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	} else {
 		coverage.Detail = fmt.Sprintf("%s; no decision-maker on the stakeholder map", rel.Model)
 	}
-	h.Parts = append(h.Parts, coverage)
 	if rel.Model == ModelBowTie && a.Tier.High() {
-		alert(AlertSingleThreaded, SeverityWarning, "", "single-threaded on a %s account: %s", a.Tier, rel.Reason)
+		x.alert(AlertSingleThreaded, SeverityWarning, "", "single-threaded on a %s account: %s", a.Tier, rel.Reason)
 	}
+	return coverage
+}
 
-	// Pipeline.
+// pipeline scores the share of open opportunities neither stalled nor
+// past their close date.
+func (x *assessment) pipeline() HealthPart {
+	now := x.now
 	pipeline := HealthPart{Key: PartPipeline, Label: "Pipeline momentum", Weight: WeightPipeline}
 	var open, stalled, overdue, troubled int
-	for _, o := range in.Opportunities {
+	for _, o := range x.in.Opportunities {
 		if !o.Stage.Open() {
 			continue
 		}
@@ -500,7 +538,7 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 		s, p := o.Stalled(now), o.PastClose(now)
 		if s {
 			stalled++
-			alert(AlertStalled, SeverityWarning, fmt.Sprintf("opportunity:%d", o.ID), "“%s” has been in %s for %s (stalled after %d days)", o.Name, o.Stage, span(now.Sub(o.StageSince)), days(o.Stage.StallAfter()))
+			x.alert(AlertStalled, SeverityWarning, fmt.Sprintf("opportunity:%d", o.ID), "“%s” has been in %s for %s (stalled after %d days)", o.Name, o.Stage, span(now.Sub(o.StageSince)), days(o.Stage.StallAfter()))
 		}
 		if p {
 			overdue++
@@ -509,7 +547,7 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 			if late > 30*day {
 				sev = SeverityCritical
 			}
-			alert(AlertPastClose, sev, fmt.Sprintf("opportunity:%d", o.ID), "“%s” was due to close %s (%s), still %s", o.Name, o.CloseDate.Format(time.DateOnly), ago(late), o.Stage)
+			x.alert(AlertPastClose, sev, fmt.Sprintf("opportunity:%d", o.ID), "“%s” was due to close %s (%s), still %s", o.Name, o.CloseDate.Format(time.DateOnly), ago(late), o.Stage)
 		}
 		if s || p {
 			troubled++
@@ -522,9 +560,12 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 		pipeline.Score = 1 - float64(troubled)/float64(open)
 		pipeline.Detail = fmt.Sprintf("%d open, %d stalled, %d past close date", open, stalled, overdue)
 	}
-	h.Parts = append(h.Parts, pipeline)
+	return pipeline
+}
 
-	// Plan.
+// plan scores the plan's review freshness and its tactics on track.
+func (x *assessment) plan() HealthPart {
+	a, in, now, period := x.in.Account, x.in, x.now, x.period
 	plan := HealthPart{Key: PartPlan, Label: "Plan freshness", Weight: WeightPlan}
 	if in.Plan.Empty() {
 		plan.Detail = "no account plan"
@@ -532,66 +573,74 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 		if a.Tier.High() {
 			sev = SeverityWarning
 		}
-		alert(AlertNoPlan, sev, "", "no account plan yet on a %s account", a.Tier)
-	} else {
-		due := in.Plan.NextReview(a.Cadence)
-		fresh := ramp(now.Sub(due)+period, period)
-		var onTrack int
-		for _, t := range in.Plan.Tactics {
-			if t.Overdue(now) {
-				owner := ""
-				if t.OwnerID != "" {
-					owner = ", owner " + mention(t.OwnerID)
-				}
-				alert(AlertTacticOverdue, SeverityInfo, fmt.Sprintf("tactic:%d", t.Number), "tactic %d “%s”%s was due %s", t.Number, t.Text, owner, t.Due.Format(time.DateOnly))
-			} else {
-				onTrack++
+		x.alert(AlertNoPlan, sev, "", "no account plan yet on a %s account", a.Tier)
+		return plan
+	}
+	due := in.Plan.NextReview(a.Cadence)
+	fresh := ramp(now.Sub(due)+period, period)
+	var onTrack int
+	for _, t := range in.Plan.Tactics {
+		if t.Overdue(now) {
+			owner := ""
+			if t.OwnerID != "" {
+				owner = ", owner " + mention(t.OwnerID)
 			}
-		}
-		plan.Score = 0.7 * fresh
-		if n := len(in.Plan.Tactics); n > 0 {
-			plan.Score += 0.3 * float64(onTrack) / float64(n)
-		}
-		reviewed := "never reviewed"
-		if r := in.Plan.LastReview; r != nil {
-			reviewed = "reviewed " + ago(now.Sub(r.At))
-		}
-		plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
-		if now.After(due) {
-			alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), cadence)
+			x.alert(AlertTacticOverdue, SeverityInfo, fmt.Sprintf("tactic:%d", t.Number), "tactic %d “%s”%s was due %s", t.Number, t.Text, owner, t.Due.Format(time.DateOnly))
+		} else {
+			onTrack++
 		}
 	}
-	h.Parts = append(h.Parts, plan)
-
-	// Satisfaction: the part and its alerts exist only with survey data.
-	if s := in.Satisfaction; s != nil {
-		if s.Responses > 0 {
-			h.Parts = append(h.Parts, HealthPart{Key: PartSatisfaction, Label: "Satisfaction", Weight: WeightSatisfaction,
-				Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: fmt.Sprintf("NPS %s from %d answers", num(s.NPS), s.Responses)})
-		}
-		switch {
-		case s.Latest == nil && now.Sub(a.CreatedAt) > SurveyInterval:
-			alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
-		case s.Latest != nil && now.Sub(s.Latest.At) > SurveyInterval:
-			alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(s.Latest.At)), s.Latest.At.Format(time.DateOnly))
-		}
-		if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
-			alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", num(*s.PreviousNPS), num(s.NPS))
-		}
-		if l := s.Latest; l != nil && Detractor(l.Score) && now.Sub(l.At) <= SurveyInterval {
-			who := "latest answer"
-			if l.Contact != "" {
-				who = l.Contact
-			}
-			fact := fmt.Sprintf("%s gave %d on %s", who, l.Score, l.At.Format(time.DateOnly))
-			if l.Comment != "" {
-				fact += fmt.Sprintf(": “%s”", l.Comment)
-			}
-			alert(AlertDetractor, SeverityWarning, "", "%s", fact)
-		}
+	plan.Score = 0.7 * fresh
+	if n := len(in.Plan.Tactics); n > 0 {
+		plan.Score += 0.3 * float64(onTrack) / float64(n)
 	}
+	reviewed := "never reviewed"
+	if r := in.Plan.LastReview; r != nil {
+		reviewed = "reviewed " + ago(now.Sub(r.At))
+	}
+	plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
+	if now.After(due) {
+		x.alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), x.cadence)
+	}
+	return plan
+}
 
-	// Executive sponsors.
+// satisfaction scores the NPS, when there are answers (ok false without),
+// and raises the survey alerts.
+func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
+	a, now := x.in.Account, x.now
+	if s.Responses > 0 {
+		part = HealthPart{Key: PartSatisfaction, Label: "Satisfaction", Weight: WeightSatisfaction,
+			Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: fmt.Sprintf("NPS %s from %d answers", num(s.NPS), s.Responses)}
+		ok = true
+	}
+	switch {
+	case s.Latest == nil && now.Sub(a.CreatedAt) > SurveyInterval:
+		x.alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
+	case s.Latest != nil && now.Sub(s.Latest.At) > SurveyInterval:
+		x.alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(s.Latest.At)), s.Latest.At.Format(time.DateOnly))
+	}
+	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
+		x.alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", num(*s.PreviousNPS), num(s.NPS))
+	}
+	if l := s.Latest; l != nil && Detractor(l.Score) && now.Sub(l.At) <= SurveyInterval {
+		who := "latest answer"
+		if l.Contact != "" {
+			who = l.Contact
+		}
+		fact := fmt.Sprintf("%s gave %d on %s", who, l.Score, l.At.Format(time.DateOnly))
+		if l.Comment != "" {
+			fact += fmt.Sprintf(": “%s”", l.Comment)
+		}
+		x.alert(AlertDetractor, SeverityWarning, "", "%s", fact)
+	}
+	return part, ok
+}
+
+// sponsors alerts on executive sponsors, assigned for SponsorWindow or
+// longer, with no logged contact within it.
+func (x *assessment) sponsors() {
+	a, in, now := x.in.Account, x.in, x.now
 	sponsors := map[string]time.Time{} // sponsor → assigned since
 	if a.SponsorID != "" {
 		sponsors[a.SponsorID] = a.CreatedAt
@@ -610,12 +659,17 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 		t := in.LastTouch[id]
 		switch {
 		case t.IsZero():
-			alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s has logged no contact with %s", mention(id), a.Name)
+			x.alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s has logged no contact with %s", mention(id), a.Name)
 		case now.Sub(t) > SponsorWindow:
-			alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s last touched %s %s, %s", mention(id), a.Name, ago(now.Sub(t)), shortDate(t, now))
+			x.alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s last touched %s %s, %s", mention(id), a.Name, ago(now.Sub(t)), shortDate(t, now))
 		}
 	}
+}
 
+// score rounds each part to two decimals, so that the points shown add up,
+// and sets the weighted mean and its band.
+func (x *assessment) score() {
+	h := &x.h
 	var sum, weight float64
 	for i := range h.Parts {
 		h.Parts[i].Score = math.Round(h.Parts[i].Score*100) / 100
@@ -624,8 +678,6 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	}
 	h.Score = int(math.Round(100 * sum / weight))
 	h.Band = BandOf(h.Score)
-	SortAlerts(h.Alerts)
-	return h
 }
 
 // alertRank orders alert kinds as AlertKinds lists them.

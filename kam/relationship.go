@@ -140,7 +140,30 @@ type Relationship struct {
 func DeriveRelationship(acct Account, contacts []Contact, interactions []Interaction, now time.Time) Relationship {
 	since := now.Add(-RelationshipWindow)
 	rel := Relationship{Since: since}
+	// The account's stakeholders, and the ones to worry about.
+	byID := rel.stakeholders(acct, contacts)
+	// Who logged real contact in the window, and whom they named.
+	activity, met := windowActivity(acct, byID, interactions, since, now)
+	for user := range activity {
+		rel.People = append(rel.People, user)
+	}
+	sort.Slice(rel.People, func(i, j int) bool {
+		a, b := rel.People[i], rel.People[j]
+		if activity[a] != activity[b] {
+			return activity[a] > activity[b]
+		}
+		return a < b
+	})
+	// The pairs of team member and stakeholder in touch.
+	onlyMet := rel.pair(byID, activity, met)
+	// The model those pairs make, in words.
+	rel.classify(acct.Name, shortDate(since, now), onlyMet)
+	return rel
+}
 
+// stakeholders indexes acct's contacts (contacts of other accounts are
+// left out) and sets Unmirrored and Blockers.
+func (rel *Relationship) stakeholders(acct Account, contacts []Contact) map[int64]Contact {
 	byID := make(map[int64]Contact, len(contacts))
 	for _, c := range contacts {
 		if c.AccountID != 0 && c.AccountID != acct.ID {
@@ -156,9 +179,13 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 	}
 	sortByWeight(rel.Unmirrored)
 	sortByWeight(rel.Blockers)
+	return byID
+}
 
-	activity := map[string]int{}
-	met := map[string]map[int64]bool{}
+// windowActivity counts each team member's real contacts with acct in [since, now]
+// and the known stakeholders each of them named.
+func windowActivity(acct Account, byID map[int64]Contact, interactions []Interaction, since, now time.Time) (activity map[string]int, met map[string]map[int64]bool) {
+	activity, met = map[string]int{}, map[string]map[int64]bool{}
 	for _, in := range interactions {
 		if !in.Kind.Touches() || in.At.Before(since) || in.At.After(now) || (in.AccountID != 0 && in.AccountID != acct.ID) {
 			continue
@@ -174,20 +201,15 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 			met[in.UserID][id] = true
 		}
 	}
-	for user := range activity {
-		rel.People = append(rel.People, user)
-	}
-	sort.Slice(rel.People, func(i, j int) bool {
-		a, b := rel.People[i], rel.People[j]
-		if activity[a] != activity[b] {
-			return activity[a] > activity[b]
-		}
-		return a < b
-	})
+	return activity, met
+}
 
-	// Pairs: met in the window, or mirrored by someone active in it.
+// pair sets Pairings: a team member and a stakeholder are a pair when they
+// met in the window, or when the member mirrors the stakeholder and was
+// active in it. onlyMet is false when a pair rests on a mirror alone.
+func (rel *Relationship) pair(byID map[int64]Contact, activity map[string]int, met map[string]map[int64]bool) (onlyMet bool) {
 	pairs := map[string]map[int64]bool{}
-	onlyMet := true
+	onlyMet = true
 	add := func(user string, id int64) {
 		if pairs[user] == nil {
 			pairs[user] = map[int64]bool{}
@@ -216,12 +238,15 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 		sortByName(p.Contacts)
 		rel.Pairings = append(rel.Pairings, p)
 	}
+	return onlyMet
+}
 
-	name := acct.Name
+// classify sets Model and Reason from People and Pairings; date is the
+// window's start, worded.
+func (rel *Relationship) classify(name, date string, onlyMet bool) {
 	if name == "" {
 		name = "the account"
 	}
-	date := shortDate(since, now)
 	verb := "has met anyone at"
 	if !onlyMet {
 		verb = "has been in touch with anyone at"
@@ -245,23 +270,7 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 			rel.Reason = fmt.Sprintf("%s logged contact with %s since %s but named no stakeholder", mentions(rel.People, 4), name, date)
 		}
 	case len(rel.Pairings) == 1:
-		p := rel.Pairings[0]
-		if len(p.Contacts) >= OneOnManyContacts {
-			rel.Model = ModelOneOnMany
-			rel.Reason = fmt.Sprintf("only %s %s %s since %s: %d contacts (%s)", mention(p.UserID), verb, name, date, len(p.Contacts), contactNames(p.Contacts, 3))
-		} else {
-			rel.Model = ModelBowTie
-			rel.Reason = fmt.Sprintf("only %s %s %s since %s (%s)", mention(p.UserID), verb, name, date, contactNames(p.Contacts, 3))
-		}
-		var others []string
-		for _, u := range rel.People {
-			if u != p.UserID {
-				others = append(others, u)
-			}
-		}
-		if len(others) > 0 {
-			rel.Reason += fmt.Sprintf("; %s named no stakeholder", mentions(others, 3))
-		}
+		rel.classifyOne(name, date, verb)
 	case len(distinct) == 1:
 		// Several team members, one counterpart: single-threaded on the customer side.
 		var users []string
@@ -284,7 +293,28 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 		}
 		rel.Reason = fmt.Sprintf("since %s, %d team members each have their own counterparts at %s: %s", date, len(rel.Pairings), name, strings.Join(parts, ", "))
 	}
-	return rel
+}
+
+// classifyOne is classify for a single pairing: one-on-many with
+// OneOnManyContacts counterparts or more, else bow-tie.
+func (rel *Relationship) classifyOne(name, date, verb string) {
+	p := rel.Pairings[0]
+	if len(p.Contacts) >= OneOnManyContacts {
+		rel.Model = ModelOneOnMany
+		rel.Reason = fmt.Sprintf("only %s %s %s since %s: %d contacts (%s)", mention(p.UserID), verb, name, date, len(p.Contacts), contactNames(p.Contacts, 3))
+	} else {
+		rel.Model = ModelBowTie
+		rel.Reason = fmt.Sprintf("only %s %s %s since %s (%s)", mention(p.UserID), verb, name, date, contactNames(p.Contacts, 3))
+	}
+	var others []string
+	for _, u := range rel.People {
+		if u != p.UserID {
+			others = append(others, u)
+		}
+	}
+	if len(others) > 0 {
+		rel.Reason += fmt.Sprintf("; %s named no stakeholder", mentions(others, 3))
+	}
 }
 
 func sortByName(cs []Contact) {

@@ -1,11 +1,11 @@
 // Package nudges reminds the right person at the right time. A Scheduler
 // runs two jobs on robfig/cron in the workspace time zone (KAMBOT_TZ): the
 // daily sweep (KAMBOT_SWEEP_CRON, default "0 7 * * *") and the weekly
-// digest (KAMBOT_DIGEST_CRON, default "0 8 * * 1", the digest itself is
-// supplied by the caller). Each job's completed runs are recorded in the
-// store; a run missed while the process was down is made up once at start
-// (not once per missed tick), and a failed run is retried every RetryEvery
-// until one completes. A fresh install starts its clock at its first start.
+// digest (KAMBOT_DIGEST_CRON, default "0 8 * * 1"; the digest itself is
+// package nudges/digest, which the caller supplies as Config.Digest). Each
+// job's completed runs are recorded in the store; a run missed while the
+// process was down is made up once at start (not once per missed tick), and
+// a failed run is retried every RetryEvery until one completes. A fresh install starts its clock at its first start.
 //
 // # The sweep
 //

@@ -40,96 +40,118 @@ type surveyInfo struct {
 // are named in the scheduler's time zone.
 func dueNudges(in kam.HealthInput, h kam.Health, sv surveyInfo, now time.Time, tz *time.Location) []dueNudge {
 	a := in.Account
-	var out []dueNudge
-	owner := recipient{a.OwnerID, "you're the account's KAM"}
-	channel := recipient{a.ChannelID, "this is the account's channel"}
-	add := func(kind kam.NudgeKind, item, period, fact, hint string, to ...recipient) {
-		d := dueNudge{topic: kam.NudgeTopic{AccountID: a.ID, Kind: kind, Item: item, Period: period}, account: a,
-			fact: escapeKeepRefs(fact), hint: hint}
-		seen := map[string]bool{}
-		for _, r := range to {
-			if r.id != "" && !seen[r.id] {
-				seen[r.id] = true
-				d.to = append(d.to, r)
-			}
-		}
-		out = append(out, d)
-	}
-	week := kam.ISOWeek(now.In(tz))
-	slug := a.Slug
-
+	b := &dueBuilder{in: in, now: now, tz: tz, week: kam.ISOWeek(now.In(tz)),
+		owner:   recipient{a.OwnerID, "you're the account's KAM"},
+		channel: recipient{a.ChannelID, "this is the account's channel"}}
+	// Most nudges follow one of kam's alerts.
 	for _, al := range h.Alerts {
-		switch al.Kind {
-		case kam.AlertPlanReview:
-			due := in.Plan.NextReview(a.Cadence)
-			add(kam.NudgePlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact,
-				fmt.Sprintf("Go through the objectives and tactics (`/kam plan %s`), then press *Mark reviewed*.", slug),
-				owner, channel)
-
-		case kam.AlertNoContact:
-			period := a.Cadence.Period()
-			add(kam.NudgeNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact,
-				fmt.Sprintf("Get in touch with the customer, then press *Log an interaction* (or type `/kam log %s call …`).", slug),
-				owner, channel)
-
-		case kam.AlertStalled, kam.AlertPastClose:
-			o, ok := opportunity(in, al.Subject)
-			if !ok {
-				continue
-			}
-			who := recipient{o.OwnerID, "you own this opportunity"}
-			if o.OwnerID == "" {
-				who = owner
-			}
-			hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" &lt;stage&gt;`, or call it no-go or lost.", slug, escapeText(o.Name))
-			item := strconv.FormatInt(o.ID, 10)
-			if al.Kind == kam.AlertStalled {
-				t := o.Stage.StallAfter()
-				add(kam.NudgeStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact, hint, who, channel)
-			} else {
-				add(kam.NudgePastClose, item, week, al.Fact, hint, who)
-			}
-
-		case kam.AlertTacticOverdue:
-			if t, ok := tactic(in, al.Subject); ok {
-				add(kam.NudgeTactic, strconv.Itoa(t.Number), week, al.Fact,
-					fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, owner))
-			}
-
-		case kam.AlertSponsor:
-			id, ok := strings.CutPrefix(al.Subject, "user:")
-			if !ok || id == "" {
-				continue
-			}
-			add(kam.NudgeSponsor, id, kam.QuarterPeriod(now.In(tz)), al.Fact,
-				"Plan a touch with the customer's executives this quarter, then press *Log an interaction*.",
-				recipient{id, "you're the account's executive sponsor"}, owner)
-		}
+		b.fromAlert(al)
 	}
-
 	// A tactic is worth a reminder on its due day, before kam calls it
 	// overdue (the day after).
-	today := kam.Day(now.In(tz))
-	for _, t := range in.Plan.Tactics {
-		if t.Done || t.Due.IsZero() || t.Overdue(now) || t.Due.UTC().Format(time.DateOnly) != today {
+	b.tacticsDueToday()
+	// The survey rule is the scheduler's own: kam raises no alert for it.
+	if sv.every > 0 {
+		if d, ok := surveyDue(a, sv, now, tz); ok {
+			d.hint = fmt.Sprintf("Ask the customer how we're doing: `/kam survey %s send`.", a.Slug)
+			b.add(d.topic.Kind, "", d.topic.Period, d.fact, d.hint, b.owner)
+		}
+	}
+	return b.out
+}
+
+// dueBuilder collects one account's due nudges.
+type dueBuilder struct {
+	in             kam.HealthInput
+	now            time.Time
+	tz             *time.Location
+	week           string    // ISO week of now, in tz
+	owner, channel recipient // the account's KAM and channel
+	out            []dueNudge
+}
+
+// add adds a nudge for its recipients, each once; empty ones are left out.
+func (b *dueBuilder) add(kind kam.NudgeKind, item, period, fact, hint string, to ...recipient) {
+	a := b.in.Account
+	d := dueNudge{topic: kam.NudgeTopic{AccountID: a.ID, Kind: kind, Item: item, Period: period}, account: a,
+		fact: escapeKeepRefs(fact), hint: hint}
+	seen := map[string]bool{}
+	for _, r := range to {
+		if r.id != "" && !seen[r.id] {
+			seen[r.id] = true
+			d.to = append(d.to, r)
+		}
+	}
+	b.out = append(b.out, d)
+}
+
+// fromAlert adds the nudge an alert calls for, if any.
+func (b *dueBuilder) fromAlert(al kam.Alert) {
+	in, now, tz, a := b.in, b.now, b.tz, b.in.Account
+	slug := a.Slug
+	switch al.Kind {
+	case kam.AlertPlanReview:
+		due := in.Plan.NextReview(a.Cadence)
+		b.add(kam.NudgePlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact,
+			fmt.Sprintf("Go through the objectives and tactics (`/kam plan %s`), then press *Mark reviewed*.", slug),
+			b.owner, b.channel)
+
+	case kam.AlertNoContact:
+		period := a.Cadence.Period()
+		b.add(kam.NudgeNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact,
+			fmt.Sprintf("Get in touch with the customer, then press *Log an interaction* (or type `/kam log %s call …`).", slug),
+			b.owner, b.channel)
+
+	case kam.AlertStalled, kam.AlertPastClose:
+		o, ok := opportunity(in, al.Subject)
+		if !ok {
+			return
+		}
+		who := recipient{o.OwnerID, "you own this opportunity"}
+		if o.OwnerID == "" {
+			who = b.owner
+		}
+		hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" &lt;stage&gt;`, or call it no-go or lost.", slug, escapeText(o.Name))
+		item := strconv.FormatInt(o.ID, 10)
+		if al.Kind == kam.AlertStalled {
+			t := o.Stage.StallAfter()
+			b.add(kam.NudgeStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact, hint, who, b.channel)
+		} else {
+			b.add(kam.NudgePastClose, item, b.week, al.Fact, hint, who)
+		}
+
+	case kam.AlertTacticOverdue:
+		if t, ok := tactic(in, al.Subject); ok {
+			b.add(kam.NudgeTactic, strconv.Itoa(t.Number), b.week, al.Fact,
+				fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, b.owner))
+		}
+
+	case kam.AlertSponsor:
+		id, ok := strings.CutPrefix(al.Subject, "user:")
+		if !ok || id == "" {
+			return
+		}
+		b.add(kam.NudgeSponsor, id, kam.QuarterPeriod(now.In(tz)), al.Fact,
+			"Plan a touch with the customer's executives this quarter, then press *Log an interaction*.",
+			recipient{id, "you're the account's executive sponsor"}, b.owner)
+	}
+}
+
+// tacticsDueToday adds a reminder for each open tactic due today.
+func (b *dueBuilder) tacticsDueToday() {
+	today := kam.Day(b.now.In(b.tz))
+	for _, t := range b.in.Plan.Tactics {
+		if t.Done || t.Due.IsZero() || t.Overdue(b.now) || t.Due.UTC().Format(time.DateOnly) != today {
 			continue
 		}
 		by := ""
 		if t.OwnerID != "" {
 			by = ", owner <@" + t.OwnerID + ">"
 		}
-		add(kam.NudgeTactic, strconv.Itoa(t.Number), week,
+		b.add(kam.NudgeTactic, strconv.Itoa(t.Number), b.week,
 			fmt.Sprintf("tactic %d “%s”%s is due today", t.Number, t.Text, by),
-			fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, owner))
+			fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", b.in.Account.Slug, t.Number), tacticOwner(t, b.owner))
 	}
-
-	if sv.every > 0 {
-		if d, ok := surveyDue(a, sv, now, tz); ok {
-			d.hint = fmt.Sprintf("Ask the customer how we're doing: `/kam survey %s send`.", slug)
-			add(d.topic.Kind, "", d.topic.Period, d.fact, d.hint, owner)
-		}
-	}
-	return out
 }
 
 // surveyDue applies the survey rule: due one survey cadence after the

@@ -97,61 +97,93 @@ func (s *Scheduler) sweepTeam(ctx context.Context, team string, now time.Time, r
 
 // sweepChunk sweeps some of a workspace's accounts.
 func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Account, surveyEvery time.Duration, now time.Time, rep *SweepReport) error {
+	// Read the chunk's health inputs, surveys and marks, one query each.
+	in, err := s.loadChunk(ctx, team, accts, surveyEvery, now)
+	if err != nil {
+		return err
+	}
+	// Keys first: the daily sweep finds most of them queued already, and
+	// only the rest is worth rendering.
+	cands := s.candidates(team, in, now, rep)
+	if len(cands) == 0 {
+		return nil
+	}
+	// Render and queue the ones not queued yet.
+	return s.queueFresh(ctx, team, cands, rep)
+}
+
+// chunkInput is what the sweep reads for a chunk of accounts.
+type chunkInput struct {
+	inputs      []kam.HealthInput
+	surveyEvery time.Duration
+	surveys     map[int64]time.Time // latest survey by account; nil when surveys are off
+	marks       map[kam.NudgeTopic]kam.NudgeMark
+	snoozed     map[kam.NudgeSubject]time.Time // latest snooze end per subject
+}
+
+// loadChunk reads the chunk's health inputs, with every opportunity's
+// owner, its latest surveys and its handled and snoozed marks.
+func (s *Scheduler) loadChunk(ctx context.Context, team string, accts []kam.Account, surveyEvery time.Duration, now time.Time) (*chunkInput, error) {
 	ids := make([]int64, len(accts))
 	for i, a := range accts {
 		ids[i] = a.ID
 	}
-	inputs, err := s.cfg.Store.HealthInputs(ctx, team, accts, now)
-	if err != nil {
-		return err
+	c := &chunkInput{surveyEvery: surveyEvery}
+	var err error
+	if c.inputs, err = s.cfg.Store.HealthInputs(ctx, team, accts, now); err != nil {
+		return nil, err
 	}
 	// The health loader may leave out who owns an opportunity; the stall
 	// and close-date nudges go to them.
 	owners, err := s.cfg.Store.OpportunityOwners(ctx, team, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for i := range inputs {
-		for j := range inputs[i].Opportunities {
-			if o := &inputs[i].Opportunities[j]; o.OwnerID == "" {
+	for i := range c.inputs {
+		for j := range c.inputs[i].Opportunities {
+			if o := &c.inputs[i].Opportunities[j]; o.OwnerID == "" {
 				o.OwnerID = owners[o.ID]
 			}
 		}
 	}
-	var surveys map[int64]time.Time
 	if surveyEvery > 0 {
-		if surveys, err = s.cfg.Store.LastSurveys(ctx, team, ids); err != nil {
-			return err
+		if c.surveys, err = s.cfg.Store.LastSurveys(ctx, team, ids); err != nil {
+			return nil, err
 		}
 	}
 	markList, err := s.cfg.Store.NudgeMarks(ctx, team, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	marks := make(map[kam.NudgeTopic]kam.NudgeMark, len(markList))
-	snoozed := make(map[kam.NudgeSubject]time.Time) // latest snooze end per subject
+	c.marks = make(map[kam.NudgeTopic]kam.NudgeMark, len(markList))
+	c.snoozed = make(map[kam.NudgeSubject]time.Time)
 	for _, m := range markList {
-		marks[m.NudgeTopic] = m
-		if until, sub := m.SnoozedUntil, m.NudgeTopic.Subject(); until.After(snoozed[sub]) {
-			snoozed[sub] = until
+		c.marks[m.NudgeTopic] = m
+		if until, sub := m.SnoozedUntil, m.NudgeTopic.Subject(); until.After(c.snoozed[sub]) {
+			c.snoozed[sub] = until
 		}
 	}
+	return c, nil
+}
 
-	// Keys first: the daily sweep finds most of them queued already, and
-	// only the rest is worth rendering.
-	type pending struct {
-		d  *dueNudge
-		to recipient
-		k  kam.NudgeKey
-	}
-	var cands []pending
-	for _, in := range inputs {
+// candidate is one nudge to one recipient, keyed but not rendered.
+type candidate struct {
+	d  *dueNudge
+	to recipient
+	k  kam.NudgeKey
+}
+
+// candidates assesses each account and keys the nudges due that are
+// neither handled nor snoozed, one per recipient.
+func (s *Scheduler) candidates(team string, c *chunkInput, now time.Time, rep *SweepReport) []candidate {
+	var cands []candidate
+	for _, in := range c.inputs {
 		rep.Accounts++
 		h := kam.AssessHealth(in, now)
-		for _, d := range dueNudges(in, h, surveyInfo{last: surveys[in.Account.ID], every: surveyEvery}, now, s.cfg.TZ) {
+		for _, d := range dueNudges(in, h, surveyInfo{last: c.surveys[in.Account.ID], every: c.surveyEvery}, now, s.cfg.TZ) {
 			rep.Due++
-			m, marked := marks[d.topic]
-			if marked && m.Handled() || now.Before(snoozed[d.topic.Subject()]) {
+			m, marked := c.marks[d.topic]
+			if marked && m.Handled() || now.Before(c.snoozed[d.topic.Subject()]) {
 				rep.Quiet++
 				continue
 			}
@@ -172,14 +204,16 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 					s.log.Warn("nudge skipped: bad key", "team", team, "account", d.account.ID, "err", err)
 					continue
 				}
-				cands = append(cands, pending{d: &d, to: r, k: k})
+				cands = append(cands, candidate{d: &d, to: r, k: k})
 			}
 		}
 	}
-	if len(cands) == 0 {
-		return nil
-	}
+	return cands
+}
 
+// queueFresh renders the candidates whose keys are not queued yet and
+// queues them in batches of queueBatch.
+func (s *Scheduler) queueFresh(ctx context.Context, team string, cands []candidate, rep *SweepReport) error {
 	keys := make([]string, len(cands))
 	for i, c := range cands {
 		keys[i] = c.k.String()

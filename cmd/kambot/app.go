@@ -7,7 +7,7 @@ import (
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
-	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
 )
 
@@ -32,7 +32,7 @@ type appConfig struct {
 type app struct {
 	engine   *commands.Engine
 	drafter  *brief.Drafter
-	digester *nudges.Digester
+	digester *digest.Digester
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -45,7 +45,7 @@ func newApp(c appConfig) (*app, error) {
 	})
 	c.Brief.Logger, c.Brief.Now = c.Logger, c.Now
 	drafter := brief.New(c.Brief)
-	digester, err := nudges.NewDigester(nudges.DigesterConfig{
+	digester, err := digest.New(digest.Config{
 		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
 		Summary:  commands.DigestSummaryByID(e, drafter),
 		Location: c.Config.TZ, Logger: c.Logger,

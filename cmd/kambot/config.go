@@ -15,6 +15,7 @@ import (
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 )
 
 // Config is kambot's whole configuration: every environment variable the
@@ -143,8 +144,8 @@ var variables = []variable{
 		return cronSpec("KAMBOT_DIGEST_CRON", c.DigestSpec, c.TZ, nudges.DefaultDigestSpec)
 	}},
 	{"KAMBOT_DIGEST_CHANNEL", false, func(c *Config, v string) error {
-		// ParseDigestChannels' errors name the variable and an example.
-		ch, err := nudges.ParseDigestChannels(v)
+		// ParseChannels' errors name the variable and an example.
+		ch, err := digest.ParseChannels(v)
 		c.DigestChannels = ch
 		return err
 	}},

@@ -1,4 +1,4 @@
-package nudges_test
+package digest_test
 
 import (
 	"bytes"
@@ -19,25 +19,25 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/kam"
-	"github.com/kambot/kambot/nudges"
+	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
 )
 
 // The digest fixture's workspace and people.
 const (
-	dgTeam   = "T0DIGEST"
-	dgAdmin  = "UDGADMIN"
-	dgMona   = "UDGMONA1" // manages Acme, Globex and Initech
-	dgMax    = "UDGMAX01" // manages Initech
-	dgAna    = "UDGANA01" // KAM of Acme and Initech
-	dgBen    = "UDGBEN01" // KAM of Globex, member of Acme
-	dgNobody = "UDGNOBOD" // on no team
-	dgChan   = "C0DIGEST"
+	teamID     = "T0DIGEST"
+	userAdmin  = "UDGADMIN"
+	userMona   = "UDGMONA1" // manages Acme, Globex and Initech
+	userMax    = "UDGMAX01" // manages Initech
+	userAna    = "UDGANA01" // KAM of Acme and Initech
+	userBen    = "UDGBEN01" // KAM of Globex, member of Acme
+	userNobody = "UDGNOBOD" // on no team
+	channelID  = "C0DIGEST"
 )
 
-// dgNow is a Monday morning, when the weekly digest runs.
-var dgNow = time.Date(2025, 3, 17, 8, 0, 0, 0, time.UTC)
+// runAt is a Monday morning, when the weekly digest runs.
+var runAt = time.Date(2025, 3, 17, 8, 0, 0, 0, time.UTC)
 
 func init() {
 	// Another test file of the package may define -update; share it.
@@ -46,16 +46,16 @@ func init() {
 	}
 }
 
-func dgUpdate() bool {
+func updating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// dgGolden compares got with testdata/name; -update rewrites it.
-func dgGolden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name; -update rewrites it.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if dgUpdate() {
+	if updating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -73,37 +73,37 @@ func dgGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
-type dgClock struct {
+type testClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *dgClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
-func (c *dgClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
-// dgSlack is the outbox's Slack side; the tests never run the sender, so
+// nullSlack is the outbox's Slack side; the tests never run the sender, so
 // nothing may reach it.
-type dgSlack struct{}
+type nullSlack struct{}
 
-func (dgSlack) PostMessage(context.Context, string, string, []slack.Block, slack.SlackMetadata) (string, string, error) {
+func (nullSlack) PostMessage(context.Context, string, string, []slack.Block, slack.SlackMetadata) (string, string, error) {
 	return "", "", errors.New("not in this test")
 }
 
-func (dgSlack) History(context.Context, string, time.Time) ([]outbox.Msg, error) {
+func (nullSlack) History(context.Context, string, time.Time) ([]outbox.Msg, error) {
 	return nil, errors.New("not in this test")
 }
 
-// dgEnv is a seeded database with the outbox in front of it.
-type dgEnv struct {
+// env is a seeded database with the outbox in front of it.
+type env struct {
 	t     testing.TB
 	db    *store.DB
-	clock *dgClock
+	clock *testClock
 	out   *outbox.Sender
 	ids   map[string]int64
 }
 
-func newDigestEnv(t testing.TB) *dgEnv {
+func newDigestEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
@@ -111,130 +111,130 @@ func newDigestEnv(t testing.TB) *dgEnv {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	clock := &dgClock{t: dgNow.AddDate(-1, 0, 0)}
+	clock := &testClock{t: runAt.AddDate(-1, 0, 0)}
 	db.Now = clock.Now
-	out, err := outbox.New(outbox.Config{Store: db, Slack: dgSlack{}, Now: clock.Now,
+	out, err := outbox.New(outbox.Config{Store: db, Slack: nullSlack{}, Now: clock.Now,
 		Classify: func(error) (time.Duration, bool) { return 0, true }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &dgEnv{t: t, db: db, clock: clock, out: out, ids: map[string]int64{}}
+	return &env{t: t, db: db, clock: clock, out: out, ids: map[string]int64{}}
 }
 
-func (e *dgEnv) must(err error) {
+func (e *env) must(err error) {
 	e.t.Helper()
 	if err != nil {
 		e.t.Fatal(err)
 	}
 }
 
-// at is a time days before dgNow, at hour o'clock.
-func dgAt(days, hour int) time.Time {
-	return time.Date(dgNow.Year(), dgNow.Month(), dgNow.Day()-days, hour, 0, 0, 0, time.UTC)
+// daysBefore is a time days before runAt, at hour o'clock.
+func daysBefore(days, hour int) time.Time {
+	return time.Date(runAt.Year(), runAt.Month(), runAt.Day()-days, hour, 0, 0, 0, time.UTC)
 }
 
 // seed writes the fixture: four accounts, their teams, a week of work, a
 // plan with an overdue tactic, survey answers, and last week's snapshots.
-func (e *dgEnv) seed() {
+func (e *env) seed() {
 	ctx := context.Background()
-	e.clock.Set(dgAt(400, 9))
+	e.clock.Set(daysBefore(400, 9))
 	for _, a := range []kam.Account{
-		{Name: "Acme Corp", Tier: kam.TierPartner, OwnerID: dgAna, ChannelID: "C0ACME01", Cadence: kam.CadenceMonthly},
-		{Name: "Globex <Intl>", Tier: kam.TierConsultant, OwnerID: dgBen, Cadence: kam.CadenceWeekly},
-		{Name: "Initech", Tier: kam.TierVendor, OwnerID: dgAna, Cadence: kam.CadenceQuarterly},
-		{Name: "Umbrella", Tier: kam.TierPreferred, OwnerID: dgBen, Cadence: kam.CadenceMonthly},
+		{Name: "Acme Corp", Tier: kam.TierPartner, OwnerID: userAna, ChannelID: "C0ACME01", Cadence: kam.CadenceMonthly},
+		{Name: "Globex <Intl>", Tier: kam.TierConsultant, OwnerID: userBen, Cadence: kam.CadenceWeekly},
+		{Name: "Initech", Tier: kam.TierVendor, OwnerID: userAna, Cadence: kam.CadenceQuarterly},
+		{Name: "Umbrella", Tier: kam.TierPreferred, OwnerID: userBen, Cadence: kam.CadenceMonthly},
 	} {
-		a.TeamID = dgTeam
-		e.must(e.db.CreateAccount(ctx, &a, dgAdmin))
+		a.TeamID = teamID
+		e.must(e.db.CreateAccount(ctx, &a, userAdmin))
 		e.ids[a.Name] = a.ID
 	}
 	put := func(acct, user string, role kam.Role) {
-		e.must(e.db.PutMember(ctx, kam.Member{TeamID: dgTeam, AccountID: e.ids[acct], UserID: user, Role: role}, dgAdmin))
+		e.must(e.db.PutMember(ctx, kam.Member{TeamID: teamID, AccountID: e.ids[acct], UserID: user, Role: role}, userAdmin))
 	}
-	put("Acme Corp", dgMona, kam.RoleManager)
-	put("Acme Corp", dgBen, kam.RoleMember)
-	put("Globex <Intl>", dgMona, kam.RoleManager)
-	put("Initech", dgMona, kam.RoleManager)
-	put("Initech", dgMax, kam.RoleManager)
+	put("Acme Corp", userMona, kam.RoleManager)
+	put("Acme Corp", userBen, kam.RoleMember)
+	put("Globex <Intl>", userMona, kam.RoleManager)
+	put("Initech", userMona, kam.RoleManager)
+	put("Initech", userMax, kam.RoleManager)
 
 	log := func(acct, user string, kind kam.InteractionKind, when time.Time) {
 		e.clock.Set(when)
-		in := kam.Interaction{TeamID: dgTeam, AccountID: e.ids[acct], UserID: user, Kind: kind, Summary: "Worked the account", At: when}
+		in := kam.Interaction{TeamID: teamID, AccountID: e.ids[acct], UserID: user, Kind: kind, Summary: "Worked the account", At: when}
 		e.must(e.db.LogInteraction(ctx, &in, user, nil))
 	}
-	log("Acme Corp", dgAna, kam.KindMeeting, dgAt(3, 10))
-	log("Acme Corp", dgBen, kam.KindCall, dgAt(2, 15))
-	log("Acme Corp", dgAna, kam.KindNote, dgAt(2, 16)) // a note is no contact
-	log("Globex <Intl>", dgBen, kam.KindEmail, dgAt(20, 9))
-	log("Initech", dgAna, kam.KindCall, dgAt(5, 11))
-	log("Umbrella", dgBen, kam.KindVisit, dgAt(6, 9))
+	log("Acme Corp", userAna, kam.KindMeeting, daysBefore(3, 10))
+	log("Acme Corp", userBen, kam.KindCall, daysBefore(2, 15))
+	log("Acme Corp", userAna, kam.KindNote, daysBefore(2, 16)) // a note is no contact
+	log("Globex <Intl>", userBen, kam.KindEmail, daysBefore(20, 9))
+	log("Initech", userAna, kam.KindCall, daysBefore(5, 11))
+	log("Umbrella", userBen, kam.KindVisit, daysBefore(6, 9))
 
 	opp := func(acct, name string, value int64, created time.Time) int64 {
 		e.clock.Set(created)
-		o := kam.Opportunity{TeamID: dgTeam, AccountID: e.ids[acct], Name: name, Value: value}
-		e.must(e.db.AddOpportunity(ctx, &o, dgAna))
+		o := kam.Opportunity{TeamID: teamID, AccountID: e.ids[acct], Name: name, Value: value}
+		e.must(e.db.AddOpportunity(ctx, &o, userAna))
 		return o.ID
 	}
 	move := func(id int64, to kam.Stage, when time.Time) {
 		e.clock.Set(when)
-		_, err := e.db.MoveStage(ctx, dgTeam, id, to, dgAna, "", when, nil)
+		_, err := e.db.MoveStage(ctx, teamID, id, to, userAna, "", when, nil)
 		e.must(err)
 	}
-	renewal := opp("Acme Corp", "Renewal 2026", 250_000, dgAt(60, 9))
-	move(renewal, kam.StageClosing, dgAt(30, 9))
-	move(renewal, kam.StageContracted, dgAt(1, 14))
-	expansion := opp("Acme Corp", "EMEA expansion", 1_200_000, dgAt(40, 9))
-	move(expansion, kam.StagePursuing, dgAt(4, 9))
-	pilot := opp("Globex <Intl>", "Pilot", 80_000, dgAt(50, 9))
-	move(pilot, kam.StageLost, dgAt(2, 9))
-	opp("Initech", "Support contract", 40_000, dgAt(10, 9))
+	renewal := opp("Acme Corp", "Renewal 2026", 250_000, daysBefore(60, 9))
+	move(renewal, kam.StageClosing, daysBefore(30, 9))
+	move(renewal, kam.StageContracted, daysBefore(1, 14))
+	expansion := opp("Acme Corp", "EMEA expansion", 1_200_000, daysBefore(40, 9))
+	move(expansion, kam.StagePursuing, daysBefore(4, 9))
+	pilot := opp("Globex <Intl>", "Pilot", 80_000, daysBefore(50, 9))
+	move(pilot, kam.StageLost, daysBefore(2, 9))
+	opp("Initech", "Support contract", 40_000, daysBefore(10, 9))
 
-	e.clock.Set(dgAt(90, 9))
-	obj := kam.Objective{TeamID: dgTeam, AccountID: e.ids["Acme Corp"], Text: "Grow share of wallet"}
-	e.must(e.db.AddObjective(ctx, &obj, dgAna))
-	tac := kam.Tactic{TeamID: dgTeam, AccountID: e.ids["Acme Corp"], Text: "Joint roadmap workshop", OwnerID: dgBen, Due: dgAt(10, 0)}
-	e.must(e.db.AddTactic(ctx, &tac, dgAna))
+	e.clock.Set(daysBefore(90, 9))
+	obj := kam.Objective{TeamID: teamID, AccountID: e.ids["Acme Corp"], Text: "Grow share of wallet"}
+	e.must(e.db.AddObjective(ctx, &obj, userAna))
+	tac := kam.Tactic{TeamID: teamID, AccountID: e.ids["Acme Corp"], Text: "Joint roadmap workshop", OwnerID: userBen, Due: daysBefore(10, 0)}
+	e.must(e.db.AddTactic(ctx, &tac, userAna))
 
 	rec := func(acct string, score int, contact, comment string, when time.Time) {
-		e.clock.Set(dgNow)
-		a := kam.SurveyAnswer{TeamID: dgTeam, AccountID: e.ids[acct], Score: score, Contact: contact, Comment: comment, At: when}
-		e.must(e.db.RecordSurveyAnswer(ctx, &a, dgAna))
+		e.clock.Set(runAt)
+		a := kam.SurveyAnswer{TeamID: teamID, AccountID: e.ids[acct], Score: score, Contact: contact, Comment: comment, At: when}
+		e.must(e.db.RecordSurveyAnswer(ctx, &a, userAna))
 	}
-	rec("Acme Corp", 9, "Jane Doe", "", dgAt(200, 10))
-	rec("Acme Corp", 10, "Raj Patel", "", dgAt(100, 10))
-	rec("Acme Corp", 4, "Li Wei", "Invoices arrive late <again> & again", dgAt(2, 10))
-	rec("Globex <Intl>", 8, "Otto", "", dgAt(500, 10))
-	rec("Globex <Intl>", 6, "Otto", "", dgAt(30, 10))
+	rec("Acme Corp", 9, "Jane Doe", "", daysBefore(200, 10))
+	rec("Acme Corp", 10, "Raj Patel", "", daysBefore(100, 10))
+	rec("Acme Corp", 4, "Li Wei", "Invoices arrive late <again> & again", daysBefore(2, 10))
+	rec("Globex <Intl>", 8, "Otto", "", daysBefore(500, 10))
+	rec("Globex <Intl>", 6, "Otto", "", daysBefore(30, 10))
 
 	// Last week's digest saw Acme at 80 with no alerts, Globex at 30.
-	e.clock.Set(dgNow.AddDate(0, 0, -7))
-	e.must(e.db.SaveHealthSnapshots(ctx, dgTeam, "2025-W11", []kam.HealthSnapshot{
+	e.clock.Set(runAt.AddDate(0, 0, -7))
+	e.must(e.db.SaveHealthSnapshots(ctx, teamID, "2025-W11", []kam.HealthSnapshot{
 		{AccountID: e.ids["Acme Corp"], Score: 80},
-		{AccountID: e.ids["Globex <Intl>"], Score: 30, Alerts: []string{"no-contact:" + dgItoa(e.ids["Globex <Intl>"])}},
+		{AccountID: e.ids["Globex <Intl>"], Score: 30, Alerts: []string{"no-contact:" + itoa(e.ids["Globex <Intl>"])}},
 	}))
-	e.clock.Set(dgNow)
+	e.clock.Set(runAt)
 }
 
-func dgItoa(v int64) string { return strconv.FormatInt(v, 10) }
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
-// dgJSONText is s as it appears inside dgJSON's output.
-func dgJSONText(s string) string {
-	js := dgJSON(s)
+// jsonText is s as it appears inside jsonOf's output.
+func jsonText(s string) string {
+	js := jsonOf(s)
 	return js[1 : len(js)-1]
 }
 
-func dgJSON(v any) string {
+func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
 
-func (e *dgEnv) digester(cfg nudges.DigesterConfig) *nudges.Digester {
+func (e *env) digester(cfg digest.Config) *digest.Digester {
 	e.t.Helper()
 	cfg.Store = e.db
 	if cfg.Poster == nil {
 		cfg.Poster = e.out
 	}
-	d, err := nudges.NewDigester(cfg)
+	d, err := digest.New(cfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func (e *dgEnv) digester(cfg nudges.DigesterConfig) *nudges.Digester {
 }
 
 // checkParts asserts Slack's limits on every part of a digest.
-func dgCheckParts(t *testing.T, parts [][]slack.Block) {
+func checkParts(t *testing.T, parts [][]slack.Block) {
 	t.Helper()
 	for i, p := range parts {
 		if len(p) > 50 {
@@ -287,27 +287,27 @@ func dgCheckParts(t *testing.T, parts [][]slack.Block) {
 	}
 }
 
-// textOf joins every text of the parts, for searching.
-func dgText(parts [][]slack.Block) string {
-	return dgJSON(parts)
+// allText joins every text of the parts, for searching.
+func allText(parts [][]slack.Block) string {
+	return jsonOf(parts)
 }
 
 func TestDigestGolden(t *testing.T) {
 	e := newDigestEnv(t)
 	e.seed()
-	d := e.digester(nudges.DigesterConfig{})
-	digests, err := d.BuildAll(context.Background(), dgTeam, dgNow)
+	d := e.digester(digest.Config{})
+	digests, err := d.BuildAll(context.Background(), teamID, runAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(digests) != 2 || digests[0].Recipient != dgMax || digests[1].Recipient != dgMona {
+	if len(digests) != 2 || digests[0].Recipient != userMax || digests[1].Recipient != userMona {
 		t.Fatalf("digests for %+v; want Max and Mona", digests)
 	}
 	mona := digests[1]
-	if mona.Week != "2025-W12" || len(mona.Parts) != 1 || mona.Key(0) != "digest:"+dgMona+":2025-W12:1" {
+	if mona.Week != "2025-W12" || len(mona.Parts) != 1 || mona.Key(0) != "digest:"+userMona+":2025-W12:1" {
 		t.Fatalf("Mona's digest: week %s, %d parts, key %s", mona.Week, len(mona.Parts), mona.Key(0))
 	}
-	dgCheckParts(t, mona.Parts)
+	checkParts(t, mona.Parts)
 	var js bytes.Buffer
 	enc := json.NewEncoder(&js)
 	enc.SetEscapeHTML(false) // keep <@U…> readable in the golden file
@@ -315,9 +315,9 @@ func TestDigestGolden(t *testing.T) {
 	if err := enc.Encode(mona.Parts); err != nil {
 		t.Fatal(err)
 	}
-	dgGolden(t, "digest_manager.json", js.Bytes())
+	checkGolden(t, "digest_manager.json", js.Bytes())
 
-	text := dgText(mona.Parts)
+	text := allText(mona.Parts)
 	// The figures, worked out by hand from the fixture: EMEA expansion
 	// ($1.2M pursuing, 50%) and the support contract ($40k identified,
 	// 10%) are open; Acme (61) and Globex (15) were at 80 and 30 last week.
@@ -330,7 +330,7 @@ func TestDigestGolden(t *testing.T) {
 		`1 plan review · 1 tactic`,
 		`*Needs attention* (2)`,
 	} {
-		if !strings.Contains(text, dgJSONText(want)) {
+		if !strings.Contains(text, jsonText(want)) {
 			t.Errorf("Mona's digest lacks %q", want)
 		}
 	}
@@ -346,7 +346,7 @@ func TestDigestGolden(t *testing.T) {
 			t.Errorf("Mona's digest contains %q: %v", want, got)
 		}
 	}
-	if max := dgText(digests[0].Parts); strings.Contains(max, "Acme") || !strings.Contains(max, "Initech") {
+	if max := allText(digests[0].Parts); strings.Contains(max, "Acme") || !strings.Contains(max, "Initech") {
 		t.Errorf("Max's digest is not about Initech alone:\n%s", max)
 	}
 }
@@ -355,12 +355,12 @@ func TestDigestRun(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
 	e.seed()
-	d := e.digester(nudges.DigesterConfig{Channels: map[string]string{"": dgChan}})
-	if err := d.Run(ctx, dgNow); err != nil {
+	d := e.digester(digest.Config{Channels: map[string]string{"": channelID}})
+	if err := d.Run(ctx, runAt); err != nil {
 		t.Fatal(err)
 	}
-	for _, to := range []string{dgMona, dgMax, dgChan} {
-		m, err := e.db.OutboxMessageByKey(ctx, dgTeam, "digest:"+to+":2025-W12:1")
+	for _, to := range []string{userMona, userMax, channelID} {
+		m, err := e.db.OutboxMessageByKey(ctx, teamID, "digest:"+to+":2025-W12:1")
 		if err != nil {
 			t.Fatalf("no digest queued for %s: %v", to, err)
 		}
@@ -368,32 +368,32 @@ func TestDigestRun(t *testing.T) {
 			t.Fatalf("digest for %s: channel %s, text %q", to, m.Channel, m.Text)
 		}
 	}
-	ch, _ := e.db.OutboxMessageByKey(ctx, dgTeam, "digest:"+dgChan+":2025-W12:1")
+	ch, _ := e.db.OutboxMessageByKey(ctx, teamID, "digest:"+channelID+":2025-W12:1")
 	if !strings.Contains(string(ch.Blocks), "Umbrella") || !strings.Contains(string(ch.Blocks), "All 4 accounts") {
 		t.Fatal("the channel copy is not the whole workspace's digest")
 	}
-	stats, _ := e.db.OutboxStats(ctx, dgTeam)
+	stats, _ := e.db.OutboxStats(ctx, teamID)
 
 	// The week is recorded: the next digest compares with it.
-	snaps, err := e.db.HealthSnapshots(ctx, dgTeam, "2025-W13")
+	snaps, err := e.db.HealthSnapshots(ctx, teamID, "2025-W13")
 	if err != nil || len(snaps) != 4 || snaps[e.ids["Acme Corp"]].Week != "2025-W12" {
 		t.Fatalf("snapshots after the run: %+v, %v", snaps, err)
 	}
 
 	// A retry within the week queues nothing new.
-	if err := d.Run(ctx, dgNow.Add(2*time.Hour)); err != nil {
+	if err := d.Run(ctx, runAt.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := e.db.OutboxStats(ctx, dgTeam); again.Pending != stats.Pending {
+	if again, _ := e.db.OutboxStats(ctx, teamID); again.Pending != stats.Pending {
 		t.Fatalf("a second run in the week queued %d more messages", again.Pending-stats.Pending)
 	}
 
 	// Next week: the change and the new alerts are against this week's run.
-	next, err := d.BuildAll(ctx, dgTeam, dgNow.AddDate(0, 0, 7))
+	next, err := d.BuildAll(ctx, teamID, runAt.AddDate(0, 0, 7))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := dgText(next[1].Parts); !strings.Contains(text, "week 2025-W12") || !strings.Contains(text, "*New alerts*") {
+	if text := allText(next[1].Parts); !strings.Contains(text, "week 2025-W12") || !strings.Contains(text, "*New alerts*") {
 		t.Fatalf("next week's digest does not compare with this week's:\n%s", text)
 	}
 }
@@ -402,42 +402,42 @@ func TestDigestRunErrors(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
 	e.seed()
-	if _, err := nudges.NewDigester(nudges.DigesterConfig{}); err == nil {
+	if _, err := digest.New(digest.Config{}); err == nil {
 		t.Error("a digester without a store was built")
 	}
-	if _, err := nudges.NewDigester(nudges.DigesterConfig{Store: e.db, Channels: map[string]string{"": "#general"}}); err == nil {
+	if _, err := digest.New(digest.Config{Store: e.db, Channels: map[string]string{"": "#general"}}); err == nil {
 		t.Error("a channel name was taken for a channel ID")
 	}
 	// A poster that refuses Max's DM: Mona's still goes, snapshots are
 	// saved, and the error says who was missed.
 	var calls atomic.Int32
-	p := dgPosterFunc(func(ctx context.Context, team, channel, key, text string, blocks []slack.Block) error {
+	p := posterFunc(func(ctx context.Context, team, channel, key, text string, blocks []slack.Block) error {
 		calls.Add(1)
-		if channel == dgMax {
+		if channel == userMax {
 			return errors.New("queue full")
 		}
 		return e.out.Notify(ctx, team, channel, key, text, blocks)
 	})
-	d := e.digester(nudges.DigesterConfig{Poster: p})
-	err := d.Run(ctx, dgNow)
-	if err == nil || !strings.Contains(err.Error(), dgMax) {
-		t.Fatalf("Run = %v; want an error naming %s", err, dgMax)
+	d := e.digester(digest.Config{Poster: p})
+	err := d.Run(ctx, runAt)
+	if err == nil || !strings.Contains(err.Error(), userMax) {
+		t.Fatalf("Run = %v; want an error naming %s", err, userMax)
 	}
-	if _, err := e.db.OutboxMessageByKey(ctx, dgTeam, "digest:"+dgMona+":2025-W12:1"); err != nil {
+	if _, err := e.db.OutboxMessageByKey(ctx, teamID, "digest:"+userMona+":2025-W12:1"); err != nil {
 		t.Fatalf("Mona's digest was not queued: %v", err)
 	}
-	if snaps, _ := e.db.HealthSnapshots(ctx, dgTeam, "2025-W13"); len(snaps) != 4 {
+	if snaps, _ := e.db.HealthSnapshots(ctx, teamID, "2025-W13"); len(snaps) != 4 {
 		t.Fatalf("snapshots not saved after a partial failure: %+v", snaps)
 	}
-	noPoster, _ := nudges.NewDigester(nudges.DigesterConfig{Store: e.db})
-	if err := noPoster.Run(ctx, dgNow); err == nil {
+	noPoster, _ := digest.New(digest.Config{Store: e.db})
+	if err := noPoster.Run(ctx, runAt); err == nil {
 		t.Error("Run without a poster succeeded")
 	}
 }
 
-type dgPosterFunc func(ctx context.Context, team, channel, key, text string, blocks []slack.Block) error
+type posterFunc func(ctx context.Context, team, channel, key, text string, blocks []slack.Block) error
 
-func (f dgPosterFunc) Notify(ctx context.Context, team, channel, key, text string, blocks []slack.Block) error {
+func (f posterFunc) Notify(ctx context.Context, team, channel, key, text string, blocks []slack.Block) error {
 	return f(ctx, team, channel, key, text, blocks)
 }
 
@@ -445,22 +445,22 @@ func TestUserDigest(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
 	e.seed()
-	d := e.digester(nudges.DigesterConfig{})
+	d := e.digester(digest.Config{})
 	for _, tc := range []struct {
 		name, user string
 		want, not  []string
 	}{
-		{"manager", dgMona, []string{"the 3 accounts you manage", "Acme Corp", "Initech"}, []string{"Umbrella"}},
-		{"manager of one", dgMax, []string{"the account you manage", "Initech"}, []string{"Acme Corp"}},
-		{"KAM", dgBen, []string{"the 3 whose team you are on", "Umbrella", "Acme Corp"}, []string{"Initech"}},
+		{"manager", userMona, []string{"the 3 accounts you manage", "Acme Corp", "Initech"}, []string{"Umbrella"}},
+		{"manager of one", userMax, []string{"the account you manage", "Initech"}, []string{"Acme Corp"}},
+		{"KAM", userBen, []string{"the 3 whose team you are on", "Umbrella", "Acme Corp"}, []string{"Initech"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			parts, err := d.UserDigest(ctx, dgTeam, tc.user, dgNow)
+			parts, err := d.UserDigest(ctx, teamID, tc.user, runAt)
 			if err != nil {
 				t.Fatal(err)
 			}
-			dgCheckParts(t, parts)
-			text := dgText(parts)
+			checkParts(t, parts)
+			text := allText(parts)
 			for _, w := range tc.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("missing %q", w)
@@ -473,14 +473,14 @@ func TestUserDigest(t *testing.T) {
 			}
 		})
 	}
-	if parts, err := d.UserDigest(ctx, dgTeam, dgNobody, dgNow); err != nil || parts != nil {
+	if parts, err := d.UserDigest(ctx, teamID, userNobody, runAt); err != nil || parts != nil {
 		t.Fatalf("outsider's digest = %v, %v; want none", parts, err)
 	}
-	if parts, err := d.UserDigest(ctx, "T0ELSEWH", dgMona, dgNow); err != nil || parts != nil {
+	if parts, err := d.UserDigest(ctx, "T0ELSEWH", userMona, runAt); err != nil || parts != nil {
 		t.Fatalf("digest in another workspace = %v, %v; want none", parts, err)
 	}
 	// /kam digest records nothing.
-	if snaps, _ := e.db.HealthSnapshots(ctx, dgTeam, "2025-W13"); len(snaps) != 2 {
+	if snaps, _ := e.db.HealthSnapshots(ctx, teamID, "2025-W13"); len(snaps) != 2 {
 		t.Fatalf("UserDigest saved snapshots: %+v", snaps)
 	}
 }
@@ -491,7 +491,7 @@ func TestDigestSummaries(t *testing.T) {
 	e.seed()
 	var mu sync.Mutex
 	asked := map[int64]int{}
-	d := e.digester(nudges.DigesterConfig{
+	d := e.digester(digest.Config{
 		SummaryTimeout: 50 * time.Millisecond,
 		Summary: func(ctx context.Context, id int64) (string, bool) {
 			mu.Lock()
@@ -507,11 +507,11 @@ func TestDigestSummaries(t *testing.T) {
 			panic("summary asked for an account that needs no attention")
 		},
 	})
-	parts, err := d.UserDigest(ctx, dgTeam, dgMona, dgNow)
+	parts, err := d.UserDigest(ctx, teamID, userMona, runAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := dgText(parts)
+	text := allText(parts)
 	if !strings.Contains(text, "\\u003e Acme signed the renewal. A detractor complained about invoices.") || strings.Contains(text, "TOO-SLOW") {
 		t.Fatalf("summaries not as expected:\n%s", text)
 	}
@@ -525,15 +525,15 @@ func TestDigestSummaries(t *testing.T) {
 func TestDigestSplits(t *testing.T) {
 	ctx := context.Background()
 	e := newDigestEnv(t)
-	e.clock.Set(dgNow.AddDate(-1, 0, 0))
+	e.clock.Set(runAt.AddDate(-1, 0, 0))
 	const n = 300
 	for i := range n {
-		a := kam.Account{TeamID: dgTeam, Name: "Account with a rather long name number " + dgItoa(int64(i)), Tier: kam.TierPartner, OwnerID: dgAna}
-		e.must(e.db.CreateAccount(ctx, &a, dgAdmin))
-		e.must(e.db.PutMember(ctx, kam.Member{TeamID: dgTeam, AccountID: a.ID, UserID: dgMona, Role: kam.RoleManager}, dgAdmin))
+		a := kam.Account{TeamID: teamID, Name: "Account with a rather long name number " + itoa(int64(i)), Tier: kam.TierPartner, OwnerID: userAna}
+		e.must(e.db.CreateAccount(ctx, &a, userAdmin))
+		e.must(e.db.PutMember(ctx, kam.Member{TeamID: teamID, AccountID: a.ID, UserID: userMona, Role: kam.RoleManager}, userAdmin))
 	}
-	e.clock.Set(dgNow)
-	digests, err := e.digester(nudges.DigesterConfig{}).BuildAll(ctx, dgTeam, dgNow)
+	e.clock.Set(runAt)
+	digests, err := e.digester(digest.Config{}).BuildAll(ctx, teamID, runAt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -541,19 +541,19 @@ func TestDigestSplits(t *testing.T) {
 	if len(parts) < 3 {
 		t.Fatalf("%d parts for %d accounts", len(parts), n)
 	}
-	dgCheckParts(t, parts)
-	text := dgText(parts)
+	checkParts(t, parts)
+	text := allText(parts)
 	for i := range n {
-		if !strings.Contains(text, "number "+dgItoa(int64(i))+"*") {
+		if !strings.Contains(text, "number "+itoa(int64(i))+"*") {
 			t.Fatalf("account %d is missing from the split digest", i)
 		}
 	}
 	for i, p := range parts {
 		last := p[len(p)-1].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text
-		if want := "Part " + dgItoa(int64(i+1)) + " of " + dgItoa(int64(len(parts))); !strings.HasPrefix(last, want) {
+		if want := "Part " + itoa(int64(i+1)) + " of " + itoa(int64(len(parts))); !strings.HasPrefix(last, want) {
 			t.Errorf("part %d ends with %q", i+1, last)
 		}
-		if !strings.Contains(digests[0].Texts[i], "(part "+dgItoa(int64(i+1))) {
+		if !strings.Contains(digests[0].Texts[i], "(part "+itoa(int64(i+1))) {
 			t.Errorf("part %d's notification text %q", i+1, digests[0].Texts[i])
 		}
 	}
@@ -573,30 +573,9 @@ func TestParseDigestChannels(t *testing.T) {
 		{"team:C01BBB", nil, false},
 		{"C01BBB,C02CCC", nil, false},
 	} {
-		got, err := nudges.ParseDigestChannels(tc.in)
-		if (err == nil) != tc.ok || dgJSON(got) != dgJSON(tc.want) {
-			t.Errorf("ParseDigestChannels(%q) = %v, %v", tc.in, got, err)
-		}
-	}
-}
-
-func TestISOWeek(t *testing.T) {
-	zurich, err := time.LoadLocation("Europe/Zurich")
-	if err != nil {
-		t.Skip("no time zone data")
-	}
-	for _, tc := range []struct {
-		t    time.Time
-		loc  *time.Location
-		want string
-	}{
-		{dgNow, time.UTC, "2025-W12"},
-		{time.Date(2024, 12, 30, 12, 0, 0, 0, time.UTC), time.UTC, "2025-W01"},
-		{time.Date(2025, 3, 16, 23, 30, 0, 0, time.UTC), zurich, "2025-W12"}, // already Monday in Zurich
-		{time.Date(2025, 3, 16, 23, 30, 0, 0, time.UTC), time.UTC, "2025-W11"},
-	} {
-		if got := nudges.ISOWeek(tc.t, tc.loc); got != tc.want {
-			t.Errorf("ISOWeek(%v, %v) = %s, want %s", tc.t, tc.loc, got, tc.want)
+		got, err := digest.ParseChannels(tc.in)
+		if (err == nil) != tc.ok || jsonOf(got) != jsonOf(tc.want) {
+			t.Errorf("ParseChannels(%q) = %v, %v", tc.in, got, err)
 		}
 	}
 }

@@ -1,6 +1,5 @@
-package nudges
-
-// The weekly manager digest. Digester.Run, the scheduler's digest job, sends
+// Package digest builds and sends the weekly manager digest. Digester.Run,
+// the nudges scheduler's digest job (nudges.Config.Digest), sends
 // each manager (role manager on an account) a DM about the accounts they
 // manage: the portfolio's health and its change since the last digest,
 // interactions this week by account and by team member, stage movements,
@@ -17,6 +16,7 @@ package nudges
 // with the number of managers times their accounts' history. After queuing,
 // it records each account's health for the week, which the next digest
 // compares with.
+package digest
 
 import (
 	"context"
@@ -34,8 +34,8 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
-// DigestStore is what the digest reads and records; *store.DB implements it.
-type DigestStore interface {
+// Store is what the digest reads and records; *store.DB implements it.
+type Store interface {
 	// Teams lists the workspaces that have accounts.
 	Teams(ctx context.Context) ([]string, error)
 	// Accounts lists a workspace's accounts.
@@ -64,13 +64,13 @@ type Poster interface {
 	Notify(ctx context.Context, teamID, channelID, key, text string, blocks []slack.Block) error
 }
 
-// DigesterConfig configures a Digester. Store is required, and Poster for Run.
-type DigesterConfig struct {
-	Store  DigestStore
+// Config configures a Digester. Store is required, and Poster for Run.
+type Config struct {
+	Store  Store
 	Poster Poster
 	// Channels copies the whole workspace's digest to a channel, by
 	// workspace ID; the key "" serves every workspace
-	// (KAMBOT_DIGEST_CHANNEL, see ParseDigestChannels). Nil sends none.
+	// (KAMBOT_DIGEST_CHANNEL, see ParseChannels). Nil sends none.
 	Channels map[string]string
 	// Summary, when set, writes a two-sentence summary of an account for
 	// the accounts needing attention (the LLM drafter); ok false leaves it out.
@@ -84,17 +84,17 @@ type DigesterConfig struct {
 
 // Digester builds and sends the weekly digests.
 type Digester struct {
-	cfg DigesterConfig
+	cfg Config
 	log *slog.Logger
 }
 
-// NewDigester checks cfg and returns a Digester.
-func NewDigester(cfg DigesterConfig) (*Digester, error) {
+// New checks cfg and returns a Digester.
+func New(cfg Config) (*Digester, error) {
 	if cfg.Store == nil {
-		return nil, errors.New("digest: DigesterConfig.Store is required")
+		return nil, errors.New("digest: Config.Store is required")
 	}
 	for team, ch := range cfg.Channels {
-		if !dgChannelID.MatchString(ch) {
+		if !channelIDPattern.MatchString(ch) {
 			return nil, fmt.Errorf("digest: %q (for workspace %q) is not a channel ID such as C0123ABCD", ch, team)
 		}
 	}
@@ -111,14 +111,14 @@ func NewDigester(cfg DigesterConfig) (*Digester, error) {
 }
 
 var (
-	dgChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,20}$`)
-	dgTeamID    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
+	channelIDPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,20}$`)
+	teamIDPattern    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
 )
 
-// ParseDigestChannels reads KAMBOT_DIGEST_CHANNEL: a channel ID
+// ParseChannels reads KAMBOT_DIGEST_CHANNEL: a channel ID
 // ("C0123ABCD") for every workspace, or comma-separated
 // workspace:channel pairs ("T01AAA:C01BBB,T02CCC:C02DDD"). Empty is none.
-func ParseDigestChannels(s string) (map[string]string, error) {
+func ParseChannels(s string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, item := range strings.Split(s, ",") {
 		item = strings.TrimSpace(item)
@@ -130,10 +130,10 @@ func ParseDigestChannels(s string) (map[string]string, error) {
 			team, ch = "", item
 		}
 		team, ch = strings.TrimSpace(team), strings.TrimSpace(ch)
-		if paired && !dgTeamID.MatchString(team) {
+		if paired && !teamIDPattern.MatchString(team) {
 			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %q is not a workspace ID such as T0123ABCD", team)
 		}
-		if !dgChannelID.MatchString(ch) {
+		if !channelIDPattern.MatchString(ch) {
 			return nil, fmt.Errorf("KAMBOT_DIGEST_CHANNEL: %q is not a channel ID such as C0123ABCD (copy it from the channel's details)", ch)
 		}
 		if _, dup := out[team]; dup {
@@ -171,7 +171,7 @@ func (d Digest) Key(i int) string {
 // queues only what is missing.
 func (d *Digester) Run(ctx context.Context, now time.Time) error {
 	if d.cfg.Poster == nil {
-		return errors.New("digest: DigesterConfig.Poster is required to send digests")
+		return errors.New("digest: Config.Poster is required to send digests")
 	}
 	teams, err := d.cfg.Store.Teams(ctx)
 	if err != nil {
@@ -229,7 +229,7 @@ func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) (
 	return digests, err
 }
 
-func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWeek, []Digest, error) {
+func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week, []Digest, error) {
 	accts, err := d.cfg.Store.Accounts(ctx, team)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list accounts: %w", err)
@@ -242,7 +242,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWe
 	if err != nil {
 		return nil, nil, err
 	}
-	managers := map[string][]*dgAccount{}
+	managers := map[string][]*account{}
 	for _, a := range w.accts {
 		for _, id := range a.managers() {
 			managers[id] = append(managers[id], a)
@@ -257,7 +257,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*dgWe
 	if ch != "" {
 		d.summarize(ctx, w.accts)
 	} else {
-		var managed []*dgAccount
+		var managed []*account
 		for _, a := range w.accts {
 			if len(a.managers()) > 0 {
 				managed = append(managed, a)
@@ -300,11 +300,11 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 		return nil, nil
 	}
 	// On demand, the week is the seven days up to now.
-	w, err := d.load(ctx, teamID, accts, now.Add(-dgWeekSpan), now, now)
+	w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now)
 	if err != nil {
 		return nil, fmt.Errorf("digest for %s: %w", userID, err)
 	}
-	var managed []*dgAccount
+	var managed []*account
 	for _, a := range w.accts {
 		for _, m := range a.members {
 			if m.UserID == userID && m.Role == kam.RoleManager {
@@ -331,19 +331,19 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 
 // ---- The week's data -----------------------------------------------------------
 
-// dgWeek is one workspace's week, loaded once for every digest built from it.
-type dgWeek struct {
+// week is one workspace's week, loaded once for every digest built from it.
+type week struct {
 	team     string
 	now      time.Time // health is assessed at now
 	from, to time.Time // "this week" is [from, to)
 	loc      *time.Location
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
-	accts    []*dgAccount
+	accts    []*account
 }
 
-// dgAccount is what the digest knows of one account this week.
-type dgAccount struct {
+// account is what the digest knows of one account this week.
+type account struct {
 	acct      kam.Account
 	lname     string // the name in lower case, for sorting
 	members   []kam.Member
@@ -365,99 +365,50 @@ type dgAccount struct {
 	summary   string
 }
 
-// dgWeekSpan is how far back "this week" reaches on demand.
-const dgWeekSpan = 7 * 24 * time.Hour
+// weekSpan is how far back "this week" reaches on demand.
+const weekSpan = 7 * 24 * time.Hour
 
-// dgFall is a health drop since the last digest that needs attention.
-const dgFall = 10
+// attentionFall is a health drop since the last digest that needs attention.
+const attentionFall = 10
 
-// ISOWeek names the ISO week of t in loc, e.g. "2025-W11".
-func ISOWeek(t time.Time, loc *time.Location) string {
+// isoWeek names the ISO week of t in loc, e.g. "2025-W11".
+func isoWeek(t time.Time, loc *time.Location) string {
 	y, wk := t.In(loc).ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, wk)
 }
 
-func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*dgWeek, error) {
-	st := d.cfg.Store
-	w := &dgWeek{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: ISOWeek(now, d.cfg.Location)}
-	ins, err := st.HealthInputs(ctx, team, accts, now)
-	if err != nil {
-		return nil, fmt.Errorf("load health inputs: %w", err)
-	}
-	counts, err := st.InteractionCounts(ctx, team, w.from, w.to)
-	if err != nil {
-		return nil, fmt.Errorf("load interactions: %w", err)
-	}
-	moves, err := st.StageMoves(ctx, team, w.from, w.to)
-	if err != nil {
-		return nil, fmt.Errorf("load stage moves: %w", err)
-	}
-	pipeline, err := st.OpenPipeline(ctx, team)
-	if err != nil {
-		return nil, fmt.Errorf("load pipeline: %w", err)
-	}
-	answers, err := st.SurveyAnswers(ctx, team, now.Add(-2*kam.NPSPeriod), now)
-	if err != nil {
-		return nil, fmt.Errorf("load survey answers: %w", err)
-	}
-	snaps, err := st.HealthSnapshots(ctx, team, w.week)
-	if err != nil {
-		return nil, fmt.Errorf("load health snapshots: %w", err)
-	}
+// weekData is what the store holds on a workspace's week, before it is
+// sorted by account.
+type weekData struct {
+	ins      []kam.HealthInput
+	counts   []kam.InteractionCount
+	moves    []kam.StageMove
+	pipeline []kam.PipelineTotal
+	answers  []kam.SurveyAnswer
+	snaps    map[int64]kam.HealthSnapshot
+}
 
-	byID := make(map[int64]*dgAccount, len(ins))
-	w.accts = make([]*dgAccount, len(ins))
-	for i, in := range ins {
-		a := &dgAccount{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, now)}
-		var known map[string]bool
-		if s, ok := snaps[a.acct.ID]; ok {
-			a.prev = &s
-			if s.Week > w.prevWeek {
-				w.prevWeek = s.Week
-			}
-			known = make(map[string]bool, len(s.Alerts))
-			for _, k := range s.Alerts {
-				known[k] = true
-			}
-		}
-		a.facts = make([]string, len(a.health.Alerts))
-		for j, al := range a.health.Alerts {
-			a.facts[j] = dgEscKeep(al.Fact)
-			isNew := a.prev == nil || !known[al.Key()]
-			if a.prev != nil && isNew {
-				a.newAlerts = append(a.newAlerts, al)
-			}
-			// Overdue reviews and tactics have their own section.
-			if isNew && al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
-				a.fresh = append(a.fresh, j)
-			}
-		}
+// load reads a workspace's week for accts and assesses every account once.
+func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
+	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: isoWeek(now, d.cfg.Location)}
+	// Read everything with the store's set-based loaders, one query each.
+	data, err := d.read(ctx, w, accts)
+	if err != nil {
+		return nil, err
+	}
+	// Assess each account, and tell its alerts new since the last digest.
+	byID := make(map[int64]*account, len(data.ins))
+	w.accts = make([]*account, len(data.ins))
+	for i, in := range data.ins {
+		a := w.assess(in, data.snaps)
 		w.accts[i] = a
 		byID[a.acct.ID] = a
 	}
-	for _, c := range counts {
-		if a := byID[c.AccountID]; a != nil {
-			a.touches += c.Count
-			if a.byUser == nil {
-				a.byUser = map[string]int{}
-			}
-			a.byUser[c.UserID] += c.Count
-		}
-	}
-	for _, m := range moves {
-		if a := byID[m.AccountID]; a != nil {
-			a.moves = append(a.moves, m)
-		}
-	}
-	for _, p := range pipeline {
-		if a := byID[p.AccountID]; a != nil && p.Stage.Open() {
-			a.openN += p.Count
-			a.openValue += p.Value
-			a.weighted += float64(p.Value) * p.Stage.Probability()
-		}
-	}
+	// Hand the week's rows to their accounts.
+	w.addActivity(byID, data)
+	// Score satisfaction and decide who needs attention, now that all is in.
 	byAccount := make(map[int64][]kam.SurveyAnswer)
-	for _, an := range answers {
+	for _, an := range data.answers {
 		if a := byID[an.AccountID]; a != nil {
 			byAccount[an.AccountID] = append(byAccount[an.AccountID], an)
 			if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
@@ -474,8 +425,90 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	return w, nil
 }
 
+// read loads the week's rows of the workspace.
+func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*weekData, error) {
+	st, team, now := d.cfg.Store, w.team, w.now
+	var data weekData
+	var err error
+	if data.ins, err = st.HealthInputs(ctx, team, accts, now); err != nil {
+		return nil, fmt.Errorf("load health inputs: %w", err)
+	}
+	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
+		return nil, fmt.Errorf("load interactions: %w", err)
+	}
+	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
+		return nil, fmt.Errorf("load stage moves: %w", err)
+	}
+	if data.pipeline, err = st.OpenPipeline(ctx, team); err != nil {
+		return nil, fmt.Errorf("load pipeline: %w", err)
+	}
+	if data.answers, err = st.SurveyAnswers(ctx, team, now.Add(-2*kam.NPSPeriod), now); err != nil {
+		return nil, fmt.Errorf("load survey answers: %w", err)
+	}
+	if data.snaps, err = st.HealthSnapshots(ctx, team, w.week); err != nil {
+		return nil, fmt.Errorf("load health snapshots: %w", err)
+	}
+	return &data, nil
+}
+
+// assess scores one account's health and compares its alerts with the
+// account's last snapshot, which also moves w.prevWeek on.
+func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
+	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, w.now)}
+	var known map[string]bool
+	if s, ok := snaps[a.acct.ID]; ok {
+		a.prev = &s
+		if s.Week > w.prevWeek {
+			w.prevWeek = s.Week
+		}
+		known = make(map[string]bool, len(s.Alerts))
+		for _, k := range s.Alerts {
+			known[k] = true
+		}
+	}
+	a.facts = make([]string, len(a.health.Alerts))
+	for j, al := range a.health.Alerts {
+		a.facts[j] = escKeep(al.Fact)
+		isNew := a.prev == nil || !known[al.Key()]
+		if a.prev != nil && isNew {
+			a.newAlerts = append(a.newAlerts, al)
+		}
+		// Overdue reviews and tactics have their own section.
+		if isNew && al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
+			a.fresh = append(a.fresh, j)
+		}
+	}
+	return a
+}
+
+// addActivity adds the week's contacts, stage moves and open pipeline to
+// the accounts they belong to; rows of other accounts are skipped.
+func (w *week) addActivity(byID map[int64]*account, data *weekData) {
+	for _, c := range data.counts {
+		if a := byID[c.AccountID]; a != nil {
+			a.touches += c.Count
+			if a.byUser == nil {
+				a.byUser = map[string]int{}
+			}
+			a.byUser[c.UserID] += c.Count
+		}
+	}
+	for _, m := range data.moves {
+		if a := byID[m.AccountID]; a != nil {
+			a.moves = append(a.moves, m)
+		}
+	}
+	for _, p := range data.pipeline {
+		if a := byID[p.AccountID]; a != nil && p.Stage.Open() {
+			a.openN += p.Count
+			a.openValue += p.Value
+			a.weighted += float64(p.Value) * p.Stage.Probability()
+		}
+	}
+}
+
 // managers are the users with role manager on the account.
-func (a *dgAccount) managers() []string {
+func (a *account) managers() []string {
 	var out []string
 	for _, m := range a.members {
 		if m.Role == kam.RoleManager {
@@ -486,9 +519,9 @@ func (a *dgAccount) managers() []string {
 }
 
 // attentionReasons says why an account needs a manager's attention: at
-// risk, a critical alert, a fall of dgFall points since the last digest, a
+// risk, a critical alert, a fall of attentionFall points since the last digest, a
 // detractor answer this week, or new warnings.
-func attentionReasons(a *dgAccount) []string {
+func attentionReasons(a *account) []string {
 	var rs []string
 	h := a.health
 	if h.Band == kam.BandAtRisk {
@@ -497,7 +530,7 @@ func attentionReasons(a *dgAccount) []string {
 	if n := h.Critical(); n > 0 {
 		rs = append(rs, plural(n, "critical alert", "critical alerts"))
 	}
-	if a.prev != nil && a.prev.Score-h.Score >= dgFall {
+	if a.prev != nil && a.prev.Score-h.Score >= attentionFall {
 		rs = append(rs, fmt.Sprintf("health fell %d points", a.prev.Score-h.Score))
 	}
 	if n := len(a.detracted); n > 0 {
@@ -516,7 +549,7 @@ func attentionReasons(a *dgAccount) []string {
 }
 
 // snapshots are the accounts' health to record for the week.
-func (w *dgWeek) snapshots() []kam.HealthSnapshot {
+func (w *week) snapshots() []kam.HealthSnapshot {
 	out := make([]kam.HealthSnapshot, len(w.accts))
 	for i, a := range w.accts {
 		keys := make([]string, len(a.health.Alerts))
@@ -530,11 +563,11 @@ func (w *dgWeek) snapshots() []kam.HealthSnapshot {
 
 // summarize asks the configured summary function, a few accounts at a
 // time, for a summary of each of the accounts that needs attention.
-func (d *Digester) summarize(ctx context.Context, accts []*dgAccount) {
+func (d *Digester) summarize(ctx context.Context, accts []*account) {
 	if d.cfg.Summary == nil {
 		return
 	}
-	var todo []*dgAccount
+	var todo []*account
 	for _, a := range accts {
 		if len(a.reasons) > 0 && a.summary == "" {
 			todo = append(todo, a)
@@ -542,7 +575,7 @@ func (d *Digester) summarize(ctx context.Context, accts []*dgAccount) {
 	}
 	const workers = 4
 	var wg sync.WaitGroup
-	next := make(chan *dgAccount)
+	next := make(chan *account)
 	for range min(workers, len(todo)) {
 		wg.Add(1)
 		go func() {

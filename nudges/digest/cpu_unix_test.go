@@ -1,15 +1,15 @@
 //go:build unix
 
-package nudges_test
+package digest_test
 
 import (
 	"syscall"
 	"time"
 )
 
-// dgCPUTime is the CPU time the process has used, user and system: on a
+// cpuTime is the CPU time the process has used, user and system: on a
 // busy machine it measures the digest's own work where wall time cannot.
-func dgCPUTime() (time.Duration, bool) {
+func cpuTime() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

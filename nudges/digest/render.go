@@ -1,0 +1,710 @@
+package digest
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Slack's limits for one message, and the room the digest keeps.
+const (
+	maxBlocks   = 50
+	maxChars    = 12_000 // Slack refuses messages whose blocks hold about 13k characters
+	sectionText = 3000
+	lineText    = 2800 // one list line, so that a line always fits a section
+	quoteText   = 500  // a comment or summary quoted in the digest
+	alertsShown = 3    // alerts listed under an account needing attention
+)
+
+// digest renders the digest of a portfolio for one recipient.
+func (w *week) digest(recipient, title string, accts []*account) Digest {
+	p := slices.Clone(accts)
+	slices.SortStableFunc(p, func(a, b *account) int {
+		if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
+			return c
+		}
+		x, y := a.health, b.health
+		switch {
+		case x.Score != y.Score:
+			return cmp.Compare(x.Score, y.Score)
+		case x.Critical() != y.Critical():
+			return cmp.Compare(y.Critical(), x.Critical())
+		case len(x.Alerts) != len(y.Alerts):
+			return cmp.Compare(len(y.Alerts), len(x.Alerts))
+		}
+		return cmp.Compare(a.lname, b.lname)
+	})
+	blocks, summary := w.render(title, p)
+	parts := split(blocks)
+	dg := Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts))}
+	for i := range parts {
+		text := fmt.Sprintf("Weekly digest, %s: %s", w.span(), summary)
+		if len(parts) > 1 {
+			text += fmt.Sprintf(" (part %d of %d)", i+1, len(parts))
+		}
+		dg.Texts[i] = text
+		if len(parts) > 1 {
+			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, len(parts))))
+		}
+	}
+	return dg
+}
+
+// boolRank orders true before false.
+func boolRank(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// span names the digest's week: "7–13 Mar 2025".
+func (w *week) span() string {
+	from, to := w.from.In(w.loc), w.to.Add(-1).In(w.loc)
+	switch {
+	case from.Year() != to.Year():
+		return from.Format("2 Jan 2006") + " – " + to.Format("2 Jan 2006")
+	case from.Month() != to.Month():
+		return from.Format("2 Jan") + " – " + to.Format("2 Jan 2006")
+	}
+	return strconv.Itoa(from.Day()) + "–" + to.Format("2 Jan 2006")
+}
+
+// render lays the digest out as one list of blocks, which split cuts
+// into messages; summary is a one-line gist for notifications. The
+// arithmetic is tally's; each section below only words and lays it out.
+func (w *week) render(title string, p []*account) (blocks []slack.Block, summary string) {
+	t := tally(p)
+	// The overview: headline figures as fields, and the notification's gist.
+	blocks = w.overview(title, p, t)
+	summary = fmt.Sprintf("health %d (%s), %s, %s", t.avg, t.change(len(p)), plural(t.touches, "interaction", "interactions"), plural(len(t.attention), "account needs attention", "accounts need attention"))
+	// Then one section group per topic, in the order managers read them.
+	blocks = append(blocks, w.attentionBlocks(t.attention)...)
+	blocks = append(blocks, interactionBlocks(p, t)...)
+	blocks = append(blocks, w.stageBlocks(t)...)
+	blocks = append(blocks, overdueBlocks(t.overdue)...)
+	blocks = append(blocks, alertBlocks(p, t)...)
+	blocks = append(blocks, w.satisfactionBlocks(p, t)...)
+	blocks = append(blocks, w.accountBlocks(p)...)
+	return blocks, summary
+}
+
+// totals are a portfolio's figures for the week, summed over its accounts.
+type totals struct {
+	attention           []*account // accounts needing attention, in portfolio order
+	avg                 int        // average health, rounded
+	scoreNow, scorePrev int        // health now and at the last digest, of the accounts it covered
+	withPrev            int        // accounts the last digest covered
+	bands               map[kam.Band]int
+	touches, touched    int // real contacts, and accounts with at least one
+	byUser              map[string]int
+	openN               int
+	openValue           int64
+	weighted            float64
+	wins, losses, moves []kam.StageMove
+	wonValue, lostValue int64
+	overdue             []kam.Alert // plan reviews and tactics, in portfolio order
+	reviews, tactics    int
+	critical            int
+	freshN              int // alerts listed as new
+	nps, npsPrev        kam.NPSStats
+	detracted           []kam.SurveyAnswer
+	names               map[int64]string // account names by ID
+}
+
+// tally sums the portfolio's accounts into totals.
+func tally(p []*account) *totals {
+	t := &totals{bands: map[kam.Band]int{}, byUser: map[string]int{}, names: map[int64]string{}}
+	total := 0
+	for _, a := range p {
+		t.names[a.acct.ID] = a.acct.Name
+		if len(a.reasons) > 0 {
+			t.attention = append(t.attention, a)
+		}
+		h := a.health
+		total += h.Score
+		t.bands[h.Band]++
+		if a.prev != nil {
+			t.scoreNow += h.Score
+			t.scorePrev += a.prev.Score
+			t.withPrev++
+		}
+		t.touches += a.touches
+		if a.touches > 0 {
+			t.touched++
+		}
+		for u, n := range a.byUser {
+			t.byUser[u] += n
+		}
+		t.openN += a.openN
+		t.openValue += a.openValue
+		t.weighted += a.weighted
+		t.addMoves(a.moves)
+		t.critical += h.Critical()
+		for _, al := range h.Alerts {
+			switch al.Kind {
+			case kam.AlertPlanReview:
+				t.reviews++
+				t.overdue = append(t.overdue, al)
+			case kam.AlertTacticOverdue:
+				t.tactics++
+				t.overdue = append(t.overdue, al)
+			}
+		}
+		t.freshN += len(a.fresh)
+		// Respondents count once per account, so the portfolio's NPS is
+		// the sum of its accounts' counts.
+		t.nps = addNPS(t.nps, a.nps)
+		t.npsPrev = addNPS(t.npsPrev, a.npsPrev)
+		t.detracted = append(t.detracted, a.detracted...)
+	}
+	if len(p) > 0 {
+		t.avg = int(math.Round(float64(total) / float64(len(p))))
+	}
+	return t
+}
+
+// addMoves sorts an account's stage moves into wins, losses and the rest.
+func (t *totals) addMoves(moves []kam.StageMove) {
+	for _, m := range moves {
+		switch {
+		case m.To.Won() && !m.From.Won():
+			t.wins = append(t.wins, m)
+			t.wonValue += m.Value
+		case m.To == kam.StageLost:
+			t.losses = append(t.losses, m)
+			t.lostValue += m.Value
+		default:
+			t.moves = append(t.moves, m)
+		}
+	}
+}
+
+// first is true when the last digest covered none of the accounts.
+func (t *totals) first() bool { return t.withPrev == 0 }
+
+// change words the average health change since the last digest, over the
+// accounts it covered, of a portfolio of n.
+func (t *totals) change(n int) string {
+	if t.first() {
+		return "first digest: no earlier score to compare"
+	}
+	d := delta(int(math.Round(float64(t.scoreNow-t.scorePrev) / float64(t.withPrev))))
+	switch {
+	case t.withPrev == n:
+		return d + " since the last digest"
+	case t.withPrev == 1:
+		return d + " since the last digest on the one account it covered"
+	}
+	return fmt.Sprintf("%s since the last digest on the %d accounts it covered", d, t.withPrev)
+}
+
+// overview is the digest's header, its title line and its figures.
+func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
+	npsText := "no answers in the last 12 months"
+	if t.nps.Responses > 0 {
+		npsText = fmt.Sprintf("%s from %s", npsNum(t.nps.NPS), plural(t.nps.Responses, "answer", "answers"))
+		if t.npsPrev.Responses > 0 {
+			npsText += fmt.Sprintf(" (%s on the 12 months before)", deltaNPS(t.nps.NPS-t.npsPrev.NPS))
+		}
+	}
+	alertsText := fmt.Sprintf("%d new · %d critical open", t.freshN, t.critical)
+	if t.first() {
+		alertsText = fmt.Sprintf("%d open · %d critical", t.freshN, t.critical)
+	}
+	return []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip("Weekly digest · "+w.span(), 150), true, false)),
+		note(fmt.Sprintf("%s · week %s", esc(title), w.week)),
+		fields(
+			fmt.Sprintf("*Health*\n%d average (%s)", t.avg, t.change(len(p))),
+			fmt.Sprintf("*Accounts*\n%d: %d at risk, %d to watch, %d good", len(p), t.bands[kam.BandAtRisk], t.bands[kam.BandWatch], t.bands[kam.BandGood]),
+			fmt.Sprintf("*Interactions this week*\n%d on %d of %d accounts", t.touches, t.touched, len(p)),
+			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", money(t.openValue), plural(t.openN, "opportunity", "opportunities"), money(int64(math.Round(t.weighted)))),
+			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(t.wins), money(t.wonValue), len(t.losses), money(t.lostValue)),
+			fmt.Sprintf("*NPS, last 12 months*\n%s", npsText),
+			fmt.Sprintf("*Alerts*\n%s", alertsText),
+			fmt.Sprintf("*Overdue*\n%s · %s", plural(t.reviews, "plan review", "plan reviews"), plural(t.tactics, "tactic", "tactics")),
+		),
+	}
+}
+
+// attentionBlocks are the accounts needing attention, each in its own
+// section.
+func (w *week) attentionBlocks(attention []*account) []slack.Block {
+	blocks := []slack.Block{divider()}
+	if len(attention) == 0 {
+		return append(blocks, section("*Needs attention*\nNo account needs your attention this week."))
+	}
+	blocks = append(blocks, section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
+	for _, a := range attention {
+		blocks = append(blocks, section(clip(w.attentionText(a), sectionText)))
+	}
+	return blocks
+}
+
+// interactionBlocks are the week's contacts by team member and by account,
+// and the accounts nobody contacted.
+func interactionBlocks(p []*account, t *totals) []slack.Block {
+	var lines []string
+	if t.touches == 0 {
+		lines = append(lines, "No contact with any of these accounts was logged this week.")
+	} else {
+		users := make([]string, 0, len(t.byUser))
+		for u := range t.byUser {
+			users = append(users, u)
+		}
+		slices.SortFunc(users, func(a, b string) int {
+			return cmp.Or(cmp.Compare(t.byUser[b], t.byUser[a]), cmp.Compare(a, b))
+		})
+		var items []string
+		for _, u := range users {
+			items = append(items, fmt.Sprintf("<@%s> %d", u, t.byUser[u]))
+		}
+		lines = append(lines, inline("*By team member:* ", items)...)
+		byAcct := slices.Clone(p)
+		slices.SortStableFunc(byAcct, func(a, b *account) int { return cmp.Compare(b.touches, a.touches) })
+		items = items[:0]
+		var none []string
+		for _, a := range byAcct {
+			if a.touches > 0 {
+				items = append(items, fmt.Sprintf("%s %d", esc(a.acct.Name), a.touches))
+			} else {
+				none = append(none, esc(a.acct.Name))
+			}
+		}
+		lines = append(lines, inline("*By account:* ", items)...)
+		if len(none) > 0 {
+			lines = append(lines, inline(fmt.Sprintf("*No contact this week (%d):* ", len(none)), none)...)
+		}
+	}
+	return append([]slack.Block{divider()}, pack(fmt.Sprintf("*Interactions this week* (%d)", t.touches), lines)...)
+}
+
+// stageBlocks are the week's wins and losses, when there are any, and its
+// other stage movements.
+func (w *week) stageBlocks(t *totals) []slack.Block {
+	var blocks []slack.Block
+	if len(t.wins)+len(t.losses) > 0 {
+		var lines []string
+		for _, m := range t.wins {
+			lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, t.names), money(m.Value), m.To, w.whoWhen(m)))
+		}
+		for _, m := range t.losses {
+			lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, t.names), money(m.Value), m.From, w.whoWhen(m)))
+		}
+		blocks = append(blocks, pack(fmt.Sprintf("*Wins and losses* (%d won, %d lost)", len(t.wins), len(t.losses)), lines)...)
+	}
+	var lines []string
+	for _, m := range t.moves {
+		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, t.names), m.From, m.To, money(m.Value), w.whoWhen(m)))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "No opportunity changed stage this week.")
+	}
+	return append(blocks, pack(fmt.Sprintf("*Stage movements* (%d)", len(t.moves)), lines)...)
+}
+
+// overdueBlocks list the overdue plan reviews and tactics; none when
+// nothing is overdue.
+func overdueBlocks(overdue []kam.Alert) []slack.Block {
+	if len(overdue) == 0 {
+		return nil
+	}
+	lines := make([]string, 0, len(overdue))
+	for _, al := range overdue {
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", esc(al.AccountName), escKeep(al.Fact)))
+	}
+	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
+}
+
+// alertBlocks list the alerts new since the last digest (every open one
+// the first time).
+func alertBlocks(p []*account, t *totals) []slack.Block {
+	heading := fmt.Sprintf("*New alerts* (%d)", t.freshN)
+	if t.first() {
+		heading = fmt.Sprintf("*Open alerts* (%d)", t.freshN)
+	}
+	// Most severe first, then by account name: the order kam.SortAlerts
+	// gives, built from each account's already sorted alerts.
+	var lines []string
+	if t.freshN > 0 {
+		byName := slices.Clone(p)
+		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
+		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
+			for _, a := range byName {
+				for _, i := range a.fresh {
+					if al := a.health.Alerts[i]; al.Severity == sev {
+						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", severityMark(sev), esc(a.acct.Name), a.facts[i]))
+					}
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "None since the last digest.")
+	}
+	return pack(heading, lines)
+}
+
+// satisfactionBlocks are the portfolio's NPS and its change, the week's
+// detractor answers and each account's NPS.
+func (w *week) satisfactionBlocks(p []*account, t *totals) []slack.Block {
+	nps, npsPrev := t.nps, t.npsPrev
+	if nps.Responses == 0 {
+		return pack("*Satisfaction*", []string{"No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`."})
+	}
+	line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %s, %s, %s",
+		npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
+		plural(nps.Passives, "passive", "passives"), plural(nps.Detractors, "detractor", "detractors"))
+	if npsPrev.Responses > 0 {
+		line += fmt.Sprintf("; %s on the 12 months before (%s)", deltaNPS(nps.NPS-npsPrev.NPS), npsNum(npsPrev.NPS))
+	}
+	lines := []string{line + "."}
+	slices.SortFunc(t.detracted, func(a, b kam.SurveyAnswer) int { return a.At.Compare(b.At) })
+	for _, an := range t.detracted {
+		lines = append(lines, w.detractorLine(an, t.names))
+	}
+	var items []string
+	for _, a := range p {
+		if a.nps.Responses > 0 {
+			items = append(items, fmt.Sprintf("%s %s (%d)", esc(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
+		}
+	}
+	lines = append(lines, inline("*NPS by account* (answers): ", items)...)
+	return pack("*Satisfaction*", lines)
+}
+
+// detractorLine is a detractor answer of the week under "Satisfaction".
+func (w *week) detractorLine(an kam.SurveyAnswer, names map[int64]string) string {
+	who := an.Contact
+	if who == "" && an.UserID != "" {
+		who = "<@" + an.UserID + ">"
+	}
+	if who == "" {
+		who = "A respondent"
+	} else if an.Contact != "" {
+		who = esc(who)
+	}
+	line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", esc(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
+	if an.Comment != "" {
+		line += ": “" + esc(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
+	}
+	return line
+}
+
+// accountBlocks list every account, in the portfolio's order, and end the
+// digest with its footnote.
+func (w *week) accountBlocks(p []*account) []slack.Block {
+	lines := make([]string, 0, len(p))
+	for _, a := range p {
+		lines = append(lines, w.accountLine(a))
+	}
+	blocks := []slack.Block{divider()}
+	blocks = append(blocks, pack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)...)
+
+	foot := "Health change compares with the last digest"
+	if w.prevWeek != "" {
+		foot += " (week " + w.prevWeek + ")"
+	}
+	foot += ". Details: `/kam health &lt;account&gt;`. This digest any time: `/kam digest`."
+	return append(blocks, note(foot))
+}
+
+// attentionText is an account's entry under "Needs attention".
+func (w *week) attentionText(a *account) string {
+	h := a.health
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* · health %d %s %s", esc(a.acct.Name), h.Score, bandMark(h.Band), h.Band)
+	if a.prev != nil {
+		fmt.Fprintf(&b, " (%s)", delta(h.Score-a.prev.Score))
+	}
+	if a.acct.OwnerID != "" {
+		fmt.Fprintf(&b, " · owner <@%s>", a.acct.OwnerID)
+	}
+	fmt.Fprintf(&b, "\n_Why:_ %s", strings.Join(a.reasons, ", "))
+	for i, al := range h.Alerts {
+		if i == alertsShown {
+			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
+			break
+		}
+		fmt.Fprintf(&b, "\n• %s %s", severityMark(al.Severity), clip(a.facts[i], quoteText))
+	}
+	if a.summary != "" {
+		fmt.Fprintf(&b, "\n> %s", esc(clip(a.summary, quoteText)))
+	}
+	return b.String()
+}
+
+// accountLine is an account's line in the "All accounts" list.
+func (w *week) accountLine(a *account) string {
+	h := a.health
+	line := fmt.Sprintf("• *%s* %d %s", esc(a.acct.Name), h.Score, bandMark(h.Band))
+	if a.prev != nil {
+		line += " " + delta(h.Score-a.prev.Score)
+	}
+	line += " · " + plural(a.touches, "interaction", "interactions") + " · " + plural(len(h.Alerts), "alert", "alerts")
+	if a.nps.Responses > 0 {
+		line += " · NPS " + npsNum(a.nps.NPS)
+	}
+	return line
+}
+
+// moveText names a stage move's account and opportunity.
+func (w *week) moveText(m kam.StageMove, names map[int64]string) string {
+	return fmt.Sprintf("*%s* — “%s”", esc(names[m.AccountID]), esc(m.Opportunity))
+}
+
+// whoWhen says when a stage move happened and who made it.
+func (w *week) whoWhen(m kam.StageMove) string {
+	return fmt.Sprintf("%s by <@%s>", m.At.In(w.loc).Format("2 Jan"), m.UserID)
+}
+
+// ---- Block Kit pieces -----------------------------------------------------------------
+
+var (
+	escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	// mention matches the user and channel mentions kam writes into facts.
+	mention = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})>`)
+)
+
+// esc escapes user text for mrkdwn.
+func esc(s string) string { return escaper.Replace(s) }
+
+// escKeep escapes text built by kam (alert facts), keeping the user
+// mentions it wrote; anything else in angle brackets is escaped.
+func escKeep(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range mention.FindAllStringIndex(s, -1) {
+		b.WriteString(esc(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(esc(s[last:]))
+	return b.String()
+}
+
+// clip shortens s to at most n characters, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+func section(s string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
+
+func fields(fs ...string) *slack.SectionBlock {
+	objs := make([]*slack.TextBlockObject, len(fs))
+	for i, f := range fs {
+		objs[i] = mrkdwn(f)
+	}
+	return slack.NewSectionBlock(nil, objs, nil)
+}
+
+func note(s string) *slack.ContextBlock { return slack.NewContextBlock("", mrkdwn(s)) }
+
+func divider() *slack.DividerBlock { return slack.NewDividerBlock() }
+
+// pack lays a titled list out in as many sections as it needs, each
+// within Slack's 3,000 characters; nothing is dropped.
+func pack(title string, lines []string) []slack.Block {
+	var out []slack.Block
+	var b strings.Builder
+	n := 0
+	b.WriteString(title)
+	n = utf8.RuneCountInString(title)
+	for _, line := range lines {
+		line = clip(line, lineText)
+		k := utf8.RuneCountInString(line)
+		if n > 0 && n+1+k > sectionText {
+			out = append(out, section(b.String()))
+			b.Reset()
+			n = 0
+		}
+		if n > 0 {
+			b.WriteByte('\n')
+			n++
+		}
+		b.WriteString(line)
+		n += k
+	}
+	if n > 0 {
+		out = append(out, section(b.String()))
+	}
+	return out
+}
+
+// inline joins items after a label into lines of at most lineText
+// characters, continuing on further lines rather than cutting.
+func inline(label string, items []string) []string {
+	if len(items) == 0 {
+		return nil
+	}
+	const sep = " · "
+	var lines []string
+	var b strings.Builder
+	b.WriteString(label)
+	n := utf8.RuneCountInString(label)
+	fresh := true
+	for _, it := range items {
+		k := utf8.RuneCountInString(it)
+		if !fresh && n+3+k > lineText {
+			lines = append(lines, b.String())
+			b.Reset()
+			n, fresh = 0, true
+		}
+		if !fresh {
+			b.WriteString(sep)
+			n += 3
+		}
+		b.WriteString(it)
+		n += k
+		fresh = false
+	}
+	return append(lines, b.String())
+}
+
+// addNPS adds the counts of two sets of respondents and scores the sum
+// as kam.NPSOf does.
+func addNPS(a, b kam.NPSStats) kam.NPSStats {
+	s := kam.NPSStats{Responses: a.Responses + b.Responses, Promoters: a.Promoters + b.Promoters,
+		Passives: a.Passives + b.Passives, Detractors: a.Detractors + b.Detractors}
+	if s.Responses > 0 {
+		s.NPS = math.Round(float64(s.Promoters-s.Detractors)*1000/float64(s.Responses)) / 10
+	}
+	return s
+}
+
+// split cuts the digest's blocks into messages of at most maxBlocks
+// blocks and maxChars characters, keeping one block and some characters
+// free in each for its "Part i of n" line. Blocks are never cut or dropped.
+func split(blocks []slack.Block) [][]slack.Block {
+	const reserveChars = 100
+	var parts [][]slack.Block
+	var cur []slack.Block
+	chars := 0
+	for _, b := range blocks {
+		n := blockChars(b)
+		if len(cur) > 0 && (len(cur)+1 > maxBlocks-1 || chars+n > maxChars-reserveChars) {
+			parts = append(parts, cur)
+			cur, chars = nil, 0
+		}
+		cur = append(cur, b)
+		chars += n
+	}
+	if len(cur) > 0 {
+		parts = append(parts, cur)
+	}
+	return parts
+}
+
+// blockChars counts the characters of text a block carries.
+func blockChars(b slack.Block) int {
+	n := 0
+	text := func(t *slack.TextBlockObject) {
+		if t != nil {
+			n += utf8.RuneCountInString(t.Text)
+		}
+	}
+	switch x := b.(type) {
+	case *slack.HeaderBlock:
+		text(x.Text)
+	case *slack.SectionBlock:
+		text(x.Text)
+		for _, f := range x.Fields {
+			text(f)
+		}
+	case *slack.ContextBlock:
+		for _, el := range x.ContextElements.Elements {
+			if t, ok := el.(*slack.TextBlockObject); ok {
+				text(t)
+			}
+		}
+	}
+	return n
+}
+
+func bandMark(b kam.Band) string {
+	switch b {
+	case kam.BandGood:
+		return ":large_green_circle:"
+	case kam.BandWatch:
+		return ":large_yellow_circle:"
+	}
+	return ":red_circle:"
+}
+
+func severityMark(s kam.Severity) string {
+	switch s {
+	case kam.SeverityCritical:
+		return ":rotating_light:"
+	case kam.SeverityWarning:
+		return ":warning:"
+	}
+	return ":information_source:"
+}
+
+// delta renders a change in points: ▲3, ▼12, ±0.
+func delta(d int) string {
+	switch {
+	case d > 0:
+		return "▲" + strconv.Itoa(d)
+	case d < 0:
+		return "▼" + strconv.Itoa(-d)
+	}
+	return "±0"
+}
+
+// deltaNPS renders a change of NPS points, one decimal when needed.
+func deltaNPS(d float64) string {
+	d = math.Round(d*10) / 10
+	switch {
+	case d > 0:
+		return "▲" + npsNum(d)
+	case d < 0:
+		return "▼" + npsNum(-d)
+	}
+	return "±0"
+}
+
+// npsNum renders an NPS: 35, -12.5.
+func npsNum(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
+
+// money renders an amount briefly: $950, $1.5k, $250k, $1.2M.
+func money(v int64) string {
+	if v < 0 {
+		return "-" + money(-v)
+	}
+	units := []struct {
+		scale  float64
+		suffix string
+	}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "k"}}
+	for _, u := range units {
+		if float64(v) >= u.scale*0.9995 {
+			x := float64(v) / u.scale
+			if x >= 100 {
+				return "$" + strconv.FormatFloat(math.Round(x), 'f', -1, 64) + u.suffix
+			}
+			return "$" + strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) + u.suffix
+		}
+	}
+	return "$" + strconv.FormatInt(v, 10)
+}

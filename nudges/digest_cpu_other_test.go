@@ -1,8 +1,0 @@
-//go:build !unix
-
-package nudges_test
-
-import "time"
-
-// dgCPUTime is not measured on this platform.
-func dgCPUTime() (time.Duration, bool) { return 0, false }
