@@ -214,62 +214,17 @@ func (e *Engine) hasAction(prefix string) bool {
 }
 
 // DigestSummary returns the weekly digest's summary function: two
-// sentences on one account of a workspace, drafted by the model from that
-// account's records only. ok is false when no model is configured, the
-// account cannot be read, or the model was not used (it failed, was slow
-// or answered badly): the digest then goes without rather than showing
-// template text as a summary.
-func DigestSummary(e *Engine, d BriefDrafter) func(ctx context.Context, teamID string, accountID int64) (string, bool) {
-	return func(ctx context.Context, teamID string, accountID int64) (string, bool) {
+// sentences on one account, drafted by the model from that account's
+// records only (read in the account's own workspace). ok is false when no
+// model is configured, the account's records cannot be read, or the model
+// was not used (it failed, was slow or answered badly): the digest then
+// goes without rather than showing template text as a summary.
+func DigestSummary(e *Engine, d BriefDrafter) func(ctx context.Context, acct kam.Account) (string, bool) {
+	return func(ctx context.Context, acct kam.Account) (string, bool) {
 		if d == nil || !d.Enabled() {
-			return "", false
-		}
-		acct, err := e.store.Account(ctx, teamID, accountID)
-		if err != nil {
-			e.log.Warn("digest summary: load account", "team", teamID, "account", accountID, "err", err)
 			return "", false
 		}
 		return e.summarize(ctx, d, acct)
-	}
-}
-
-// TeamLister lists the workspaces that have accounts; *store.DB implements it.
-type TeamLister interface {
-	Teams(ctx context.Context) ([]string, error)
-}
-
-// DigestSummaryByID is DigestSummary for callers that know only the
-// account ID, as digest.Config.Summary does. Account IDs are unique
-// across workspaces: the account is looked up in each workspace the store
-// lists (Config.Store must implement TeamLister) until found, and its facts
-// still come from its own workspace alone.
-func DigestSummaryByID(e *Engine, d BriefDrafter) func(ctx context.Context, accountID int64) (string, bool) {
-	return func(ctx context.Context, accountID int64) (string, bool) {
-		if d == nil || !d.Enabled() {
-			return "", false
-		}
-		tl, ok := e.store.(TeamLister)
-		if !ok {
-			e.log.Warn("digest summary: the store cannot list workspaces; no summaries", "account", accountID)
-			return "", false
-		}
-		teams, err := tl.Teams(ctx)
-		if err != nil {
-			e.log.Warn("digest summary: list workspaces", "account", accountID, "err", err)
-			return "", false
-		}
-		for _, team := range teams {
-			acct, err := e.store.Account(ctx, team, accountID)
-			switch {
-			case err == nil:
-				return e.summarize(ctx, d, acct)
-			case kam.ErrorCode(err) != kam.ENOTFOUND:
-				e.log.Warn("digest summary: load account", "team", team, "account", accountID, "err", err)
-				return "", false
-			}
-		}
-		e.log.Warn("digest summary: no such account in any workspace", "account", accountID)
-		return "", false
 	}
 }
 

@@ -773,17 +773,18 @@ func TestPlanReviewOffersNote(t *testing.T) {
 }
 
 // TestDigestSummary: the digest's summary is the model's two sentences from
-// the account's records only; without a model, or when the model fails, or
-// for an account of another workspace, there is none.
+// the account's records only, read in the account's own workspace; without
+// a model, or when the model fails, or for an account that does not exist,
+// there is none.
 func TestDigestSummary(t *testing.T) {
 	const answer = "Acme Corp needs attention: Checkout revamp is past its close date. Ask <@U0BFKAM01> to update it this week."
 	llm := newBFLLM(t, answer)
 	e := newBFEnv(t, bfOptions{llm: llm})
-	acme := e.ids[bfTeam+"/Acme Corp"]
+	acme := kam.Account{TeamID: bfTeam, ID: e.ids[bfTeam+"/Acme Corp"], Name: "Acme Corp"}
 	ctx := context.Background()
 
 	sum := commands.DigestSummary(e.eng, e.drafter)
-	got, ok := sum(ctx, bfTeam, acme)
+	got, ok := sum(ctx, acme)
 	if !ok || got != answer {
 		t.Errorf("summary = %q, %v; want %q", got, ok, answer)
 	}
@@ -797,13 +798,9 @@ func TestDigestSummary(t *testing.T) {
 		}
 	}
 
-	byID := commands.DigestSummaryByID(e.eng, e.drafter)
-	if got, ok := byID(ctx, acme); !ok || got != answer {
-		t.Errorf("by ID: summary = %q, %v", got, ok)
-	}
-	other := e.ids[bfOther+"/Acme Corp"]
-	if _, ok := byID(ctx, other); !ok || !strings.Contains(llm.seen()[2], "Monty Burns") || strings.Contains(llm.seen()[2], "Dana Whitfield") {
-		t.Errorf("by ID, the other workspace's account: ok %v, prompt %q", ok, llm.seen()[2])
+	other := kam.Account{TeamID: bfOther, ID: e.ids[bfOther+"/Acme Corp"], Name: "Acme Corp"}
+	if _, ok := sum(ctx, other); !ok || !strings.Contains(llm.seen()[1], "Monty Burns") || strings.Contains(llm.seen()[1], "Dana Whitfield") {
+		t.Errorf("the other workspace's account: ok %v, prompt %q", ok, llm.seen()[1])
 	}
 
 	before := len(llm.seen())
@@ -811,12 +808,13 @@ func TestDigestSummary(t *testing.T) {
 		name string
 		run  func() (string, bool)
 	}{
-		{"account of another workspace", func() (string, bool) { return sum(ctx, bfTeam, other) }},
-		{"no such account", func() (string, bool) { return sum(ctx, bfTeam, 987654) }},
-		{"no such account by ID", func() (string, bool) { return byID(ctx, 987654) }},
+		{"account of another workspace under this one's ID", func() (string, bool) {
+			return sum(ctx, kam.Account{TeamID: bfTeam, ID: other.ID, Name: "Acme Corp"})
+		}},
+		{"no such account", func() (string, bool) { return sum(ctx, kam.Account{TeamID: bfTeam, ID: 987654}) }},
 		{"no model", func() (string, bool) {
 			off := newBFEnv(t, bfOptions{})
-			return commands.DigestSummary(off.eng, off.drafter)(ctx, bfTeam, off.ids[bfTeam+"/Acme Corp"])
+			return commands.DigestSummary(off.eng, off.drafter)(ctx, kam.Account{TeamID: bfTeam, ID: off.ids[bfTeam+"/Acme Corp"]})
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -830,7 +828,7 @@ func TestDigestSummary(t *testing.T) {
 	}
 
 	llm.fail(http.StatusServiceUnavailable)
-	if got, ok := sum(ctx, bfTeam, acme); ok || got != "" {
+	if got, ok := sum(ctx, acme); ok || got != "" {
 		t.Errorf("model failing: summary = %q, %v; want none", got, ok)
 	}
 }

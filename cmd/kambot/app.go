@@ -47,7 +47,7 @@ func newApp(c appConfig) (*app, error) {
 	drafter := brief.New(c.Brief)
 	digester, err := digest.New(digest.Config{
 		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
-		Summary:  commands.DigestSummaryByID(e, drafter),
+		Summary:  commands.DigestSummary(e, drafter),
 		Location: c.Config.TZ, Logger: c.Logger,
 	})
 	if err != nil {

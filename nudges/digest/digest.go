@@ -74,7 +74,7 @@ type Config struct {
 	Channels map[string]string
 	// Summary, when set, writes a two-sentence summary of an account for
 	// the accounts needing attention (the LLM drafter); ok false leaves it out.
-	Summary func(ctx context.Context, accountID int64) (summary string, ok bool)
+	Summary func(ctx context.Context, acct kam.Account) (summary string, ok bool)
 	// SummaryTimeout bounds each Summary call (20 s).
 	SummaryTimeout time.Duration
 	// Location is the zone of the digest's week and dates (KAMBOT_TZ; UTC).
@@ -581,7 +581,7 @@ func (d *Digester) summarize(ctx context.Context, accts []*account) {
 		go func() {
 			defer wg.Done()
 			for a := range next {
-				a.summary = d.summaryOf(ctx, a.acct.ID)
+				a.summary = d.summaryOf(ctx, a.acct)
 			}
 		}()
 	}
@@ -597,16 +597,16 @@ func (d *Digester) summarize(ctx context.Context, accts []*account) {
 
 // summaryOf calls the summary function with its timeout; a panic or a
 // timeout costs the summary, never the digest.
-func (d *Digester) summaryOf(ctx context.Context, id int64) (s string) {
+func (d *Digester) summaryOf(ctx context.Context, acct kam.Account) (s string) {
 	defer func() {
 		if p := recover(); p != nil {
-			d.log.Error("account summary panicked", "account", id, "panic", fmt.Sprint(p))
+			d.log.Error("account summary panicked", "team", acct.TeamID, "account", acct.ID, "panic", fmt.Sprint(p))
 			s = ""
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.SummaryTimeout)
 	defer cancel()
-	text, ok := d.cfg.Summary(ctx, id)
+	text, ok := d.cfg.Summary(ctx, acct)
 	if !ok || ctx.Err() != nil {
 		return ""
 	}

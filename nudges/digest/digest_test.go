@@ -493,7 +493,8 @@ func TestDigestSummaries(t *testing.T) {
 	asked := map[int64]int{}
 	d := e.digester(digest.Config{
 		SummaryTimeout: 50 * time.Millisecond,
-		Summary: func(ctx context.Context, id int64) (string, bool) {
+		Summary: func(ctx context.Context, acct kam.Account) (string, bool) {
+			id := acct.ID
 			mu.Lock()
 			asked[id]++
 			mu.Unlock()
