@@ -151,7 +151,7 @@ func (a *Actor) Allow(acct kam.Account, role kam.Role, need Access, action strin
 }
 
 func (a *Actor) adminRefusal(action string) error {
-	admins := a.e.adminList
+	admins := a.Admins()
 	if len(admins) == 0 {
 		return kam.Errorf(kam.EUNAUTHORIZED, "Only kambot admins can %s, and none are set yet: whoever runs kambot lists them in KAMBOT_ADMINS.", action)
 	}

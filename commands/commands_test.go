@@ -420,3 +420,23 @@ func TestHandleReturnsReply(t *testing.T) {
 		t.Fatalf("Handle reply %q", rep.Text)
 	}
 }
+
+// An admin listed as T…:U… is an admin of that workspace only; a refusal
+// names only the admins of the workspace it happens in.
+func TestAdminScopedToWorkspace(t *testing.T) {
+	e := newEnv(t, func(c *commands.Config) { c.Admins = []string{admin, otherTeam + ":" + ben} })
+	before := snapshot(t, e.path)
+	rep, err := e.run(ben, `add "Scoped Co"`)
+	if err == nil || !strings.Contains(rep.Text, "Only kambot admins") {
+		t.Fatalf("admin of %s acted in %s: %q %v", otherTeam, team, rep.Text, err)
+	}
+	if strings.Contains(rep.Text, ben) || !strings.Contains(rep.Text, admin) {
+		t.Fatalf("refusal in %s lists the wrong admins: %q", team, rep.Text)
+	}
+	if snapshot(t, e.path) != before {
+		t.Fatal("a refused add changed the database")
+	}
+	if rep, err := e.runIn(otherTeam, ben, `add "Scoped Co"`); err != nil {
+		t.Fatalf("admin of %s refused there: %q %v", otherTeam, rep.Text, err)
+	}
+}

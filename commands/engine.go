@@ -39,7 +39,9 @@ type Config struct {
 	Notifier  Notifier  // nil: nothing is posted to account channels
 	Views     Views     // nil: commands that open modals explain they can't
 	Directory Directory // nil: mentioned users are not checked
-	Admins    []string  // Slack user IDs with admin rights
+	// Admins have admin rights: "U…" in every workspace, "T…:U…" in
+	// workspace T… only.
+	Admins []string
 	Now       func() time.Time
 	Logger    *slog.Logger
 	// Intel turns on account intelligence (score, weights, contact, plan,
@@ -384,7 +386,7 @@ func (e *Engine) unknownCommand(name string) error {
 }
 
 func (e *Engine) actor(teamID, userID string) Actor {
-	return Actor{TeamID: teamID, UserID: userID, Admin: e.admins[userID], Now: e.now().UTC(), e: e}
+	return Actor{TeamID: teamID, UserID: userID, Admin: e.isAdmin(teamID, userID), Now: e.now().UTC(), e: e}
 }
 
 // finish fills the plain-text rendering, enforces Slack's limits as a last
@@ -538,8 +540,29 @@ func (a *Actor) Views() Views { return a.e.views }
 // Logger is the engine's logger.
 func (a *Actor) Logger() *slog.Logger { return a.e.log }
 
-// Admins lists the admin user IDs, for messages.
-func (a *Actor) Admins() []string { return slices.Clone(a.e.adminList) }
+// isAdmin reports whether the user is an admin of the workspace: listed
+// alone (every workspace) or as teamID:userID.
+func (e *Engine) isAdmin(teamID, userID string) bool {
+	return userID != "" && (e.admins[userID] || e.admins[teamID+":"+userID])
+}
+
+// Admins lists the user IDs of the workspace's admins, for messages.
+func (a *Actor) Admins() []string { return a.e.adminsOf(a.TeamID) }
+
+// adminsOf lists the admins of one workspace, in configuration order.
+func (e *Engine) adminsOf(teamID string) []string {
+	var out []string
+	for _, id := range e.adminList {
+		team, user, scoped := strings.Cut(id, ":")
+		switch {
+		case !scoped:
+			out = append(out, id)
+		case team == teamID && !slices.Contains(out, user):
+			out = append(out, user)
+		}
+	}
+	return out
+}
 
 // Call is one run of a Command.
 type Call struct {

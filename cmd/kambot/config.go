@@ -128,8 +128,12 @@ var variables = []variable{
 			if id = strings.TrimSpace(id); id == "" {
 				continue
 			}
-			if !slackUserID.MatchString(id) {
-				return fmt.Errorf("KAMBOT_ADMINS=%q: %q is not a Slack user ID; use comma-separated member IDs such as U0123ABCD (profile → ⋮ → Copy member ID)", v, id)
+			team, user, scoped := strings.Cut(id, ":")
+			if !scoped {
+				user = team
+			}
+			if !slackUserID.MatchString(user) || scoped && !slackTeamID.MatchString(team) {
+				return fmt.Errorf("KAMBOT_ADMINS=%q: %q is not a Slack user ID; use comma-separated member IDs such as U0123ABCD (profile → ⋮ → Copy member ID), or T0123ABCD:U0123ABCD for an admin of one workspace only", v, id)
 			}
 			c.Admins = append(c.Admins, id)
 		}
@@ -221,6 +225,7 @@ const maxBriefBudget = 200_000
 var (
 	// Slack member IDs: U… in most workspaces, W… in Enterprise Grid.
 	slackUserID  = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
+	slackTeamID  = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
 	currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 	logLevels    = map[string]slog.Level{
 		"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
