@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/slack-go/slack"
 
@@ -65,7 +64,7 @@ func (a *Actor) findAccount(ctx context.Context, query string) (kam.Account, err
 	if err != nil {
 		return kam.Account{}, fmt.Errorf("find account %q: %w", q, err)
 	}
-	lq, sq := strings.ToLower(q), slugify(q)
+	lq, sq := strings.ToLower(q), kam.Slugify(q)
 	for _, c := range cands {
 		if strings.EqualFold(c.Name, q) || c.Slug == lq || (sq != "" && c.Slug == sq) {
 			return c, nil
@@ -225,25 +224,6 @@ func (a *Actor) Notify(ctx context.Context, acct kam.Account, key, text string, 
 	if err := a.e.notifier.Notify(ctx, a.TeamID, acct.ChannelID, key, text, blocks); err != nil {
 		a.e.log.Warn("notify account channel", "team", a.TeamID, "account", acct.ID, "key", key, "err", err)
 	}
-}
-
-// slugify lower-cases s and joins its words with hyphens, the way account
-// slugs are formed.
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	return b.String()
 }
 
 // closest returns the option nearest to s — a unique one it prefixes, or

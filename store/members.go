@@ -267,7 +267,7 @@ func (db *DB) RemoveMember(ctx context.Context, teamID string, accountID int64, 
 		return err
 	}
 	if userID == "" {
-		return kam.ErrInvalid(kam.EntityMember, "user", kam.ReasonMissing)
+		return kam.ErrInvalid(kam.EntityMember, "leaver", kam.ReasonMissing)
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {

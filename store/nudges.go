@@ -555,10 +555,10 @@ func (db *DB) LastSurveys(ctx context.Context, teamID string, accountIDs []int64
 	return out, nil
 }
 
-// Bounds of a workspace's survey cadence, in days.
+// Bounds of a workspace's survey cadence, in days (kam's).
 const (
-	MinSurveyEveryDays = 30
-	MaxSurveyEveryDays = 730
+	MinSurveyEveryDays = kam.MinSurveyEveryDays
+	MaxSurveyEveryDays = kam.MaxSurveyEveryDays
 )
 
 // SurveyEveryDays returns the survey cadence the workspace set, in days; 0

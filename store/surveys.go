@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -98,7 +97,11 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string) err
 		switch {
 		case err == nil:
 			e := kam.ErrConflict(kam.EntitySurvey, kam.ReasonRecent)
-			e.Other, e.Since, e.Until = cmp.Or(prev.ChannelID, prev.UserID), prev.SentAt, prev.ClosesAt
+			e.Field, e.Other = "user", prev.UserID
+			if prev.ChannelID != "" {
+				e.Field, e.Other = "channel", prev.ChannelID
+			}
+			e.Since, e.Until = prev.SentAt, prev.ClosesAt
 			return e
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("check earlier surveys of account %d: %w", n.AccountID, err)

@@ -445,7 +445,7 @@ func TestSatisfactionInHealth(t *testing.T) {
 	}
 	a := sums[acme.ID]
 	if a == nil || a.Responses != 3 || a.NPS != -66.7 || a.PreviousNPS == nil || *a.PreviousNPS != 0 ||
-		a.Latest == nil || a.Latest.Score != 5 || a.Latest.Comment != "Too slow" || a.Latest.Contact != "<@UCUST001>" {
+		a.Latest == nil || a.Latest.Score != 5 || a.Latest.Comment != "Too slow" || a.Latest.Contact != "" || a.Latest.UserID != "UCUST001" {
 		t.Fatalf("Acme summary %+v (latest %+v)", a, a.Latest)
 	}
 	g := sums[globex.ID]
