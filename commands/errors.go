@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -120,6 +121,12 @@ func wordInvalid(e *kam.Error) string {
 		return "Share of wallet is a percentage from 0 to 100, e.g. `wallet=35`."
 	case "opportunity.value/" + kam.ReasonNegative:
 		return "An opportunity's value can't be negative; type an amount like `value=250k`."
+	case "contact.influence/" + kam.ReasonRange:
+		return fmt.Sprintf("Influence must be a whole number from %d (little) to %d (decisive), e.g. influence=4 (got %q).",
+			kam.MinInfluence, kam.MaxInfluence, strconv.Itoa(e.Got))
+	case "contact.stance/" + kam.ReasonRange:
+		return fmt.Sprintf("Stance must be a whole number from %d (hostile) to +%d (advocate), e.g. stance=1 (got %q).",
+			kam.MinStance, kam.MaxStance, strconv.Itoa(e.Got))
 	case "survey answer.score/" + kam.ReasonRange:
 		return fmt.Sprintf("A score is a whole number from 0 (not at all likely) to 10 (extremely likely); %d is not.", e.Got)
 	case "settings.survey/" + kam.ReasonRange:
@@ -242,6 +249,8 @@ func wordUnknown(e *kam.Error) string {
 			e.Value, kam.Names(kam.InteractionKinds))
 	case "interaction.contacts":
 		return "One of the people met is not on the stakeholder map. Add them with `/kam contact <account> add \"<name>\"` first."
+	case "tactic.quarter":
+		return fmt.Sprintf("Quarter must be Q1, Q2, Q3 or Q4, e.g. quarter=Q3 (got %q).", e.Value)
 	case "objective.for":
 		return fmt.Sprintf("%q is not whose objective it is; type for=customer or for=us.", e.Value)
 	case "stage change.stage":

@@ -2,7 +2,6 @@ package kam
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -171,11 +170,15 @@ func (c *Contact) Validate() error {
 	if c.Influence == 0 {
 		c.Influence = DefaultInfluence
 	}
-	if _, err := ParseInfluence(strconv.Itoa(c.Influence)); err != nil {
-		return err
+	if c.Influence < MinInfluence || c.Influence > MaxInfluence {
+		e := ErrInvalid(ent, "influence", ReasonRange)
+		e.Got = c.Influence
+		return e
 	}
-	if _, err := ParseStance(strconv.Itoa(c.Stance)); err != nil {
-		return err
+	if c.Stance < MinStance || c.Stance > MaxStance {
+		e := ErrInvalid(ent, "stance", ReasonRange)
+		e.Got = c.Stance
+		return e
 	}
 	if c.MirrorID, err = CheckSlackID(ent, "mirror", c.MirrorID); err != nil {
 		return err
@@ -320,9 +323,13 @@ func (t *Tactic) Validate() error {
 		return ErrInvalid(ent, "text", ReasonMissing)
 	}
 	if t.Quarter != "" {
-		if t.Quarter, err = ParseQuarter(t.Quarter); err != nil {
-			return err
+		q, err := ParseQuarter(t.Quarter)
+		if err != nil {
+			e := ErrInvalid(ent, "quarter", ReasonUnknown)
+			e.Value = t.Quarter
+			return e
 		}
+		t.Quarter = q
 	}
 	if t.OwnerID, err = CheckSlackID(ent, "owner", t.OwnerID); err != nil {
 		return err

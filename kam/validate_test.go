@@ -130,9 +130,9 @@ func TestContactValidate(t *testing.T) {
 		})
 	}
 	bad := Contact{TeamID: "T1", AccountID: 1, Name: "Jane", Influence: 9}
-	if err := bad.Validate(); ErrorCode(err) != EINVALID {
-		t.Fatalf("influence 9: %v", err)
-	}
+	wantErr(t, bad.Validate(), EINVALID, EntityContact, "influence", ReasonRange)
+	bad = Contact{TeamID: "T1", AccountID: 1, Name: "Jane", Stance: -3}
+	wantErr(t, bad.Validate(), EINVALID, EntityContact, "stance", ReasonRange)
 }
 
 func TestInteractionValidate(t *testing.T) {
@@ -254,6 +254,7 @@ func TestPlanValidate(t *testing.T) {
 		{"TacticOK", (&Tactic{TeamID: "T1", AccountID: 1, Text: "Workshop", Quarter: "q3", OwnerID: "U1"}).Validate, "", "", "", ""},
 		{"TacticErrNoText", (&Tactic{TeamID: "T1", AccountID: 1}).Validate, EINVALID, EntityTactic, "text", ReasonMissing},
 		{"TacticErrText", (&Tactic{TeamID: "T1", AccountID: 1, Text: "a\nb"}).Validate, EINVALID, EntityTactic, "text", ReasonMultiline},
+		{"TacticErrQuarter", (&Tactic{TeamID: "T1", AccountID: 1, Text: "x", Quarter: "Q5"}).Validate, EINVALID, EntityTactic, "quarter", ReasonUnknown},
 		{"TacticErrOwner", (&Tactic{TeamID: "T1", AccountID: 1, Text: "x", OwnerID: "@ana"}).Validate, EINVALID, EntityTactic, "owner", ReasonNotSlackID},
 	}
 	for _, tt := range tests {

@@ -95,6 +95,7 @@ func svWantCode(t testing.TB, err error, code string) {
 	if code != kam.EINTERNAL && kam.ErrorMessage(err) == "" {
 		t.Fatalf("error %v has no message for the user", err)
 	}
+	coreWantStructured(t, err)
 }
 
 // svSend records a survey and queues its post, as /kam survey send does.
