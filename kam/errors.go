@@ -95,6 +95,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.Value != "" {
+		// Structured errors keep their input in Value; logs and the admin
+		// commands need it to point at the bad row.
+		return fmt.Sprintf("kambot error: code=%s message=%s value=%q", e.Code, e.Message, e.Value)
+	}
 	return fmt.Sprintf("kambot error: code=%s message=%s", e.Code, e.Message)
 }
 
