@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/slack-go/slack"
 
@@ -165,7 +164,7 @@ func (c *Call) existingAccount(ctx context.Context, name string) (*kam.Account, 
 	if err != nil {
 		return nil, fmt.Errorf("check account name %q: %w", name, err)
 	}
-	slug := slugify(name)
+	slug := kam.Slugify(name)
 	for _, x := range cands {
 		if strings.EqualFold(x.Name, name) || (slug != "" && x.Slug == slug) {
 			return &x, nil
@@ -174,14 +173,16 @@ func (c *Call) existingAccount(ctx context.Context, name string) (*kam.Account, 
 	return nil, nil
 }
 
-// checkName validates a name: one line, a letter or digit, within the limit.
+// checkName validates a name with the domain's rule (kam.CheckName): one
+// line, a letter or digit, within the limit.
 func checkName(what, s string) (string, error) {
-	name, err := CheckText(what, s, kam.MaxNameLen, false)
-	if err != nil {
-		return "", err
+	name, err := kam.CheckName("", "", s)
+	if e := kam.AsError(err); e != nil && e.Reason == kam.ReasonMissing {
+		// An empty name has no letter either; say what it needs.
+		err = kam.ErrInvalid("", "", kam.ReasonNoLetter)
 	}
-	if !strings.ContainsFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return "", kam.Errorf(kam.EINVALID, "%s needs at least one letter or digit, e.g. \"Acme Corp\".", what)
+	if err != nil {
+		return "", textError(what, err)
 	}
 	return name, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/slack-go/slack"
 
@@ -66,7 +65,7 @@ func (a *Actor) findAccount(ctx context.Context, query string) (kam.Account, err
 	if err != nil {
 		return kam.Account{}, fmt.Errorf("find account %q: %w", q, err)
 	}
-	lq, sq := strings.ToLower(q), slugify(q)
+	lq, sq := strings.ToLower(q), kam.Slugify(q)
 	for _, c := range cands {
 		if strings.EqualFold(c.Name, q) || c.Slug == lq || (sq != "" && c.Slug == sq) {
 			return c, nil
@@ -243,25 +242,6 @@ func (a *Actor) Wake() {
 	if a.e.notifier != nil {
 		a.e.notifier.Wake()
 	}
-}
-
-// slugify lower-cases s and joins its words with hyphens, the way account
-// slugs are formed.
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	return b.String()
 }
 
 // closest returns the option nearest to s — a unique one it prefixes, or

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -147,7 +148,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			if got := kam.ErrorCode(err); got != tt.code {
 				t.Errorf("code = %s, want %s (%v)", got, tt.code, err)
 			}
-			msg := kam.ErrorMessage(err)
+			msg := commands.ErrorText(err)
 			if !strings.Contains(msg, tt.want) {
 				t.Errorf("message = %q\nwant it to contain %q", msg, tt.want)
 			}

@@ -414,7 +414,7 @@ func (e *Engine) finish(rep Reply, req Request) Reply {
 // errorReply renders an error for the user: its message when it is a
 // *kam.Error, "Internal error." otherwise. Always ephemeral.
 func errorReply(err error) Reply {
-	blocks := []slack.Block{section(escStray(kam.ErrorMessage(err)))}
+	blocks := []slack.Block{section(escStray(ErrorText(err)))}
 	return Reply{Text: PlainText(blocks), Blocks: blocks}
 }
 
@@ -513,7 +513,7 @@ func (e *Engine) interactionError(cb slack.InteractionCallback, err error) Inter
 			Type:   slack.VTModal,
 			Title:  slack.NewTextBlockObject(slack.PlainTextType, "kambot", false, false),
 			Close:  slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
-			Blocks: slack.Blocks{BlockSet: []slack.Block{section(escStray(kam.ErrorMessage(err)))}},
+			Blocks: slack.Blocks{BlockSet: []slack.Block{section(escStray(ErrorText(err)))}},
 		}
 		return InteractionReply{Ack: slack.NewUpdateViewSubmissionResponse(&view)}
 	}

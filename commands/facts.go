@@ -128,7 +128,7 @@ func (a *Actor) briefNPS(ctx context.Context, acct kam.Account) (brief.NPS, erro
 	for _, x := range answers {
 		if x.Comment != "" && x.AccountID == acct.ID {
 			ans := x.NPSAnswer()
-			n.Comments = append(n.Comments, brief.NPSComment{Score: ans.Score, Text: ans.Comment, Contact: ans.Contact, At: ans.At})
+			n.Comments = append(n.Comments, brief.NPSComment{Score: ans.Score, Text: ans.Comment, Contact: npsWho(ans), At: ans.At})
 		}
 	}
 	return n, nil
@@ -144,7 +144,16 @@ func npsFacts(s *kam.NPSSummary) brief.NPS {
 		n.Trend = int(math.Round(s.NPS - *s.PreviousNPS))
 	}
 	if l := s.Latest; l != nil && l.Comment != "" {
-		n.Comments = []brief.NPSComment{{Score: l.Score, Text: l.Comment, Contact: l.Contact, At: l.At}}
+		n.Comments = []brief.NPSComment{{Score: l.Score, Text: l.Comment, Contact: npsWho(*l), At: l.At}}
 	}
 	return n
+}
+
+// npsWho names who gave an answer: the stakeholder's name, else a mention
+// of the Slack user who clicked, else "".
+func npsWho(a kam.NPSAnswer) string {
+	if a.Contact == "" && a.UserID != "" {
+		return mention(a.UserID)
+	}
+	return a.Contact
 }

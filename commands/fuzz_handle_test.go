@@ -53,7 +53,7 @@ func FuzzHandle(f *testing.F) {
 				t.Fatalf("/kam %q as %s: internal error %v", text, user, err)
 			}
 			if after := version(); after != before {
-				t.Fatalf("/kam %q as %s failed (%s) but committed to the database", text, user, kam.ErrorMessage(err))
+				t.Fatalf("/kam %q as %s failed (%s) but committed to the database", text, user, commands.ErrorText(err))
 			}
 			if len(e.notes.all()) != posts {
 				t.Fatalf("/kam %q as %s failed but posted to a channel", text, user)

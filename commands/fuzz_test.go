@@ -27,7 +27,7 @@ func FuzzTokenize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		toks, err := Tokenize(s)
 		if err != nil {
-			if kam.ErrorCode(err) != kam.EINVALID || kam.ErrorMessage(err) == "" {
+			if kam.ErrorCode(err) != kam.EINVALID || ErrorText(err) == "" {
 				t.Fatalf("Tokenize(%q): error %v is not a user error", s, err)
 			}
 			return

@@ -365,7 +365,7 @@ func submitScoreView(ctx context.Context, in *Interaction) (InteractionReply, er
 			}
 			f, n, err := kam.ParseScore(key, act.SelectedOption.Value)
 			if err != nil {
-				bad[blockID] = clip(kam.ErrorMessage(err), 150)
+				bad[blockID] = clip(ErrorText(err), 150)
 				continue
 			}
 			picked[f.Key] = n

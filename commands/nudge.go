@@ -315,7 +315,7 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 			h.undo(ctx, in, c.key.NudgeTopic, m)
 		}
 		if kam.ErrorCode(err) == kam.EINVALID {
-			return InteractionReply{}, FieldErrors{nudgeSummaryBlock: clip(kam.ErrorMessage(err), 150)}
+			return InteractionReply{}, FieldErrors{nudgeSummaryBlock: clip(ErrorText(err), 150)}
 		}
 		return InteractionReply{}, nudgeErr(err, "log interaction for account %d", a.ID)
 	}
@@ -345,12 +345,12 @@ func readNudgeLogForm(state *slack.ViewState) (kam.InteractionKind, string, erro
 	}
 	kind, err := ParseEnum("kind", kindValue, kam.InteractionKinds)
 	if err != nil {
-		bad[nudgeKindBlock] = clip(kam.ErrorMessage(err), 150)
+		bad[nudgeKindBlock] = clip(ErrorText(err), 150)
 	}
 	summary, err = CheckText("The summary", summary, kam.MaxSummaryLen, true)
 	switch {
 	case err != nil:
-		bad[nudgeSummaryBlock] = clip(kam.ErrorMessage(err), 150)
+		bad[nudgeSummaryBlock] = clip(ErrorText(err), 150)
 	case summary == "":
 		bad[nudgeSummaryBlock] = "Say what happened, e.g. “Called their CFO about the renewal”."
 	}

@@ -566,7 +566,7 @@ func TestNudgesCommand(t *testing.T) {
 		{admin, "nudges survey=90 survey=180", "twice"},
 	} {
 		_, err := n.run(tc.user, tc.text)
-		if err == nil || !strings.Contains(kam.ErrorMessage(err), tc.words) {
+		if err == nil || !strings.Contains(commands.ErrorText(err), tc.words) {
 			t.Errorf("/kam %s: %v; want %q", tc.text, err, tc.words)
 		}
 	}

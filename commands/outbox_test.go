@@ -110,7 +110,7 @@ func TestOutboxCommand(t *testing.T) {
 		{admin, `outbox "retry" 3`, "Unexpected"},
 	} {
 		_, err := e.run(tc.user, tc.text)
-		if err == nil || !strings.Contains(kam.ErrorMessage(err), tc.words) {
+		if err == nil || !strings.Contains(commands.ErrorText(err), tc.words) {
 			t.Errorf("/kam %s as %s: %v; want %q", tc.text, tc.user, err, tc.words)
 		}
 	}

@@ -394,26 +394,32 @@ func ParseChannel(tok Token) (string, error) {
 		"“%s” isn't a linked channel — pick the channel with # so Slack links it (e.g. channel=#acme-team).", show(tok.Value, 40))
 }
 
-// CheckText validates free text against a limit: it must fit on one line
-// unless multiline, hold no control characters, and be at most max runes.
-// what names the field in the message ("The name", "The summary").
+// CheckText validates free text against a limit with the domain's rules
+// (kam.CheckLine, or kam.CheckText when multiline), which the store applies
+// too: trimmed, valid UTF-8, on one line unless multiline, no control
+// characters but tabs (which become spaces), at most max runes. what names
+// the field in the message ("The name", "The summary").
 func CheckText(what, s string, max int, multiline bool) (string, error) {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	for _, r := range s {
-		if r == '\n' && multiline {
-			continue
-		}
-		if unicode.IsControl(r) && r != '\t' {
-			if r == '\n' {
-				return "", kam.Errorf(kam.EINVALID, "%s must fit on one line.", what)
-			}
-			return "", kam.Errorf(kam.EINVALID, "%s contains a control character — retype it as plain text.", what)
+	check := kam.CheckLine
+	if multiline {
+		check = kam.CheckText
+	}
+	s, err := check("", "", s, max)
+	if err != nil {
+		return "", textError(what, err)
+	}
+	return s, nil
+}
+
+// textError words a refusal of the domain's text checks for the input
+// called what.
+func textError(what string, err error) error {
+	if e := kam.AsError(err); e != nil {
+		if s := wordText(what, e); s != "" {
+			return kam.Errorf(e.Code, "%s", s)
 		}
 	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "", kam.Errorf(kam.EINVALID, "%s is %d characters; the limit is %d — shorten it.", what, n, max)
-	}
-	return strings.ReplaceAll(s, "\t", " "), nil
+	return err
 }
 
 // Options is the set of key=value tokens a command accepted, by key.

@@ -47,7 +47,7 @@ func TestTokenize(t *testing.T) {
 				if err == nil {
 					t.Fatalf("Tokenize(%q) = %v, want error containing %q", tt.in, toks, tt.err)
 				}
-				if kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(kam.ErrorMessage(err), tt.err) {
+				if kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(ErrorText(err), tt.err) {
 					t.Fatalf("error = %v, want EINVALID containing %q", err, tt.err)
 				}
 				return
@@ -140,11 +140,11 @@ func TestParseMoney(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseMoney(tt.in)
 			if tt.err != "" {
-				if err == nil || kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(kam.ErrorMessage(err), tt.err) {
+				if err == nil || kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(ErrorText(err), tt.err) {
 					t.Fatalf("ParseMoney(%q) = %d, %v; want EINVALID containing %q", tt.in, got, err, tt.err)
 				}
-				if !strings.Contains(kam.ErrorMessage(err), "250k") {
-					t.Errorf("message %q does not say what to type", kam.ErrorMessage(err))
+				if !strings.Contains(ErrorText(err), "250k") {
+					t.Errorf("message %q does not say what to type", ErrorText(err))
 				}
 				return
 			}
@@ -179,7 +179,7 @@ func TestParseDate(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseDate(tt.in)
 			if tt.err != "" {
-				if err == nil || !strings.Contains(kam.ErrorMessage(err), tt.err) || !strings.Contains(kam.ErrorMessage(err), "YYYY-MM-DD") {
+				if err == nil || !strings.Contains(ErrorText(err), tt.err) || !strings.Contains(ErrorText(err), "YYYY-MM-DD") {
 					t.Fatalf("ParseDate(%q) = %v, %v; want error containing %q", tt.in, got, err, tt.err)
 				}
 				return
@@ -228,7 +228,7 @@ func TestParseUserAndChannel(t *testing.T) {
 	}
 	for _, in := range []string{"@bob", "bob", "", "<@bob>", "<#C123|x>", "&lt;@U123&gt;", "<@u123>"} {
 		_, err := ParseUser(Token{Raw: in, Value: decodeEntities(in)}, "owner=@ana")
-		if err == nil || !strings.Contains(kam.ErrorMessage(err), "mention the person with @ so Slack links them (e.g. owner=@ana)") {
+		if err == nil || !strings.Contains(ErrorText(err), "mention the person with @ so Slack links them (e.g. owner=@ana)") {
 			t.Errorf("ParseUser(%q) err = %v", in, err)
 		}
 	}
@@ -239,7 +239,7 @@ func TestParseUserAndChannel(t *testing.T) {
 		t.Errorf("ParseChannel = %q, %v", got, err)
 	}
 	for _, in := range []string{"#acme", "acme", "<@U123>", ""} {
-		if _, err := ParseChannel(Token{Raw: in, Value: in}); err == nil || !strings.Contains(kam.ErrorMessage(err), "pick the channel with #") {
+		if _, err := ParseChannel(Token{Raw: in, Value: in}); err == nil || !strings.Contains(ErrorText(err), "pick the channel with #") {
 			t.Errorf("ParseChannel(%q) err = %v", in, err)
 		}
 	}
@@ -271,7 +271,7 @@ func TestParseOptions(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(kam.ErrorMessage(err), tt.err) {
+			if err == nil || kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(ErrorText(err), tt.err) {
 				t.Fatalf("ParseOptions(%q) err = %v, want %q", tt.in, err, tt.err)
 			}
 		})
@@ -295,7 +295,7 @@ func TestCheckText(t *testing.T) {
 		{"a\x00b", true, "control character"},
 	}
 	for _, tt := range tests {
-		if _, err := CheckText("The name", tt.s, 80, tt.multiline); err == nil || !strings.Contains(kam.ErrorMessage(err), tt.err) {
+		if _, err := CheckText("The name", tt.s, 80, tt.multiline); err == nil || !strings.Contains(ErrorText(err), tt.err) {
 			t.Errorf("CheckText(%q) err = %v, want %q", tt.s, err, tt.err)
 		}
 	}
@@ -304,12 +304,12 @@ func TestCheckText(t *testing.T) {
 func TestParseEnumListsValues(t *testing.T) {
 	_, err := ParseEnum("kind", "lunch", kam.InteractionKinds)
 	want := "Unknown kind “lunch” — use call, meeting, email, visit, qbr, exec, event or note."
-	if kam.ErrorMessage(err) != want {
-		t.Fatalf("message = %q, want %q", kam.ErrorMessage(err), want)
+	if ErrorText(err) != want {
+		t.Fatalf("message = %q, want %q", ErrorText(err), want)
 	}
 	_, err = ParseEnum("stage", "qualifed", kam.Stages)
-	if !strings.Contains(kam.ErrorMessage(err), "Did you mean qualified?") {
-		t.Fatalf("message = %q, want a suggestion", kam.ErrorMessage(err))
+	if !strings.Contains(ErrorText(err), "Did you mean qualified?") {
+		t.Fatalf("message = %q, want a suggestion", ErrorText(err))
 	}
 	if s, err := ParseEnum("tier", " Partner ", kam.Tiers); err != nil || s != kam.TierPartner {
 		t.Fatalf("ParseEnum = %v, %v", s, err)

@@ -113,7 +113,7 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		if !oppTok.Quoted {
 			return Reply{}, kam.Errorf(kam.EINVALID, "%s If the opportunity's name has spaces, quote it: `/kam stage %s \"%s %s\" pursuing`.",
-				kam.ErrorMessage(err), c.Account.Slug, show(oppTok.Value, 40), show(stageTok.Value, 40))
+				ErrorText(err), c.Account.Slug, show(oppTok.Value, 40), show(stageTok.Value, 40))
 		}
 		return Reply{}, err
 	}

@@ -516,7 +516,7 @@ func (h *surveyHandlers) submitComment(ctx context.Context, in *Interaction) (In
 	}
 	raw := v.State.Values[surveyTextInput][surveyInputAction].Value
 	if comment, err = CheckText("Your comment", raw, kam.MaxSurveyComment, true); err != nil {
-		bad[surveyTextInput] = kam.ErrorMessage(err)
+		bad[surveyTextInput] = ErrorText(err)
 	} else if comment == "" {
 		bad[surveyTextInput] = "Write a few words, or close this form to keep your answer as it is."
 	}
@@ -527,7 +527,7 @@ func (h *surveyHandlers) submitComment(ctx context.Context, in *Interaction) (In
 	prev, existed, err := h.cfg.Store.AnswerSurvey(ctx, &ans, true)
 	if err != nil {
 		if kam.ErrorCode(err) == kam.EINVALID {
-			return InteractionReply{}, FieldErrors{surveyTextInput: kam.ErrorMessage(err)}
+			return InteractionReply{}, FieldErrors{surveyTextInput: ErrorText(err)}
 		}
 		return InteractionReply{}, userErr(err, "comment on survey %d", s.ID)
 	}

@@ -133,6 +133,7 @@ type NPSAnswer struct {
 	Score   int // 0–10
 	Comment string
 	Contact string // stakeholder's name, or ""
+	UserID  string // Slack user who answered a survey post, or ""
 	At      time.Time
 }
 

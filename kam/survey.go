@@ -15,6 +15,10 @@ const (
 	SurveyResendAfter = 7 * 24 * time.Hour
 	// MaxSurveyComment bounds an answer's comment, in characters.
 	MaxSurveyComment = 1000
+	// MinSurveyEveryDays and MaxSurveyEveryDays bound a workspace's survey
+	// cadence, in days.
+	MinSurveyEveryDays = 30
+	MaxSurveyEveryDays = 730
 	// NPSPeriod is the span an account's NPS covers; the trend compares it
 	// with the span before.
 	NPSPeriod = 365 * 24 * time.Hour
@@ -77,11 +81,7 @@ func (a SurveyAnswer) Detractor() bool { return Detractor(a.Score) }
 
 // NPSAnswer is the answer as health reads it.
 func (a SurveyAnswer) NPSAnswer() NPSAnswer {
-	who := a.Contact
-	if who == "" && a.UserID != "" {
-		who = "<@" + a.UserID + ">"
-	}
-	return NPSAnswer{Score: a.Score, Comment: a.Comment, Contact: who, At: a.At}
+	return NPSAnswer{Score: a.Score, Comment: a.Comment, Contact: a.Contact, UserID: a.UserID, At: a.At}
 }
 
 // RespondentUser is the respondent key of a Slack user.

@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -31,11 +28,9 @@ SELECT ` + accountCols + ` FROM accounts
 	WHERE team_id = +?1 AND slug >= ?4 AND slug < ?5
 ORDER BY 3 COLLATE NOCASE, 1 LIMIT +?6`
 
-// errAccountNotFound is what a user sees for a missing account, whether it
-// never existed or lives in another workspace.
-func errAccountNotFound() error {
-	return kam.Errorf(kam.ENOTFOUND, "I can't find that account in this workspace. Type `/kam accounts all` to list every account.")
-}
+// errAccountNotFound is the error of a missing account, whether it never
+// existed or lives in another workspace.
+func errAccountNotFound() error { return kam.ErrNotFound(kam.EntityAccount) }
 
 // CreateAccount stores a new account. Empty tier, level and cadence take
 // their defaults (vendor, commodity, monthly); the owner and sponsor join the
@@ -46,7 +41,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *kam.Account, actor string) e
 		return err
 	}
 	n := *a
-	if err := normalizeAccount(&n); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
 	}
 	aud, err := db.auditStmt(ctx)
@@ -72,7 +67,7 @@ func (db *DB) UpdateAccount(ctx context.Context, a *kam.Account, actor string, f
 		return err
 	}
 	n := *a
-	if err := normalizeAccount(&n); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
 	}
 	aud, err := db.auditStmt(ctx)
@@ -102,7 +97,7 @@ func (db *DB) UpsertAccountByName(ctx context.Context, a *kam.Account, actor str
 		return false, err
 	}
 	n := *a
-	if err := normalizeAccount(&n); err != nil {
+	if err := n.Validate(); err != nil {
 		return false, err
 	}
 	aud, err := db.auditStmt(ctx)
@@ -208,11 +203,17 @@ func checkAccountFree(ctx context.Context, tx *sql.Tx, teamID string, id int64, 
 	case strings.EqualFold(other, name):
 		return errAccountTaken(other)
 	}
-	return kam.Errorf(kam.ECONFLICT, "The name %q would share the short name %q with the account %q. Pick a name that differs in more than punctuation.", name, otherSlug, other)
+	e := kam.ErrConflict(kam.EntityAccount, kam.ReasonSlugClash)
+	e.Field, e.Value, e.Other = "name", name, other
+	e.Message = fmt.Sprintf("account name %q has the slug %q of account %q", name, otherSlug, other)
+	return e
 }
 
+// errAccountTaken is the conflict of a name another account has.
 func errAccountTaken(name string) error {
-	return kam.Errorf(kam.ECONFLICT, "There is already an account named %q. Pick another name, or change that one with `/kam set`.", name)
+	e := kam.ErrConflict(kam.EntityAccount, kam.ReasonTaken)
+	e.Field, e.Value = "name", name
+	return e
 }
 
 // Account returns one account of the workspace by ID.
@@ -266,7 +267,7 @@ func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam
 func (db *DB) FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {
-		return nil, kam.Errorf(kam.EINVALID, "Which account? Type its name or the start of it, e.g. `acme`.")
+		return nil, kam.ErrInvalid(kam.EntityAccount, "query", kam.ReasonMissing)
 	}
 	slug := kam.Slugify(q)
 	slugEnd := ""
@@ -323,7 +324,7 @@ func scanAccount(r rowSource) (kam.Account, error) {
 }
 
 // accountValues lists an account's user-visible fields under the keys of
-// `/kam add`, for the audit log.
+// the add command, for the audit log.
 func accountValues(a kam.Account) map[string]any {
 	return map[string]any{
 		"name": a.Name, "tier": a.Tier, "level": a.Level, "owner": a.OwnerID, "sponsor": a.SponsorID,
@@ -347,120 +348,6 @@ func diffValues(old, new map[string]any) map[string]fieldChange {
 		}
 	}
 	return out
-}
-
-// normalizeAccount trims a's text, fills defaults and checks every field,
-// returning an EINVALID error that says what to type instead.
-func normalizeAccount(a *kam.Account) error {
-	if a.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
-	}
-	var err error
-	if a.Name, err = normLine("An account name", a.Name, kam.MaxNameLen); err != nil {
-		return err
-	}
-	if a.Name == "" {
-		return kam.Errorf(kam.EINVALID, "An account needs a name, e.g. `/kam add \"Acme Corp\"`.")
-	}
-	if a.Tier, err = enumOr("tier", a.Tier, kam.Tiers, kam.TierVendor); err != nil {
-		return err
-	}
-	if a.Level, err = enumOr("level", a.Level, kam.Levels, kam.LevelCommodity); err != nil {
-		return err
-	}
-	if a.Cadence, err = enumOr("cadence", a.Cadence, kam.Cadences, kam.CadenceMonthly); err != nil {
-		return err
-	}
-	if a.OwnerID, err = normID("The owner", a.OwnerID, "@person"); err != nil {
-		return err
-	}
-	if a.SponsorID, err = normID("The sponsor", a.SponsorID, "@person"); err != nil {
-		return err
-	}
-	if a.ChannelID, err = normID("The channel", a.ChannelID, "#channel"); err != nil {
-		return err
-	}
-	if a.Revenue < 0 {
-		return kam.Errorf(kam.EINVALID, "Revenue can't be negative; type an amount like `revenue=250k`.")
-	}
-	if math.IsNaN(a.WalletPct) || a.WalletPct < 0 || a.WalletPct > 100 {
-		return kam.Errorf(kam.EINVALID, "Share of wallet is a percentage from 0 to 100, e.g. `wallet=35`.")
-	}
-	if a.Segment, err = normLine("The segment", a.Segment, kam.MaxTextLen); err != nil {
-		return err
-	}
-	if a.Region, err = normLine("The region", a.Region, kam.MaxTextLen); err != nil {
-		return err
-	}
-	return nil
-}
-
-// enumOr returns v in canonical form, def when v is empty, or an EINVALID
-// error naming the allowed values.
-func enumOr[T ~string](key string, v T, allowed []T, def T) (T, error) {
-	if strings.TrimSpace(string(v)) == "" {
-		return def, nil
-	}
-	p, ok := kam.ParseEnum(string(v), allowed)
-	if !ok {
-		return v, kam.Errorf(kam.EINVALID, "%q is not a %s; type %s=%s.", string(v), key, key, kam.Names(allowed))
-	}
-	return p, nil
-}
-
-// normLine trims s and checks that it is one line of at most max characters.
-func normLine(what, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n > max {
-		return s, kam.Errorf(kam.EINVALID, "%s can be at most %d characters; this one has %d. Shorten it.", what, max, n)
-	}
-	if !utf8.ValidString(s) {
-		return s, kam.Errorf(kam.EINVALID, "%s contains bytes that are not text. Type it again.", what)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return s, kam.Errorf(kam.EINVALID, "%s must fit on one line, without tabs or line breaks.", what)
-		}
-	}
-	return s, nil
-}
-
-// normText trims s and checks that it is text of at most max characters;
-// unlike normLine it allows line breaks and tabs.
-func normText(what, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n > max {
-		return s, kam.Errorf(kam.EINVALID, "%s can be at most %d characters; this one has %d. Shorten it.", what, max, n)
-	}
-	if !utf8.ValidString(s) {
-		return s, kam.Errorf(kam.EINVALID, "%s contains bytes that are not text. Type it again.", what)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return s, kam.Errorf(kam.EINVALID, "%s contains control characters. Type it again as plain text.", what)
-		}
-	}
-	return s, nil
-}
-
-// normID checks a Slack user or channel ID (or the console's stand-in):
-// letters, digits, '.', '_' and '-', at most 64 of them. Empty is allowed.
-func normID(what, id, hint string) (string, error) {
-	id = strings.TrimSpace(id)
-	if len(id) > 64 || !isSlackID(id) {
-		return id, kam.Errorf(kam.EINVALID, "%s %q is not a Slack ID; mention it as %s.", what, id, hint)
-	}
-	return id, nil
-}
-
-func isSlackID(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // accountSlug is the slug an account of that name gets: kam.Slugify(name), or

@@ -117,7 +117,7 @@ func auditEntity(kind string, id int64) string {
 // checkActor rejects a change that nobody can be held to account for.
 func checkActor(actor string) error {
 	if actor == "" {
-		return kam.Errorf(kam.EINVALID, "I don't know who is making this change, so I can't record it. Run the command again as a Slack user.")
+		return kam.ErrMissingActor
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 // dirCache keeps the answers of the two lookups every command makes —
 // which account a name means (FindAccounts) and what the caller's role on it
-// is (MemberRole) — so that a busy team's /kam log costs one write and no
+// is (MemberRole) — so that a busy team's interaction log costs one write and no
 // reads. Every write to accounts or members in this process bumps gen after
 // its commit, and an answer read under an older gen is never served, so a
 // change is seen by the very next command. A short TTL bounds how long a

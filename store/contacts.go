@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -30,56 +29,17 @@ func scanContact(r rowSource) (kam.Contact, error) {
 	return c, nil
 }
 
-func errContactNotFound() error {
-	return kam.Errorf(kam.ENOTFOUND, "I can't find that stakeholder on this account. `/kam contact` with the account's name lists them.")
-}
+func errContactNotFound() error { return kam.ErrNotFound(kam.EntityContact) }
 
+// errContactTaken is the conflict of a name another stakeholder of the
+// account has.
 func errContactTaken(name string) error {
-	return kam.Errorf(kam.ECONFLICT, "This account already has a stakeholder named %q. Change them with `/kam contact` … `set \"%s\"`.", name, name)
+	e := kam.ErrConflict(kam.EntityContact, kam.ReasonTaken)
+	e.Field, e.Value = "name", name
+	return e
 }
 
-// normalizeContact trims c's text, fills the default influence and checks
-// every field, returning an EINVALID error that says what to type instead.
-func normalizeContact(c *kam.Contact) error {
-	if c.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
-	}
-	if c.AccountID <= 0 {
-		return errAccountNotFound()
-	}
-	var err error
-	if c.Name, err = normLine("The stakeholder's name", c.Name, kam.MaxNameLen); err != nil {
-		return err
-	}
-	if c.Name == "" {
-		return kam.Errorf(kam.EINVALID, "Give the stakeholder's name in quotes, e.g. `/kam contact acme add \"Jane Doe\" title=CFO`.")
-	}
-	if c.Title, err = normLine("The title", c.Title, kam.MaxTextLen); err != nil {
-		return err
-	}
-	if c.Role != "" {
-		r, ok := kam.ParseEnum(string(c.Role), kam.ContactRoles)
-		if !ok {
-			return kam.Errorf(kam.EINVALID, "%q is not a role in the decision; type role=%s.", string(c.Role), kam.Names(kam.ContactRoles))
-		}
-		c.Role = r
-	}
-	if c.Influence == 0 {
-		c.Influence = kam.DefaultInfluence
-	}
-	if _, err := kam.ParseInfluence(strconv.Itoa(c.Influence)); err != nil {
-		return err
-	}
-	if _, err := kam.ParseStance(strconv.Itoa(c.Stance)); err != nil {
-		return err
-	}
-	if c.MirrorID, err = normID("The mirror", c.MirrorID, "mirror=@person"); err != nil {
-		return err
-	}
-	return nil
-}
-
-// contactValues lists a contact's fields under the keys of /kam contact, for
+// contactValues lists a contact's fields under the keys of the contact command, for
 // the audit log.
 func contactValues(c kam.Contact) map[string]any {
 	return map[string]any{"name": c.Name, "title": c.Title, "role": string(c.Role), "influence": c.Influence,
@@ -95,7 +55,7 @@ func (db *DB) AddContact(ctx context.Context, c *kam.Contact, actor string) erro
 		return err
 	}
 	n := *c
-	if err := normalizeContact(&n); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
 	}
 	aud, err := db.auditStmt(ctx)
@@ -138,7 +98,7 @@ func (db *DB) UpdateContact(ctx context.Context, c *kam.Contact, actor string, f
 		return err
 	}
 	n := *c
-	if err := normalizeContact(&n); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
 	}
 	aud, err := db.auditStmt(ctx)

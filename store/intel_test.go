@@ -67,6 +67,7 @@ func intelCode(t testing.TB, err error, code string) {
 	if code != kam.EINTERNAL && kam.ErrorMessage(err) == "Internal error." {
 		t.Fatalf("error %v has no message for the user", err)
 	}
+	coreWantStructured(t, err)
 }
 
 // intelState captures everything the intelligence store holds for a

@@ -233,39 +233,14 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 	})
 }
 
+// normalizeInteraction fills the defaults the store owns (the actor as the
+// person, now as the time) and validates the rest on the domain type.
 func (db *DB) normalizeInteraction(in *kam.Interaction, actor string) error {
-	if in.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
-	}
-	if in.AccountID <= 0 {
-		return errAccountNotFound()
-	}
 	if in.UserID == "" {
 		in.UserID = actor
 	}
-	var err error
-	if in.UserID, err = normID("The person", in.UserID, "@person"); err != nil {
+	if err := in.Validate(); err != nil {
 		return err
-	}
-	k, ok := kam.ParseEnum(string(in.Kind), kam.InteractionKinds)
-	if !ok {
-		return kam.Errorf(kam.EINVALID, "%q is not a kind of interaction; type one of %s, e.g. `/kam log acme call Discussed the renewal`.",
-			string(in.Kind), kam.Names(kam.InteractionKinds))
-	}
-	in.Kind = k
-	if in.Summary, err = normText("A summary", in.Summary, kam.MaxSummaryLen); err != nil {
-		return err
-	}
-	if in.Summary == "" {
-		return kam.Errorf(kam.EINVALID, "Say what happened after the kind, e.g. `/kam log acme call Discussed the renewal`.")
-	}
-	if len(in.Contacts) > 0 {
-		cs := slices.Clone(in.Contacts)
-		slices.Sort(cs)
-		in.Contacts = slices.Compact(cs)
-		if in.Contacts[0] <= 0 {
-			return kam.Errorf(kam.EINVALID, "One of the people met is not on the stakeholder map. Add them with `/kam contact <account> add \"<name>\"` first.")
-		}
 	}
 	in.At = db.orNow(in.At)
 	return nil

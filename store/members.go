@@ -17,7 +17,7 @@ import (
 //   - the owner has a row with role kam, the sponsor a row with role sponsor;
 //     when one person is both, the row says kam, the stronger role;
 //   - when the owner or sponsor changes, the previous holder's row goes
-//     (unless they hold the other post); `/kam team add` brings them back;
+//     (unless they hold the other post); adding them to the team brings them back;
 //   - putting someone in with role kam or sponsor makes them the account's
 //     owner or sponsor; giving the owner or sponsor another role, or removing
 //     them, leaves that post empty.
@@ -187,7 +187,7 @@ func (db *DB) PutMember(ctx context.Context, m kam.Member, actor string) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
-	if err := normalizeMember(&m); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	aud, err := db.auditStmt(ctx)
@@ -267,7 +267,7 @@ func (db *DB) RemoveMember(ctx context.Context, teamID string, accountID int64, 
 		return err
 	}
 	if userID == "" {
-		return kam.Errorf(kam.EINVALID, "Who should leave the team? Mention them, e.g. `/kam team acme remove @dana`.")
+		return kam.ErrInvalid(kam.EntityMember, "leaver", kam.ReasonMissing)
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
@@ -282,7 +282,9 @@ func (db *DB) RemoveMember(ctx context.Context, teamID string, accountID int64, 
 		err = tx.QueryRowContext(ctx, `DELETE FROM members WHERE account_id = ? AND user_id = ? AND team_id = ?
 			RETURNING role, function`, accountID, userID, teamID).Scan(&role, &function)
 		if errors.Is(err, sql.ErrNoRows) {
-			return kam.Errorf(kam.ENOTFOUND, "<@%s> is not on this account's team. Type `/kam show <account>` to see who is.", userID)
+			e := kam.ErrNotFound(kam.EntityMember)
+			e.Value = userID
+			return e
 		} else if err != nil {
 			return fmt.Errorf("remove %s from account %d: %w", userID, accountID, err)
 		}
@@ -301,28 +303,4 @@ func (db *DB) RemoveMember(ctx context.Context, teamID string, accountID int64, 
 		d.Owner, d.Sponsor = leadChanges(old, nl)
 		return writeAudit(ctx, tx, aud, teamID, actor, ActionMemberRemove, auditEntity("account", accountID), d, now)
 	})
-}
-
-// normalizeMember fills the default role and checks every field.
-func normalizeMember(m *kam.Member) error {
-	if m.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
-	}
-	if m.AccountID <= 0 {
-		return errAccountNotFound()
-	}
-	var err error
-	if m.UserID, err = normID("The person", m.UserID, "@person"); err != nil {
-		return err
-	}
-	if m.UserID == "" {
-		return kam.Errorf(kam.EINVALID, "Who should join the team? Mention them, e.g. `/kam team acme add @dana`.")
-	}
-	if m.Role, err = enumOr("role", m.Role, kam.Roles, kam.RoleMember); err != nil {
-		return err
-	}
-	if m.Function, err = normLine("A function", m.Function, kam.MaxTextLen); err != nil {
-		return err
-	}
-	return nil
 }

@@ -238,7 +238,7 @@ func (db *DB) NudgeRecord(ctx context.Context, teamID, key string) (kam.NudgeRec
 	err := db.read.QueryRowContext(ctx, `SELECT id, team_id, key, queued_at FROM nudges WHERE team_id = ? AND key = ?`,
 		teamID, key).Scan(&r.ID, &r.TeamID, &k, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return kam.NudgeRecord{}, kam.Errorf(kam.ENOTFOUND, "I have no record of sending this reminder, so I can't act on it. Open the account with `/kam show <account>`.")
+		return kam.NudgeRecord{}, kam.ErrNotFound(kam.EntityNudge)
 	} else if err != nil {
 		return kam.NudgeRecord{}, fmt.Errorf("read nudge %s: %w", key, err)
 	}
@@ -333,11 +333,11 @@ func markQ(ctx context.Context, q func(ctx context.Context, query string, args .
 	return m, err
 }
 
-// The conflicts of HandleNudge and SnoozeNudge, as *kam.Error values that
-// say it in words; IsNudgeHandled and IsNudgeSnoozed tell them apart.
+// The conflicts of HandleNudge and SnoozeNudge; IsNudgeHandled and
+// IsNudgeSnoozed tell them apart.
 var (
-	errNudgeHandled = kam.Errorf(kam.ECONFLICT, "This reminder was already handled — nothing changed.")
-	errNudgeSnoozed = kam.Errorf(kam.ECONFLICT, "This reminder is already snoozed — nothing changed.")
+	errNudgeHandled = kam.ErrNudgeHandled
+	errNudgeSnoozed = kam.ErrNudgeSnoozed
 )
 
 // IsNudgeHandled reports whether err is HandleNudge's or SnoozeNudge's
@@ -555,10 +555,10 @@ func (db *DB) LastSurveys(ctx context.Context, teamID string, accountIDs []int64
 	return out, nil
 }
 
-// Bounds of a workspace's survey cadence, in days.
+// Bounds of a workspace's survey cadence, in days (kam's).
 const (
-	MinSurveyEveryDays = 30
-	MaxSurveyEveryDays = 730
+	MinSurveyEveryDays = kam.MinSurveyEveryDays
+	MaxSurveyEveryDays = kam.MaxSurveyEveryDays
 )
 
 // SurveyEveryDays returns the survey cadence the workspace set, in days; 0
@@ -600,11 +600,12 @@ func (db *DB) SetSurveyEveryDays(ctx context.Context, teamID string, days int, a
 		return err
 	}
 	if teamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace.")
+		return kam.ErrMissingTeam(kam.EntitySettings)
 	}
 	if days != 0 && (days < MinSurveyEveryDays || days > MaxSurveyEveryDays) {
-		return kam.Errorf(kam.EINVALID, "A survey cadence must be %d to %d days, e.g. survey=180 (got %d).",
-			MinSurveyEveryDays, MaxSurveyEveryDays, days)
+		e := kam.ErrInvalid(kam.EntitySettings, "survey", kam.ReasonRange)
+		e.Got = days
+		return e
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {

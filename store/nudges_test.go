@@ -119,6 +119,7 @@ func wantNudgeCode(t *testing.T, err error, code string) {
 	if got := kam.ErrorCode(err); got != code {
 		t.Fatalf("got %v (code %s), want code %s", err, got, code)
 	}
+	coreWantStructured(t, err)
 }
 
 func nudgeMsg(team string, k kam.NudgeKey) kam.NudgeMessage {

@@ -50,9 +50,7 @@ var openStages = func() string {
 	return "(" + strings.Join(open, ", ") + ")"
 }()
 
-func errOpportunityNotFound() error {
-	return kam.Errorf(kam.ENOTFOUND, "I can't find that opportunity. Type `/kam pipeline <account>` to list an account's opportunities.")
-}
+func errOpportunityNotFound() error { return kam.ErrNotFound(kam.EntityOpportunity) }
 
 // opportunityDetail is the audit detail of opportunity.add.
 type opportunityDetail struct {
@@ -131,36 +129,19 @@ func (db *DB) AddOpportunity(ctx context.Context, o *kam.Opportunity, actor stri
 	return nil
 }
 
+// errOpportunityTaken is the conflict of a name another opportunity of the
+// account has.
 func errOpportunityTaken(name, account string) error {
-	return kam.Errorf(kam.ECONFLICT, "%s already has an opportunity named %q. Pick another name, or move that one with `/kam stage`.", account, name)
+	e := kam.ErrConflict(kam.EntityOpportunity, kam.ReasonTaken)
+	e.Field, e.Value, e.Other = "name", name, account
+	return e
 }
 
+// normalizeOpportunity validates o on the domain type and fills the times
+// the store owns.
 func (db *DB) normalizeOpportunity(o *kam.Opportunity) error {
-	if o.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
-	}
-	if o.AccountID <= 0 {
-		return errAccountNotFound()
-	}
-	var err error
-	if o.Name, err = normLine("An opportunity name", o.Name, kam.MaxNameLen); err != nil {
+	if err := o.Validate(); err != nil {
 		return err
-	}
-	if o.Name == "" {
-		return kam.Errorf(kam.EINVALID, "An opportunity needs a name, e.g. `/kam opp acme add \"Renewal 2026\" value=250k`.")
-	}
-	if o.Value < 0 {
-		return kam.Errorf(kam.EINVALID, "An opportunity's value can't be negative; type an amount like `value=250k`.")
-	}
-	if o.OwnerID, err = normID("The owner", o.OwnerID, "@person"); err != nil {
-		return err
-	}
-	if o.Stage, err = enumOr("stage", o.Stage, kam.Stages, kam.StageIdentified); err != nil {
-		return err
-	}
-	if !o.CloseDate.IsZero() {
-		y, m, d := o.CloseDate.Date()
-		o.CloseDate = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	o.CreatedAt = db.orNow(o.CreatedAt)
 	if o.StageSince.IsZero() {
@@ -224,16 +205,20 @@ func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.
 	}
 	to, ok := kam.ParseEnum(string(to), kam.Stages)
 	if !ok {
-		return kam.StageChange{}, kam.Errorf(kam.EINVALID, "That is not a stage; type one of %s.", kam.Names(kam.Stages))
+		e := kam.ErrInvalid(kam.EntityStageChange, "stage", kam.ReasonUnknown)
+		e.Value = string(to)
+		return kam.StageChange{}, e
 	}
-	note, err := normText("A note", note, kam.MaxSummaryLen)
+	note, err := kam.CheckText(kam.EntityStageChange, "note", note, kam.MaxSummaryLen)
 	if err != nil {
 		return kam.StageChange{}, err
 	}
 	now := db.now()
 	at = db.orNow(at)
 	if at.After(now.Add(clockSkew)) {
-		return kam.StageChange{}, kam.Errorf(kam.EINVALID, "A stage change can't be dated in the future; record it when it happens.")
+		e := kam.ErrInvalid(kam.EntityStageChange, "at", kam.ReasonFuture)
+		e.Until = now
+		return kam.StageChange{}, e
 	}
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
@@ -254,12 +239,13 @@ func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.
 		} else if err != nil {
 			return fmt.Errorf("move opportunity %d: %w", oppID, err)
 		}
-		if err := checkMove(name, kam.Stage(from), to); err != nil {
+		if err := kam.CheckMove(name, kam.Stage(from), to); err != nil {
 			return err
 		}
 		if ms(at) < since {
-			return kam.Errorf(kam.EINVALID, "%q has been %s since %s; a later change can't be dated before that.",
-				name, from, fromMS(since).Format("2006-01-02 15:04 UTC"))
+			e := kam.ErrInvalid(kam.EntityStageChange, "at", kam.ReasonBeforeLast)
+			e.Value, e.Other, e.Since = name, from, fromMS(since)
+			return e
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE opportunities SET stage = ?, stage_since = ? WHERE id = ? AND team_id = ?`,
 			string(to), ms(at), oppID, teamID); err != nil {
@@ -281,17 +267,6 @@ func (db *DB) MoveStage(ctx context.Context, teamID string, oppID int64, to kam.
 		return kam.StageChange{}, err
 	}
 	return sc, nil
-}
-
-// checkMove applies the pipeline rules to a move of the named opportunity.
-func checkMove(name string, from, to kam.Stage) error {
-	switch {
-	case from == to:
-		return kam.Errorf(kam.EINVALID, "%q is already %s. Pick another stage: %s.", name, to, kam.Names(kam.Stages))
-	case (from == kam.StageNoGo || from == kam.StageLost) && to != kam.StageIdentified && to != kam.StageQualified:
-		return kam.Errorf(kam.EINVALID, "%q is %s, a closed stage; re-open it first by moving it to identified or qualified.", name, from)
-	}
-	return nil
 }
 
 func insertStageChange(ctx context.Context, tx *sql.Tx, teamID string, oppID int64, from, to kam.Stage, actor, note string, at time.Time) (kam.StageChange, error) {

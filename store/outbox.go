@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -138,49 +139,67 @@ func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m kam.OutboxMessage,
 }
 
 // checkOutboxMessage validates and normalises the fields a caller supplies.
+// It is the adapter's own safety net: the messages come from kambot's code,
+// never straight from a user, so its errors are technical.
 func checkOutboxMessage(m *kam.OutboxMessage) error {
 	switch {
 	case strings.TrimSpace(m.TeamID) == "":
-		return kam.Errorf(kam.EINVALID, "A message needs the workspace it belongs to.")
+		return kam.ErrMissingTeam(kam.EntityOutboxMessage)
 	case m.Key == "" || len(m.Key) > outboxMaxKey || strings.TrimSpace(m.Key) != m.Key:
-		return kam.Errorf(kam.EINVALID, "A message key must be 1 to %d characters without surrounding spaces.", outboxMaxKey)
+		return outboxInvalid("key", kam.ReasonMalformed, outboxMaxKey, len(m.Key))
 	case !isOutboxChannel(m.Channel):
-		return kam.Errorf(kam.EINVALID, "%q is not a channel or user ID; pick the channel as #channel or the person as @person.", m.Channel)
+		e := outboxInvalid("channel", kam.ReasonNotSlackID, 0, 0)
+		e.Value = m.Channel
+		return e
 	case strings.TrimSpace(m.Text) == "" && len(m.Blocks) == 0:
-		return kam.Errorf(kam.EINVALID, "A message needs text or blocks; write what it should say.")
-	case len([]rune(m.Text)) > outboxMaxText:
-		return kam.Errorf(kam.EINVALID, "A message can hold at most %d characters of text; shorten it.", outboxMaxText)
+		return outboxInvalid("text", kam.ReasonMissing, 0, 0)
+	case utf8.RuneCountInString(m.Text) > outboxMaxText:
+		return outboxInvalid("text", kam.ReasonTooLong, outboxMaxText, utf8.RuneCountInString(m.Text))
 	}
 	if len(m.Blocks) > 0 {
 		var blocks []json.RawMessage
 		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-			return kam.Errorf(kam.EINVALID, "The message blocks are not a JSON array of Block Kit blocks.")
+			return outboxInvalid("blocks", kam.ReasonMalformed, 0, 0)
 		}
-		if len(blocks) > 50 {
-			return kam.Errorf(kam.EINVALID, "A message can hold at most 50 blocks; this one has %d. Split it.", len(blocks))
+		if len(blocks) > outboxMaxBlocks {
+			return outboxInvalid("blocks", kam.ReasonTooLong, outboxMaxBlocks, len(blocks))
 		}
 		if len(blocks) == 0 {
 			m.Blocks = nil
 			if strings.TrimSpace(m.Text) == "" {
-				return kam.Errorf(kam.EINVALID, "A message needs text or blocks; write what it should say.")
+				return outboxInvalid("text", kam.ReasonMissing, 0, 0)
 			}
 		}
 	}
 	if len(m.Metadata) > 0 {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(m.Metadata, &obj); err != nil || obj == nil {
-			return kam.Errorf(kam.EINVALID, "The message metadata is not a JSON object.")
+			return outboxInvalid("metadata", kam.ReasonMalformed, 0, 0)
 		}
 		if len(m.Metadata) > outboxMaxPayload {
-			return kam.Errorf(kam.EINVALID, "The message metadata can be at most %d bytes; keep only IDs in it.", outboxMaxPayload)
+			return outboxInvalid("metadata", kam.ReasonTooLong, outboxMaxPayload, len(m.Metadata))
 		}
 	}
 	return nil
 }
 
+// outboxMaxBlocks is Slack's limit on the blocks of one message.
+const outboxMaxBlocks = 50
+
+// outboxInvalid is an EINVALID error of an outbox message's field, with
+// the bound and the size found when they apply.
+func outboxInvalid(field, reason string, limit, got int) *kam.Error {
+	e := kam.ErrInvalid(kam.EntityOutboxMessage, field, reason)
+	e.Limit, e.Got = limit, got
+	if limit > 0 {
+		e.Message = fmt.Sprintf("%s (%d, at most %d)", e.Message, got, limit)
+	}
+	return e
+}
+
 // isOutboxChannel accepts Slack channel and user IDs (and the console's
 // stand-ins): letters, digits, '.', '_' and '-', at most 64 of them. It
-// rejects the escaped forms (<#C123|name>) a caller forgot to unwrap.
+// rejects the escaped mention forms a caller forgot to unwrap.
 func isOutboxChannel(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false
@@ -385,7 +404,9 @@ func (db *DB) OutboxMessageByKey(ctx context.Context, teamID, key string) (kam.O
 		return kam.OutboxMessage{}, fmt.Errorf("read outbox message %s: %w", key, err)
 	}
 	if len(out) == 0 {
-		return kam.OutboxMessage{}, kam.Errorf(kam.ENOTFOUND, "No message with key %q in this workspace.", key)
+		e := kam.ErrNotFound(kam.EntityOutboxMessage)
+		e.Value, e.Message = key, fmt.Sprintf("outbox message %q not found", key)
+		return kam.OutboxMessage{}, e
 	}
 	return out[0], nil
 }
@@ -473,7 +494,9 @@ func (db *DB) RequeueOutbox(ctx context.Context, teamID string, id int64) error 
 		return fmt.Errorf("requeue outbox message %d: %w", id, err)
 	}
 	if n == 0 {
-		return kam.Errorf(kam.ENOTFOUND, "There is no failed message %d in this workspace. Type `/kam outbox` to list failed messages.", id)
+		e := kam.ErrNotFound(kam.EntityFailedMessage)
+		e.ID, e.Message = id, fmt.Sprintf("failed outbox message %d not found", id)
+		return e
 	}
 	return nil
 }

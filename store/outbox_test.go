@@ -138,28 +138,28 @@ func TestEnqueueOutbox(t *testing.T) {
 	})
 
 	bad := []struct {
-		name string
-		edit func(m *kam.OutboxMessage)
-		want string
+		name          string
+		edit          func(m *kam.OutboxMessage)
+		field, reason string
 	}{
-		{"ErrNoTeam", func(m *kam.OutboxMessage) { m.TeamID = " " }, "workspace"},
-		{"ErrNoKey", func(m *kam.OutboxMessage) { m.Key = "" }, "key"},
-		{"ErrKeySpaces", func(m *kam.OutboxMessage) { m.Key = " k" }, "key"},
-		{"ErrKeyTooLong", func(m *kam.OutboxMessage) { m.Key = strings.Repeat("k", 256) }, "key"},
-		{"ErrNoChannel", func(m *kam.OutboxMessage) { m.Channel = "" }, "channel"},
-		{"ErrEscapedChannel", func(m *kam.OutboxMessage) { m.Channel = "<#C1|sales>" }, "#channel"},
-		{"ErrNoContent", func(m *kam.OutboxMessage) { m.Text = "  " }, "text or blocks"},
-		{"ErrEmptyBlocksNoText", func(m *kam.OutboxMessage) { m.Text = ""; m.Blocks = json.RawMessage(`[]`) }, "text or blocks"},
-		{"ErrBlocksNotArray", func(m *kam.OutboxMessage) { m.Blocks = json.RawMessage(`{"type":"divider"}`) }, "JSON array"},
+		{"ErrNoTeam", func(m *kam.OutboxMessage) { m.TeamID = " " }, kam.FieldTeam, kam.ReasonMissing},
+		{"ErrNoKey", func(m *kam.OutboxMessage) { m.Key = "" }, "key", kam.ReasonMalformed},
+		{"ErrKeySpaces", func(m *kam.OutboxMessage) { m.Key = " k" }, "key", kam.ReasonMalformed},
+		{"ErrKeyTooLong", func(m *kam.OutboxMessage) { m.Key = strings.Repeat("k", 256) }, "key", kam.ReasonMalformed},
+		{"ErrNoChannel", func(m *kam.OutboxMessage) { m.Channel = "" }, "channel", kam.ReasonNotSlackID},
+		{"ErrEscapedChannel", func(m *kam.OutboxMessage) { m.Channel = "<#C1|sales>" }, "channel", kam.ReasonNotSlackID},
+		{"ErrNoContent", func(m *kam.OutboxMessage) { m.Text = "  " }, "text", kam.ReasonMissing},
+		{"ErrEmptyBlocksNoText", func(m *kam.OutboxMessage) { m.Text = ""; m.Blocks = json.RawMessage(`[]`) }, "text", kam.ReasonMissing},
+		{"ErrBlocksNotArray", func(m *kam.OutboxMessage) { m.Blocks = json.RawMessage(`{"type":"divider"}`) }, "blocks", kam.ReasonMalformed},
 		{"ErrTooManyBlocks", func(m *kam.OutboxMessage) {
 			m.Blocks = json.RawMessage("[" + strings.TrimSuffix(strings.Repeat(`{"type":"divider"},`, 51), ",") + "]")
-		}, "50 blocks"},
-		{"ErrTextTooLong", func(m *kam.OutboxMessage) { m.Text = strings.Repeat("é", outboxMaxText+1) }, "shorten"},
-		{"ErrMetadataNotObject", func(m *kam.OutboxMessage) { m.Metadata = json.RawMessage(`[1]`) }, "JSON object"},
-		{"ErrMetadataNull", func(m *kam.OutboxMessage) { m.Metadata = json.RawMessage(`null`) }, "JSON object"},
+		}, "blocks", kam.ReasonTooLong},
+		{"ErrTextTooLong", func(m *kam.OutboxMessage) { m.Text = strings.Repeat("é", outboxMaxText+1) }, "text", kam.ReasonTooLong},
+		{"ErrMetadataNotObject", func(m *kam.OutboxMessage) { m.Metadata = json.RawMessage(`[1]`) }, "metadata", kam.ReasonMalformed},
+		{"ErrMetadataNull", func(m *kam.OutboxMessage) { m.Metadata = json.RawMessage(`null`) }, "metadata", kam.ReasonMalformed},
 		{"ErrMetadataTooBig", func(m *kam.OutboxMessage) {
 			m.Metadata = json.RawMessage(`{"x":"` + strings.Repeat("a", outboxMaxPayload) + `"}`)
-		}, "bytes"},
+		}, "metadata", kam.ReasonTooLong},
 	}
 	db, _ := openOutboxDB(t)
 	for _, tc := range bad {
@@ -167,8 +167,9 @@ func TestEnqueueOutbox(t *testing.T) {
 			m := msg("T1", "k", "C1")
 			tc.edit(&m)
 			_, _, err := db.EnqueueOutbox(ctx, m)
-			if kam.ErrorCode(err) != kam.EINVALID || !strings.Contains(kam.ErrorMessage(err), tc.want) {
-				t.Fatalf("err = %v; want EINVALID mentioning %q", err, tc.want)
+			e := kam.AsError(err)
+			if e == nil || e.Code != kam.EINVALID || e.Entity != kam.EntityOutboxMessage || e.Field != tc.field || e.Reason != tc.reason {
+				t.Fatalf("err = %+v; want EINVALID of the message's %s, %s", e, tc.field, tc.reason)
 			}
 			if n := countOutbox(t, db); n != 0 {
 				t.Fatalf("%d rows stored after a bad enqueue", n)

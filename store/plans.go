@@ -11,7 +11,9 @@ import (
 )
 
 func errTacticNotFound(n int) error {
-	return kam.Errorf(kam.ENOTFOUND, "There is no tactic %d on this account's plan. `/kam plan` with the account's name shows the numbers.", n)
+	e := kam.ErrNotFound(kam.EntityTactic)
+	e.ID = int64(n)
+	return e
 }
 
 // AddObjective adds an objective to an account's plan, filling ID,
@@ -21,23 +23,8 @@ func (db *DB) AddObjective(ctx context.Context, o *kam.Objective, actor string) 
 		return err
 	}
 	n := *o
-	if n.AccountID <= 0 || n.TeamID == "" {
-		return errAccountNotFound()
-	}
-	if n.For == "" {
-		n.For = kam.ForUs
-	}
-	f, ok := kam.ParseEnum(string(n.For), kam.ObjectiveFors)
-	if !ok {
-		return kam.Errorf(kam.EINVALID, "%q is not whose objective it is; type for=customer or for=us.", string(n.For))
-	}
-	n.For = f
-	var err error
-	if n.Text, err = normLine("The objective", n.Text, kam.MaxTextLen); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
-	}
-	if n.Text == "" {
-		return kam.Errorf(kam.EINVALID, "Say the objective in quotes, e.g. `/kam plan acme objective \"Cut their logistics cost 10%%\" for=customer`.")
 	}
 	n.AuthorID, n.CreatedAt = actor, db.now()
 	aud, err := db.auditStmt(ctx)
@@ -72,26 +59,8 @@ func (db *DB) AddTactic(ctx context.Context, t *kam.Tactic, actor string) error 
 		return err
 	}
 	n := *t
-	if n.AccountID <= 0 || n.TeamID == "" {
-		return errAccountNotFound()
-	}
-	var err error
-	if n.Text, err = normLine("The tactic", n.Text, kam.MaxTextLen); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
-	}
-	if n.Text == "" {
-		return kam.Errorf(kam.EINVALID, "Say the tactic in quotes, e.g. `/kam plan acme tactic \"Run a joint workshop\" quarter=Q3 owner=@ana due=2025-09-30`.")
-	}
-	if n.Quarter != "" {
-		if n.Quarter, err = kam.ParseQuarter(n.Quarter); err != nil {
-			return err
-		}
-	}
-	if n.OwnerID, err = normID("The owner", n.OwnerID, "owner=@person"); err != nil {
-		return err
-	}
-	if !n.Due.IsZero() {
-		n.Due = time.Date(n.Due.Year(), n.Due.Month(), n.Due.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	n.Done, n.DoneAt, n.DoneBy = false, time.Time{}, ""
 	n.AuthorID, n.CreatedAt = actor, db.now()
@@ -148,7 +117,9 @@ func (db *DB) CompleteTactic(ctx context.Context, teamID string, accountID int64
 			return fmt.Errorf("complete tactic %d of account %d: %w", number, accountID, err)
 		}
 		if t.Done {
-			return kam.Errorf(kam.ECONFLICT, "Tactic %d (“%s”) was already done on %s.", number, t.Text, t.DoneAt.Format(time.DateOnly))
+			e := kam.ErrConflict(kam.EntityTactic, kam.ReasonDone)
+			e.ID, e.Value, e.Since = int64(number), t.Text, t.DoneAt
+			return e
 		}
 		t.Done, t.DoneAt, t.DoneBy = true, db.now(), actor
 		if _, err := tx.ExecContext(ctx, `UPDATE plan_tactics SET done_at = ?, done_by = ? WHERE id = ? AND team_id = ?`,
@@ -175,7 +146,7 @@ func (db *DB) RecordPlanReview(ctx context.Context, r *kam.PlanReview, actor str
 		return errAccountNotFound()
 	}
 	var err error
-	if n.Note, err = normText("The review note", n.Note, kam.MaxSummaryLen); err != nil {
+	if n.Note, err = kam.CheckText(kam.EntityPlanReview, "note", n.Note, kam.MaxSummaryLen); err != nil {
 		return err
 	}
 	n.UserID, n.At = actor, db.now()

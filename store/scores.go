@@ -45,10 +45,10 @@ func (db *DB) SetWeights(ctx context.Context, teamID string, w kam.Weights, acto
 		return nil, err
 	}
 	if teamID == "" {
-		return nil, kam.Errorf(kam.EINVALID, "This request carries no Slack workspace.")
+		return nil, kam.ErrMissingTeam(kam.EntityWeights)
 	}
 	if len(w) == 0 {
-		return nil, kam.Errorf(kam.EINVALID, "Give at least one factor=weight, e.g. `/kam weights size=2 trust=3`.")
+		return nil, kam.ErrInvalid(kam.EntityWeights, "", kam.ReasonMissing)
 	}
 	set := kam.Weights{}
 	for k, v := range w {
@@ -133,13 +133,13 @@ func (db *DB) SaveScoring(ctx context.Context, s *kam.Scoring, actor string) err
 	}
 	n := *s
 	if n.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
+		return kam.ErrMissingTeam(kam.EntityScoring)
 	}
 	if n.AccountID <= 0 {
 		return errAccountNotFound()
 	}
 	if len(n.Scores) == 0 {
-		return kam.Errorf(kam.EINVALID, "Give at least one factor=score, e.g. `/kam score acme size=4 trust=3`.")
+		return kam.ErrInvalid(kam.EntityScoring, "", kam.ReasonMissing)
 	}
 	update := kam.Scores{}
 	for k, v := range n.Scores {
@@ -153,7 +153,7 @@ func (db *DB) SaveScoring(ctx context.Context, s *kam.Scoring, actor string) err
 		n.UserID = actor
 	}
 	var err error
-	if n.UserID, err = normID("The person", n.UserID, "@person"); err != nil {
+	if n.UserID, err = kam.CheckSlackID(kam.EntityScoring, "user", n.UserID); err != nil {
 		return err
 	}
 	n.Changed = nil

@@ -82,6 +82,7 @@ func coreWantCode(t testing.TB, err error, code string) {
 	if code != kam.EINTERNAL && kam.ErrorMessage(err) == "" {
 		t.Fatalf("error %v has no message for the user", err)
 	}
+	coreWantStructured(t, err)
 }
 
 // coreAudit returns the workspace's whole audit log, newest first.
@@ -1396,5 +1397,24 @@ func TestCoreClosedDB(t *testing.T) {
 	_, err = db.FindAccounts(context.Background(), coreTeam, "acme", 5)
 	if err == nil || kam.ErrorCode(err) != kam.EINTERNAL || !strings.Contains(err.Error(), "find accounts") {
 		t.Fatalf("query on a closed database: %v; want an internal error", err)
+	}
+}
+
+// coreWantStructured fails unless err, an application error of the store,
+// carries what the command layer needs to word it (an entity or a field)
+// and no user-facing text: no `/kam` hints and no Slack mentions.
+func coreWantStructured(t testing.TB, err error) {
+	t.Helper()
+	e := kam.AsError(err)
+	if e == nil {
+		return
+	}
+	if e.Entity == "" && e.Field == "" {
+		t.Fatalf("error %v names no entity or field for the command layer to word", err)
+	}
+	for _, s := range []string{"/kam", "<@", "<#"} {
+		if strings.Contains(e.Message, s) {
+			t.Fatalf("error %v holds user-facing text %q", err, s)
+		}
 	}
 }

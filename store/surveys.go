@@ -26,9 +26,7 @@ const (
 // snapshotRetention is how long weekly health snapshots are kept.
 const snapshotRetention = 2 * 365 * 24 * time.Hour
 
-func errSurveyNotFound() error {
-	return kam.Errorf(kam.ENOTFOUND, "I can't find that survey; it may have been removed with its account. Ask the account team to send a new one.")
-}
+func errSurveyNotFound() error { return kam.ErrNotFound(kam.EntitySurvey) }
 
 func newToken() (string, error) {
 	var b [8]byte
@@ -36,14 +34,6 @@ func newToken() (string, error) {
 		return "", fmt.Errorf("random token: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
-}
-
-// checkScore refuses a score outside 0–10.
-func checkScore(score int) error {
-	if score < 0 || score > 10 {
-		return kam.Errorf(kam.EINVALID, "A score is a whole number from 0 (not at all likely) to 10 (extremely likely); %d is not.", score)
-	}
-	return nil
 }
 
 // ---- Sending ------------------------------------------------------------------
@@ -73,22 +63,10 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string, pos
 		return err
 	}
 	n := *s
-	if n.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
-	}
-	if n.AccountID <= 0 {
-		return errAccountNotFound()
+	if err := n.Validate(); err != nil {
+		return err
 	}
 	var err error
-	if n.ChannelID, err = normID("The channel", n.ChannelID, "#channel"); err != nil {
-		return err
-	}
-	if n.UserID, err = normID("The person", n.UserID, "@person"); err != nil {
-		return err
-	}
-	if (n.ChannelID == "") == (n.UserID == "") {
-		return kam.Errorf(kam.EINVALID, "Send a survey either to a channel or to one person, e.g. `/kam survey acme send #acme-shared` or `/kam survey acme send @jane`.")
-	}
 	if n.Token, err = newToken(); err != nil {
 		return fmt.Errorf("create survey for account %d: %w", n.AccountID, err)
 	}
@@ -98,7 +76,7 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string, pos
 	}
 	n.ClosesAt = fromMS(n.ClosesAt.UnixMilli())
 	if !n.ClosesAt.After(n.SentAt) {
-		return kam.Errorf(kam.EINVALID, "A survey must stay open for some time after it is sent.")
+		return kam.ErrInvalid(kam.EntitySurvey, "closes", kam.ReasonRange)
 	}
 	n.MessageTS, n.MessageChannel = "", ""
 	aud, err := db.auditStmt(ctx)
@@ -122,9 +100,13 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string, pos
 			n.TeamID, n.AccountID, n.ChannelID, n.UserID, ms(n.SentAt.Add(-kam.SurveyResendAfter))))
 		switch {
 		case err == nil:
-			return kam.Errorf(kam.ECONFLICT, "%s was already asked about this account on %s; that survey takes answers until %s. Ask again from %s, or pick another recipient.",
-				recipientRef(prev), prev.SentAt.Format(time.DateOnly), prev.ClosesAt.Format(time.DateOnly),
-				prev.SentAt.Add(kam.SurveyResendAfter).Format(time.DateOnly))
+			e := kam.ErrConflict(kam.EntitySurvey, kam.ReasonRecent)
+			e.Field, e.Other = "user", prev.UserID
+			if prev.ChannelID != "" {
+				e.Field, e.Other = "channel", prev.ChannelID
+			}
+			e.Since, e.Until = prev.SentAt, prev.ClosesAt
+			return e
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("check earlier surveys of account %d: %w", n.AccountID, err)
 		}
@@ -151,14 +133,6 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kam.Survey, actor string, pos
 	}
 	*s = n
 	return nil
-}
-
-// recipientRef renders a survey's recipient as a Slack mention.
-func recipientRef(s kam.Survey) string {
-	if s.ChannelID != "" {
-		return "<#" + s.ChannelID + ">"
-	}
-	return "<@" + s.UserID + ">"
 }
 
 // Survey returns one of the workspace's surveys; ENOTFOUND when absent.
@@ -235,20 +209,20 @@ func (db *DB) AnswerSurvey(ctx context.Context, a *kam.SurveyAnswer, setComment 
 	if n.TeamID == "" || n.SurveyID <= 0 {
 		return kam.SurveyAnswer{}, false, errSurveyNotFound()
 	}
-	if n.UserID, err = normID("The respondent", n.UserID, "@person"); err != nil {
+	if n.UserID, err = kam.CheckSlackID(kam.EntitySurveyAnswer, "user", n.UserID); err != nil {
 		return kam.SurveyAnswer{}, false, err
 	}
 	if n.UserID == "" {
 		return kam.SurveyAnswer{}, false, checkActor("")
 	}
-	if n.UserTeam, err = normID("The respondent's workspace", n.UserTeam, "a Slack team ID"); err != nil {
+	if n.UserTeam, err = kam.CheckSlackID(kam.EntitySurveyAnswer, "user_team", n.UserTeam); err != nil {
 		return kam.SurveyAnswer{}, false, err
 	}
-	if err := checkScore(n.Score); err != nil {
+	if err := kam.CheckScore(n.Score); err != nil {
 		return kam.SurveyAnswer{}, false, err
 	}
 	if setComment {
-		if n.Comment, err = normText("The comment", n.Comment, kam.MaxSurveyComment); err != nil {
+		if n.Comment, err = kam.CheckText(kam.EntitySurveyAnswer, "comment", n.Comment, kam.MaxSurveyComment); err != nil {
 			return kam.SurveyAnswer{}, false, err
 		}
 	}
@@ -266,10 +240,13 @@ func (db *DB) AnswerSurvey(ctx context.Context, a *kam.SurveyAnswer, setComment 
 			return fmt.Errorf("read survey %d: %w", n.SurveyID, err)
 		}
 		if !s.Open(n.At) {
-			return kam.Errorf(kam.ECONFLICT, "This survey closed on %s, so it takes no more answers. Thank you all the same.", s.ClosesAt.Format(time.DateOnly))
+			e := kam.ErrConflict(kam.EntitySurvey, kam.ReasonClosed)
+			e.Until = s.ClosesAt
+			return e
 		}
 		if s.UserID != "" && s.UserID != n.UserID {
-			return kam.Errorf(kam.EUNAUTHORIZED, "This survey was sent to <@%s> alone, so only they can answer it.", s.UserID)
+			return &kam.Error{Code: kam.EUNAUTHORIZED, Entity: kam.EntitySurvey, Reason: kam.ReasonNotRecipient,
+				Other: s.UserID, Message: fmt.Sprintf("survey %d was sent to %s alone", s.ID, s.UserID)}
 		}
 		n.AccountID = s.AccountID
 		prev, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
@@ -326,25 +303,20 @@ func (db *DB) RecordSurveyAnswer(ctx context.Context, a *kam.SurveyAnswer, actor
 	}
 	n := *a
 	if n.TeamID == "" {
-		return kam.Errorf(kam.EINVALID, "This request carries no Slack workspace, so I can't tell whose account it is.")
+		return kam.ErrMissingTeam(kam.EntitySurveyAnswer)
 	}
 	if n.AccountID <= 0 {
 		return errAccountNotFound()
 	}
-	if err := checkScore(n.Score); err != nil {
-		return err
-	}
-	var err error
-	if n.Comment, err = normText("The comment", n.Comment, kam.MaxSurveyComment); err != nil {
-		return err
-	}
-	if n.Contact, err = normLine("The contact's name", n.Contact, kam.MaxNameLen); err != nil {
+	if err := n.Validate(); err != nil {
 		return err
 	}
 	now := db.now()
 	n.At = db.orNow(n.At)
 	if n.At.After(now.Add(clockSkew)) {
-		return kam.Errorf(kam.EINVALID, "An answer can't be dated in the future; give the day it was given, e.g. date=%s.", now.Format(time.DateOnly))
+		e := kam.ErrInvalid(kam.EntitySurveyAnswer, "date", kam.ReasonFuture)
+		e.Until = now
+		return e
 	}
 	if n.Contact != "" {
 		n.Respondent = "contact:" + strings.ToLower(n.Contact)
@@ -388,7 +360,7 @@ func (db *DB) SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64,
 	a, err := scanAnswer(db.read.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
 		WHERE survey_id = ? AND respondent = ? AND team_id = ?`, surveyID, kam.RespondentUser(userID), teamID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return kam.SurveyAnswer{}, kam.Errorf(kam.ENOTFOUND, "You haven't answered this survey yet: pick a number from 0 to 10 first.")
+		return kam.SurveyAnswer{}, kam.ErrNotFound(kam.EntitySurveyAnswer)
 	} else if err != nil {
 		return kam.SurveyAnswer{}, fmt.Errorf("read answer to survey %d: %w", surveyID, err)
 	}

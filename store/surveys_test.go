@@ -95,6 +95,7 @@ func svWantCode(t testing.TB, err error, code string) {
 	if code != kam.EINTERNAL && kam.ErrorMessage(err) == "" {
 		t.Fatalf("error %v has no message for the user", err)
 	}
+	coreWantStructured(t, err)
 }
 
 // svSend records a survey and queues its post, as /kam survey send does.
@@ -445,7 +446,7 @@ func TestSatisfactionInHealth(t *testing.T) {
 	}
 	a := sums[acme.ID]
 	if a == nil || a.Responses != 3 || a.NPS != -66.7 || a.PreviousNPS == nil || *a.PreviousNPS != 0 ||
-		a.Latest == nil || a.Latest.Score != 5 || a.Latest.Comment != "Too slow" || a.Latest.Contact != "<@UCUST001>" {
+		a.Latest == nil || a.Latest.Score != 5 || a.Latest.Comment != "Too slow" || a.Latest.Contact != "" || a.Latest.UserID != "UCUST001" {
 		t.Fatalf("Acme summary %+v (latest %+v)", a, a.Latest)
 	}
 	g := sums[globex.ID]
