@@ -146,6 +146,8 @@ const (
 // enqueueOutboxTx queues m inside tx, so that store code can queue a
 // notification in the same transaction as the change it announces. m must
 // have passed checkOutboxMessage.
+//
+//lint:ignore U1000 used by the transactional channel-post change
 func enqueueOutboxTx(ctx context.Context, tx *sql.Tx, m OutboxMessage, now time.Time) (int64, bool, error) {
 	ins, err := tx.PrepareContext(ctx, enqueueOutboxSQL)
 	if err != nil {
