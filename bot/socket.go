@@ -94,7 +94,7 @@ func NewSocketRunner(cfg SocketConfig) (*SocketRunner, error) {
 // ErrLinkDisabled is returned by Run when a disconnect message with reason
 // link_disabled reaches it. (slack-go v0.35 keeps disconnect messages to
 // itself and reconnects; Run then ends on the reconnect's permanent error.)
-var ErrLinkDisabled = errors.New("Slack disabled the Socket Mode link (link_disabled): enable Socket Mode for the app again")
+var ErrLinkDisabled = errors.New("socket mode link disabled by Slack (link_disabled): enable Socket Mode for the app again")
 
 // Run connects and handles envelopes until ctx is cancelled (it then stops
 // taking work, lets in-flight work finish within the grace period and

@@ -281,6 +281,7 @@ func (d *Drafter) request(p Prompt, k Kind, teamID, requester string) openai.Cha
 		Temperature: 0.2, // factual, little variation between runs
 		// max_tokens rather than max_completion_tokens: every
 		// OpenAI-compatible server understands it.
+		//lint:ignore SA1019 deprecated only for OpenAI's reasoning models, which get MaxCompletionTokens below
 		MaxTokens: outputTokens(k),
 	}
 	if requester != "" {
@@ -292,6 +293,7 @@ func (d *Drafter) request(p Prompt, k Kind, teamID, requester string) openai.Cha
 	if openai.NewReasoningValidator().Validate(req) != nil {
 		// Reasoning models (o-series, gpt-5…) refuse max_tokens and a
 		// temperature; their budget also covers the reasoning.
+		//lint:ignore SA1019 clearing the field every other server still reads
 		req.MaxTokens, req.Temperature = 0, 0
 		req.MaxCompletionTokens = 4 * outputTokens(k)
 	}

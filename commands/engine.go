@@ -42,8 +42,8 @@ type Config struct {
 	// Admins have admin rights: "U…" in every workspace, "T…:U…" in
 	// workspace T… only.
 	Admins []string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	Now    func() time.Time
+	Logger *slog.Logger
 	// Intel turns on account intelligence (score, weights, contact, plan,
 	// health, log's with=, the show card's health section); nil leaves it off.
 	Intel IntelStore

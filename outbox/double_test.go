@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -561,13 +560,6 @@ func exactlyOnce(tb testing.TB, d *slackDouble, keys []string) {
 	if len(bad) > 0 {
 		tb.Fatalf("%d keys not posted exactly once: %s", len(bad), strings.Join(bad[:min(len(bad), 20)], " "))
 	}
-}
-
-// slackTime turns a message ts into a time.
-func slackTime(ts string) time.Time {
-	f := parseTS(ts)
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9))
 }
 
 // metric reads a counter or gauge (or a histogram's sample count) from the

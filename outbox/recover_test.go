@@ -25,20 +25,22 @@ func (r *rig) interrupt(team, channel, key string, posted bool) kam.OutboxMessag
 	if err != nil {
 		r.tb.Fatal(err)
 	}
+	if len(claimed) == 0 {
+		r.tb.Fatalf("%s was not claimed", key)
+	}
 	for _, m := range claimed {
 		if m.Key != key {
 			r.tb.Fatalf("claimed %s too", m.Key)
 		}
-		if posted {
-			api := newSlackAPI(r.dbl.srv.URL)
-			if _, _, err := api.PostMessage(ctx, m.Channel, m.Text, nil, metadataFor(m)); err != nil {
-				r.tb.Fatal(err)
-			}
-		}
-		return m
 	}
-	r.tb.Fatalf("%s was not claimed", key)
-	return kam.OutboxMessage{}
+	m := claimed[0]
+	if posted {
+		api := newSlackAPI(r.dbl.srv.URL)
+		if _, _, err := api.PostMessage(ctx, m.Channel, m.Text, nil, metadataFor(m)); err != nil {
+			r.tb.Fatal(err)
+		}
+	}
+	return m
 }
 
 func TestRecoverInterrupted(t *testing.T) {

@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -114,10 +117,12 @@ func Parse(r io.Reader, teamID string) ([]kam.Account, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("read csv: %w", err)
 		}
+		// Only now: after a syntax error in a row's first field FieldPos
+		// has no field to report and panics.
+		line, _ := cr.FieldPos(0)
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
@@ -151,13 +156,16 @@ func parseRow(get func(string) string, teamID string) (kam.Account, error) {
 	a := kam.Account{TeamID: teamID, Name: get("name"), OwnerID: get("owner"), SponsorID: get("sponsor"),
 		Segment: get("segment"), Region: get("region"), ChannelID: get("channel"),
 		Tier: kam.TierVendor, Level: kam.LevelCommodity, Cadence: kam.CadenceMonthly}
-	switch {
-	case a.Name == "":
+	if a.Name == "" {
 		return a, errors.New("name is empty")
-	case len(a.Name) > kam.MaxNameLen:
-		return a, fmt.Errorf("name is longer than %d characters", kam.MaxNameLen)
-	case len(a.Segment) > kam.MaxTextLen || len(a.Region) > kam.MaxTextLen:
-		return a, fmt.Errorf("segment and region are limited to %d characters", kam.MaxTextLen)
+	}
+	for _, f := range []struct {
+		k, v string
+		max  int
+	}{{"name", a.Name, kam.MaxNameLen}, {"segment", a.Segment, kam.MaxTextLen}, {"region", a.Region, kam.MaxTextLen}} {
+		if err := checkLine(f.k, f.v, f.max); err != nil {
+			return a, err
+		}
 	}
 	var ok bool
 	if v := get("tier"); v != "" {
@@ -192,12 +200,28 @@ func parseRow(get func(string) string, teamID string) (kam.Account, error) {
 	}
 	if v := strings.TrimSuffix(get("wallet"), "%"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 || f > 100 {
+		if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
 			return a, fmt.Errorf("wallet %q: a percentage from 0 to 100", v)
 		}
 		a.WalletPct = f
 	}
 	return a, nil
+}
+
+// checkLine applies the store's rules for one-line text here, so that a bad
+// value fails the whole file before anything is written: at most max
+// characters (not bytes: an exported non-Latin name must import again),
+// valid UTF-8, no tabs or line breaks.
+func checkLine(k, v string, max int) error {
+	switch {
+	case !utf8.ValidString(v):
+		return fmt.Errorf("%s contains bytes that are not UTF-8 text", k)
+	case utf8.RuneCountInString(v) > max:
+		return fmt.Errorf("%s is longer than %d characters", k, max)
+	case strings.IndexFunc(v, unicode.IsControl) >= 0:
+		return fmt.Errorf("%s must be one line, without tabs or line breaks", k)
+	}
+	return nil
 }
 
 // slackID reports whether s looks like a Slack ID starting with one of the
