@@ -63,6 +63,9 @@ type core struct {
 	dedupe *dedupe
 	work   *tracker
 	sem    chan struct{} // bounds concurrent event handlers and socket envelopes
+	// afterFunc arms the ack deadline and the watchdog (time.AfterFunc);
+	// tests replace it to fire them when they choose.
+	afterFunc func(d time.Duration, f func()) stopper
 
 	// base is the parent of every engine and delivery context; it is
 	// cancelled only when the shutdown grace period runs out.
@@ -111,8 +114,13 @@ func newCore(cfg coreConfig) *core {
 		sem:    make(chan struct{}, cfg.workers),
 		base:   base,
 		cancel: cancel,
+
+		afterFunc: func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) },
 	}
 }
+
+// stopper is a pending timer, as time.AfterFunc returns it.
+type stopper interface{ Stop() bool }
 
 // drain waits for background work until ctx ends, then cancels what is left.
 func (c *core) drain(ctx context.Context) error {
@@ -174,8 +182,8 @@ type ack struct {
 type deadline struct {
 	mu       sync.Mutex
 	state    int // one of the constants below
-	timer    *time.Timer
-	watchdog *time.Timer // armed by a late ack
+	timer    stopper
+	watchdog stopper // armed by a late ack
 }
 
 const (
@@ -214,7 +222,7 @@ func (d *deadline) finish() int {
 func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 	label, issued := c.label(req.Text), c.now()
 	d := &deadline{}
-	d.timer = time.AfterFunc(c.timing.Ack, func() {
+	d.timer = c.afterFunc(c.timing.Ack, func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if d.state != running {
@@ -225,7 +233,7 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 		lateAck(workingReply)
 		// The engine's own limit is Command; this only fires for an
 		// engine that ignores its context.
-		d.watchdog = time.AfterFunc(c.timing.Command+time.Second-c.timing.Ack, func() {
+		d.watchdog = c.afterFunc(c.timing.Command+time.Second-c.timing.Ack, func() {
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			if d.state != late {
@@ -359,7 +367,7 @@ func (c *core) interaction(cb slack.InteractionCallback, lateAck func()) (ir com
 	typ := string(cb.Type)
 	issued := c.now()
 	d := &deadline{}
-	d.timer = time.AfterFunc(c.timing.Ack, func() {
+	d.timer = c.afterFunc(c.timing.Ack, func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if d.state == running {

@@ -166,11 +166,12 @@ var testNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
 type testServer struct {
 	*HTTPServer
-	url    string // of the server on 127.0.0.1 serving it
-	engine *fakeEngine
-	reg    *prometheus.Registry
-	clock  *fixedClock
-	sink   *fakeslack.ResponseSink
+	url      string // of the server on 127.0.0.1 serving it
+	engine   *fakeEngine
+	reg      *prometheus.Registry
+	clock    *fixedClock
+	sink     *fakeslack.ResponseSink
+	handlers *busy // requests being served
 }
 
 // newTestServer builds an HTTPServer with a fake engine; mod may adjust
@@ -205,15 +206,168 @@ func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 		defer cancel()
 		_ = s.core.drain(ctx)
 	})
-	hs := httptest.NewServer(s)
+	handlers := newBusy()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers.enter()
+		defer handlers.leave()
+		s.ServeHTTP(w, r)
+	}))
 	t.Cleanup(hs.Close)
-	ts := &testServer{HTTPServer: s, url: hs.URL, reg: reg, clock: clock, sink: fakeslack.NewResponseSink(t)}
+	ts := &testServer{HTTPServer: s, url: hs.URL, reg: reg, clock: clock, sink: fakeslack.NewResponseSink(t), handlers: handlers}
 	if e, ok := cfg.Engine.(*fakeEngine); ok {
 		ts.engine = e
 	} else if e, ok := cfg.Engine.(outcomeEngine); ok {
 		ts.engine = e.fakeEngine
 	}
 	return ts
+}
+
+// settle returns once every request sent so far has been handled and the
+// background work it started (deferred replies, Later work, deliveries,
+// event handlers) has finished, so that a test can check that something
+// did not happen. Requests must not be sent meanwhile.
+func (s *testServer) settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.handlers.wait(ctx); err != nil {
+		t.Fatalf("requests still being handled: %v", err)
+	}
+	if err := s.core.work.Wait(ctx); err != nil {
+		t.Fatalf("background work still running: %v", err)
+	}
+}
+
+// busy counts work in progress, like a WaitGroup that may be waited on
+// while work starts.
+type busy struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed while n == 0
+}
+
+func newBusy() *busy {
+	b := &busy{idle: make(chan struct{})}
+	close(b.idle)
+	return b
+}
+
+func (b *busy) enter() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.n == 0 {
+		b.idle = make(chan struct{})
+	}
+	b.n++
+}
+
+func (b *busy) leave() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.n--; b.n == 0 {
+		close(b.idle)
+	}
+}
+
+// wait blocks until nothing is in progress or ctx ends.
+func (b *busy) wait(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		n, idle := b.n, b.idle
+		b.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// manualTimers stands in for the transport's deadline timers: a timer
+// fires only when the test fires it, so that which of the engine and its
+// deadline comes first is the test's choice, not the scheduler's.
+type manualTimers struct {
+	armed chan *manualTimer
+}
+
+// useManualTimers makes c arm manual timers; call it before any request.
+func useManualTimers(c *core) *manualTimers {
+	m := &manualTimers{armed: make(chan *manualTimer, 64)}
+	c.afterFunc = m.afterFunc
+	return m
+}
+
+func (m *manualTimers) afterFunc(d time.Duration, f func()) stopper {
+	t := &manualTimer{d: d, f: f}
+	m.armed <- t
+	return t
+}
+
+// next returns the next timer armed, in the order they were armed.
+func (m *manualTimers) next(t testing.TB) *manualTimer {
+	t.Helper()
+	select {
+	case tm := <-m.armed:
+		return tm
+	case <-time.After(30 * time.Second):
+		t.Fatal("no timer was armed")
+		return nil
+	}
+}
+
+type manualTimer struct {
+	d  time.Duration
+	f  func()
+	mu sync.Mutex
+	// stopped or fired: a timer does either once.
+	done bool
+}
+
+func (t *manualTimer) Stop() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	was := !t.done
+	t.done = true
+	return was
+}
+
+// fire runs the timer's function, on its own goroutine as time.AfterFunc
+// does, unless it was stopped; it reports whether it ran.
+func (t *manualTimer) fire() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return false
+	}
+	t.done = true
+	go t.f()
+	return true
+}
+
+// sleeper stands in for the responder's waits between attempts: it
+// records each wait asked for and returns at once.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *sleeper) asked() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
 }
 
 // response is what a test sees of an answer.

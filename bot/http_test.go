@@ -49,7 +49,7 @@ func TestSlashReplyInBody(t *testing.T) {
 	if got := metric(t, s.reg, "kambot_command_duration_seconds", map[string]string{"command": "show"}); got != 1 {
 		t.Errorf("duration samples = %v", got)
 	}
-	time.Sleep(50 * time.Millisecond)
+	s.settle(t)
 	if n := len(s.sink.Posts()); n != 0 {
 		t.Errorf("%d response_url posts for a reply given in the body", n)
 	}
@@ -87,11 +87,9 @@ func TestSlashSlowEngineUsesResponseURL(t *testing.T) {
 		return commands.Reply{Text: "Brief for Acme: renewal at risk.", Blocks: sampleBlocks()}
 	}
 	url := s.sink.URL()
-	start := time.Now()
+	// The engine answers only after the test has the ack: the ack came
+	// from the deadline, while the engine was still running.
 	w := s.slash("brief acme", url)
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("ack took %s", d)
-	}
 	var ack wireMessage
 	if err := json.Unmarshal(w.Body.Bytes(), &ack); err != nil {
 		t.Fatal(err)
@@ -108,9 +106,10 @@ func TestSlashSlowEngineUsesResponseURL(t *testing.T) {
 	if got := metric(t, s.reg, "kambot_commands_deferred_total", map[string]string{"command": "brief"}); got != 1 {
 		t.Errorf("deferred = %v", got)
 	}
-	waitFor(t, time.Second, "delivery metric", func() bool {
-		return metric(t, s.reg, "kambot_response_url_deliveries_total", map[string]string{"outcome": "ok"}) == 1
-	})
+	s.settle(t)
+	if got := metric(t, s.reg, "kambot_response_url_deliveries_total", map[string]string{"outcome": "ok"}); got != 1 {
+		t.Errorf("deliveries{ok} = %v", got)
+	}
 }
 
 func TestSlashLaterGoesToResponseURL(t *testing.T) {
@@ -138,7 +137,7 @@ func TestSlashLaterGoesToResponseURL(t *testing.T) {
 	if !laterCtxHadDeadline.Load() {
 		t.Error("Later ran without a deadline")
 	}
-	time.Sleep(50 * time.Millisecond)
+	s.settle(t)
 	if n := len(s.sink.PostsTo(url)); n != 1 {
 		t.Errorf("%d posts, want 1", n)
 	}
@@ -183,14 +182,20 @@ func TestSlashDefaultOutcome(t *testing.T) {
 	}
 }
 
+// An engine that runs out of its command time after the late ack: the
+// user is told through response_url. The engine returns only after the
+// test has the ack, so the ack deadline always comes first.
 func TestSlashEngineTimeout(t *testing.T) {
 	s := newTestServer(t, func(c *HTTPConfig) { c.Timing.Command = 400 * time.Millisecond })
+	acked := make(chan struct{})
 	s.engine.handle = func(ctx context.Context, req commands.Request) commands.Reply {
+		<-acked
 		<-ctx.Done()
 		return commands.Reply{Text: "Internal error."}
 	}
 	url := s.sink.URL()
 	w := s.slash("digest", url)
+	close(acked)
 	if !strings.Contains(w.Body.String(), "Working on it") {
 		t.Fatalf("ack %s", w.Body)
 	}
@@ -200,6 +205,10 @@ func TestSlashEngineTimeout(t *testing.T) {
 	}
 	if !strings.Contains(posts[0].Message.Text, "took too long") {
 		t.Errorf("post %s", posts[0].Body)
+	}
+	s.settle(t)
+	if n := len(s.sink.PostsTo(url)); n != 1 {
+		t.Errorf("%d posts, want the one apology", n)
 	}
 	if got := metric(t, s.reg, "kambot_commands_total", map[string]string{"command": "digest", "outcome": "timeout"}); got != 1 {
 		t.Errorf("commands_total{digest,timeout} = %v", got)
@@ -290,13 +299,15 @@ func TestInteractionFollowUp(t *testing.T) {
 
 func TestInteractionSlowEngine(t *testing.T) {
 	s := newTestServer(t, nil)
+	release := make(chan struct{})
 	s.engine.interact = func(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply {
-		time.Sleep(500 * time.Millisecond)
+		<-release // answers only once the test has the ack
 		return commands.InteractionReply{Ack: map[string]string{"response_action": "clear"}, Reply: &commands.Reply{Text: "Saved."}}
 	}
 	url := s.sink.URL()
 	w := s.do(fakeslack.SignedRequest(secret, testNow, "/slack/interactions",
 		fakeslack.InteractionForm(fakeslack.BlockActions("U1", "C1", url, "a", "v"))))
+	close(release)
 	if w.Code != http.StatusOK || w.Body.Len() != 0 {
 		t.Fatalf("late interaction must be acked empty: %d %q", w.Code, w.Body)
 	}
@@ -346,12 +357,7 @@ func TestEventsDedupe(t *testing.T) {
 			t.Fatalf("delivery %d: status %d", retry, w.Code)
 		}
 	}
-	select {
-	case <-events.got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("event not handled")
-	}
-	time.Sleep(50 * time.Millisecond)
+	s.settle(t)
 	if n := events.count(); n != 1 {
 		t.Fatalf("handled %d times, want 1", n)
 	}
@@ -367,10 +373,9 @@ func TestEventsDedupe(t *testing.T) {
 	body2, _ := json.Marshal(fakeslack.EventCallback("Ev08MFMKH7", map[string]any{
 		"type": "app_home_opened", "user": "U0BOB0001", "channel": "D0BOB0001", "tab": "home", "event_ts": "1700000001.000100"}))
 	s.do(fakeslack.SignedRequest(secret, testNow, "/slack/events", body2))
-	select {
-	case <-events.got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("second event not handled")
+	s.settle(t)
+	if n := events.count(); n != 2 {
+		t.Errorf("handled %d events, want 2", n)
 	}
 }
 
@@ -394,7 +399,7 @@ func TestEventsBadInput(t *testing.T) {
 			t.Errorf("%s: X-Slack-No-Retry %q", name, w.Header().Get("X-Slack-No-Retry"))
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	s.settle(t)
 	if n := events.count(); n != 0 {
 		t.Errorf("%d events handled", n)
 	}
@@ -482,16 +487,17 @@ func TestNewHTTPServerConfig(t *testing.T) {
 }
 
 // A real server on 127.0.0.1: cancelling Serve waits for the command in
-// flight and for a deferred reply's delivery.
+// flight and for a deferred reply's delivery. The ack deadlines are
+// manual: the slow command's is fired, the quick one's never is; both
+// engines answer only once the shutdown has begun.
 func TestGracefulShutdown(t *testing.T) {
 	s := newTestServer(t, nil)
+	timers := useManualTimers(s.core)
 	started := make(chan string, 2)
 	s.engine.handle = func(ctx context.Context, req commands.Request) commands.Reply {
 		started <- req.Text
-		if strings.HasPrefix(req.Text, "slow") {
-			time.Sleep(800 * time.Millisecond) // past the 300 ms ack deadline
-		} else {
-			time.Sleep(200 * time.Millisecond)
+		for !s.stopping.Load() {
+			time.Sleep(time.Millisecond) // polls for the shutdown; no deadline hangs on it
 		}
 		return commands.Reply{Text: "done " + req.Text}
 	}
@@ -505,18 +511,33 @@ func TestGracefulShutdown(t *testing.T) {
 	go func() { served <- s.ServeListener(ctx, ln) }()
 
 	slowURL := s.sink.URL()
+	// A connection each: the late-acked command's handler still holds its
+	// connection, which a reused one would wait for.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	post := func(text, url string) (*http.Response, error) {
 		body := fakeslack.SlashForm(slack.SlashCommand{Text: text, ResponseURL: url})
-		return http.DefaultClient.Do(fakeslack.SignedRequest(secret, testNow, base+"/slack/commands", body))
+		return client.Do(fakeslack.SignedRequest(secret, testNow, base+"/slack/commands", body))
 	}
-	resp, err := post("slow brief", slowURL)
-	if err != nil {
-		t.Fatal(err)
+	type ackResult struct {
+		resp *http.Response
+		err  error
 	}
-	if got := readAll(t, resp.Body); !strings.Contains(got, "Working on it") {
+	slowAck := make(chan ackResult, 1)
+	go func() {
+		resp, err := post("slow brief", slowURL)
+		slowAck <- ackResult{resp, err}
+	}()
+	if tm := timers.next(t); tm.d != 300*time.Millisecond || !tm.fire() {
+		t.Fatalf("the slow command's ack deadline: %v, or it could not fire", tm.d)
+	}
+	a := <-slowAck
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	if got := readAll(t, a.resp.Body); !strings.Contains(got, "Working on it") {
 		t.Fatalf("slow ack %q", got)
 	}
-	resp.Body.Close()
+	a.resp.Body.Close()
 
 	type result struct {
 		body string
@@ -587,7 +608,7 @@ func TestSlashEngineIgnoresDeadline(t *testing.T) {
 		t.Errorf("ack %s", w.Body)
 	}
 	close(release)
-	time.Sleep(100 * time.Millisecond)
+	s.settle(t)
 	if n := len(s.sink.PostsTo(url)); n != 1 {
 		t.Errorf("%d posts: the late answer must not follow the apology", n)
 	}

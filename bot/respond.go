@@ -38,6 +38,9 @@ type responder struct {
 	m        *Metrics
 	attempts int
 	backoff  time.Duration
+	// sleep waits between attempts; tests replace it to record the waits
+	// instead of spending them.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu        sync.Mutex
 	uses      map[string]*urlUse
@@ -50,7 +53,7 @@ type urlUse struct {
 }
 
 func newResponder(client *http.Client, now func() time.Time, log *slog.Logger, m *Metrics, backoff time.Duration) *responder {
-	return &responder{client: client, now: now, log: log, m: m, attempts: 4, backoff: backoff,
+	return &responder{client: client, now: now, log: log, m: m, attempts: 4, backoff: backoff, sleep: sleep,
 		uses: map[string]*urlUse{}, lastSweep: now()}
 }
 
@@ -125,14 +128,22 @@ func (r *responder) deliver(ctx context.Context, u string, issued time.Time, bod
 		}
 		r.m.retries.Inc()
 		r.log.Debug("retrying response_url delivery", "attempt", attempt, "wait", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if serr := r.sleep(ctx, wait); serr != nil {
 			r.m.deliveries.WithLabelValues("failed").Inc()
-			return fmt.Errorf("post to response_url: %w (after %v)", ctx.Err(), err)
-		case <-t.C:
+			return fmt.Errorf("post to response_url: %w (after %v)", serr, err)
 		}
+	}
+}
+
+// sleep waits d, or until ctx ends and returns its error.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

@@ -15,14 +15,19 @@ import (
 	"github.com/kambot/kambot/internal/fakeslack"
 )
 
-func newTestResponder(t *testing.T, clock *fixedClock) (*responder, *prometheus.Registry) {
+// newTestResponder returns a responder whose waits between attempts are
+// recorded by the returned sleeper, not spent.
+func newTestResponder(t *testing.T, clock *fixedClock) (*responder, *prometheus.Registry, *sleeper) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	m, err := NewMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newResponder(&http.Client{Timeout: 500 * time.Millisecond}, clock.Now, testLogger(t), m, 5*time.Millisecond), reg
+	r := newResponder(&http.Client{Timeout: 500 * time.Millisecond}, clock.Now, testLogger(t), m, 5*time.Millisecond)
+	sl := &sleeper{}
+	r.sleep = sl.sleep
+	return r, reg, sl
 }
 
 var msg = []byte(`{"response_type":"ephemeral","text":"Logged."}`)
@@ -46,7 +51,7 @@ func TestResponderRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, reg := newTestResponder(t, newClock(testNow))
+			r, reg, sl := newTestResponder(t, newClock(testNow))
 			sink := fakeslack.NewResponseSink(t)
 			tt.fail(sink)
 			url := sink.URL()
@@ -59,6 +64,16 @@ func TestResponderRetries(t *testing.T) {
 			}
 			if got := metric(t, reg, "kambot_response_url_retries_total", nil); got != tt.retries {
 				t.Errorf("retries = %v, want %v", got, tt.retries)
+			}
+			// Each retry waited the doubling backoff plus up to half of it.
+			waits := sl.asked()
+			if len(waits) != int(tt.retries) {
+				t.Errorf("waits %v for %v retries", waits, tt.retries)
+			}
+			for i, w := range waits {
+				if base := r.backoff << i; w < base || w > base+base/2 {
+					t.Errorf("wait %d was %v; want %v to %v", i+1, w, base, base+base/2)
+				}
 			}
 			outcome := "ok"
 			if tt.wantErr {
@@ -73,13 +88,7 @@ func TestResponderRetries(t *testing.T) {
 
 func TestResponderRetryAfter(t *testing.T) {
 	var calls atomic.Int32
-	var gap atomic.Int64
-	var last atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		now := time.Now().UnixNano()
-		if prev := last.Swap(now); prev != 0 {
-			gap.Store(now - prev)
-		}
 		if calls.Add(1) == 1 {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -88,18 +97,21 @@ func TestResponderRetryAfter(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer srv.Close()
-	r, _ := newTestResponder(t, newClock(testNow))
+	r, _, sl := newTestResponder(t, newClock(testNow))
 	if err := r.deliver(context.Background(), srv.URL+"/hook", testNow, msg); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Duration(gap.Load()); d < 900*time.Millisecond {
-		t.Errorf("retried after %s, Retry-After said 1s", d)
+	if waits := sl.asked(); len(waits) != 1 || waits[0] != time.Second {
+		t.Errorf("waited %v before retrying; Retry-After said 1s", waits)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d posts, want 2", n)
 	}
 }
 
 func TestResponderUseLimits(t *testing.T) {
 	clock := newClock(testNow)
-	r, reg := newTestResponder(t, clock)
+	r, reg, _ := newTestResponder(t, clock)
 	sink := fakeslack.NewResponseSink(t)
 	url := sink.URL()
 	for i := range 5 {
@@ -142,7 +154,7 @@ func TestResponderUseLimits(t *testing.T) {
 
 // Retries also count as uses: a failing URL never gets a sixth POST.
 func TestResponderRetriesCountAsUses(t *testing.T) {
-	r, _ := newTestResponder(t, newClock(testNow))
+	r, _, _ := newTestResponder(t, newClock(testNow))
 	r.attempts = 10
 	sink := fakeslack.NewResponseSink(t)
 	sink.FailNext(500, 10)
@@ -154,7 +166,7 @@ func TestResponderRetriesCountAsUses(t *testing.T) {
 }
 
 func TestResponderBadURL(t *testing.T) {
-	r, reg := newTestResponder(t, newClock(testNow))
+	r, reg, _ := newTestResponder(t, newClock(testNow))
 	for _, u := range []string{"", "ftp://hooks.slack.com/x", "not a url", "https://"} {
 		if err := r.deliver(context.Background(), u, testNow, msg); err == nil {
 			t.Errorf("%q accepted", u)
@@ -165,19 +177,39 @@ func TestResponderBadURL(t *testing.T) {
 	}
 }
 
+// A retry the deadline has no room for is not waited for: the delivery
+// fails at once instead of at the deadline.
 func TestResponderStopsWithContext(t *testing.T) {
-	r, _ := newTestResponder(t, newClock(testNow))
+	r, _, sl := newTestResponder(t, newClock(testNow))
 	r.backoff = time.Hour
 	sink := fakeslack.NewResponseSink(t)
 	sink.FailNext(500, 1)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	start := time.Now()
 	err := r.deliver(ctx, sink.URL(), testNow, msg)
 	if err == nil || !strings.Contains(err.Error(), "no time left") {
 		t.Errorf("deliver = %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("took %s", d)
+	if waits := sl.asked(); len(waits) != 0 {
+		t.Errorf("waited %v past the deadline", waits)
+	}
+}
+
+// A wait cut short by the context ends the delivery with its error.
+func TestResponderWaitCancelled(t *testing.T) {
+	r, reg, _ := newTestResponder(t, newClock(testNow))
+	sink := fakeslack.NewResponseSink(t)
+	sink.FailNext(500, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.sleep = func(context.Context, time.Duration) error {
+		cancel() // the caller gives up during the wait
+		return ctx.Err()
+	}
+	err := r.deliver(ctx, sink.URL(), testNow, msg)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("deliver = %v, want cancelled", err)
+	}
+	if got := metric(t, reg, "kambot_response_url_deliveries_total", map[string]string{"outcome": "failed"}); got != 1 {
+		t.Errorf("deliveries{failed} = %v", got)
 	}
 }

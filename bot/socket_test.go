@@ -67,6 +67,20 @@ func startSocket(t *testing.T, mod func(*SocketConfig)) *socketEnv {
 	return e
 }
 
+// settle returns once the work of every envelope acknowledged so far has
+// finished and every ack sent so far has reached the double: the acks of
+// a last envelope, sent after that work, follow them on the connection.
+func (e *socketEnv) settle(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.runner.core.work.Wait(ctx); err != nil {
+		t.Fatalf("work still running: %v", err)
+	}
+	// slack-go cannot parse this one; the runner acknowledges it anyway.
+	e.ack(t, e.sock.EventsAPI(fakeslack.EventCallback("Ev0BARRIER", map[string]any{"type": "no_such_event_type"}), 0))
+}
+
 func (e *socketEnv) ack(t *testing.T, id string) fakeslack.Ack {
 	t.Helper()
 	a, err := e.sock.WaitAck(id, 5*time.Second)
@@ -102,10 +116,11 @@ func TestSocketSlashAckCarriesReply(t *testing.T) {
 	if got := metric(t, e.reg, "kambot_socket_envelopes_total", map[string]string{"type": "slash_commands"}); got != 1 {
 		t.Errorf("envelopes = %v", got)
 	}
-	// The ack can reach Slack before its counter moves.
-	waitFor(t, 2*time.Second, "acks metric", func() bool {
-		return metric(t, e.reg, "kambot_socket_acks_total", map[string]string{"outcome": "payload"}) == 1
-	})
+	// The ack can reach Slack before its counter moves: settle first.
+	e.settle(t)
+	if got := metric(t, e.reg, "kambot_socket_acks_total", map[string]string{"outcome": "payload"}); got != 1 {
+		t.Errorf("acks{payload} = %v", got)
+	}
 }
 
 func TestSocketSlowSlash(t *testing.T) {
@@ -181,15 +196,17 @@ func TestSocketInteractive(t *testing.T) {
 
 func TestSocketInteractiveLate(t *testing.T) {
 	e := startSocket(t, nil)
+	release := make(chan struct{})
 	e.engine.interact = func(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply {
-		time.Sleep(600 * time.Millisecond)
+		<-release // answers only once the test has the ack
 		return commands.InteractionReply{Ack: map[string]string{"response_action": "clear"}}
 	}
 	id := e.sock.Interactive(fakeslack.BlockActions("U1", "C1", "", "a", "v"))
 	if a := e.ack(t, id); a.Payload != nil {
 		t.Errorf("late ack carried %s", a.Payload)
 	}
-	time.Sleep(700 * time.Millisecond)
+	close(release)
+	e.settle(t)
 	if n := len(e.sock.AcksFor(id)); n != 1 {
 		t.Errorf("%d acks, want exactly 1", n)
 	}
@@ -206,18 +223,20 @@ func TestSocketEventsDedupe(t *testing.T) {
 			t.Errorf("event ack carried %s", a.Payload)
 		}
 	}
+	// Both acks are sent before their events are passed on: wait for the
+	// one handled and the one counted as a duplicate, then for the work.
 	select {
 	case <-e.events.got:
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("event not handled")
 	}
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, 30*time.Second, "duplicate counted", func() bool {
+		return metric(t, e.reg, "kambot_events_total", map[string]string{"type": "app_home_opened", "outcome": "duplicate"}) == 1
+	})
+	e.settle(t)
 	if n := e.events.count(); n != 1 {
 		t.Errorf("event handled %d times, want 1", n)
 	}
-	waitFor(t, 2*time.Second, "duplicate counted", func() bool {
-		return metric(t, e.reg, "kambot_events_total", map[string]string{"type": "app_home_opened", "outcome": "duplicate"}) == 1
-	})
 }
 
 // An envelope slack-go cannot parse is still acknowledged, or Slack would
@@ -328,18 +347,28 @@ func TestNewSocketRunnerConfig(t *testing.T) {
 }
 
 // Cancelling Run lets a command in flight finish and its reply go out.
+// The ack deadline is fired by hand; the engine answers once Run is
+// cancelled.
 func TestSocketGracefulShutdown(t *testing.T) {
 	e := startSocket(t, nil)
-	started := make(chan struct{})
+	timers := useManualTimers(e.runner.core)
+	started, release := make(chan struct{}), make(chan struct{})
 	e.engine.handle = func(ctx context.Context, req commands.Request) commands.Reply {
 		close(started)
-		time.Sleep(700 * time.Millisecond) // past the ack deadline
+		<-release
 		return commands.Reply{Text: "Brief ready."}
 	}
 	url := e.sink.URL()
 	id := e.sock.SlashCommand(slack.SlashCommand{Text: "brief acme", ResponseURL: url})
 	<-started
+	if !timers.next(t).fire() { // the ack deadline passes
+		t.Fatal("the ack deadline could not fire")
+	}
+	if a := e.ack(t, id); !strings.Contains(string(a.Payload), "Working on it") {
+		t.Fatalf("ack %s", a.Payload)
+	}
 	e.cancel()
+	close(release)
 	select {
 	case err := <-e.done:
 		if err != nil {

@@ -57,6 +57,9 @@ type Drafter struct {
 	log     *slog.Logger
 	m       *metrics
 	now     func() time.Time
+	// sleep waits between attempts; tests replace it to record the waits
+	// instead of spending them.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	// backoff is the first retry's wait without Retry-After; it doubles.
 	backoff time.Duration
@@ -79,6 +82,7 @@ func New(cfg Config) *Drafter {
 		m:       newMetrics(cfg.Metrics),
 		now:     cfg.Now,
 		backoff: firstBackoff,
+		sleep:   sleep,
 	}
 	if d.model == "" {
 		d.model = DefaultModel
@@ -343,14 +347,22 @@ func (d *Drafter) complete(ctx context.Context, p Prompt, k Kind, teamID, reques
 			return ans, reason
 		}
 		d.m.retried(reason)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			r, _ := classify(ctx, ctx.Err())
+		if err := d.sleep(ctx, wait); err != nil {
+			r, _ := classify(ctx, err)
 			return ans, r
-		case <-t.C:
 		}
+	}
+}
+
+// sleep waits d, or until ctx ends and returns its error.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

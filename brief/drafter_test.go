@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -30,7 +31,61 @@ func newTestDrafter(t *testing.T, d *llm, cfg Config) *Drafter {
 	cfg.Now = func() time.Time { return now }
 	dr := New(cfg)
 	dr.backoff = 20 * time.Millisecond
+	recordWaits(dr)
 	return dr
+}
+
+// sleeper stands in for the drafter's waits between attempts: it records
+// each wait asked for and returns at once, so that tests check the retry
+// schedule instead of timing it.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+// recordWaits gives dr a fresh sleeper and returns it.
+func recordWaits(dr *Drafter) *sleeper {
+	s := &sleeper{}
+	dr.sleep = s.sleep
+	return s
+}
+
+func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	return nil
+}
+
+// asked returns the waits asked for so far.
+func (s *sleeper) asked() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+// total is the sum of waits.
+func total(waits []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, w := range waits {
+		sum += w
+	}
+	return sum
+}
+
+// checkBackoff fails unless each wait is within the jittered doubling
+// from the test drafter's first backoff.
+func checkBackoff(t *testing.T, dr *Drafter, waits []time.Duration) {
+	t.Helper()
+	for i, w := range waits {
+		full := dr.backoff << i
+		if w < full/2 || w > full {
+			t.Errorf("wait %d was %v; want the backoff, %v to %v", i+1, w, full/2, full)
+		}
+	}
 }
 
 func TestBriefByModel(t *testing.T) {
@@ -160,41 +215,46 @@ func TestBriefNeverLeaksAnotherAccount(t *testing.T) {
 	}
 }
 
+// TestBriefFallsBackInTime: every failure ends in the template, after the
+// retries the deadline leaves room for. Waits between attempts are
+// recorded, not spent; the hanging cases are cut off by the real deadline
+// (the double hangs until the test ends otherwise).
 func TestBriefFallsBackInTime(t *testing.T) {
-	const timeout = 600 * time.Millisecond
+	const timeout = 2 * time.Second
 	tests := []struct {
 		name     string
 		respond  func(d *llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest)
 		reason   string
 		attempts int
+		waits    []time.Duration // the waits asked for; nil: the backoff's
 	}{
 		{"ErrServer500", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				writeError(w, http.StatusInternalServerError, "server_error", "The server had an error while processing your request.")
 			}
-		}, ReasonServerError, 3},
+		}, ReasonServerError, 3, nil},
 		{"ErrBadGatewayHTML", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Header().Set("Content-Type", "text/html")
 				w.WriteHeader(http.StatusBadGateway)
 				w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
 			}
-		}, ReasonServerError, 3},
+		}, ReasonServerError, 3, nil},
 		{"ErrRateLimitedPastDeadline", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Header().Set("Retry-After", "20")
 				writeError(w, http.StatusTooManyRequests, "requests", "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3.")
 			}
-		}, ReasonRateLimited, 1},
+		}, ReasonRateLimited, 1, []time.Duration{}}, // 20 s is past the deadline: no wait
 		{"ErrRateLimitedEveryTime", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Header().Set("Retry-After-Ms", "30")
 				writeError(w, http.StatusTooManyRequests, "tokens", "Rate limit reached.")
 			}
-		}, ReasonRateLimited, 3},
+		}, ReasonRateLimited, 3, []time.Duration{30 * time.Millisecond, 30 * time.Millisecond}},
 		{"ErrHang", func(d *llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(_ http.ResponseWriter, r *http.Request, _ int, _ openai.ChatCompletionRequest) { d.hang(r) }
-		}, ReasonTimeout, 1},
+		}, ReasonTimeout, 1, nil},
 		{"ErrHangMidBody", func(d *llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, r *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Header().Set("Content-Type", "application/json")
@@ -202,56 +262,56 @@ func TestBriefFallsBackInTime(t *testing.T) {
 				w.(http.Flusher).Flush()
 				d.hang(r)
 			}
-		}, ReasonTimeout, 1},
+		}, ReasonTimeout, 1, nil},
 		{"ErrMalformedJSON", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Write([]byte(`{"id":"chatcmpl-1","choices":[{"message":{"content":"half`))
 			}
-		}, ReasonBadResponse, 1},
+		}, ReasonBadResponse, 1, nil},
 		{"ErrNotJSON", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Write([]byte("OK"))
 			}
-		}, ReasonBadResponse, 1},
+		}, ReasonBadResponse, 1, nil},
 		{"ErrEmptyChoices", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, req openai.ChatCompletionRequest) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Write([]byte(`{"id":"chatcmpl-1","object":"chat.completion","created":1741000000,"model":"` + req.Model + `","choices":[],"usage":{"prompt_tokens":900,"completion_tokens":0,"total_tokens":900}}`))
 			}
-		}, ReasonEmptyResponse, 1},
+		}, ReasonEmptyResponse, 1, nil},
 		{"ErrEmptyContent", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, req openai.ChatCompletionRequest) {
 				writeCompletion(w, req.Model, "  \n", openai.FinishReasonStop, 900, 1)
 			}
-		}, ReasonEmptyResponse, 1},
+		}, ReasonEmptyResponse, 1, nil},
 		{"ErrMissingSections", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, req openai.ChatCompletionRequest) {
 				writeCompletion(w, req.Model, "*Where we stand*\nFine.\n*Risks*\nNone.", openai.FinishReasonStop, 900, 12)
 			}
-		}, ReasonMissingSections, 1},
+		}, ReasonMissingSections, 1, nil},
 		{"ErrTruncated", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, req openai.ChatCompletionRequest) {
 				writeCompletion(w, req.Model, "*Where we stand*\nFine.\n*Who matters*\nDana.\n*In flight*\nThe renew", openai.FinishReasonLength, 900, 900)
 			}
-		}, ReasonTruncated, 1},
+		}, ReasonTruncated, 1, nil},
 		{"ErrUnauthorized", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				writeError(w, http.StatusUnauthorized, "invalid_request_error", "Incorrect API key provided: sk-test.")
 			}
-		}, ReasonHTTPError, 1},
+		}, ReasonHTTPError, 1, nil},
 		{"ErrVLLMErrorShape", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusBadRequest)
 				w.Write([]byte(`{"object":"error","message":"This model's maximum context length is 2048 tokens.","type":"BadRequestError","param":null,"code":400}`))
 			}
-		}, ReasonHTTPError, 1},
+		}, ReasonHTTPError, 1, nil},
 		{"ErrUnknownModel", func(*llm) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 			return func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
 				writeError(w, http.StatusNotFound, "invalid_request_error", "The model `gpt-9` does not exist.")
 			}
-		}, ReasonHTTPError, 1},
+		}, ReasonHTTPError, 1, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,19 +321,27 @@ func TestBriefFallsBackInTime(t *testing.T) {
 				tt.respond(d)(w, r, n, req)
 			})
 			dr := newTestDrafter(t, d, Config{Timeout: timeout})
+			sl := recordWaits(dr)
 
-			start := time.Now()
 			r := dr.Brief(context.Background(), acme())
-			elapsed := time.Since(start)
 
 			if r.ByModel || r.FallbackReason != tt.reason {
 				t.Errorf("ByModel %v reason %q; want the fallback for %q", r.ByModel, r.FallbackReason, tt.reason)
 			}
-			if elapsed > timeout+400*time.Millisecond {
-				t.Errorf("fallback after %v; the deadline was %v", elapsed, timeout)
-			}
 			if r.Attempts != tt.attempts || len(d.seen()) != tt.attempts {
 				t.Errorf("attempts %d, requests %d; want %d", r.Attempts, len(d.seen()), tt.attempts)
+			}
+			waits := sl.asked()
+			if len(waits) != tt.attempts-1 {
+				t.Errorf("waited %d times (%v) for %d attempts", len(waits), waits, tt.attempts)
+			}
+			if tt.waits != nil && !slices.Equal(waits, tt.waits) {
+				t.Errorf("waits %v; want %v", waits, tt.waits)
+			} else if tt.waits == nil {
+				checkBackoff(t, dr, waits)
+			}
+			if sum := total(waits); sum >= timeout {
+				t.Errorf("asked to wait %v in all; the deadline was %v", sum, timeout)
 			}
 			checkFallback(t, r)
 		})
@@ -304,24 +372,24 @@ func TestBriefRetries(t *testing.T) {
 		name     string
 		fail     func(w http.ResponseWriter)
 		timeout  time.Duration
-		minWait  time.Duration
+		wait     time.Duration // the server's; 0: the backoff
 		attempts int
 	}{
 		{"ServerErrorThenOK", func(w http.ResponseWriter) {
 			writeError(w, http.StatusServiceUnavailable, "server_error", "overloaded")
-		}, 2 * time.Second, 0, 2},
+		}, 10 * time.Second, 0, 2},
 		{"RetryAfterSeconds", func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, "requests", "Rate limit reached.")
-		}, 3 * time.Second, time.Second, 2},
+		}, 10 * time.Second, time.Second, 2},
 		{"RetryAfterMs", func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After-Ms", "250")
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, "tokens", "Rate limit reached.")
-		}, 2 * time.Second, 250 * time.Millisecond, 2},
+		}, 10 * time.Second, 250 * time.Millisecond, 2},
 		{"RateLimitedNoHeader", func(w http.ResponseWriter) {
 			writeError(w, http.StatusTooManyRequests, "requests", "Rate limit reached.")
-		}, 2 * time.Second, 0, 2},
+		}, 10 * time.Second, 0, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,17 +402,19 @@ func TestBriefRetries(t *testing.T) {
 				okBrief(w, r, n, req)
 			})
 			dr := newTestDrafter(t, d, Config{Timeout: tt.timeout})
-			start := time.Now()
+			sl := recordWaits(dr)
 			r := dr.Brief(context.Background(), acme())
-			elapsed := time.Since(start)
 			if !r.ByModel || r.Attempts != tt.attempts {
 				t.Errorf("ByModel %v (%q) after %d attempts; want the model after %d", r.ByModel, r.FallbackReason, r.Attempts, tt.attempts)
 			}
-			if elapsed < tt.minWait {
-				t.Errorf("retried after %v; the server asked for %v", elapsed, tt.minWait)
-			}
-			if elapsed > tt.timeout {
-				t.Errorf("took %v, past the %v deadline", elapsed, tt.timeout)
+			waits := sl.asked()
+			switch {
+			case len(waits) != 1:
+				t.Errorf("waits %v; want one before the retry", waits)
+			case tt.wait > 0 && waits[0] != tt.wait:
+				t.Errorf("waited %v before retrying; the server asked for %v", waits[0], tt.wait)
+			case tt.wait == 0:
+				checkBackoff(t, dr, waits)
 			}
 		})
 	}
@@ -436,40 +506,45 @@ func TestBriefUnreachable(t *testing.T) {
 	tests := []struct {
 		name, base string
 		reason     string
+		attempts   int
 	}{
-		{"ErrConnectionRefused", "http://127.0.0.1:1/v1", ReasonUnreachable},
-		{"ErrBadBaseURL", "http://[::1/v1", ReasonUnreachable},
+		{"ErrConnectionRefused", "http://127.0.0.1:1/v1", ReasonUnreachable, 1 + DefaultRetries}, // a server restarting may come back
+		{"ErrBadBaseURL", "http://[::1/v1", ReasonUnreachable, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dr := newTestDrafter(t, nil, Config{BaseURL: tt.base, Timeout: time.Second})
-			start := time.Now()
+			dr := newTestDrafter(t, nil, Config{BaseURL: tt.base, Timeout: 10 * time.Second})
+			sl := recordWaits(dr)
 			r := dr.Brief(context.Background(), acme())
-			if r.FallbackReason != tt.reason {
-				t.Errorf("reason %q; want %q", r.FallbackReason, tt.reason)
+			if r.FallbackReason != tt.reason || r.Attempts != tt.attempts {
+				t.Errorf("reason %q after %d attempts; want %q after %d", r.FallbackReason, r.Attempts, tt.reason, tt.attempts)
 			}
-			if e := time.Since(start); e > 1500*time.Millisecond {
-				t.Errorf("took %v", e)
+			waits := sl.asked()
+			if len(waits) != r.Attempts-1 {
+				t.Errorf("waits %v for %d attempts", waits, r.Attempts)
 			}
+			checkBackoff(t, dr, waits)
 			checkFallback(t, r)
 		})
 	}
 }
 
 func TestBriefCanceledByCaller(t *testing.T) {
-	var d *llm
-	d = newLLM(t, func(_ http.ResponseWriter, r *http.Request, _ int, _ openai.ChatCompletionRequest) { d.hang(r) })
-	dr := newTestDrafter(t, d, Config{Timeout: 10 * time.Second})
+	// The caller gives up once the request is at the server, which then
+	// hangs until the test ends: only the cancellation can end Brief, and
+	// well before the deadline, which would say timeout instead.
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	defer cancel()
+	var d *llm
+	d = newLLM(t, func(_ http.ResponseWriter, r *http.Request, _ int, _ openai.ChatCompletionRequest) {
+		cancel()
+		d.hang(r)
+	})
+	dr := newTestDrafter(t, d, Config{Timeout: time.Hour})
 
-	start := time.Now()
 	r := dr.Brief(ctx, acme())
 	if r.FallbackReason != ReasonCanceled {
 		t.Errorf("reason %q; want canceled", r.FallbackReason)
-	}
-	if e := time.Since(start); e > time.Second {
-		t.Errorf("took %v after the caller gave up", e)
 	}
 	checkFallback(t, r)
 }

@@ -542,9 +542,18 @@ func (r *rig) waitSettled(team string, keys ...string) {
 	})
 }
 
-// idle lets the Sender run for a few poll intervals, for tests that check
-// that something does not happen.
-func (r *rig) idle() { time.Sleep(15 * r.s.cfg.PollInterval) }
+// idle returns once the Sender has had its chance to act on the queue as
+// it stands, for tests that check that something does not happen: two
+// dispatch passes have completed since the call (so one began after it),
+// and every delivery they started has been settled.
+func (r *rig) idle() {
+	r.tb.Helper()
+	from := r.s.passes.Load()
+	r.s.Wake()
+	waitFor(r.tb, "the Sender to look at the queue and go idle", func() bool {
+		return r.s.passes.Load() >= from+2 && r.s.inflight.Load() == 0
+	})
+}
 
 // exactlyOnce fails the test unless the double accepted each key once.
 func exactlyOnce(tb testing.TB, d *slackDouble, keys []string) {

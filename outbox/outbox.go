@@ -233,7 +233,10 @@ type Sender struct {
 	kick     chan struct{}
 	inflight atomic.Int64
 	running  atomic.Bool
-	settles  chan settleReq // to Run's settler
+	// passes counts Run's completed dispatch passes, so that a caller can
+	// tell the Sender has looked at the queue since a given moment.
+	passes  atomic.Uint64
+	settles chan settleReq // to Run's settler
 
 	mu        sync.Mutex
 	channels  map[string]*pacer

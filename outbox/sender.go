@@ -49,6 +49,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			maintained = time.Now()
 		}
 		wakeAt := s.dispatch(ctx, work, &wg, now)
+		s.passes.Add(1)
 		dispatched := time.Now()
 
 		wait := min(wakeAt.Sub(s.cfg.Now()), s.cfg.PollInterval-time.Since(maintained))
