@@ -21,8 +21,8 @@ import (
 // quickEngine answers at once, like "/kam log" on a warm database.
 type quickEngine struct{}
 
-func (quickEngine) Handle(ctx context.Context, req commands.Request) commands.Reply {
-	return commands.Reply{Text: "Logged a call on Loadtest Holdings."}
+func (quickEngine) Do(ctx context.Context, req commands.Request) (commands.Reply, error) {
+	return commands.Reply{Text: "Logged a call on Loadtest Holdings."}, nil
 }
 
 func (quickEngine) Interact(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply {

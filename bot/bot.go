@@ -20,30 +20,17 @@ import (
 // Engine runs commands and interactions. The transport never looks inside a
 // Reply beyond rendering it.
 type Engine interface {
-	// Handle runs one slash command. ctx expires after the transport's
-	// command timeout; the reply is shown to the user.
-	Handle(ctx context.Context, req commands.Request) commands.Reply
+	// Do runs one slash command. ctx expires after the transport's command
+	// timeout; the reply is shown to the user. The error is what the reply
+	// reports — nil, a *kam.Error for the user's mistake (bad input, not
+	// found, not allowed), or an internal error — and sets the command's
+	// outcome in the metrics.
+	Do(ctx context.Context, req commands.Request) (commands.Reply, error)
 	// Interact answers a button, modal or shortcut payload.
 	Interact(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply
 	// SubCommand names the sub-command of a command text ("log", "help"…),
 	// used as a metrics label: it must come from a small fixed set.
 	SubCommand(text string) string
-}
-
-// Outcomer is an optional interface of an Engine: Outcome tells how a Reply
-// ended, one of OutcomeOK, OutcomeError (the user's mistake: bad input, not
-// found, not allowed) or OutcomeInternal. Without it, a reply whose text is
-// kambot's internal-error message counts as internal and any other as ok.
-type Outcomer interface {
-	Outcome(reply commands.Reply) string
-}
-
-// Doer is an optional interface of an Engine: Do is Handle that also
-// returns the error the reply reports — nil, a *kam.Error for the user's
-// mistake, or an internal error. The transport then calls Do instead of
-// Handle and takes the outcome from the error; Outcomer is not consulted.
-type Doer interface {
-	Do(ctx context.Context, req commands.Request) (commands.Reply, error)
 }
 
 // EventHandler consumes Events API callbacks (app_home_opened,
@@ -68,22 +55,16 @@ type errInternal struct{}
 
 func (errInternal) Error() string { return "internal" }
 
-// outcomeOf classifies a reply the engine returned in time.
-func outcomeOf(e Engine, r commands.Reply) string {
-	if o, ok := e.(Outcomer); ok {
-		switch out := o.Outcome(r); out {
-		case OutcomeOK, OutcomeError, OutcomeInternal, OutcomeTimeout:
-			return out
-		}
-		return OutcomeOK
-	}
+// outcomeOfReply classifies an interaction's reply, which carries no
+// error: kambot's internal-error text counts as internal, anything else ok.
+func outcomeOfReply(r commands.Reply) string {
 	if r.Text == internalText {
 		return OutcomeInternal
 	}
 	return OutcomeOK
 }
 
-// outcomeOfErr classifies the error a Doer returned.
+// outcomeOfErr classifies the error behind a command's reply.
 func outcomeOfErr(err error) string {
 	switch {
 	case err == nil:

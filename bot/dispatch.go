@@ -293,14 +293,9 @@ func (c *core) handle(label string, req commands.Request) (reply commands.Reply)
 		}
 		c.m.command(label, outcome, time.Since(start))
 	}()
-	if doer, ok := c.engine.(Doer); ok {
-		var err error
-		reply, err = doer.Do(ctx, req)
-		outcome = outcomeOfErr(err)
-	} else {
-		reply = c.engine.Handle(ctx, req)
-		outcome = outcomeOf(c.engine, reply)
-	}
+	var err error
+	reply, err = c.engine.Do(ctx, req)
+	outcome = outcomeOfErr(err)
 	if ctx.Err() != nil {
 		c.log.Warn("command ran out of time", "command", label, "user", req.UserID, "limit", c.timing.Command)
 		outcome = OutcomeTimeout
@@ -414,7 +409,7 @@ func (c *core) interact(cb slack.InteractionCallback) (ir commands.InteractionRe
 	if ctx.Err() != nil {
 		outcome = OutcomeTimeout
 	} else if ir.Reply != nil {
-		outcome = outcomeOf(c.engine, *ir.Reply)
+		outcome = outcomeOfReply(*ir.Reply)
 	}
 	return ir
 }

@@ -41,19 +41,20 @@ type fakeEngine struct {
 	cbs      []slack.InteractionCallback
 	handle   func(ctx context.Context, req commands.Request) commands.Reply
 	interact func(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply
-	called   chan struct{} // receives once per Handle/Interact call, if set
+	called   chan struct{} // receives once per Do/Interact call, if set
+	err      error         // what Do reports behind every reply
 }
 
-func (e *fakeEngine) Handle(ctx context.Context, req commands.Request) commands.Reply {
+func (e *fakeEngine) Do(ctx context.Context, req commands.Request) (commands.Reply, error) {
 	e.mu.Lock()
 	e.reqs = append(e.reqs, req)
 	h := e.handle
 	e.mu.Unlock()
 	e.signal()
 	if h == nil {
-		return commands.Reply{Text: "Logged a call on Acme."}
+		return commands.Reply{Text: "Logged a call on Acme."}, e.err
 	}
-	return h(ctx, req)
+	return h(ctx, req), e.err
 }
 
 func (e *fakeEngine) Interact(ctx context.Context, cb slack.InteractionCallback) commands.InteractionReply {
@@ -95,16 +96,6 @@ func (e *fakeEngine) callbacks() []slack.InteractionCallback {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]slack.InteractionCallback(nil), e.cbs...)
-}
-
-// outcomeEngine adds Outcomer: replies starting with "Error:" are user errors.
-type outcomeEngine struct{ *fakeEngine }
-
-func (outcomeEngine) Outcome(r commands.Reply) string {
-	if strings.HasPrefix(r.Text, "Error:") {
-		return OutcomeError
-	}
-	return OutcomeOK
 }
 
 // fakeEvents records events.
@@ -216,8 +207,6 @@ func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 	ts := &testServer{HTTPServer: s, url: hs.URL, reg: reg, clock: clock, sink: fakeslack.NewResponseSink(t), handlers: handlers}
 	if e, ok := cfg.Engine.(*fakeEngine); ok {
 		ts.engine = e
-	} else if e, ok := cfg.Engine.(outcomeEngine); ok {
-		ts.engine = e.fakeEngine
 	}
 	return ts
 }

@@ -143,23 +143,27 @@ func TestSlashLaterGoesToResponseURL(t *testing.T) {
 	}
 }
 
+// A panic is internal whatever the reply says; otherwise the error behind
+// the reply decides (see TestSlashOutcomesFromErrors).
 func TestSlashOutcomes(t *testing.T) {
 	tests := []struct {
 		name    string
 		handle  func(ctx context.Context, req commands.Request) commands.Reply
+		err     error
 		outcome string
 		text    string
 	}{
-		{"OK", func(context.Context, commands.Request) commands.Reply { return commands.Reply{Text: "Done."} }, OutcomeOK, "Done."},
+		{"OK", func(context.Context, commands.Request) commands.Reply { return commands.Reply{Text: "Done."} }, nil, OutcomeOK, "Done."},
 		{"UserError", func(context.Context, commands.Request) commands.Reply {
-			return commands.Reply{Text: "Error: no account matches “acm”. Type /kam accounts to list them."}
-		}, OutcomeError, "Error: no account"},
-		{"Internal", func(context.Context, commands.Request) commands.Reply { return commands.Reply{Text: "Internal error."} }, OutcomeOK, "Internal error."},
-		{"Panic", func(context.Context, commands.Request) commands.Reply { panic("nil map") }, OutcomeInternal, "Internal error."},
+			return commands.Reply{Text: "No account matches “acm”. Type /kam accounts to list them."}
+		}, kam.Errorf(kam.ENOTFOUND, "no account"), OutcomeError, "No account"},
+		{"Internal", func(context.Context, commands.Request) commands.Reply { return commands.Reply{Text: "Internal error."} },
+			errors.New("disk full"), OutcomeInternal, "Internal error."},
+		{"Panic", func(context.Context, commands.Request) commands.Reply { panic("nil map") }, nil, OutcomeInternal, "Internal error."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			eng := outcomeEngine{&fakeEngine{handle: tt.handle}}
+			eng := &fakeEngine{handle: tt.handle, err: tt.err}
 			s := newTestServer(t, func(c *HTTPConfig) { c.Engine = eng })
 			w := s.slash("log acme call x", s.sink.URL())
 			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tt.text) {
@@ -169,16 +173,6 @@ func TestSlashOutcomes(t *testing.T) {
 				t.Errorf("commands_total{log,%s} = %v", tt.outcome, got)
 			}
 		})
-	}
-}
-
-// Without Outcomer, kambot's internal-error text counts as internal.
-func TestSlashDefaultOutcome(t *testing.T) {
-	s := newTestServer(t, nil)
-	s.engine.handle = func(context.Context, commands.Request) commands.Reply { return commands.Reply{Text: "Internal error."} }
-	s.slash("log acme call x", s.sink.URL())
-	if got := metric(t, s.reg, "kambot_commands_total", map[string]string{"command": "log", "outcome": "internal"}); got != 1 {
-		t.Errorf("commands_total{log,internal} = %v", got)
 	}
 }
 
@@ -637,17 +631,7 @@ func TestInteractionPanic(t *testing.T) {
 	}
 }
 
-// doerEngine reports the error behind each reply, as commands.Engine does.
-type doerEngine struct {
-	*fakeEngine
-	err error
-}
-
-func (e doerEngine) Do(ctx context.Context, req commands.Request) (commands.Reply, error) {
-	return e.Handle(ctx, req), e.err
-}
-
-func TestSlashOutcomesFromDoer(t *testing.T) {
+func TestSlashOutcomesFromErrors(t *testing.T) {
 	for _, tt := range []struct {
 		err     error
 		outcome string
@@ -658,7 +642,7 @@ func TestSlashOutcomesFromDoer(t *testing.T) {
 		{kam.Errorf(kam.EUNAUTHORIZED, "Only the account's team can log."), OutcomeError},
 		{errors.New("database is locked"), OutcomeInternal},
 	} {
-		s := newTestServer(t, func(c *HTTPConfig) { c.Engine = doerEngine{&fakeEngine{}, tt.err} })
+		s := newTestServer(t, func(c *HTTPConfig) { c.Engine = &fakeEngine{err: tt.err} })
 		if w := s.slash("log acme call x", s.sink.URL()); w.Code != http.StatusOK {
 			t.Fatalf("status %d", w.Code)
 		}
