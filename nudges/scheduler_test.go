@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones the tests name, on machines without zoneinfo
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
