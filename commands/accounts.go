@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -205,6 +206,9 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	if err := c.allowLeadChange(c.Account, changed); err != nil {
+		return Reply{}, err
+	}
 	if len(changed) == 0 {
 		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", esc(a.Name)))}}, nil
 	}
@@ -215,7 +219,7 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", esc(dup.Name))
 		}
 	}
-	if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed); err != nil {
+	if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed, c.leadChangeNotice(c.Account, changed)); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
 			return Reply{}, err
 		}
@@ -226,6 +230,68 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 		parts = append(parts, k+" → "+accountValue(a, k))
 	}
 	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", esc(a.Name), strings.Join(parts, ", ")))}}, nil
+}
+
+// leadKeys are the keys of set that decide who leads an account and where
+// its posts go: the KAM, the executive sponsor (both on the team, with
+// rights) and the channel (possibly shared with the customer).
+var leadKeys = []string{"owner", "sponsor", "channel"}
+
+// allowLeadChange lets only admins and the account's KAM change a lead
+// key: a team member must not be able to put an outsider on the team,
+// remove the KAM, or redirect the account's posts.
+func (a *Actor) allowLeadChange(acct kam.Account, changed []string) error {
+	var keys []string
+	for _, k := range changed {
+		if slices.Contains(leadKeys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 || a.Admin || (acct.OwnerID != "" && acct.OwnerID == a.UserID) {
+		return nil
+	}
+	who := "its KAM"
+	if acct.OwnerID != "" {
+		who = "its KAM, " + mention(acct.OwnerID)
+	}
+	return kam.Errorf(kam.EUNAUTHORIZED, "Only admins and %s can change %s's %s. Ask them, or change the other keys on their own.",
+		who, esc(acct.Name), orList(keys))
+}
+
+// leadChangeNotice tells the account's KAM, before and after the change,
+// by DM that someone else changed a lead key; it is queued with the change.
+func (a *Actor) leadChangeNotice(old kam.Account, changed []string) kam.Post[kam.Account] {
+	var keys []string
+	for _, k := range changed {
+		if slices.Contains(leadKeys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 || a.e.notifier == nil {
+		return nil
+	}
+	actor := a.UserID
+	return func(n kam.Account) ([]kam.OutboxMessage, error) {
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %s → %s", k, accountValue(old, k), accountValue(n, k)))
+		}
+		text := fmt.Sprintf("%s changed who leads *%s*: %s.", mention(actor), esc(n.Name), strings.Join(parts, ", "))
+		blocks := []slack.Block{section(text)}
+		var out []kam.OutboxMessage
+		for _, to := range []string{old.OwnerID, n.OwnerID} {
+			if to == "" || to == actor || slices.ContainsFunc(out, func(m kam.OutboxMessage) bool { return m.Channel == to }) {
+				continue
+			}
+			key := fmt.Sprintf("account-leads:%d:%d:%s", n.ID, n.UpdatedAt.UnixMilli(), to)
+			m, err := encodePost(n.TeamID, to, key, PlainText(blocks), blocks)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m...)
+		}
+		return out, nil
+	}
 }
 
 // applyAccountOptions validates every option and applies it to a; it

@@ -222,19 +222,19 @@ func channelPost[T any](a *Actor, acct kam.Account, key func(T) string, blocks f
 		return nil
 	}
 	team, channel := a.TeamID, acct.ChannelID
-	return func(stored T) (*kam.OutboxMessage, error) {
+	return func(stored T) ([]kam.OutboxMessage, error) {
 		b := blocks(stored)
 		return encodePost(team, channel, key(stored), PlainText(b), b)
 	}
 }
 
-// encodePost is the outbox record of a post, for a kam.Post to return.
-func encodePost(teamID, channel, key, text string, blocks []slack.Block) (*kam.OutboxMessage, error) {
+// encodePost is the outbox record of one post, for a kam.Post to return.
+func encodePost(teamID, channel, key, text string, blocks []slack.Block) ([]kam.OutboxMessage, error) {
 	m, err := outbox.Encode(outbox.Message{TeamID: teamID, Channel: channel, Key: key, Text: text, Blocks: blocks})
 	if err != nil {
 		return nil, fmt.Errorf("encode post %s: %w", key, err)
 	}
-	return &m, nil
+	return []kam.OutboxMessage{m}, nil
 }
 
 // Wake asks the notifier to deliver the posts that a change just queued.

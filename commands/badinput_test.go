@@ -115,7 +115,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 		// Permissions: outsiders, non-admins, admins off the team.
 		{"outsider log", "", outsider, "log acme call hi", kam.EUNAUTHORIZED, "Only Acme Corp's team can log interactions. Ask <@UANA001> (the KAM) or an admin"},
-		{"outsider set", "", outsider, "set acme tier=vendor", kam.EUNAUTHORIZED, "Only Acme Corp's team can change the account"},
+		{"outsider set", "", outsider, "set acme tier=vendor", kam.EUNAUTHORIZED, "Only Acme Corp's team and admins can change the account"},
 		{"outsider show", "", outsider, "show acme", kam.EUNAUTHORIZED, "Only Acme Corp's team and admins can see the account card"},
 		{"outsider opp", "", outsider, `opp acme add "Deal"`, kam.EUNAUTHORIZED, "can add opportunities"},
 		{"outsider stage", "", outsider, "stage acme pilot qualified", kam.EUNAUTHORIZED, "can move opportunities"},

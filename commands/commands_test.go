@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -438,5 +439,63 @@ func TestAdminScopedToWorkspace(t *testing.T) {
 	}
 	if rep, err := e.runIn(otherTeam, ben, `add "Scoped Co"`); err != nil {
 		t.Fatalf("admin of %s refused there: %q %v", otherTeam, rep.Text, err)
+	}
+}
+
+// Only admins and the account's KAM change who leads an account: its KAM,
+// sponsor and channel. A member's attempt changes nothing; an allowed
+// change is audited and the KAMs before and after it are told by DM, queued
+// with the change.
+func TestLeadChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name, user, cmd string
+		refused         bool
+		dms             []string // who is told
+	}{
+		{"member makes an outsider sponsor", ben, "set acme sponsor=<@UOUT001|olga>", true, nil},
+		{"member makes themselves KAM", ben, "set acme owner=<@UBEN001|ben>", true, nil},
+		{"member redirects the channel", ben, "set acme channel=<#C0EVIL1|shared>", true, nil},
+		{"sponsor makes themselves KAM", sara, "set acme owner=<@USARA01|sara>", true, nil},
+		{"member mixes a lead key with others", ben, "set acme tier=vendor owner=<@UBEN001|ben>", true, nil},
+		{"member changes other keys", ben, "set acme tier=vendor", false, nil},
+		{"KAM hands over", ana, "set acme owner=<@UBEN001|ben>", false, []string{ben}},
+		{"KAM sets the sponsor", ana, "set acme sponsor=<@UOUT001|olga>", false, nil},
+		{"admin replaces the KAM", admin, "set acme owner=<@UBEN001|ben>", false, []string{ana, ben}},
+		{"admin moves the channel", admin, "set acme channel=<#C0NEW01|new>", false, []string{ana}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			before := snapshot(t, e.path)
+			audits := count(t, e.path, "audit_log")
+			rep, err := e.run(tc.user, tc.cmd)
+			if tc.refused {
+				if kam.ErrorCode(err) != kam.EUNAUTHORIZED || !strings.Contains(rep.Text, "Only admins and its KAM") {
+					t.Fatalf("reply %q, err %v: want a refusal", rep.Text, err)
+				}
+				if snapshot(t, e.path) != before {
+					t.Fatal("a refused lead change changed the database")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("reply %q, err %v", rep.Text, err)
+			}
+			if count(t, e.path, "audit_log") <= audits {
+				t.Error("the change was not audited")
+			}
+			e.notes.Wake()
+			var told []string
+			for _, p := range e.notes.all() {
+				if strings.HasPrefix(p.key, "account-leads:") {
+					told = append(told, p.channel)
+					if !strings.Contains(p.text, "changed who leads Acme Corp") {
+						t.Errorf("notice %q", p.text)
+					}
+				}
+			}
+			if !slices.Equal(told, tc.dms) {
+				t.Errorf("told %v, want %v", told, tc.dms)
+			}
+		})
 	}
 }

@@ -41,7 +41,7 @@ type Store interface {
 	CreateAccount(ctx context.Context, a *kam.Account, actor string) error
 	// UpdateAccount saves every field of a (matched by TeamID and ID); fields
 	// names the keys that changed, for the audit log.
-	UpdateAccount(ctx context.Context, a *kam.Account, actor string, fields []string) error
+	UpdateAccount(ctx context.Context, a *kam.Account, actor string, fields []string, post kam.Post[kam.Account]) error
 	// Account returns one account by ID.
 	Account(ctx context.Context, teamID string, id int64) (kam.Account, error)
 	// Accounts returns every account of the workspace, by name.

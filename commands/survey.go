@@ -175,7 +175,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	}
 	// The question is queued with the survey: a survey nobody was asked
 	// must not exist, nor a question about a survey that does not.
-	post := func(stored kam.Survey) (*kam.OutboxMessage, error) {
+	post := func(stored kam.Survey) ([]kam.OutboxMessage, error) {
 		blocks := surveyMessage(a, stored)
 		return encodePost(stored.TeamID, stored.Recipient(), kam.SurveyKey(stored.ID), PlainText(blocks[:1]), blocks)
 	}

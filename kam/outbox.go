@@ -93,8 +93,8 @@ type OutboxSettlement struct {
 	Retry OutboxRetry
 }
 
-// Post builds the message that reports a change, from the change as stored
+// Post builds the messages that report a change, from the change as stored
 // (with its ID). The store runs it inside the change's transaction and
-// queues what it returns there, so the change and its post commit together
-// or not at all. A nil message means nothing to post; a nil Post too.
-type Post[T any] func(stored T) (*OutboxMessage, error)
+// queues what it returns there, so the change and its posts commit together
+// or not at all. No messages means nothing to post; a nil Post too.
+type Post[T any] func(stored T) ([]OutboxMessage, error)

@@ -322,7 +322,7 @@ func TestScenario(t *testing.T) {
 				t.Fatal(err)
 			}
 			w.acme.ChannelID = "C0ACME2"
-			if err := w.db.UpdateAccount(ctx, &w.acme, schedAdmin, []string{"channel"}); err != nil {
+			if err := w.db.UpdateAccount(ctx, &w.acme, schedAdmin, []string{"channel"}, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -61,8 +61,9 @@ func (db *DB) CreateAccount(ctx context.Context, a *kam.Account, actor string) e
 // the slug with the name and keeping the owner's and sponsor's team rows in
 // step (see PutMember). The audit entry lists the fields the caller named
 // and every value that actually changed; saving an unchanged account writes
-// nothing. It fills Slug, CreatedAt and UpdatedAt.
-func (db *DB) UpdateAccount(ctx context.Context, a *kam.Account, actor string, fields []string) error {
+// nothing. It fills Slug, CreatedAt and UpdatedAt. The messages post builds
+// from the saved account are queued in the same transaction.
+func (db *DB) UpdateAccount(ctx context.Context, a *kam.Account, actor string, fields []string, post kam.Post[kam.Account]) error {
 	if err := checkActor(actor); err != nil {
 		return err
 	}
@@ -74,12 +75,22 @@ func (db *DB) UpdateAccount(ctx context.Context, a *kam.Account, actor string, f
 	if err != nil {
 		return fmt.Errorf("update account %d: %w", n.ID, err)
 	}
+	q, err := db.outboxStmts(ctx)
+	if err != nil {
+		return fmt.Errorf("update account %d: %w", n.ID, err)
+	}
 	if err := db.withDirTx(ctx, func(tx *sql.Tx) error {
 		old, err := accountTx(ctx, tx, n.TeamID, n.ID)
 		if err != nil {
 			return err
 		}
-		return db.updateAccountTx(ctx, tx, aud, old, &n, actor, fields)
+		if err := db.updateAccountTx(ctx, tx, aud, old, &n, actor, fields); err != nil {
+			return err
+		}
+		if err := postTx(ctx, q.in(ctx, tx), post, n, n.UpdatedAt); err != nil {
+			return fmt.Errorf("queue the notice of account %d's change: %w", n.ID, err)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func TestDirCacheSeesChanges(t *testing.T) {
 		t.Fatalf("role after removal: %q (a removed member must lose access at once)", r)
 	}
 	acme.Name = "Zenith Corp"
-	if err := db.UpdateAccount(ctx, &acme, "UADMIN", []string{"name"}); err != nil {
+	if err := db.UpdateAccount(ctx, &acme, "UADMIN", []string{"name"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := find("ac"); len(got) != 0 {

@@ -102,25 +102,29 @@ func (q *outboxStmts) in(ctx context.Context, tx *sql.Tx) *outboxStmts {
 	return &outboxStmts{ins: tx.StmtContext(ctx, q.ins), sel: tx.StmtContext(ctx, q.sel)}
 }
 
-// postTx builds the post of a stored change and queues it with statements
-// bound to the change's transaction. A nil post, or one that builds no
-// message, queues nothing.
+// postTx builds the posts of a stored change and queues them with
+// statements bound to the change's transaction. A nil post, or one that
+// builds no message, queues nothing.
 func postTx[T any](ctx context.Context, q *outboxStmts, post kam.Post[T], stored T, now time.Time) error {
 	if post == nil {
 		return nil
 	}
-	m, err := post(stored)
-	if err != nil || m == nil {
+	msgs, err := post(stored)
+	if err != nil || len(msgs) == 0 {
 		return err
 	}
 	if q == nil {
 		return errors.New("no outbox statements for a post")
 	}
-	if err := checkOutboxMessage(m); err != nil {
-		return err
+	for i := range msgs {
+		if err := checkOutboxMessage(&msgs[i]); err != nil {
+			return err
+		}
+		if _, _, err := enqueueOutbox(ctx, q.ins, q.sel, msgs[i], now); err != nil {
+			return err
+		}
 	}
-	_, _, err = enqueueOutbox(ctx, q.ins, q.sel, *m, now)
-	return err
+	return nil
 }
 
 // enqueueOutbox inserts m unless its key is taken, with statements bound

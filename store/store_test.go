@@ -369,7 +369,7 @@ func TestUpdateAccount(t *testing.T) {
 		clock.Add(time.Hour)
 		u := a
 		u.Name, u.Tier, u.OwnerID, u.SponsorID, u.Revenue = "Acme Group", kam.TierConsultant, "UNEW", "UKAM", 1_200_000
-		if err := db.UpdateAccount(ctx, &u, "UADMIN", []string{"name", "tier", "owner", "sponsor", "revenue"}); err != nil {
+		if err := db.UpdateAccount(ctx, &u, "UADMIN", []string{"name", "tier", "owner", "sponsor", "revenue"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if u.Slug != "acme-group" || !u.UpdatedAt.Equal(clock.Now()) || !u.CreatedAt.Equal(a.CreatedAt) {
@@ -408,7 +408,7 @@ func TestUpdateAccount(t *testing.T) {
 		db, _ := openCoreDB(t)
 		a := coreCreate(t, db, kam.Account{Name: "acme"})
 		a.Name = "ACME"
-		if err := db.UpdateAccount(ctx, &a, "UADMIN", []string{"name"}); err != nil {
+		if err := db.UpdateAccount(ctx, &a, "UADMIN", []string{"name"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -418,7 +418,7 @@ func TestUpdateAccount(t *testing.T) {
 		clock.Add(time.Hour)
 		u := a
 		u.Tier = "VENDOR"
-		if err := db.UpdateAccount(ctx, &u, "UADMIN", []string{"tier"}); err != nil {
+		if err := db.UpdateAccount(ctx, &u, "UADMIN", []string{"tier"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if u != a {
@@ -434,10 +434,10 @@ func TestUpdateAccount(t *testing.T) {
 		before := coreSnapshot(t, db, coreTeam)
 		missing := a
 		missing.ID = a.ID + 100
-		coreWantCode(t, db.UpdateAccount(ctx, &missing, "UADMIN", []string{"name"}), kam.ENOTFOUND)
+		coreWantCode(t, db.UpdateAccount(ctx, &missing, "UADMIN", []string{"name"}, nil), kam.ENOTFOUND)
 		foreign := a
 		foreign.TeamID, foreign.Name = coreOther, "Stolen"
-		coreWantCode(t, db.UpdateAccount(ctx, &foreign, "UINTRUDER", []string{"name"}), kam.ENOTFOUND)
+		coreWantCode(t, db.UpdateAccount(ctx, &foreign, "UINTRUDER", []string{"name"}, nil), kam.ENOTFOUND)
 		if after := coreSnapshot(t, db, coreTeam); after != before {
 			t.Fatalf("failed update changed the workspace:\n%s\nwas\n%s", after, before)
 		}
@@ -450,7 +450,7 @@ func TestUpdateAccount(t *testing.T) {
 		for _, name := range []string{"acme corp", "Acme-Corp"} {
 			u := b
 			u.Name = name
-			coreWantCode(t, db.UpdateAccount(ctx, &u, "UADMIN", []string{"name"}), kam.ECONFLICT)
+			coreWantCode(t, db.UpdateAccount(ctx, &u, "UADMIN", []string{"name"}, nil), kam.ECONFLICT)
 		}
 		if after := coreSnapshot(t, db, coreTeam); after != before {
 			t.Fatalf("failed update changed the workspace")
@@ -468,9 +468,9 @@ func TestUpdateAccount(t *testing.T) {
 		} {
 			u := a
 			mod(&u)
-			coreWantCode(t, db.UpdateAccount(ctx, &u, "UADMIN", nil), kam.EINVALID)
+			coreWantCode(t, db.UpdateAccount(ctx, &u, "UADMIN", nil, nil), kam.EINVALID)
 		}
-		coreWantCode(t, db.UpdateAccount(ctx, &a, "", nil), kam.EINVALID)
+		coreWantCode(t, db.UpdateAccount(ctx, &a, "", nil, nil), kam.EINVALID)
 		if after := coreSnapshot(t, db, coreTeam); after != before {
 			t.Fatalf("failed update changed the workspace")
 		}
@@ -1283,7 +1283,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 	}
 	notFound := map[string]func() error{
 		"Account":       func() error { _, err := db.Account(ctx, b, a.ID); return err },
-		"UpdateAccount": func() error { return db.UpdateAccount(ctx, &upd, "UB", []string{"name"}) },
+		"UpdateAccount": func() error { return db.UpdateAccount(ctx, &upd, "UB", []string{"name"}, nil) },
 		"Members":       func() error { _, err := db.Members(ctx, b, a.ID); return err },
 		"PutMember": func() error {
 			return db.PutMember(ctx, kam.Member{TeamID: b, AccountID: a.ID, UserID: "UB", Role: kam.RoleKAM}, "UB")
@@ -1341,7 +1341,7 @@ func TestAudit(t *testing.T) {
 		{"account.update", func() error {
 			u := a
 			u.Region = "EMEA"
-			return db.UpdateAccount(ctx, &u, "U1", []string{"region"})
+			return db.UpdateAccount(ctx, &u, "U1", []string{"region"}, nil)
 		}},
 		{"member.put", func() error {
 			return db.PutMember(ctx, kam.Member{TeamID: coreTeam, AccountID: a.ID, UserID: "UFIN"}, "U1")
