@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -74,7 +75,7 @@ func accountsBlocks(list []kam.Account, all, admin bool, userID string) []slack.
 	}
 	lines := make([]string, 0, len(list))
 	for _, a := range list {
-		line := fmt.Sprintf("*%s* `%s` — %s · %s", esc(a.Name), a.Slug, a.Tier, a.Level)
+		line := fmt.Sprintf("*%s* `%s` — %s · %s", format.Mrkdwn(a.Name), a.Slug, a.Tier, a.Level)
 		if a.OwnerID != "" {
 			if a.OwnerID == userID {
 				line += " · you're the KAM"
@@ -137,7 +138,7 @@ func runAdd(ctx context.Context, c *Call) (Reply, error) {
 	if dup, err := c.existingAccount(ctx, name); err != nil {
 		return Reply{}, err
 	} else if dup != nil {
-		return Reply{}, kam.Errorf(kam.ECONFLICT, "%s already exists — change it with `/kam set %s key=value`.", esc(dup.Name), dup.Slug)
+		return Reply{}, kam.Errorf(kam.ECONFLICT, "%s already exists — change it with `/kam set %s key=value`.", format.Mrkdwn(dup.Name), dup.Slug)
 	}
 	if err := c.Store().CreateAccount(ctx, &a, c.UserID); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
@@ -146,7 +147,7 @@ func runAdd(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("create account %q: %w", name, err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Created *%s* (`%s`) — %s tier, %s reviews", esc(a.Name), a.Slug, a.Tier, a.Cadence)
+	fmt.Fprintf(&b, "Created *%s* (`%s`) — %s tier, %s reviews", format.Mrkdwn(a.Name), a.Slug, a.Tier, a.Cadence)
 	if a.OwnerID != "" {
 		fmt.Fprintf(&b, ", KAM %s", mention(a.OwnerID))
 	}
@@ -205,13 +206,13 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if len(changed) == 0 {
-		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", esc(a.Name)))}}, nil
+		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", format.Mrkdwn(a.Name)))}}, nil
 	}
 	if contains(changed, "name") {
 		if dup, err := c.existingAccount(ctx, a.Name); err != nil {
 			return Reply{}, err
 		} else if dup != nil && dup.ID != a.ID {
-			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", esc(dup.Name))
+			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", format.Mrkdwn(dup.Name))
 		}
 	}
 	if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed); err != nil {
@@ -224,7 +225,7 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 	for _, k := range changed {
 		parts = append(parts, k+" → "+accountValue(a, k))
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", esc(a.Name), strings.Join(parts, ", ")))}}, nil
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", format.Mrkdwn(a.Name), strings.Join(parts, ", ")))}}, nil
 }
 
 // applyAccountOptions validates every option and applies it to a; it
@@ -339,7 +340,7 @@ func accountValue(a kam.Account, key string) string {
 	cleared := "_(cleared)_"
 	switch key {
 	case "name":
-		return esc(a.Name)
+		return format.Mrkdwn(a.Name)
 	case "tier":
 		return string(a.Tier)
 	case "level":
@@ -369,12 +370,12 @@ func accountValue(a kam.Account, key string) string {
 		if a.Segment == "" {
 			return cleared
 		}
-		return esc(a.Segment)
+		return format.Mrkdwn(a.Segment)
 	case "region":
 		if a.Region == "" {
 			return cleared
 		}
-		return esc(a.Region)
+		return format.Mrkdwn(a.Region)
 	}
 	return ""
 }

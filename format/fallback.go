@@ -10,9 +10,9 @@ import (
 // Fallback builds a message's top-level text (what notifications, mobile
 // previews and screen readers show) from its blocks. The text is mrkdwn
 // too, so it is built from the blocks' safe text without ever decoding it:
-// mrkdwn passes through Guard, plain_text through Mrkdwn, dates become
-// their fallback, *bold* and _italic_ lose their marks. Mentions stay, so
-// the people a message names are notified, and only they.
+// entities stay escaped; mentions, channels and dates become the words a
+// reader sees (@ana, #deals, 2025-03-14) so the text holds no reference at
+// all; *bold* and _italic_ lose their marks; plain_text is escaped.
 func Fallback(blocks []slack.Block) string {
 	var b strings.Builder
 	line := func(s string) {
@@ -57,7 +57,7 @@ func Fallback(blocks []slack.Block) string {
 			}
 			line(strings.Join(parts, " "))
 		case *slack.MarkdownBlock:
-			line(Guard(x.Text))
+			line(render(x.Text, modeFallback))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -71,8 +71,7 @@ func Readable(blocks []slack.Block) string {
 }
 
 var (
-	dateInText = regexp.MustCompile(`<!date\^[^|<>]*\|([^<>]*)>`)
-	boldRun    = regexp.MustCompile(`\*(\S(?:[^*\n]*\S)?)\*`)
+	boldRun = regexp.MustCompile(`\*(\S(?:[^*\n]*\S)?)\*`)
 	// Italics only between word boundaries, so snake_case_names survive.
 	italicRun = regexp.MustCompile(`(^|[\s(])_(\S(?:[^_\n]*\S)?)_($|[\s).,;:!?])`)
 )
@@ -83,14 +82,11 @@ func fallbackOf(t *slack.TextBlockObject) string {
 		return ""
 	}
 	if t.Type != slack.MarkdownType {
-		return Mrkdwn(t.Text)
+		return escaper.Replace(t.Text)
 	}
 	// The regexps run only where their marker occurs: this runs for every
 	// reply's notification text, on the hot path.
-	s := Guard(t.Text)
-	if strings.Contains(s, "<!date^") {
-		s = dateInText.ReplaceAllString(s, "$1")
-	}
+	s := render(t.Text, modeFallback)
 	if strings.IndexByte(s, '*') >= 0 {
 		s = boldRun.ReplaceAllString(s, "$1")
 	}

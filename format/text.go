@@ -49,12 +49,16 @@ const (
 	modeComposed             // kambot's mrkdwn → mrkdwn, entities kept
 	modePlain                // person's text → plain_text
 	modeRead                 // mrkdwn → what a reader sees
+	modeFallback             // mrkdwn → mrkdwn without references, entities kept
 )
+
+// escaper escapes every &, < and > for mrkdwn.
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 var (
 	entityDecoder = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
-	userRef       = regexp.MustCompile(`^@([UW][A-Z0-9]{2,20})(?:\|([^|]*))?$`)
-	chanRef       = regexp.MustCompile(`^#([CG][A-Z0-9]{2,20})(?:\|([^|]*))?$`)
+	userRef       = regexp.MustCompile(`^@([UW][A-Z0-9]{1,20})(?:\|([^|]*))?$`)
+	chanRef       = regexp.MustCompile(`^#([CG][A-Z0-9]{1,20})(?:\|([^|]*))?$`)
 	// A date is kept only without its optional link part (^https://…),
 	// which would make the date a link its author did not show.
 	dateRef = regexp.MustCompile(`^!date\^(\d{1,12})\^([^\^|&]{1,100})\|(.*)$`)
@@ -83,7 +87,7 @@ func render(s string, m mode) string {
 		case '>':
 			b.WriteString(char('>', m))
 		case '&':
-			if m == modeComposed || m == modeRead {
+			if m == modeComposed || m == modeRead || m == modeFallback {
 				if e := entityAt(s[i:]); e != "" {
 					if m == modeRead {
 						b.WriteString(entityDecoder.Replace(e))
@@ -131,8 +135,9 @@ func entityAt(s string) string {
 // no Slack reference (a typed "<b>"), which is then shown literally.
 func ref(inner string, m mode) (string, bool) {
 	label := func(l string) string { return text(l, m) }
+	words := m == modePlain || m == modeRead || m == modeFallback
 	if g := userRef.FindStringSubmatch(inner); g != nil {
-		if m == modePlain || m == modeRead {
+		if words {
 			return "@" + label(or(g[2], g[1])), true
 		}
 		if g[2] != "" {
@@ -141,7 +146,7 @@ func ref(inner string, m mode) (string, bool) {
 		return "<@" + g[1] + ">", true
 	}
 	if g := chanRef.FindStringSubmatch(inner); g != nil {
-		if m == modePlain || m == modeRead {
+		if words {
 			return "#" + label(or(g[2], g[1])), true
 		}
 		if g[2] != "" {
@@ -150,7 +155,7 @@ func ref(inner string, m mode) (string, bool) {
 		return "<#" + g[1] + ">", true
 	}
 	if g := dateRef.FindStringSubmatch(inner); g != nil {
-		if m == modePlain || m == modeRead {
+		if words {
 			return label(g[3]), true
 		}
 		return "<!date^" + g[1] + "^" + g[2] + "|" + label(g[3]) + ">", true
@@ -184,7 +189,7 @@ func text(s string, m mode) string {
 		return s
 	case modeRead:
 		return entityDecoder.Replace(s)
-	case modeComposed:
+	case modeComposed, modeFallback:
 		return render(s, modeComposed)
 	}
 	return strings.ReplaceAll(s, "&", "&amp;")
