@@ -44,7 +44,11 @@ func CheckMrkdwn(s string) []string {
 				bad = append(bad, fmt.Sprintf("unescaped & at %d in %q", i, clipQ(s, i)))
 			}
 		case '>':
-			bad = append(bad, fmt.Sprintf("unescaped > at %d in %q", i, clipQ(s, i)))
+			// A line's leading "> " is mrkdwn's quote mark, which kambot
+			// writes; every other > must be escaped.
+			if !strings.HasPrefix(s[i:], "> ") || (i > 0 && s[i-1] != '\n') {
+				bad = append(bad, fmt.Sprintf("unescaped > at %d in %q", i, clipQ(s, i)))
+			}
 		case '<':
 			j := strings.IndexAny(s[i+1:], "<>")
 			if j < 0 || s[i+1+j] != '>' {
