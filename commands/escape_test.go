@@ -336,4 +336,3 @@ func toJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
-
