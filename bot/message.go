@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 )
 
 // wireMessage is a message as Slack takes it in a slash command's response
@@ -31,8 +32,14 @@ func empty(r commands.Reply) bool { return r.Text == "" && len(r.Blocks) == 0 }
 
 // toWire renders a reply. replace is nil for slash command answers, where
 // replace_original has no meaning, and set for interaction follow-ups.
+// The text is mrkdwn Slack parses; Guard, which leaves the engine's safe
+// text alone, is the transport's last line against a live <!here>.
 func toWire(r commands.Reply, replace *bool) wireMessage {
-	m := wireMessage{ResponseType: "ephemeral", Text: r.Text, Blocks: r.Blocks, ReplaceOriginal: replace}
+	text := r.Text
+	if text == "" && len(r.Blocks) > 0 {
+		text = format.Fallback(r.Blocks)
+	}
+	m := wireMessage{ResponseType: "ephemeral", Text: format.Guard(text), Blocks: r.Blocks, ReplaceOriginal: replace}
 	if r.InChannel {
 		m.ResponseType = "in_channel"
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -175,10 +176,10 @@ func (v *view) positionLine() string {
 		pos = append(pos, t)
 	}
 	if a.Level != "" {
-		pos = append(pos, escapeAll(inline(string(a.Level), 20))+" relationship")
+		pos = append(pos, format.Mrkdwn(inline(string(a.Level), 20))+" relationship")
 	}
 	if q := inline(f.Quadrant, 40); q != "" {
-		pos = append(pos, escapeAll(q)+" quadrant")
+		pos = append(pos, format.Mrkdwn(q)+" quadrant")
 	}
 	return strings.Join(pos, " · ")
 }
@@ -278,7 +279,7 @@ func (v *view) teamLine() string {
 // interaction renders one interaction on a line: date, kind, who, with whom, what.
 func (v *view) interaction(in *kam.Interaction) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", v.date(in.At), escapeAll(inline(string(in.Kind), 20)))
+	fmt.Fprintf(&b, "%s %s", v.date(in.At), format.Mrkdwn(inline(string(in.Kind), 20)))
 	if in.UserID != "" {
 		b.WriteString(" by " + user(in.UserID))
 	}
@@ -324,7 +325,7 @@ func (v *view) person(s Stakeholder) string {
 	}
 	var facts []string
 	if s.Role != "" {
-		facts = append(facts, escapeAll(inline(string(s.Role), 20)))
+		facts = append(facts, format.Mrkdwn(inline(string(s.Role), 20)))
 	}
 	if s.Influence > 0 {
 		facts = append(facts, fmt.Sprintf("influence %d/5", s.Influence))
@@ -389,7 +390,7 @@ func (v *view) inFlight() string {
 
 func (v *view) opportunity(o kam.Opportunity) string {
 	var b strings.Builder
-	b.WriteString("*" + show(o.Name, maxName) + "* — " + escapeAll(inline(string(o.Stage), 20)))
+	b.WriteString("*" + show(o.Name, maxName) + "* — " + format.Mrkdwn(inline(string(o.Stage), 20)))
 	if o.Value > 0 {
 		b.WriteString(" · " + money(o.Value))
 	}
@@ -449,7 +450,7 @@ func (v *view) derivedRisks() []string {
 		case !o.CloseDate.IsZero() && o.CloseDate.Before(v.now):
 			out = append(out, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.date(o.CloseDate)))
 		case !o.StageSince.IsZero() && v.now.Sub(o.StageSince) > stallAfter:
-			out = append(out, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), escapeAll(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
+			out = append(out, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), format.Mrkdwn(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
 		}
 	}
 	for _, s := range v.people {
@@ -581,7 +582,7 @@ func (v *view) summary() string {
 	var pos []string
 	for _, p := range []string{string(a.Tier), string(a.Level)} {
 		if p != "" {
-			pos = append(pos, escapeAll(inline(p, 20)))
+			pos = append(pos, format.Mrkdwn(inline(p, 20)))
 		}
 	}
 	s1 := "The account"
@@ -607,7 +608,7 @@ func (v *view) summary() string {
 	var s2 string
 	if len(v.opps) > 0 {
 		o := v.opps[0]
-		s2 = fmt.Sprintf("Largest open deal: %s at %s", show(o.Name, maxName), escapeAll(inline(string(o.Stage), 20)))
+		s2 = fmt.Sprintf("Largest open deal: %s at %s", show(o.Name, maxName), format.Mrkdwn(inline(string(o.Stage), 20)))
 		if o.Value > 0 {
 			s2 += ", " + money(o.Value)
 		}
@@ -684,7 +685,7 @@ func (v *view) behind() string {
 		case !o.CloseDate.IsZero() && o.CloseDate.Before(v.now):
 			lines = append(lines, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.date(o.CloseDate)))
 		case !o.StageSince.IsZero() && v.now.Sub(o.StageSince) > stallAfter:
-			lines = append(lines, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), escapeAll(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
+			lines = append(lines, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), format.Mrkdwn(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
 		}
 	}
 	for _, al := range v.f.Health.Alerts {
@@ -810,5 +811,5 @@ func slugOf(a *kam.Account) string {
 	if s == "" {
 		return "&lt;account&gt;"
 	}
-	return escapeAll(inline(s, maxName))
+	return format.Mrkdwn(inline(s, maxName))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kambot/kambot/format"
 )
 
 // Fencing. Every string a person typed (names, titles, summaries, comments,
@@ -120,7 +122,7 @@ func datum(s string, max int) string {
 				}
 				return "#" + id
 			case strings.HasPrefix(inner, "!"):
-				return entity(inner) // "@channel": words, never markup
+				return format.Plain(m) // "@channel": words, never markup
 			}
 			if l := linkEntity.FindStringSubmatch(inner); l != nil {
 				if l[2] == "" || l[2] == l[1] {
@@ -135,109 +137,32 @@ func datum(s string, max int) string {
 }
 
 var (
-	slackEntity = regexp.MustCompile(`^<([^<>]*)>`)
 	anyEntity   = regexp.MustCompile(`<[^<>]*>`)
-	htmlEntity  = regexp.MustCompile(`^&(amp|lt|gt);`)
 	userMention = regexp.MustCompile(`^@[UW][A-Z0-9]{2,20}(\|[^<>|]*)?$`)
 	chanMention = regexp.MustCompile(`^#C[A-Z0-9]{2,20}(\|[^<>|]*)?$`)
 	linkEntity  = regexp.MustCompile(`^((?:https?|mailto):[^\s|<>]+)(?:\|([^<>]*))?$`)
 )
 
-// mrkdwn makes text safe to show in Slack mrkdwn whether it came from a
-// person or a model. User and channel mentions stay; links become plain URLs
-// (with their label); special mentions such as <!channel> lose their ping; any
-// other angle bracket or ampersand is escaped, while existing &amp; &lt; &gt;
-// entities (Slack escapes what people type) are kept as they are.
+// mrkdwn makes a model's answer safe to show in Slack mrkdwn: look-alike
+// angle brackets become ASCII and invisible characters and invalid UTF-8 are
+// dropped (they hide text from readers), then format.Model applies the rule
+// every string kambot shows follows: mentions stay, special mentions such as
+// <!channel> lose their ping, links show their address.
 func mrkdwn(s string) string {
 	s = lookalikes.Replace(s)
 	var b strings.Builder
-	b.Grow(len(s) + 16)
+	b.Grow(len(s))
 	for i := 0; i < len(s); {
-		switch c := s[i]; c {
-		case '<':
-			if m := slackEntity.FindStringSubmatchIndex(s[i:]); m != nil {
-				inner := s[i+m[2] : i+m[3]]
-				b.WriteString(entity(inner))
-				i += m[1]
-				continue
-			}
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			if m := htmlEntity.FindString(s[i:]); m != "" {
-				b.WriteString(m)
-				i += len(m)
-				continue
-			}
-			b.WriteString("&amp;")
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if !(r == utf8.RuneError && size == 1) && !invisible(r) {
-				b.WriteString(s[i : i+size])
-			}
-			i += size
-			continue
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !(r == utf8.RuneError && size == 1) && !invisible(r) {
+			b.WriteString(s[i : i+size])
 		}
-		i++
+		i += size
 	}
-	return b.String()
-}
-
-// entity renders the inside of one <…> Slack entity safely.
-func entity(inner string) string {
-	switch {
-	case userMention.MatchString(inner):
-		// Keep the mention; drop a typed label, which Slack ignores anyway.
-		id, _, _ := strings.Cut(inner, "|")
-		return "<" + id + ">"
-	case chanMention.MatchString(inner):
-		return "<" + inner + ">"
-	case strings.HasPrefix(inner, "!"):
-		// <!channel>, <!here>, <!subteam^…|@team>: show the words, never ping.
-		name := strings.TrimPrefix(inner, "!")
-		if _, label, ok := strings.Cut(name, "|"); ok {
-			name = label
-		}
-		if i := strings.IndexByte(name, '^'); i >= 0 {
-			name = name[:i]
-		}
-		return "@" + strings.TrimPrefix(escapeAll(name), "@")
-	}
-	if m := linkEntity.FindStringSubmatch(inner); m != nil {
-		url, label := escapeAll(m[1]), escapeAll(m[2])
-		if label == "" || label == url {
-			return url
-		}
-		return label + " (" + url + ")"
-	}
-	return "&lt;" + escapeAll(inner) + "&gt;"
-}
-
-// escapeAll escapes every &, < and > for mrkdwn, keeping existing entities.
-func escapeAll(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			if m := htmlEntity.FindString(s[i:]); m != "" {
-				b.WriteString(m)
-				i += len(m) - 1
-				continue
-			}
-			b.WriteString("&amp;")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return format.Model(b.String())
 }
 
 // show renders user text for a one-line place in a mrkdwn text.
 func show(s string, max int) string {
-	return mrkdwn(inline(s, max))
+	return format.Mrkdwn(inline(s, max))
 }

@@ -50,7 +50,7 @@ func TestParseAnswer(t *testing.T) {
 		{"Cleanup", KindBrief,
 			"Sure! Here it is.\n*Where we stand*\n- **Bold** and __under__ [site](https://a.example)\n\n\n\n* star bullet <!everyone> <@U0ABC|x> a<b\n*Who matters*\nx\n*In flight*\nx\n*Risks*\nx\n*Three things to say*\nx", "",
 			func(t *testing.T, s []Section) {
-				want := "• *Bold* and _under_ site (https://a.example)\n\n• star bullet @everyone <@U0ABC> a&lt;b"
+				want := "• *Bold* and _under_ site (https://a.example)\n\n• star bullet @everyone <@U0ABC|x> a&lt;b"
 				if s[0].Body != want {
 					t.Errorf("body = %q\nwant   %q", s[0].Body, want)
 				}
@@ -120,7 +120,7 @@ func TestMrkdwn(t *testing.T) {
 		{"a < b > c & d", "a &lt; b &gt; c &amp; d"},
 		{"kept &amp; &lt;x&gt;", "kept &amp; &lt;x&gt;"},
 		{"<@U0ABC123>", "<@U0ABC123>"},
-		{"<@U0ABC123|bob>", "<@U0ABC123>"},
+		{"<@U0ABC123|bob>", "<@U0ABC123|bob>"},
 		{"<@W0ENTERPRISE>", "<@W0ENTERPRISE>"},
 		{"<#C0CHAN|deals>", "<#C0CHAN|deals>"},
 		{"<!channel> <!here> <!everyone>", "@channel @here @everyone"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -52,7 +53,7 @@ func sourceNote(k Kind, p Period, shown, total int, model, reason string) string
 		}
 	}
 	if model != "" {
-		parts = append(parts, "drafted by "+escapeAll(inline(model, 60))+" from this account's records only; check before quoting")
+		parts = append(parts, "drafted by "+format.Mrkdwn(inline(model, 60))+" from this account's records only; check before quoting")
 	} else {
 		parts = append(parts, "template from this account's records, "+FallbackMarker+" ("+reasonText(reason)+")")
 	}
@@ -86,7 +87,7 @@ func Blocks(r Result) []slack.Block {
 		t = title(r.Kind, "")
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, cut(t, maxHeaderText), false, false)),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, cut(format.Plain(t), maxHeaderText), false, false)),
 	}
 	if r.Note != "" {
 		// Under the title, so nobody reads a template as a model's draft.
@@ -245,5 +246,5 @@ func tierText(t kam.Tier) string {
 	if t == "" {
 		return ""
 	}
-	return capital(escapeAll(inline(string(t), 20))) + " tier"
+	return capital(format.Mrkdwn(inline(string(t), 20))) + " tier"
 }

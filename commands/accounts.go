@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -74,7 +75,7 @@ func accountsBlocks(list []kam.Account, all, admin bool, userID string) []slack.
 	}
 	lines := make([]string, 0, len(list))
 	for _, a := range list {
-		line := fmt.Sprintf("*%s* `%s` — %s · %s", esc(a.Name), a.Slug, a.Tier, a.Level)
+		line := fmt.Sprintf("*%s* `%s` — %s · %s", format.Mrkdwn(a.Name), a.Slug, a.Tier, a.Level)
 		if a.OwnerID != "" {
 			if a.OwnerID == userID {
 				line += " · you're the KAM"
@@ -137,7 +138,7 @@ func runAdd(ctx context.Context, c *Call) (Reply, error) {
 	if dup, err := c.existingAccount(ctx, name); err != nil {
 		return Reply{}, err
 	} else if dup != nil {
-		return Reply{}, kam.Errorf(kam.ECONFLICT, "%s already exists — change it with `/kam set %s key=value`.", esc(dup.Name), dup.Slug)
+		return Reply{}, kam.Errorf(kam.ECONFLICT, "%s already exists — change it with `/kam set %s key=value`.", format.Mrkdwn(dup.Name), dup.Slug)
 	}
 	if err := c.Store().CreateAccount(ctx, &a, c.UserID); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
@@ -146,7 +147,7 @@ func runAdd(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("create account %q: %w", name, err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Created *%s* (`%s`) — %s tier, %s reviews", esc(a.Name), a.Slug, a.Tier, a.Cadence)
+	fmt.Fprintf(&b, "Created *%s* (`%s`) — %s tier, %s reviews", format.Mrkdwn(a.Name), a.Slug, a.Tier, a.Cadence)
 	if a.OwnerID != "" {
 		fmt.Fprintf(&b, ", KAM %s", mention(a.OwnerID))
 	}
@@ -210,13 +211,13 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if len(changed) == 0 {
-		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", esc(a.Name)))}}, nil
+		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", format.Mrkdwn(a.Name)))}}, nil
 	}
 	if contains(changed, "name") {
 		if dup, err := c.existingAccount(ctx, a.Name); err != nil {
 			return Reply{}, err
 		} else if dup != nil && dup.ID != a.ID {
-			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", esc(dup.Name))
+			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", format.Mrkdwn(dup.Name))
 		}
 	}
 	if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed, c.leadChangeNotice(c.Account, changed)); err != nil {
@@ -229,7 +230,7 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 	for _, k := range changed {
 		parts = append(parts, k+" → "+accountValue(a, k))
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", esc(a.Name), strings.Join(parts, ", ")))}}, nil
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", format.Mrkdwn(a.Name), strings.Join(parts, ", ")))}}, nil
 }
 
 // leadKeys are the keys of set that decide who leads an account and where
@@ -255,7 +256,7 @@ func (a *Actor) allowLeadChange(acct kam.Account, changed []string) error {
 		who = "its KAM, " + mention(acct.OwnerID)
 	}
 	return kam.Errorf(kam.EUNAUTHORIZED, "Only admins and %s can change %s's %s. Ask them, or change the other keys on their own.",
-		who, esc(acct.Name), orList(keys))
+		who, format.Mrkdwn(acct.Name), orList(keys))
 }
 
 // leadChangeNotice tells the account's KAM, before and after the change,
@@ -276,7 +277,7 @@ func (a *Actor) leadChangeNotice(old kam.Account, changed []string) kam.Post[kam
 		for _, k := range keys {
 			parts = append(parts, fmt.Sprintf("%s %s → %s", k, accountValue(old, k), accountValue(n, k)))
 		}
-		text := fmt.Sprintf("%s changed who leads *%s*: %s.", mention(actor), esc(n.Name), strings.Join(parts, ", "))
+		text := fmt.Sprintf("%s changed who leads *%s*: %s.", mention(actor), format.Mrkdwn(n.Name), strings.Join(parts, ", "))
 		blocks := []slack.Block{section(text)}
 		var out []kam.OutboxMessage
 		for _, to := range []string{old.OwnerID, n.OwnerID} {
@@ -284,7 +285,7 @@ func (a *Actor) leadChangeNotice(old kam.Account, changed []string) kam.Post[kam
 				continue
 			}
 			key := fmt.Sprintf("account-leads:%d:%d:%s", n.ID, n.UpdatedAt.UnixMilli(), to)
-			m, err := encodePost(n.TeamID, to, key, PlainText(blocks), blocks)
+			m, err := encodePost(n.TeamID, to, key, format.Fallback(blocks), blocks)
 			if err != nil {
 				return nil, err
 			}
@@ -406,7 +407,7 @@ func accountValue(a kam.Account, key string) string {
 	cleared := "_(cleared)_"
 	switch key {
 	case "name":
-		return esc(a.Name)
+		return format.Mrkdwn(a.Name)
 	case "tier":
 		return string(a.Tier)
 	case "level":
@@ -436,12 +437,12 @@ func accountValue(a kam.Account, key string) string {
 		if a.Segment == "" {
 			return cleared
 		}
-		return esc(a.Segment)
+		return format.Mrkdwn(a.Segment)
 	case "region":
 		if a.Region == "" {
 			return cleared
 		}
-		return esc(a.Region)
+		return format.Mrkdwn(a.Region)
 	}
 	return ""
 }

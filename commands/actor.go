@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
 )
@@ -83,7 +84,7 @@ func (a *Actor) findAccount(ctx context.Context, query string) (kam.Account, err
 			names = append(names, "…")
 			break
 		}
-		names = append(names, esc(c.Name))
+		names = append(names, format.Mrkdwn(c.Name))
 	}
 	return kam.Account{}, kam.Errorf(kam.EINVALID, "“%s” matches %s — type more of the name.", show(q, 40), strings.Join(names, ", "))
 }
@@ -104,7 +105,7 @@ func (a *Actor) unknownAccount(ctx context.Context, q string) error {
 		}
 	}
 	if best != "" && bestD <= typoBudget(lq) {
-		return kam.Errorf(kam.ENOTFOUND, "No account “%s” — did you mean %s?", show(q, 40), esc(best))
+		return kam.Errorf(kam.ENOTFOUND, "No account “%s” — did you mean %s?", show(q, 40), format.Mrkdwn(best))
 	}
 	return kam.Errorf(kam.ENOTFOUND, "No account “%s” — `/kam accounts` lists yours.", show(q, 40))
 }
@@ -139,12 +140,12 @@ func (a *Actor) Allow(acct kam.Account, role kam.Role, need Access, action strin
 		if a.Admin || role != "" {
 			return nil
 		}
-		return kam.Errorf(kam.EUNAUTHORIZED, "Only %s's team and admins can %s. %s", esc(acct.Name), action, a.joinHint(acct))
+		return kam.Errorf(kam.EUNAUTHORIZED, "Only %s's team and admins can %s. %s", format.Mrkdwn(acct.Name), action, a.joinHint(acct))
 	case AccessTeam:
 		if role != "" {
 			return nil
 		}
-		return kam.Errorf(kam.EUNAUTHORIZED, "Only %s's team can %s. %s", esc(acct.Name), action, a.joinHint(acct))
+		return kam.Errorf(kam.EUNAUTHORIZED, "Only %s's team can %s. %s", format.Mrkdwn(acct.Name), action, a.joinHint(acct))
 	}
 	return fmt.Errorf("unknown access level %d", need)
 }
@@ -208,7 +209,7 @@ func (a *Actor) User(ctx context.Context, tok Token, example string) (string, er
 		if example == "" {
 			example = "@ana"
 		}
-		return "", kam.Errorf(kam.EINVALID, "I can't find that person (%s) in this workspace — mention someone from this workspace with @ (e.g. %s).", esc(id), example)
+		return "", kam.Errorf(kam.EINVALID, "I can't find that person (%s) in this workspace — mention someone from this workspace with @ (e.g. %s).", format.Mrkdwn(id), example)
 	}
 	return id, nil
 }
@@ -224,7 +225,7 @@ func channelPost[T any](a *Actor, acct kam.Account, key func(T) string, blocks f
 	team, channel := a.TeamID, acct.ChannelID
 	return func(stored T) ([]kam.OutboxMessage, error) {
 		b := blocks(stored)
-		return encodePost(team, channel, key(stored), PlainText(b), b)
+		return encodePost(team, channel, key(stored), format.Fallback(b), b)
 	}
 }
 

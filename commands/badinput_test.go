@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -155,8 +156,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 			if rep.InChannel || rep.Text == "" || len(rep.Blocks) != 1 {
 				t.Errorf("error reply in channel=%v text=%q blocks=%d", rep.InChannel, rep.Text, len(rep.Blocks))
 			}
-			if strings.Contains(rep.Text, "&lt;") || strings.Contains(rep.Text, "&gt;") {
-				t.Errorf("plain text keeps entities: %q", rep.Text)
+			if bad := format.CheckMessage(rep.Text, rep.Blocks); len(bad) > 0 {
+				t.Errorf("unsafe reply: %v", bad)
 			}
 			if after := snapshot(t, e.path); after != before {
 				t.Fatalf("/kam %s changed the database", tt.text)

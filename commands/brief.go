@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/brief"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -159,7 +160,7 @@ func (b *briefer) deliver(ctx context.Context, a Actor, acct kam.Account, kind b
 	if r.PreferDM() && b.dm != nil {
 		key := fmt.Sprintf("brief:%s:%d:%s:%d", kind, acct.ID, a.UserID, a.Now.UnixMilli())
 		// Queued durably: a request cancelled now must not lose the DM.
-		err := b.dm.SendDM(context.WithoutCancel(ctx), a.TeamID, a.UserID, key, r.Title, blocks)
+		err := b.dm.SendDM(context.WithoutCancel(ctx), a.TeamID, a.UserID, key, format.Mrkdwn(r.Title), blocks)
 		if err == nil {
 			return Reply{Blocks: []slack.Block{section(fmt.Sprintf(
 				"Sent you the %s on *%s* by direct message: it is long, and a DM keeps it.", what, show(acct.Name, kam.MaxNameLen)))}}

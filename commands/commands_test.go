@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -303,7 +304,7 @@ func TestHelpAndEmpty(t *testing.T) {
 	e := newEnv(t)
 	for _, text := range []string{"", "  ", "help", "HELP"} {
 		rep := e.ok(outsider, text)
-		if !strings.Contains(rep.Text, "/kam log <account> <kind> [with=\"<stakeholder>, …\"] <summary…>") {
+		if !strings.Contains(format.Read(rep.Text), "/kam log <account> <kind> [with=\"<stakeholder>, …\"] <summary…>") {
 			t.Fatalf("/kam %q: %q", text, rep.Text)
 		}
 	}
@@ -357,7 +358,7 @@ func TestExtensionCommandsAndSafety(t *testing.T) {
 		t.Fatal("SubCommand does not know registered commands")
 	}
 	help := e.ok(ana, "help")
-	if !strings.Contains(help.Text, "/kam health <account>") {
+	if !strings.Contains(format.Read(help.Text), "/kam health <account>") {
 		t.Fatalf("help lacks the extension: %q", help.Text)
 	}
 

@@ -30,6 +30,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -394,7 +395,7 @@ func (e *Engine) actor(teamID, userID string) Actor {
 func (e *Engine) finish(rep Reply, req Request) Reply {
 	rep.Blocks = enforceLimits(rep.Blocks, maxMessageBlocks)
 	if rep.Text == "" {
-		rep.Text = PlainText(rep.Blocks)
+		rep.Text = format.Fallback(rep.Blocks)
 	}
 	if later := rep.Later; later != nil {
 		rep.Later = func(ctx context.Context) (out Reply) {
@@ -414,8 +415,8 @@ func (e *Engine) finish(rep Reply, req Request) Reply {
 // errorReply renders an error for the user: its message when it is a
 // *kam.Error, "Internal error." otherwise. Always ephemeral.
 func errorReply(err error) Reply {
-	blocks := []slack.Block{section(escStray(ErrorText(err)))}
-	return Reply{Text: PlainText(blocks), Blocks: blocks}
+	blocks := []slack.Block{section(format.Guard(ErrorText(err)))}
+	return Reply{Text: format.Fallback(blocks), Blocks: blocks}
 }
 
 // Interact answers an interactive payload: block_actions by action_id
@@ -513,7 +514,7 @@ func (e *Engine) interactionError(cb slack.InteractionCallback, err error) Inter
 			Type:   slack.VTModal,
 			Title:  slack.NewTextBlockObject(slack.PlainTextType, "kambot", false, false),
 			Close:  slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
-			Blocks: slack.Blocks{BlockSet: []slack.Block{section(escStray(ErrorText(err)))}},
+			Blocks: slack.Blocks{BlockSet: []slack.Block{section(format.Guard(ErrorText(err)))}},
 		}
 		return InteractionReply{Ack: slack.NewUpdateViewSubmissionResponse(&view)}
 	}
@@ -579,9 +580,9 @@ type Call struct {
 }
 
 // Usage returns an EINVALID error that says what is wrong and shows the
-// command's usage line; format should not end in punctuation.
-func (c *Call) Usage(format string, args ...any) error {
-	return kam.Errorf(kam.EINVALID, "%s — type `/kam %s`.", fmt.Sprintf(format, args...), esc(c.Command.Usage))
+// command's usage line; reason should not end in punctuation.
+func (c *Call) Usage(reason string, args ...any) error {
+	return kam.Errorf(kam.EINVALID, "%s — type `/kam %s`.", fmt.Sprintf(reason, args...), format.Mrkdwn(c.Command.Usage))
 }
 
 // Interaction is one interactive payload being handled.
@@ -594,7 +595,7 @@ type Interaction struct {
 
 // show prepares user input for quoting in a message: clipped to n runes and
 // escaped so Slack shows it literally.
-func show(s string, n int) string { return esc(clip(s, n)) }
+func show(s string, n int) string { return format.Mrkdwn(clip(s, n)) }
 
 // runeLen counts characters as users see them.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -42,7 +43,7 @@ func helpOverview(cmds []Command) []slack.Block {
 	blocks := []slack.Block{header("kambot — your key accounts in Slack")}
 	lines := make([]string, 0, len(cmds))
 	for _, c := range cmds {
-		line := fmt.Sprintf("`/kam %s`\n%s", esc(c.Usage), c.Summary)
+		line := fmt.Sprintf("`/kam %s`\n%s", format.Mrkdwn(c.Usage), format.Guard(c.Summary))
 		if c.Access == AccessAdmin {
 			line += " _(admins)_"
 		}
@@ -60,15 +61,16 @@ func helpOverview(cmds []Command) []slack.Block {
 func helpCommand(c Command) []slack.Block {
 	blocks := []slack.Block{
 		header("/kam " + c.Name),
-		section(fmt.Sprintf("`/kam %s`\n%s", esc(c.Usage), c.Summary)),
+		section(fmt.Sprintf("`/kam %s`\n%s", format.Mrkdwn(c.Usage), format.Guard(c.Summary))),
 	}
 	if c.Details != "" {
-		blocks = append(blocks, section(c.Details))
+		// Definitions are written by hand: "<id>" in them is a placeholder.
+		blocks = append(blocks, section(format.Guard(c.Details)))
 	}
 	if len(c.Examples) > 0 {
 		ex := make([]string, len(c.Examples))
 		for i, e := range c.Examples {
-			ex[i] = "`/kam " + esc(e) + "`"
+			ex[i] = "`/kam " + format.Mrkdwn(e) + "`"
 		}
 		blocks = append(blocks, listBlocks("*Examples*", ex, 2, nil)...)
 	}

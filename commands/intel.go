@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -144,12 +145,12 @@ func findContact(acct kam.Account, contacts []kam.Contact, name string) (kam.Con
 			for _, c := range contacts {
 				if strings.ToLower(c.Name) == s {
 					return kam.Contact{}, kam.Errorf(kam.ENOTFOUND, "No stakeholder “%s” on %s — did you mean %s? `/kam contact %s` lists them.",
-						show(name, 40), esc(acct.Name), esc(c.Name), acct.Slug)
+						show(name, 40), format.Mrkdwn(acct.Name), format.Mrkdwn(c.Name), acct.Slug)
 				}
 			}
 		}
 		return kam.Contact{}, kam.Errorf(kam.ENOTFOUND, "No stakeholder “%s” on %s — add them with `/kam contact %s add \"%s\"`, or `/kam contact %s` lists them.",
-			show(name, 40), esc(acct.Name), acct.Slug, show(name, 40), acct.Slug)
+			show(name, 40), format.Mrkdwn(acct.Name), acct.Slug, show(name, 40), acct.Slug)
 	}
 	names := make([]string, 0, len(prefix))
 	for i, c := range prefix {
@@ -157,9 +158,9 @@ func findContact(acct kam.Account, contacts []kam.Contact, name string) (kam.Con
 			names = append(names, "…")
 			break
 		}
-		names = append(names, esc(c.Name))
+		names = append(names, format.Mrkdwn(c.Name))
 	}
-	return kam.Contact{}, kam.Errorf(kam.EINVALID, "“%s” matches %s on %s — type more of the name.", show(name, 40), strings.Join(names, ", "), esc(acct.Name))
+	return kam.Contact{}, kam.Errorf(kam.EINVALID, "“%s” matches %s on %s — type more of the name.", show(name, 40), strings.Join(names, ", "), format.Mrkdwn(acct.Name))
 }
 
 // parseWith resolves log's with="Jane Doe, Li Wei" against the account's
@@ -224,7 +225,7 @@ func logWith(rest string) (with string, summary string, found bool, err error) {
 func contactNames(cs []kam.Contact) string {
 	names := make([]string, len(cs))
 	for i, c := range cs {
-		names[i] = esc(c.Name)
+		names[i] = format.Mrkdwn(c.Name)
 	}
 	return andList(names)
 }
@@ -274,7 +275,7 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 			"*Relationship model*\n"+modelText(h.Relationship.Model),
 			fmt.Sprintf("*Stakeholders*\n%s", stakeholderSummary(h)),
 		),
-		contextBlock(escKeepRefs(capitalize(h.Relationship.Reason)) + fmt.Sprintf(" · `/kam health %s` for the details", acct.Slug)),
+		contextBlock(format.Mrkdwn(capitalize(h.Relationship.Reason)) + fmt.Sprintf(" · `/kam health %s` for the details", acct.Slug)),
 	}
 	return blocks, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -102,7 +103,7 @@ func runContact(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, userErr(err, "remove contact %d", ct.ID)
 		}
 		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Removed *%s* from %s's stakeholder map; the interactions that named them stay.",
-			esc(ct.Name), esc(a.Name)))}}, nil
+			format.Mrkdwn(ct.Name), format.Mrkdwn(a.Name)))}}, nil
 	}
 	if len(toks) == 0 {
 		return Reply{}, c.Usage("Say what to change, e.g. stance=1")
@@ -116,7 +117,7 @@ func runContact(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if len(changed) == 0 {
-		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", esc(ct.Name)))}}, nil
+		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", format.Mrkdwn(ct.Name)))}}, nil
 	}
 	if err := c.intel().UpdateContact(ctx, &ct, c.UserID, changed); err != nil {
 		return Reply{}, userErr(err, "update contact %d", ct.ID)
@@ -125,7 +126,7 @@ func runContact(ctx context.Context, c *Call) (Reply, error) {
 	for i, k := range changed {
 		parts[i] = k + " → " + contactValue(ct, k)
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s* on %s: %s.", esc(ct.Name), esc(a.Name), strings.Join(parts, ", ")))}}, nil
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s* on %s: %s.", format.Mrkdwn(ct.Name), format.Mrkdwn(a.Name), strings.Join(parts, ", ")))}}, nil
 }
 
 func contactAdd(ctx context.Context, c *Call, name string, toks []Token) (Reply, error) {
@@ -145,10 +146,10 @@ func contactAdd(ctx context.Context, c *Call, name string, toks []Token) (Reply,
 	if err := c.intel().AddContact(ctx, &ct, c.UserID); err != nil {
 		return Reply{}, userErr(err, "add contact to account %d", a.ID)
 	}
-	msg := fmt.Sprintf("Added *%s* to %s's stakeholder map — %s.", esc(ct.Name), esc(a.Name), contactFacts(ct))
-	next := fmt.Sprintf("Name them when you log: `/kam log %s meeting with=\"%s\" …`", a.Slug, esc(ct.Name))
+	msg := fmt.Sprintf("Added *%s* to %s's stakeholder map — %s.", format.Mrkdwn(ct.Name), format.Mrkdwn(a.Name), contactFacts(ct))
+	next := fmt.Sprintf("Name them when you log: `/kam log %s meeting with=\"%s\" …`", a.Slug, format.Mrkdwn(ct.Name))
 	if ct.MirrorID == "" && ct.Key() {
-		next = fmt.Sprintf("A key stakeholder needs a mirror: `/kam contact %s set \"%s\" mirror=@someone`", a.Slug, esc(ct.Name))
+		next = fmt.Sprintf("A key stakeholder needs a mirror: `/kam contact %s set \"%s\" mirror=@someone`", a.Slug, format.Mrkdwn(ct.Name))
 	}
 	return Reply{Blocks: []slack.Block{section(msg), contextBlock(next)}}, nil
 }
@@ -228,12 +229,12 @@ func contactValue(ct kam.Contact, key string) string {
 	cleared := "_(cleared)_"
 	switch key {
 	case "name":
-		return esc(ct.Name)
+		return format.Mrkdwn(ct.Name)
 	case "title":
 		if ct.Title == "" {
 			return cleared
 		}
-		return esc(ct.Title)
+		return format.Mrkdwn(ct.Title)
 	case "role":
 		if ct.Role == "" {
 			return cleared
@@ -268,7 +269,7 @@ func stanceText(s int) string {
 func contactFacts(ct kam.Contact) string {
 	var parts []string
 	if ct.Title != "" {
-		parts = append(parts, esc(ct.Title))
+		parts = append(parts, format.Mrkdwn(ct.Title))
 	}
 	role := "role unknown"
 	if ct.Role != "" {
@@ -307,9 +308,9 @@ func contactList(ctx context.Context, c *Call) (Reply, error) {
 		if !ct.LastContact.IsZero() {
 			last = "last contact " + dateText(ct.LastContact)
 		}
-		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, esc(ct.Name), contactFacts(ct), last)
+		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, format.Mrkdwn(ct.Name), contactFacts(ct), last)
 	}
 	blocks = append(blocks, listBlocks(fmt.Sprintf("*Stakeholders (%d)*", len(h.Contacts)), lines, 4, nil)...)
-	blocks = append(blocks, section(fmt.Sprintf("*Relationship model: %s*\n%s", modelText(h.Relationship.Model), escKeepRefs(capitalize(h.Relationship.Reason))+".")))
+	blocks = append(blocks, section(fmt.Sprintf("*Relationship model: %s*\n%s", modelText(h.Relationship.Model), format.Mrkdwn(capitalize(h.Relationship.Reason))+".")))
 	return Reply{Blocks: append(blocks, contextBlock("⚠️ key stakeholder without a mirror · ⛔ blocker · `/kam help contact`"))}, nil
 }

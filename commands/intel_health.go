@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -115,13 +116,13 @@ func healthBlocks(h kam.Health) []slack.Block {
 	}
 	parts := make([]string, 0, len(h.Parts))
 	for _, p := range h.Parts {
-		parts = append(parts, fmt.Sprintf("*%s* %s/%g\n%s", p.Label, num1(p.Points()), p.Weight, escKeepRefs(p.Detail)))
+		parts = append(parts, fmt.Sprintf("*%s* %s/%g\n%s", p.Label, num1(p.Points()), p.Weight, format.Mrkdwn(p.Detail)))
 	}
 	blocks = append(blocks, fields(parts...))
 
 	rel := h.Relationship
 	var b strings.Builder
-	fmt.Fprintf(&b, "*Relationship model: %s*\n%s.", modelText(rel.Model), escKeepRefs(capitalize(rel.Reason)))
+	fmt.Fprintf(&b, "*Relationship model: %s*\n%s.", modelText(rel.Model), format.Mrkdwn(capitalize(rel.Reason)))
 	if len(rel.Unmirrored) > 0 {
 		fmt.Fprintf(&b, "\nDecision-makers without a mirror: %s.", contactNames(rel.Unmirrored))
 	}
@@ -147,7 +148,7 @@ func healthBlocks(h kam.Health) []slack.Block {
 }
 
 func alertLine(al kam.Alert) string {
-	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], escKeepRefs(al.Fact))
+	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], format.Mrkdwn(al.Fact))
 }
 
 // portfolioHealthBlocks renders many accounts' health, in the order given
@@ -164,7 +165,7 @@ func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 		bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood], plural(alerts, "alert", "alerts"), critical)
 	lines := make([]string, len(hs))
 	for i, h := range hs {
-		line := fmt.Sprintf("%s *%d* *%s* — %s", bandMark(h.Band), h.Score, esc(h.Account.Name), modelText(h.Relationship.Model))
+		line := fmt.Sprintf("%s *%d* *%s* — %s", bandMark(h.Band), h.Score, format.Mrkdwn(h.Account.Name), modelText(h.Relationship.Model))
 		if len(h.Alerts) > 0 {
 			line += " · " + alertLine(h.Alerts[0])
 			if n := len(h.Alerts) - 1; n > 0 {
@@ -297,7 +298,7 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 		if r.pos.Rated {
 			where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
 		}
-		line := fmt.Sprintf("*%s* `%s` — %s · %s health %d · %s", esc(r.a.Name), r.a.Slug, where, bandMark(r.h.Band), r.h.Score, r.a.Tier)
+		line := fmt.Sprintf("*%s* `%s` — %s · %s health %d · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, bandMark(r.h.Band), r.h.Score, r.a.Tier)
 		if r.a.OwnerID != "" {
 			line += " · KAM " + mention(r.a.OwnerID)
 		}

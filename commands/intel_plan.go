@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -130,7 +131,7 @@ func planObjective(ctx context.Context, c *Call) (Reply, error) {
 		whose = "the customer's objectives"
 	}
 	return Reply{Blocks: []slack.Block{
-		section(fmt.Sprintf("Added to %s for *%s*: %s", whose, esc(c.Account.Name), esc(o.Text))),
+		section(fmt.Sprintf("Added to %s for *%s*: %s", whose, format.Mrkdwn(c.Account.Name), format.Mrkdwn(o.Text))),
 		contextBlock(fmt.Sprintf("`/kam plan %s` shows the plan", c.Account.Slug)),
 	}}, nil
 }
@@ -167,7 +168,7 @@ func planTactic(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, userErr(err, "add tactic to account %d", c.Account.ID)
 	}
 	return Reply{Blocks: []slack.Block{
-		section(fmt.Sprintf("Added tactic %d to *%s*'s plan: %s", t.Number, esc(c.Account.Name), tacticFacts(t, c.Now))),
+		section(fmt.Sprintf("Added tactic %d to *%s*'s plan: %s", t.Number, format.Mrkdwn(c.Account.Name), tacticFacts(t, c.Now))),
 		contextBlock(fmt.Sprintf("Tick it off with `/kam plan %s done %d`", c.Account.Slug, t.Number)),
 	}}, nil
 }
@@ -200,12 +201,12 @@ func planDone(ctx context.Context, c *Call) (Reply, error) {
 	}
 	switch {
 	case found == nil && len(p.Tactics) == 0:
-		return Reply{}, kam.Errorf(kam.ENOTFOUND, "%s's plan has no tactics yet — add one with `/kam plan %s tactic \"…\"`.", esc(a.Name), a.Slug)
+		return Reply{}, kam.Errorf(kam.ENOTFOUND, "%s's plan has no tactics yet — add one with `/kam plan %s tactic \"…\"`.", format.Mrkdwn(a.Name), a.Slug)
 	case found == nil:
 		return Reply{}, kam.Errorf(kam.ENOTFOUND, "There is no tactic %d on %s's plan; its tactics are numbered 1 to %d — `/kam plan %s` shows them.",
-			n, esc(a.Name), p.Tactics[len(p.Tactics)-1].Number, a.Slug)
+			n, format.Mrkdwn(a.Name), p.Tactics[len(p.Tactics)-1].Number, a.Slug)
 	case found.Done:
-		return Reply{}, kam.Errorf(kam.ECONFLICT, "Tactic %d (“%s”) was already done on %s.", n, esc(found.Text), day(found.DoneAt))
+		return Reply{}, kam.Errorf(kam.ECONFLICT, "Tactic %d (“%s”) was already done on %s.", n, format.Mrkdwn(found.Text), day(found.DoneAt))
 	}
 	t, err := c.intel().CompleteTactic(ctx, c.TeamID, a.ID, n, c.UserID)
 	if err != nil {
@@ -218,7 +219,7 @@ func planDone(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("☑ Tactic %d of *%s* is done: %s. %s open.",
-		t.Number, esc(a.Name), esc(t.Text), capitalize(plural(open, "tactic", "tactics"))))}}, nil
+		t.Number, format.Mrkdwn(a.Name), format.Mrkdwn(t.Text), capitalize(plural(open, "tactic", "tactics"))))}}, nil
 }
 
 func planReview(ctx context.Context, c *Call) (Reply, error) {
@@ -233,7 +234,7 @@ func planReview(ctx context.Context, c *Call) (Reply, error) {
 	}
 	next := r.At.Add(a.Cadence.Period())
 	return Reply{Blocks: append([]slack.Block{
-		section(fmt.Sprintf("Recorded a review of *%s*'s plan. The next one is due by %s (%s cadence).", esc(a.Name), day(next), cadenceOf(a))),
+		section(fmt.Sprintf("Recorded a review of *%s*'s plan. The next one is due by %s (%s cadence).", format.Mrkdwn(a.Name), day(next), cadenceOf(a))),
 	}, c.reviewNoteOffer(a)...)}, nil
 }
 
@@ -264,9 +265,9 @@ func tacticFacts(t kam.Tactic, now time.Time) string {
 		parts = append(parts, "*overdue*")
 	}
 	if len(parts) == 0 {
-		return esc(t.Text)
+		return format.Mrkdwn(t.Text)
 	}
-	return esc(t.Text) + " — " + strings.Join(parts, " · ")
+	return format.Mrkdwn(t.Text) + " — " + strings.Join(parts, " · ")
 }
 
 // planBlocks renders the plan as the team would print it: objectives, then
@@ -290,7 +291,7 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 	}
 	blocks = append(blocks, contextBlock(status))
 	if p.LastReview != nil && p.LastReview.Note != "" {
-		blocks = append(blocks, contextBlock("Last review: "+escKeepRefs(clip(strings.Join(strings.Fields(p.LastReview.Note), " "), 300))))
+		blocks = append(blocks, contextBlock("Last review: "+format.Mrkdwn(clip(strings.Join(strings.Fields(p.LastReview.Note), " "), 300))))
 	}
 	for _, f := range kam.ObjectiveFors {
 		title, empty := "*Customer objectives*", fmt.Sprintf("None yet — `/kam plan %s objective \"…\" for=customer`", a.Slug)
@@ -300,7 +301,7 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 		var lines []string
 		for _, o := range p.Objectives {
 			if o.For == f {
-				lines = append(lines, fmt.Sprintf("%d. %s", len(lines)+1, esc(o.Text)))
+				lines = append(lines, fmt.Sprintf("%d. %s", len(lines)+1, format.Mrkdwn(o.Text)))
 			}
 		}
 		if len(lines) == 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -95,7 +96,7 @@ func runScore(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	lead := fmt.Sprintf("Scored *%s*: %s.", esc(a.Name), scoreList(update))
+	lead := fmt.Sprintf("Scored *%s*: %s.", format.Mrkdwn(a.Name), scoreList(update))
 	return Reply{Blocks: append([]slack.Block{section(lead)}, st.blocks(a)...)}, nil
 }
 
@@ -297,7 +298,7 @@ func scoreModal(a kam.Account, last kam.Scores) slack.ModalViewRequest {
 		opts[i] = slack.NewOptionBlockObject(strconv.Itoa(i+1), slack.NewTextBlockObject(slack.PlainTextType, l, false, false), nil)
 	}
 	blocks := []slack.Block{
-		section(fmt.Sprintf("Score *%s* from 1 (low) to 5 (high). Each axis becomes 0–100; a factor left empty keeps its last score.", esc(a.Name))),
+		section(fmt.Sprintf("Score *%s* from 1 (low) to 5 (high). Each axis becomes 0–100; a factor left empty keeps its last score.", format.Mrkdwn(a.Name))),
 	}
 	for _, axis := range []kam.Axis{kam.AxisAttractiveness, kam.AxisStrength} {
 		title := "*Customer attractiveness*"
@@ -326,7 +327,7 @@ func scoreModal(a kam.Account, last kam.Scores) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      scoreCallbackID,
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, clip("Score "+a.Name, 24), false, false),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, clip("Score "+format.Plain(a.Name), 24), false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save scores", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		PrivateMetadata: string(meta),
@@ -401,7 +402,7 @@ func submitScoreView(ctx context.Context, in *Interaction) (InteractionReply, er
 	if err != nil {
 		return InteractionReply{}, err
 	}
-	msg := fmt.Sprintf("Saved %s for *%s*.", plural(len(changed), "score", "scores"), esc(a.Name))
+	msg := fmt.Sprintf("Saved %s for *%s*.", plural(len(changed), "score", "scores"), format.Mrkdwn(a.Name))
 	if after.cur.Rated {
 		msg += fmt.Sprintf(" It is *%s* (%s / %s)", after.cur.Quadrant, num1(after.cur.Attractiveness), num1(after.cur.Strength))
 		if len(after.history) > 1 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -67,11 +68,11 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	for _, ct := range met {
 		in.Contacts = append(in.Contacts, ct.ID)
 	}
-	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
 	if len(met) > 0 {
 		echo = "(met " + contactNames(met) + ") " + echo
 	}
-	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], esc(a.Name), echo))}
+	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
 	post := channelPost(&c.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
 	if err := c.Store().LogInteraction(ctx, &in, c.UserID, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
@@ -82,7 +83,7 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	if post != nil {
 		c.Wake()
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*: %s", kindPhrases[kind], esc(a.Name), echo))}}, nil
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*: %s", kindPhrases[kind], format.Mrkdwn(a.Name), echo))}}, nil
 }
 
 // freeText prepares the verbatim rest of a command line (a summary, a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
 )
@@ -273,7 +274,7 @@ func nudgeLogModal(c clicked, meta string) slack.ModalViewRequest {
 		Close:           plain("Cancel"),
 		PrivateMetadata: meta,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(fmt.Sprintf("*%s* — %s", esc(c.account.Name), strings.ToLower(c.key.Kind.Title()))),
+			section(fmt.Sprintf("*%s* — %s", format.Mrkdwn(c.account.Name), strings.ToLower(c.key.Kind.Title()))),
 			slack.NewInputBlock(nudgeKindBlock, plain("Kind"), nil, kind),
 			slack.NewInputBlock(nudgeSummaryBlock, plain("Summary"), nil, summary),
 			contextBlock("A note is internal and does not count as contact with the customer."),
@@ -307,8 +308,8 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 		return InteractionReply{}, nudgeErr(err, "handle nudge %s", c.value.Key)
 	}
 	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now}
-	echo := escKeepRefs(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
-	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], esc(a.Name), echo))}
+	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
 	post := channelPost(&in.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
 	if err := in.Store().LogInteraction(ctx, &it, in.UserID, post); err != nil {
 		if claimed {
@@ -327,7 +328,7 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 		if meta.Echo != "" {
 			orig = []slack.Block{section(meta.Echo)}
 		} else {
-			orig = []slack.Block{section(fmt.Sprintf("*%s — %s*", c.key.Kind.Title(), esc(a.Name)))}
+			orig = []slack.Block{section(fmt.Sprintf("*%s — %s*", c.key.Kind.Title(), format.Mrkdwn(a.Name)))}
 		}
 		line := fmt.Sprintf(":white_check_mark: %s logged %s · %s", mention(in.UserID), kindPhrases[kind], dateText(in.Now))
 		h.updateMessage(ctx, in, meta.ResponseURL, nudgeDone(orig, c.value, line, true))
@@ -363,7 +364,7 @@ func readNudgeLogForm(state *slack.ViewState) (kam.InteractionKind, string, erro
 // updateMessage replaces the nudge message through a response_url. A
 // failure is logged: the work it reports is done.
 func (h *nudgeHandlers) updateMessage(ctx context.Context, in *Interaction, url string, blocks []slack.Block) {
-	msg := &slack.WebhookMessage{Text: PlainText(blocks), Blocks: &slack.Blocks{BlockSet: blocks}, ResponseType: "in_channel", ReplaceOriginal: true}
+	msg := &slack.WebhookMessage{Text: format.Fallback(blocks), Blocks: &slack.Blocks{BlockSet: blocks}, ResponseType: "in_channel", ReplaceOriginal: true}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := slack.PostWebhookCustomHTTPContext(ctx, url, h.cfg.HTTPClient, msg); err != nil {

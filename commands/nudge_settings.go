@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -108,7 +109,7 @@ func (h *nudgeHandlers) nudgesBlocks(surveyDays int, admin bool) []slack.Block {
 	}
 	blocks := []slack.Block{header("Reminders")}
 	if h.cfg.Schedule != "" {
-		blocks = append(blocks, section("*Schedule:* "+esc(h.cfg.Schedule)))
+		blocks = append(blocks, section("*Schedule:* "+format.Mrkdwn(h.cfg.Schedule)))
 	}
 	blocks = append(blocks, listBlocks("*What kambot reminds of, and whom*", lines, 1, nil)...)
 	hint := "Each reminder has buttons: *Mark reviewed*, *Log an interaction*, *Snooze a week*, *Open account*. Handling one quiets it for its period, for everyone who got it."

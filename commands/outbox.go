@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
 )
@@ -111,8 +112,8 @@ func outboxBlocks(st outbox.Status, now time.Time) []slack.Block {
 			attempts = "1 attempt"
 		}
 		lines[i] = fmt.Sprintf("• *#%d* to %s — `%s` · failed %s after %s · queued %s · `%s`",
-			f.ID, outboxRecipient(f.Channel), esc(clip(reason, 200)), outboxTime(f.FailedAt), attempts,
-			outboxTime(f.QueuedAt), esc(clip(f.Key, 120)))
+			f.ID, outboxRecipient(f.Channel), format.Mrkdwn(clip(reason, 200)), outboxTime(f.FailedAt), attempts,
+			outboxTime(f.QueuedAt), format.Mrkdwn(clip(f.Key, 120)))
 	}
 	title := "*Failed messages, latest first*"
 	blocks = append(blocks, listBlocks(title, lines, 4, nil)...)
@@ -133,7 +134,7 @@ func outboxRecipient(ch string) string {
 	case ch[0] == 'C' || ch[0] == 'G':
 		return channelRefText(ch)
 	}
-	return "`" + esc(ch) + "`"
+	return "`" + format.Mrkdwn(ch) + "`"
 }
 
 // outboxTime renders a moment in the reader's time zone, with a UTC

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -433,11 +434,11 @@ func ParseOptions(toks []Token, allowed []string, usage string) (Options, error)
 	for _, t := range toks {
 		if t.Key == "" {
 			if len(allowed) == 0 {
-				return nil, kam.Errorf(kam.EINVALID, "Unexpected “%s” — type `/kam %s`.", show(t.Value, 40), esc(usage))
+				return nil, kam.Errorf(kam.EINVALID, "Unexpected “%s” — type `/kam %s`.", show(t.Value, 40), format.Mrkdwn(usage))
 			}
 			return nil, kam.Errorf(kam.EINVALID,
 				"Unexpected “%s” — values go with a key, e.g. %s=…; put names with spaces in quotes. Usage: `/kam %s`.",
-				show(t.Value, 40), allowed[0], esc(usage))
+				show(t.Value, 40), allowed[0], format.Mrkdwn(usage))
 		}
 		if !contains(allowed, t.Key) {
 			msg := fmt.Sprintf("Unknown key “%s=”", show(t.Key, 32))
@@ -447,7 +448,7 @@ func ParseOptions(toks []Token, allowed []string, usage string) (Options, error)
 				msg += "."
 			}
 			if len(allowed) == 0 {
-				return nil, kam.Errorf(kam.EINVALID, "%s This command takes no keys: `/kam %s`.", msg, esc(usage))
+				return nil, kam.Errorf(kam.EINVALID, "%s This command takes no keys: `/kam %s`.", msg, format.Mrkdwn(usage))
 			}
 			return nil, kam.Errorf(kam.EINVALID, "%s Keys: %s.", msg, strings.Join(allowed, ", "))
 		}

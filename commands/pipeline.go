@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -84,11 +85,11 @@ func runOpp(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{}, fmt.Errorf("add opportunity %q to account %d: %w", name, a.ID, err)
 	}
-	msg := fmt.Sprintf("Added %s to *%s*.", oppLine(o, c.Now, ""), esc(a.Name))
+	msg := fmt.Sprintf("Added %s to *%s*.", oppLine(o, c.Now, ""), format.Mrkdwn(a.Name))
 	if overdue(o, c.Now) {
 		msg += " Its close date has already passed — change it when you know more."
 	}
-	next := fmt.Sprintf("Move it with `/kam stage %s \"%s\" qualified`", a.Slug, esc(o.Name))
+	next := fmt.Sprintf("Move it with `/kam stage %s \"%s\" qualified`", a.Slug, format.Mrkdwn(o.Name))
 	return Reply{Blocks: []slack.Block{section(msg), contextBlock(next)}}, nil
 }
 
@@ -127,14 +128,14 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if o.Stage == to {
-		return Reply{}, kam.Errorf(kam.EINVALID, "*%s* is already %s — pick another stage: %s.", esc(o.Name), to, kam.Names(kam.Stages))
+		return Reply{}, kam.Errorf(kam.EINVALID, "*%s* is already %s — pick another stage: %s.", format.Mrkdwn(o.Name), to, kam.Names(kam.Stages))
 	}
 	noteText := ""
 	if note != "" {
-		noteText = ": " + escKeepRefs(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
+		noteText = ": " + format.Mrkdwn(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
 	}
 	postBlocks := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
-		mention(c.UserID), esc(o.Name), esc(a.Name), o.Stage, to, noteText))}
+		mention(c.UserID), format.Mrkdwn(o.Name), format.Mrkdwn(a.Name), o.Stage, to, noteText))}
 	post := channelPost(&c.Actor, a, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return postBlocks })
 	if _, err := c.Store().MoveStage(ctx, c.TeamID, o.ID, to, c.UserID, note, c.Now, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
@@ -145,7 +146,7 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 	if post != nil {
 		c.Wake()
 	}
-	msg := fmt.Sprintf("Moved *%s* to *%s* (was %s)%s.", esc(o.Name), to, o.Stage, noteText)
+	msg := fmt.Sprintf("Moved *%s* to *%s* (was %s)%s.", format.Mrkdwn(o.Name), to, o.Stage, noteText)
 	if to.Won() && !o.Stage.Won() {
 		msg += " :tada: Won."
 	}
@@ -200,12 +201,12 @@ func (c *Call) findOpportunity(ctx context.Context, query string) (kam.Opportuni
 				names = append(names, "…")
 				break
 			}
-			names = append(names, esc(o.Name))
+			names = append(names, format.Mrkdwn(o.Name))
 		}
 		return kam.Opportunity{}, kam.Errorf(kam.EINVALID, "“%s” matches %s — type more of the name.", show(query, 40), strings.Join(names, ", "))
 	}
 	if len(all) == 0 {
-		return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "%s has no opportunities yet — add one with `/kam opp %s add \"&lt;name&gt;\"`.", esc(a.Name), a.Slug)
+		return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "%s has no opportunities yet — add one with `/kam opp %s add \"&lt;name&gt;\"`.", format.Mrkdwn(a.Name), a.Slug)
 	}
 	names := make([]string, len(all))
 	for i, o := range all {
@@ -214,11 +215,11 @@ func (c *Call) findOpportunity(ctx context.Context, query string) (kam.Opportuni
 	if s := closest(q, names); s != "" {
 		for _, o := range all {
 			if strings.ToLower(o.Name) == s {
-				return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "No opportunity “%s” on %s — did you mean %s?", show(query, 40), esc(a.Name), esc(o.Name))
+				return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "No opportunity “%s” on %s — did you mean %s?", show(query, 40), format.Mrkdwn(a.Name), format.Mrkdwn(o.Name))
 			}
 		}
 	}
-	return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "No opportunity “%s” on %s — `/kam pipeline %s` lists them.", show(query, 40), esc(a.Name), a.Slug)
+	return kam.Opportunity{}, kam.Errorf(kam.ENOTFOUND, "No opportunity “%s” on %s — `/kam pipeline %s` lists them.", show(query, 40), format.Mrkdwn(a.Name), a.Slug)
 }
 
 // runPipeline shows open opportunities by stage for one account, or for the

@@ -3,13 +3,14 @@ package commands
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/format"
 )
 
 // Slack's Block Kit limits for messages.
@@ -22,94 +23,20 @@ const (
 	maxContextElems  = 10
 )
 
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// esc escapes text for mrkdwn so Slack shows it literally.
-func esc(s string) string {
-	if !strings.ContainsAny(s, "&<>") {
-		return s
-	}
-	return escaper.Replace(s)
-}
-
-// slackRef matches the user and channel mentions kept in stored text. Other
-// <…> forms (<!channel>, links) are escaped: a logged summary must not ping
-// a whole channel.
-var slackRef = regexp.MustCompile(`^<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})(?:\|[^<>]*)?>$`)
-
-// slackRefs finds the same references inside a text.
-var slackRefs = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})(?:\|[^<>]*)?>`)
-
-// escKeepRefs escapes text for mrkdwn but keeps user and channel mentions.
-func escKeepRefs(s string) string {
-	if !strings.ContainsAny(s, "&<>") {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range slackRefs.FindAllStringIndex(s, -1) {
-		b.WriteString(esc(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(esc(s[last:]))
-	return b.String()
-}
-
-// escStray escapes the < and > of s that do not form a Slack reference
-// (mention, channel, date, link), leaving everything else as it is. Error
-// messages written as "`/kam show <account>`" then show literally instead
-// of turning into a broken link.
-func escStray(s string) string {
-	if !strings.ContainsAny(s, "<>") {
-		return s
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "<>")
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:i])
-		if s[i] == '<' {
-			if j := strings.IndexAny(s[i+1:], "<>"); j >= 0 && s[i+1+j] == '>' && isSlackRef(s[i+1:i+1+j]) {
-				b.WriteString(s[i : i+j+2])
-				s = s[i+j+2:]
-				continue
-			}
-			b.WriteString("&lt;")
-		} else {
-			b.WriteString("&gt;")
-		}
-		s = s[i+1:]
-	}
-	return b.String()
-}
-
-// isSlackRef reports whether inner (the text between < and >) is one of
-// Slack's references.
-func isSlackRef(inner string) bool {
-	target, _, _ := strings.Cut(inner, "|")
-	for _, p := range []string{"http://", "https://", "mailto:", "!date^", "!subteam^", "!here", "!channel", "!everyone"} {
-		if strings.HasPrefix(target, p) {
-			return true
-		}
-	}
-	return slackRef.MatchString("<" + inner + ">")
-}
-
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
+// plain is a plain_text object showing s (which may hold a name as typed)
+// as a person reads it: "@here", never markup.
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, format.Plain(s), true, false)
 }
 
-// header is a header block; the text is plain and cut to Slack's limit.
+// header is a header block; the text, a name as typed, is shown as a
+// person reads it and cut to Slack's limit.
 func header(s string) *slack.HeaderBlock {
-	return slack.NewHeaderBlock(plain(clip(s, maxHeaderText)))
+	return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(format.Plain(s), maxHeaderText), true, false))
 }
 
 // section is a mrkdwn section block.
@@ -297,119 +224,8 @@ func dateText(t time.Time) string {
 // day renders a calendar date (close dates carry no time of day).
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-// PlainText renders Block Kit as readable text, for the console and for
-// notification fallbacks: mentions become @U123 (or @name), channel links
-// #name, dates their fallback, links "label (url)", and *bold* and _italic_
-// lose their marks.
-func PlainText(blocks []slack.Block) string {
-	var b strings.Builder
-	line := func(s string) {
-		s = strings.TrimRight(s, " \n")
-		if s == "" {
-			return
-		}
-		b.WriteString(s)
-		b.WriteByte('\n')
-	}
-	for _, bl := range blocks {
-		switch x := bl.(type) {
-		case *slack.HeaderBlock:
-			if x.Text != nil {
-				line(plainOf(x.Text))
-			}
-		case *slack.SectionBlock:
-			if x.Text != nil {
-				line(plainOf(x.Text))
-			}
-			for _, f := range x.Fields {
-				if f != nil {
-					line(strings.ReplaceAll(plainOf(f), "\n", ": "))
-				}
-			}
-			if x.Accessory != nil && x.Accessory.ButtonElement != nil && x.Accessory.ButtonElement.Text != nil {
-				line("[" + plainOf(x.Accessory.ButtonElement.Text) + "]")
-			}
-		case *slack.ContextBlock:
-			var parts []string
-			for _, el := range x.ContextElements.Elements {
-				if t, ok := el.(*slack.TextBlockObject); ok {
-					parts = append(parts, plainOf(t))
-				}
-			}
-			line(strings.Join(parts, " · "))
-		case *slack.DividerBlock:
-			line("—")
-		case *slack.ActionBlock:
-			if x.Elements == nil {
-				continue
-			}
-			var parts []string
-			for _, el := range x.Elements.ElementSet {
-				if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.Text != nil {
-					parts = append(parts, "["+plainOf(btn.Text)+"]")
-				}
-			}
-			line(strings.Join(parts, " "))
-		case *slack.MarkdownBlock:
-			line(x.Text)
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-var (
-	angleRef = regexp.MustCompile(`<([^<>]*)>`)
-	boldRun  = regexp.MustCompile(`\*(\S(?:[^*\n]*\S)?)\*`)
-	// Italics only between word boundaries, so snake_case_names survive.
-	italicRun = regexp.MustCompile(`(^|[\s(])_(\S(?:[^_\n]*\S)?)_($|[\s).,;:!?])`)
-)
-
-// plainOf renders one text object as plain text.
-func plainOf(t *slack.TextBlockObject) string {
-	if t.Type != slack.MarkdownType {
-		return t.Text
-	}
-	// The regexps run only where their marker occurs: this runs for every
-	// reply's notification text, on the hot path.
-	s := t.Text
-	if strings.IndexByte(s, '<') >= 0 {
-		s = angleRef.ReplaceAllStringFunc(s, angleText)
-	}
-	if strings.IndexByte(s, '*') >= 0 {
-		s = boldRun.ReplaceAllString(s, "$1")
-	}
-	if strings.IndexByte(s, '_') >= 0 {
-		s = italicRun.ReplaceAllString(s, "$1$2$3")
-	}
-	return decodeEntities(s)
-}
-
-// angleText renders one <…> reference as plain text.
-func angleText(m string) string {
-	inner := m[1 : len(m)-1]
-	target, label, hasLabel := strings.Cut(inner, "|")
-	switch {
-	case strings.HasPrefix(target, "@"):
-		if hasLabel && label != "" {
-			return "@" + label
-		}
-		return target
-	case strings.HasPrefix(target, "#"):
-		if hasLabel && label != "" {
-			return "#" + label
-		}
-		return target
-	case strings.HasPrefix(target, "!date^"):
-		if hasLabel {
-			return label
-		}
-		return target
-	case strings.HasPrefix(target, "!subteam^"):
-		return label
-	case strings.HasPrefix(target, "!"):
-		return "@" + strings.TrimPrefix(target, "!")
-	case hasLabel:
-		return label + " (" + target + ")"
-	}
-	return target
-}
+// PlainText renders Block Kit as text for a terminal (the console):
+// mentions become @U123 (or @name), channel links #name, dates their
+// fallback, links "label (url)", and *bold* and _italic_ lose their marks.
+// It is never sent to Slack: a message's top-level text is format.Fallback.
+func PlainText(blocks []slack.Block) string { return format.Readable(blocks) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -82,7 +83,7 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 		if s == "" {
 			return "—"
 		}
-		return esc(s)
+		return format.Mrkdwn(s)
 	}
 	tier := string(a.Tier)
 	if t := tierTitles[a.Tier]; t != "" {
@@ -123,7 +124,7 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 		for i, m := range members {
 			lines[i] = "• " + mention(m.UserID) + " — " + string(m.Role)
 			if m.Function != "" {
-				lines[i] += " · " + esc(m.Function)
+				lines[i] += " · " + format.Mrkdwn(m.Function)
 			}
 		}
 		blocks = append(blocks, listBlocks(fmt.Sprintf("*Team (%d)*", len(members)), lines, 2, nil)...)
@@ -135,7 +136,7 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 		lines := make([]string, len(ints))
 		for i, in := range ints {
 			summary := strings.Join(strings.Fields(in.Summary), " ")
-			lines[i] = fmt.Sprintf("• *%s* — %s, %s: %s", in.Kind, mention(in.UserID), dateText(in.At), escKeepRefs(clip(summary, cardSummaryLen)))
+			lines[i] = fmt.Sprintf("• *%s* — %s, %s: %s", in.Kind, mention(in.UserID), dateText(in.At), format.Mrkdwn(clip(summary, cardSummaryLen)))
 		}
 		blocks = append(blocks, listBlocks("*Latest interactions*", lines, 1, nil)...)
 	}
@@ -161,9 +162,9 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 // account (in lists that span several).
 func oppLine(o kam.Opportunity, now time.Time, account string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s*", esc(o.Name))
+	fmt.Fprintf(&b, "*%s*", format.Mrkdwn(o.Name))
 	if account != "" {
-		b.WriteString(" (" + esc(account) + ")")
+		b.WriteString(" (" + format.Mrkdwn(account) + ")")
 	}
 	b.WriteString(" — " + string(o.Stage))
 	if o.Value > 0 {

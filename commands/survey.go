@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -153,7 +154,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	case !ok:
 		if a.ChannelID == "" {
 			return Reply{}, kam.Errorf(kam.EINVALID, "*%s* has no channel, so say where to ask: `/kam survey %s send #channel` or `/kam survey %s send @person`.",
-				esc(a.Name), a.Slug, a.Slug)
+				format.Mrkdwn(a.Name), a.Slug, a.Slug)
 		}
 		s.ChannelID = a.ChannelID
 	case tok.Key != "":
@@ -177,7 +178,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	// must not exist, nor a question about a survey that does not.
 	post := func(stored kam.Survey) ([]kam.OutboxMessage, error) {
 		blocks := surveyMessage(a, stored)
-		return encodePost(stored.TeamID, stored.Recipient(), kam.SurveyKey(stored.ID), PlainText(blocks[:1]), blocks)
+		return encodePost(stored.TeamID, stored.Recipient(), kam.SurveyKey(stored.ID), format.Fallback(blocks[:1]), blocks)
 	}
 	if err := h.cfg.Store.CreateSurvey(ctx, &s, c.UserID, post); err != nil {
 		return Reply{}, userErr(err, "create survey for account %d", a.ID)
@@ -191,7 +192,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	}
 	alert := "A detractor answer (0–6) alerts " + alertTarget(a) + " at once."
 	msg := fmt.Sprintf("Sent the NPS question about *%s* to %s. It takes answers until %s; each person's answer counts once, and clicking again changes it. %s",
-		esc(a.Name), where, dateText(s.ClosesAt), alert)
+		format.Mrkdwn(a.Name), where, dateText(s.ClosesAt), alert)
 	return Reply{Blocks: []slack.Block{section(msg), contextBlock(hint + fmt.Sprintf(" Results: `/kam survey %s`.", a.Slug))}}, nil
 }
 
@@ -269,12 +270,12 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	}
 	from := "an unnamed respondent"
 	if ans.Contact != "" {
-		from = esc(ans.Contact)
+		from = format.Mrkdwn(ans.Contact)
 		if !onMap {
 			from += " (not on the stakeholder map)"
 		}
 	}
-	msg := fmt.Sprintf("Recorded *%d* (%s) from %s for *%s*, given %s.", score, npsCategory(score), from, esc(a.Name), day(ans.At))
+	msg := fmt.Sprintf("Recorded *%d* (%s) from %s for *%s*, given %s.", score, npsCategory(score), from, format.Mrkdwn(a.Name), day(ans.At))
 	if ans.Detractor() {
 		switch to := alertRecipient(a); {
 		case to == "":
@@ -291,7 +292,7 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	blocks := []slack.Block{section(msg)}
 	if s := sums[a.ID]; s != nil && s.Responses > 0 {
 		blocks = append(blocks, contextBlock(fmt.Sprintf("NPS of %s over the last 12 months: %s from %d answers. Details: `/kam survey %s`.",
-			esc(a.Name), npsNum(s.NPS), s.Responses, a.Slug)))
+			format.Mrkdwn(a.Name), npsNum(s.NPS), s.Responses, a.Slug)))
 	}
 	return Reply{Blocks: blocks}, nil
 }
@@ -536,7 +537,7 @@ func (h *surveyHandlers) submitComment(ctx context.Context, in *Interaction) (In
 		Type:   slack.VTModal,
 		Title:  plain("Thank you"),
 		Close:  plain("Close"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{section(fmt.Sprintf("Thank you! Your answer (*%d*) and your comment are saved; the team looking after %s will read them.", score, esc(acct.Name)))}},
+		Blocks: slack.Blocks{BlockSet: []slack.Block{section(fmt.Sprintf("Thank you! Your answer (*%d*) and your comment are saved; the team looking after %s will read them.", score, format.Mrkdwn(acct.Name)))}},
 	}
 	return InteractionReply{Ack: slack.NewUpdateViewSubmissionResponse(&done)}, nil
 }
@@ -563,7 +564,7 @@ func (h *surveyHandlers) alert(ctx context.Context, actor *Actor, acct kam.Accou
 		return
 	}
 	blocks := detractorAlert(acct, s, ans, followUp)
-	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), acct.TeamID, to, key, PlainText(blocks[:1]), blocks); err != nil {
+	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), acct.TeamID, to, key, format.Fallback(blocks[:1]), blocks); err != nil {
 		actor.Logger().Error("queue detractor alert", "team", acct.TeamID, "account", acct.ID, "key", key, "err", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -25,11 +26,11 @@ func surveyMessage(a kam.Account, s kam.Survey) []slack.Block {
 	comment := slack.NewButtonBlockElement(surveyCommentID, fmt.Sprintf("%d:%s", s.ID, s.Token), plain("Add a comment"))
 	return []slack.Block{
 		section(fmt.Sprintf("*How likely are you to recommend us to a friend or colleague?*\nA quick question about our work with *%s*: "+
-			"pick a number from 0 (not at all likely) to 10 (extremely likely).", esc(a.Name))),
+			"pick a number from 0 (not at all likely) to 10 (extremely likely).", format.Mrkdwn(a.Name))),
 		slack.NewActionBlock(surveyScoresBlock, scores...),
 		slack.NewActionBlock(surveyMoreBlock, comment),
 		contextBlock(fmt.Sprintf("Each person's answer counts once; pick again to change yours. Open until %s. "+
-			"Your answer goes to the team that looks after %s.", dateText(s.ClosesAt), esc(a.Name))),
+			"Your answer goes to the team that looks after %s.", dateText(s.ClosesAt), format.Mrkdwn(a.Name))),
 	}
 }
 
@@ -62,7 +63,7 @@ func surveyModal(a kam.Account, prev *kam.SurveyAnswer, meta string) slack.Modal
 		Close:           plain("Cancel"),
 		PrivateMetadata: meta,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(fmt.Sprintf("About our work with *%s*.", esc(a.Name))),
+			section(fmt.Sprintf("About our work with *%s*.", format.Mrkdwn(a.Name))),
 			slack.NewInputBlock(surveyScoreInput, plain("How likely are you to recommend us?"), nil, sel),
 			slack.NewInputBlock(surveyTextInput, plain("Your comment"), plain(fmt.Sprintf("At most %d characters.", kam.MaxSurveyComment)), text),
 		}},
@@ -84,14 +85,14 @@ func detractorAlert(a kam.Account, s *kam.Survey, ans kam.SurveyAnswer, followUp
 			title = "New comment on a detractor answer for"
 		}
 		text = fmt.Sprintf(":warning: *%s %s*\n%s answered *%d* out of 10 to the survey %s on %s.",
-			title, esc(a.Name), mention(ans.UserID), ans.Score, where, dateText(s.SentAt))
+			title, format.Mrkdwn(a.Name), mention(ans.UserID), ans.Score, where, dateText(s.SentAt))
 	} else {
 		who := "A respondent"
 		if ans.Contact != "" {
-			who = esc(ans.Contact)
+			who = format.Mrkdwn(ans.Contact)
 		}
 		text = fmt.Sprintf(":warning: *Detractor answer for %s*\n%s gave *%d* out of 10 on %s (recorded by %s).",
-			esc(a.Name), who, ans.Score, day(ans.At), mention(ans.RecordedBy))
+			format.Mrkdwn(a.Name), who, ans.Score, day(ans.At), mention(ans.RecordedBy))
 	}
 	blocks := []slack.Block{section(text)}
 	if ans.Comment != "" {
@@ -104,7 +105,7 @@ func detractorAlert(a kam.Account, s *kam.Survey, ans kam.SurveyAnswer, followUp
 func quote(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	for i, l := range lines {
-		lines[i] = "> " + esc(l)
+		lines[i] = "> " + format.Mrkdwn(l)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -116,7 +117,7 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.Survey
 	blocks := []slack.Block{header("Satisfaction — " + a.Name)}
 	if sum == nil && len(answers) == 0 {
 		return append(blocks, section(fmt.Sprintf("No survey yet for *%s*. Ask the NPS question with `/kam survey %s send #channel` (or `@person`), "+
-			"or record an answer given elsewhere with `/kam survey %s record 8 \"comment\" contact=\"Jane Doe\"`.", esc(a.Name), a.Slug, a.Slug)))
+			"or record an answer given elsewhere with `/kam survey %s record 8 \"comment\" contact=\"Jane Doe\"`.", format.Mrkdwn(a.Name), a.Slug, a.Slug)))
 	}
 	npsText, trend := "no answers in the last 12 months", "—"
 	if sum != nil && sum.Responses > 0 {
@@ -191,13 +192,13 @@ func answerLine(an kam.SurveyAnswer) string {
 	switch {
 	case an.UserID != "":
 	case an.Contact != "":
-		who = esc(an.Contact) + " (recorded by " + mention(an.RecordedBy) + ")"
+		who = format.Mrkdwn(an.Contact) + " (recorded by " + mention(an.RecordedBy) + ")"
 	default:
 		who = "unnamed (recorded by " + mention(an.RecordedBy) + ")"
 	}
 	line := fmt.Sprintf("• *%d*%s — %s, %s", an.Score, mark, who, day(an.At))
 	if an.Comment != "" {
-		line += ": “" + esc(clip(strings.Join(strings.Fields(an.Comment), " "), surveyQuoteLen)) + "”"
+		line += ": “" + format.Mrkdwn(clip(strings.Join(strings.Fields(an.Comment), " "), surveyQuoteLen)) + "”"
 	}
 	return line
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -76,14 +77,14 @@ func teamAdd(ctx context.Context, c *Call) (Reply, error) {
 	var msg string
 	switch {
 	case prev == "":
-		msg = fmt.Sprintf("Added %s to *%s* as %s", mention(user), esc(a.Name), m.Role)
+		msg = fmt.Sprintf("Added %s to *%s* as %s", mention(user), format.Mrkdwn(a.Name), m.Role)
 	case prev != m.Role:
-		msg = fmt.Sprintf("%s is now %s on *%s* (was %s)", mention(user), m.Role, esc(a.Name), prev)
+		msg = fmt.Sprintf("%s is now %s on *%s* (was %s)", mention(user), m.Role, format.Mrkdwn(a.Name), prev)
 	default:
-		msg = fmt.Sprintf("%s stays %s on *%s*", mention(user), m.Role, esc(a.Name))
+		msg = fmt.Sprintf("%s stays %s on *%s*", mention(user), m.Role, format.Mrkdwn(a.Name))
 	}
 	if m.Function != "" {
-		msg += " · " + esc(m.Function)
+		msg += " · " + format.Mrkdwn(m.Function)
 	}
 	msg += "."
 	msg += leadNotes(ctx, c, a)
@@ -113,7 +114,7 @@ func teamRemove(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("role of %s on account %d: %w", user, a.ID, err)
 	}
 	if role == "" && a.OwnerID != user && a.SponsorID != user {
-		return Reply{}, kam.Errorf(kam.ENOTFOUND, "%s isn't on %s's team — `/kam show %s` lists it.", mention(user), esc(a.Name), a.Slug)
+		return Reply{}, kam.Errorf(kam.ENOTFOUND, "%s isn't on %s's team — `/kam show %s` lists it.", mention(user), format.Mrkdwn(a.Name), a.Slug)
 	}
 	if err := c.Store().RemoveMember(ctx, c.TeamID, a.ID, user, c.UserID); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
@@ -121,7 +122,7 @@ func teamRemove(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{}, fmt.Errorf("remove %s from account %d: %w", user, a.ID, err)
 	}
-	msg := fmt.Sprintf("Removed %s from *%s*.", mention(user), esc(a.Name)) + leadNotes(ctx, c, a)
+	msg := fmt.Sprintf("Removed %s from *%s*.", mention(user), format.Mrkdwn(a.Name)) + leadNotes(ctx, c, a)
 	return Reply{Blocks: []slack.Block{section(msg)}}, nil
 }
 
@@ -139,7 +140,7 @@ func leadNotes(ctx context.Context, c *Call, before kam.Account) string {
 	switch {
 	case after.OwnerID == before.OwnerID:
 	case after.OwnerID == "":
-		fmt.Fprintf(&b, " *%s* has no KAM now — set one with `/kam set %s owner=@someone`.", esc(after.Name), after.Slug)
+		fmt.Fprintf(&b, " *%s* has no KAM now — set one with `/kam set %s owner=@someone`.", format.Mrkdwn(after.Name), after.Slug)
 	case before.OwnerID == "":
 		fmt.Fprintf(&b, " %s is the account's KAM now.", mention(after.OwnerID))
 	default:

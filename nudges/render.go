@@ -3,11 +3,11 @@ package nudges
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -25,7 +25,7 @@ var kindEmoji = map[kam.NudgeKind]string{
 // renderNudge builds one recipient's message of a due nudge: what is due
 // and why, what to do, why this recipient, and the four buttons.
 func renderNudge(teamID string, d dueNudge, to recipient, k kam.NudgeKey) kam.NudgeMessage {
-	title := fmt.Sprintf("%s — %s", k.Kind.Title(), escapeText(d.account.Name))
+	title := fmt.Sprintf("%s — %s", k.Kind.Title(), format.Mrkdwn(d.account.Name))
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwnText(fmt.Sprintf("%s *%s*\n%s", kindEmoji[k.Kind], title, capitalize(d.fact))), nil, nil),
 	}
@@ -59,27 +59,4 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// escapeText escapes user text for mrkdwn, so Slack shows it literally.
-func escapeText(s string) string { return textEscaper.Replace(s) }
-
-// slackMention matches the user and channel mentions kam writes into alert
-// facts; everything else in angle brackets (<!channel>, links someone typed
-// into a name) is escaped.
-var slackMention = regexp.MustCompile(`<(?:@[UW][A-Za-z0-9_-]{1,30}|#[CG][A-Z0-9]{2,20})>`)
-
-// escapeKeepRefs escapes a fact for mrkdwn but keeps its mentions.
-func escapeKeepRefs(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range slackMention.FindAllStringIndex(s, -1) {
-		b.WriteString(escapeText(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(escapeText(s[last:]))
-	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -74,7 +75,7 @@ type dueBuilder struct {
 func (b *dueBuilder) add(kind kam.NudgeKind, item, period, fact, hint string, to ...recipient) {
 	a := b.in.Account
 	d := dueNudge{topic: kam.NudgeTopic{AccountID: a.ID, Kind: kind, Item: item, Period: period}, account: a,
-		fact: escapeKeepRefs(fact), hint: hint}
+		fact: format.Mrkdwn(fact), hint: hint}
 	seen := map[string]bool{}
 	for _, r := range to {
 		if r.id != "" && !seen[r.id] {
@@ -111,7 +112,7 @@ func (b *dueBuilder) fromAlert(al kam.Alert) {
 		if o.OwnerID == "" {
 			who = b.owner
 		}
-		hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" &lt;stage&gt;`, or call it no-go or lost.", slug, escapeText(o.Name))
+		hint := fmt.Sprintf("Move it on with `/kam stage %s \"%s\" &lt;stage&gt;`, or call it no-go or lost.", slug, format.Mrkdwn(o.Name))
 		item := strconv.FormatInt(o.ID, 10)
 		if al.Kind == kam.AlertStalled {
 			t := o.Stage.StallAfter()

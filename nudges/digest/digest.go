@@ -31,6 +31,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -468,7 +469,7 @@ func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *a
 	}
 	a.facts = make([]string, len(a.health.Alerts))
 	for j, al := range a.health.Alerts {
-		a.facts[j] = escKeep(al.Fact)
+		a.facts[j] = format.Mrkdwn(al.Fact)
 		isNew := a.prev == nil || !known[al.Key()]
 		if a.prev != nil && isNew {
 			a.newAlerts = append(a.newAlerts, al)

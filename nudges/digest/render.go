@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -226,7 +226,7 @@ func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 	}
 	return []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip("Weekly digest · "+w.span(), 150), true, false)),
-		note(fmt.Sprintf("%s · week %s", esc(title), w.week)),
+		note(fmt.Sprintf("%s · week %s", format.Mrkdwn(title), w.week)),
 		fields(
 			fmt.Sprintf("*Health*\n%d average (%s)", t.avg, t.change(len(p))),
 			fmt.Sprintf("*Accounts*\n%d: %d at risk, %d to watch, %d good", len(p), t.bands[kam.BandAtRisk], t.bands[kam.BandWatch], t.bands[kam.BandGood]),
@@ -279,9 +279,9 @@ func interactionBlocks(p []*account, t *totals) []slack.Block {
 		var none []string
 		for _, a := range byAcct {
 			if a.touches > 0 {
-				items = append(items, fmt.Sprintf("%s %d", esc(a.acct.Name), a.touches))
+				items = append(items, fmt.Sprintf("%s %d", format.Mrkdwn(a.acct.Name), a.touches))
 			} else {
-				none = append(none, esc(a.acct.Name))
+				none = append(none, format.Mrkdwn(a.acct.Name))
 			}
 		}
 		lines = append(lines, inline("*By account:* ", items)...)
@@ -324,7 +324,7 @@ func overdueBlocks(overdue []kam.Alert) []slack.Block {
 	}
 	lines := make([]string, 0, len(overdue))
 	for _, al := range overdue {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", esc(al.AccountName), escKeep(al.Fact)))
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact)))
 	}
 	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
 }
@@ -346,7 +346,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 			for _, a := range byName {
 				for _, i := range a.fresh {
 					if al := a.health.Alerts[i]; al.Severity == sev {
-						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", severityMark(sev), esc(a.acct.Name), a.facts[i]))
+						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", severityMark(sev), format.Mrkdwn(a.acct.Name), a.facts[i]))
 					}
 				}
 			}
@@ -379,7 +379,7 @@ func (w *week) satisfactionBlocks(p []*account, t *totals) []slack.Block {
 	var items []string
 	for _, a := range p {
 		if a.nps.Responses > 0 {
-			items = append(items, fmt.Sprintf("%s %s (%d)", esc(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
+			items = append(items, fmt.Sprintf("%s %s (%d)", format.Mrkdwn(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
 		}
 	}
 	lines = append(lines, inline("*NPS by account* (answers): ", items)...)
@@ -395,11 +395,11 @@ func (w *week) detractorLine(an kam.SurveyAnswer, names map[int64]string) string
 	if who == "" {
 		who = "A respondent"
 	} else if an.Contact != "" {
-		who = esc(who)
+		who = format.Mrkdwn(who)
 	}
-	line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", esc(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
+	line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", format.Mrkdwn(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
 	if an.Comment != "" {
-		line += ": “" + esc(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
+		line += ": “" + format.Mrkdwn(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
 	}
 	return line
 }
@@ -426,7 +426,7 @@ func (w *week) accountBlocks(p []*account) []slack.Block {
 func (w *week) attentionText(a *account) string {
 	h := a.health
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* · health %d %s %s", esc(a.acct.Name), h.Score, bandMark(h.Band), h.Band)
+	fmt.Fprintf(&b, "*%s* · health %d %s %s", format.Mrkdwn(a.acct.Name), h.Score, bandMark(h.Band), h.Band)
 	if a.prev != nil {
 		fmt.Fprintf(&b, " (%s)", delta(h.Score-a.prev.Score))
 	}
@@ -442,7 +442,7 @@ func (w *week) attentionText(a *account) string {
 		fmt.Fprintf(&b, "\n• %s %s", severityMark(al.Severity), clip(a.facts[i], quoteText))
 	}
 	if a.summary != "" {
-		fmt.Fprintf(&b, "\n> %s", esc(clip(a.summary, quoteText)))
+		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
 	}
 	return b.String()
 }
@@ -450,7 +450,7 @@ func (w *week) attentionText(a *account) string {
 // accountLine is an account's line in the "All accounts" list.
 func (w *week) accountLine(a *account) string {
 	h := a.health
-	line := fmt.Sprintf("• *%s* %d %s", esc(a.acct.Name), h.Score, bandMark(h.Band))
+	line := fmt.Sprintf("• *%s* %d %s", format.Mrkdwn(a.acct.Name), h.Score, bandMark(h.Band))
 	if a.prev != nil {
 		line += " " + delta(h.Score-a.prev.Score)
 	}
@@ -463,7 +463,7 @@ func (w *week) accountLine(a *account) string {
 
 // moveText names a stage move's account and opportunity.
 func (w *week) moveText(m kam.StageMove, names map[int64]string) string {
-	return fmt.Sprintf("*%s* — “%s”", esc(names[m.AccountID]), esc(m.Opportunity))
+	return fmt.Sprintf("*%s* — “%s”", format.Mrkdwn(names[m.AccountID]), format.Mrkdwn(m.Opportunity))
 }
 
 // whoWhen says when a stage move happened and who made it.
@@ -472,29 +472,6 @@ func (w *week) whoWhen(m kam.StageMove) string {
 }
 
 // ---- Block Kit pieces -----------------------------------------------------------------
-
-var (
-	escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	// mention matches the user and channel mentions kam writes into facts.
-	mention = regexp.MustCompile(`<(?:@[UW][A-Z0-9]{2,20}|#[CG][A-Z0-9]{2,20})>`)
-)
-
-// esc escapes user text for mrkdwn.
-func esc(s string) string { return escaper.Replace(s) }
-
-// escKeep escapes text built by kam (alert facts), keeping the user
-// mentions it wrote; anything else in angle brackets is escaped.
-func escKeep(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range mention.FindAllStringIndex(s, -1) {
-		b.WriteString(esc(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(esc(s[last:]))
-	return b.String()
-}
 
 // clip shortens s to at most n characters, marking the cut.
 func clip(s string, n int) string {
