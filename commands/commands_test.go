@@ -500,3 +500,27 @@ func TestLeadChanges(t *testing.T) {
 		})
 	}
 }
+
+// Names that read like an existing account's (another alphabet's letters,
+// full-width forms) or that carry text-direction controls are refused with
+// what to type instead, and change nothing.
+func TestLookAlikeNames(t *testing.T) {
+	for _, tc := range []struct{ name, cmd, want string }{
+		{"Cyrillic a", "add \"\u0410cme Corp\"", `reads the same as the account "Acme Corp"`},
+		{"full-width", "add \"\uff21\uff43\uff4d\uff45 Corp\"", `reads the same as the account "Acme Corp"`},
+		{"rename onto another", "set acorn name=\"Gl\u043ebex\"", `reads the same as the account "Globex"`},
+		{"right-to-left override", "add \"Acme\u202eproC\"", "changes the direction of the text"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			before := snapshot(t, e.path)
+			rep, err := e.run(admin, tc.cmd)
+			if err == nil || !strings.Contains(rep.Text, tc.want) {
+				t.Fatalf("reply %q, err %v: want %q", rep.Text, err, tc.want)
+			}
+			if snapshot(t, e.path) != before {
+				t.Fatal("a refused name changed the database")
+			}
+		})
+	}
+}

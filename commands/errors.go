@@ -64,6 +64,9 @@ func wordConflict(e *kam.Error) string {
 	switch e.Entity + "/" + e.Reason {
 	case kam.EntityAccount + "/" + kam.ReasonTaken:
 		return fmt.Sprintf("There is already an account named %q. Pick another name, or change that one with `/kam set`.", e.Value)
+	case kam.EntityAccount + "/" + kam.ReasonLookAlike:
+		return fmt.Sprintf("The name %q reads the same as the account %q (some letters look alike but are other characters: another alphabet, or full-width). Use that account, or pick a name that reads differently.",
+			e.Value, e.Other)
 	case kam.EntityAccount + "/" + kam.ReasonSlugClash:
 		return fmt.Sprintf("The name %q would share the short name %q with the account %q. Pick a name that differs in more than punctuation.",
 			e.Value, kam.Slugify(e.Value), e.Other)
@@ -164,6 +167,8 @@ func wordText(what string, e *kam.Error) string {
 		return fmt.Sprintf("%s is %d characters; the limit is %d — shorten it.", what, e.Got, e.Limit)
 	case kam.ReasonNoLetter:
 		return fmt.Sprintf("%s needs at least one letter or digit, e.g. \"Acme Corp\".", what)
+	case kam.ReasonBidi:
+		return fmt.Sprintf("%s contains an invisible character that changes the direction of the text, so it could read as something else — retype it as plain text.", what)
 	}
 	return ""
 }

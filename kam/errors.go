@@ -55,6 +55,8 @@ const (
 	ReasonMultiline    = "multiline"     // a line break in a one-line field
 	ReasonControl      = "control"       // a control character
 	ReasonNoLetter     = "no_letter"     // a name without a letter or digit
+	ReasonBidi         = "bidi"          // a character that reorders text for display
+	ReasonLookAlike    = "look_alike"    // the name reads the same as Other's
 	ReasonNotSlackID   = "not_slack_id"  // Value is not a Slack user or channel ID
 	ReasonUnknown      = "unknown"       // Value is not one of the allowed values
 	ReasonNegative     = "negative"      // a number below zero

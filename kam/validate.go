@@ -50,7 +50,8 @@ func checkText(entity, field, s string, max int, multiline bool) (string, error)
 }
 
 // CheckName is CheckLine for a name of at most MaxNameLen characters that
-// must also hold a letter or digit, so that it has a slug and can be typed.
+// must also hold a letter or digit, so that it has a slug and can be typed,
+// and no character that reorders text for display (ReasonBidi).
 // An empty name is ReasonMissing.
 func CheckName(entity, field, s string) (string, error) {
 	s, err := CheckLine(entity, field, s, MaxNameLen)
@@ -61,6 +62,8 @@ func CheckName(entity, field, s string) (string, error) {
 		return s, ErrInvalid(entity, field, ReasonMissing)
 	case !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
 		return s, ErrInvalid(entity, field, ReasonNoLetter)
+	case strings.ContainsFunc(s, isBidiControl):
+		return s, ErrInvalid(entity, field, ReasonBidi)
 	}
 	return s, nil
 }

@@ -143,10 +143,11 @@ func (db *DB) createAccountTx(ctx context.Context, tx *sql.Tx, aud *sql.Stmt, a 
 	a.CreatedAt = db.orNow(a.CreatedAt)
 	a.UpdatedAt = a.CreatedAt
 	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (team_id, name, slug, tier, level, owner_id, sponsor_id,
-		cadence, channel_id, revenue, wallet_pct, segment, region, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		cadence, channel_id, revenue, wallet_pct, segment, region, created_at, updated_at, lookalike)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.TeamID, a.Name, a.Slug, string(a.Tier), string(a.Level), a.OwnerID, a.SponsorID,
-		string(a.Cadence), a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, ms(a.CreatedAt), ms(a.UpdatedAt))
+		string(a.Cadence), a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, ms(a.CreatedAt), ms(a.UpdatedAt),
+		kam.LookAlike(a.Name))
 	if isUnique(err) {
 		return errAccountTaken(a.Name)
 	} else if err != nil {
@@ -169,7 +170,7 @@ func (db *DB) updateAccountTx(ctx context.Context, tx *sql.Tx, aud *sql.Stmt, ol
 		a.UpdatedAt = old.UpdatedAt
 		return nil
 	}
-	if a.Slug != old.Slug || !strings.EqualFold(a.Name, old.Name) {
+	if a.Slug != old.Slug || !strings.EqualFold(a.Name, old.Name) || kam.LookAlike(a.Name) != kam.LookAlike(old.Name) {
 		if err := checkAccountFree(ctx, tx, a.TeamID, a.ID, a.Name, a.Slug); err != nil {
 			return err
 		}
@@ -177,9 +178,9 @@ func (db *DB) updateAccountTx(ctx context.Context, tx *sql.Tx, aud *sql.Stmt, ol
 	a.UpdatedAt = db.now()
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, tier = ?, level = ?, owner_id = ?,
 		sponsor_id = ?, cadence = ?, channel_id = ?, revenue = ?, wallet_pct = ?, segment = ?, region = ?,
-		updated_at = ? WHERE id = ? AND team_id = ?`,
+		updated_at = ?, lookalike = ? WHERE id = ? AND team_id = ?`,
 		a.Name, a.Slug, string(a.Tier), string(a.Level), a.OwnerID, a.SponsorID, string(a.Cadence),
-		a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, ms(a.UpdatedAt), a.ID, a.TeamID)
+		a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, ms(a.UpdatedAt), kam.LookAlike(a.Name), a.ID, a.TeamID)
 	if isUnique(err) {
 		return errAccountTaken(a.Name)
 	} else if err != nil {
@@ -204,8 +205,9 @@ func (db *DB) updateAccountTx(ctx context.Context, tx *sql.Tx, aud *sql.Stmt, ol
 func checkAccountFree(ctx context.Context, tx *sql.Tx, teamID string, id int64, name, slug string) error {
 	var other, otherSlug string
 	err := tx.QueryRowContext(ctx, `SELECT name, slug FROM accounts
-		WHERE team_id = ? AND (name = ? COLLATE NOCASE OR slug = ?) AND id <> ? LIMIT 1`,
-		teamID, name, slug, id).Scan(&other, &otherSlug)
+		WHERE team_id = ?1 AND (name = ?2 COLLATE NOCASE OR slug = ?3 OR lookalike = ?5) AND id <> ?4
+		ORDER BY name = ?2 COLLATE NOCASE DESC, slug = ?3 DESC LIMIT 1`,
+		teamID, name, slug, id, kam.LookAlike(name)).Scan(&other, &otherSlug)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
@@ -213,6 +215,11 @@ func checkAccountFree(ctx context.Context, tx *sql.Tx, teamID string, id int64, 
 		return fmt.Errorf("check account name %q: %w", name, err)
 	case strings.EqualFold(other, name):
 		return errAccountTaken(other)
+	case otherSlug != slug:
+		e := kam.ErrConflict(kam.EntityAccount, kam.ReasonLookAlike)
+		e.Field, e.Value, e.Other = "name", name, other
+		e.Message = fmt.Sprintf("account name %q reads the same as account %q", name, other)
+		return e
 	}
 	e := kam.ErrConflict(kam.EntityAccount, kam.ReasonSlugClash)
 	e.Field, e.Value, e.Other = "name", name, other

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	// also registers the "sqlite3" driver
+	"github.com/kambot/kambot/kam"
 	"github.com/pressly/goose/v3"
 )
 
@@ -196,7 +197,45 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	for _, r := range res {
 		versions = append(versions, r.Source.Version)
 	}
+	if err := db.fillLookAlikes(ctx); err != nil {
+		return versions, fmt.Errorf("migrate: %w", err)
+	}
 	return versions, nil
+}
+
+// fillLookAlikes gives the accounts of a database older than the look-alike
+// key (migration 9) their key, in one transaction; SQL cannot compute it.
+// With every key set it costs one indexed lookup.
+func (db *DB) fillLookAlikes(ctx context.Context) error {
+	return db.withDirTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM accounts WHERE lookalike = ''`)
+		if err != nil {
+			return fmt.Errorf("fill look-alike keys: %w", err)
+		}
+		type row struct {
+			id   int64
+			name string
+		}
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.name); err != nil {
+				rows.Close()
+				return fmt.Errorf("fill look-alike keys: %w", err)
+			}
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("fill look-alike keys: %w", err)
+		}
+		for _, r := range todo {
+			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET lookalike = ? WHERE id = ?`, kam.LookAlike(r.name), r.id); err != nil {
+				return fmt.Errorf("fill look-alike key of account %d: %w", r.id, err)
+			}
+		}
+		return nil
+	})
 }
 
 // SchemaCurrent reports whether every embedded migration has been applied;
