@@ -154,6 +154,24 @@ func (r *SocketRunner) Run(ctx context.Context) error {
 // dispatch handles one event of the client. While stopping, new work is
 // refused. A non-nil error is fatal.
 func (r *SocketRunner) dispatch(evt socketmode.Event, stopping bool) error {
+	// Envelopes that carry work go to a worker; everything else reports on
+	// the connection.
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		r.dispatchSlash(evt, stopping)
+	case socketmode.EventTypeInteractive:
+		r.dispatchInteractive(evt, stopping)
+	case socketmode.EventTypeEventsAPI:
+		r.dispatchEvent(evt, stopping)
+	default:
+		return r.connectionEvent(evt)
+	}
+	return nil
+}
+
+// connectionEvent counts and logs an event about the connection itself.
+// It returns an error when reconnecting cannot help.
+func (r *SocketRunner) connectionEvent(evt socketmode.Event) error {
 	log, m := r.cfg.Logger, r.cfg.Metrics
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
@@ -191,62 +209,75 @@ func (r *SocketRunner) dispatch(evt socketmode.Event, stopping bool) error {
 	case socketmode.EventTypeErrorBadMessage:
 		m.envelopes.WithLabelValues("bad_message").Inc()
 		r.ackBadMessage(evt)
-	case socketmode.EventTypeSlashCommand:
-		m.envelopes.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
-		sc, ok := evt.Data.(slack.SlashCommand)
-		if !ok || evt.Request == nil {
-			return nil
-		}
-		req := evt.Request
-		if stopping {
-			r.ack(req, r.payload(req, commands.Reply{Text: "kambot is restarting. Try the command again in a few seconds."}))
-			return nil
-		}
-		if !r.core.acquire(500 * time.Millisecond) {
-			log.Warn("slash command refused: every worker is busy")
-			m.refused.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
-			r.ack(req, r.payload(req, busyReply))
-			return nil
-		}
-		r.core.work.Go(func() {
-			defer r.core.release()
-			r.slash(req, sc)
-		})
-	case socketmode.EventTypeInteractive:
-		m.envelopes.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || evt.Request == nil {
-			return nil
-		}
-		// Not acknowledged when no worker is free or while stopping: Slack
-		// then shows the user an error and keeps a modal open for a retry,
-		// where an empty ack would silently lose the click or submission.
-		if stopping || !r.core.acquire(500*time.Millisecond) {
-			m.refused.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
-			log.Warn("interaction not taken: shutting down or every worker busy", "type", cb.Type)
-			return nil
-		}
-		req := evt.Request
-		r.core.work.Go(func() {
-			defer r.core.release()
-			r.interactive(req, cb)
-		})
-	case socketmode.EventTypeEventsAPI:
-		m.envelopes.WithLabelValues(socketmode.RequestTypeEventsAPI).Inc()
-		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if !ok || evt.Request == nil || stopping { // unacked: Slack redelivers elsewhere
-			return nil
-		}
-		r.ack(evt.Request, nil)
-		var id string
-		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
-			id = cb.EventID
-		}
-		r.core.event(id, ev)
 	default:
 		log.Debug("socket mode event ignored", "type", evt.Type)
 	}
 	return nil
+}
+
+// dispatchSlash runs a slash command on a worker. While stopping, or when
+// no worker is free in time, the ack itself tells the user to retry.
+func (r *SocketRunner) dispatchSlash(evt socketmode.Event, stopping bool) {
+	log, m := r.cfg.Logger, r.cfg.Metrics
+	m.envelopes.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
+	sc, ok := evt.Data.(slack.SlashCommand)
+	if !ok || evt.Request == nil {
+		return
+	}
+	req := evt.Request
+	if stopping {
+		r.ack(req, r.payload(req, commands.Reply{Text: "kambot is restarting. Try the command again in a few seconds."}))
+		return
+	}
+	if !r.core.acquire(500 * time.Millisecond) {
+		log.Warn("slash command refused: every worker is busy")
+		m.refused.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
+		r.ack(req, r.payload(req, busyReply))
+		return
+	}
+	r.core.work.Go(func() {
+		defer r.core.release()
+		r.slash(req, sc)
+	})
+}
+
+// dispatchInteractive runs a click or view submission on a worker.
+func (r *SocketRunner) dispatchInteractive(evt socketmode.Event, stopping bool) {
+	log, m := r.cfg.Logger, r.cfg.Metrics
+	m.envelopes.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if !ok || evt.Request == nil {
+		return
+	}
+	// Not acknowledged when no worker is free or while stopping: Slack
+	// then shows the user an error and keeps a modal open for a retry,
+	// where an empty ack would silently lose the click or submission.
+	if stopping || !r.core.acquire(500*time.Millisecond) {
+		m.refused.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
+		log.Warn("interaction not taken: shutting down or every worker busy", "type", cb.Type)
+		return
+	}
+	req := evt.Request
+	r.core.work.Go(func() {
+		defer r.core.release()
+		r.interactive(req, cb)
+	})
+}
+
+// dispatchEvent acknowledges an Events API envelope and hands the event to
+// the core. While stopping it is left unacked.
+func (r *SocketRunner) dispatchEvent(evt socketmode.Event, stopping bool) {
+	r.cfg.Metrics.envelopes.WithLabelValues(socketmode.RequestTypeEventsAPI).Inc()
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok || evt.Request == nil || stopping { // unacked: Slack redelivers elsewhere
+		return
+	}
+	r.ack(evt.Request, nil)
+	var id string
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		id = cb.EventID
+	}
+	r.core.event(id, ev)
 }
 
 // ackBadMessage acknowledges an envelope slack-go could not parse (an

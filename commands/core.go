@@ -9,6 +9,7 @@ import (
 
 // coreCommands are the sub-commands every kambot has, in help order.
 func coreCommands() []Command {
+	// Kept as one function: a table of definitions, read top to bottom.
 	return []Command{
 		{
 			Name:     "help",

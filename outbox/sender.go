@@ -161,6 +161,8 @@ func (s *Sender) pacer(channel string) *pacer {
 // deliver settles one claimed message: it checks the channel's history
 // first when an earlier attempt may have posted it, then posts it.
 func (s *Sender) deliver(ctx, work context.Context, m kam.OutboxMessage) {
+	// However it ends, the message leaves the in-flight set and the loop
+	// looks again.
 	defer func() {
 		s.mu.Lock()
 		delete(s.active, m.ID)
@@ -170,41 +172,60 @@ func (s *Sender) deliver(ctx, work context.Context, m kam.OutboxMessage) {
 	}()
 	log := s.log.With("outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "attempt", m.Attempts)
 
+	// An earlier attempt may have posted it: look before posting again.
 	verifySince := m.VerifySince
 	if !verifySince.IsZero() {
-		ts, ch, found, err := s.lookup(ctx, work, m)
-		switch {
-		case errors.Is(err, errShutdown):
-			s.release(m, verifySince, log)
+		if s.verify(ctx, work, m, log) {
 			return
-		case err == nil && found:
-			s.m.verifications.WithLabelValues("found").Inc()
-			log.Info("outbox: an earlier attempt had posted the message; not posting again", "ts", ts)
-			s.markSent(m, ts, ch, log)
-			return
-		case err == nil:
-			s.m.verifications.WithLabelValues("absent").Inc()
-			verifySince = time.Time{}
-		default:
-			retryAfter, permanent := s.cfg.Classify(err)
-			if !permanent {
-				s.m.verifications.WithLabelValues("error").Inc()
-				if retryAfter > 0 {
-					s.mu.Lock()
-					s.history.block(s.cfg.Now().Add(retryAfter))
-					s.mu.Unlock()
-				}
-				s.retry(m, fmt.Errorf("check channel history: %w", err), retryAfter, verifySince, log)
-				return
-			}
-			// The history cannot be read: post again rather than lose the
-			// message (see the package doc).
-			s.m.verifications.WithLabelValues("unreadable").Inc()
-			log.Warn("outbox: cannot read the channel history to check an earlier attempt; posting again", "err", err)
-			verifySince = time.Time{}
 		}
+		verifySince = time.Time{}
 	}
+	// Not posted yet (as far as can be told): post it.
+	s.post(ctx, work, m, verifySince, log)
+}
 
+// verify searches the channel's history for a post of m by an earlier
+// attempt (m.VerifySince is set). It reports true when that settled the
+// message: found and marked sent, released at shutdown, or set to retry
+// because the history could not be read for now. On false the caller posts.
+func (s *Sender) verify(ctx, work context.Context, m kam.OutboxMessage, log *slog.Logger) (settled bool) {
+	ts, ch, found, err := s.lookup(ctx, work, m)
+	switch {
+	case errors.Is(err, errShutdown):
+		s.release(m, m.VerifySince, log)
+		return true
+	case err == nil && found:
+		s.m.verifications.WithLabelValues("found").Inc()
+		log.Info("outbox: an earlier attempt had posted the message; not posting again", "ts", ts)
+		s.markSent(m, ts, ch, log)
+		return true
+	case err == nil:
+		s.m.verifications.WithLabelValues("absent").Inc()
+		return false
+	}
+	retryAfter, permanent := s.cfg.Classify(err)
+	if !permanent {
+		s.m.verifications.WithLabelValues("error").Inc()
+		if retryAfter > 0 {
+			s.mu.Lock()
+			s.history.block(s.cfg.Now().Add(retryAfter))
+			s.mu.Unlock()
+		}
+		s.retry(m, fmt.Errorf("check channel history: %w", err), retryAfter, m.VerifySince, log)
+		return true
+	}
+	// The history cannot be read: post again rather than lose the
+	// message (see the package doc).
+	s.m.verifications.WithLabelValues("unreadable").Inc()
+	log.Warn("outbox: cannot read the channel history to check an earlier attempt; posting again", "err", err)
+	return false
+}
+
+// post sends m to Slack and records the outcome: sent, failed for good,
+// or queued for a retry (with a history check first when Slack may have
+// posted it anyway).
+func (s *Sender) post(ctx, work context.Context, m kam.OutboxMessage, verifySince time.Time, log *slog.Logger) {
+	// Run is stopping and this message has not started: hand it back.
 	if ctx.Err() != nil {
 		s.release(m, verifySince, log)
 		return
@@ -231,6 +252,7 @@ func (s *Sender) deliver(ctx, work context.Context, m kam.OutboxMessage) {
 		s.release(m, verifySince, log)
 		return
 	}
+	// Slack's answer decides between failing, waiting and checking.
 	retryAfter, permanent := s.cfg.Classify(err)
 	switch {
 	case permanent:

@@ -205,80 +205,28 @@ func scanAnswer(r rowSource) (kam.SurveyAnswer, error) {
 // kept. It fills the rest of a. A closed survey is ECONFLICT, a DM survey
 // answered by someone else EUNAUTHORIZED; neither changes anything.
 func (db *DB) AnswerSurvey(ctx context.Context, a *kam.SurveyAnswer, setComment bool) (prev kam.SurveyAnswer, existed bool, err error) {
-	n := *a
-	if n.TeamID == "" || n.SurveyID <= 0 {
-		return kam.SurveyAnswer{}, false, errSurveyNotFound()
-	}
-	if n.UserID, err = kam.CheckSlackID(kam.EntitySurveyAnswer, "user", n.UserID); err != nil {
+	// Check the answer before opening a transaction.
+	n, err := checkSurveyAnswer(*a, setComment)
+	if err != nil {
 		return kam.SurveyAnswer{}, false, err
 	}
-	if n.UserID == "" {
-		return kam.SurveyAnswer{}, false, checkActor("")
-	}
-	if n.UserTeam, err = kam.CheckSlackID(kam.EntitySurveyAnswer, "user_team", n.UserTeam); err != nil {
-		return kam.SurveyAnswer{}, false, err
-	}
-	if err := kam.CheckScore(n.Score); err != nil {
-		return kam.SurveyAnswer{}, false, err
-	}
-	if setComment {
-		if n.Comment, err = kam.CheckText(kam.EntitySurveyAnswer, "comment", n.Comment, kam.MaxSurveyComment); err != nil {
-			return kam.SurveyAnswer{}, false, err
-		}
-	}
-	n.Respondent, n.Contact, n.RecordedBy = kam.RespondentUser(n.UserID), "", ""
 	n.At = db.now()
 	aud, err := db.auditStmt(ctx)
 	if err != nil {
 		return kam.SurveyAnswer{}, false, fmt.Errorf("answer survey %d: %w", n.SurveyID, err)
 	}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		s, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ? AND team_id = ?`, n.SurveyID, n.TeamID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errSurveyNotFound()
-		} else if err != nil {
-			return fmt.Errorf("read survey %d: %w", n.SurveyID, err)
-		}
-		if !s.Open(n.At) {
-			e := kam.ErrConflict(kam.EntitySurvey, kam.ReasonClosed)
-			e.Until = s.ClosesAt
-			return e
-		}
-		if s.UserID != "" && s.UserID != n.UserID {
-			return &kam.Error{Code: kam.EUNAUTHORIZED, Entity: kam.EntitySurvey, Reason: kam.ReasonNotRecipient,
-				Other: s.UserID, Message: fmt.Sprintf("survey %d was sent to %s alone", s.ID, s.UserID)}
+		// The survey must be open and, for a DM survey, sent to this user.
+		s, err := answerableSurvey(ctx, tx, n)
+		if err != nil {
+			return err
 		}
 		n.AccountID = s.AccountID
-		prev, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
-			WHERE survey_id = ? AND respondent = ?`, n.SurveyID, n.Respondent))
-		switch {
-		case err == nil:
-			existed = true
-			n.ID, n.CreatedAt = prev.ID, prev.CreatedAt
-			if !setComment {
-				n.Comment = prev.Comment
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE survey_responses SET score = ?, comment = ?, user_team = ?, at = ? WHERE id = ?`,
-				n.Score, n.Comment, n.UserTeam, ms(n.At), n.ID); err != nil {
-				return fmt.Errorf("update answer to survey %d: %w", n.SurveyID, err)
-			}
-		case errors.Is(err, sql.ErrNoRows):
-			if !setComment {
-				n.Comment = ""
-			}
-			n.CreatedAt = n.At
-			res, err := tx.ExecContext(ctx, `INSERT INTO survey_responses (team_id, account_id, survey_id, respondent, user_id, user_team,
-				score, comment, created_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				n.TeamID, n.AccountID, n.SurveyID, n.Respondent, n.UserID, n.UserTeam, n.Score, n.Comment, ms(n.At), ms(n.At))
-			if err != nil {
-				return fmt.Errorf("store answer to survey %d: %w", n.SurveyID, err)
-			}
-			if n.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("store answer to survey %d: %w", n.SurveyID, err)
-			}
-		default:
-			return fmt.Errorf("read answer to survey %d: %w", n.SurveyID, err)
+		// Update the respondent's earlier answer, or add the first one.
+		if prev, existed, err = saveSurveyAnswer(ctx, tx, &n, setComment); err != nil {
+			return err
 		}
+		// Audit it, with the score it replaced.
 		d := map[string]any{"account": n.AccountID, "score": n.Score, "updated": existed, "comment": n.Comment != ""}
 		if existed {
 			d["previous_score"] = prev.Score
@@ -290,6 +238,93 @@ func (db *DB) AnswerSurvey(ctx context.Context, a *kam.SurveyAnswer, setComment 
 	}
 	*a = n
 	return prev, existed, nil
+}
+
+// checkSurveyAnswer validates what a Slack user gives when answering (the
+// comment only when setComment) and returns n with its identifiers
+// normalized and the respondent set to that user.
+func checkSurveyAnswer(n kam.SurveyAnswer, setComment bool) (kam.SurveyAnswer, error) {
+	var err error
+	if n.TeamID == "" || n.SurveyID <= 0 {
+		return kam.SurveyAnswer{}, errSurveyNotFound()
+	}
+	if n.UserID, err = kam.CheckSlackID(kam.EntitySurveyAnswer, "user", n.UserID); err != nil {
+		return kam.SurveyAnswer{}, err
+	}
+	if n.UserID == "" {
+		return kam.SurveyAnswer{}, checkActor("")
+	}
+	if n.UserTeam, err = kam.CheckSlackID(kam.EntitySurveyAnswer, "user_team", n.UserTeam); err != nil {
+		return kam.SurveyAnswer{}, err
+	}
+	if err := kam.CheckScore(n.Score); err != nil {
+		return kam.SurveyAnswer{}, err
+	}
+	if setComment {
+		if n.Comment, err = kam.CheckText(kam.EntitySurveyAnswer, "comment", n.Comment, kam.MaxSurveyComment); err != nil {
+			return kam.SurveyAnswer{}, err
+		}
+	}
+	n.Respondent, n.Contact, n.RecordedBy = kam.RespondentUser(n.UserID), "", ""
+	return n, nil
+}
+
+// answerableSurvey reads the survey n answers and checks that n.UserID may
+// answer it at n.At: it is open, and a DM survey was sent to them.
+func answerableSurvey(ctx context.Context, tx *sql.Tx, n kam.SurveyAnswer) (kam.Survey, error) {
+	s, err := scanSurvey(tx.QueryRowContext(ctx, `SELECT `+surveyCols+` FROM surveys WHERE id = ? AND team_id = ?`, n.SurveyID, n.TeamID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return kam.Survey{}, errSurveyNotFound()
+	} else if err != nil {
+		return kam.Survey{}, fmt.Errorf("read survey %d: %w", n.SurveyID, err)
+	}
+	if !s.Open(n.At) {
+		e := kam.ErrConflict(kam.EntitySurvey, kam.ReasonClosed)
+		e.Until = s.ClosesAt
+		return kam.Survey{}, e
+	}
+	if s.UserID != "" && s.UserID != n.UserID {
+		return kam.Survey{}, &kam.Error{Code: kam.EUNAUTHORIZED, Entity: kam.EntitySurvey, Reason: kam.ReasonNotRecipient,
+			Other: s.UserID, Message: fmt.Sprintf("survey %d was sent to %s alone", s.ID, s.UserID)}
+	}
+	return s, nil
+}
+
+// saveSurveyAnswer updates the respondent's earlier answer to the survey
+// (keeping its comment unless setComment) or inserts n, and fills n's ID
+// and CreatedAt. prev is the earlier answer when existed.
+func saveSurveyAnswer(ctx context.Context, tx *sql.Tx, n *kam.SurveyAnswer, setComment bool) (prev kam.SurveyAnswer, existed bool, err error) {
+	prev, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerCols+` FROM survey_responses
+		WHERE survey_id = ? AND respondent = ?`, n.SurveyID, n.Respondent))
+	switch {
+	case err == nil:
+		n.ID, n.CreatedAt = prev.ID, prev.CreatedAt
+		if !setComment {
+			n.Comment = prev.Comment
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE survey_responses SET score = ?, comment = ?, user_team = ?, at = ? WHERE id = ?`,
+			n.Score, n.Comment, n.UserTeam, ms(n.At), n.ID); err != nil {
+			return prev, true, fmt.Errorf("update answer to survey %d: %w", n.SurveyID, err)
+		}
+		return prev, true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		if !setComment {
+			n.Comment = ""
+		}
+		n.CreatedAt = n.At
+		res, err := tx.ExecContext(ctx, `INSERT INTO survey_responses (team_id, account_id, survey_id, respondent, user_id, user_team,
+			score, comment, created_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.TeamID, n.AccountID, n.SurveyID, n.Respondent, n.UserID, n.UserTeam, n.Score, n.Comment, ms(n.At), ms(n.At))
+		if err != nil {
+			return prev, false, fmt.Errorf("store answer to survey %d: %w", n.SurveyID, err)
+		}
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return prev, false, fmt.Errorf("store answer to survey %d: %w", n.SurveyID, err)
+		}
+		return prev, false, nil
+	default:
+		return prev, false, fmt.Errorf("read answer to survey %d: %w", n.SurveyID, err)
+	}
 }
 
 // RecordSurveyAnswer stores an answer to a survey taken outside Slack (a

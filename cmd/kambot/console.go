@@ -18,6 +18,7 @@ import (
 	"github.com/kambot/kambot/internal/demo"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
+	"github.com/kambot/kambot/store"
 )
 
 // consoleTeam is the workspace ID the console uses for a fresh database.
@@ -26,6 +27,7 @@ const consoleTeam = "TCONSOLE"
 // console runs the command engine on a terminal: one /kam line in, the
 // reply out as plain text. It works interactively and with piped input.
 func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
+	// Flags: who to act as, whether to seed a demo, which workspace.
 	fs := m.flags("console")
 	as := fs.String("as", demo.You, "Slack user ID to act as")
 	withDemo := fs.Bool("demo", false, "seed a sample portfolio (in a temporary database unless KAMBOT_DB is set)")
@@ -33,6 +35,7 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// A demo without KAMBOT_DB gets a throwaway database, removed on exit.
 	path := cfg.DBPath
 	if *withDemo && !cfg.DBSet {
 		dir, err := os.MkdirTemp("", "kambot-demo-")
@@ -66,18 +69,35 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The demo portfolio goes into an empty workspace only.
 	if *withDemo {
-		if accts, err := db.Accounts(ctx, teamID); err != nil {
+		if err := m.seedDemo(ctx, db, teamID, *as); err != nil {
 			return err
-		} else if len(accts) == 0 {
-			n, err := demo.Seed(ctx, demo.Store(db), teamID, time.Now())
-			if err != nil {
-				return fmt.Errorf("seed demo portfolio: %w", err)
-			}
-			fmt.Fprintf(m.Stdout, "Seeded a demo portfolio of %d accounts. You are %s. Try: /kam accounts, /kam show acme, /kam pipeline, /kam help\n", n, *as)
 		}
 	}
+	// Then one /kam line at a time until the input ends.
+	return m.readLoop(ctx, app.engine, teamID, *as)
+}
 
+// seedDemo fills teamID with the sample portfolio unless it already has
+// accounts, and tells the person at the terminal how to start.
+func (m *Main) seedDemo(ctx context.Context, db *store.DB, teamID, as string) error {
+	if accts, err := db.Accounts(ctx, teamID); err != nil {
+		return err
+	} else if len(accts) == 0 {
+		n, err := demo.Seed(ctx, demo.Store(db), teamID, time.Now())
+		if err != nil {
+			return fmt.Errorf("seed demo portfolio: %w", err)
+		}
+		fmt.Fprintf(m.Stdout, "Seeded a demo portfolio of %d accounts. You are %s. Try: /kam accounts, /kam show acme, /kam pipeline, /kam help\n", n, as)
+	}
+	return nil
+}
+
+// readLoop reads lines from m.Stdin and prints the engine's reply to each
+// /kam line, acting as user as in teamID. It returns at the end of input,
+// on quit or exit, or when ctx is cancelled.
+func (m *Main) readLoop(ctx context.Context, engine *commands.Engine, teamID, as string) error {
 	interactive := isTerminal(m.Stdin)
 	in := bufio.NewScanner(m.Stdin)
 	in.Buffer(make([]byte, 64<<10), 1<<20)
@@ -102,8 +122,8 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 			prompt()
 			continue
 		}
-		req := commands.Request{TeamID: teamID, UserID: *as, ChannelID: "CCONSOLE", Text: text}
-		rep := app.engine.Handle(ctx, req)
+		req := commands.Request{TeamID: teamID, UserID: as, ChannelID: "CCONSOLE", Text: text}
+		rep := engine.Handle(ctx, req)
 		printReply(m.Stdout, rep)
 		if rep.Later != nil {
 			printReply(m.Stdout, rep.Later(ctx))

@@ -17,6 +17,7 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
+	"github.com/kambot/kambot/store"
 )
 
 // shutdownGrace bounds how long in-flight work may take after SIGTERM.
@@ -29,6 +30,7 @@ var startPprof func(addr string, log *slog.Logger)
 // serve runs the bot: Slack transport (Socket Mode or HTTP), the outbox
 // sender and the scheduler, until ctx is cancelled (SIGINT/SIGTERM).
 func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
+	// Flags and configuration are checked before anything is opened.
 	if err := m.flags("serve").Parse(args); err != nil {
 		return err
 	}
@@ -41,42 +43,67 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		startPprof(cfg.PprofAddr, log)
 	}
 
+	// The database is shared by every part and closed last.
 	db, err := m.openDB(ctx, cfg.DBPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
+	// Build every part, then run them until ctx is cancelled.
+	p, err := buildServer(cfg, db, log)
+	if err != nil {
+		return err
+	}
+	return m.runServer(ctx, cfg, p, log)
+}
+
+// server is what serve builds before it starts anything: the parts that
+// run until shutdown, and what the Socket Mode runner is built from.
+type server struct {
+	sender  *outbox.Sender
+	sched   *nudges.Scheduler
+	httpSrv *bot.HTTPServer
+	engine  *commands.Engine
+	metrics *bot.Metrics
+}
+
+// buildServer wires the Slack client, outbox, command engine, scheduler
+// and HTTP server around db. Nothing is started yet.
+func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
+	// One registry gathers the process, transport, outbox and brief metrics.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	bcfg := cfg.Brief()
 	bcfg.Metrics = reg
 
+	// The Web API client posts through the outbox, which the engine and the
+	// scheduler both queue to.
 	api, err := bot.NewSlackAPI(bot.APIConfig{Token: cfg.BotToken, APIURL: cfg.SlackAPIURL, Logger: log})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	app, err := newApp(appConfig{
 		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
 		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Outbox: sender, Brief: bcfg,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sched, err := nudges.New(nudges.Config{
 		Store: db, Outbox: sender, Digest: app.digester.Run, TZ: cfg.TZ,
 		SweepSpec: cfg.SweepSpec, DigestSpec: cfg.DigestSpec, Logger: log,
 	})
 	if err != nil {
-		return fmt.Errorf("schedule: %w", err)
+		return nil, fmt.Errorf("schedule: %w", err)
 	}
 	metrics, err := bot.NewMetrics(reg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
@@ -87,16 +114,22 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	}
 	httpSrv, err := bot.NewHTTPServer(httpCfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return &server{sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics}, nil
+}
 
+// runServer starts the outbox sender, the HTTP server, Socket Mode (if
+// configured) and the scheduler, reports ready, and on cancellation stops
+// them within the grace period.
+func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.Logger) error {
 	g, gctx := errgroup.WithContext(ctx)
 	// The outbox outlives the transport by the grace period, so replies
 	// queued by in-flight commands still go out.
 	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSender()
 	senderDone := make(chan error, 1)
-	go func() { senderDone <- sender.Run(senderCtx) }()
+	go func() { senderDone <- p.sender.Run(senderCtx) }()
 
 	// Listen before reporting ready, so that a caller told the address can
 	// connect at once.
@@ -105,27 +138,39 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		stopSender()
 		return fmt.Errorf("listen on KAMBOT_ADDR=%s: %w", cfg.Addr, err)
 	}
-	g.Go(func() error { return httpSrv.ServeListener(gctx, ln) })
+	g.Go(func() error { return p.httpSrv.ServeListener(gctx, ln) })
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
-			Engine: app.engine, Metrics: metrics, Logger: log,
+			Engine: p.engine, Metrics: p.metrics, Logger: log,
 		})
 		if err != nil {
 			return err
 		}
 		g.Go(func() error { return sock.Run(gctx) })
 	}
-	if err := sched.Start(gctx); err != nil {
+	if err := p.sched.Start(gctx); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
-	log.Info("kambot ready", "addr", cfg.Addr, "next", sched.Next(time.Now()))
+	log.Info("kambot ready", "addr", cfg.Addr, "next", p.sched.Next(time.Now()))
 
+	// Wait for the transport to end, then stop the rest in order.
 	runErr := g.Wait()
 	log.Info("kambot stopping")
+	stopServer(ctx, p.sched, stopSender, senderDone, log)
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	log.Info("kambot stopped")
+	return nil
+}
+
+// stopServer stops the scheduler, then the outbox sender, giving both
+// together shutdownGrace; what does not stop in time is logged and left.
+func stopServer(ctx context.Context, sched *nudges.Scheduler, stopSender context.CancelFunc, senderDone <-chan error, log *slog.Logger) {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := sched.Stop(shutdownCtx); err != nil {
@@ -140,11 +185,6 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	case <-shutdownCtx.Done():
 		log.Warn("outbox sender did not stop in time")
 	}
-	if runErr != nil && !errors.Is(runErr, context.Canceled) {
-		return runErr
-	}
-	log.Info("kambot stopped")
-	return nil
 }
 
 func nonEmpty(ss ...string) []string {

@@ -98,6 +98,7 @@ type account struct {
 }
 
 func portfolio(teamID string) []account {
+	// Kept as one function: sample data, a table read top to bottom.
 	return []account{
 		{
 			a: kam.Account{TeamID: teamID, Name: "Acme Logistics", Tier: kam.TierPartner, Level: kam.LevelValueAdd,
