@@ -88,7 +88,7 @@ func TestPeriods(t *testing.T) {
 	}
 }
 
-func FuzzParseKey(f *testing.F) {
+func FuzzParseNudgeKey(f *testing.F) {
 	f.Add("nudge:stalled.34:12:C0ACME:2025-03-05+2025-03-12")
 	f.Add("nudge:plan-review:12:U0ANA:2025-W10")
 	f.Fuzz(func(t *testing.T, s string) {
