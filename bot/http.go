@@ -37,8 +37,10 @@ type HTTPConfig struct {
 	Engine Engine
 	// Events receives Events API callbacks; nil acknowledges and drops them.
 	Events EventHandler
-	// Ready reports whether the bot can serve (the database answers a
-	// ping); nil is always ready.
+	// Ready reports whether the bot can serve: the database answers and a
+	// write to it commits (store's Ready). Its error is logged, never shown:
+	// /readyz answers a fixed sentence that names no file. nil is always
+	// ready.
 	Ready func(ctx context.Context) error
 	// Metrics is required (NewMetrics).
 	Metrics *Metrics
@@ -203,6 +205,9 @@ func (s *HTTPServer) get(w http.ResponseWriter, r *http.Request, f func() int) i
 	return f()
 }
 
+// notReadyText is /readyz's body when the readiness check fails.
+const notReadyText = "not ready: the database cannot commit writes"
+
 func (s *HTTPServer) readyz(w http.ResponseWriter, r *http.Request) int {
 	if s.stopping.Load() {
 		return writeText(w, http.StatusServiceUnavailable, "not ready: shutting down")
@@ -212,7 +217,8 @@ func (s *HTTPServer) readyz(w http.ResponseWriter, r *http.Request) int {
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
 			s.cfg.Logger.Warn("readiness check failed", "err", err)
-			return writeText(w, http.StatusServiceUnavailable, "not ready: "+err.Error())
+			// The detail (file paths, driver messages) is for the log only.
+			return writeText(w, http.StatusServiceUnavailable, notReadyText)
 		}
 	}
 	return writeText(w, http.StatusOK, "ready")

@@ -187,6 +187,7 @@ const (
 	ReasonTruncated       = "truncated"        // the model ran out of output tokens
 	ReasonMissingSections = "missing_sections" // the answer lacks a fixed section
 	ReasonInternal        = "internal"         // a bug; logged
+	ReasonBusy            = "busy"             // the records loaded slowly: the model was skipped to answer in time
 )
 
 // reasonText explains a fallback reason to the reader of the brief.
@@ -206,6 +207,8 @@ func reasonText(reason string) string {
 		return "the language model refused the request"
 	case ReasonBadResponse, ReasonEmptyResponse, ReasonTruncated, ReasonMissingSections:
 		return "the language model's answer was unusable"
+	case ReasonBusy:
+		return "kambot is busy, so the language model was skipped to answer in time"
 	default:
 		return "the language model could not be used"
 	}

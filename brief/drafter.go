@@ -160,6 +160,19 @@ func (d *Drafter) Summary(ctx context.Context, f Facts) Result { return d.draft(
 // plan, Relationships, Proposed next steps.
 func (d *Drafter) ReviewNote(ctx context.Context, f Facts) Result { return d.draft(ctx, f, KindReview) }
 
+// Template lays out kind k from the facts by the deterministic template
+// without calling the model, recording reason (one of the Reason
+// constants) as why: the caller's way to answer in time when the facts
+// themselves were slow to gather. It is counted and logged like a
+// fallback of Brief, Summary or ReviewNote.
+func (d *Drafter) Template(f Facts, k Kind, reason string) Result {
+	start := time.Now()
+	if f.Now.IsZero() {
+		f.Now = d.now()
+	}
+	return d.finish(&f, safeFallback(&f, k, reason), start)
+}
+
 func (d *Drafter) draft(ctx context.Context, f Facts, k Kind) (res Result) {
 	start := time.Now()
 	if f.Now.IsZero() {

@@ -762,3 +762,24 @@ func TestDraftNeverEmpty(t *testing.T) {
 		checkFallback(t, r)
 	}
 }
+
+// TestTemplate: Template lays out each kind by the template without
+// asking the configured model, and says why.
+func TestTemplate(t *testing.T) {
+	d := newLLM(t, okBrief)
+	dr := New(Config{APIKey: "sk-test", BaseURL: d.URL(), Model: "m", Now: func() time.Time { return now }})
+	for _, k := range []Kind{KindBrief, KindReview, KindSummary} {
+		t.Run(string(k), func(t *testing.T) {
+			r := dr.Template(acme(), k, ReasonBusy)
+			if r.ByModel || r.FallbackReason != ReasonBusy || r.Kind != k || len(r.Sections) != len(sectionTitles(k)) {
+				t.Fatalf("by model %v, reason %q, kind %q, %d sections", r.ByModel, r.FallbackReason, r.Kind, len(r.Sections))
+			}
+			if k != KindSummary && !strings.Contains(r.Text, reasonText(ReasonBusy)) {
+				t.Errorf("text does not say why:\n%s", r.Text)
+			}
+		})
+	}
+	if n := len(d.seen()); n != 0 {
+		t.Errorf("the model was asked %d times", n)
+	}
+}

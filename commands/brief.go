@@ -2,9 +2,11 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -33,6 +35,9 @@ type BriefDrafter interface {
 	Summary(ctx context.Context, f brief.Facts) brief.Result
 	// ReviewNote drafts a note for the account plan review.
 	ReviewNote(ctx context.Context, f brief.Facts) brief.Result
+	// Template lays out kind k by the deterministic template, without the
+	// model; reason is one of brief's Reason constants.
+	Template(f brief.Facts, k brief.Kind, reason string) brief.Result
 }
 
 // DMSender sends a user a direct message from the app. Implementations
@@ -59,16 +64,63 @@ func (d dmVia) SendDM(ctx context.Context, teamID, userID, key, text string, blo
 // its value is the account ID.
 const reviewNoteActionID = "brief:review-note"
 
-// briefFactsTimeout bounds the loading of an account's records, so that
-// with the drafter's own deadline the text arrives within Slack users' 30 s.
-const briefFactsTimeout = 4 * time.Second
+// BriefLimits bounds the work of /kam brief under load. Zero fields take
+// the defaults.
+type BriefLimits struct {
+	// FactsTimeout is how long the account's records may take to load and
+	// still leave the model its time within Slack users' 30 s; records that
+	// arrive later are laid out by the template without the model.
+	// DefaultBriefFactsTimeout when ≤ 0.
+	FactsTimeout time.Duration
+	// FactsDeadline is how long a requester waits for the records at all,
+	// queueing included; past it they are told kambot is busy.
+	// DefaultBriefFactsDeadline when ≤ 0.
+	FactsDeadline time.Duration
+	// Loads is how many briefs may load records at once, process-wide; the
+	// others queue in order of arrival. DefaultBriefLoads when ≤ 0.
+	Loads int
+}
+
+// Defaults of BriefLimits.
+const (
+	// DefaultBriefFactsTimeout, with the drafter's own deadline, keeps a
+	// model-drafted text within Slack users' 30 s.
+	DefaultBriefFactsTimeout = 4 * time.Second
+	// DefaultBriefFactsDeadline leaves the template time to arrive within 30 s.
+	DefaultBriefFactsDeadline = 20 * time.Second
+	// DefaultBriefLoads is a few more than the store's read connections:
+	// more loads at once only share the same connections, so that every
+	// one of them finishes late instead of most of them finishing early.
+	DefaultBriefLoads = 8
+)
+
+// briefLease bounds how long one request holds its requester's slot: Later
+// work that never runs (the transport gave up on the command) must not
+// lock the user out of briefs for good. It is far longer than any brief.
+const briefLease = 2 * time.Minute
 
 // BriefExtension adds /kam brief, and, when d has a model, the "Draft a
 // review note" button under /kam plan <account> review. dm, when not nil,
 // delivers briefs too long for an ephemeral message (brief.Result.PreferDM)
 // by direct message; without it (the console) they are shown in place.
+// The default BriefLimits apply.
 func BriefExtension(d BriefDrafter, dm DMSender) Extension {
-	b := &briefer{d: d, dm: dm}
+	return BriefExtensionLimited(d, dm, BriefLimits{})
+}
+
+// BriefExtensionLimited is BriefExtension with the given limits.
+func BriefExtensionLimited(d BriefDrafter, dm DMSender, l BriefLimits) Extension {
+	if l.FactsTimeout <= 0 {
+		l.FactsTimeout = DefaultBriefFactsTimeout
+	}
+	if l.FactsDeadline <= 0 {
+		l.FactsDeadline = DefaultBriefFactsDeadline
+	}
+	l.FactsDeadline = max(l.FactsDeadline, l.FactsTimeout)
+	if l.Loads <= 0 {
+		l.Loads = DefaultBriefLoads
+	}
+	b := &briefer{d: d, dm: dm, lim: l, loads: make(chan struct{}, l.Loads), busy: map[string]briefSlot{}}
 	x := Extension{Commands: []Command{b.command()}}
 	if d.Enabled() {
 		x.Actions = []ActionHandler{{Prefix: reviewNoteActionID, Run: b.reviewNoteAction}}
@@ -78,8 +130,44 @@ func BriefExtension(d BriefDrafter, dm DMSender) Extension {
 
 // briefer runs /kam brief and the review-note button.
 type briefer struct {
-	d  BriefDrafter
-	dm DMSender
+	d     BriefDrafter
+	dm    DMSender
+	lim   BriefLimits
+	loads chan struct{} // a token per record load in progress
+
+	mu   sync.Mutex
+	seq  uint64
+	busy map[string]briefSlot // by workspace and user: the brief in flight
+}
+
+// briefSlot is one requester's brief in flight.
+type briefSlot struct {
+	id    uint64
+	until time.Time // the lease ends; see briefLease
+}
+
+// hold takes the requester's slot; false when a brief of theirs is still
+// in flight. The lease runs on the wall clock, not the engine's, which
+// tests may stop.
+func (b *briefer) hold(teamID, userID string) (release func(), ok bool) {
+	key := teamID + "/" + userID
+	now := time.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s, held := b.busy[key]; held && now.Before(s.until) {
+		return nil, false
+	}
+	b.seq++
+	id := b.seq
+	b.busy[key] = briefSlot{id: id, until: now.Add(briefLease)}
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		// A lease that ran out may have passed to a newer request.
+		if b.busy[key].id == id {
+			delete(b.busy, key)
+		}
+	}, true
 }
 
 func (b *briefer) command() Command {
@@ -122,10 +210,16 @@ func (b *briefer) run(_ context.Context, c *Call) (Reply, error) {
 }
 
 // start authorizes the user, acknowledges at once and leaves the drafting
-// to Later, which the transport runs after the acknowledgement.
+// to Later, which the transport runs after the acknowledgement. A user
+// with a brief still in flight in this workspace is asked to wait for it.
 func (b *briefer) start(a Actor, acct kam.Account, role kam.Role, kind brief.Kind) (Reply, error) {
 	if err := brief.Authorize(acct, a.UserID, role, a.Admin); err != nil {
 		return Reply{}, err
+	}
+	release, ok := b.hold(a.TeamID, a.UserID)
+	if !ok {
+		return Reply{Blocks: []slack.Block{section(
+			"A brief you asked for is still being prepared: it will arrive here, visible only to you. Ask for the next one once it has.")}}, nil
 	}
 	ack := brief.Drafting(acct)
 	if kind == brief.KindReview {
@@ -133,17 +227,27 @@ func (b *briefer) start(a Actor, acct kam.Account, role kam.Role, kind brief.Kin
 	}
 	return Reply{
 		Blocks: []slack.Block{section(ack)},
-		Later:  func(ctx context.Context) Reply { return b.deliver(ctx, a, acct, kind) },
+		Later: func(ctx context.Context) Reply {
+			defer release()
+			return b.deliver(ctx, a, acct, kind)
+		},
 	}, nil
 }
 
 // deliver drafts the text from the account's records and returns it, or
-// sends it by DM when it is long and a DM sender is set.
+// sends it by DM when it is long and a DM sender is set. It never answers
+// with an error for a slow load: records that arrive after FactsTimeout
+// are laid out by the template, and records that do not arrive by
+// FactsDeadline give a "busy, try again" reply.
 func (b *briefer) deliver(ctx context.Context, a Actor, acct kam.Account, kind brief.Kind) Reply {
-	lctx, cancel := context.WithTimeout(ctx, briefFactsTimeout)
-	f, err := a.briefFacts(lctx, acct)
-	cancel()
+	f, late, err := b.loadFacts(ctx, a, acct)
 	if err != nil {
+		if errors.Is(err, errBriefBusy) {
+			a.Logger().Warn("brief facts not loaded in time", "team", a.TeamID, "user", a.UserID, "account", acct.ID, "kind", kind, "err", err)
+			return Reply{Blocks: []slack.Block{section(fmt.Sprintf(
+				"Kambot is busy and could not gather *%s*'s records in time. Nothing was changed: try `/kam brief %s` again in a minute.",
+				show(acct.Name, kam.MaxNameLen), acct.Slug))}}
+		}
 		if kam.ErrorCode(err) == kam.EINTERNAL {
 			a.Logger().Error("load brief facts", "team", a.TeamID, "user", a.UserID, "account", acct.ID, "kind", kind, "err", err)
 		}
@@ -152,8 +256,15 @@ func (b *briefer) deliver(ctx context.Context, a Actor, acct kam.Account, kind b
 	var r brief.Result
 	what := "brief"
 	if kind == brief.KindReview {
-		r, what = b.d.ReviewNote(ctx, f), "plan review note"
-	} else {
+		what = "plan review note"
+	}
+	switch {
+	case late:
+		// The model's time went on the records: the template answers now.
+		r = b.d.Template(f, kind, brief.ReasonBusy)
+	case kind == brief.KindReview:
+		r = b.d.ReviewNote(ctx, f)
+	default:
 		r = b.d.Brief(ctx, f)
 	}
 	blocks := brief.Blocks(r)
@@ -168,6 +279,47 @@ func (b *briefer) deliver(ctx context.Context, a Actor, acct kam.Account, kind b
 		a.Logger().Warn("send brief by DM; showing it here instead", "team", a.TeamID, "user", a.UserID, "account", acct.ID, "err", err)
 	}
 	return Reply{Blocks: blocks}
+}
+
+// errBriefBusy is a load of brief facts that ran out of time, queueing
+// included.
+var errBriefBusy = errors.New("brief facts: busy")
+
+// loadFacts loads the account's records once one of the process's load
+// slots is free, within FactsDeadline. late reports that FactsTimeout had
+// passed by the time they arrived.
+func (b *briefer) loadFacts(ctx context.Context, a Actor, acct kam.Account) (f brief.Facts, late bool, err error) {
+	soft := time.NewTimer(b.lim.FactsTimeout)
+	defer soft.Stop()
+	hctx, cancel := context.WithTimeout(ctx, b.lim.FactsDeadline)
+	defer cancel()
+
+	select {
+	case b.loads <- struct{}{}:
+	case <-hctx.Done():
+		return brief.Facts{}, false, fmt.Errorf("%w: waiting for a load slot: %w", errBriefBusy, hctx.Err())
+	}
+	f, err = a.briefFacts(hctx, acct)
+	<-b.loads
+	if err != nil {
+		if hctx.Err() != nil || kam.ErrorCode(err) == kam.EINTERNAL && isBusyErr(err) {
+			return brief.Facts{}, false, fmt.Errorf("%w: %w", errBriefBusy, err)
+		}
+		return brief.Facts{}, false, err
+	}
+	select {
+	case <-soft.C:
+		late = true
+	default:
+	}
+	return f, late, nil
+}
+
+// isBusyErr reports whether err is SQLite's "database is locked" or
+// "database table is locked": load, not a fault.
+func isBusyErr(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked")
 }
 
 // reviewNoteAction answers the "Draft a review note" button.
@@ -233,7 +385,7 @@ func DigestSummary(e *Engine, d BriefDrafter) func(ctx context.Context, acct kam
 // model wrote it.
 func (e *Engine) summarize(ctx context.Context, d BriefDrafter, acct kam.Account) (string, bool) {
 	a := e.actor(acct.TeamID, "")
-	lctx, cancel := context.WithTimeout(ctx, briefFactsTimeout)
+	lctx, cancel := context.WithTimeout(ctx, DefaultBriefFactsTimeout)
 	f, err := a.briefFacts(lctx, acct)
 	cancel()
 	if err != nil {

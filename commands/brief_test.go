@@ -149,6 +149,10 @@ type bfOptions struct {
 	llm     *bfLLM // nil: no model configured
 	dm      commands.DMSender
 	noIntel bool // account intelligence off: core records only
+
+	admins []string                          // more admins, beside bfAdmin
+	limits commands.BriefLimits              // zero: the defaults
+	wrap   func(db *store.DB) commands.Store // the engine's core store; nil: db itself
 }
 
 func newBFEnv(t testing.TB, o bfOptions) *bfEnv {
@@ -169,10 +173,14 @@ func newBFEnv(t testing.TB, o bfOptions) *bfEnv {
 		cfg.APIKey, cfg.BaseURL, cfg.Model = "sk-test", o.llm.srv.URL+"/v1", bfModel
 	}
 	e.drafter = brief.New(cfg)
+	var core commands.Store = db
+	if o.wrap != nil {
+		core = o.wrap(db)
+	}
 	ecfg := commands.Config{
-		Store:  db,
+		Store:  core,
 		Intel:  db,
-		Admins: []string{bfAdmin},
+		Admins: append([]string{bfAdmin}, o.admins...),
 		Now:    func() time.Time { return bfNow },
 		Logger: slog.New(slog.DiscardHandler),
 	}
@@ -180,7 +188,7 @@ func newBFEnv(t testing.TB, o bfOptions) *bfEnv {
 		ecfg.Intel = nil
 	}
 	e.eng = commands.New(ecfg)
-	e.eng.Register(commands.BriefExtension(e.drafter, o.dm))
+	e.eng.Register(commands.BriefExtensionLimited(e.drafter, o.dm, o.limits))
 	return e
 }
 

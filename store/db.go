@@ -46,6 +46,23 @@ type DB struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// ReadyCache is how long Ready reuses its last answer (DefaultReadyCache
+	// from Open; 0 probes on every call), so that frequent readiness checks
+	// do not queue on the one writer.
+	ReadyCache time.Duration
+	ready      readyState
+}
+
+// DefaultReadyCache is how long Ready's answer is reused.
+const DefaultReadyCache = time.Second
+
+// readyState is Ready's last answer; mu also makes concurrent callers
+// share one probe.
+type readyState struct {
+	mu  sync.Mutex
+	at  time.Time // of the last probe, on the wall clock; zero: none yet
+	err error
 }
 
 // Open opens (creating if needed) the database at path. It does not migrate:
@@ -80,7 +97,7 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	db := &DB{path: path, write: w, read: r, Now: time.Now}
+	db := &DB{path: path, write: w, read: r, Now: time.Now, ReadyCache: DefaultReadyCache}
 	db.dir.ttl = dirCacheTTL
 	return db, nil
 }
@@ -174,6 +191,54 @@ func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database can serve: a read answers and a
+// write commits. The write is a BEGIN IMMEDIATE transaction that rewrites
+// the one row of ready_probe, so a read-only file, a full disk or a
+// writer that cannot get the lock fails it where a ping would pass. The
+// answer is reused for ReadyCache. The error holds the detail for the log,
+// file path included; it is not for end users.
+func (db *DB) Ready(ctx context.Context) error {
+	db.ready.mu.Lock()
+	defer db.ready.mu.Unlock()
+	// The wall clock, not db.Now: this is about load, and tests stop db.Now.
+	now := time.Now()
+	if !db.ready.at.IsZero() && now.Sub(db.ready.at) < db.ReadyCache {
+		return db.ready.err
+	}
+	err := db.probe(ctx)
+	if ctx.Err() != nil && err != nil {
+		// The caller gave up: say so, but let the next caller probe anew.
+		return err
+	}
+	db.ready.at, db.ready.err = now, err
+	return err
+}
+
+// probe reads, then commits a write to ready_probe.
+func (db *DB) probe(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return fmt.Errorf("database %s: %w", db.path, err)
+	}
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE ready_probe SET checked_at = ? WHERE id = 1", db.now().UnixMilli())
+		if err != nil {
+			return fmt.Errorf("write probe row: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("write probe row: %w", err)
+		}
+		if n != 1 {
+			return fmt.Errorf("write probe row: %d rows written, want 1 (schema not migrated?)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("database %s cannot commit writes: %w", db.path, err)
 	}
 	return nil
 }

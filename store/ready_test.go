@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kambot/kambot/store"
+)
+
+// TestReady: Ready passes on a healthy database, fails when writes do not
+// commit although reads answer, and reuses its answer for ReadyCache.
+func TestReady(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	open := func(t *testing.T) (*store.DB, *sql.DB) {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "ready.db")
+		db, err := store.OpenMigrated(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		return db, raw
+	}
+	const noWrites = `CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`
+
+	t.Run("OK", func(t *testing.T) {
+		db, _ := open(t)
+		db.ReadyCache = 0
+		for range 3 {
+			if err := db.Ready(ctx); err != nil {
+				t.Fatalf("Ready: %v", err)
+			}
+		}
+	})
+	t.Run("ErrWritesFail", func(t *testing.T) {
+		db, raw := open(t)
+		db.ReadyCache = 0
+		if _, err := raw.ExecContext(ctx, noWrites); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Fatalf("Ping: %v; reads should still answer", err)
+		}
+		if err := db.Ready(ctx); err == nil {
+			t.Fatal("Ready passed while no write commits")
+		}
+	})
+	t.Run("ErrUnmigrated", func(t *testing.T) {
+		db, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Ready(ctx); err == nil {
+			t.Fatal("Ready passed without the schema")
+		}
+	})
+	t.Run("Cached", func(t *testing.T) {
+		tests := []struct {
+			name    string
+			cache   time.Duration
+			wantErr bool // after writes broke, following a passing probe
+		}{
+			{"reused within ReadyCache", time.Hour, false},
+			{"probed anew without cache", 0, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				db, raw := open(t)
+				db.ReadyCache = tt.cache
+				if err := db.Ready(ctx); err != nil {
+					t.Fatalf("Ready: %v", err)
+				}
+				if _, err := raw.ExecContext(ctx, noWrites); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Ready(ctx); (err != nil) != tt.wantErr {
+					t.Fatalf("Ready after writes broke = %v; want error %v", err, tt.wantErr)
+				}
+			})
+		}
+	})
+}
