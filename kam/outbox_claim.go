@@ -6,7 +6,9 @@ import "time"
 // (ClaimOutboxFair) and in what order: round-robin over workspaces, one
 // head of each per round, and within a workspace the channel served
 // longest ago first, so that neither a busy workspace nor a busy channel
-// holds the others back. Slack's rate limits are per workspace, so the
+// holds the others back. The store remembers when each channel was last
+// claimed from; the sender says what each workspace may take, as it paces
+// them. Slack's rate limits are per workspace, so the
 // sender paces each workspace on its own and tells the claim what each may
 // take.
 type OutboxClaim struct {
@@ -18,9 +20,9 @@ type OutboxClaim struct {
 	// Teams are the workspaces the sender has pacing state for, each at
 	// most once.
 	Teams []OutboxTeamTurn
-	// Channels are the channels the sender has pacing state for, each at
-	// most once. A channel not listed counts as never served.
-	Channels []OutboxChannelTurn
+	// Held are channels the claim must not take from (their own limit is
+	// spent, or Slack asked to wait), each at most once.
+	Held []OutboxChannel
 }
 
 // OutboxTeamTurn is what a claim may take of one workspace.
@@ -34,13 +36,8 @@ type OutboxTeamTurn struct {
 	Served time.Time
 }
 
-// OutboxChannelTurn is the pacing state of one channel of a workspace.
-type OutboxChannelTurn struct {
+// OutboxChannel names a channel of a workspace (a channel shared between
+// workspaces has one ID in each).
+type OutboxChannel struct {
 	TeamID, Channel string
-	// Held excludes the channel from the claim (its own limit is spent,
-	// or Slack asked to wait).
-	Held bool
-	// Served is when the sender last posted to the channel; within a
-	// workspace the channel served longest ago goes first.
-	Served time.Time
 }

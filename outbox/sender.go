@@ -109,10 +109,8 @@ func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now tim
 			case p.idle(now):
 				delete(w.channels, ch)
 			case p.tokens(now) == 0:
-				claim.Channels = append(claim.Channels, kam.OutboxChannelTurn{TeamID: id, Channel: ch, Held: true})
+				claim.Held = append(claim.Held, kam.OutboxChannel{TeamID: id, Channel: ch})
 				wake(p.readyAt())
-			default:
-				claim.Channels = append(claim.Channels, kam.OutboxChannelTurn{TeamID: id, Channel: ch, Served: p.last})
 			}
 		}
 		if w.idle(now) {

@@ -41,23 +41,22 @@ WHERE id IN (
 RETURNING ` + outboxCols
 
 // claimOutboxFairSQL claims due channel heads fairly (see kam.OutboxClaim):
-// each workspace's heads are numbered in turn (the channel served longest
-// ago first), at most its quota of them are taken, and the claim takes turn
-// 1 of every workspace before turn 2 of any. The sender's pacing state comes
-// as JSON arrays, materialized so that the joins look it up by index.
+// each workspace's heads are numbered in turn, the channel served longest
+// ago (outbox_served) first, at most its quota of them are taken, and the
+// claim takes turn 1 of every workspace before turn 2 of any. The sender's
+// quotas and held channels come as JSON arrays.
 const claimOutboxFairSQL = `WITH
 	teams (team_id, quota, served) AS MATERIALIZED (
 		SELECT value->>0, value->>1, value->>2 FROM json_each(?2)),
-	chans (team_id, channel, served) AS MATERIALIZED (
-		SELECT value->>0, value->>1, value->>2 FROM json_each(?3)),
 	heads AS (
 		SELECT o.id, o.next_attempt_at, coalesce(t.served, 0) AS team_served, coalesce(t.quota, ?4) AS quota,
-			row_number() OVER (PARTITION BY h.team_id ORDER BY coalesce(c.served, 0), o.next_attempt_at, o.id) AS turn
+			row_number() OVER (PARTITION BY h.team_id ORDER BY coalesce(s.served_at, 0), o.next_attempt_at, o.id) AS turn
 		FROM outbox_heads h CROSS JOIN outbox o ON o.id = h.head_id
+		LEFT JOIN outbox_served s ON s.team_id = h.team_id AND s.channel = h.channel
 		LEFT JOIN teams t ON t.team_id = h.team_id
-		LEFT JOIN chans c ON c.team_id = h.team_id AND c.channel = h.channel
 		WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
-		  AND coalesce(t.quota, ?4) > 0 AND coalesce(c.served, 0) >= 0)
+		  AND coalesce(t.quota, ?4) > 0
+		  AND (h.team_id, h.channel) NOT IN (SELECT value->>0, value->>1 FROM json_each(?3)))
 UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1
 WHERE id IN (
 	SELECT id FROM heads WHERE turn <= quota
@@ -291,13 +290,9 @@ func (db *DB) ClaimOutboxFair(ctx context.Context, now time.Time, c kam.OutboxCl
 	for _, t := range c.Teams {
 		teams = append(teams, [3]any{t.TeamID, max(t.Max, 0), optMSValue(t.Served)})
 	}
-	chans := make([][3]any, 0, len(c.Channels))
-	for _, ch := range c.Channels {
-		served := optMSValue(ch.Served)
-		if ch.Held {
-			served = -1
-		}
-		chans = append(chans, [3]any{ch.TeamID, ch.Channel, served})
+	chans := make([][2]string, 0, len(c.Held))
+	for _, ch := range c.Held {
+		chans = append(chans, [2]string{ch.TeamID, ch.Channel})
 	}
 	tj, err := json.Marshal(teams)
 	if err != nil {
@@ -603,7 +598,12 @@ func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) 
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// A channel with nothing queued needs no turn; it starts afresh.
+		_, err = tx.ExecContext(ctx, `DELETE FROM outbox_served
+			WHERE (team_id, channel) NOT IN (SELECT team_id, channel FROM outbox_heads)`)
 		return err
 	})
 	if err != nil {

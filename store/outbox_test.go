@@ -750,19 +750,39 @@ func TestClaimOutboxFair(t *testing.T) {
 			[]q{{"TA", "a1", "C1"}, {"TB", "b1", "C2"}, {"TC", "c1", "C3"}},
 			kam.OutboxClaim{Limit: 2, Teams: []kam.OutboxTeamTurn{{TeamID: "TA", Max: 5, Served: at(2)}, {TeamID: "TB", Max: 5, Served: at(1)}}},
 			"b1,c1"},
-		{"ChannelServedLongestAgoFirst",
-			[]q{{"TA", "x1", "Cx"}, {"TA", "x2", "Cx"}, {"TA", "y1", "Cy"}, {"TA", "z1", "Cz"}},
-			kam.OutboxClaim{Limit: 2, Channels: []kam.OutboxChannelTurn{{TeamID: "TA", Channel: "Cx", Served: at(5)}, {TeamID: "TA", Channel: "Cy", Served: at(1)}}},
-			"y1,z1"},
 		{"ChannelHeldInItsWorkspaceOnly",
 			[]q{{"TA", "a1", "Cs"}, {"TB", "b1", "Cs"}},
-			kam.OutboxClaim{Limit: 10, Channels: []kam.OutboxChannelTurn{{TeamID: "TA", Channel: "Cs", Held: true}}},
+			kam.OutboxClaim{Limit: 10, Held: []kam.OutboxChannel{{TeamID: "TA", Channel: "Cs"}}},
 			"b1"},
+		// Cx was served most recently, Cy before it, Cz never.
+		{"ChannelServedLongestAgoFirst",
+			[]q{{"TA", "x1", "Cx"}, {"TA", "x2", "Cx"}, {"TA", "y1", "Cy"}, {"TA", "z1", "Cz"}, {"TA", "served", "Cy"}, {"TA", "served", "Cx"}},
+			kam.OutboxClaim{Limit: 2}, "y1,z1"},
+		// A claim records the turn: once x1 is sent, y1 goes before x2.
+		{"ClaimRecordsTheTurn",
+			[]q{{"TA", "x1", "Cx"}, {"TA", "x2", "Cx"}, {"TA", "y1", "Cy"}, {"TA", "claim1", ""}},
+			kam.OutboxClaim{Limit: 1}, "y1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, clock := openOutboxDB(t)
 			for _, m := range tc.queue {
-				mustEnqueue(t, db, msg(m.team, m.key, m.channel))
+				switch m.key {
+				case "served": // the channel was claimed from at this moment
+					if _, err := db.write.Exec(`INSERT INTO outbox_served (team_id, channel, served_at) VALUES (?, ?, ?)
+						ON CONFLICT DO UPDATE SET served_at = excluded.served_at`, m.team, m.channel, ms(clock.Now())); err != nil {
+						t.Fatal(err)
+					}
+				case "claim1": // one claim, sent at once
+					c, err := db.ClaimOutboxFair(ctx, clock.Now(), kam.OutboxClaim{Limit: 1})
+					if err != nil || len(c) != 1 {
+						t.Fatalf("claim: %v, %v", c, err)
+					}
+					if err := db.MarkOutboxSent(ctx, c[0].ID, c[0].Attempts, "1.1", c[0].Channel); err != nil {
+						t.Fatal(err)
+					}
+				default:
+					mustEnqueue(t, db, msg(m.team, m.key, m.channel))
+				}
 				clock.Add(time.Millisecond)
 			}
 			got, err := db.ClaimOutboxFair(ctx, clock.Now(), tc.claim)
