@@ -18,7 +18,7 @@ func Drain(ctx context.Context, st Store, now time.Time, deliver func(kam.Outbox
 	for {
 		// One claim returns each channel's head; the next head of a channel
 		// is due once the previous one is settled.
-		batch, err := st.ClaimOutbox(ctx, now, 100, nil)
+		batch, err := st.ClaimOutboxFair(ctx, now, kam.OutboxClaim{Limit: 100})
 		if err != nil {
 			return n, fmt.Errorf("drain outbox: %w", err)
 		}

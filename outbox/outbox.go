@@ -4,10 +4,15 @@
 // A message is first written to SQLite with an idempotency key (the same key
 // twice is one message), then a background Sender posts it with
 // chat.postMessage and marks it sent only after Slack accepted it. The
-// Sender keeps Slack's pace: posts to one channel go in order, one at a
-// time, at most one per second after a short burst; all posts share a
-// workspace-wide rate; a 429 holds the channel (and, when the limit hit was
-// evidently the workspace's, every channel) for its Retry-After. Network
+// Sender keeps Slack's pace, which is per workspace: posts to one channel go
+// in order, one at a time, at most one per second after a short burst; the
+// posts of one workspace share a workspace-wide rate; a 429 holds the
+// channel (and, when the limit hit was evidently the workspace's, every
+// channel of that workspace) for its Retry-After. Workspaces are paced and
+// held apart, and served fairly: each claim takes one post of every
+// workspace with work before a second of any, and within a workspace the
+// channel served longest ago first, so that neither a busy workspace nor a
+// busy channel delays the others' posts. Network
 // errors, timeouts and 5xx answers are retried with exponential backoff and
 // jitter, up to a number of attempts; errors the classifier calls permanent
 // (channel gone, bot not in the channel) fail the message at once, with the
@@ -60,7 +65,7 @@ const EventType = "kambot_outbox"
 // Store is the persistence the outbox needs; *store.DB implements it.
 type Store interface {
 	EnqueueOutbox(ctx context.Context, m kam.OutboxMessage) (id int64, created bool, err error)
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []string) ([]kam.OutboxMessage, error)
+	ClaimOutboxFair(ctx context.Context, now time.Time, c kam.OutboxClaim) ([]kam.OutboxMessage, error)
 	SettleOutbox(ctx context.Context, items []kam.OutboxSettlement) (errs []error, err error)
 	OutboxInFlight(ctx context.Context, claimedBefore time.Time) ([]kam.OutboxMessage, error)
 	OutboxNextDue(ctx context.Context, after time.Time) (time.Time, bool, error)
@@ -129,16 +134,18 @@ type Config struct {
 	// short bursts).
 	ChannelInterval time.Duration
 	ChannelBurst    int
-	// GlobalRate (posts per second) and GlobalBurst pace every post of the
-	// workspace together. chat.postMessage's workspace-wide limit is not
-	// published; the default, 5 per second after a burst of 20 (300 a
-	// minute), is well above what kambot sends and below the several hundred
-	// per minute Slack is known to allow. A workspace-wide 429 holds
-	// everything for its Retry-After anyway. Negative: no global limit.
+	// GlobalRate (posts per second) and GlobalBurst pace every post of one
+	// workspace together; each workspace has its own. chat.postMessage's
+	// workspace-wide limit is not published; the default, 5 per second
+	// after a burst of 20 (300 a minute), is well above what kambot sends
+	// and below the several hundred per minute Slack is known to allow. A
+	// workspace-wide 429 holds the workspace's posts for its Retry-After
+	// anyway. Negative: no workspace-wide limit.
 	GlobalRate  float64
 	GlobalBurst int
 	// HistoryInterval and HistoryBurst pace conversations.history, a tier-3
-	// method (50+ a minute): default 1.2 s and 3.
+	// method (50+ a minute per workspace), in each workspace: default 1.2 s
+	// and 3.
 	HistoryInterval time.Duration
 	HistoryBurst    int
 	// MaxInFlight bounds concurrent Slack calls (default 8).
@@ -239,12 +246,27 @@ type Sender struct {
 	settles chan settleReq // to Run's settler
 
 	mu        sync.Mutex
-	channels  map[string]*pacer
-	global    *pacer
-	history   *pacer
-	limited   map[string]time.Time // channels answered 429, until when
-	active    map[int64]bool       // messages this Sender is handling
+	teams     map[string]*workspace // pacing, per workspace as Slack's limits are
+	active    map[int64]bool        // messages this Sender is handling
 	nextPrune time.Time
+	// postInterval is the workspace-wide interval between posts (0: none).
+	postInterval time.Duration
+}
+
+// workspace is the pacing state of one Slack workspace. Slack's rate limits
+// are per workspace and per method, so one workspace's backlog or 429 never
+// holds another's posts.
+type workspace struct {
+	post     *pacer               // chat.postMessage, workspace-wide
+	history  *pacer               // conversations.history
+	channels map[string]*pacer    // chat.postMessage, per channel
+	limited  map[string]time.Time // channels answered 429, until when
+}
+
+// idle reports whether the workspace's state holds nothing a fresh one
+// would not, so that it can be forgotten.
+func (w *workspace) idle(now time.Time) bool {
+	return w.post.idle(now) && w.history.idle(now) && len(w.channels) == 0 && len(w.limited) == 0
 }
 
 // New returns a Sender. It registers the metrics when cfg.Metrics is set.
@@ -262,23 +284,22 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	var globalInterval time.Duration
+	var postInterval time.Duration
 	if cfg.GlobalRate > 0 {
-		globalInterval = time.Duration(float64(time.Second) / cfg.GlobalRate)
+		postInterval = time.Duration(float64(time.Second) / cfg.GlobalRate)
 	}
 	return &Sender{
-		cfg:      cfg,
-		st:       cfg.Store,
-		sl:       cfg.Slack,
-		log:      cfg.Logger,
-		m:        m,
-		kick:     make(chan struct{}, 1),
-		settles:  make(chan settleReq, 256),
-		channels: map[string]*pacer{},
-		global:   newPacer(globalInterval, cfg.GlobalBurst),
-		history:  newPacer(cfg.HistoryInterval, cfg.HistoryBurst),
-		limited:  map[string]time.Time{},
-		active:   map[int64]bool{},
+		cfg:     cfg,
+		st:      cfg.Store,
+		sl:      cfg.Slack,
+		log:     cfg.Logger,
+		m:       m,
+		kick:    make(chan struct{}, 1),
+		settles: make(chan settleReq, 256),
+		teams:   map[string]*workspace{},
+		active:  map[int64]bool{},
+
+		postInterval: postInterval,
 	}, nil
 }
 

@@ -82,7 +82,9 @@ func (s *Sender) Run(ctx context.Context) error {
 }
 
 // dispatch claims as many due messages as the limits allow now, starts
-// their delivery, and returns when it should look again.
+// their delivery, and returns when it should look again. Each workspace is
+// paced on its own; the claim shares out what the limits allow round-robin
+// over workspaces and, within one, over channels (see kam.OutboxClaim).
 func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now time.Time) time.Time {
 	next := now.Add(s.cfg.PollInterval)
 	free := s.cfg.MaxInFlight - int(s.inflight.Load())
@@ -90,29 +92,40 @@ func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now tim
 		return next // a completion wakes the loop
 	}
 
-	s.mu.Lock()
-	if s.global.tokens(now) == 0 {
-		r := s.global.readyAt()
-		s.mu.Unlock()
-		return r
-	}
-	limit := min(free, s.global.tokens(now))
-	var exclude []string
 	var earliest time.Time
-	for ch, p := range s.channels {
-		switch {
-		case p.idle(now):
-			delete(s.channels, ch)
-		case p.tokens(now) == 0:
-			exclude = append(exclude, ch)
-			if r := p.readyAt(); earliest.IsZero() || r.Before(earliest) {
-				earliest = r
+	wake := func(t time.Time) {
+		if earliest.IsZero() || t.Before(earliest) {
+			earliest = t
+		}
+	}
+	claim := kam.OutboxClaim{Limit: free}
+	if s.postInterval > 0 {
+		claim.PerTeam = max(s.cfg.GlobalBurst, 1) // a workspace with no pacing state yet
+	}
+	s.mu.Lock()
+	for id, w := range s.teams {
+		for ch, p := range w.channels {
+			switch {
+			case p.idle(now):
+				delete(w.channels, ch)
+			case p.tokens(now) == 0:
+				claim.Held = append(claim.Held, kam.OutboxChannel{TeamID: id, Channel: ch})
+				wake(p.readyAt())
 			}
 		}
+		if w.idle(now) {
+			delete(s.teams, id)
+			continue
+		}
+		n := w.post.tokens(now)
+		if n == 0 {
+			wake(w.post.readyAt())
+		}
+		claim.Teams = append(claim.Teams, kam.OutboxTeamTurn{TeamID: id, Max: n, Served: w.post.last})
 	}
 	s.mu.Unlock()
 
-	claimed, err := s.st.ClaimOutbox(ctx, now, limit, exclude)
+	claimed, err := s.st.ClaimOutboxFair(ctx, now, claim)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("outbox: claim messages", "err", err)
@@ -122,9 +135,17 @@ func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now tim
 
 	s.mu.Lock()
 	for _, m := range claimed {
-		s.global.take(now)
-		s.pacer(m.Channel).take(now)
+		w := s.team(m.TeamID)
+		w.post.take(now)
+		s.channel(w, m.Channel).take(now)
 		s.active[m.ID] = true
+	}
+	for _, m := range claimed {
+		// A workspace whose share this claim spent may have more once its
+		// pacer refills.
+		if w := s.teams[m.TeamID]; w.post.tokens(now) == 0 {
+			wake(w.post.readyAt())
+		}
 	}
 	s.mu.Unlock()
 	for _, m := range claimed {
@@ -136,7 +157,7 @@ func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now tim
 		}()
 	}
 
-	if len(claimed) == limit {
+	if len(claimed) == claim.Limit {
 		return now // there may be more
 	}
 	if !earliest.IsZero() && earliest.Before(next) {
@@ -148,12 +169,29 @@ func (s *Sender) dispatch(ctx, work context.Context, wg *sync.WaitGroup, now tim
 	return next
 }
 
-// pacer returns the channel's pacer, creating it. Callers hold s.mu.
-func (s *Sender) pacer(channel string) *pacer {
-	p := s.channels[channel]
+// team returns the workspace's pacing state, creating it. Callers hold
+// s.mu.
+func (s *Sender) team(id string) *workspace {
+	w := s.teams[id]
+	if w == nil {
+		w = &workspace{
+			post:     newPacer(s.postInterval, s.cfg.GlobalBurst),
+			history:  newPacer(s.cfg.HistoryInterval, s.cfg.HistoryBurst),
+			channels: map[string]*pacer{},
+			limited:  map[string]time.Time{},
+		}
+		s.teams[id] = w
+	}
+	return w
+}
+
+// channel returns the pacer of one of the workspace's channels, creating
+// it. Callers hold s.mu.
+func (s *Sender) channel(w *workspace, channel string) *pacer {
+	p := w.channels[channel]
 	if p == nil {
 		p = newPacer(s.cfg.ChannelInterval, s.cfg.ChannelBurst)
-		s.channels[channel] = p
+		w.channels[channel] = p
 	}
 	return p
 }
@@ -170,7 +208,7 @@ func (s *Sender) deliver(ctx, work context.Context, m kam.OutboxMessage) {
 		s.inflight.Add(-1)
 		s.Wake()
 	}()
-	log := s.log.With("outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "attempt", m.Attempts)
+	log := s.log.With("outbox_id", m.ID, "key", m.Key, "team", m.TeamID, "channel", m.Channel, "attempt", m.Attempts)
 
 	// An earlier attempt may have posted it: look before posting again.
 	verifySince := m.VerifySince
@@ -207,8 +245,9 @@ func (s *Sender) verify(ctx, work context.Context, m kam.OutboxMessage, log *slo
 	if !permanent {
 		s.m.verifications.WithLabelValues("error").Inc()
 		if retryAfter > 0 {
+			// conversations.history's limit, of this workspace only.
 			s.mu.Lock()
-			s.history.block(s.cfg.Now().Add(retryAfter))
+			s.team(m.TeamID).history.block(s.cfg.Now().Add(retryAfter))
 			s.mu.Unlock()
 		}
 		s.retry(m, fmt.Errorf("check channel history: %w", err), retryAfter, m.VerifySince, log)
@@ -258,7 +297,7 @@ func (s *Sender) post(ctx, work context.Context, m kam.OutboxMessage, verifySinc
 	case permanent:
 		s.markFailed(m, err.Error(), log)
 	case retryAfter > 0:
-		s.throttle(m.Channel, retryAfter, log)
+		s.throttle(m.TeamID, m.Channel, retryAfter, log)
 		s.retry(m, err, retryAfter, verifySince, log)
 	default:
 		// Slack may have posted it: check before posting again.
@@ -277,7 +316,7 @@ var errShutdown = errors.New("outbox: shutting down")
 // attempt.
 func (s *Sender) lookup(ctx, work context.Context, m kam.OutboxMessage) (ts, channel string, found bool, err error) {
 	s.mu.Lock()
-	wait := s.history.reserve(s.cfg.Now())
+	wait := s.team(m.TeamID).history.reserve(s.cfg.Now())
 	s.mu.Unlock()
 	if !sleep(ctx, wait) {
 		return "", "", false, errShutdown
@@ -307,30 +346,32 @@ func (s *Sender) lookup(ctx, work context.Context, m kam.OutboxMessage) (ts, cha
 	return "", "", false, nil
 }
 
-// throttle holds the channel for Slack's Retry-After, and every channel
-// when the limit hit was evidently the workspace's: the post came at least
-// an interval after the channel's previous one, or another channel was
-// limited within the same wait.
-func (s *Sender) throttle(channel string, retryAfter time.Duration, log *slog.Logger) {
+// throttle holds the channel for Slack's Retry-After, and every channel of
+// the workspace when the limit hit was evidently the workspace's: the post
+// came at least an interval after the channel's previous one, or another
+// of its channels was limited within the same wait. Other workspaces are
+// not held: Slack's limits are per workspace.
+func (s *Sender) throttle(team, channel string, retryAfter time.Duration, log *slog.Logger) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	until := now.Add(retryAfter)
-	p := s.pacer(channel)
+	w := s.team(team)
+	p := s.channel(w, channel)
 	p.block(until)
 	others := 0
-	for ch, t := range s.limited {
+	for ch, t := range w.limited {
 		switch {
 		case !t.After(now):
-			delete(s.limited, ch)
+			delete(w.limited, ch)
 		case ch != channel:
 			others++
 		}
 	}
-	s.limited[channel] = until
+	w.limited[channel] = until
 	if p.lone() || others > 0 {
-		s.global.block(until)
-		log.Warn("outbox: Slack's workspace rate limit hit; holding every post", "retry_after", retryAfter)
+		w.post.block(until)
+		log.Warn("outbox: Slack's workspace rate limit hit; holding the workspace's posts", "retry_after", retryAfter)
 		return
 	}
 	log.Info("outbox: channel rate limit hit; holding the channel", "retry_after", retryAfter)
@@ -504,9 +545,11 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 	}
 
 	s.mu.Lock()
-	for ch, until := range s.limited {
-		if !until.After(now) {
-			delete(s.limited, ch)
+	for _, w := range s.teams {
+		for ch, until := range w.limited {
+			if !until.After(now) {
+				delete(w.limited, ch)
+			}
 		}
 	}
 	s.mu.Unlock()

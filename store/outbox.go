@@ -40,6 +40,30 @@ WHERE id IN (
 	LIMIT ?3)
 RETURNING ` + outboxCols
 
+// claimOutboxFairSQL claims due channel heads fairly (see kam.OutboxClaim):
+// each workspace's heads are numbered in turn, the channel served longest
+// ago (outbox_served) first, at most its quota of them are taken, and the
+// claim takes turn 1 of every workspace before turn 2 of any. The sender's
+// quotas and held channels come as JSON arrays.
+const claimOutboxFairSQL = `WITH
+	teams (team_id, quota, served) AS MATERIALIZED (
+		SELECT value->>0, value->>1, value->>2 FROM json_each(?2)),
+	heads AS (
+		SELECT o.id, o.next_attempt_at, coalesce(t.served, 0) AS team_served, coalesce(t.quota, ?4) AS quota,
+			row_number() OVER (PARTITION BY h.team_id ORDER BY coalesce(s.served_at, 0), o.next_attempt_at, o.id) AS turn
+		FROM outbox_heads h CROSS JOIN outbox o ON o.id = h.head_id
+		LEFT JOIN outbox_served s ON s.team_id = h.team_id AND s.channel = h.channel
+		LEFT JOIN teams t ON t.team_id = h.team_id
+		WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
+		  AND coalesce(t.quota, ?4) > 0
+		  AND (h.team_id, h.channel) NOT IN (SELECT value->>0, value->>1 FROM json_each(?3)))
+UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?1
+WHERE id IN (
+	SELECT id FROM heads WHERE turn <= quota
+	ORDER BY turn, team_served, next_attempt_at, id
+	LIMIT ?5)
+RETURNING ` + outboxCols
+
 // EnqueueOutbox queues m for delivery, due at once, and returns its ID. A
 // message whose key the workspace already used is not queued again: the
 // existing message's ID is returned with created false, whatever its state.
@@ -249,14 +273,76 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
-	// RETURNING gives rows in no promised order.
+	sortByDue(out)
+	return out, nil
+}
+
+// ClaimOutboxFair marks up to c.Limit due messages as being sent, stamping
+// the claim with now, and returns them by due time. Like ClaimOutbox it
+// takes only channel heads; it shares the claim fairly between workspaces
+// and between the channels of each, within the quotas c gives (see
+// kam.OutboxClaim). Claim and stamp happen in one transaction.
+func (db *DB) ClaimOutboxFair(ctx context.Context, now time.Time, c kam.OutboxClaim) ([]kam.OutboxMessage, error) {
+	if c.Limit <= 0 {
+		return nil, nil
+	}
+	perTeam := c.PerTeam
+	if perTeam <= 0 {
+		perTeam = c.Limit
+	}
+	teams := make([][3]any, 0, len(c.Teams))
+	for _, t := range c.Teams {
+		teams = append(teams, [3]any{t.TeamID, max(t.Max, 0), optMSValue(t.Served)})
+	}
+	chans := make([][2]string, 0, len(c.Held))
+	for _, ch := range c.Held {
+		chans = append(chans, [2]string{ch.TeamID, ch.Channel})
+	}
+	tj, err := json.Marshal(teams)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	cj, err := json.Marshal(chans)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	st, err := db.stmt(ctx, db.write, claimOutboxFairSQL)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	var out []kam.OutboxMessage
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(tj), string(cj), perTeam, c.Limit)
+		if err != nil {
+			return err
+		}
+		out, err = scanOutboxRows(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox messages: %w", err)
+	}
+	sortByDue(out)
+	return out, nil
+}
+
+// optMSValue is t in unix milliseconds, 0 for the zero time.
+func optMSValue(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t)
+}
+
+// sortByDue orders claimed messages by due time, then ID: RETURNING gives
+// rows in no promised order.
+func sortByDue(out []kam.OutboxMessage) {
 	slices.SortFunc(out, func(a, b kam.OutboxMessage) int {
 		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
 			return c
 		}
 		return int(a.ID - b.ID)
 	})
-	return out, nil
 }
 
 const (
@@ -516,7 +602,12 @@ func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) 
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// A channel with nothing queued needs no turn; it starts afresh.
+		_, err = tx.ExecContext(ctx, `DELETE FROM outbox_served
+			WHERE (team_id, channel) NOT IN (SELECT team_id, channel FROM outbox_heads)`)
 		return err
 	})
 	if err != nil {

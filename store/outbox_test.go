@@ -720,3 +720,96 @@ func BenchmarkClaimOutbox(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestClaimOutboxFair: a paced claim shares out the heads round-robin over
+// workspaces, within each workspace's quota, the channel served longest ago
+// first; a held channel is held in its own workspace only.
+func TestClaimOutboxFair(t *testing.T) {
+	ctx := context.Background()
+	type q struct{ team, key, channel string }
+	// busyA is workspace A with a backlog on five channels, queued before
+	// workspace B's one message.
+	busyA := []q{{"TA", "a1", "C1"}, {"TA", "a2", "C2"}, {"TA", "a3", "C3"}, {"TA", "a4", "C4"}, {"TA", "a5", "C5"}, {"TB", "b1", "C9"}}
+	at := func(s int) time.Time { return outboxT0.Add(time.Duration(s) * time.Second) }
+	for _, tc := range []struct {
+		name  string
+		queue []q
+		claim kam.OutboxClaim
+		want  string
+	}{
+		{"OneTurnOfEachWorkspaceFirst", busyA, kam.OutboxClaim{Limit: 2}, "a1,b1"},
+		{"LaterTurnsAfterFirstTurns",
+			[]q{{"TA", "a1", "C1"}, {"TA", "a2", "C2"}, {"TA", "a3", "C3"}, {"TB", "b1", "C8"}, {"TB", "b2", "C9"}},
+			kam.OutboxClaim{Limit: 4}, "a1,a2,b1,b2"},
+		{"WorkspaceQuota", busyA, kam.OutboxClaim{Limit: 10, Teams: []kam.OutboxTeamTurn{{TeamID: "TA", Max: 2}}}, "a1,a2,b1"},
+		{"WorkspaceHeld", busyA, kam.OutboxClaim{Limit: 10, Teams: []kam.OutboxTeamTurn{{TeamID: "TA", Max: 0}}}, "b1"},
+		{"DefaultQuota", busyA, kam.OutboxClaim{Limit: 10, PerTeam: 1}, "a1,b1"},
+		{"ListedWorkspaceKeepsItsQuota", busyA,
+			kam.OutboxClaim{Limit: 10, PerTeam: 1, Teams: []kam.OutboxTeamTurn{{TeamID: "TA", Max: 3}}}, "a1,a2,a3,b1"},
+		{"WorkspaceServedLongestAgoFirst",
+			[]q{{"TA", "a1", "C1"}, {"TB", "b1", "C2"}, {"TC", "c1", "C3"}},
+			kam.OutboxClaim{Limit: 2, Teams: []kam.OutboxTeamTurn{{TeamID: "TA", Max: 5, Served: at(2)}, {TeamID: "TB", Max: 5, Served: at(1)}}},
+			"b1,c1"},
+		{"ChannelHeldInItsWorkspaceOnly",
+			[]q{{"TA", "a1", "Cs"}, {"TB", "b1", "Cs"}},
+			kam.OutboxClaim{Limit: 10, Held: []kam.OutboxChannel{{TeamID: "TA", Channel: "Cs"}}},
+			"b1"},
+		// Cx was served most recently, Cy before it, Cz never.
+		{"ChannelServedLongestAgoFirst",
+			[]q{{"TA", "x1", "Cx"}, {"TA", "x2", "Cx"}, {"TA", "y1", "Cy"}, {"TA", "z1", "Cz"}, {"TA", "served", "Cy"}, {"TA", "served", "Cx"}},
+			kam.OutboxClaim{Limit: 2}, "y1,z1"},
+		// A claim records the turn: once x1 is sent, y1 goes before x2.
+		{"ClaimRecordsTheTurn",
+			[]q{{"TA", "x1", "Cx"}, {"TA", "x2", "Cx"}, {"TA", "y1", "Cy"}, {"TA", "claim1", ""}},
+			kam.OutboxClaim{Limit: 1}, "y1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, clock := openOutboxDB(t)
+			for _, m := range tc.queue {
+				switch m.key {
+				case "served": // the channel was claimed from at this moment
+					if _, err := db.write.Exec(`INSERT INTO outbox_served (team_id, channel, served_at) VALUES (?, ?, ?)
+						ON CONFLICT DO UPDATE SET served_at = excluded.served_at`, m.team, m.channel, ms(clock.Now())); err != nil {
+						t.Fatal(err)
+					}
+				case "claim1": // one claim, sent at once
+					c, err := db.ClaimOutboxFair(ctx, clock.Now(), kam.OutboxClaim{Limit: 1})
+					if err != nil || len(c) != 1 {
+						t.Fatalf("claim: %v, %v", c, err)
+					}
+					if err := db.MarkOutboxSent(ctx, c[0].ID, c[0].Attempts, "1.1", c[0].Channel); err != nil {
+						t.Fatal(err)
+					}
+				default:
+					mustEnqueue(t, db, msg(m.team, m.key, m.channel))
+				}
+				clock.Add(time.Millisecond)
+			}
+			got, err := db.ClaimOutboxFair(ctx, clock.Now(), tc.claim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keys(got) != tc.want {
+				t.Fatalf("claimed %s, want %s", keys(got), tc.want)
+			}
+			for _, m := range got {
+				if m.Status != kam.OutboxSending || m.Attempts != 1 || !m.ClaimedAt.Equal(clock.Now()) {
+					t.Errorf("claimed %+v", m)
+				}
+			}
+			// Only heads: a second claim with no bounds takes the rest of
+			// the heads, never a message behind one in flight.
+			rest, err := db.ClaimOutboxFair(ctx, clock.Now(), kam.OutboxClaim{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, m := range append(got, rest...) {
+				if seen[m.TeamID+"/"+m.Channel] {
+					t.Errorf("two messages of %s/%s in flight", m.TeamID, m.Channel)
+				}
+				seen[m.TeamID+"/"+m.Channel] = true
+			}
+		})
+	}
+}
