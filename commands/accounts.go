@@ -300,106 +300,84 @@ func (a *Actor) leadChangeNotice(old kam.Account, changed []string) kam.Post[kam
 // written: the caller stores a only when every option is valid.
 func applyAccountOptions(ctx context.Context, c *Call, a *kam.Account, opts Options) ([]string, error) {
 	var changed []string
-	note := func(key string, differs bool) {
-		if differs {
-			changed = append(changed, key)
-		}
-	}
 	for _, key := range setKeys {
 		t, ok := opts[key]
 		if !ok {
 			continue
 		}
-		v := t.Value
-		switch key {
-		case "name":
-			name, err := checkName("The account name", v)
-			if err != nil {
-				return nil, err
-			}
-			note(key, name != a.Name)
-			a.Name = name
-		case "tier":
-			tier, err := ParseEnum("tier", v, kam.Tiers)
-			if err != nil {
-				return nil, err
-			}
-			note(key, tier != a.Tier)
-			a.Tier = tier
-		case "level":
-			level, err := ParseEnum("relationship level", v, kam.Levels)
-			if err != nil {
-				return nil, err
-			}
-			note(key, level != a.Level)
-			a.Level = level
-		case "cadence":
-			cad, err := ParseEnum("cadence", v, kam.Cadences)
-			if err != nil {
-				return nil, err
-			}
-			note(key, cad != a.Cadence)
-			a.Cadence = cad
-		case "owner", "sponsor":
-			id := ""
-			if strings.TrimSpace(t.Raw) != "" {
-				var err error
-				if id, err = c.User(ctx, t, key+"=@ana"); err != nil {
-					return nil, err
-				}
-			}
-			if key == "owner" {
-				note(key, id != a.OwnerID)
-				a.OwnerID = id
-			} else {
-				note(key, id != a.SponsorID)
-				a.SponsorID = id
-			}
-		case "channel":
-			id := ""
-			if strings.TrimSpace(t.Raw) != "" {
-				var err error
-				if id, err = ParseChannel(t); err != nil {
-					return nil, err
-				}
-			}
-			note(key, id != a.ChannelID)
-			a.ChannelID = id
-		case "revenue":
-			var rev int64
-			if strings.TrimSpace(v) != "" {
-				var err error
-				if rev, err = ParseMoney(v); err != nil {
-					return nil, err
-				}
-			}
-			note(key, rev != a.Revenue)
-			a.Revenue = rev
-		case "wallet":
-			var pct float64
-			if strings.TrimSpace(v) != "" {
-				var err error
-				if pct, err = ParsePercent(v); err != nil {
-					return nil, err
-				}
-			}
-			note(key, pct != a.WalletPct)
-			a.WalletPct = pct
-		case "segment", "region":
-			s, err := CheckText("The "+key, v, kam.MaxTextLen, false)
-			if err != nil {
-				return nil, err
-			}
-			if key == "segment" {
-				note(key, s != a.Segment)
-				a.Segment = s
-			} else {
-				note(key, s != a.Region)
-				a.Region = s
-			}
+		differs, err := applyAccountOption(ctx, c, a, key, t)
+		if err != nil {
+			return nil, err
+		}
+		if differs {
+			changed = append(changed, key)
 		}
 	}
 	return changed, nil
+}
+
+// applyAccountOption parses the value of one /kam set key into its field
+// of a and reports whether the field changed.
+func applyAccountOption(ctx context.Context, c *Call, a *kam.Account, key string, t Token) (bool, error) {
+	v := t.Value
+	switch key {
+	case "name":
+		name, err := checkName("The account name", v)
+		return assignField(&a.Name, name, err)
+	case "tier":
+		tier, err := ParseEnum("tier", v, kam.Tiers)
+		return assignField(&a.Tier, tier, err)
+	case "level":
+		level, err := ParseEnum("relationship level", v, kam.Levels)
+		return assignField(&a.Level, level, err)
+	case "cadence":
+		cad, err := ParseEnum("cadence", v, kam.Cadences)
+		return assignField(&a.Cadence, cad, err)
+	case "owner", "sponsor":
+		// A blank mention clears the lead rather than failing to parse.
+		id, err := unlessBlank(t.Raw, func() (string, error) { return c.User(ctx, t, key+"=@ana") })
+		if key == "owner" {
+			return assignField(&a.OwnerID, id, err)
+		}
+		return assignField(&a.SponsorID, id, err)
+	case "channel":
+		id, err := unlessBlank(t.Raw, func() (string, error) { return ParseChannel(t) })
+		return assignField(&a.ChannelID, id, err)
+	case "revenue":
+		rev, err := unlessBlank(v, func() (int64, error) { return ParseMoney(v) })
+		return assignField(&a.Revenue, rev, err)
+	case "wallet":
+		pct, err := unlessBlank(v, func() (float64, error) { return ParsePercent(v) })
+		return assignField(&a.WalletPct, pct, err)
+	case "segment", "region":
+		s, err := CheckText("The "+key, v, kam.MaxTextLen, false)
+		if key == "segment" {
+			return assignField(&a.Segment, s, err)
+		}
+		return assignField(&a.Region, s, err)
+	}
+	return false, nil
+}
+
+// assignField stores v in *dst unless parsing it failed, and reports
+// whether the stored value changed.
+func assignField[T comparable](dst *T, v T, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	differs := v != *dst
+	*dst = v
+	return differs, nil
+}
+
+// unlessBlank runs parse, or gives the zero value when s is blank: an
+// empty value clears an optional field.
+func unlessBlank[T any](s string, parse func() (T, error)) (T, error) {
+	if strings.TrimSpace(s) == "" {
+		var zero T
+		return zero, nil
+	}
+	return parse()
 }
 
 // accountValue renders one field of a for a confirmation.

@@ -39,7 +39,10 @@ func contactCommand() Command {
 	}
 }
 
+// runContact lists the account's stakeholder map, or adds, changes or
+// removes one stakeholder on it.
 func runContact(ctx context.Context, c *Call) (Reply, error) {
+	// The verb comes first; without one, list the map.
 	verbTok, ok, err := c.Args.Next()
 	if err != nil {
 		return Reply{}, err
@@ -61,50 +64,75 @@ func runContact(ctx context.Context, c *Call) (Reply, error) {
 	default:
 		return Reply{}, c.Usage("Unknown “%s” — use add, set, remove or list", show(verb, 30))
 	}
+	// Changing the map takes a team member; the stakeholder's name and
+	// the options follow.
 	if err := c.Allow(c.Account, c.Role, AccessTeam, "change the stakeholder map"); err != nil {
 		return Reply{}, err
 	}
-	nameTok, ok, err := c.Args.Next()
+	name, toks, err := contactChangeArgs(c, verb)
 	if err != nil {
 		return Reply{}, err
 	}
-	if !ok || nameTok.Key != "" {
-		return Reply{}, c.Usage("Name the stakeholder in quotes after %s, e.g. %s \"Jane Doe\"", verb, verb)
-	}
-	toks, err := c.Args.All()
-	if err != nil {
-		return Reply{}, err
-	}
-	for _, t := range toks {
-		if t.Key == "" && verb == "add" && !nameTok.Quoted {
-			return Reply{}, kam.Errorf(kam.EINVALID, "Put a name with spaces in quotes: `/kam contact %s add \"%s %s\" …`.",
-				c.Account.Slug, show(nameTok.Value, 40), show(t.Value, 40))
-		}
-	}
-	a := c.Account
 	switch verb {
 	case "add":
-		return contactAdd(ctx, c, nameTok.Value, toks)
+		return contactAdd(ctx, c, name, toks)
 	case "remove":
 		if len(toks) > 0 {
 			return Reply{}, c.Usage("Unexpected “%s” — remove takes only the name", show(toks[0].String(), 40))
 		}
 	}
+	// set and remove act on someone already on the map.
+	a := c.Account
 	contacts, err := c.intel().Contacts(ctx, c.TeamID, a.ID)
 	if err != nil {
 		return Reply{}, fmt.Errorf("stakeholders of account %d: %w", a.ID, err)
 	}
-	ct, err := findContact(a, contacts, nameTok.Value)
+	ct, err := findContact(a, contacts, name)
 	if err != nil {
 		return Reply{}, err
 	}
 	if verb == "remove" {
-		if err := c.intel().RemoveContact(ctx, c.TeamID, a.ID, ct.ID, c.UserID); err != nil {
-			return Reply{}, userErr(err, "remove contact %d", ct.ID)
-		}
-		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Removed *%s* from %s's stakeholder map; the interactions that named them stay.",
-			format.Mrkdwn(ct.Name), format.Mrkdwn(a.Name)))}}, nil
+		return contactRemove(ctx, c, ct)
 	}
+	return contactSet(ctx, c, ct, toks)
+}
+
+// contactChangeArgs reads the stakeholder's name after verb and the
+// tokens after it. An unquoted name on add followed by bare words is
+// refused: the words are most likely the rest of the name.
+func contactChangeArgs(c *Call, verb string) (string, []Token, error) {
+	nameTok, ok, err := c.Args.Next()
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok || nameTok.Key != "" {
+		return "", nil, c.Usage("Name the stakeholder in quotes after %s, e.g. %s \"Jane Doe\"", verb, verb)
+	}
+	toks, err := c.Args.All()
+	if err != nil {
+		return "", nil, err
+	}
+	for _, t := range toks {
+		if t.Key == "" && verb == "add" && !nameTok.Quoted {
+			return "", nil, kam.Errorf(kam.EINVALID, "Put a name with spaces in quotes: `/kam contact %s add \"%s %s\" …`.",
+				c.Account.Slug, show(nameTok.Value, 40), show(t.Value, 40))
+		}
+	}
+	return nameTok.Value, toks, nil
+}
+
+// contactRemove takes ct off the stakeholder map.
+func contactRemove(ctx context.Context, c *Call, ct kam.Contact) (Reply, error) {
+	if err := c.intel().RemoveContact(ctx, c.TeamID, c.Account.ID, ct.ID, c.UserID); err != nil {
+		return Reply{}, userErr(err, "remove contact %d", ct.ID)
+	}
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Removed *%s* from %s's stakeholder map; the interactions that named them stay.",
+		format.Mrkdwn(ct.Name), format.Mrkdwn(c.Account.Name)))}}, nil
+}
+
+// contactSet applies the key=value tokens to ct and stores the keys that
+// changed.
+func contactSet(ctx context.Context, c *Call, ct kam.Contact, toks []Token) (Reply, error) {
 	if len(toks) == 0 {
 		return Reply{}, c.Usage("Say what to change, e.g. stance=1")
 	}
@@ -126,7 +154,7 @@ func runContact(ctx context.Context, c *Call) (Reply, error) {
 	for i, k := range changed {
 		parts[i] = k + " → " + contactValue(ct, k)
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s* on %s: %s.", format.Mrkdwn(ct.Name), format.Mrkdwn(a.Name), strings.Join(parts, ", ")))}}, nil
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s* on %s: %s.", format.Mrkdwn(ct.Name), format.Mrkdwn(c.Account.Name), strings.Join(parts, ", ")))}}, nil
 }
 
 func contactAdd(ctx context.Context, c *Call, name string, toks []Token) (Reply, error) {

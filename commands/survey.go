@@ -202,89 +202,21 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.Allow(a, c.Role, AccessTeam, "record survey answers"); err != nil {
 		return Reply{}, err
 	}
-	scoreTok, ok, err := c.Args.Next()
+	// Read the answer: the score, then a quoted comment and options.
+	ans, onMap, err := h.parseRecordedAnswer(ctx, c)
 	if err != nil {
 		return Reply{}, err
-	}
-	if !ok || scoreTok.Key != "" {
-		return Reply{}, c.Usage("Give the score from 0 to 10 first, e.g. `/kam survey %s record 8`", a.Slug)
-	}
-	score, err := parseNPSScore(scoreTok.Value)
-	if err != nil {
-		return Reply{}, err
-	}
-	toks, err := c.Args.All()
-	if err != nil {
-		return Reply{}, err
-	}
-	ans := kam.SurveyAnswer{TeamID: c.TeamID, AccountID: a.ID, Score: score}
-	var keyed []Token
-	for _, t := range toks {
-		switch {
-		case t.Key != "":
-			keyed = append(keyed, t)
-		case t.Quoted && ans.Comment == "":
-			if ans.Comment, err = CheckText("The comment", t.Value, kam.MaxSurveyComment, true); err != nil {
-				return Reply{}, err
-			}
-		case t.Quoted:
-			return Reply{}, kam.Errorf(kam.EINVALID, "Give one comment, in one pair of quotes: `/kam survey %s record %d \"what they said\"`.", a.Slug, score)
-		default:
-			return Reply{}, kam.Errorf(kam.EINVALID, "Put the comment in quotes: `/kam survey %s record %d \"%s\"`.", a.Slug, score, show(t.Value, 40))
-		}
-	}
-	opts, err := ParseOptions(keyed, []string{"contact", "date"}, c.Command.Usage)
-	if err != nil {
-		return Reply{}, err
-	}
-	onMap := false
-	if t, ok := opts["contact"]; ok {
-		if ans.Contact, err = CheckText("The contact's name", t.Value, kam.MaxNameLen, false); err != nil {
-			return Reply{}, err
-		}
-		contacts, err := h.cfg.Store.Contacts(ctx, c.TeamID, a.ID)
-		if err != nil {
-			return Reply{}, fmt.Errorf("stakeholders of account %d: %w", a.ID, err)
-		}
-		for _, k := range contacts {
-			if strings.EqualFold(k.Name, ans.Contact) {
-				ans.Contact, onMap = k.Name, true
-				break
-			}
-		}
-	}
-	if t, ok := opts["date"]; ok {
-		d, err := ParseDate(t.Value)
-		if err != nil {
-			return Reply{}, err
-		}
-		if d.After(c.Now) {
-			return Reply{}, kam.Errorf(kam.EINVALID, "%s is in the future — give the day the answer was given, e.g. date=%s.", day(d), day(c.Now))
-		}
-		if day(d) != day(c.Now) {
-			ans.At = d
-		}
 	}
 	if err := h.cfg.Store.RecordSurveyAnswer(ctx, &ans, c.UserID); err != nil {
 		return Reply{}, userErr(err, "record survey answer for account %d", a.ID)
 	}
-	from := "an unnamed respondent"
-	if ans.Contact != "" {
-		from = format.Mrkdwn(ans.Contact)
-		if !onMap {
-			from += " (not on the stakeholder map)"
-		}
-	}
-	msg := fmt.Sprintf("Recorded *%d* (%s) from %s for *%s*, given %s.", score, npsCategory(score), from, format.Mrkdwn(a.Name), day(ans.At))
+	// Confirm it, saying who, if anyone, was alerted about a detractor.
+	msg := fmt.Sprintf("Recorded *%d* (%s) from %s for *%s*, given %s.",
+		ans.Score, npsCategory(ans.Score), respondentText(ans, onMap), format.Mrkdwn(a.Name), day(ans.At))
 	if ans.Detractor() {
-		switch to := alertRecipient(a); {
-		case to == "":
-			msg += fmt.Sprintf(" Nobody was alerted: the account has no owner or sponsor (set one with `/kam set %s owner=@person`).", a.Slug)
-		case to != c.UserID:
-			h.alert(ctx, &c.Actor, a, nil, ans, fmt.Sprintf("detractor:recorded:%d", ans.ID), false)
-			msg += " " + mention(to) + " has been alerted."
-		}
+		msg += h.alertRecorded(ctx, c, ans)
 	}
+	// Show the account's NPS with the new answer counted.
 	sums, err := h.cfg.Store.NPSSummaries(ctx, c.TeamID, []int64{a.ID}, c.Now)
 	if err != nil {
 		return Reply{}, fmt.Errorf("NPS of account %d: %w", a.ID, err)
@@ -295,6 +227,123 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 			format.Mrkdwn(a.Name), npsNum(s.NPS), s.Responses, a.Slug)))
 	}
 	return Reply{Blocks: blocks}, nil
+}
+
+// parseRecordedAnswer reads the arguments of /kam survey record into an
+// answer; onMap reports whether contact= named someone on the stakeholder
+// map, whose spelling the answer then takes.
+func (h *surveyHandlers) parseRecordedAnswer(ctx context.Context, c *Call) (ans kam.SurveyAnswer, onMap bool, err error) {
+	a := c.Account
+	// The score comes first and bare.
+	scoreTok, ok, err := c.Args.Next()
+	if err != nil {
+		return ans, false, err
+	}
+	if !ok || scoreTok.Key != "" {
+		return ans, false, c.Usage("Give the score from 0 to 10 first, e.g. `/kam survey %s record 8`", a.Slug)
+	}
+	score, err := parseNPSScore(scoreTok.Value)
+	if err != nil {
+		return ans, false, err
+	}
+	ans = kam.SurveyAnswer{TeamID: c.TeamID, AccountID: a.ID, Score: score}
+	// Then one quoted comment, with key=value options around it.
+	toks, err := c.Args.All()
+	if err != nil {
+		return ans, false, err
+	}
+	var keyed []Token
+	for _, t := range toks {
+		switch {
+		case t.Key != "":
+			keyed = append(keyed, t)
+		case t.Quoted && ans.Comment == "":
+			if ans.Comment, err = CheckText("The comment", t.Value, kam.MaxSurveyComment, true); err != nil {
+				return ans, false, err
+			}
+		case t.Quoted:
+			return ans, false, kam.Errorf(kam.EINVALID, "Give one comment, in one pair of quotes: `/kam survey %s record %d \"what they said\"`.", a.Slug, score)
+		default:
+			return ans, false, kam.Errorf(kam.EINVALID, "Put the comment in quotes: `/kam survey %s record %d \"%s\"`.", a.Slug, score, show(t.Value, 40))
+		}
+	}
+	opts, err := ParseOptions(keyed, []string{"contact", "date"}, c.Command.Usage)
+	if err != nil {
+		return ans, false, err
+	}
+	if t, ok := opts["contact"]; ok {
+		if onMap, err = h.recordedContact(ctx, c, &ans, t); err != nil {
+			return ans, false, err
+		}
+	}
+	if t, ok := opts["date"]; ok {
+		if err := recordedDate(c, &ans, t); err != nil {
+			return ans, false, err
+		}
+	}
+	return ans, onMap, nil
+}
+
+// recordedContact sets the answer's contact from contact=, spelt as on the
+// stakeholder map when the name is there, and reports whether it was.
+func (h *surveyHandlers) recordedContact(ctx context.Context, c *Call, ans *kam.SurveyAnswer, t Token) (bool, error) {
+	var err error
+	if ans.Contact, err = CheckText("The contact's name", t.Value, kam.MaxNameLen, false); err != nil {
+		return false, err
+	}
+	contacts, err := h.cfg.Store.Contacts(ctx, c.TeamID, ans.AccountID)
+	if err != nil {
+		return false, fmt.Errorf("stakeholders of account %d: %w", ans.AccountID, err)
+	}
+	for _, k := range contacts {
+		if strings.EqualFold(k.Name, ans.Contact) {
+			ans.Contact = k.Name
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// recordedDate sets the day the answer was given from date=; today leaves
+// it zero, which the store reads as now.
+func recordedDate(c *Call, ans *kam.SurveyAnswer, t Token) error {
+	d, err := ParseDate(t.Value)
+	if err != nil {
+		return err
+	}
+	if d.After(c.Now) {
+		return kam.Errorf(kam.EINVALID, "%s is in the future — give the day the answer was given, e.g. date=%s.", day(d), day(c.Now))
+	}
+	if day(d) != day(c.Now) {
+		ans.At = d
+	}
+	return nil
+}
+
+// respondentText names who gave a recorded answer.
+func respondentText(ans kam.SurveyAnswer, onMap bool) string {
+	if ans.Contact == "" {
+		return "an unnamed respondent"
+	}
+	from := format.Mrkdwn(ans.Contact)
+	if !onMap {
+		from += " (not on the stakeholder map)"
+	}
+	return from
+}
+
+// alertRecorded alerts the account's lead about a recorded detractor
+// answer, unless the lead recorded it, and returns the sentence that says so.
+func (h *surveyHandlers) alertRecorded(ctx context.Context, c *Call, ans kam.SurveyAnswer) string {
+	a := c.Account
+	switch to := alertRecipient(a); {
+	case to == "":
+		return fmt.Sprintf(" Nobody was alerted: the account has no owner or sponsor (set one with `/kam set %s owner=@person`).", a.Slug)
+	case to != c.UserID:
+		h.alert(ctx, &c.Actor, a, nil, ans, fmt.Sprintf("detractor:recorded:%d", ans.ID), false)
+		return " " + mention(to) + " has been alerted."
+	}
+	return ""
 }
 
 // show renders the account's NPS, trend, latest answers and surveys.
