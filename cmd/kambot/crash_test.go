@@ -115,15 +115,7 @@ func TestServeKilledMidDelivery(t *testing.T) {
 
 	keys := map[string]int{}
 	for _, m := range fs.Messages(dm) {
-		var md struct {
-			Payload struct {
-				Key string `json:"key"`
-			} `json:"event_payload"`
-		}
-		if err := json.Unmarshal(m.Metadata, &md); err != nil || md.Payload.Key == "" {
-			t.Fatalf("message without an outbox key: %s (%v)", m.Metadata, err)
-		}
-		keys[md.Payload.Key]++
+		keys[outboxKey(t, m)]++
 	}
 	if len(keys) != n {
 		t.Errorf("Slack received %d distinct nudges, want %d", len(keys), n)
