@@ -102,6 +102,16 @@ func TestParse(t *testing.T) {
 				acct("C", func(a *kam.Account) { a.Revenue, a.WalletPct = 42, 12.5 }),
 				acct("D", func(a *kam.Account) { a.Revenue, a.WalletPct = 7, 10 }),
 			}},
+		// Revenue takes what the commands take, as well as plain numbers.
+		{name: "MoneySyntax", in: "name,revenue\nA,1.2m\nB,250k\nC,\"$1,200\"\nD,\"1,000\"\nE,3B\nF,12.5\n",
+			want: []kam.Account{
+				acct("A", func(a *kam.Account) { a.Revenue = 1_200_000 }),
+				acct("B", func(a *kam.Account) { a.Revenue = 250_000 }),
+				acct("C", func(a *kam.Account) { a.Revenue = 1_200 }),
+				acct("D", func(a *kam.Account) { a.Revenue = 1_000 }),
+				acct("E", func(a *kam.Account) { a.Revenue = 3_000_000_000 }),
+				acct("F", func(a *kam.Account) { a.Revenue = 13 }),
+			}},
 
 		{name: "Empty", in: "", wantErr: "empty file"},
 		{name: "UnknownColumn", in: "name,colour\nAcme,blue\n", wantErr: `unknown column "colour"`, line: 1},
@@ -122,9 +132,10 @@ func TestParse(t *testing.T) {
 		{name: "OwnerLowerCase", in: "name,owner\nAcme,u0ana0001\n", wantErr: `owner "u0ana0001"`, line: 2},
 		{name: "SponsorIsAChannel", in: "name,sponsor\nAcme,C0ACME001\n", wantErr: `sponsor "C0ACME001"`, line: 2},
 		{name: "ChannelIsAUser", in: "name,channel\nAcme,U0ANA0001\n", wantErr: `channel "U0ANA0001": give the Slack channel ID`, line: 2},
-		{name: "RevenueWithSeparator", in: "name,revenue\nAcme,\"1,000\"\n", wantErr: `revenue "1,000"`, line: 2},
+		{name: "RevenueWords", in: "name,revenue\nAcme,lots\n", wantErr: `revenue "lots": “lots” isn't an amount — type e.g. 250000, 250k, 1.2m`, line: 2},
+		{name: "RevenueMisplacedComma", in: "name,revenue\nAcme,\"10,00\"\n", wantErr: `revenue "10,00"`, line: 2},
+		{name: "RevenueNegativeMoney", in: "name,revenue\nAcme,-1.2m\n", wantErr: `revenue "-1.2m"`, line: 2},
 		{name: "RevenueNegative", in: "name,revenue\nAcme,-5\n", wantErr: `revenue "-5"`, line: 2},
-		{name: "RevenueFraction", in: "name,revenue\nAcme,12.5\n", wantErr: `revenue "12.5"`, line: 2},
 		{name: "RevenueOverflow", in: "name,revenue\nAcme,9223372036854775808\n", wantErr: `revenue "9223372036854775808"`, line: 2},
 		{name: "WalletText", in: "name,wallet\nAcme,lots\n", wantErr: `wallet "lots": a percentage from 0 to 100`, line: 2},
 		{name: "WalletAbove100", in: "name,wallet\nAcme,100.5\n", wantErr: `wallet "100.5"`, line: 2},
@@ -378,8 +389,8 @@ func storable(a kam.Account) bool {
 type accounts []kam.Account
 
 func (s accounts) Accounts(context.Context, string) ([]kam.Account, error) { return s, nil }
-func (s accounts) UpsertAccountByName(context.Context, *kam.Account, string) (bool, error) {
-	return false, errors.New("read-only")
+func (s accounts) ImportAccounts(context.Context, string, []kam.Account, string) (int, int, error) {
+	return 0, 0, errors.New("read-only")
 }
 
 func writeParse(t *testing.T, accts []kam.Account) []kam.Account {
