@@ -64,4 +64,3 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 }
-
