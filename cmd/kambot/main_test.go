@@ -459,7 +459,7 @@ func TestImportCLI(t *testing.T) {
 		want    string // the export afterwards
 	}{
 		{name: "MoneyAndConfiguredTeam", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin},
-			csv: "name,revenue\nAcme,1.2m\nBorealis,250k\nCobalt,\"$1,200\"\n",
+			csv:  "name,revenue\nAcme,1.2m\nBorealis,250k\nCobalt,\"$1,200\"\n",
 			want: head + "Acme,vendor,commodity,,,monthly,1200000,0,,,\nBorealis,vendor,commodity,,,monthly,250000,0,,,\nCobalt,vendor,commodity,,,monthly,1200,0,,,\n"},
 		{name: "DigestChannelNamesTheTeam", env: []string{"KAMBOT_DIGEST_CHANNEL", "T0TEAM009:C0DIGEST1"},
 			csv: "name\nAcme\n", want: head + "Acme,vendor,commodity,,,monthly,0,0,,,\n"},
