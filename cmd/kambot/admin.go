@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/kambot/kambot/internal/accountcsv"
 	"github.com/kambot/kambot/store"
@@ -40,10 +43,11 @@ func (m *Main) migrate(ctx context.Context, cfg Config, args []string) error {
 }
 
 // team picks the workspace for the command-line tools: the flag, else the
-// database's only workspace, else (no workspace yet) fallback. With several
+// database's only workspace, else (no workspace yet) the only one the
+// configuration names (see configuredTeams), else fallback. With several
 // workspaces it asks for --team rather than guess and show one workspace's
 // data as another's.
-func team(ctx context.Context, db *store.DB, flagValue, fallback string) (string, error) {
+func team(ctx context.Context, db *store.DB, flagValue string, configured []string, fallback string) (string, error) {
 	if flagValue != "" {
 		return flagValue, nil
 	}
@@ -56,10 +60,31 @@ func team(ctx context.Context, db *store.DB, flagValue, fallback string) (string
 		return teams[0], nil
 	case len(teams) > 1:
 		return "", fmt.Errorf("the database holds %d workspaces (%v): pass --team", len(teams), teams)
+	case len(configured) == 1:
+		return configured[0], nil
+	case len(configured) > 1:
+		return "", fmt.Errorf("the database has no workspace yet and the configuration names %d (%v): pass --team", len(configured), configured)
 	case fallback != "":
 		return fallback, nil
 	}
 	return "", errors.New("the database has no workspace yet: pass --team T… (your Slack workspace ID)")
+}
+
+// configuredTeams lists, sorted, the workspaces the configuration names:
+// in KAMBOT_ADMINS (T…:U…) and KAMBOT_DIGEST_CHANNEL (T…:C…).
+func configuredTeams(cfg Config) []string {
+	set := map[string]bool{}
+	for _, a := range cfg.Admins {
+		if t, _, scoped := strings.Cut(a, ":"); scoped {
+			set[t] = true
+		}
+	}
+	for t := range cfg.DigestChannels {
+		if t != "" {
+			set[t] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
@@ -77,7 +102,7 @@ func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	teamID, err := team(ctx, db, *teamFlag, "")
+	teamID, err := team(ctx, db, *teamFlag, configuredTeams(cfg), "")
 	if err != nil {
 		return err
 	}
@@ -86,13 +111,10 @@ func (m *Main) importCSV(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer f.Close()
+	// The whole file is one transaction: an error means nothing was written.
 	res, err := accountcsv.Read(ctx, f, db, teamID, *actor)
 	if err != nil {
-		var rowErr *accountcsv.RowError
-		if errors.As(err, &rowErr) || res.Created+res.Updated == 0 {
-			return fmt.Errorf("import %s: %w (nothing was imported)", fs.Arg(0), err)
-		}
-		return fmt.Errorf("import %s: %w (%d created and %d updated before the error)", fs.Arg(0), err, res.Created, res.Updated)
+		return fmt.Errorf("import %s: %w (nothing was imported)", fs.Arg(0), err)
 	}
 	fmt.Fprintf(m.Stdout, "imported %s into %s: %d created, %d updated\n", fs.Arg(0), teamID, res.Created, res.Updated)
 	return nil
@@ -109,7 +131,7 @@ func (m *Main) exportCSV(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	teamID, err := team(ctx, db, *teamFlag, "")
+	teamID, err := team(ctx, db, *teamFlag, configuredTeams(cfg), "")
 	if err != nil {
 		return err
 	}

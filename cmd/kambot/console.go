@@ -52,7 +52,7 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	defer db.Close()
 
 	// A new database gets the console's own workspace.
-	teamID, err := team(ctx, db, *teamFlag, consoleTeam)
+	teamID, err := team(ctx, db, *teamFlag, nil, consoleTeam)
 	if err != nil {
 		return err
 	}

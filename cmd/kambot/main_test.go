@@ -437,3 +437,68 @@ func TestConsoleAsksForTeam(t *testing.T) {
 		t.Fatalf("console --team: %v\n%s", err, out)
 	}
 }
+
+// TestImportCLI: revenue takes the commands' money syntax; a fresh database
+// takes the one workspace the configuration names; a bad row anywhere
+// writes nothing and the error names its line; export neutralises formulas.
+func TestImportCLI(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	head := "name,tier,level,owner,sponsor,cadence,revenue,wallet,segment,region,channel\n"
+	tests := []struct {
+		name    string
+		env     []string
+		csv     string
+		wantErr string // substring; "" means success
+		want    string // the export afterwards
+	}{
+		{name: "MoneyAndConfiguredTeam", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin},
+			csv:  "name,revenue\nAcme,1.2m\nBorealis,250k\nCobalt,\"$1,200\"\n",
+			want: head + "Acme,vendor,commodity,,,monthly,1200000,0,,,\nBorealis,vendor,commodity,,,monthly,250000,0,,,\nCobalt,vendor,commodity,,,monthly,1200,0,,,\n"},
+		{name: "DigestChannelNamesTheTeam", env: []string{"KAMBOT_DIGEST_CHANNEL", "T0TEAM009:C0DIGEST1"},
+			csv: "name\nAcme\n", want: head + "Acme,vendor,commodity,,,monthly,0,0,,,\n"},
+		{name: "NoTeamAnywhere", csv: "name\nAcme\n", wantErr: "pass --team"},
+		{name: "TwoConfiguredTeams", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin + ",T0TEAM010:" + testAdmin},
+			csv: "name\nAcme\n", wantErr: "pass --team"},
+		{name: "FormulasNeutralised", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin},
+			csv:  "name,segment\n@SUM(1+1),\"=HYPERLINK(\"\"http://x.example\"\")\"\n",
+			want: head + `'@SUM(1+1),vendor,commodity,,,monthly,0,0,"'=HYPERLINK(""http://x.example"")",,` + "\n"},
+		{name: "AllOrNothing", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin},
+			csv: "name,wallet\nGood Row Co,10\nBad Row Co,NaN\n", wantErr: "line 3: wallet \"NaN\""},
+		{name: "AllOrNothingDomainRule", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin},
+			csv: "name,wallet\nGood Row Co,10\n!!!,5\n", wantErr: "line 3: name needs a letter or digit"},
+		{name: "AllOrNothingSlug", env: []string{"KAMBOT_ADMINS", "T0TEAM009:" + testAdmin},
+			csv: "name,wallet\nGood Row Co,10\nGood-Row Co,5\n", wantErr: "line 3: account \"Good-Row Co\" would have the slug \"good-row-co\" of line 2's"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := env(append([]string{"KAMBOT_DB", filepath.Join(dir, tt.name+".db")}, tt.env...)...)
+			src := write(tt.name+".csv", tt.csv)
+			out, _, err := run(t, getenv, "", "import", src)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("import = %v, %q; want an error containing %q", err, out, tt.wantErr)
+				}
+				if !strings.Contains(err.Error(), "pass --team") && !strings.Contains(err.Error(), "nothing was imported") {
+					t.Errorf("error %v does not say that nothing was imported", err)
+				}
+				if out, _, _ := run(t, getenv, "", "export", "--team", "T0TEAM009"); out != head {
+					t.Fatalf("a refused import wrote:\n%s", out)
+				}
+				return
+			}
+			if err != nil || !strings.Contains(out, "T0TEAM009") {
+				t.Fatalf("import: %v %s", err, out)
+			}
+			if out, _, err := run(t, getenv, "", "export"); err != nil || out != tt.want {
+				t.Fatalf("export = %v\n%s\nwant\n%s", err, out, tt.want)
+			}
+		})
+	}
+}
