@@ -98,11 +98,12 @@ type importer struct {
 
 	byName map[string]*kam.Account // by foldASCII(name): SQLite's NOCASE
 	bySlug map[string]*kam.Account
+	byLook map[string]*kam.Account // by kam.LookAlike(name)
 }
 
 func newImporter(ctx context.Context, tx *sql.Tx, teamID, actor string, now time.Time) (*importer, error) {
 	im := &importer{tx: tx, team: teamID, actor: actor, now: now.UnixMilli(),
-		byName: map[string]*kam.Account{}, bySlug: map[string]*kam.Account{}}
+		byName: map[string]*kam.Account{}, bySlug: map[string]*kam.Account{}, byLook: map[string]*kam.Account{}}
 	rows, err := tx.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE team_id = ?`, teamID)
 	if err != nil {
 		return nil, fmt.Errorf("import accounts: read accounts: %w", err)
@@ -126,11 +127,11 @@ func newImporter(ctx context.Context, tx *sql.Tx, teamID, actor string, now time
 		q  string
 	}{
 		{&im.insert, `INSERT INTO accounts (team_id, name, slug, tier, level, owner_id, sponsor_id,
-			cadence, channel_id, revenue, wallet_pct, segment, region, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			cadence, channel_id, revenue, wallet_pct, segment, region, created_at, updated_at, lookalike)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&im.update, `UPDATE accounts SET name = ?, slug = ?, tier = ?, level = ?, owner_id = ?,
 			sponsor_id = ?, cadence = ?, channel_id = ?, revenue = ?, wallet_pct = ?, segment = ?, region = ?,
-			updated_at = ? WHERE id = ? AND team_id = ?`},
+			updated_at = ?, lookalike = ? WHERE id = ? AND team_id = ?`},
 		{&im.putMember, `INSERT INTO members (team_id, account_id, user_id, role, added_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (account_id, user_id) DO UPDATE SET role = excluded.role WHERE role <> excluded.role`},
@@ -156,6 +157,7 @@ func (im *importer) close() {
 func (im *importer) remember(a *kam.Account) {
 	im.byName[foldASCII(a.Name)] = a
 	im.bySlug[a.Slug] = a
+	im.byLook[kam.LookAlike(a.Name)] = a
 }
 
 // put creates or updates one validated account; a.Slug is set.
@@ -163,6 +165,12 @@ func (im *importer) put(ctx context.Context, a *kam.Account) (created bool, err 
 	old, exists := im.byName[foldASCII(a.Name)]
 	if other, taken := im.bySlug[a.Slug]; taken && (!exists || other.ID != old.ID) {
 		return false, errSlugTaken(a.Name, a.Slug, other.Name)
+	}
+	if other, taken := im.byLook[kam.LookAlike(a.Name)]; taken && (!exists || other.ID != old.ID) {
+		e := kam.ErrConflict(kam.EntityAccount, kam.ReasonLookAlike)
+		e.Field, e.Value, e.Other = "name", a.Name, other.Name
+		e.Message = fmt.Sprintf("account name %q reads the same as account %q", a.Name, other.Name)
+		return false, e
 	}
 	if !exists {
 		return true, im.create(ctx, a)
@@ -173,7 +181,8 @@ func (im *importer) put(ctx context.Context, a *kam.Account) (created bool, err 
 func (im *importer) create(ctx context.Context, a *kam.Account) error {
 	a.CreatedAt, a.UpdatedAt = fromMS(im.now), fromMS(im.now)
 	res, err := im.insert.ExecContext(ctx, im.team, a.Name, a.Slug, string(a.Tier), string(a.Level),
-		a.OwnerID, a.SponsorID, string(a.Cadence), a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, im.now, im.now)
+		a.OwnerID, a.SponsorID, string(a.Cadence), a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region, im.now, im.now,
+		kam.LookAlike(a.Name))
 	if isUnique(err) {
 		return errAccountTaken(a.Name)
 	} else if err != nil {
@@ -203,7 +212,7 @@ func (im *importer) change(ctx context.Context, old, a *kam.Account) error {
 	a.UpdatedAt = fromMS(im.now)
 	_, err := im.update.ExecContext(ctx, a.Name, a.Slug, string(a.Tier), string(a.Level),
 		a.OwnerID, a.SponsorID, string(a.Cadence), a.ChannelID, a.Revenue, a.WalletPct, a.Segment, a.Region,
-		im.now, a.ID, im.team)
+		im.now, kam.LookAlike(a.Name), a.ID, im.team)
 	if isUnique(err) {
 		return errAccountTaken(a.Name)
 	} else if err != nil {
@@ -220,6 +229,7 @@ func (im *importer) change(ctx context.Context, old, a *kam.Account) error {
 		return err
 	}
 	delete(im.bySlug, old.Slug)
+	delete(im.byLook, kam.LookAlike(old.Name))
 	*old = *a
 	im.remember(old)
 	return nil

@@ -90,6 +90,8 @@ func TestImportAccounts(t *testing.T) {
 		{"ErrWalletNaN", []kam.Account{{Name: "Borealis"}, {Name: "Cobalt", WalletPct: math.NaN()}}, 1, kam.ReasonRange},
 		{"ErrSlugOfExisting", []kam.Account{{Name: "Borealis"}, {Name: "Acme-Corp"}}, 1, kam.ReasonSlugClash},
 		{"ErrSlugWithinCall", []kam.Account{{Name: "Borealis"}, {Name: "Cobalt"}, {Name: "borealis!"}}, 2, kam.ReasonSlugClash},
+		{"ErrLookAlikeOfExisting", []kam.Account{{Name: "Borealis"}, {Name: "\u0410cme Corp"}}, 1, kam.ReasonLookAlike},
+		{"ErrLookAlikeWithinCall", []kam.Account{{Name: "Borealis"}, {Name: "B\u043erealis"}}, 1, kam.ReasonLookAlike},
 		{"ErrOtherWorkspace", []kam.Account{{Name: "Borealis"}, {TeamID: coreOther, Name: "Cobalt"}}, 1, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

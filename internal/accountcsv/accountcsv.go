@@ -317,6 +317,10 @@ func word(err error) error {
 		return fmt.Errorf("account %q already exists under another spelling; write its name as stored", e.Value)
 	case kam.ReasonSlugClash:
 		return fmt.Errorf("name %q gives the same slug as the existing account %q: rename the row, or the account", e.Value, e.Other)
+	case kam.ReasonLookAlike:
+		return fmt.Errorf("name %q reads the same as the account %q (look-alike letters of another alphabet, or full-width): write that account's name, or rename the row", e.Value, e.Other)
+	case kam.ReasonBidi:
+		return fmt.Errorf("%s contains a character that changes the direction of the text: retype it as plain text", f)
 	}
 	if f != "" {
 		return fmt.Errorf("%s: %s", f, commands.ErrorText(err))
