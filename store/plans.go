@@ -329,15 +329,19 @@ func (db *DB) plans(ctx context.Context, teamID string, ids []int64) (map[int64]
 	return out, nil
 }
 
+// planReviewsSQL reads one account's reviews back along its own index.
+const planReviewsSQL = `SELECT ` + reviewCols + ` FROM plan_reviews INDEXED BY plan_reviews_account
+	WHERE account_id = +?1 AND +team_id = +?2 ORDER BY at DESC, id DESC LIMIT +?3`
+
 // PlanReviews returns an account's plan reviews, newest first, at most
 // limit of them (all when limit is 0 or less).
 func (db *DB) PlanReviews(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.PlanReview, error) {
 	var out []kam.PlanReview
-	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	err := db.each(ctx, func(r *sql.Rows) error {
 		p, err := scanReview(r)
 		out = append(out, p)
 		return err
-	}, `SELECT `+reviewCols+` FROM plan_reviews WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+	}, planReviewsSQL,
 		accountID, teamID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list plan reviews of account %d: %w", accountID, err)

@@ -395,15 +395,19 @@ func (db *DB) SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64,
 	return a, nil
 }
 
+// accountAnswersSQL reads one account's answers back along its own index.
+const accountAnswersSQL = `SELECT ` + answerCols + ` FROM survey_responses INDEXED BY survey_responses_account_at
+	WHERE account_id = +?1 AND +team_id = +?2 ORDER BY at DESC, id DESC LIMIT +?3`
+
 // AccountSurveyAnswers returns an account's answers, latest first, at most
 // limit of them (all when limit is 0 or less).
 func (db *DB) AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error) {
 	var out []kam.SurveyAnswer
-	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	err := db.each(ctx, func(r *sql.Rows) error {
 		a, err := scanAnswer(r)
 		out = append(out, a)
 		return err
-	}, `SELECT `+answerCols+` FROM survey_responses WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+	}, accountAnswersSQL,
 		accountID, teamID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list answers of account %d: %w", accountID, err)
