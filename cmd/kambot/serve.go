@@ -17,6 +17,7 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
+	"github.com/kambot/kambot/store"
 )
 
 // shutdownGrace bounds how long in-flight work may take after SIGTERM.
@@ -116,6 +117,21 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		}
 		g.Go(func() error { return sock.Run(gctx) })
 	}
+	// Keep the planner's statistics fresh as the workspace grows.
+	g.Go(func() error {
+		t := time.NewTicker(store.OptimizeEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-gctx.Done():
+				return nil
+			case <-t.C:
+				if err := db.Optimize(gctx); err != nil {
+					log.Warn("optimize database", "err", err)
+				}
+			}
+		}
+	})
 	if err := sched.Start(gctx); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
