@@ -439,7 +439,7 @@ const (
 	npsSurveyedSQL = `SELECT a.value FROM json_each(?2) a WHERE EXISTS (SELECT 1 FROM surveys s INDEXED BY surveys_account
 	WHERE s.team_id = +?1 AND s.account_id = a.value AND s.sent_at <= +?3)`
 
-	npsAnswersSQL = `SELECT ` + answerCols + ` FROM survey_responses INDEXED BY survey_responses_account_at
+	npsAnswersSQL = `SELECT id, account_id, respondent, score, at FROM survey_responses INDEXED BY survey_responses_account_at
 	WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 AND at > +?3 AND at <= +?4`
 
 	// The latest answer of each account is one step back along its index,
@@ -482,10 +482,16 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 	}
 
 	byAccount := make(map[int64][]kam.SurveyAnswer)
+	// Only what kam.ScoreNPS reads: two years of a portfolio's answers.
 	err = db.each(ctx, func(r *sql.Rows) error {
-		a, err := scanAnswer(r)
+		var a kam.SurveyAnswer
+		var at int64
+		if err := r.Scan(&a.ID, &a.AccountID, &a.Respondent, &a.Score, &at); err != nil {
+			return err
+		}
+		a.TeamID, a.At = teamID, fromMS(at)
 		byAccount[a.AccountID] = append(byAccount[a.AccountID], a)
-		return err
+		return nil
 	}, npsAnswersSQL, teamID, list, ms(now.Add(-2*kam.NPSPeriod)), ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("read survey answers: %w", err)
