@@ -70,12 +70,9 @@ func (s Spec) key() string {
 	return fmt.Sprintf("kambot-bench-%dacc-%dint-%dd-%s.db", s.Accounts, s.Interactions, s.SpanDays, hex.EncodeToString(h[:4]))
 }
 
-// Dir is where seeded files are kept: $KAMBOT_BENCH_DIR, else a directory
-// under the system's temporary directory (outside the source tree).
+// Dir is where seeded files are kept: a directory under the system's
+// temporary directory, outside the source tree. Remove it to rebuild them.
 func Dir() string {
-	if d := os.Getenv("KAMBOT_BENCH_DIR"); d != "" {
-		return d
-	}
 	return filepath.Join(os.TempDir(), "kambot-bench")
 }
 
