@@ -82,6 +82,9 @@ type Store interface {
 	// Opportunities returns an account's opportunities (every account's when
 	// accountID is 0), open ones only when openOnly, by stage then name.
 	Opportunities(ctx context.Context, teamID string, accountID int64, openOnly bool) ([]kam.Opportunity, error)
+	// AccountsOpportunities returns the opportunities of the accounts, by
+	// stage then name.
+	AccountsOpportunities(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error)
 	// MoveStage moves an opportunity and records the change with its author,
 	// time and note, and queues the post that post builds from the change,
 	// in one transaction.

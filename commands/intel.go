@@ -68,8 +68,10 @@ type PlanStore interface {
 // few set-based queries, survey results (Satisfaction) included where
 // there are any.
 type HealthStore interface {
-	// HealthInputs returns the inputs of the accounts, in their order.
-	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
+	// HealthInputsEach loads the inputs of the accounts a chunk at a time
+	// and calls fn with each, in their order, so that a whole workspace's
+	// window of interactions is never in memory at once.
+	HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error
 }
 
 // IntelStore is what the account-intelligence commands need of persistence;
@@ -104,13 +106,14 @@ func userErr(err error, format string, args ...any) error {
 
 // healthOf loads and assesses the accounts, in their order.
 func (a *Actor) healthOf(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
-	ins, err := a.intel().HealthInputs(ctx, a.TeamID, accts, a.Now)
+	// Assessed as they stream in: only the (small) results are kept.
+	out := make([]kam.Health, 0, len(accts))
+	err := a.intel().HealthInputsEach(ctx, a.TeamID, accts, a.Now, func(in kam.HealthInput) error {
+		out = append(out, kam.AssessHealth(in, a.Now))
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load health inputs: %w", err)
-	}
-	out := make([]kam.Health, len(ins))
-	for i, in := range ins {
-		out[i] = kam.AssessHealth(in, a.Now)
 	}
 	return out, nil
 }

@@ -263,18 +263,20 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 			"You're not on any account's team yet, so there is no pipeline to show. An admin adds you with `/kam team &lt;account&gt; add @you`.")}}, nil
 	}
 	names := make(map[int64]string, len(accts))
-	for _, a := range accts {
-		names[a.ID] = a.Name
+	ids := make([]int64, len(accts))
+	for i, a := range accts {
+		names[a.ID], ids[i] = a.Name, a.ID
 	}
-	all, err := c.Store().Opportunities(ctx, c.TeamID, 0, false)
+	// An admin's pipeline is the workspace's; anyone else's reads only
+	// their own accounts' opportunities.
+	var opps []kam.Opportunity
+	if c.Admin {
+		opps, err = c.Store().Opportunities(ctx, c.TeamID, 0, false)
+	} else {
+		opps, err = c.Store().AccountsOpportunities(ctx, c.TeamID, ids)
+	}
 	if err != nil {
-		return Reply{}, fmt.Errorf("opportunities of the workspace: %w", err)
-	}
-	opps := all[:0:0]
-	for _, o := range all {
-		if _, ok := names[o.AccountID]; ok {
-			opps = append(opps, o)
-		}
+		return Reply{}, fmt.Errorf("opportunities of %d accounts: %w", len(ids), err)
 	}
 	return Reply{Blocks: pipelineBlocks(fmt.Sprintf("%s (%d)", title, len(accts)), opps, names, c.Now, "")}, nil
 }

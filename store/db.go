@@ -112,7 +112,29 @@ func OpenMigrated(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.Optimize(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// OptimizeEvery is how often a long-running process should call Optimize.
+const OptimizeEvery = 6 * time.Hour
+
+// Optimize refreshes the query planner's statistics where a table has
+// changed enough to need it (PRAGMA optimize, analysing never-analysed
+// tables too, with a bounded sample so it stays cheap on a large file).
+// Without statistics SQLite was seen to plan a one-account query on a
+// workspace-wide index. Call it at start and every OptimizeEvery.
+func (db *DB) Optimize(ctx context.Context) error {
+	// 0x10002: also tables not used by this connection yet, as at start.
+	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `PRAGMA optimize = 0x10002`} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("optimize database %s: %w", db.path, err)
+		}
+	}
+	return nil
 }
 
 func escapePath(p string) string {

@@ -9,28 +9,110 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
+// The queries of HealthInputs. Each starts from the accounts asked for
+// (json_each, joined first with CROSS JOIN so the planner cannot start from
+// a workspace-wide index) and reads only their own rows, so loading one
+// account costs the same in a workspace of ten thousand as of ten. Where a
+// workspace-wide index would also fit, its team_id term is written
+// "+team_id" to take it out of the planner's choice: with or without
+// ANALYZE statistics the plan is the account's. Their plans are checked in
+// health_plan_test.go.
+const (
+	// The team, each member with their latest real contact: one seek each.
+	healthTeamSQL = `SELECT m.account_id, m.user_id, m.role, m.function, m.added_at,
+	(SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_user
+		WHERE i.team_id = m.team_id AND i.account_id = m.account_id AND i.user_id = m.user_id AND i.kind <> 'note')
+	FROM json_each(?2) a CROSS JOIN members m ON m.account_id = a.value WHERE +m.team_id = +?1`
+
+	// Each account's latest real contact by anyone: one seek each.
+	healthLastContactSQL = `SELECT a.value, (SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_at
+		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note')
+	FROM json_each(?2) a`
+
+	// The window's real contacts, from the covering index.
+	healthRecentSQL = `SELECT i.id, i.account_id, i.user_id, i.kind, i.at
+	FROM json_each(?2) a CROSS JOIN interactions i INDEXED BY interactions_touch_at
+		ON i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at >= +?3 AND i.at <= +?4`
+
+	// The stakeholders named in the window, found from the accounts'
+	// stakeholders: a range of the contact index each.
+	healthMetSQL = `SELECT ic.interaction_id, ic.contact_id
+	FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account ON c.team_id = +?1 AND c.account_id = a.value
+	CROSS JOIN interaction_contacts ic INDEXED BY interaction_contacts_contact
+		ON ic.contact_id = c.id AND ic.at >= +?3 AND ic.at <= +?4 AND +ic.team_id = +?1`
+
+	healthContactsSQL = `SELECT ` + contactCols + ` FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account
+		ON c.team_id = +?1 AND c.account_id = a.value ORDER BY c.account_id, c.name COLLATE NOCASE, c.id`
+)
+
+// Open opportunities, with only the columns health reads.
+var healthOppsSQL = `SELECT o.id, o.account_id, o.name, o.close_date, o.stage, o.stage_since
+	FROM json_each(?2) a CROSS JOIN opportunities o INDEXED BY opportunities_account_name ON o.account_id = a.value
+	WHERE +o.team_id = +?1 AND o.stage IN ` + openStages + ` ORDER BY o.account_id, o.id`
+
+// healthChunk is how many accounts HealthInputsEach loads at a time: enough
+// to keep the per-query overhead small, few enough that a dense window of
+// a whole workspace never sits in memory at once.
+const healthChunk = 256
+
 // HealthInputs loads everything kam.AssessHealth needs for the accounts,
-// which must be the workspace's, in the order given. It runs a fixed number
-// of set-based queries whatever the portfolio's size — the team with each
-// member's latest real contact, each account's latest real contact, the
-// interactions of the last kam.RelationshipWindow before now and the
-// stakeholders they named, the stakeholder map, the open opportunities, the
-// plans and the surveys' NPS summaries — and each reads index ranges bounded
-// by the window, the teams and the open work, so the cost does not grow with
-// the length of history. The queries are independent and run side by side
-// on the read pool, each into its own result, merged at the end.
-// Satisfaction is nil for an account never surveyed.
+// which must be the workspace's, in the order given. For many accounts
+// prefer HealthInputsEach, which holds only a chunk at a time.
 func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
 	if len(accts) == 0 {
 		return nil, nil
 	}
+	out := make([]kam.HealthInput, 0, len(accts))
+	err := db.HealthInputsEach(ctx, teamID, accts, now, func(in kam.HealthInput) error {
+		out = append(out, in)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// HealthInputsEach loads the inputs of the accounts, which must be the
+// workspace's, a chunk at a time, and calls fn with each, in the order
+// given; an error from fn stops it. Memory is bounded by a chunk of
+// accounts whatever the portfolio's size or the density of its history.
+func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error {
+	for _, a := range accts {
+		if a.TeamID != "" && a.TeamID != teamID {
+			return fmt.Errorf("health inputs: account %d is not of workspace %s", a.ID, teamID)
+		}
+	}
+	for len(accts) > 0 {
+		n := min(len(accts), healthChunk)
+		ins, err := db.healthInputs(ctx, teamID, accts[:n], now)
+		if err != nil {
+			return err
+		}
+		for _, in := range ins {
+			if err := fn(in); err != nil {
+				return err
+			}
+		}
+		accts = accts[n:]
+	}
+	return nil
+}
+
+// healthInputs loads one chunk. It runs a fixed number of set-based
+// queries whatever the chunk's size — the team with each member's latest
+// real contact, each account's latest real contact, the interactions of the
+// last kam.RelationshipWindow before now and the stakeholders they named,
+// the stakeholder map, the open opportunities, the plans and the surveys'
+// NPS summaries — each bounded by the accounts' own rows in the window.
+// The queries are independent and run side by side on the read pool, each
+// into its own result, merged at the end. Satisfaction is nil for an
+// account never surveyed.
+func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
 	ids := make([]int64, len(accts))
 	idx := make(map[int64]int, len(accts))
 	out := make([]kam.HealthInput, len(accts))
 	for i, a := range accts {
-		if a.TeamID != "" && a.TeamID != teamID {
-			return nil, fmt.Errorf("health inputs: account %d is not of workspace %s", a.ID, teamID)
-		}
 		ids[i], idx[a.ID] = a.ID, i
 		out[i] = kam.HealthInput{Account: a, LastTouch: map[string]time.Time{}}
 	}
@@ -51,7 +133,7 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 	err := parallel(
 		// The team, each member with their latest real contact: one seek each.
 		func() error {
-			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+			err := db.each(ctx, func(r *sql.Rows) error {
 				var m kam.Member
 				var role string
 				var added int64
@@ -62,15 +144,12 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 				m.TeamID, m.Role, m.AddedAt = teamID, kam.Role(role), fromMS(added)
 				members, lastSeen = append(members, m), append(lastSeen, seen)
 				return nil
-			}, `SELECT m.account_id, m.user_id, m.role, m.function, m.added_at,
-				(SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_user
-					WHERE i.team_id = m.team_id AND i.account_id = m.account_id AND i.user_id = m.user_id AND i.kind <> 'note')
-				FROM members m WHERE m.team_id = ? AND m.account_id IN (SELECT value FROM json_each(?))`, teamID, list)
+			}, healthTeamSQL, teamID, list)
 			return wrapErr(err, "health inputs: read teams")
 		},
 		// Each account's latest real contact by anyone: one seek each.
 		func() error {
-			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+			err := db.each(ctx, func(r *sql.Rows) error {
 				var acct int64
 				var at sql.NullInt64
 				if err := r.Scan(&acct, &at); err != nil {
@@ -80,9 +159,7 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 					last[acct] = fromMS(at.Int64)
 				}
 				return nil
-			}, `SELECT a.value, (SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_at
-					WHERE i.team_id = ?1 AND i.account_id = a.value AND i.kind <> 'note')
-				FROM json_each(?2) a`, teamID, list)
+			}, healthLastContactSQL, teamID, list)
 			return wrapErr(err, "health inputs: read last contacts")
 		},
 		// The window's real contacts, from the covering index. User IDs and
@@ -97,7 +174,7 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 				intern[s] = s
 				return s
 			}
-			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+			err := db.each(ctx, func(r *sql.Rows) error {
 				var in kam.Interaction
 				var user, kind sql.RawBytes
 				var when int64
@@ -108,39 +185,35 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 				k := idx[in.AccountID]
 				recent[k] = append(recent[k], in)
 				return nil
-			}, `SELECT i.id, i.account_id, i.user_id, i.kind, i.at FROM interactions i INDEXED BY interactions_touch_at
-				WHERE i.team_id = ? AND i.kind <> 'note' AND i.account_id IN (SELECT value FROM json_each(?))
-					AND i.at >= ? AND i.at <= ?`, teamID, list, ms(from), ms(now))
+			}, healthRecentSQL, teamID, list, ms(from), ms(now))
 			return wrapErr(err, "health inputs: read recent interactions")
 		},
 		// The stakeholders named in the window.
 		func() error {
-			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+			err := db.each(ctx, func(r *sql.Rows) error {
 				var id, contact int64
 				if err := r.Scan(&id, &contact); err != nil {
 					return err
 				}
 				links[id] = append(links[id], contact)
 				return nil
-			}, `SELECT interaction_id, contact_id FROM interaction_contacts INDEXED BY interaction_contacts_team_at
-				WHERE team_id = ? AND at >= ? AND at <= ?`, teamID, ms(from), ms(now))
+			}, healthMetSQL, teamID, list, ms(from), ms(now))
 			return wrapErr(err, "health inputs: read stakeholders met")
 		},
 		func() error {
-			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+			err := db.each(ctx, func(r *sql.Rows) error {
 				c, err := scanContact(r)
 				if err == nil {
 					k := idx[c.AccountID]
 					contacts[k] = append(contacts[k], c)
 				}
 				return err
-			}, `SELECT `+contactCols+` FROM contacts c WHERE c.team_id = ? AND c.account_id IN (SELECT value FROM json_each(?))
-				ORDER BY c.name COLLATE NOCASE, c.id`, teamID, list)
+			}, healthContactsSQL, teamID, list)
 			return wrapErr(err, "health inputs: read stakeholders")
 		},
 		// Open opportunities, with only the columns health reads.
 		func() error {
-			err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+			err := db.each(ctx, func(r *sql.Rows) error {
 				var o kam.Opportunity
 				var closeDate, stage sql.RawBytes
 				var since int64
@@ -162,8 +235,7 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 				k := idx[o.AccountID]
 				opps[k] = append(opps[k], o)
 				return nil
-			}, `SELECT id, account_id, name, close_date, stage, stage_since FROM opportunities INDEXED BY opportunities_team_stage
-				WHERE team_id = ? AND stage IN `+openStages+` AND account_id IN (SELECT value FROM json_each(?)) ORDER BY id`, teamID, list)
+			}, healthOppsSQL, teamID, list)
 			return wrapErr(err, "health inputs: read open opportunities")
 		},
 		func() (err error) {

@@ -31,6 +31,12 @@ const memberRoleSQL = `SELECT role FROM members WHERE account_id = ? AND user_id
 // roleOrder sorts team rows strongest role first.
 const roleOrder = `CASE role WHEN 'kam' THEN 0 WHEN 'member' THEN 1 WHEN 'sponsor' THEN 2 WHEN 'manager' THEN 3 ELSE 4 END`
 
+// membersSQL reads one account's team along the primary key: "+team_id"
+// keeps the workspace's (team_id, user_id) index, which an unanalyzed
+// database was seen to prefer, out of the planner's choice.
+var membersSQL = `SELECT team_id, account_id, user_id, role, function, added_at FROM members
+	WHERE account_id = +?1 AND +team_id = +?2 ORDER BY ` + roleOrder + `, added_at, user_id`
+
 // leads are an account's owner and sponsor (Slack user IDs, "" when unset).
 type leads struct{ owner, sponsor string }
 
@@ -120,8 +126,7 @@ type memberDetail struct {
 // Members returns an account's team, owner and sponsor included, strongest
 // role first, then by the time they joined.
 func (db *DB) Members(ctx context.Context, teamID string, accountID int64) ([]kam.Member, error) {
-	st, err := db.stmt(ctx, db.read, `SELECT team_id, account_id, user_id, role, function, added_at FROM members
-		WHERE account_id = +? AND team_id = +? ORDER BY `+roleOrder+`, added_at, user_id`)
+	st, err := db.stmt(ctx, db.read, membersSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list team of account %d: %w", accountID, err)
 	}

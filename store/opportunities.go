@@ -157,17 +157,11 @@ func (db *DB) normalizeOpportunity(o *kam.Opportunity) error {
 // in pipeline order, then by name. ENOTFOUND when a non-zero accountID is
 // not the workspace's.
 func (db *DB) Opportunities(ctx context.Context, teamID string, accountID int64, openOnly bool) ([]kam.Opportunity, error) {
-	q := `SELECT ` + oppCols + ` FROM opportunities WHERE team_id = +?`
 	args := []any{teamID}
 	if accountID != 0 {
-		q += ` AND account_id = +?`
 		args = append(args, accountID)
 	}
-	if openOnly {
-		q += ` AND stage IN ` + openStages
-	}
-	q += ` ORDER BY ` + stageOrder + `, name COLLATE NOCASE, id`
-	st, err := db.stmt(ctx, db.read, q)
+	st, err := db.stmt(ctx, db.read, opportunitiesSQL(accountID != 0, openOnly))
 	if err != nil {
 		return nil, fmt.Errorf("list opportunities: %w", err)
 	}
@@ -193,6 +187,43 @@ func (db *DB) Opportunities(ctx context.Context, teamID string, accountID int64,
 		}
 	}
 	return out, nil
+}
+
+// AccountsOpportunities returns the opportunities of the accounts, which
+// must be the workspace's, by stage then name: a user's pipeline reads only
+// their accounts' rows, not the workspace's.
+func (db *DB) AccountsOpportunities(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	var out []kam.Opportunity
+	err := db.each(ctx, func(r *sql.Rows) error {
+		o, err := scanOpportunity(r)
+		out = append(out, o)
+		return err
+	}, accountsOppsSQL, teamID, idList(accountIDs))
+	if err != nil {
+		return nil, fmt.Errorf("list opportunities of %d accounts: %w", len(accountIDs), err)
+	}
+	return out, nil
+}
+
+// accountsOppsSQL reads each account's opportunities along its own index.
+var accountsOppsSQL = `SELECT ` + oppCols + ` FROM opportunities INDEXED BY opportunities_account_name
+	WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 ORDER BY ` + stageOrder + `, name COLLATE NOCASE, id`
+
+// opportunitiesSQL lists the workspace's opportunities, or one account's
+// along its own index ("+team_id" keeps the workspace's index out of the
+// planner's choice).
+func opportunitiesSQL(oneAccount, openOnly bool) string {
+	q := `SELECT ` + oppCols + ` FROM opportunities WHERE team_id = +?`
+	if oneAccount {
+		q = `SELECT ` + oppCols + ` FROM opportunities INDEXED BY opportunities_account_name WHERE +team_id = +? AND account_id = +?`
+	}
+	if openOnly {
+		q += ` AND stage IN ` + openStages
+	}
+	return q + ` ORDER BY ` + stageOrder + `, name COLLATE NOCASE, id`
 }
 
 // MoveStage moves an opportunity to another stage and records the change

@@ -236,13 +236,31 @@ func (db *DB) Plan(ctx context.Context, teamID string, accountID int64) (kam.Pla
 	return p, nil
 }
 
+// The plan queries start from the accounts (see healthTeamSQL).
+const (
+	planObjectivesSQL = `SELECT ` + objectiveCols + ` FROM plan_objectives INDEXED BY plan_objectives_account
+	WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1
+	ORDER BY account_id, CASE owner WHEN 'customer' THEN 0 ELSE 1 END, id`
+
+	planTacticsSQL = `SELECT ` + tacticCols + ` FROM plan_tactics
+	WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 ORDER BY account_id, number`
+
+	// The latest review of each account is one step back along its index,
+	// and the count a range of it: the cost does not grow with the
+	// account's history of reviews, as a window over all of them did.
+	planLatestReviewsSQL = `SELECT ` + reviewCols + `,
+	(SELECT count(*) FROM plan_reviews c INDEXED BY plan_reviews_team WHERE c.team_id = r.team_id AND c.account_id = r.account_id)
+	FROM plan_reviews r WHERE r.id IN (SELECT (SELECT p.id FROM plan_reviews p INDEXED BY plan_reviews_team
+		WHERE p.team_id = +?1 AND p.account_id = a.value ORDER BY p.at DESC, p.id DESC LIMIT 1) FROM json_each(?2) a)`
+)
+
 // plans loads the plans of many accounts in three queries.
 func (db *DB) plans(ctx context.Context, teamID string, ids []int64) (map[int64]kam.Plan, error) {
 	list := idList(ids)
 	out := make(map[int64]kam.Plan, len(ids))
 	get := func(id int64) kam.Plan { p := out[id]; p.AccountID = id; return p }
 
-	if err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	if err := db.each(ctx, func(r *sql.Rows) error {
 		o, err := scanObjective(r)
 		if err == nil {
 			p := get(o.AccountID)
@@ -250,11 +268,10 @@ func (db *DB) plans(ctx context.Context, teamID string, ids []int64) (map[int64]
 			out[o.AccountID] = p
 		}
 		return err
-	}, `SELECT `+objectiveCols+` FROM plan_objectives WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))
-		ORDER BY account_id, CASE owner WHEN 'customer' THEN 0 ELSE 1 END, id`, teamID, list); err != nil {
+	}, planObjectivesSQL, teamID, list); err != nil {
 		return nil, fmt.Errorf("read plan objectives: %w", err)
 	}
-	if err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	if err := db.each(ctx, func(r *sql.Rows) error {
 		t, err := scanTactic(r)
 		if err == nil {
 			p := get(t.AccountID)
@@ -262,11 +279,10 @@ func (db *DB) plans(ctx context.Context, teamID string, ids []int64) (map[int64]
 			out[t.AccountID] = p
 		}
 		return err
-	}, `SELECT `+tacticCols+` FROM plan_tactics WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))
-		ORDER BY account_id, number`, teamID, list); err != nil {
+	}, planTacticsSQL, teamID, list); err != nil {
 		return nil, fmt.Errorf("read plan tactics: %w", err)
 	}
-	if err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	if err := db.each(ctx, func(r *sql.Rows) error {
 		var rev kam.PlanReview
 		var at int64
 		var n int
@@ -278,23 +294,25 @@ func (db *DB) plans(ctx context.Context, teamID string, ids []int64) (map[int64]
 		p.LastReview, p.Reviews = &rev, n
 		out[rev.AccountID] = p
 		return nil
-	}, `SELECT `+reviewCols+`, n FROM (SELECT *, row_number() OVER w AS rn, count(*) OVER (PARTITION BY account_id) AS n
-		FROM plan_reviews WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))
-		WINDOW w AS (PARTITION BY account_id ORDER BY at DESC, id DESC)) WHERE rn = 1`, teamID, list); err != nil {
+	}, planLatestReviewsSQL, teamID, list); err != nil {
 		return nil, fmt.Errorf("read plan reviews: %w", err)
 	}
 	return out, nil
 }
 
+// planReviewsSQL reads one account's reviews back along its own index.
+const planReviewsSQL = `SELECT ` + reviewCols + ` FROM plan_reviews INDEXED BY plan_reviews_account
+	WHERE account_id = +?1 AND +team_id = +?2 ORDER BY at DESC, id DESC LIMIT +?3`
+
 // PlanReviews returns an account's plan reviews, newest first, at most
 // limit of them (all when limit is 0 or less).
 func (db *DB) PlanReviews(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.PlanReview, error) {
 	var out []kam.PlanReview
-	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	err := db.each(ctx, func(r *sql.Rows) error {
 		p, err := scanReview(r)
 		out = append(out, p)
 		return err
-	}, `SELECT `+reviewCols+` FROM plan_reviews WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+	}, planReviewsSQL,
 		accountID, teamID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list plan reviews of account %d: %w", accountID, err)

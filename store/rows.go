@@ -53,6 +53,27 @@ func eachRow(ctx context.Context, q queryer, fn func(*sql.Rows) error, query str
 	return rows.Err()
 }
 
+// each is eachRow on the read pool with the statement prepared once and
+// cached (see stmt): the one-account reads run a dozen statements per
+// command, and preparing each anew cost as much as running it.
+func (db *DB) each(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
+	st, err := db.stmt(ctx, db.read, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // idList encodes IDs as a JSON array for json_each: one bound parameter
 // however many accounts, instead of one placeholder each.
 func idList(ids []int64) string {

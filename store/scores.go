@@ -223,11 +223,23 @@ func latestScoresTx(ctx context.Context, tx *sql.Tx, teamID string, accountID in
 	return s, rows.Err()
 }
 
+// scoringsSQL and scoringValuesSQL read one account's scorings along its
+// own index (see healthTeamSQL for the "+team_id").
+const (
+	scoringsSQL = `SELECT id, team_id, account_id, user_id, changed, at FROM scorings INDEXED BY scorings_account
+	WHERE account_id = +?1 AND +team_id = +?2 ORDER BY id DESC LIMIT +?3`
+	scoringValuesSQL = `SELECT scoring_id, factor, score FROM scoring_values
+	WHERE scoring_id IN (SELECT value FROM json_each(?1)) AND +team_id = +?2`
+)
+
 // Scorings returns an account's scorings, newest first, at most limit of
 // them (all when limit is 0 or less).
 func (db *DB) Scorings(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Scoring, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, team_id, account_id, user_id, changed, at FROM scorings
-		WHERE account_id = ? AND team_id = ? ORDER BY id DESC LIMIT ?`, accountID, teamID, sqlLimit(limit))
+	st, err := db.stmt(ctx, db.read, scoringsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("list scorings of account %d: %w", accountID, err)
+	}
+	rows, err := st.QueryContext(ctx, accountID, teamID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list scorings of account %d: %w", accountID, err)
 	}
@@ -257,8 +269,10 @@ func (db *DB) Scorings(ctx context.Context, teamID string, accountID int64, limi
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err = db.read.QueryContext(ctx, `SELECT scoring_id, factor, score FROM scoring_values
-		WHERE scoring_id IN (SELECT value FROM json_each(?)) AND team_id = ?`, idList(ids), teamID)
+	if st, err = db.stmt(ctx, db.read, scoringValuesSQL); err != nil {
+		return nil, fmt.Errorf("list scorings of account %d: %w", accountID, err)
+	}
+	rows, err = st.QueryContext(ctx, idList(ids), teamID)
 	if err != nil {
 		return nil, fmt.Errorf("list scorings of account %d: %w", accountID, err)
 	}

@@ -34,13 +34,19 @@ func (db *DB) CountInteractions(ctx context.Context, teamID string) (int64, erro
 	return n, nil
 }
 
+// countAccountInteractionsSQL counts along the account's own index.
+const countAccountInteractionsSQL = `SELECT count(*) FROM interactions INDEXED BY interactions_account_at WHERE account_id = +?1
+	AND EXISTS (SELECT 1 FROM accounts WHERE id = +?1 AND +team_id = +?2)`
+
 // CountAccountInteractions counts one account's logged interactions. The
 // workspace is checked on the account, so the count reads only the
 // (account_id, at) index, not 50,000 rows.
 func (db *DB) CountAccountInteractions(ctx context.Context, teamID string, accountID int64) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM interactions WHERE account_id = ?1
-		AND EXISTS (SELECT 1 FROM accounts WHERE id = ?1 AND team_id = ?2)`, accountID, teamID).Scan(&n)
+	st, err := db.stmt(ctx, db.read, countAccountInteractionsSQL)
+	if err == nil {
+		err = st.QueryRowContext(ctx, accountID, teamID).Scan(&n)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("count interactions of account %d: %w", accountID, err)
 	}

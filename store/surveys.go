@@ -402,15 +402,19 @@ func (db *DB) SurveyAnswerOf(ctx context.Context, teamID string, surveyID int64,
 	return a, nil
 }
 
+// accountAnswersSQL reads one account's answers back along its own index.
+const accountAnswersSQL = `SELECT ` + answerCols + ` FROM survey_responses INDEXED BY survey_responses_account_at
+	WHERE account_id = +?1 AND +team_id = +?2 ORDER BY at DESC, id DESC LIMIT +?3`
+
 // AccountSurveyAnswers returns an account's answers, latest first, at most
 // limit of them (all when limit is 0 or less).
 func (db *DB) AccountSurveyAnswers(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.SurveyAnswer, error) {
 	var out []kam.SurveyAnswer
-	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	err := db.each(ctx, func(r *sql.Rows) error {
 		a, err := scanAnswer(r)
 		out = append(out, a)
 		return err
-	}, `SELECT `+answerCols+` FROM survey_responses WHERE account_id = ? AND team_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+	}, accountAnswersSQL,
 		accountID, teamID, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list answers of account %d: %w", accountID, err)
@@ -436,6 +440,23 @@ func (db *DB) SurveyAnswers(ctx context.Context, teamID string, since, until tim
 
 // ---- NPS ------------------------------------------------------------------------
 
+// The NPS queries start from the accounts and read their own answers
+// (see healthTeamSQL).
+const (
+	npsSurveyedSQL = `SELECT a.value FROM json_each(?2) a WHERE EXISTS (SELECT 1 FROM surveys s INDEXED BY surveys_account
+	WHERE s.team_id = +?1 AND s.account_id = a.value AND s.sent_at <= +?3)`
+
+	npsAnswersSQL = `SELECT id, account_id, respondent, score, at FROM survey_responses INDEXED BY survey_responses_account_at
+	WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 AND at > +?3 AND at <= +?4`
+
+	// The latest answer of each account is one step back along its index,
+	// however long its history.
+	npsLatestSQL = `SELECT ` + answerCols + ` FROM survey_responses WHERE id IN (SELECT
+	(SELECT r.id FROM survey_responses r INDEXED BY survey_responses_account_at
+		WHERE r.account_id = a.value AND r.at <= +?3 AND +r.team_id = +?1 ORDER BY r.at DESC, r.id DESC LIMIT 1)
+	FROM json_each(?2) a)`
+)
+
 // NPSSummaries loads what health needs of the surveys of many accounts of
 // the workspace, by account ID, in three queries: the NPS of the last
 // kam.NPSPeriod before now, the period before it (the trend) and the latest
@@ -455,26 +476,30 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 		}
 		return s
 	}
-	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
+	err := db.each(ctx, func(r *sql.Rows) error {
 		var id int64
 		if err := r.Scan(&id); err != nil {
 			return err
 		}
 		get(id)
 		return nil
-	}, `SELECT DISTINCT account_id FROM surveys WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?)) AND sent_at <= ?`,
-		teamID, list, ms(now))
+	}, npsSurveyedSQL, teamID, list, ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("read surveyed accounts: %w", err)
 	}
 
 	byAccount := make(map[int64][]kam.SurveyAnswer)
-	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
-		a, err := scanAnswer(r)
+	// Only what kam.ScoreNPS reads: two years of a portfolio's answers.
+	err = db.each(ctx, func(r *sql.Rows) error {
+		var a kam.SurveyAnswer
+		var at int64
+		if err := r.Scan(&a.ID, &a.AccountID, &a.Respondent, &a.Score, &at); err != nil {
+			return err
+		}
+		a.TeamID, a.At = teamID, fromMS(at)
 		byAccount[a.AccountID] = append(byAccount[a.AccountID], a)
-		return err
-	}, `SELECT `+answerCols+` FROM survey_responses WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?))
-		AND at > ? AND at <= ?`, teamID, list, ms(now.Add(-2*kam.NPSPeriod)), ms(now))
+		return nil
+	}, npsAnswersSQL, teamID, list, ms(now.Add(-2*kam.NPSPeriod)), ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("read survey answers: %w", err)
 	}
@@ -488,16 +513,14 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 		}
 	}
 
-	err = eachRow(ctx, db.read, func(r *sql.Rows) error {
+	err = db.each(ctx, func(r *sql.Rows) error {
 		a, err := scanAnswer(r)
 		if err == nil {
 			na := a.NPSAnswer()
 			get(a.AccountID).Latest = &na
 		}
 		return err
-	}, `SELECT `+answerCols+` FROM (SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY at DESC, id DESC) AS rn
-		FROM survey_responses WHERE team_id = ? AND account_id IN (SELECT value FROM json_each(?)) AND at <= ?) WHERE rn = 1`,
-		teamID, list, ms(now))
+	}, npsLatestSQL, teamID, list, ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("read latest survey answers: %w", err)
 	}

@@ -61,6 +61,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 // server is what serve builds before it starts anything: the parts that
 // run until shutdown, and what the Socket Mode runner is built from.
 type server struct {
+	db      *store.DB
 	sender  *outbox.Sender
 	sched   *nudges.Scheduler
 	httpSrv *bot.HTTPServer
@@ -116,7 +117,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics}, nil
+	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -149,6 +150,21 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 		}
 		g.Go(func() error { return sock.Run(gctx) })
 	}
+	// Keep the planner's statistics fresh as the workspace grows.
+	g.Go(func() error {
+		t := time.NewTicker(store.OptimizeEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-gctx.Done():
+				return nil
+			case <-t.C:
+				if err := p.db.Optimize(gctx); err != nil {
+					log.Warn("optimize database", "err", err)
+				}
+			}
+		}
+	})
 	if err := p.sched.Start(gctx); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}

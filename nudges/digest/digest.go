@@ -43,8 +43,9 @@ type Store interface {
 	Accounts(ctx context.Context, teamID string) ([]kam.Account, error)
 	// AccountsForUser lists the accounts on whose team the user is.
 	AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
-	// HealthInputs loads what kam.AssessHealth needs, satisfaction included.
-	HealthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error)
+	// HealthInputsEach loads what kam.AssessHealth needs, satisfaction
+	// included, a chunk of accounts at a time, calling fn with each in order.
+	HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error
 	// InteractionCounts counts real contacts in [from, to) by account and person.
 	InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]kam.InteractionCount, error)
 	// OpenPipeline totals the open opportunities by account and stage.
@@ -381,7 +382,6 @@ func isoWeek(t time.Time, loc *time.Location) string {
 // weekData is what the store holds on a workspace's week, before it is
 // sorted by account.
 type weekData struct {
-	ins      []kam.HealthInput
 	counts   []kam.InteractionCount
 	moves    []kam.StageMove
 	pipeline []kam.PipelineTotal
@@ -397,13 +397,18 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	if err != nil {
 		return nil, err
 	}
-	// Assess each account, and tell its alerts new since the last digest.
-	byID := make(map[int64]*account, len(data.ins))
-	w.accts = make([]*account, len(data.ins))
-	for i, in := range data.ins {
+	// Assess each account as its inputs stream in, and tell its alerts new
+	// since the last digest; only the assessments are kept.
+	byID := make(map[int64]*account, len(accts))
+	w.accts = make([]*account, 0, len(accts))
+	err = d.cfg.Store.HealthInputsEach(ctx, team, accts, now, func(in kam.HealthInput) error {
 		a := w.assess(in, data.snaps)
-		w.accts[i] = a
+		w.accts = append(w.accts, a)
 		byID[a.acct.ID] = a
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load health inputs: %w", err)
 	}
 	// Hand the week's rows to their accounts.
 	w.addActivity(byID, data)
@@ -431,9 +436,6 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 	st, team, now := d.cfg.Store, w.team, w.now
 	var data weekData
 	var err error
-	if data.ins, err = st.HealthInputs(ctx, team, accts, now); err != nil {
-		return nil, fmt.Errorf("load health inputs: %w", err)
-	}
 	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
 		return nil, fmt.Errorf("load interactions: %w", err)
 	}
