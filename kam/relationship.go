@@ -122,7 +122,8 @@ type Relationship struct {
 }
 
 // DeriveRelationship derives the relationship model of acct from its
-// stakeholders and its interactions of the last RelationshipWindow before now.
+// stakeholders and its interactions of the last RelationshipWindow before
+// now, or since the account was added when that is later.
 //
 // Only real contact counts (a note is internal). A team member is in touch
 // with a stakeholder when an interaction they logged named the stakeholder
@@ -139,6 +140,11 @@ type Relationship struct {
 //     usual buyer: breadth must be shown, not assumed).
 func DeriveRelationship(acct Account, contacts []Contact, interactions []Interaction, now time.Time) Relationship {
 	since := now.Add(-RelationshipWindow)
+	// A younger account is looked at since it was added: "nobody has
+	// logged contact since 3 Sep" about an account added today is wrong.
+	if acct.CreatedAt.After(since) && !acct.CreatedAt.After(now) {
+		since = acct.CreatedAt
+	}
 	rel := Relationship{Since: since}
 	// The account's stakeholders, and the ones to worry about.
 	byID := rel.stakeholders(acct, contacts)
