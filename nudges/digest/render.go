@@ -312,7 +312,11 @@ func (w *week) stageBlocks(t *totals) []slack.Block {
 		lines = append(lines, "No opportunity changed stage this week.")
 	}
 	n := len(t.wins) + len(t.losses) + len(t.moves)
-	return pack(fmt.Sprintf("*Stage movements* (%d: %d won, %d lost)", n, len(t.wins), len(t.losses)), lines)
+	heading := fmt.Sprintf("*Stage movements* (%d)", n)
+	if len(t.wins)+len(t.losses) > 0 {
+		heading = fmt.Sprintf("*Stage movements* (%d: %d won, %d lost)", n, len(t.wins), len(t.losses))
+	}
+	return pack(heading, lines)
 }
 
 // overdueBlocks list the overdue plan reviews and tactics; none when
