@@ -154,6 +154,8 @@ func runAdd(ctx context.Context, c *Call) (Reply, error) {
 	b.WriteString(".")
 	next := fmt.Sprintf("Next: `/kam team %s add @someone` · `/kam show %s`", a.Slug, a.Slug)
 	if a.OwnerID == "" {
+		// Said plainly: nobody gets this account's reminders until someone is on its team.
+		fmt.Fprintf(&b, " Nobody is on its team yet, so nobody gets its reminders: make someone its KAM with `/kam set %s owner=@someone`, then add the rest with `/kam team %s add @someone`.", a.Slug, a.Slug)
 		next = fmt.Sprintf("Next: `/kam set %s owner=@someone` · `/kam team %s add @someone`", a.Slug, a.Slug)
 	}
 	return Reply{Blocks: []slack.Block{section(b.String()), contextBlock(next)}}, nil

@@ -305,7 +305,12 @@ func (e *bfEnv) seed(ctx context.Context) {
 			must(e.db.AddTactic(ctx, &tc, a.OwnerID))
 		}
 		if len(x.scores) > 0 {
-			must(e.db.SaveScoring(ctx, &kam.Scoring{TeamID: a.TeamID, AccountID: a.ID, Scores: x.scores}, a.OwnerID))
+			// Factors the fixture leaves out score 3, so the account is placed.
+			full := kam.Scores{}
+			for _, f := range kam.Factors {
+				full[f.Key] = 3
+			}
+			must(e.db.SaveScoring(ctx, &kam.Scoring{TeamID: a.TeamID, AccountID: a.ID, Scores: full.Merge(x.scores)}, a.OwnerID))
 		}
 		clock = bfNow
 		for _, ans := range x.answers {

@@ -44,6 +44,13 @@ func TestLog(t *testing.T) {
 				t.Errorf("reply %q", rep.Text)
 			}
 			posts := e.notes.all()
+			// A note is internal: never posted to the (maybe shared) channel.
+			if tt.wantKind == kam.KindNote {
+				if len(posts) != 0 {
+					t.Fatalf("a note was posted: %v", posts)
+				}
+				return
+			}
 			if len(posts) != 1 {
 				t.Fatalf("posts = %v", posts)
 			}
@@ -250,7 +257,7 @@ func TestOppAdd(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	rep := e.ok(ben, `opp acme add "Service contract 2026" value=1.2m close=2026-01-31`)
-	if !strings.Contains(rep.Text, "Added Service contract 2026 — identified · $1.2M · closes 2026-01-31 to Acme Corp.") {
+	if !strings.Contains(rep.Text, "Added opportunity Service contract 2026 to Acme Corp — identified · $1.2M · closes 2026-01-31.") {
 		t.Fatalf("reply %q", rep.Text)
 	}
 	opps, _ := e.db.Opportunities(ctx, team, e.ids[team+"/Acme Corp"], true)
@@ -288,7 +295,15 @@ func TestAccountsAndPipelineScope(t *testing.T) {
 	if !strings.Contains(rep.Text, "Pipeline — your accounts (2)") || strings.Contains(rep.Text, "Line retrofit") || !strings.Contains(rep.Text, "Expansion EMEA") {
 		t.Fatalf("ben's pipeline: %q", rep.Text)
 	}
+	// One scope rule: an admin's own accounts, every account with `all`.
 	rep = e.ok(admin, "pipeline")
+	if !strings.Contains(rep.Text, "Pipeline — your accounts") || strings.Contains(rep.Text, "Line retrofit") {
+		t.Fatalf("admin's own pipeline: %q", rep.Text)
+	}
+	if _, err := e.run(ben, "pipeline all"); kam.ErrorCode(err) != kam.EUNAUTHORIZED {
+		t.Fatalf("pipeline all by a non-admin: %v", err)
+	}
+	rep = e.ok(admin, "pipeline all")
 	if !strings.Contains(rep.Text, "Pipeline — all accounts (3)") || !strings.Contains(rep.Text, "Line retrofit (Globex)") {
 		t.Fatalf("admin pipeline: %q", rep.Text)
 	}

@@ -110,10 +110,10 @@ func coreCommands() []Command {
 		},
 		{
 			Name:     "pipeline",
-			Usage:    "pipeline [<account>]",
+			Usage:    "pipeline [<account> | all]",
 			Summary:  "Open opportunities by stage with value and weighted forecast; won and lost totals.",
-			Details:  fmt.Sprintf("Weights: %s. Without an account: your accounts (admins: all).", stageWeights()),
-			Examples: []string{"pipeline", "pipeline acme"},
+			Details:  fmt.Sprintf("Weights: %s. Without an account: your accounts; admins: `/kam pipeline all` for every account.", stageWeights()),
+			Examples: []string{"pipeline", "pipeline acme", "pipeline all"},
 			Run:      runPipeline,
 		},
 	}

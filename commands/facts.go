@@ -58,7 +58,8 @@ func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, 
 		return brief.Facts{}, fmt.Errorf("brief facts: %w", err)
 	}
 	h := hs[0]
-	f.Health = brief.Health{Score: h.Score, Scored: true, Alerts: alertTexts(h.Alerts)}
+	// A new account without data has no score to brief on.
+	f.Health = brief.Health{Score: h.Score, Scored: !h.New, Alerts: alertTexts(h.Alerts)}
 	f.Relationship = brief.Relationship{Model: string(h.Relationship.Model), Reason: h.Relationship.Reason}
 	f.Stakeholders = make([]brief.Stakeholder, len(h.Contacts))
 	for i, c := range h.Contacts {

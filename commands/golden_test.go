@@ -24,7 +24,7 @@ func TestGolden(t *testing.T) {
 		{"show", ana, "show acme"},
 		{"show_sparse", ben, "show acorn"},
 		{"pipeline_account", ben, "pipeline acme"},
-		{"pipeline_admin", admin, "pipeline"},
+		{"pipeline_admin", admin, "pipeline all"},
 		{"pipeline_empty", ben, "pipeline acorn"},
 		{"help", outsider, "help"},
 		{"help_log", outsider, "help log"},

@@ -263,7 +263,7 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 	quadrant := fmt.Sprintf("not scored — `/kam score %s`", acct.Slug)
 	switch {
 	case len(st.history) > 0 && !pos.Rated:
-		quadrant = fmt.Sprintf("not placed — score both axes: `/kam score %s`", acct.Slug)
+		quadrant = fmt.Sprintf("not placed — %d of %d factors scored: `/kam score %s`", pos.Scored, pos.Needed, acct.Slug)
 	case pos.Rated:
 		quadrant = fmt.Sprintf("%s (%s / %s)", pos.Quadrant, num1(pos.Attractiveness), num1(pos.Strength))
 	}
@@ -271,9 +271,13 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 	if n := len(h.Alerts); n > 0 {
 		alerts = plural(n, "alert", "alerts")
 	}
+	grade := fmt.Sprintf("%s %d/100 (%s)", bandMark(h.Band), h.Score, h.Band)
+	if h.New {
+		grade = kam.NoDataYet
+	}
 	blocks := []slack.Block{
 		fields(
-			fmt.Sprintf("*Health*\n%s %d/100 (%s) · %s", bandMark(h.Band), h.Score, h.Band, alerts),
+			fmt.Sprintf("*Health*\n%s · %s", grade, alerts),
 			"*Selection*\n"+quadrant,
 			"*Relationship model*\n"+modelText(h.Relationship.Model),
 			fmt.Sprintf("*Stakeholders*\n%s", stakeholderSummary(h)),

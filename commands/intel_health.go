@@ -15,6 +15,7 @@ import (
 
 // alertLabels name each alert kind in a few words.
 var alertLabels = map[kam.AlertKind]string{
+	kam.AlertNoKAM:          "no KAM",
 	kam.AlertNoContact:      "no contact",
 	kam.AlertSingleThreaded: "single-threaded",
 	kam.AlertUnmirrored:     "no mirror",
@@ -114,6 +115,11 @@ func healthBlocks(h kam.Health) []slack.Block {
 		header(fmt.Sprintf("%s — health %d/100", a.Name, h.Score)),
 		section(fmt.Sprintf("%s *%s* · %s", bandMark(h.Band), h.Band, plural(len(h.Alerts), "alert", "alerts"))),
 	}
+	if h.New {
+		// No data yet: a score would grade nothing.
+		blocks = []slack.Block{header(a.Name + " — health"),
+			section(fmt.Sprintf("_%s_ · %s", kam.NoDataYet, plural(len(h.Alerts), "alert", "alerts")))}
+	}
 	parts := make([]string, 0, len(h.Parts))
 	for _, p := range h.Parts {
 		parts = append(parts, fmt.Sprintf("*%s* %s/%g\n%s", p.Label, num1(p.Points()), p.Weight, format.Mrkdwn(p.Detail)))
@@ -155,17 +161,27 @@ func alertLine(al kam.Alert) string {
 // (worst first), one line each with its most severe alert.
 func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 	var bands = map[kam.Band]int{}
-	alerts, critical := 0, 0
+	alerts, critical, fresh := 0, 0, 0
 	for _, h := range hs {
-		bands[h.Band]++
+		if h.New {
+			fresh++
+		} else {
+			bands[h.Band]++
+		}
 		alerts += len(h.Alerts)
 		critical += h.Critical()
 	}
 	summary := fmt.Sprintf("🔴 %d at risk · 🟠 %d watch · 🟢 %d good · %s (%d critical)",
 		bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood], plural(alerts, "alert", "alerts"), critical)
+	if fresh > 0 {
+		summary += fmt.Sprintf(" · %d new, no data yet", fresh)
+	}
 	lines := make([]string, len(hs))
 	for i, h := range hs {
 		line := fmt.Sprintf("%s *%d* *%s* — %s", bandMark(h.Band), h.Score, format.Mrkdwn(h.Account.Name), modelText(h.Relationship.Model))
+		if h.New {
+			line = fmt.Sprintf("*%s* — _%s_", format.Mrkdwn(h.Account.Name), kam.NoDataYet)
+		}
 		if len(h.Alerts) > 0 {
 			line += " · " + alertLine(h.Alerts[0])
 			if n := len(h.Alerts) - 1; n > 0 {
@@ -264,10 +280,17 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 				return d
 			}
 		case "attractiveness":
+			// An unplaced account has no attractiveness to rank by.
+			if d := boolFirst(x.pos.Rated, y.pos.Rated); d != 0 {
+				return d
+			}
 			if d := cmp.Compare(y.pos.Attractiveness, x.pos.Attractiveness); d != 0 {
 				return d
 			}
 		case "strength":
+			if d := boolFirst(x.pos.Rated, y.pos.Rated); d != 0 {
+				return d
+			}
 			if d := cmp.Compare(y.pos.Strength, x.pos.Strength); d != 0 {
 				return d
 			}
@@ -295,10 +318,17 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 	lines := make([]string, len(rows))
 	for i, r := range rows {
 		where := "_unscored_"
+		if r.pos.Scored > 0 {
+			where = fmt.Sprintf("_not placed, %d of %d factors scored_", r.pos.Scored, r.pos.Needed)
+		}
 		if r.pos.Rated {
 			where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
 		}
-		line := fmt.Sprintf("*%s* `%s` — %s · %s health %d · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, bandMark(r.h.Band), r.h.Score, r.a.Tier)
+		health := fmt.Sprintf("%s health %d", bandMark(r.h.Band), r.h.Score)
+		if r.h.New {
+			health = kam.NoDataYet
+		}
+		line := fmt.Sprintf("*%s* `%s` — %s · %s · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, health, r.a.Tier)
 		if r.a.OwnerID != "" {
 			line += " · KAM " + mention(r.a.OwnerID)
 		}
@@ -309,6 +339,17 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 	})...)
 	return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("Sorted by %s · attractiveness / strength, 0–100 · quadrant=%s|unscored · sort=%s",
 		order, strings.Join(quadrantNames(), "|"), strings.Join(accountSorts, "|"))))}, nil
+}
+
+// boolFirst orders true before false.
+func boolFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 func quadrantNames() []string {

@@ -33,7 +33,7 @@ var quadrantAdvice = map[kam.Quadrant]string{
 
 // factorHints explain the factors whose direction is not obvious.
 var factorHints = map[string]string{
-	"competition": "Low competition scores high.",
+	"competition": "Low competition scores high: competition=5 means little competition.",
 	"value":       "They value our offer and it fits their needs.",
 	"closeness":   "How close our existing relationship is.",
 	"adopter":     "How early they adopt new offers.",
@@ -46,7 +46,7 @@ func scoreCommand() Command {
 		Summary: "Score an account on the selection matrix, or see its position and movement.",
 		Details: "*Customer attractiveness*: " + strings.Join(kam.FactorKeys(kam.AxisAttractiveness), ", ") + ".\n" +
 			"*Our relative strength*: " + strings.Join(kam.FactorKeys(kam.AxisStrength), ", ") + ".\n" +
-			"Each factor is 1–5; factors you leave out keep their last score. Each axis is the weighted mean of " +
+			"Each factor is 1–5; factors you leave out keep their last score. An account is placed once every factor (with a weight above 0) is scored. Each axis is the weighted mean of " +
 			"(score − 1)/4, as 0–100; at 50 or more an axis counts as high. Quadrants: strategic (high/high: invest), " +
 			"develop (attractive, we are weak), maintain (less attractive, we are strong), opportunistic (low/low). " +
 			"With no factors, a form opens with the last scores filled in. Every scoring is kept with who scored and when. " +
@@ -97,6 +97,9 @@ func runScore(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	lead := fmt.Sprintf("Scored *%s*: %s.", format.Mrkdwn(a.Name), scoreList(update))
+	if !st.cur.Rated {
+		lead += fmt.Sprintf(" %d of %d factors scored: it is placed on the matrix once every factor is.", st.cur.Scored, st.cur.Needed)
+	}
 	return Reply{Blocks: append([]slack.Block{section(lead)}, st.blocks(a)...)}, nil
 }
 
@@ -171,15 +174,13 @@ func (st scoreState) blocks(a kam.Account) []slack.Block {
 			len(kam.FactorKeys(kam.AxisAttractiveness)), len(kam.FactorKeys(kam.AxisStrength)), a.Slug, a.Slug)))
 	}
 	cur := st.history[0]
-	quadrant := "not placed yet — score at least one factor on each axis"
+	quadrant := fmt.Sprintf("not placed yet — %d of %d factors scored; placed once every factor is", st.cur.Scored, st.cur.Needed)
 	if st.cur.Rated {
 		quadrant = fmt.Sprintf("*%s* — %s", st.cur.Quadrant, quadrantAdvice[st.cur.Quadrant])
 	}
 	axis := func(v float64, axis kam.Axis) string {
-		for _, k := range kam.FactorKeys(axis) {
-			if _, ok := cur.Scores[k]; ok && st.weights.Of(k) > 0 {
-				return num1(v) + " / 100"
-			}
+		if st.cur.Rated {
+			return num1(v) + " / 100"
 		}
 		return "—"
 	}

@@ -99,8 +99,13 @@ func TestIntelScore(t *testing.T) {
 
 func TestIntelWeights(t *testing.T) {
 	e := newIntelEnv(t)
-	e.ok(ana, "score acme size=5 growth=1 price=2 service=4")
-	// Equal: attractiveness (1+0)/2 = 50, strength (0.25+0.75)/2 = 50.
+	// A partial scoring is not placed: 4 of 19 factors.
+	if rep := e.ok(ana, "score acme size=5 growth=1 price=2 service=4"); !strings.Contains(rep.Text, "4 of 19 factors scored") || strings.Contains(rep.Text, "strategic") {
+		t.Fatalf("partial scoring:\n%s", rep.Text)
+	}
+	e.ok(ana, "score acme stability=3 access=3 closeness=3 fit=3 adopter=3 value=3 competition=3 standing=3 "+
+		"people=3 response=3 attitude=3 innovation=3 value-in-use=3 sustainability=3 trust=3")
+	// Equal: attractiveness (1 + 0 + 8·0.5)/10 = 50, strength (0.25 + 0.75 + 7·0.5)/9 = 50.
 	if rep := e.ok(ana, "score acme"); !strings.Contains(rep.Text, "strategic") {
 		t.Fatalf("equal weights:\n%s", rep.Text)
 	}
@@ -120,12 +125,12 @@ func TestIntelWeights(t *testing.T) {
 	if snapshot(t, e.path) != before {
 		t.Error("refused weights changed the database")
 	}
-	// Weighted: attractiveness (1·1 + 3·0)/4 = 25; strength (0.25 + 2·0.75)/3 = 58.3.
+	// Weighted: attractiveness (1 + 3·0 + 4)/12 = 41.7; strength (0.25 + 2·0.75 + 3.5)/10 = 52.5.
 	rep := e.ok(admin, "weights growth=3 service=2")
 	if !strings.Contains(rep.Text, "Weights set: growth=3, service=2.") {
 		t.Errorf("weights reply:\n%s", rep.Text)
 	}
-	if rep := e.ok(ana, "score acme"); !strings.Contains(rep.Text, "maintain") || !strings.Contains(rep.Text, "25 / 100") || !strings.Contains(rep.Text, "58.3 / 100") {
+	if rep := e.ok(ana, "score acme"); !strings.Contains(rep.Text, "maintain") || !strings.Contains(rep.Text, "41.7 / 100") || !strings.Contains(rep.Text, "52.5 / 100") {
 		t.Errorf("weighted position:\n%s", rep.Text)
 	}
 	golden(t, "intel_weights.txt", []byte(e.ok(ana, "weights").Text+"\n"))

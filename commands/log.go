@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -56,6 +57,17 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 			rest = text
 		}
 	}
+	date, text, found, err := logDate(rest)
+	if err != nil {
+		return Reply{}, err
+	}
+	at := c.Now
+	if found {
+		if at, err = c.backdate(date); err != nil {
+			return Reply{}, err
+		}
+		rest = text
+	}
 	summary, err := freeText(rest, "The summary", kam.MaxSummaryLen)
 	if err != nil {
 		return Reply{}, err
@@ -64,7 +76,7 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, c.Usage("Add what happened after the kind, e.g. `/kam log %s call Talked renewal timing`", c.Account.Slug)
 	}
 	a := c.Account
-	in := kam.Interaction{TeamID: c.TeamID, AccountID: a.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: c.Now}
+	in := kam.Interaction{TeamID: c.TeamID, AccountID: a.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: at}
 	for _, ct := range met {
 		in.Contacts = append(in.Contacts, ct.ID)
 	}
@@ -73,7 +85,12 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 		echo = "(met " + contactNames(met) + ") " + echo
 	}
 	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
-	post := channelPost(&c.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
+	// A note is internal: the account channel may be shared with the
+	// customer (Slack Connect), so only customer-facing kinds are posted.
+	var post kam.Post[kam.Interaction]
+	if postsToChannel(kind) {
+		post = channelPost(&c.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
+	}
 	if err := c.Store().LogInteraction(ctx, &in, c.UserID, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
 			return Reply{}, err
@@ -83,7 +100,61 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 	if post != nil {
 		c.Wake()
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*: %s", kindPhrases[kind], format.Mrkdwn(a.Name), echo))}}, nil
+	when := ""
+	if day(at) != day(c.Now) {
+		when = " on " + day(at)
+	}
+	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*%s: %s", kindPhrases[kind], format.Mrkdwn(a.Name), when, echo))}}, nil
+}
+
+// postsToChannel reports whether an interaction of the kind is posted to
+// the account's channel: every customer-facing kind, never a note.
+func postsToChannel(kind kam.InteractionKind) bool { return kind != kam.KindNote }
+
+// logDate finds date=YYYY-MM-DD right after the kind or at the very end of
+// a log's text (like with=), so that the summary keeps the rest verbatim.
+func logDate(rest string) (date, text string, found bool, err error) {
+	if !strings.Contains(strings.ToLower(rest), "date=") {
+		return "", rest, false, nil
+	}
+	toks, terr := Tokenize(rest)
+	if terr != nil || len(toks) == 0 {
+		return "", rest, false, nil
+	}
+	first, last := toks[0], toks[len(toks)-1]
+	switch {
+	case first.Key == "date":
+		return first.Value, strings.TrimSpace(rest[first.End:]), true, nil
+	case last.Key == "date":
+		return last.Value, strings.TrimSpace(rest[:last.Pos]), true, nil
+	}
+	for _, t := range toks {
+		if t.Key == "date" {
+			return "", "", false, kam.Errorf(kam.EINVALID, "Put date=YYYY-MM-DD right after the kind or at the very end, e.g. `/kam log acme call date=2025-03-10 Talked renewal`.")
+		}
+	}
+	return "", rest, false, nil
+}
+
+// backdate reads the day of a backdated interaction: not after the
+// user's today, and not more than a year before the account was added.
+// Today is the interaction logged now; another day is stored at its start.
+func (c *Call) backdate(s string) (time.Time, error) {
+	d, err := ParseDate(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	today := day(c.Now)
+	switch {
+	case day(d) == today:
+		return c.Now, nil
+	case day(d) > today:
+		return time.Time{}, kam.Errorf(kam.EINVALID, "%s is in the future — give the day it happened, e.g. date=%s.", day(d), today)
+	}
+	if earliest := c.Account.CreatedAt.AddDate(-1, 0, 0); !c.Account.CreatedAt.IsZero() && day(d) < day(earliest) {
+		return time.Time{}, kam.Errorf(kam.EINVALID, "%s is more than a year before %s was added (%s) — give a later day.", day(d), format.Mrkdwn(c.Account.Name), day(c.Account.CreatedAt))
+	}
+	return d, nil
 }
 
 // freeText prepares the verbatim rest of a command line (a summary, a

@@ -85,7 +85,10 @@ func runOpp(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{}, fmt.Errorf("add opportunity %q to account %d: %w", name, a.ID, err)
 	}
-	msg := fmt.Sprintf("Added %s to *%s*.", oppLine(o, c.Now, ""), format.Mrkdwn(a.Name))
+	// "Added opportunity *Renewal 2027* to Globex Corp — identified · $250k · closes 2027-03-31"
+	line := oppLine(o, c.Now, "")
+	name, facts, _ := strings.Cut(line, " — ")
+	msg := fmt.Sprintf("Added opportunity %s to *%s* — %s.", name, format.Mrkdwn(a.Name), facts)
 	if overdue(o, c.Now) {
 		msg += " Its close date has already passed — change it when you know more."
 	}
@@ -229,7 +232,8 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	if ok {
+	all := ok && tok.Key == "" && !tok.Quoted && strings.EqualFold(tok.Value, "all")
+	if ok && !all {
 		if tok.Key != "" {
 			return Reply{}, c.Usage("Unexpected “%s”", show(tok.String(), 40))
 		}
@@ -247,30 +251,41 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{Blocks: pipelineBlocks("Pipeline — "+acct.Name, opps, nil, c.Now, acct.Slug)}, nil
 	}
 
+	if err := noMoreArgs(c); err != nil {
+		return Reply{}, err
+	}
+	// One scope rule with /kam health and /kam accounts: your accounts,
+	// and every account with `all`, for admins.
 	var accts []kam.Account
-	title := "Pipeline — all accounts"
-	if c.Admin {
+	title := "Pipeline — your accounts"
+	if all {
+		if err := c.Allow(kam.Account{}, "", AccessAdmin, "see every account's pipeline"); err != nil {
+			return Reply{}, err
+		}
+		title = "Pipeline — all accounts"
 		accts, err = c.Store().Accounts(ctx, c.TeamID)
 	} else {
-		title = "Pipeline — your accounts"
 		accts, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
 	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("accounts for the pipeline: %w", err)
 	}
 	if len(accts) == 0 {
-		return Reply{Blocks: []slack.Block{header(title), section(
-			"You're not on any account's team yet, so there is no pipeline to show. An admin adds you with `/kam team &lt;account&gt; add @you`.")}}, nil
+		msg := "You're not on any account's team yet, so there is no pipeline to show. An admin adds you with `/kam team &lt;account&gt; add @you`."
+		if c.Admin && !all {
+			msg = "You're not on any account's team. As an admin, `/kam pipeline all` shows every account's pipeline."
+		}
+		return Reply{Blocks: []slack.Block{header(title), section(msg)}}, nil
 	}
 	names := make(map[int64]string, len(accts))
 	ids := make([]int64, len(accts))
 	for i, a := range accts {
 		names[a.ID], ids[i] = a.Name, a.ID
 	}
-	// An admin's pipeline is the workspace's; anyone else's reads only
-	// their own accounts' opportunities.
+	// `all` (admins) reads the workspace's pipeline; anything else only the
+	// listed accounts' opportunities.
 	var opps []kam.Opportunity
-	if c.Admin {
+	if all {
 		opps, err = c.Store().Opportunities(ctx, c.TeamID, 0, false)
 	} else {
 		opps, err = c.Store().AccountsOpportunities(ctx, c.TeamID, ids)

@@ -122,8 +122,32 @@ func teamRemove(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{}, fmt.Errorf("remove %s from account %d: %w", user, a.ID, err)
 	}
-	msg := fmt.Sprintf("Removed %s from *%s*.", mention(user), format.Mrkdwn(a.Name)) + leadNotes(ctx, c, a)
+	msg := fmt.Sprintf("Removed %s from *%s*.", mention(user), format.Mrkdwn(a.Name)) + leadNotes(ctx, c, a) + mirrorNotes(ctx, c, a, user)
 	return Reply{Blocks: []slack.Block{section(msg)}}, nil
+}
+
+// mirrorNotes flags the stakeholders the removed person mirrored: they
+// count as unmirrored from now on (kam.AssessHealth), and need a new mirror.
+func mirrorNotes(ctx context.Context, c *Call, a kam.Account, user string) string {
+	if c.intel() == nil {
+		return ""
+	}
+	contacts, err := c.intel().Contacts(ctx, c.TeamID, a.ID)
+	if err != nil {
+		c.e.log.Warn("read stakeholders after team change", "team", c.TeamID, "account", a.ID, "err", err)
+		return ""
+	}
+	var names []string
+	for _, k := range contacts {
+		if k.MirrorID == user {
+			names = append(names, format.Mrkdwn(k.Name))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" They mirrored %s, who %s no mirror on the team now — `/kam contact %s set \"%s\" mirror=@someone`.",
+		andList(names), map[bool]string{true: "has", false: "have"}[len(names) == 1], a.Slug, names[0])
 }
 
 // leadNotes tells how a team change moved the account's owner and sponsor

@@ -230,6 +230,7 @@ type AlertKind string
 // The early-warning signals, in the order they are listed for one account
 // at equal severity.
 const (
+	AlertNoKAM          AlertKind = "no-kam"                 // nobody is the account's KAM
 	AlertNoContact      AlertKind = "no-contact"             // no real contact within the cadence
 	AlertSingleThreaded AlertKind = "single-threaded"        // bow-tie coverage on a consultant or partner account
 	AlertUnmirrored     AlertKind = "unmirrored-stakeholder" // a key stakeholder without a mirror
@@ -239,13 +240,13 @@ const (
 	AlertPlanReview     AlertKind = "plan-review-overdue"    // plan review past due by the cadence
 	AlertTacticOverdue  AlertKind = "tactic-overdue"         // open tactic past its due date
 	AlertSponsor        AlertKind = "sponsor-no-touch"       // executive sponsor without contact in the last quarter
-	AlertSurveyOverdue  AlertKind = "survey-overdue"         // no survey answer within a year
+	AlertSurveyOverdue  AlertKind = "survey-overdue"         // a satisfaction survey is due (SurveyDue)
 	AlertNPSFalling     AlertKind = "nps-falling"            // NPS fell by NPSFall points or more
 	AlertDetractor      AlertKind = "detractor"              // the latest answer is 0–6
 )
 
 // AlertKinds lists every alert kind.
-var AlertKinds = []AlertKind{AlertNoContact, AlertSingleThreaded, AlertUnmirrored, AlertStalled, AlertPastClose,
+var AlertKinds = []AlertKind{AlertNoKAM, AlertNoContact, AlertSingleThreaded, AlertUnmirrored, AlertStalled, AlertPastClose,
 	AlertNoPlan, AlertPlanReview, AlertTacticOverdue, AlertSponsor, AlertSurveyOverdue, AlertNPSFalling, AlertDetractor}
 
 // Alert is one early-warning signal on one account, with the fact that raised it.
@@ -274,6 +275,7 @@ func (a Alert) Key() string {
 const (
 	SponsorWindow  = 91 * day  // an executive sponsor should touch the account once a quarter
 	SurveyInterval = 365 * day // a satisfaction survey precedes the annual plan update
+	SurveyLead     = 30 * day  // a yearly survey is due this much early, so answers are in before the plan update
 	NPSFall        = 10.0      // a drop this large, in NPS points, is "falling"
 )
 
@@ -370,7 +372,15 @@ type Health struct {
 	Alerts       []Alert // most severe first
 	Relationship Relationship
 	Contacts     []Contact // the stakeholder map it was assessed on
+	// New is true for an account within its first cadence period with no
+	// data at all (no contact, stakeholder, opportunity, plan or survey):
+	// its Score rests on nothing, so views say "new account, no data yet"
+	// instead of a grade, and it sorts after the graded accounts.
+	New bool
 }
+
+// NoDataYet is what views show instead of a grade for a New account.
+const NoDataYet = "new account, no data yet"
 
 // Critical counts the critical alerts.
 func (h Health) Critical() int {
@@ -404,16 +414,22 @@ func (h Health) Critical() int {
 //	satisfaction  10      (NPS + 100) / 200, only when survey answers exist; otherwise the
 //	                      part is left out and the others are scaled to 100.
 //
+// Only the team counts: the relationship model and mirrors consider the
+// people on the account's team now (Members, the KAM and the sponsor); the
+// contacts of people removed from it are history, not coverage.
+//
 // Score = round(100 × Σ weight × score ÷ Σ weight), each part's score first
 // rounded to two decimals so that the points shown add up. Bands: good ≥ 70,
 // watch 40–69, at-risk < 40.
 //
 // Alerts raised, each with the fact behind it:
 //
+//	no-kam                  warning: nobody is the account's KAM (owner)
 //	no-contact              warning past one cadence period without real contact, critical past two
 //	single-threaded         warning: bow-tie model on a consultant or partner account
 //	unmirrored-stakeholder  warning for a decision-maker without a mirror, info for another
-//	                        stakeholder of influence 4–5
+//	                        stakeholder of influence 4–5; a mirror who is no longer on the
+//	                        team (a member, the KAM or the sponsor) counts as none
 //	opportunity-stalled     warning: open opportunity in its stage longer than StallThresholds
 //	opportunity-overdue     warning: open opportunity after its close date; critical 30 days after
 //	no-plan                 warning on consultant and partner accounts, info otherwise
@@ -421,25 +437,37 @@ func (h Health) Critical() int {
 //	tactic-overdue          info: an open tactic after its due date
 //	sponsor-no-touch        warning: an executive sponsor, assigned for a quarter or more,
 //	                        has logged no contact in the last SponsorWindow (91 days)
-//	survey-overdue          info: no survey answer within SurveyInterval (365 days)
+//	survey-overdue          info: a survey is due by SurveyDue — a yearly survey 335 days after
+//	                        the latest answer or, never surveyed, after the account was added
 //	nps-falling             warning: NPS at least NPSFall (10) points below the previous round
 //	detractor               warning: the latest answer, within SurveyInterval, is 0–6
 func AssessHealth(in HealthInput, now time.Time) Health {
 	a := in.Account
 	x := &assessment{in: in, now: now, period: a.Cadence.Period(), h: Health{Account: a, Contacts: in.Contacts}}
 	x.cadence = fmt.Sprintf("%s cadence: every %d days", cadenceName(a.Cadence), days(x.period))
-	x.h.Relationship = DeriveRelationship(a, in.Contacts, in.Recent, now)
+	x.h.New = noData(in) && now.Sub(a.CreatedAt) <= x.period
+	// Mirrors and contact of people no longer on the team are not coverage.
+	x.in.Contacts, x.left = teamMirrors(in)
+	x.in.Recent = teamContact(in)
+	x.h.Contacts = x.in.Contacts
+	x.h.Relationship = DeriveRelationship(a, x.in.Contacts, x.in.Recent, now)
+	if a.OwnerID == "" {
+		x.alert(AlertNoKAM, SeverityWarning, "", "nobody is %s's KAM", a.Name)
+	}
 	// Each part scores one side of the account and raises its alerts; the
 	// order is the order of Parts.
 	x.h.Parts = append(x.h.Parts, x.recency())
 	x.h.Parts = append(x.h.Parts, x.coverage())
 	x.h.Parts = append(x.h.Parts, x.pipeline())
 	x.h.Parts = append(x.h.Parts, x.plan())
-	// Satisfaction: the part and its alerts exist only with survey data.
-	if s := in.Satisfaction; s != nil {
-		if p, ok := x.satisfaction(s); ok {
-			x.h.Parts = append(x.h.Parts, p)
-		}
+	// Satisfaction: the part exists only with answers; a survey due is
+	// raised with or without them, by the rule the nudges use.
+	s := in.Satisfaction
+	if s == nil {
+		s = &NPSSummary{}
+	}
+	if p, ok := x.satisfaction(s); ok {
+		x.h.Parts = append(x.h.Parts, p)
 	}
 	// Executive sponsors raise alerts only.
 	x.sponsors()
@@ -453,9 +481,82 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 type assessment struct {
 	in      HealthInput
 	now     time.Time
-	period  time.Duration // the account's cadence period
-	cadence string        // the cadence, worded for alerts and details
+	period  time.Duration    // the account's cadence period
+	cadence string           // the cadence, worded for alerts and details
+	left    map[int64]string // contact ID → mirror no longer on the team
 	h       Health
+}
+
+// onTeam reports whether user is on the account's team now: a member, the
+// KAM or the executive sponsor.
+func onTeam(in HealthInput, user string) bool {
+	if user == "" {
+		return false
+	}
+	if user == in.Account.OwnerID || user == in.Account.SponsorID {
+		return true
+	}
+	for _, m := range in.Members {
+		if m.UserID == user {
+			return true
+		}
+	}
+	return false
+}
+
+// teamMirrors returns the contacts with mirrors who left the team cleared,
+// and who those were by contact ID.
+func teamMirrors(in HealthInput) ([]Contact, map[int64]string) {
+	var left map[int64]string
+	out := in.Contacts
+	for i, c := range in.Contacts {
+		if c.MirrorID == "" || onTeam(in, c.MirrorID) {
+			continue
+		}
+		if left == nil {
+			left = map[int64]string{}
+			out = slices.Clone(in.Contacts)
+		}
+		left[c.ID] = c.MirrorID
+		out[i].MirrorID = ""
+	}
+	return out, left
+}
+
+// teamContact keeps the recent interactions of people on the team.
+func teamContact(in HealthInput) []Interaction {
+	out := in.Recent[:0:0]
+	for _, r := range in.Recent {
+		if onTeam(in, r.UserID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// noData reports whether nothing at all is known of the account yet.
+func noData(in HealthInput) bool {
+	s := in.Satisfaction
+	return in.LastContact.IsZero() && len(in.LastTouch) == 0 && len(in.Recent) == 0 && len(in.Contacts) == 0 &&
+		len(in.Opportunities) == 0 && in.Plan.Empty() && (s == nil || (s.Responses == 0 && s.Latest == nil))
+}
+
+// SurveyDue applies the survey rule shared by health's survey-overdue alert
+// and the survey nudge: a survey is due one cadence (every) after the
+// latest survey — or, with none, after the account was added — and
+// SurveyLead earlier for a yearly or longer cadence, so that the answers
+// are in before the annual plan update.
+func SurveyDue(created, last time.Time, every time.Duration, now time.Time) (due time.Time, ok bool) {
+	from := last
+	if from.IsZero() {
+		from = created
+	}
+	wait := every
+	if every >= SurveyInterval {
+		wait -= SurveyLead
+	}
+	due = from.Add(wait)
+	return due, !now.Before(due)
 }
 
 // alert raises an alert on the account.
@@ -507,6 +608,10 @@ func (x *assessment) coverage() HealthPart {
 			sev := SeverityInfo
 			if c.Role == ContactDecisionMaker {
 				sev = SeverityWarning
+			}
+			if gone, ok := x.left[c.ID]; ok {
+				x.alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team: %s, their mirror, has left it", c.Name, describeContact(c), mention(gone))
+				continue
 			}
 			x.alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team", c.Name, describeContact(c))
 		}
@@ -615,11 +720,16 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 			Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: fmt.Sprintf("NPS %s from %d answers", num(s.NPS), s.Responses)}
 		ok = true
 	}
-	switch {
-	case s.Latest == nil && now.Sub(a.CreatedAt) > SurveyInterval:
-		x.alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
-	case s.Latest != nil && now.Sub(s.Latest.At) > SurveyInterval:
-		x.alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(s.Latest.At)), s.Latest.At.Format(time.DateOnly))
+	var last time.Time
+	if s.Latest != nil {
+		last = s.Latest.At
+	}
+	if _, due := SurveyDue(a.CreatedAt, last, SurveyInterval, now); due {
+		if last.IsZero() {
+			x.alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
+		} else {
+			x.alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(last)), last.Format(time.DateOnly))
+		}
 	}
 	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
 		x.alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", num(*s.PreviousNPS), num(s.NPS))
@@ -710,11 +820,14 @@ func SortAlerts(as []Alert) {
 }
 
 // SortWorstFirst orders a portfolio's health: lowest score first, then most
-// critical alerts, then most alerts, then by name.
+// critical alerts, then most alerts, then by name; new accounts without
+// data come last, their score resting on nothing.
 func SortWorstFirst(hs []Health) {
 	sort.SliceStable(hs, func(i, j int) bool {
 		x, y := hs[i], hs[j]
 		switch {
+		case x.New != y.New:
+			return y.New
 		case x.Score != y.Score:
 			return x.Score < y.Score
 		case x.Critical() != y.Critical():

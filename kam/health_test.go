@@ -11,6 +11,12 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 
 func f64(v float64) *float64 { return &v }
 
+// benOnTeam is Acme's team besides its KAM (UANA).
+var benOnTeam = []Member{{AccountID: 1, UserID: "UBEN", Role: RoleMember}}
+
+// surveyed is a survey answer recent enough that no survey is due.
+var surveyed = &NPSSummary{Latest: &NPSAnswer{Score: 9, At: daysAgo(30)}}
+
 // kinds lists the alerts as "kind/severity[/subject]" for compact comparison.
 func kinds(as []Alert) []string {
 	var out []string
@@ -36,10 +42,12 @@ func TestAssessHealth(t *testing.T) {
 		{
 			name: "healthy",
 			in: HealthInput{
-				Account:   acme,
-				LastTouch: map[string]time.Time{"UANA": daysAgo(5), "UBEN": daysAgo(12)},
-				Recent:    []Interaction{met("UANA", 5, KindMeeting, 10), met("UBEN", 12, KindCall, 11)},
-				Contacts:  []Contact{mirrored(jane, "UANA"), mirrored(li, "UBEN")},
+				Account:      acme,
+				Members:      benOnTeam,
+				Satisfaction: surveyed,
+				LastTouch:    map[string]time.Time{"UANA": daysAgo(5), "UBEN": daysAgo(12)},
+				Recent:       []Interaction{met("UANA", 5, KindMeeting, 10), met("UBEN", 12, KindCall, 11)},
+				Contacts:     []Contact{mirrored(jane, "UANA"), mirrored(li, "UBEN")},
 				Opportunities: []Opportunity{
 					{ID: 1, Name: "Renewal", Stage: StagePursuing, StageSince: daysAgo(10), CloseDate: date(2025, 12, 31)},
 					{ID: 2, Name: "Old win", Stage: StageContracted, StageSince: daysAgo(300), CloseDate: date(2025, 1, 31)},
@@ -60,10 +68,11 @@ func TestAssessHealth(t *testing.T) {
 		{
 			name: "neglected",
 			in: HealthInput{
-				Account:   acme,
-				LastTouch: map[string]time.Time{"UANA": daysAgo(45)},
-				Recent:    []Interaction{met("UANA", 45, KindCall)},
-				Contacts:  []Contact{jane},
+				Account:      acme,
+				Satisfaction: surveyed,
+				LastTouch:    map[string]time.Time{"UANA": daysAgo(45)},
+				Recent:       []Interaction{met("UANA", 45, KindCall)},
+				Contacts:     []Contact{jane},
 				Opportunities: []Opportunity{
 					{ID: 7, Name: "Expansion", Stage: StageQualified, StageSince: daysAgo(40)},
 					{ID: 8, Name: "Renewal", Stage: StageClosing, StageSince: daysAgo(5), CloseDate: date(2025, 11, 1)},
@@ -82,6 +91,7 @@ func TestAssessHealth(t *testing.T) {
 			name: "mixed, with surveys",
 			in: HealthInput{
 				Account:   acme,
+				Members:   benOnTeam,
 				LastTouch: map[string]time.Time{"UANA": daysAgo(40)},
 				Recent:    []Interaction{met("UANA", 40, KindMeeting, 10, 11, 12)},
 				Contacts:  []Contact{mirrored(jane, "UANA"), li, {ID: 12, AccountID: 1, Name: "Bo Chen", Role: ContactDecisionMaker, Influence: 2}},
@@ -122,6 +132,7 @@ func TestAssessHealth(t *testing.T) {
 				LastTouch: map[string]time.Time{"UANA": daysAgo(15)},
 				Recent:    []Interaction{{AccountID: 3, UserID: "UANA", Kind: KindCall, At: daysAgo(15)}},
 				Members: []Member{
+					{UserID: "UANA", Role: RoleMember, AddedAt: daysAgo(300)},
 					{UserID: "USPON", Role: RoleSponsor, AddedAt: daysAgo(200)},
 					{UserID: "UNEW", Role: RoleSponsor, AddedAt: daysAgo(30)},
 					{UserID: "UOLD", Role: RoleSponsor, AddedAt: daysAgo(150)},
@@ -135,14 +146,14 @@ func TestAssessHealth(t *testing.T) {
 			score: 16, band: BandAtRisk,
 			parts: map[string]float64{PartRecency: 0, PartCoverage: 0.18, PartPipeline: 0.5, PartPlan: 0},
 			alerts: []string{
-				"no-contact/critical", "sponsor-no-touch/warning/user:UOLD", "sponsor-no-touch/warning/user:USPON",
+				"no-contact/critical", "no-kam/warning", "sponsor-no-touch/warning/user:UOLD", "sponsor-no-touch/warning/user:USPON",
 				"unmirrored-stakeholder/info/contact:30", "no-plan/info", "survey-overdue/info",
 			},
 		},
 		{
 			name: "new account, no contact yet",
 			in: HealthInput{
-				Account: Account{ID: 4, Name: "Cedar", Tier: TierPartner, Cadence: CadenceQuarterly, CreatedAt: daysAgo(10)},
+				Account: Account{ID: 4, Name: "Cedar", OwnerID: "UANA", Tier: TierPartner, Cadence: CadenceQuarterly, CreatedAt: daysAgo(10)},
 			},
 			// recency 1 (10 days < 91) → 30; coverage none → 0; pipeline 0.5 → 10; plan 0.
 			// 40 / 90 = 44.4 → 44.
@@ -339,5 +350,106 @@ func TestAlertKey(t *testing.T) {
 	}
 	if (Alert{Kind: AlertNoContact, AccountID: 3}).Key() != "no-contact:3" {
 		t.Error("Key without subject wrong")
+	}
+}
+
+// TestHealthAnswers pins rules whose earlier answers contradicted
+// themselves: mirrors and contact of people off the team, an account
+// without a KAM, a brand-new account, and a survey never sent.
+func TestHealthAnswers(t *testing.T) {
+	fresh := Account{ID: 5, Name: "Dune", OwnerID: "UANA", Tier: TierVendor, Cadence: CadenceMonthly, CreatedAt: relNow.Add(-2 * time.Hour)}
+	tests := []struct {
+		name    string
+		in      HealthInput
+		model   RelationshipModel
+		reason  string // in Relationship.Reason
+		alerts  []string
+		fact    string // in some alert's fact
+		isNew   bool
+		mirrors int // contacts with a mirror, as assessed
+	}{
+		{
+			name: "a removed mirror is no mirror",
+			in: HealthInput{
+				Account: acme, Satisfaction: surveyed,
+				LastTouch: map[string]time.Time{"UANA": daysAgo(3)},
+				Recent:    []Interaction{met("UANA", 3, KindMeeting, 10), met("UGONE", 4, KindMeeting, 11)},
+				Contacts:  []Contact{mirrored(jane, "UGONE"), mirrored(li, "UANA")},
+				Plan:      Plan{Objectives: []Objective{{Text: "Grow", CreatedAt: daysAgo(3)}}},
+			},
+			// UGONE's meeting with Li is history: only UANA covers Acme.
+			model:  ModelBowTie,
+			alerts: []string{"single-threaded/warning", "unmirrored-stakeholder/warning/contact:10"},
+			fact:   "<@UGONE>, their mirror, has left it", mirrors: 1,
+		},
+		{
+			name: "no KAM is an alert",
+			in: HealthInput{
+				Account: Account{ID: 6, Name: "Elm", Tier: TierVendor, Cadence: CadenceMonthly, CreatedAt: daysAgo(100)},
+				Members: []Member{{UserID: "UBEN", Role: RoleMember}}, Satisfaction: surveyed,
+				LastTouch: map[string]time.Time{"UBEN": daysAgo(3)},
+				Recent:    []Interaction{{AccountID: 6, UserID: "UBEN", Kind: KindCall, At: daysAgo(3)}},
+			},
+			model:  ModelBowTie,
+			alerts: []string{"no-kam/warning", "no-plan/info"},
+			fact:   "nobody is Elm's KAM",
+		},
+		{
+			name:   "a brand-new account has no data, not a grade",
+			in:     HealthInput{Account: fresh},
+			model:  ModelNone,
+			reason: "since it was added " + relNow.Format("2 Jan"),
+			alerts: []string{"no-plan/info"},
+			isNew:  true,
+		},
+		{
+			name: "never surveyed: the survey is due as the nudge says",
+			in: HealthInput{
+				Account:   Account{ID: 7, Name: "Fir", OwnerID: "UANA", Tier: TierVendor, Cadence: CadenceQuarterly, CreatedAt: daysAgo(340)},
+				LastTouch: map[string]time.Time{"UANA": daysAgo(3)},
+				Plan:      Plan{Objectives: []Objective{{Text: "Grow", CreatedAt: daysAgo(3)}}},
+			},
+			model:  ModelNone,
+			alerts: []string{"survey-overdue/info"},
+			fact:   "no survey answer since the account was added 340 days ago",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := AssessHealth(tt.in, relNow)
+			if h.Relationship.Model != tt.model || !strings.Contains(h.Relationship.Reason, tt.reason) {
+				t.Errorf("relationship = %s (%s), want %s with %q", h.Relationship.Model, h.Relationship.Reason, tt.model, tt.reason)
+			}
+			if k := kinds(h.Alerts); !reflect.DeepEqual(k, tt.alerts) {
+				t.Errorf("alerts = %v, want %v", k, tt.alerts)
+			}
+			found := tt.fact == ""
+			for _, a := range h.Alerts {
+				found = found || strings.Contains(a.Fact, tt.fact)
+			}
+			if !found {
+				t.Errorf("no alert says %q: %+v", tt.fact, h.Alerts)
+			}
+			if h.New != tt.isNew {
+				t.Errorf("New = %v, want %v", h.New, tt.isNew)
+			}
+			n := 0
+			for _, c := range h.Contacts {
+				if c.MirrorID != "" {
+					n++
+				}
+			}
+			if n != tt.mirrors {
+				t.Errorf("%d mirrored contacts, want %d", n, tt.mirrors)
+			}
+		})
+	}
+	// The rule itself: a yearly survey is due SurveyLead early.
+	created := daysAgo(400)
+	if due, ok := SurveyDue(created, time.Time{}, SurveyInterval, relNow); !ok || !due.Equal(created.Add(SurveyInterval-SurveyLead)) {
+		t.Errorf("SurveyDue = %v, %v", due, ok)
+	}
+	if _, ok := SurveyDue(created, daysAgo(100), 180*day, relNow); ok {
+		t.Error("a survey 100 days ago is due on a 180-day cadence")
 	}
 }

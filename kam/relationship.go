@@ -1,6 +1,7 @@
 package kam
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strconv"
@@ -122,7 +123,8 @@ type Relationship struct {
 }
 
 // DeriveRelationship derives the relationship model of acct from its
-// stakeholders and its interactions of the last RelationshipWindow before now.
+// stakeholders and its interactions of the last RelationshipWindow before
+// now.
 //
 // Only real contact counts (a note is internal). A team member is in touch
 // with a stakeholder when an interaction they logged named the stakeholder
@@ -158,6 +160,12 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 	onlyMet := rel.pair(byID, activity, met)
 	// The model those pairs make, in words.
 	rel.classify(acct.Name, shortDate(since, now), onlyMet)
+	// "Nobody has logged contact since 3 Sep" about an account added today
+	// is wrong: a younger account has been silent since it was added.
+	// (Backdated contact before that still counts above.)
+	if rel.Model == ModelNone && acct.CreatedAt.After(since) && !acct.CreatedAt.After(now) {
+		rel.Reason = fmt.Sprintf("nobody has logged contact with %s since it was added %s", cmp.Or(acct.Name, "the account"), shortDate(acct.CreatedAt, now))
+	}
 	return rel
 }
 

@@ -13,7 +13,7 @@ var relNow = time.Date(2025, 11, 10, 12, 0, 0, 0, time.UTC)
 func daysAgo(n int) time.Time { return relNow.Add(-time.Duration(n) * 24 * time.Hour) }
 
 var (
-	acme  = Account{ID: 1, TeamID: "T1", Name: "Acme", Tier: TierConsultant, Cadence: CadenceMonthly, CreatedAt: daysAgo(400)}
+	acme  = Account{ID: 1, TeamID: "T1", Name: "Acme", OwnerID: "UANA", Tier: TierConsultant, Cadence: CadenceMonthly, CreatedAt: daysAgo(400)}
 	jane  = Contact{ID: 10, AccountID: 1, Name: "Jane Doe", Title: "CFO", Role: ContactDecisionMaker, Influence: 5}
 	li    = Contact{ID: 11, AccountID: 1, Name: "Li Wei", Role: ContactInfluencer, Influence: 3}
 	bo    = Contact{ID: 12, AccountID: 1, Name: "Bo Chen", Role: ContactUser, Influence: 2}

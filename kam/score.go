@@ -194,18 +194,26 @@ type Position struct {
 	// the weighted mean of (score−1)/4 over the axis's scored factors.
 	Attractiveness float64
 	Strength       float64
-	// Rated is false until each axis has at least one scored factor with a
-	// weight above 0; an unrated position has no quadrant.
+	// Rated is false until every factor with a weight above 0 is scored; an
+	// unrated position has no quadrant, and its axes are 0 rather than a
+	// mean of the few factors scored (one factor at 5 is not "100").
 	Rated    bool
 	Quadrant Quadrant
 	Missing  []string // factors without a score, in Factors order
+	// Scored counts the factors with a weight above 0 that are scored, of
+	// Needed: "2 of 19 factors scored".
+	Scored, Needed int
 }
 
 // Evaluate computes the position of a set of scores under the weights.
 //
-// Each axis is Σ wᵢ·(sᵢ−1)/4 ÷ Σ wᵢ × 100 over the axis's factors that have
-// a score; a factor never scored is left out of both sums, so it neither
-// drags the axis down nor props it up. The value is rounded to one decimal
+// An account is placed only when every factor with a weight above 0 is
+// scored: a partial scoring would rest each axis on the few factors given
+// (size=5 alone reads as attractiveness 100) and rank the account among
+// the fully scored ones. Factors a scoring leaves out keep their previous
+// score (Scores.Merge), so only an account never fully scored is unplaced.
+//
+// Each axis is Σ wᵢ·(sᵢ−1)/4 ÷ Σ wᵢ × 100 over the axis's factors. The value is rounded to one decimal
 // before the quadrant is read, so the figure people see explains the
 // quadrant; a value of exactly 50 counts as high (an average account is
 // given the benefit of the doubt rather than flagged for de-selection).
@@ -215,12 +223,21 @@ func Evaluate(s Scores, w Weights) Position {
 	p.Attractiveness, okA = axisValue(s, w, AxisAttractiveness)
 	p.Strength, okS = axisValue(s, w, AxisStrength)
 	for _, f := range Factors {
-		if _, ok := s[f.Key]; !ok {
+		_, ok := s[f.Key]
+		if !ok {
 			p.Missing = append(p.Missing, f.Key)
 		}
+		if w.Of(f.Key) > 0 {
+			p.Needed++
+			if ok {
+				p.Scored++
+			}
+		}
 	}
-	if p.Rated = okA && okS; p.Rated {
+	if p.Rated = okA && okS && p.Scored == p.Needed; p.Rated {
 		p.Quadrant = QuadrantOf(p.Attractiveness, p.Strength)
+	} else {
+		p.Attractiveness, p.Strength = 0, 0
 	}
 	return p
 }

@@ -30,6 +30,21 @@ func TestEvaluate(t *testing.T) {
 		}
 		return s
 	}
+	// focus weighs every factor the scores leave out at 0, on top of w:
+	// the arithmetic cases below score a few factors and need the rest
+	// out of the policy for the account to be placed.
+	focus := func(s Scores, w Weights) Weights {
+		out := Weights{}
+		for _, f := range Factors {
+			if _, ok := s[f.Key]; !ok {
+				out[f.Key] = 0
+			}
+		}
+		for k, v := range w {
+			out[k] = v
+		}
+		return out
+	}
 	tests := []struct {
 		name       string
 		scores     Scores
@@ -38,35 +53,46 @@ func TestEvaluate(t *testing.T) {
 		rated      bool
 		quadrant   Quadrant
 		missingLen int
+		asGiven    bool // weights as given, not focused on the scored factors
 	}{
-		{"all fives", all(5), nil, 100, 100, true, QuadrantStrategic, 0},
-		{"all ones", all(1), nil, 0, 0, true, QuadrantOpportunistic, 0},
+		{"all fives", all(5), nil, 100, 100, true, QuadrantStrategic, 0, false},
+		{"all ones", all(1), nil, 0, 0, true, QuadrantOpportunistic, 0, false},
 		// A tie on the 50 line counts as high on both axes.
-		{"all threes sit on the line", all(3), nil, 50, 50, true, QuadrantStrategic, 0},
+		{"all threes sit on the line", all(3), nil, 50, 50, true, QuadrantStrategic, 0, false},
 		// Missing factors are left out: (1 + 0)/2 = 50; (0.5)/1 = 50.
-		{"missing factors left out", Scores{"size": 5, "growth": 1, "price": 3}, nil, 50, 50, true, QuadrantStrategic, 16},
+		{"missing factors left out", Scores{"size": 5, "growth": 1, "price": 3}, nil, 50, 50, true, QuadrantStrategic, 16, false},
 		// (3·1 + 1·0)/4 = 75; service weighs 0 so strength = (0.25)/1 = 25.
 		{"weights", Scores{"size": 5, "growth": 1, "price": 2, "service": 4},
-			Weights{"size": 3, "service": 0}, 75, 25, true, QuadrantDevelop, 15},
+			Weights{"size": 3, "service": 0}, 75, 25, true, QuadrantDevelop, 15, false},
 		// (0.75 + 0.25 + 0.5)/3 = 50 → high; (0.25 + 0.5)/2 = 37.5 → low.
-		{"exact 50 on attractiveness", Scores{"size": 4, "growth": 2, "stability": 3, "price": 2, "service": 3}, nil, 50, 37.5, true, QuadrantDevelop, 14},
+		{"exact 50 on attractiveness", Scores{"size": 4, "growth": 2, "stability": 3, "price": 2, "service": 3}, nil, 50, 37.5, true, QuadrantDevelop, 14, false},
 		// (5 + 5 + 0.025)/20.1 = 0.49876 → 49.9: stays low.
 		{"49.9 stays low", Scores{"size": 3, "growth": 3, "stability": 2, "trust": 5},
-			Weights{"size": 10, "growth": 10, "stability": 0.1}, 49.9, 100, true, QuadrantMaintain, 15},
+			Weights{"size": 10, "growth": 10, "stability": 0.1}, 49.9, 100, true, QuadrantMaintain, 15, false},
 		// (5 + 5 + 0.0025)/20.01 = 0.49988 → shown as 50.0, so high.
 		{"49.99 rounds onto the line", Scores{"size": 3, "growth": 3, "stability": 2, "trust": 5},
-			Weights{"size": 10, "growth": 10, "stability": 0.01}, 50, 100, true, QuadrantStrategic, 15},
+			Weights{"size": 10, "growth": 10, "stability": 0.01}, 50, 100, true, QuadrantStrategic, 15, false},
 		// (2·0.5 + 1·0.75)/3 = 58.3; (0.25·1)/1 = 25 with value-in-use weighing 0.
 		{"rounded to one decimal", Scores{"size": 3, "fit": 4, "people": 2, "value-in-use": 5},
-			Weights{"size": 2, "value-in-use": 0}, 58.3, 25, true, QuadrantDevelop, 15},
-		{"maintain", Scores{"size": 2, "trust": 4}, nil, 25, 75, true, QuadrantMaintain, 17},
-		{"only one axis scored", Scores{"size": 4}, nil, 75, 0, false, "", 18},
-		{"scored factor weighs 0", Scores{"size": 5, "price": 5}, Weights{"size": 0}, 0, 100, false, "", 17},
-		{"nothing scored", Scores{}, nil, 0, 0, false, "", 19},
+			Weights{"size": 2, "value-in-use": 0}, 58.3, 25, true, QuadrantDevelop, 15, false},
+		{"maintain", Scores{"size": 2, "trust": 4}, nil, 25, 75, true, QuadrantMaintain, 17, false},
+		{"only one axis scored", Scores{"size": 4}, nil, 0, 0, false, "", 18, false},
+		{"scored factor weighs 0", Scores{"size": 5, "price": 5}, Weights{"size": 0}, 0, 0, false, "", 17, false},
+		{"nothing scored", Scores{}, nil, 0, 0, false, "", 19, true},
+		// A partial scoring is not placed: size=5 alone is not an
+		// attractiveness of 100, nor trust=2 a strength of 25.
+		{"partial scoring unplaced", Scores{"size": 5, "trust": 2}, nil, 0, 0, false, "", 17, true},
+		{"one factor short", func() Scores { s := all(4); delete(s, "trust"); return s }(), nil, 0, 0, false, "", 1, true},
+		// A factor weighing 0 need not be scored.
+		{"unscored factor weighs 0", func() Scores { s := all(5); delete(s, "trust"); return s }(), Weights{"trust": 0}, 100, 100, true, QuadrantStrategic, 1, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := Evaluate(tt.scores, tt.weights)
+			w := tt.weights
+			if !tt.asGiven && tt.rated {
+				w = focus(tt.scores, tt.weights)
+			}
+			p := Evaluate(tt.scores, w)
 			if p.Attractiveness != tt.attr || p.Strength != tt.str || p.Rated != tt.rated || p.Quadrant != tt.quadrant {
 				t.Errorf("Evaluate = %.2f/%.2f rated=%v %q, want %.2f/%.2f rated=%v %q",
 					p.Attractiveness, p.Strength, p.Rated, p.Quadrant, tt.attr, tt.str, tt.rated, tt.quadrant)

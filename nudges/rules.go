@@ -12,10 +12,6 @@ import (
 
 const day = 24 * time.Hour
 
-// surveyLead is how much earlier than a yearly survey cadence the survey
-// nudge comes, so that the answers are in before the annual plan update.
-const surveyLead = 30 * day
-
 // recipient is one person or channel a nudge goes to, and why them.
 type recipient struct {
 	id  string // Slack user ID (a DM) or channel ID
@@ -159,16 +155,9 @@ func (b *dueBuilder) tacticsDueToday() {
 // latest survey (or the account's creation), 30 days earlier for a yearly
 // cadence; one window per cadence.
 func surveyDue(a kam.Account, sv surveyInfo, now time.Time, tz *time.Location) (dueNudge, bool) {
-	from := sv.last
-	if from.IsZero() {
-		from = a.CreatedAt
-	}
-	wait := sv.every
-	if sv.every >= kam.SurveyInterval {
-		wait -= surveyLead
-	}
-	due := from.Add(wait)
-	if now.Before(due) {
+	// kam.SurveyDue is the rule health's survey-overdue alert applies too.
+	due, ok := kam.SurveyDue(a.CreatedAt, sv.last, sv.every, now)
+	if !ok {
 		return dueNudge{}, false
 	}
 	var fact string

@@ -476,8 +476,9 @@ func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *a
 		if a.prev != nil && isNew {
 			a.newAlerts = append(a.newAlerts, al)
 		}
-		// Overdue reviews and tactics have their own section.
-		if isNew && al.Kind != kam.AlertPlanReview && al.Kind != kam.AlertTacticOverdue {
+		// Every alert counts, as /kam health counts them: overdue reviews
+		// and tactics are listed again under their own heading.
+		if isNew {
 			a.fresh = append(a.fresh, j)
 		}
 	}

@@ -329,6 +329,11 @@ func TestDigestGolden(t *testing.T) {
 		`0 from 4 answers (±0 on the 12 months before)`,
 		`1 plan review · 1 tactic`,
 		`*Needs attention* (2)`,
+		// A win and a loss are stage movements too.
+		`*Stage movements* (3: 1 won, 1 lost)`,
+		// Every open alert counts, tactic-overdue and plan-review included,
+		// as /kam health counts: Globex 5, Acme 4, Initech 2.
+		`11 open (1 critical) · 10 new`,
 	} {
 		if !strings.Contains(text, jsonText(want)) {
 			t.Errorf("Mona's digest lacks %q", want)

@@ -118,6 +118,7 @@ type totals struct {
 	overdue             []kam.Alert // plan reviews and tactics, in portfolio order
 	reviews, tactics    int
 	critical            int
+	alerts              int // open alerts, as /kam health counts them
 	freshN              int // alerts listed as new
 	nps, npsPrev        kam.NPSStats
 	detracted           []kam.SurveyAnswer
@@ -153,6 +154,7 @@ func tally(p []*account) *totals {
 		t.weighted += a.weighted
 		t.addMoves(a.moves)
 		t.critical += h.Critical()
+		t.alerts += len(h.Alerts)
 		for _, al := range h.Alerts {
 			switch al.Kind {
 			case kam.AlertPlanReview:
@@ -220,9 +222,10 @@ func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 			npsText += fmt.Sprintf(" (%s on the 12 months before)", deltaNPS(t.nps.NPS-t.npsPrev.NPS))
 		}
 	}
-	alertsText := fmt.Sprintf("%d new · %d critical open", t.freshN, t.critical)
+	// The open count is every alert kam raised, as /kam health counts.
+	alertsText := fmt.Sprintf("%d open (%d critical) · %d new", t.alerts, t.critical, t.freshN)
 	if t.first() {
-		alertsText = fmt.Sprintf("%d open · %d critical", t.freshN, t.critical)
+		alertsText = fmt.Sprintf("%d open (%d critical)", t.alerts, t.critical)
 	}
 	return []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip("Weekly digest · "+w.span(), 150), true, false)),
@@ -292,28 +295,28 @@ func interactionBlocks(p []*account, t *totals) []slack.Block {
 	return append([]slack.Block{divider()}, pack(fmt.Sprintf("*Interactions this week* (%d)", t.touches), lines)...)
 }
 
-// stageBlocks are the week's wins and losses, when there are any, and its
-// other stage movements.
+// stageBlocks are the week's stage movements: wins and losses first, then
+// the other moves, all counted in the heading.
 func (w *week) stageBlocks(t *totals) []slack.Block {
-	var blocks []slack.Block
-	if len(t.wins)+len(t.losses) > 0 {
-		var lines []string
-		for _, m := range t.wins {
-			lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, t.names), money(m.Value), m.To, w.whoWhen(m)))
-		}
-		for _, m := range t.losses {
-			lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, t.names), money(m.Value), m.From, w.whoWhen(m)))
-		}
-		blocks = append(blocks, pack(fmt.Sprintf("*Wins and losses* (%d won, %d lost)", len(t.wins), len(t.losses)), lines)...)
-	}
 	var lines []string
+	for _, m := range t.wins {
+		lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, t.names), money(m.Value), m.To, w.whoWhen(m)))
+	}
+	for _, m := range t.losses {
+		lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, t.names), money(m.Value), m.From, w.whoWhen(m)))
+	}
 	for _, m := range t.moves {
 		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, t.names), m.From, m.To, money(m.Value), w.whoWhen(m)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "No opportunity changed stage this week.")
 	}
-	return append(blocks, pack(fmt.Sprintf("*Stage movements* (%d)", len(t.moves)), lines)...)
+	n := len(t.wins) + len(t.losses) + len(t.moves)
+	heading := fmt.Sprintf("*Stage movements* (%d)", n)
+	if len(t.wins)+len(t.losses) > 0 {
+		heading = fmt.Sprintf("*Stage movements* (%d: %d won, %d lost)", n, len(t.wins), len(t.losses))
+	}
+	return pack(heading, lines)
 }
 
 // overdueBlocks list the overdue plan reviews and tactics; none when
@@ -451,6 +454,10 @@ func (w *week) attentionText(a *account) string {
 func (w *week) accountLine(a *account) string {
 	h := a.health
 	line := fmt.Sprintf("• *%s* %d %s", format.Mrkdwn(a.acct.Name), h.Score, bandMark(h.Band))
+	if h.New {
+		// A score resting on no data is no grade.
+		line = fmt.Sprintf("• *%s* _%s_", format.Mrkdwn(a.acct.Name), kam.NoDataYet)
+	}
 	if a.prev != nil {
 		line += " " + delta(h.Score-a.prev.Score)
 	}
