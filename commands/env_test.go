@@ -61,14 +61,14 @@ func (n *notifier) Wake() {
 	if fixedNow.After(now) {
 		now = fixedNow
 	}
-	_, err := outbox.Drain(context.Background(), n.db, now.Add(time.Hour), func(m kam.OutboxMessage) error {
+	_, err := outbox.Drain(context.Background(), n.db, now.Add(time.Hour), func(m kam.OutboxMessage, ts string) error {
 		var bs slack.Blocks
 		if len(m.Blocks) > 0 {
 			if err := json.Unmarshal(m.Blocks, &bs); err != nil {
 				return err
 			}
 		}
-		n.posts = append(n.posts, post{m.TeamID, m.Channel, m.Key, m.Text, bs.BlockSet})
+		n.posts = append(n.posts, post{m.TeamID, m.Channel, m.Key, m.Text, bs.BlockSet, ts})
 		return nil
 	})
 	if err != nil {
@@ -79,6 +79,7 @@ func (n *notifier) Wake() {
 type post struct {
 	team, channel, key, text string
 	blocks                   []slack.Block
+	ts                       string // the message's timestamp, once delivered from the outbox
 }
 
 func (n *notifier) Notify(_ context.Context, teamID, channelID, key, text string, blocks []slack.Block) error {
@@ -87,7 +88,7 @@ func (n *notifier) Notify(_ context.Context, teamID, channelID, key, text string
 	if n.fail {
 		return errors.New("queue unavailable")
 	}
-	n.posts = append(n.posts, post{teamID, channelID, key, text, blocks})
+	n.posts = append(n.posts, post{teamID, channelID, key, text, blocks, ""})
 	return nil
 }
 

@@ -39,6 +39,9 @@ type output struct {
 	text   string
 	blocks []slack.Block
 	view   any // a modal or a view_submission response, instead of a message
+	// channel and ts place a delivered post, so that a click on its buttons
+	// comes from it as Slack would send it.
+	channel, ts string
 }
 
 // outputs records everything the engine sends: replies (and their slow
@@ -169,7 +172,7 @@ func TestNothingKambotSendsCanPing(t *testing.T) {
 	drain := func() {
 		e.notes.Wake()
 		for i, p := range e.notes.all() {
-			got.add(output{where: fmt.Sprintf("post %d %s to %s", i, p.key, p.channel), text: p.text, blocks: p.blocks})
+			got.add(output{where: fmt.Sprintf("post %d %s to %s", i, p.key, p.channel), text: p.text, blocks: p.blocks, channel: p.channel, ts: p.ts})
 		}
 		e.notes.mu.Lock()
 		e.notes.posts = nil
@@ -304,6 +307,9 @@ func interactionsIn(t *testing.T, o output) []slack.InteractionCallback {
 				cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: team},
 					TriggerID: "1.2.3", ResponseURL: "https://hooks.slack.test/actions/1", Channel: slack.Channel{}}
 				cb.Channel.ID = acmeChan
+				if o.ts != "" {
+					cb.Channel.ID, cb.Container.ChannelID, cb.Container.MessageTs = o.channel, o.channel, o.ts
+				}
 				cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: id, Value: val, Type: "button", BlockID: "b1"}}
 				out = append(out, cb)
 			}

@@ -177,7 +177,7 @@ func (n *consoleNotifier) Notify(_ context.Context, _, channelID, _, text string
 func (n *consoleNotifier) Wake() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	_, err := outbox.Drain(context.Background(), n.db, time.Now(), func(m kam.OutboxMessage) error {
+	_, err := outbox.Drain(context.Background(), n.db, time.Now(), func(m kam.OutboxMessage, _ string) error {
 		n.show(m.Channel, m.Text)
 		return nil
 	})
