@@ -112,7 +112,7 @@ func healthBlocks(h kam.Health) []slack.Block {
 	a := h.Account
 	blocks := []slack.Block{
 		header(fmt.Sprintf("%s — health %d/100", a.Name, h.Score)),
-		section(fmt.Sprintf("%s *%s* · %s", bandMark(h.Band), h.Band, plural(len(h.Alerts), "alert", "alerts"))),
+		section(format.Health(h.Score) + " · " + format.Alerts(len(h.Alerts))),
 	}
 	parts := make([]string, 0, len(h.Parts))
 	for _, p := range h.Parts {
@@ -161,16 +161,15 @@ func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 		alerts += len(h.Alerts)
 		critical += h.Critical()
 	}
-	summary := fmt.Sprintf("🔴 %d at risk · 🟠 %d watch · 🟢 %d good · %s (%d critical)",
-		bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood], plural(alerts, "alert", "alerts"), critical)
+	summary := fmt.Sprintf("%s %d %s · %s %d %s · %s %d %s · %s (%d critical)",
+		format.BandMark(kam.BandAtRisk), bands[kam.BandAtRisk], format.BandWord(kam.BandAtRisk),
+		format.BandMark(kam.BandWatch), bands[kam.BandWatch], format.BandWord(kam.BandWatch),
+		format.BandMark(kam.BandGood), bands[kam.BandGood], format.BandWord(kam.BandGood), format.Alerts(alerts), critical)
 	lines := make([]string, len(hs))
 	for i, h := range hs {
-		line := fmt.Sprintf("%s *%d* *%s* — %s", bandMark(h.Band), h.Score, format.Mrkdwn(h.Account.Name), modelText(h.Relationship.Model))
+		line := fmt.Sprintf("*%s* — %s · %s · %s", format.Mrkdwn(h.Account.Name), format.Health(h.Score), format.Alerts(len(h.Alerts)), modelText(h.Relationship.Model))
 		if len(h.Alerts) > 0 {
-			line += " · " + alertLine(h.Alerts[0])
-			if n := len(h.Alerts) - 1; n > 0 {
-				line += fmt.Sprintf(" (+%d more)", n)
-			}
+			line += " · worst: " + alertLine(h.Alerts[0])
 		}
 		lines[i] = line
 	}
@@ -298,7 +297,7 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 		if r.pos.Rated {
 			where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
 		}
-		line := fmt.Sprintf("*%s* `%s` — %s · %s health %d · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, bandMark(r.h.Band), r.h.Score, r.a.Tier)
+		line := fmt.Sprintf("*%s* `%s` — %s · %s · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, "health "+format.Health(r.h.Score), r.a.Tier)
 		if r.a.OwnerID != "" {
 			line += " · KAM " + mention(r.a.OwnerID)
 		}

@@ -73,8 +73,29 @@ func BandWord(b kam.Band) string {
 // Band is a band's mark and word: "🟠 watch".
 func Band(b kam.Band) string { return BandMark(b) + " " + BandWord(b) }
 
-// Health is a health score with its band: "🟠 62 watch".
+// Health is a health score with its band: "🟠 62/100 watch".
 func Health(score int) string {
 	b := kam.BandOf(score)
-	return BandMark(b) + " " + strconv.Itoa(score) + " " + BandWord(b)
+	return BandMark(b) + " " + strconv.Itoa(score) + "/100 " + BandWord(b)
+}
+
+// Alerts counts an account's alerts: "no alerts", "1 alert", "3 alerts".
+func Alerts(n int) string {
+	if n == 0 {
+		return "no alerts"
+	}
+	return Count(n, "alert", "alerts")
+}
+
+// SeverityMark is the one mark of an alert's severity: 🚨 critical,
+// ⚠️ warning, ℹ️ info — never a band's dot, so that an orange dot means
+// "watch" and nothing else.
+func SeverityMark(s kam.Severity) string {
+	switch s {
+	case kam.SeverityCritical:
+		return "🚨"
+	case kam.SeverityWarning:
+		return "⚠️"
+	}
+	return "ℹ️"
 }

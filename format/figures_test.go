@@ -31,8 +31,14 @@ func TestMoney(t *testing.T) {
 		{"NinetyNinePointNine", 99_950, "$100k"},
 		{"Billions", 3_000_000_000, "$3B"},
 		{"NegativeHalfAwayFromZero", -1_250_000, "-$1.3M"},
-		{"MinInt", math.MinInt64, "-$9223Q"},
-		{"MaxInt", math.MaxInt64, "$9223Q"},
+		{"MinInt", math.MinInt64, "-$9223372T"},
+		{"MaxInt", math.MaxInt64, "$9223372T"},
+		{"OnePointFiveK", 1500, "$1.5k"},
+		{"TruncationWouldSay1.2", 1234, "$1.2k"},
+		{"JustUnder100k", 99_949, "$99.9k"},
+		{"HalfK", 250_500, "$251k"},
+		{"Trillions", 1_500_000_000_000, "$1.5T"},
+		{"Quintillion", 1_000_000_000_000_000_000, "$1000000T"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +142,12 @@ func TestBands(t *testing.T) {
 			t.Errorf("score %d: %q %q %q, want %q %q %q", tt.score, format.BandMark(b), format.BandWord(b), format.Band(b), tt.mark, tt.word, tt.band)
 		}
 	}
-	if got := format.Health(62); got != "🟠 62 watch" {
+	for n, want := range map[int]string{0: "no alerts", 1: "1 alert", 9: "9 alerts"} {
+		if got := format.Alerts(n); got != want {
+			t.Errorf("Alerts(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := format.Health(62); got != "🟠 62/100 watch" {
 		t.Errorf("Health(62) = %q", got)
 	}
 }

@@ -90,7 +90,7 @@ func Amount(v int64) string {
 	units := []struct {
 		scale  uint64
 		suffix string
-	}{{1e3, "k"}, {1e6, "M"}, {1e9, "B"}, {1e12, "T"}, {1e15, "Q"}}
+	}{{1e3, "k"}, {1e6, "M"}, {1e9, "B"}, {1e12, "T"}}
 	for i, s := range units {
 		// Tenths of the unit, rounded half away from zero.
 		if t := roundDiv(u, s.scale/10); t < 1000 {
