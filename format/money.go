@@ -71,9 +71,8 @@ func (c Currency) Money(v int64) string {
 // Prompt says how amounts are written, for a language model asked to write
 // them the way every other view does.
 func (c Currency) Prompt() string {
-	return "Money is in " + c.Code() + ". Write amounts the way kambot shows them: " +
-		c.Money(250_000) + " for 250000, " + c.Money(1_250_000) + " for 1250000, " + c.Money(1_960_000) +
-		" for 1960000, " + c.Money(950) + " for 950 — one decimal below 100 of a unit, rounded half away from zero, never truncated."
+	return "Money is in " + c.Code() + ": write 250000 as " + c.Money(250_000) + ", 1250000 as " + c.Money(1_250_000) +
+		", 1960000 as " + c.Money(1_960_000) + " (round, never truncate)."
 }
 
 // Amount is the magnitude of v without a currency sign: "950", "12.5k",
