@@ -49,6 +49,7 @@ type SlackAPI struct {
 
 type userEntry struct {
 	exists  bool
+	zone    string // users.info tz ("Asia/Tokyo"), "" when Slack gave none
 	expires time.Time
 }
 
@@ -193,8 +194,31 @@ func isUserID(id string) bool {
 // deactivated users count as absent. Answers are cached. teamID keys the
 // cache: the token decides which workspace Slack looks in.
 func (a *SlackAPI) UserExists(ctx context.Context, teamID, userID string) (bool, error) {
+	e, err := a.user(ctx, teamID, userID)
+	return e.exists, err
+}
+
+// UserZone is the user's own time zone as set in Slack (users.info tz),
+// from the same cache as UserExists; nil when Slack gives none or names a
+// zone this system does not know, so the caller falls back to the
+// workspace zone.
+func (a *SlackAPI) UserZone(ctx context.Context, teamID, userID string) (*time.Location, error) {
+	e, err := a.user(ctx, teamID, userID)
+	if err != nil || e.zone == "" {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(e.zone)
+	if err != nil {
+		a.log.Warn("users.info tz is not a known zone", "user", userID, "tz", e.zone)
+		return nil, nil
+	}
+	return loc, nil
+}
+
+// user reads users.info through the cache.
+func (a *SlackAPI) user(ctx context.Context, teamID, userID string) (userEntry, error) {
 	if userID == "" {
-		return false, nil
+		return userEntry{}, nil
 	}
 	key := teamID + "/" + userID
 	now := a.now()
@@ -202,19 +226,22 @@ func (a *SlackAPI) UserExists(ctx context.Context, teamID, userID string) (bool,
 	e, ok := a.users[key]
 	a.mu.Unlock()
 	if ok && now.Before(e.expires) {
-		return e.exists, nil
+		return e, nil
 	}
 	u, err := a.client.GetUserInfoContext(ctx, userID)
-	exists := err == nil && !u.Deleted
+	e = userEntry{exists: err == nil && !u.Deleted}
 	if err != nil {
 		if se, ok := errors.AsType[slack.SlackErrorResponse](err); !ok || (se.Err != "user_not_found" && se.Err != "user_not_visible") {
-			return false, fmt.Errorf("users.info %s: %w", userID, err)
+			return userEntry{}, fmt.Errorf("users.info %s: %w", userID, err)
 		}
+	} else {
+		e.zone = u.TZ
 	}
 	ttl := a.ttl
-	if !exists {
+	if !e.exists {
 		ttl = min(ttl, time.Minute)
 	}
+	e.expires = now.Add(ttl)
 	a.mu.Lock()
 	if len(a.users) >= maxCachedUsers {
 		for k, v := range a.users {
@@ -226,9 +253,9 @@ func (a *SlackAPI) UserExists(ctx context.Context, teamID, userID string) (bool,
 			clear(a.users)
 		}
 	}
-	a.users[key] = userEntry{exists: exists, expires: now.Add(ttl)}
+	a.users[key] = e
 	a.mu.Unlock()
-	return exists, nil
+	return e, nil
 }
 
 // OpenDM opens (or finds) the direct-message channel with a user

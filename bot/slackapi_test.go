@@ -306,3 +306,40 @@ func TestNewSlackAPIConfig(t *testing.T) {
 		t.Error("no token: want an error")
 	}
 }
+
+func TestUserZone(t *testing.T) {
+	api, srv, clock := newAPI(t, nil)
+	srv.AddUser(slack.User{ID: "U0TOKYO01", Name: "kenji", TZ: "Asia/Tokyo"})
+	srv.AddUser(slack.User{ID: "U0NOZONE1", Name: "nozone"})
+	srv.AddUser(slack.User{ID: "U0BADZONE", Name: "bad", TZ: "Mars/Olympus"})
+	ctx := context.Background()
+	for _, tt := range []struct {
+		user, want string // want "" means no zone (the workspace's applies)
+	}{{"U0TOKYO01", "Asia/Tokyo"}, {"U0NOZONE1", ""}, {"U0BADZONE", ""}, {"U0NOBODY1", ""}, {"", ""}} {
+		loc, err := api.UserZone(ctx, fakeslack.TeamID, tt.user)
+		got := ""
+		if loc != nil {
+			got = loc.String()
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("UserZone(%q) = %q, %v; want %q", tt.user, got, err, tt.want)
+		}
+	}
+	calls := len(srv.CallsTo("users.info"))
+	// UserExists and UserZone share the cache.
+	if ok, _ := api.UserExists(ctx, fakeslack.TeamID, "U0TOKYO01"); !ok {
+		t.Fatal("user with a zone not found")
+	}
+	if loc, _ := api.UserZone(ctx, fakeslack.TeamID, "U0TOKYO01"); loc == nil || loc.String() != "Asia/Tokyo" {
+		t.Fatalf("cached zone %v", loc)
+	}
+	if n := len(srv.CallsTo("users.info")); n != calls {
+		t.Errorf("users.info called %d more times with a warm cache", n-calls)
+	}
+	// A zone changed in Slack is seen once the entry expires.
+	srv.AddUser(slack.User{ID: "U0TOKYO01", Name: "kenji", TZ: "Europe/Berlin"})
+	clock.Add(11 * time.Minute)
+	if loc, _ := api.UserZone(ctx, fakeslack.TeamID, "U0TOKYO01"); loc == nil || loc.String() != "Europe/Berlin" {
+		t.Errorf("after the TTL: zone %v, want Europe/Berlin", loc)
+	}
+}

@@ -14,6 +14,7 @@ package brief
 import (
 	"time"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -79,8 +80,9 @@ type Facts struct {
 	Objectives         []string          // the account plan's objectives
 	Tactics            []Tactic
 	NPS                NPS
-	Requester          string    // Slack user ID of the person who asked
-	Now                time.Time // "as of"; zero means the drafter's clock. Dates are shown in its location.
+	Requester          string          // Slack user ID of the person who asked
+	Now                time.Time       // "as of"; zero means the drafter's clock. Dates are shown in its location.
+	Currency           format.Currency // what amounts are in (KAMBOT_CURRENCY; zero: USD)
 }
 
 // Health is the account's health score and the early-warning alerts behind it.
@@ -111,7 +113,7 @@ type Stakeholder struct {
 // Tactic is one quarterly tactic of the account plan.
 type Tactic struct {
 	Text    string
-	Quarter string // Q1–Q4
+	Quarter string // 2027-Q1 (Q1–Q4 in older plans)
 	OwnerID string // Slack user ID
 	Due     time.Time
 	Done    bool

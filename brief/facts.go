@@ -150,7 +150,7 @@ func (f *Facts) pendingTactics() []Tactic {
 		if c := compareDates(a.Due, b.Due); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Quarter, b.Quarter)
+		return kam.CompareQuarters(a.Quarter, b.Quarter)
 	})
 	return out
 }

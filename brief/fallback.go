@@ -2,6 +2,7 @@ package brief
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -51,6 +52,7 @@ type view struct {
 	f      *Facts
 	now    time.Time
 	loc    *time.Location
+	cur    format.Currency
 	total  int                // the account's interactions
 	recent int                // of them, in the last 90 days
 	touch  *kam.Interaction   // latest real customer contact
@@ -70,7 +72,7 @@ const (
 )
 
 func newView(f *Facts, now time.Time) *view {
-	v := &view{f: f, now: now, loc: now.Location(), names: map[int64]string{}}
+	v := &view{f: f, now: now, loc: now.Location(), cur: f.Currency, names: map[int64]string{}}
 	newest := newTopK(latestShown)
 	since := now.Add(-recentWindow)
 	for i := range f.Interactions {
@@ -135,6 +137,9 @@ func (v *view) covered(p Period) int {
 
 func (v *view) date(t time.Time) string { return day(t, v.loc) }
 
+// day writes a close or due date, which has no zone.
+func (v *view) day(t time.Time) string { return calendarDay(t) }
+
 func bullets(lines []string) string {
 	var b strings.Builder
 	for i, l := range lines {
@@ -190,10 +195,7 @@ func (v *view) healthLine() string {
 	if !h.Scored {
 		return "Health not scored yet"
 	}
-	if n := len(h.Alerts); n > 0 {
-		return fmt.Sprintf("Health %d/100 with %d %s", h.Score, n, plural(n, "alert", "alerts"))
-	}
-	return fmt.Sprintf("Health %d/100, no alerts", h.Score)
+	return "Health " + format.Health(h.Score) + " · " + format.Alerts(len(h.Alerts))
 }
 
 // figuresLine is the revenue, share of wallet, segment and region.
@@ -201,10 +203,10 @@ func (v *view) figuresLine() string {
 	a := &v.f.Account
 	var figures []string
 	if a.Revenue > 0 {
-		figures = append(figures, "Revenue with us "+money(a.Revenue))
+		figures = append(figures, "Revenue with us "+v.cur.Money(a.Revenue))
 	}
 	if a.WalletPct > 0 {
-		figures = append(figures, fmt.Sprintf("share of wallet %.0f%%", a.WalletPct))
+		figures = append(figures, "share of wallet "+format.Percent(a.WalletPct))
 	}
 	if seg := strings.Trim(show(a.Segment, maxTitle)+", "+show(a.Region, maxTitle), ", "); seg != "" {
 		figures = append(figures, seg)
@@ -253,12 +255,9 @@ func (v *view) npsLine() string {
 	if nps.Responses == 0 {
 		return ""
 	}
-	l := fmt.Sprintf("NPS %d from %d %s", nps.Score, nps.Responses, plural(nps.Responses, "response", "responses"))
-	switch {
-	case nps.Trend > 0:
-		l += fmt.Sprintf(", up %d", nps.Trend)
-	case nps.Trend < 0:
-		l += fmt.Sprintf(", down %d", -nps.Trend)
+	l := "NPS " + format.NPS(float64(nps.Score)) + " " + format.Answers(nps.Responses)
+	if nps.Trend != 0 {
+		l += " (" + format.Delta(nps.Trend) + ")"
 	}
 	return l
 }
@@ -383,7 +382,7 @@ func (v *view) inFlight() string {
 		for _, o := range v.opps[oppsShown:] {
 			sum += o.Value
 		}
-		out += fmt.Sprintf("\n_…and %d more open %s worth %s._", more, plural(more, "opportunity", "opportunities"), money(sum))
+		out += fmt.Sprintf("\n_…and %d more open %s worth %s._", more, plural(more, "opportunity", "opportunities"), v.cur.Money(sum))
 	}
 	return out
 }
@@ -392,13 +391,13 @@ func (v *view) opportunity(o kam.Opportunity) string {
 	var b strings.Builder
 	b.WriteString("*" + show(o.Name, maxName) + "* — " + format.Mrkdwn(inline(string(o.Stage), 20)))
 	if o.Value > 0 {
-		b.WriteString(" · " + money(o.Value))
+		b.WriteString(" · " + v.cur.Money(o.Value))
 	}
 	if !o.CloseDate.IsZero() {
 		if o.CloseDate.Before(v.now) {
-			b.WriteString(" · close date passed " + v.date(o.CloseDate))
+			b.WriteString(" · close date passed " + v.day(o.CloseDate))
 		} else {
-			b.WriteString(" · closes " + v.date(o.CloseDate))
+			b.WriteString(" · closes " + v.day(o.CloseDate))
 		}
 	}
 	if !o.StageSince.IsZero() {
@@ -420,7 +419,7 @@ func (v *view) tactic(t Tactic) string {
 		meta = append(meta, user(t.OwnerID))
 	}
 	if !t.Due.IsZero() {
-		meta = append(meta, "due "+v.date(t.Due))
+		meta = append(meta, "due "+v.day(t.Due))
 	}
 	l := "Tactic"
 	if len(meta) > 0 {
@@ -448,7 +447,7 @@ func (v *view) derivedRisks() []string {
 		}
 		switch {
 		case !o.CloseDate.IsZero() && o.CloseDate.Before(v.now):
-			out = append(out, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.date(o.CloseDate)))
+			out = append(out, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.day(o.CloseDate)))
 		case !o.StageSince.IsZero() && v.now.Sub(o.StageSince) > stallAfter:
 			out = append(out, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), format.Mrkdwn(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
 		}
@@ -532,7 +531,7 @@ func (v *view) say() string {
 	if len(v.opps) > 0 {
 		o := v.opps[0]
 		if !o.CloseDate.IsZero() && o.CloseDate.After(v.now) {
-			cands = append(cands, fmt.Sprintf("We are committed to making *%s* a success: what would you need from us to decide by %s?", show(o.Name, maxName), v.date(o.CloseDate)))
+			cands = append(cands, fmt.Sprintf("We are committed to making *%s* a success: what would you need from us to decide by %s?", show(o.Name, maxName), v.day(o.CloseDate)))
 		} else {
 			cands = append(cands, fmt.Sprintf("We are committed to making *%s* a success: what would you need from us to move it forward?", show(o.Name, maxName)))
 		}
@@ -591,7 +590,7 @@ func (v *view) summary() string {
 	}
 	n := len(f.Health.Alerts)
 	if f.Health.Scored {
-		s1 += fmt.Sprintf(" at health %d/100", f.Health.Score)
+		s1 += " at health " + format.Health(f.Health.Score)
 	} else {
 		s1 += ", not yet scored,"
 	}
@@ -599,7 +598,7 @@ func (v *view) summary() string {
 	case 0:
 		s1 += " with no alerts."
 	default:
-		s1 += fmt.Sprintf(" with %d %s, first: %s.", n, plural(n, "alert", "alerts"), strings.TrimRight(show(f.Health.Alerts[0], 160), ".!? "))
+		s1 += fmt.Sprintf(" with %s, first: %s.", format.Alerts(n), strings.TrimRight(show(f.Health.Alerts[0], 160), ".!? "))
 	}
 	contact := "none logged"
 	if v.touch != nil {
@@ -610,7 +609,7 @@ func (v *view) summary() string {
 		o := v.opps[0]
 		s2 = fmt.Sprintf("Largest open deal: %s at %s", show(o.Name, maxName), format.Mrkdwn(inline(string(o.Stage), 20)))
 		if o.Value > 0 {
-			s2 += ", " + money(o.Value)
+			s2 += ", " + v.cur.Money(o.Value)
 		}
 		s2 += "; last customer contact " + contact + "."
 	} else {
@@ -644,7 +643,7 @@ func (v *view) progress() string {
 			sum += float64(o.Value)
 			weighted += float64(o.Value) * o.Stage.Probability()
 		}
-		lines = append(lines, fmt.Sprintf("Pipeline: %d open %s worth %s, weighted %s.", len(v.opps), plural(len(v.opps), "opportunity", "opportunities"), money(int64(sum)), money(int64(weighted))))
+		lines = append(lines, fmt.Sprintf("Pipeline: %d open %s worth %s, weighted %s.", len(v.opps), plural(len(v.opps), "opportunity", "opportunities"), v.cur.Money(int64(math.Round(sum))), v.cur.Money(int64(math.Round(weighted)))))
 	} else {
 		lines = append(lines, "Pipeline: no open opportunities.")
 	}
@@ -654,9 +653,9 @@ func (v *view) progress() string {
 	}
 	lines = append(lines, act+".")
 	if v.f.NPS.Responses > 0 {
-		l := fmt.Sprintf("NPS %d from %d %s", v.f.NPS.Score, v.f.NPS.Responses, plural(v.f.NPS.Responses, "response", "responses"))
+		l := "NPS " + format.NPS(float64(v.f.NPS.Score)) + " " + format.Answers(v.f.NPS.Responses)
 		if v.f.NPS.Trend != 0 {
-			l += fmt.Sprintf(" (%+d)", v.f.NPS.Trend)
+			l += " (" + format.Delta(v.f.NPS.Trend) + ")"
 		}
 		lines = append(lines, l+".")
 	}
@@ -670,7 +669,7 @@ func (v *view) behind() string {
 			break
 		}
 		if !t.Due.IsZero() && t.Due.Before(v.now) {
-			l := "Overdue since " + v.date(t.Due) + ": " + show(t.Text, maxPlanText)
+			l := "Overdue since " + v.day(t.Due) + ": " + show(t.Text, maxPlanText)
 			if t.OwnerID != "" {
 				l += " (" + user(t.OwnerID) + ")"
 			}
@@ -683,7 +682,7 @@ func (v *view) behind() string {
 		}
 		switch {
 		case !o.CloseDate.IsZero() && o.CloseDate.Before(v.now):
-			lines = append(lines, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.date(o.CloseDate)))
+			lines = append(lines, fmt.Sprintf("*%s* is past its close date (%s).", show(o.Name, maxName), v.day(o.CloseDate)))
 		case !o.StageSince.IsZero() && v.now.Sub(o.StageSince) > stallAfter:
 			lines = append(lines, fmt.Sprintf("*%s* has been %s for %d days.", show(o.Name, maxName), format.Mrkdwn(inline(string(o.Stage), 20)), days(o.StageSince, v.now)))
 		}

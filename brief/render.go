@@ -155,30 +155,6 @@ func count(n int) string {
 	return b.String()
 }
 
-// money writes an amount the way people type it into /kam: 950, 250k, 1.2m.
-func money(v int64) string {
-	neg := ""
-	if v < 0 {
-		neg, v = "-", -v
-	}
-	unit := func(div int64, suffix string) string {
-		whole, frac := v/div, (v%div)*10/div
-		if frac == 0 || whole >= 100 {
-			return fmt.Sprintf("%s%d%s", neg, whole, suffix)
-		}
-		return fmt.Sprintf("%s%d.%d%s", neg, whole, frac, suffix)
-	}
-	switch {
-	case v >= 1_000_000_000:
-		return unit(1_000_000_000, "bn")
-	case v >= 1_000_000:
-		return unit(1_000_000, "m")
-	case v >= 1_000:
-		return unit(1_000, "k")
-	}
-	return fmt.Sprintf("%s%d", neg, v)
-}
-
 // days is the whole number of days from a to b.
 func days(a, b time.Time) int { return int(b.Sub(a).Hours() / 24) }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kambot/kambot/format"
 	"github.com/slack-go/slack"
 )
 
@@ -93,11 +94,11 @@ func TestFallbackContent(t *testing.T) {
 		want    []string
 		not     []string
 	}{
-		{SectionStanding, []string{"Partner tier · value-add relationship · strategic quadrant", "Health 58/100 with 2 alerts", "Revenue with us 1.2m · share of wallet 35% · Retail, EMEA",
-			"Relationship model: bow-tie — only <@U0KAMOWNER> talks", "Last customer contact 2025-02-28 (3 days ago, meeting)", "NPS 20 from 8 responses, down 10",
+		{SectionStanding, []string{"Partner tier · value-add relationship · strategic quadrant", "Health 🟠 58/100 watch · 2 alerts", "Revenue with us $1.3M · share of wallet 35% · Retail, EMEA",
+			"Relationship model: bow-tie — only <@U0KAMOWNER> talks", "Last customer contact 2025-02-28 (3 days ago, meeting)", "NPS 20 from 8 answers (▼10)",
 			"Raj pushed back on price &amp; asked"}, nil},
 		{SectionWho, []string{"*Dana Whitfield*, CEO — decision-maker, influence 5/5, supportive · mirror <@U0SPONSOR1> · last contact 50 days ago", "*Raj Patel*", "no mirror"}, nil},
-		{SectionInFlight, []string{"*Platform renewal* — closing · 480k · closes 2025-03-31", "close date passed 2025-02-26", "Objective: Grow share of wallet", "Tactic (Q1, <@U0SPONSOR1>, due 2025-02-21): Exec sponsor meets the CFO — *overdue*"},
+		{SectionInFlight, []string{"*Platform renewal* — closing · $480k · closes 2025-03-31", "close date passed 2025-02-26", "Objective: Grow share of wallet", "Tactic (Q1, <@U0SPONSOR1>, due 2025-02-21): Exec sponsor meets the CFO — *overdue*"},
 			[]string{"Legacy support", "Send the service review"}},
 		{SectionRisks, []string{"No logged interaction with a decision-maker", "*Raj Patel* is sceptical (stance -1) with influence 4/5.", "*Tom Okafor*, a decision-maker, has no mirror", "1 plan tactic is overdue.", "NPS fell 10 points.", "A detractor (4/10) said: “Invoices are wrong too often.”"},
 			[]string{"*Checkout revamp* is past"}}, // the alert names it already
@@ -123,8 +124,8 @@ func TestFallbackContent(t *testing.T) {
 
 func TestFallbackSummaryIsTwoSentences(t *testing.T) {
 	r := fallback(ptr(acme()), KindSummary, ReasonDisabled, nil)
-	want := "Partner, value-add account at health 58/100 with 2 alerts, first: No logged interaction with a decision-maker in 45 days. " +
-		"Largest open deal: Platform renewal at closing, 480k; last customer contact 2025-02-28."
+	want := "Partner, value-add account at health 🟠 58/100 watch with 2 alerts, first: No logged interaction with a decision-maker in 45 days. " +
+		"Largest open deal: Platform renewal at closing, $480k; last customer contact 2025-02-28."
 	if r.Sections[0].Body != want {
 		t.Errorf("summary = %q\nwant      %q", r.Sections[0].Body, want)
 	}
@@ -191,15 +192,28 @@ func TestPreferDM(t *testing.T) {
 	}
 }
 
-func TestMoneyAndCount(t *testing.T) {
-	for _, tt := range []struct {
-		v    int64
-		want string
-	}{{0, "0"}, {950, "950"}, {1000, "1k"}, {12_500, "12.5k"}, {250_000, "250k"}, {999_999, "999k"}, {1_200_000, "1.2m"}, {1_250_000, "1.2m"}, {150_000_000, "150m"}, {2_500_000_000, "2.5bn"}, {-40_000, "-40k"}} {
-		if got := money(tt.v); got != tt.want {
-			t.Errorf("money(%d) = %q; want %q", tt.v, got, tt.want)
-		}
+func TestCurrency(t *testing.T) {
+	for _, code := range []string{"USD", "EUR", "GBP", "CHF", "JPY"} {
+		t.Run(code, func(t *testing.T) {
+			f := acme()
+			cur := format.CurrencyOf(code)
+			f.Currency = cur
+			if f.Account.Revenue <= 0 {
+				t.Fatal("the fixture has no revenue to show")
+			}
+			// The fallback writes amounts the way every view does.
+			if text := Fallback(f).Text; !strings.Contains(text, "Revenue with us "+cur.Money(f.Account.Revenue)) {
+				t.Errorf("fallback does not show revenue as %q:\n%s", cur.Money(f.Account.Revenue), text)
+			}
+			// The model is told the same format.
+			if p := BuildPrompt(f, 100_000); !strings.Contains(p.System, cur.Prompt()) {
+				t.Errorf("system prompt does not state %q", cur.Prompt())
+			}
+		})
 	}
+}
+
+func TestCount(t *testing.T) {
 	for _, tt := range []struct {
 		n    int
 		want string

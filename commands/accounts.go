@@ -53,11 +53,11 @@ func runAccounts(ctx context.Context, c *Call) (Reply, error) {
 	if intelOpts != nil {
 		return c.intelAccounts(ctx, list, all, intelOpts)
 	}
-	return Reply{Blocks: accountsBlocks(list, all, c.Admin, c.UserID)}, nil
+	return Reply{Blocks: accountsBlocks(list, all, c.Admin, c.UserID, c.Currency())}, nil
 }
 
 // accountsBlocks renders an account list.
-func accountsBlocks(list []kam.Account, all, admin bool, userID string) []slack.Block {
+func accountsBlocks(list []kam.Account, all, admin bool, userID string, cur format.Currency) []slack.Block {
 	title := fmt.Sprintf("Your accounts (%d)", len(list))
 	if all {
 		title = fmt.Sprintf("All accounts (%d)", len(list))
@@ -84,7 +84,7 @@ func accountsBlocks(list []kam.Account, all, admin bool, userID string) []slack.
 			}
 		}
 		if a.Revenue > 0 {
-			line += " · " + FormatMoney(a.Revenue)
+			line += " · " + cur.Money(a.Revenue)
 		}
 		lines = append(lines, line)
 	}
@@ -230,7 +230,7 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 	}
 	parts := make([]string, 0, len(changed))
 	for _, k := range changed {
-		parts = append(parts, k+" → "+accountValue(a, k))
+		parts = append(parts, k+" → "+accountValue(a, k, c.Currency()))
 	}
 	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", format.Mrkdwn(a.Name), strings.Join(parts, ", ")))}}, nil
 }
@@ -277,7 +277,7 @@ func (a *Actor) leadChangeNotice(old kam.Account, changed []string) kam.Post[kam
 	return func(n kam.Account) ([]kam.OutboxMessage, error) {
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s %s → %s", k, accountValue(old, k), accountValue(n, k)))
+			parts = append(parts, fmt.Sprintf("%s %s → %s", k, accountValue(old, k, a.e.currency), accountValue(n, k, a.e.currency)))
 		}
 		text := fmt.Sprintf("%s changed who leads *%s*: %s.", mention(actor), format.Mrkdwn(n.Name), strings.Join(parts, ", "))
 		blocks := []slack.Block{section(text)}
@@ -383,7 +383,7 @@ func unlessBlank[T any](s string, parse func() (T, error)) (T, error) {
 }
 
 // accountValue renders one field of a for a confirmation.
-func accountValue(a kam.Account, key string) string {
+func accountValue(a kam.Account, key string, cur format.Currency) string {
 	cleared := "_(cleared)_"
 	switch key {
 	case "name":
@@ -410,7 +410,7 @@ func accountValue(a kam.Account, key string) string {
 		}
 		return channelRefText(a.ChannelID)
 	case "revenue":
-		return FormatMoney(a.Revenue)
+		return cur.Money(a.Revenue)
 	case "wallet":
 		return formatPercent(a.WalletPct)
 	case "segment":

@@ -384,7 +384,7 @@ func DigestSummary(e *Engine, d BriefDrafter) func(ctx context.Context, acct kam
 // summarize drafts the digest summary of acct; "" and false unless the
 // model wrote it.
 func (e *Engine) summarize(ctx context.Context, d BriefDrafter, acct kam.Account) (string, bool) {
-	a := e.actor(acct.TeamID, "")
+	a := e.actor(ctx, acct.TeamID, "")
 	lctx, cancel := context.WithTimeout(ctx, DefaultBriefFactsTimeout)
 	f, err := a.briefFacts(lctx, acct)
 	cancel()

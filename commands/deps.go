@@ -122,6 +122,12 @@ type InteractionReply struct {
 	ReplaceOriginal bool   // the follow-up replaces the message that holds the button
 }
 
+// Zones gives a user's own time zone (users.info tz behind a cache, say);
+// nil with no error when the user has none, so the workspace zone applies.
+type Zones interface {
+	UserZone(ctx context.Context, teamID, userID string) (*time.Location, error)
+}
+
 // Directory tells whether a user belongs to a Slack workspace (users.info
 // behind a cache, say). The engine uses it to refuse a mention of someone it
 // cannot find; without one, mentions are taken as Slack escaped them.

@@ -45,6 +45,14 @@ type Config struct {
 	Admins []string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Currency is what amounts are shown in (KAMBOT_CURRENCY; zero: USD).
+	Currency format.Currency
+	// Location is the workspace zone (KAMBOT_TZ; nil: UTC): the zone of
+	// every date shown where the reader's own zone is not known.
+	Location *time.Location
+	// Zones gives each user's own Slack time zone; nil: everyone reads
+	// dates in Location.
+	Zones Zones
 	// Intel turns on account intelligence (score, weights, contact, plan,
 	// health, log's with=, the show card's health section); nil leaves it off.
 	Intel IntelStore
@@ -142,6 +150,9 @@ type Engine struct {
 	notifier  Notifier
 	views     Views
 	dir       Directory
+	zones     Zones
+	currency  format.Currency
+	loc       *time.Location
 	admins    map[string]bool
 	adminList []string
 	now       func() time.Time
@@ -163,6 +174,9 @@ func New(cfg Config) *Engine {
 		notifier:  cfg.Notifier,
 		views:     cfg.Views,
 		dir:       cfg.Directory,
+		zones:     cfg.Zones,
+		currency:  cfg.Currency,
+		loc:       cfg.Location,
 		admins:    make(map[string]bool, len(cfg.Admins)),
 		now:       cfg.Now,
 		log:       cfg.Logger,
@@ -178,6 +192,9 @@ func New(cfg Config) *Engine {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.loc == nil {
+		e.loc = time.UTC
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -342,7 +359,7 @@ func (e *Engine) run(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, e.unknownCommand(name)
 	}
 	c := &Call{
-		Actor:   e.actor(req.TeamID, req.UserID),
+		Actor:   e.actor(ctx, req.TeamID, req.UserID),
 		Request: req,
 		Command: cmd,
 		Args:    args,
@@ -386,8 +403,26 @@ func (e *Engine) unknownCommand(name string) error {
 	return kam.Errorf(kam.EINVALID, "I don't know “%s” — type `/kam help` for the list of commands.", show(name, 30))
 }
 
-func (e *Engine) actor(teamID, userID string) Actor {
-	return Actor{TeamID: teamID, UserID: userID, Admin: e.isAdmin(teamID, userID), Now: e.now().UTC(), e: e}
+func (e *Engine) actor(ctx context.Context, teamID, userID string) Actor {
+	return Actor{TeamID: teamID, UserID: userID, Admin: e.isAdmin(teamID, userID), Now: e.now().UTC(),
+		Loc: e.zoneOf(ctx, teamID, userID), e: e}
+}
+
+// zoneOf is the zone the user reads dates in: their own Slack zone when
+// known, else the workspace's. A failed lookup is logged and falls back:
+// a date in the workspace zone is better than no answer.
+func (e *Engine) zoneOf(ctx context.Context, teamID, userID string) *time.Location {
+	if e.zones == nil || userID == "" {
+		return e.loc
+	}
+	loc, err := e.zones.UserZone(ctx, teamID, userID)
+	if err != nil {
+		e.log.Warn("user time zone unknown; using the workspace zone", "team", teamID, "user", userID, "err", err)
+	}
+	if loc == nil {
+		return e.loc
+	}
+	return loc
 }
 
 // finish fills the plain-text rendering, enforces Slack's limits as a last
@@ -431,7 +466,7 @@ func (e *Engine) Interact(ctx context.Context, cb slack.InteractionCallback) (ou
 		}
 	}()
 	teamID := cmp.Or(cb.Team.ID, cb.User.TeamID, cb.View.TeamID)
-	in := &Interaction{Actor: e.actor(teamID, cb.User.ID), Callback: &cb}
+	in := &Interaction{Actor: e.actor(ctx, teamID, cb.User.ID), Callback: &cb}
 	if teamID == "" || cb.User.ID == "" {
 		e.log.Warn("interaction without workspace or user", "type", cb.Type)
 		return InteractionReply{}
@@ -529,11 +564,36 @@ type Actor struct {
 	UserID string
 	Admin  bool      // listed in Config.Admins
 	Now    time.Time // the engine's clock, read once per request, UTC
-	e      *Engine
+	// Loc is the zone the user reads dates in (their Slack zone, else the
+	// workspace zone); never nil.
+	Loc *time.Location
+	e   *Engine
 }
 
 // Store is the engine's store.
 func (a *Actor) Store() Store { return a.e.store }
+
+// Money renders an amount in the workspace currency: "$2.3M".
+func (a *Actor) Money(v int64) string { return a.e.currency.Money(v) }
+
+// Currency is the workspace currency.
+func (a *Actor) Currency() format.Currency { return a.e.currency }
+
+// zoneFor is the zone a message to userID is read in: their own zone,
+// else (a channel, or nobody named) the workspace zone.
+func (a *Actor) zoneFor(ctx context.Context, userID string) *time.Location {
+	return a.e.zoneOf(ctx, a.TeamID, userID)
+}
+
+// WorkspaceLoc is the workspace zone (KAMBOT_TZ), for what many read:
+// a channel post, a reminder's updated text.
+func (a *Actor) WorkspaceLoc() *time.Location { return a.e.loc }
+
+// Today is the user's calendar day (in Loc) as a date like those typed.
+func (a *Actor) Today() time.Time { return format.Today(a.Now, a.Loc) }
+
+// Date renders the day an instant fell on, in the user's zone.
+func (a *Actor) Date(t time.Time) string { return format.Date(t, a.Loc) }
 
 // Views opens modals; nil when the transport has none (the console).
 func (a *Actor) Views() Views { return a.e.views }

@@ -255,7 +255,7 @@ func wordUnknown(e *kam.Error) string {
 	case "interaction.contacts":
 		return "One of the people met is not on the stakeholder map. Add them with `/kam contact <account> add \"<name>\"` first."
 	case "tactic.quarter":
-		return fmt.Sprintf("Quarter must be Q1, Q2, Q3 or Q4, e.g. quarter=Q3 (got %q).", e.Value)
+		return fmt.Sprintf("Quarter must be a year and Q1…Q4 that agrees with the due date, e.g. quarter=2027-Q1 (got %q).", e.Value)
 	case "objective.for":
 		return fmt.Sprintf("%q is not whose objective it is; type for=customer or for=us.", e.Value)
 	case "stage change.stage":

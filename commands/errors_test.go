@@ -85,7 +85,7 @@ func TestErrorText(t *testing.T) {
 		{"Stance", with(kam.ErrInvalid(kam.EntityContact, "stance", kam.ReasonRange), func(e *kam.Error) { e.Got = 3 }),
 			"Stance must be a whole number from -2 (hostile) to +2 (advocate), e.g. stance=1 (got \"3\")."},
 		{"Quarter", with(kam.ErrInvalid(kam.EntityTactic, "quarter", kam.ReasonUnknown), func(e *kam.Error) { e.Value = "Q5" }),
-			"Quarter must be Q1, Q2, Q3 or Q4, e.g. quarter=Q3 (got \"Q5\")."},
+			"Quarter must be a year and Q1…Q4 that agrees with the due date, e.g. quarter=2027-Q1 (got \"Q5\")."},
 		{"Wallet", kam.ErrInvalid(kam.EntityAccount, "wallet", kam.ReasonRange), "Share of wallet is a percentage from 0 to 100, e.g. `wallet=35`."},
 		{"Score", kam.CheckScore(11), "A score is a whole number from 0 (not at all likely) to 10 (extremely likely); 11 is not."},
 		{"Cadence", with(kam.ErrInvalid(kam.EntitySettings, "survey", kam.ReasonRange), func(e *kam.Error) { e.Got = 5 }),

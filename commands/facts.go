@@ -31,7 +31,9 @@ func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, 
 		// workspace here is a wiring bug, never something to brief on.
 		return brief.Facts{}, fmt.Errorf("brief facts: account %d is of workspace %s, not %s", acct.ID, acct.TeamID, a.TeamID)
 	}
-	f := brief.Facts{Account: acct, Requester: a.UserID, Now: a.Now}
+	// The brief's dates are in its reader's zone and its amounts in the
+	// workspace currency, as on the card.
+	f := brief.Facts{Account: acct, Requester: a.UserID, Now: a.Now.In(a.Loc), Currency: a.Currency()}
 
 	var err error
 	if f.Interactions, err = a.Store().Interactions(ctx, a.TeamID, acct.ID, briefInteractions); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -95,8 +96,8 @@ func FuzzParseMoney(f *testing.F) {
 		if back, err := ParseMoney(strconv.FormatInt(v, 10)); err != nil || back != v {
 			t.Fatalf("ParseMoney(%d) = %d, %v", v, back, err)
 		}
-		if out := FormatMoney(v); !strings.HasPrefix(out, "$") || !utf8.ValidString(out) {
-			t.Fatalf("FormatMoney(%d) = %q", v, out)
+		if out := format.CurrencyOf("USD").Money(v); !strings.HasPrefix(out, "$") || !utf8.ValidString(out) {
+			t.Fatalf("Money(%d) = %q", v, out)
 		}
 	})
 }

@@ -267,17 +267,13 @@ func renderIntelCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.B
 	case pos.Rated:
 		quadrant = fmt.Sprintf("%s (%s / %s)", pos.Quadrant, num1(pos.Attractiveness), num1(pos.Strength))
 	}
-	alerts := "no alerts"
-	if n := len(h.Alerts); n > 0 {
-		alerts = plural(n, "alert", "alerts")
-	}
-	grade := fmt.Sprintf("%s %d/100 (%s)", bandMark(h.Band), h.Score, h.Band)
+	grade := format.Health(h.Score)
 	if h.New {
 		grade = kam.NoDataYet
 	}
 	blocks := []slack.Block{
 		fields(
-			fmt.Sprintf("*Health*\n%s · %s", grade, alerts),
+			"*Health*\n"+grade+" · "+format.Alerts(len(h.Alerts)),
 			"*Selection*\n"+quadrant,
 			"*Relationship model*\n"+modelText(h.Relationship.Model),
 			fmt.Sprintf("*Stakeholders*\n%s", stakeholderSummary(h)),
@@ -311,34 +307,11 @@ func modelText(m kam.RelationshipModel) string {
 	return string(m)
 }
 
-// bandMark is a coloured dot for a health band.
-func bandMark(b kam.Band) string {
-	switch b {
-	case kam.BandGood:
-		return "🟢"
-	case kam.BandWatch:
-		return "🟠"
-	}
-	return "🔴"
-}
-
 // severityMark marks an alert's severity.
-func severityMark(s kam.Severity) string {
-	switch s {
-	case kam.SeverityCritical:
-		return "🔴"
-	case kam.SeverityWarning:
-		return "🟠"
-	}
-	return "⚪"
-}
+func severityMark(s kam.Severity) string { return format.SeverityMark(s) }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+// plural is n with the word in the right number: "1 alert", "3 alerts".
+func plural(n int, one, many string) string { return format.Count(n, one, many) }
 
 func capitalize(s string) string {
 	if s == "" {
@@ -347,11 +320,9 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// num1 renders a 0–100 axis value with at most one decimal.
-func num1(v float64) string {
-	s := fmt.Sprintf("%.1f", v)
-	return strings.TrimSuffix(s, ".0")
-}
+// num1 renders a 0–100 axis value or a part's points: at most one
+// decimal, rounded half away from zero.
+func num1(v float64) string { return format.Points(v) }
 
 // sortedFactors returns the keys of m in kam.Factors order.
 func sortedFactors[V any](m map[string]V) []string {

@@ -334,7 +334,7 @@ func contactList(ctx context.Context, c *Call) (Reply, error) {
 		}
 		last := "never contacted"
 		if !ct.LastContact.IsZero() {
-			last = "last contact " + dateText(ct.LastContact)
+			last = "last contact " + dateText(ct.LastContact, c.Loc)
 		}
 		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, format.Mrkdwn(ct.Name), contactFacts(ct), last)
 	}

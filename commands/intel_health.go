@@ -113,12 +113,12 @@ func healthBlocks(h kam.Health) []slack.Block {
 	a := h.Account
 	blocks := []slack.Block{
 		header(fmt.Sprintf("%s — health %d/100", a.Name, h.Score)),
-		section(fmt.Sprintf("%s *%s* · %s", bandMark(h.Band), h.Band, plural(len(h.Alerts), "alert", "alerts"))),
+		section(format.Health(h.Score) + " · " + format.Alerts(len(h.Alerts))),
 	}
 	if h.New {
 		// No data yet: a score would grade nothing.
 		blocks = []slack.Block{header(a.Name + " — health"),
-			section(fmt.Sprintf("_%s_ · %s", kam.NoDataYet, plural(len(h.Alerts), "alert", "alerts")))}
+			section(fmt.Sprintf("_%s_ · %s", kam.NoDataYet, format.Alerts(len(h.Alerts))))}
 	}
 	parts := make([]string, 0, len(h.Parts))
 	for _, p := range h.Parts {
@@ -171,22 +171,21 @@ func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 		alerts += len(h.Alerts)
 		critical += h.Critical()
 	}
-	summary := fmt.Sprintf("🔴 %d at risk · 🟠 %d watch · 🟢 %d good · %s (%d critical)",
-		bands[kam.BandAtRisk], bands[kam.BandWatch], bands[kam.BandGood], plural(alerts, "alert", "alerts"), critical)
+	summary := fmt.Sprintf("%s %d %s · %s %d %s · %s %d %s · %s (%d critical)",
+		format.BandMark(kam.BandAtRisk), bands[kam.BandAtRisk], format.BandWord(kam.BandAtRisk),
+		format.BandMark(kam.BandWatch), bands[kam.BandWatch], format.BandWord(kam.BandWatch),
+		format.BandMark(kam.BandGood), bands[kam.BandGood], format.BandWord(kam.BandGood), format.Alerts(alerts), critical)
 	if fresh > 0 {
 		summary += fmt.Sprintf(" · %d new, no data yet", fresh)
 	}
 	lines := make([]string, len(hs))
 	for i, h := range hs {
-		line := fmt.Sprintf("%s *%d* *%s* — %s", bandMark(h.Band), h.Score, format.Mrkdwn(h.Account.Name), modelText(h.Relationship.Model))
+		line := fmt.Sprintf("*%s* — %s · %s · %s", format.Mrkdwn(h.Account.Name), format.Health(h.Score), format.Alerts(len(h.Alerts)), modelText(h.Relationship.Model))
 		if h.New {
 			line = fmt.Sprintf("*%s* — _%s_", format.Mrkdwn(h.Account.Name), kam.NoDataYet)
 		}
 		if len(h.Alerts) > 0 {
-			line += " · " + alertLine(h.Alerts[0])
-			if n := len(h.Alerts) - 1; n > 0 {
-				line += fmt.Sprintf(" (+%d more)", n)
-			}
+			line += " · worst: " + alertLine(h.Alerts[0])
 		}
 		lines[i] = line
 	}
@@ -324,7 +323,7 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 		if r.pos.Rated {
 			where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
 		}
-		health := fmt.Sprintf("%s health %d", bandMark(r.h.Band), r.h.Score)
+		health := "health " + format.Health(r.h.Score)
 		if r.h.New {
 			health = kam.NoDataYet
 		}

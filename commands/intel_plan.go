@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,11 +147,6 @@ func planTactic(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	t := kam.Tactic{TeamID: c.TeamID, AccountID: c.Account.ID, Text: text, OwnerID: c.UserID}
-	if tok, ok := opts["quarter"]; ok {
-		if t.Quarter, err = kam.ParseQuarter(tok.Value); err != nil {
-			return Reply{}, err
-		}
-	}
 	if tok, ok := opts["owner"]; ok {
 		if t.OwnerID, err = c.User(ctx, tok, "owner=@ana"); err != nil {
 			return Reply{}, err
@@ -160,15 +156,20 @@ func planTactic(ctx context.Context, c *Call) (Reply, error) {
 		if t.Due, err = ParseDate(tok.Value); err != nil {
 			return Reply{}, err
 		}
-		if t.Quarter == "" {
-			t.Quarter = kam.QuarterOf(t.Due)
+		t.Quarter = kam.QuarterPeriod(t.Due)
+	}
+	// The quarter gets its year from the due date, or else from the
+	// user's today, and may not contradict the due date.
+	if tok, ok := opts["quarter"]; ok {
+		if t.Quarter, err = kam.ResolveQuarter(tok.Value, t.Due, c.Today()); err != nil {
+			return Reply{}, err
 		}
 	}
 	if err := c.intel().AddTactic(ctx, &t, c.UserID); err != nil {
 		return Reply{}, userErr(err, "add tactic to account %d", c.Account.ID)
 	}
 	return Reply{Blocks: []slack.Block{
-		section(fmt.Sprintf("Added tactic %d to *%s*'s plan: %s", t.Number, format.Mrkdwn(c.Account.Name), tacticFacts(t, c.Now))),
+		section(fmt.Sprintf("Added tactic %d to *%s*'s plan: %s", t.Number, format.Mrkdwn(c.Account.Name), tacticFacts(t, c.Now, c.Loc))),
 		contextBlock(fmt.Sprintf("Tick it off with `/kam plan %s done %d`", c.Account.Slug, t.Number)),
 	}}, nil
 }
@@ -206,7 +207,7 @@ func planDone(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, kam.Errorf(kam.ENOTFOUND, "There is no tactic %d on %s's plan; its tactics are numbered 1 to %d — `/kam plan %s` shows them.",
 			n, format.Mrkdwn(a.Name), p.Tactics[len(p.Tactics)-1].Number, a.Slug)
 	case found.Done:
-		return Reply{}, kam.Errorf(kam.ECONFLICT, "Tactic %d (“%s”) was already done on %s.", n, format.Mrkdwn(found.Text), day(found.DoneAt))
+		return Reply{}, kam.Errorf(kam.ECONFLICT, "Tactic %d (“%s”) was already done on %s.", n, format.Mrkdwn(found.Text), c.Date(found.DoneAt))
 	}
 	t, err := c.intel().CompleteTactic(ctx, c.TeamID, a.ID, n, c.UserID)
 	if err != nil {
@@ -234,7 +235,7 @@ func planReview(ctx context.Context, c *Call) (Reply, error) {
 	}
 	next := r.At.Add(a.Cadence.Period())
 	return Reply{Blocks: append([]slack.Block{
-		section(fmt.Sprintf("Recorded a review of *%s*'s plan. The next one is due by %s (%s cadence).", format.Mrkdwn(a.Name), day(next), cadenceOf(a))),
+		section(fmt.Sprintf("Recorded a review of *%s*'s plan. The next one is due by %s (%s cadence).", format.Mrkdwn(a.Name), c.Date(next), cadenceOf(a))),
 	}, c.reviewNoteOffer(a)...)}, nil
 }
 
@@ -247,7 +248,7 @@ func cadenceOf(a kam.Account) kam.Cadence {
 
 // tacticFacts is a tactic's line: "Joint workshop — Q3 · @ben · due
 // 2025-09-30 · overdue".
-func tacticFacts(t kam.Tactic, now time.Time) string {
+func tacticFacts(t kam.Tactic, now time.Time, loc *time.Location) string {
 	parts := []string{}
 	if t.Quarter != "" {
 		parts = append(parts, t.Quarter)
@@ -260,7 +261,7 @@ func tacticFacts(t kam.Tactic, now time.Time) string {
 	}
 	switch {
 	case t.Done:
-		parts = append(parts, "done "+day(t.DoneAt))
+		parts = append(parts, "done "+format.Date(t.DoneAt, loc))
 	case t.Overdue(now):
 		parts = append(parts, "*overdue*")
 	}
@@ -282,9 +283,9 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 			"`/kam plan %s tactic \"Joint workshop\" quarter=Q3 owner=@ana due=2025-09-30`", a.Slug, a.Slug, a.Slug)))
 	}
 	due := p.NextReview(cadenceOf(a))
-	status := fmt.Sprintf("%s reviews · never reviewed · first review due %s", cadenceOf(a), day(due))
+	status := fmt.Sprintf("%s reviews · never reviewed · first review due %s", cadenceOf(a), actor.Date(due))
 	if r := p.LastReview; r != nil {
-		status = fmt.Sprintf("%s reviews · last reviewed %s by %s · next review due %s", cadenceOf(a), dateText(r.At), mention(r.UserID), day(due))
+		status = fmt.Sprintf("%s reviews · last reviewed %s by %s · next review due %s", cadenceOf(a), dateText(r.At, actor.Loc), mention(r.UserID), actor.Date(due))
 	}
 	if now.After(due) {
 		status += " · *review overdue*"
@@ -314,7 +315,14 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 		blocks = append(blocks, section(fmt.Sprintf("*Tactics*\nNone yet — `/kam plan %s tactic \"…\" quarter=Q3 owner=@ana due=2025-09-30`", a.Slug)))
 	}
 	done := 0
-	for _, q := range []string{"Q1", "Q2", "Q3", "Q4", ""} {
+	quarters := []string{""}
+	for _, t := range p.Tactics {
+		if !slices.Contains(quarters, t.Quarter) {
+			quarters = append(quarters, t.Quarter)
+		}
+	}
+	slices.SortFunc(quarters, kam.CompareQuarters)
+	for _, q := range quarters {
 		var lines []string
 		for _, t := range p.Tactics {
 			if t.Quarter != q {
@@ -327,7 +335,7 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 			}
 			x := t
 			x.Quarter = "" // the heading says it
-			lines = append(lines, fmt.Sprintf("%s %d. %s", box, t.Number, tacticFacts(x, now)))
+			lines = append(lines, fmt.Sprintf("%s %d. %s", box, t.Number, tacticFacts(x, now, actor.Loc)))
 		}
 		if len(lines) == 0 {
 			continue

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -100,7 +101,7 @@ func runScore(ctx context.Context, c *Call) (Reply, error) {
 	if !st.cur.Rated {
 		lead += fmt.Sprintf(" %d of %d factors scored: it is placed on the matrix once every factor is.", st.cur.Scored, st.cur.Needed)
 	}
-	return Reply{Blocks: append([]slack.Block{section(lead)}, st.blocks(a)...)}, nil
+	return Reply{Blocks: append([]slack.Block{section(lead)}, st.blocks(a, c.Loc)...)}, nil
 }
 
 // scoreCard shows the position and, for the team when Slack gave a
@@ -110,7 +111,7 @@ func scoreCard(ctx context.Context, c *Call, a kam.Account) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	blocks := st.blocks(a)
+	blocks := st.blocks(a, c.Loc)
 	if c.Role == "" {
 		return Reply{Blocks: blocks}, nil
 	}
@@ -167,7 +168,7 @@ func (st scoreState) latest() kam.Scores {
 
 // blocks renders the score card: quadrant, axes, the previous position and
 // the movement, then every factor.
-func (st scoreState) blocks(a kam.Account) []slack.Block {
+func (st scoreState) blocks(a kam.Account, loc *time.Location) []slack.Block {
 	blocks := []slack.Block{header(a.Name + " — selection matrix")}
 	if len(st.history) == 0 {
 		return append(blocks, section(fmt.Sprintf("Not scored yet. Score the %d attractiveness and %d strength factors 1–5: `/kam score %s size=4 growth=3 …`, or `/kam score %s` for the form.",
@@ -191,7 +192,7 @@ func (st scoreState) blocks(a kam.Account) []slack.Block {
 		if st.prev.Rated {
 			where = fmt.Sprintf("%s (%s / %s)", st.prev.Quadrant, num1(st.prev.Attractiveness), num1(st.prev.Strength))
 		}
-		prev = fmt.Sprintf("%s — %s, %s", where, mention(p.UserID), dateText(p.At))
+		prev = fmt.Sprintf("%s — %s, %s", where, mention(p.UserID), dateText(p.At, loc))
 		move = kam.Move(st.prev, st.cur).String()
 	}
 	blocks = append(blocks,
@@ -200,7 +201,7 @@ func (st scoreState) blocks(a kam.Account) []slack.Block {
 			"*Movement*\n"+move,
 			"*Customer attractiveness*\n"+axis(st.cur.Attractiveness, kam.AxisAttractiveness),
 			"*Our relative strength*\n"+axis(st.cur.Strength, kam.AxisStrength),
-			fmt.Sprintf("*Scored*\n%s, %s", mention(cur.UserID), dateText(cur.At)),
+			fmt.Sprintf("*Scored*\n%s, %s", mention(cur.UserID), dateText(cur.At, loc)),
 			"*Before*\n"+prev,
 		),
 		section("*Attractiveness factors*\n"+factorLine(cur.Scores, st.weights, kam.AxisAttractiveness)),
@@ -277,7 +278,7 @@ func scoreHistory(ctx context.Context, c *Call) (Reply, error) {
 		for _, k := range s.Changed {
 			set[k] = s.Scores[k]
 		}
-		lines = append(lines, fmt.Sprintf("• %s %s — %s · set %s", dateText(s.At), mention(s.UserID), where, scoreList(set)))
+		lines = append(lines, fmt.Sprintf("• %s %s — %s · set %s", dateText(s.At, c.Loc), mention(s.UserID), where, scoreList(set)))
 	}
 	blocks = append(blocks, listBlocks("", lines, 3, nil)...)
 	return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("%s kept, newest first; positions use today's weights.",

@@ -226,7 +226,7 @@ func TestIntelPlan(t *testing.T) {
 	if err != nil || len(p.Objectives) != 2 || len(p.Tactics) != 3 {
 		t.Fatalf("plan = %+v, %v", p, err)
 	}
-	if t1 := p.Tactics[0]; t1.Quarter != "Q1" || t1.OwnerID != ben || t1.Due.Format("2006-01-02") != "2025-03-01" {
+	if t1 := p.Tactics[0]; t1.Quarter != "2025-Q1" || t1.OwnerID != ben || t1.Due.Format("2006-01-02") != "2025-03-01" {
 		t.Errorf("tactic 1 = %+v (quarter from the due date, owner as given)", t1)
 	}
 	if t3 := p.Tactics[2]; !t3.Done || t3.DoneBy != ana || t3.OwnerID != ana {
@@ -242,7 +242,9 @@ func TestIntelPlan(t *testing.T) {
 		{ana, `plan acme objective "x" for=them`, kam.EINVALID, "customer or us"},
 		{ana, `plan acme objective Grow more`, kam.EINVALID, "quotes"},
 		{ana, `plan acme objective ""`, kam.EINVALID, "empty"},
-		{ana, `plan acme tactic "x" quarter=Q5`, kam.EINVALID, "Q1, Q2, Q3 or Q4"},
+		{ana, `plan acme tactic "x" quarter=Q5`, kam.EINVALID, "quarter=2027-Q1"},
+		{ana, `plan acme tactic "x" quarter=Q1 due=2026-12-22`, kam.EINVALID, "quarter=Q1 contradicts due=2026-12-22, which is in 2026-Q4 — type quarter=2026-Q4"},
+		{ana, `plan acme tactic "x" quarter=2027-Q1 due=2026-12-22`, kam.EINVALID, "type quarter=2026-Q4"},
 		{ana, `plan acme tactic "x" due=2025-02-30`, kam.EINVALID, "calendar date"},
 		{ana, `plan acme tactic "x" owner=ana`, kam.EINVALID, "mention"},
 		{ana, `plan acme tactic "x" colour=red`, kam.EINVALID, "Unknown key"},

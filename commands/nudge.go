@@ -162,7 +162,7 @@ func (h *nudgeHandlers) review(ctx context.Context, in *Interaction) (Interactio
 	// review; it is taken back if the review cannot be recorded.
 	m, err := h.cfg.Store.HandleNudge(ctx, in.TeamID, c.key.NudgeTopic, kam.HowReviewed, in.UserID)
 	if err != nil {
-		return InteractionReply{}, h.markRefusal(err, m, in.Now)
+		return InteractionReply{}, h.markRefusal(err, m, in.Now, in.Loc)
 	}
 	done := "marked this reviewed"
 	if c.key.Kind == kam.NudgePlanReview {
@@ -173,7 +173,7 @@ func (h *nudgeHandlers) review(ctx context.Context, in *Interaction) (Interactio
 		}
 		done = "marked the plan reviewed"
 	}
-	blocks := nudgeDone(nudgeOriginal(in.Callback), c.value, fmt.Sprintf(":white_check_mark: %s %s · %s", mention(in.UserID), done, dateText(in.Now)), true)
+	blocks := nudgeDone(nudgeOriginal(in.Callback), c.value, fmt.Sprintf(":white_check_mark: %s %s · %s", mention(in.UserID), done, dateText(in.Now, in.WorkspaceLoc())), true)
 	return InteractionReply{Reply: &Reply{Blocks: blocks, InChannel: true}, ReplaceOriginal: true}, nil
 }
 
@@ -186,9 +186,9 @@ func (h *nudgeHandlers) snooze(ctx context.Context, in *Interaction) (Interactio
 	until := in.Now.Add(h.cfg.Snooze)
 	m, err := h.cfg.Store.SnoozeNudge(ctx, in.TeamID, c.key.NudgeTopic, in.UserID, until)
 	if err != nil {
-		return InteractionReply{}, h.markRefusal(err, m, in.Now)
+		return InteractionReply{}, h.markRefusal(err, m, in.Now, in.Loc)
 	}
-	line := fmt.Sprintf(":zzz: %s snoozed this until %s", mention(in.UserID), dateText(m.SnoozedUntil))
+	line := fmt.Sprintf(":zzz: %s snoozed this until %s", mention(in.UserID), dateText(m.SnoozedUntil, in.WorkspaceLoc()))
 	blocks := nudgeDone(nudgeOriginal(in.Callback), c.value, line, false)
 	return InteractionReply{Reply: &Reply{Blocks: blocks, InChannel: true}, ReplaceOriginal: true}, nil
 }
@@ -213,7 +213,7 @@ func (h *nudgeHandlers) open(ctx context.Context, in *Interaction) (InteractionR
 		return InteractionReply{}, fmt.Errorf("opportunities of account %d: %w", a.ID, err)
 	}
 	call := &Call{Actor: in.Actor}
-	return InteractionReply{Reply: &Reply{Blocks: accountCard(a, members, ints, opps, call.cardSections(ctx, a), in.Now)}}, nil
+	return InteractionReply{Reply: &Reply{Blocks: accountCard(a, members, ints, opps, call.cardSections(ctx, a), in.Actor)}}, nil
 }
 
 // logMeta is what the "Log an interaction" form carries to its submission.
@@ -233,7 +233,7 @@ func (h *nudgeHandlers) openLog(ctx context.Context, in *Interaction) (Interacti
 	if m, err := h.cfg.Store.NudgeMark(ctx, in.TeamID, c.key.NudgeTopic); err != nil {
 		return InteractionReply{}, fmt.Errorf("read nudge mark: %w", err)
 	} else if m.Handled() {
-		return InteractionReply{}, h.handledRefusal(m, in.Now)
+		return InteractionReply{}, h.handledRefusal(m, in.Now, in.Loc)
 	}
 	if in.Views() == nil || in.Callback.TriggerID == "" {
 		return InteractionReply{}, kam.Errorf(kam.EINVALID, "I can't open a form here — type `/kam log %s call <what happened>` instead.", c.account.Slug)
@@ -330,7 +330,7 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 		} else {
 			orig = []slack.Block{section(fmt.Sprintf("*%s — %s*", c.key.Kind.Title(), format.Mrkdwn(a.Name)))}
 		}
-		line := fmt.Sprintf(":white_check_mark: %s logged %s · %s", mention(in.UserID), kindPhrases[kind], dateText(in.Now))
+		line := fmt.Sprintf(":white_check_mark: %s logged %s · %s", mention(in.UserID), kindPhrases[kind], dateText(in.Now, in.WorkspaceLoc()))
 		h.updateMessage(ctx, in, meta.ResponseURL, nudgeDone(orig, c.value, line, true))
 	}
 	return InteractionReply{}, nil
@@ -384,20 +384,20 @@ func (h *nudgeHandlers) undo(ctx context.Context, in *Interaction, t kam.NudgeTo
 
 // markRefusal explains a conflict of HandleNudge or SnoozeNudge from the
 // mark that is there; other errors pass through.
-func (h *nudgeHandlers) markRefusal(err error, m kam.NudgeMark, now time.Time) error {
+func (h *nudgeHandlers) markRefusal(err error, m kam.NudgeMark, now time.Time, loc *time.Location) error {
 	if kam.ErrorCode(err) != kam.ECONFLICT {
 		return nudgeErr(err, "mark nudge")
 	}
 	if m.Handled() {
-		return h.handledRefusal(m, now)
+		return h.handledRefusal(m, now, loc)
 	}
 	if m.Snoozed(now) {
-		return kam.Errorf(kam.ECONFLICT, "%s already snoozed this reminder until %s — nothing changed.", mention(m.SnoozedBy), dateText(m.SnoozedUntil))
+		return kam.Errorf(kam.ECONFLICT, "%s already snoozed this reminder until %s — nothing changed.", mention(m.SnoozedBy), dateText(m.SnoozedUntil, loc))
 	}
 	return err
 }
 
-func (h *nudgeHandlers) handledRefusal(m kam.NudgeMark, now time.Time) error {
+func (h *nudgeHandlers) handledRefusal(m kam.NudgeMark, now time.Time, loc *time.Location) error {
 	did := "handled it"
 	switch m.HandledHow {
 	case kam.HowReviewed:
@@ -405,7 +405,7 @@ func (h *nudgeHandlers) handledRefusal(m kam.NudgeMark, now time.Time) error {
 	case kam.HowLogged:
 		did = "logged an interaction for it"
 	}
-	return kam.Errorf(kam.ECONFLICT, "This reminder is already taken care of: %s %s %s — nothing changed.", mention(m.HandledBy), did, dateText(m.HandledAt))
+	return kam.Errorf(kam.ECONFLICT, "This reminder is already taken care of: %s %s %s — nothing changed.", mention(m.HandledBy), did, dateText(m.HandledAt, loc))
 }
 
 // nudgeOriginal are the blocks of the message that holds the clicked

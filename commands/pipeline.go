@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -86,7 +85,7 @@ func runOpp(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("add opportunity %q to account %d: %w", name, a.ID, err)
 	}
 	// "Added opportunity *Renewal 2027* to Globex Corp — identified · $250k · closes 2027-03-31"
-	line := oppLine(o, c.Now, "")
+	line := oppLine(o, c.Now, "", c.Currency())
 	name, facts, _ := strings.Cut(line, " — ")
 	msg := fmt.Sprintf("Added opportunity %s to *%s* — %s.", name, format.Mrkdwn(a.Name), facts)
 	if overdue(o, c.Now) {
@@ -248,7 +247,7 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 		if err != nil {
 			return Reply{}, fmt.Errorf("opportunities of account %d: %w", acct.ID, err)
 		}
-		return Reply{Blocks: pipelineBlocks("Pipeline — "+acct.Name, opps, nil, c.Now, acct.Slug)}, nil
+		return Reply{Blocks: pipelineBlocks("Pipeline — "+acct.Name, opps, nil, c.Actor, acct.Slug)}, nil
 	}
 
 	if err := noMoreArgs(c); err != nil {
@@ -293,12 +292,13 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("opportunities of %d accounts: %w", len(ids), err)
 	}
-	return Reply{Blocks: pipelineBlocks(fmt.Sprintf("%s (%d)", title, len(accts)), opps, names, c.Now, "")}, nil
+	return Reply{Blocks: pipelineBlocks(fmt.Sprintf("%s (%d)", title, len(accts)), opps, names, c.Actor, "")}, nil
 }
 
 // pipelineBlocks renders a pipeline. names maps account IDs to names when
 // it spans several accounts (nil for one); slug is the single account's.
-func pipelineBlocks(title string, opps []kam.Opportunity, names map[int64]string, now time.Time, slug string) []slack.Block {
+func pipelineBlocks(title string, opps []kam.Opportunity, names map[int64]string, actor Actor, slug string) []slack.Block {
+	now, cur := actor.Now, actor.Currency()
 	type tally struct {
 		n        int
 		value    int64
@@ -328,10 +328,10 @@ func pipelineBlocks(title string, opps []kam.Opportunity, names map[int64]string
 		}
 	}
 	fs := []string{
-		fmt.Sprintf("*Open*\n%d · %s", open.n, FormatMoney(open.value)),
-		fmt.Sprintf("*Weighted forecast*\n%s", FormatMoney(int64(math.Round(open.weighted)))),
-		fmt.Sprintf("*Won*\n%d · %s", won.n, FormatMoney(won.value)),
-		fmt.Sprintf("*Lost*\n%d · %s", lost.n, FormatMoney(lost.value)),
+		fmt.Sprintf("*Open*\n%d · %s", open.n, cur.Money(open.value)),
+		fmt.Sprintf("*Weighted forecast*\n%s", cur.Money(int64(math.Round(open.weighted)))),
+		fmt.Sprintf("*Won*\n%d · %s", won.n, cur.Money(won.value)),
+		fmt.Sprintf("*Lost*\n%d · %s", lost.n, cur.Money(lost.value)),
 	}
 	if nogo > 0 {
 		fs = append(fs, fmt.Sprintf("*No-go*\n%d", nogo))
@@ -371,10 +371,10 @@ func pipelineBlocks(title string, opps []kam.Opportunity, names map[int64]string
 		for i, o := range list {
 			t.value += o.Value
 			t.weighted += float64(o.Value) * st.Probability()
-			lines[i] = "• " + oppLine(o, now, names[o.AccountID])
+			lines[i] = "• " + oppLine(o, now, names[o.AccountID], cur)
 		}
-		head := fmt.Sprintf("*%s* · %d · %s · weighted %s (%.0f%%)", stageTitle(st), len(list), FormatMoney(t.value),
-			FormatMoney(int64(math.Round(t.weighted))), st.Probability()*100)
+		head := fmt.Sprintf("*%s* · %d · %s · weighted %s (%.0f%%)", stageTitle(st), len(list), cur.Money(t.value),
+			cur.Money(int64(math.Round(t.weighted))), st.Probability()*100)
 		blocks = append(blocks, listBlocks(head, lines, 2, nil)...)
 	}
 	blocks = append(blocks, contextBlock("Forecast weights: "+stageWeights()+"."))

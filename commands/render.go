@@ -2,8 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -154,50 +152,8 @@ func enforceLimits(blocks []slack.Block, maxBlocks int) []slack.Block {
 	return out
 }
 
-// FormatMoney renders an amount briefly: $950, $1.5k, $250k, $1.2M, $3B.
-func FormatMoney(v int64) string {
-	if v < 0 {
-		if v == math.MinInt64 {
-			v++ // cannot negate; a unit off is invisible at this size
-		}
-		return "-" + FormatMoney(-v)
-	}
-	if v < 1000 {
-		return "$" + strconv.FormatInt(v, 10)
-	}
-	units := []struct {
-		scale  int64
-		suffix string
-	}{{1e3, "k"}, {1e6, "M"}, {1e9, "B"}, {1e12, "T"}}
-	for i, u := range units {
-		// Under 100 units, one decimal when it is not zero: $1.2M, $12.5k.
-		if t := roundDiv(v, u.scale/10); t < 1000 {
-			if t%10 == 0 {
-				return "$" + strconv.FormatInt(t/10, 10) + u.suffix
-			}
-			return "$" + strconv.FormatInt(t/10, 10) + "." + strconv.FormatInt(t%10, 10) + u.suffix
-		}
-		// 1000 of this unit reads better as 1 of the next.
-		if w := roundDiv(v, u.scale); w < 1000 || i == len(units)-1 {
-			return "$" + strconv.FormatInt(w, 10) + u.suffix
-		}
-	}
-	return "$" + strconv.FormatInt(v, 10) // not reached: the last unit always returns
-}
-
-// roundDiv divides non-negative v by d, rounding half up, without overflow.
-func roundDiv(v, d int64) int64 {
-	q, r := v/d, v%d
-	if r >= d-r {
-		q++
-	}
-	return q
-}
-
 // formatPercent renders a share: 35%, 12.5%.
-func formatPercent(p float64) string {
-	return strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64) + "%"
-}
+func formatPercent(p float64) string { return format.Percent(p) }
 
 // mention renders a Slack user mention, or an em dash for nobody.
 func mention(userID string) string {
@@ -215,14 +171,13 @@ func channelRefText(channelID string) string {
 	return "<#" + channelID + ">"
 }
 
-// dateText renders a day the way Slack shows dates in the reader's own
-// time zone, falling back to YYYY-MM-DD (UTC) for plain text.
-func dateText(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short}|%s>", t.Unix(), t.UTC().Format("2006-01-02"))
-}
+// dateText renders an instant's day the way Slack shows dates, in each
+// reader's own zone, with its day in loc (the reader's zone as kambot
+// knows it) for notifications and the console.
+func dateText(t time.Time, loc *time.Location) string { return format.SlackDate(t, loc) }
 
-// day renders a calendar date (close dates carry no time of day).
-func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+// day renders a calendar date (close and due dates carry no time of day).
+func day(t time.Time) string { return format.Day(t) }
 
 // PlainText renders Block Kit as text for a terminal (the console):
 // mentions become @U123 (or @name), channel links #name, dates their

@@ -12,35 +12,6 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
-func TestFormatMoney(t *testing.T) {
-	tests := map[int64]string{
-		0:                         "$0",
-		950:                       "$950",
-		1000:                      "$1k",
-		1500:                      "$1.5k",
-		1234:                      "$1.2k",
-		99_949:                    "$99.9k",
-		99_960:                    "$100k",
-		250_000:                   "$250k",
-		250_500:                   "$251k",
-		999_499:                   "$999k",
-		999_960:                   "$1M",
-		1_200_000:                 "$1.2M",
-		12_500_000:                "$12.5M",
-		125_000_000:               "$125M",
-		3_000_000_000:             "$3B",
-		1_500_000_000_000:         "$1.5T",
-		MaxMoney:                  "$1000T",
-		-250_000:                  "-$250k",
-		9_223_372_036_854_775_807: "$9223372T",
-	}
-	for v, want := range tests {
-		if got := FormatMoney(v); got != want {
-			t.Errorf("FormatMoney(%d) = %q, want %q", v, got, want)
-		}
-	}
-}
-
 func TestPlainText(t *testing.T) {
 	blocks := []slack.Block{
 		header("Acme Corp"),

@@ -45,7 +45,7 @@ func runShow(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("opportunities of account %d: %w", a.ID, err)
 	}
-	return Reply{Blocks: accountCard(a, members, ints, opps, c.cardSections(ctx, a), c.Now)}, nil
+	return Reply{Blocks: accountCard(a, members, ints, opps, c.cardSections(ctx, a), c.Actor)}, nil
 }
 
 // noMoreArgs refuses words left over after a command's last argument; the
@@ -78,7 +78,8 @@ func (c *Call) cardSections(ctx context.Context, a kam.Account) []slack.Block {
 
 // accountCard renders /kam show: facts, extension sections, team, latest
 // interactions and open opportunities.
-func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, opps []kam.Opportunity, extra []slack.Block, now time.Time) []slack.Block {
+func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, opps []kam.Opportunity, extra []slack.Block, actor Actor) []slack.Block {
+	now, cur := actor.Now, actor.Currency()
 	dash := func(s string) string {
 		if s == "" {
 			return "—"
@@ -95,11 +96,11 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 	}
 	revenue := "—"
 	if a.Revenue > 0 {
-		revenue = FormatMoney(a.Revenue)
+		revenue = cur.Money(a.Revenue)
 	}
 	blocks := []slack.Block{
 		header(a.Name),
-		contextBlock(fmt.Sprintf("`%s` · updated %s", a.Slug, dateText(a.UpdatedAt))),
+		contextBlock(fmt.Sprintf("`%s` · updated %s", a.Slug, dateText(a.UpdatedAt, actor.Loc))),
 		fields(
 			"*Tier*\n"+tier,
 			"*Relationship*\n"+string(a.Level),
@@ -136,7 +137,7 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 		lines := make([]string, len(ints))
 		for i, in := range ints {
 			summary := strings.Join(strings.Fields(in.Summary), " ")
-			lines[i] = fmt.Sprintf("• *%s* — %s, %s: %s", in.Kind, mention(in.UserID), dateText(in.At), format.Mrkdwn(clip(summary, cardSummaryLen)))
+			lines[i] = fmt.Sprintf("• *%s* — %s, %s: %s", in.Kind, mention(in.UserID), dateText(in.At, actor.Loc), format.Mrkdwn(clip(summary, cardSummaryLen)))
 		}
 		blocks = append(blocks, listBlocks("*Latest interactions*", lines, 1, nil)...)
 	}
@@ -148,9 +149,9 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 		lines := make([]string, len(opps))
 		for i, o := range opps {
 			total += o.Value
-			lines[i] = "• " + oppLine(o, now, "")
+			lines[i] = "• " + oppLine(o, now, "", cur)
 		}
-		title := fmt.Sprintf("*Open opportunities (%d)* · %s", len(opps), FormatMoney(total))
+		title := fmt.Sprintf("*Open opportunities (%d)* · %s", len(opps), cur.Money(total))
 		blocks = append(blocks, listBlocks(title, lines, 2, func(n int) string {
 			return fmt.Sprintf("…and %d more — `/kam pipeline %s`", n, a.Slug)
 		})...)
@@ -160,7 +161,7 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 
 // oppLine renders an opportunity on one line; account, when set, names its
 // account (in lists that span several).
-func oppLine(o kam.Opportunity, now time.Time, account string) string {
+func oppLine(o kam.Opportunity, now time.Time, account string, cur format.Currency) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s*", format.Mrkdwn(o.Name))
 	if account != "" {
@@ -168,7 +169,7 @@ func oppLine(o kam.Opportunity, now time.Time, account string) string {
 	}
 	b.WriteString(" — " + string(o.Stage))
 	if o.Value > 0 {
-		b.WriteString(" · " + FormatMoney(o.Value))
+		b.WriteString(" · " + cur.Money(o.Value))
 	}
 	if !o.CloseDate.IsZero() {
 		b.WriteString(" · closes " + day(o.CloseDate))

@@ -177,7 +177,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	// The question is queued with the survey: a survey nobody was asked
 	// must not exist, nor a question about a survey that does not.
 	post := func(stored kam.Survey) ([]kam.OutboxMessage, error) {
-		blocks := surveyMessage(a, stored)
+		blocks := surveyMessage(a, stored, c.zoneFor(ctx, stored.UserID))
 		return encodePost(stored.TeamID, stored.Recipient(), kam.SurveyKey(stored.ID), format.Fallback(blocks[:1]), blocks)
 	}
 	if err := h.cfg.Store.CreateSurvey(ctx, &s, c.UserID, post); err != nil {
@@ -192,7 +192,7 @@ func (h *surveyHandlers) send(ctx context.Context, c *Call) (Reply, error) {
 	}
 	alert := "A detractor answer (0–6) alerts " + alertTarget(a) + " at once."
 	msg := fmt.Sprintf("Sent the NPS question about *%s* to %s. It takes answers until %s; each person's answer counts once, and clicking again changes it. %s",
-		format.Mrkdwn(a.Name), where, dateText(s.ClosesAt), alert)
+		format.Mrkdwn(a.Name), where, dateText(s.ClosesAt, c.Loc), alert)
 	return Reply{Blocks: []slack.Block{section(msg), contextBlock(hint + fmt.Sprintf(" Results: `/kam survey %s`.", a.Slug))}}, nil
 }
 
@@ -217,7 +217,7 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	}
 	// Confirm it, saying who, if anyone, was alerted about a detractor.
 	msg := fmt.Sprintf("Recorded *%d* (%s) from %s for *%s*, given %s.",
-		ans.Score, npsCategory(ans.Score), respondentText(ans, onMap), format.Mrkdwn(a.Name), day(ans.At))
+		ans.Score, npsCategory(ans.Score), respondentText(ans, onMap), format.Mrkdwn(a.Name), c.Date(ans.At))
 	if ans.Detractor() {
 		msg += h.alertRecorded(ctx, c, ans)
 	}
@@ -228,8 +228,8 @@ func (h *surveyHandlers) record(ctx context.Context, c *Call) (Reply, error) {
 	}
 	blocks := []slack.Block{section(msg)}
 	if s := sums[a.ID]; s != nil && s.Responses > 0 {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("NPS of %s over the last 12 months: %s from %d answers. Details: `/kam survey %s`.",
-			format.Mrkdwn(a.Name), npsNum(s.NPS), s.Responses, a.Slug)))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("NPS of %s over the last 12 months: %s %s. Details: `/kam survey %s`.",
+			format.Mrkdwn(a.Name), format.NPS(s.NPS), format.Answers(s.Responses), a.Slug)))
 	}
 	return Reply{Blocks: blocks}, nil
 }
@@ -316,11 +316,16 @@ func recordedDate(c *Call, ans *kam.SurveyAnswer, t Token) error {
 	if err != nil {
 		return err
 	}
-	if d.After(c.Now) {
-		return kam.Errorf(kam.EINVALID, "%s is in the future — give the day the answer was given, e.g. date=%s.", day(d), day(c.Now))
+	// The user's today, not UTC's: east of UTC after local midnight
+	// their today is already tomorrow in UTC.
+	today := c.Today()
+	if d.After(today) {
+		return kam.Errorf(kam.EINVALID, "%s is in the future — give the day the answer was given, e.g. date=%s.", day(d), day(today))
 	}
-	if day(d) != day(c.Now) {
-		ans.At = d
+	if d.Before(today) {
+		// Noon of that day in the user's zone reads as that day in every
+		// zone within twelve hours of theirs.
+		ans.At = time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, c.Loc)
 	}
 	return nil
 }
@@ -366,7 +371,7 @@ func (h *surveyHandlers) show(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("surveys of account %d: %w", a.ID, err)
 	}
-	return Reply{Blocks: satisfactionBlocks(a, sums[a.ID], answers, surveys, c.Now)}, nil
+	return Reply{Blocks: satisfactionBlocks(a, sums[a.ID], answers, surveys, c.Now, c.Loc)}, nil
 }
 
 // ---- Buttons and modal ---------------------------------------------------------------
@@ -449,7 +454,7 @@ func (h *surveyHandlers) survey(ctx context.Context, in *Interaction, ref survey
 		return kam.Survey{}, kam.Account{}, kam.Errorf(kam.EUNAUTHORIZED, "This survey was sent to %s alone, so only they can answer it.", mention(s.UserID))
 	}
 	if !s.Open(in.Now) {
-		return kam.Survey{}, kam.Account{}, kam.Errorf(kam.ECONFLICT, "This survey closed on %s, so it takes no more answers. Thank you all the same.", dateText(s.ClosesAt))
+		return kam.Survey{}, kam.Account{}, kam.Errorf(kam.ECONFLICT, "This survey closed on %s, so it takes no more answers. Thank you all the same.", dateText(s.ClosesAt, in.Loc))
 	}
 	return s, acct, nil
 }
@@ -495,7 +500,7 @@ func (h *surveyHandlers) score(ctx context.Context, in *Interaction) (Interactio
 	if existed && prev.Score != score {
 		msg = fmt.Sprintf("Thank you! I changed your answer from %d to *%d*.", prev.Score, score)
 	}
-	msg += fmt.Sprintf(" You can change it until %s, or tell us more with *Add a comment*.", dateText(s.ClosesAt))
+	msg += fmt.Sprintf(" You can change it until %s, or tell us more with *Add a comment*.", dateText(s.ClosesAt, in.Loc))
 	return InteractionReply{Reply: &Reply{Blocks: []slack.Block{section(msg)}}}, nil
 }
 
@@ -617,7 +622,7 @@ func (h *surveyHandlers) alert(ctx context.Context, actor *Actor, acct kam.Accou
 		actor.Logger().Warn("detractor answer on an account without owner or sponsor", "team", acct.TeamID, "account", acct.ID)
 		return
 	}
-	blocks := detractorAlert(acct, s, ans, followUp)
+	blocks := detractorAlert(acct, s, ans, followUp, actor.zoneFor(ctx, to))
 	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), acct.TeamID, to, key, format.Fallback(blocks[:1]), blocks); err != nil {
 		actor.Logger().Error("queue detractor alert", "team", acct.TeamID, "account", acct.ID, "key", key, "err", err)
 	}

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +17,7 @@ const surveyQuoteLen = 300
 
 // surveyMessage is the survey post: the question, eleven score buttons and
 // "Add a comment". Every button carries the survey's ID and token.
-func surveyMessage(a kam.Account, s kam.Survey) []slack.Block {
+func surveyMessage(a kam.Account, s kam.Survey, loc *time.Location) []slack.Block {
 	scores := make([]slack.BlockElement, 0, 11)
 	for n := 0; n <= 10; n++ {
 		scores = append(scores, slack.NewButtonBlockElement(surveyScorePrefix+strconv.Itoa(n), scoreValue(s, n), plain(strconv.Itoa(n))))
@@ -30,7 +29,7 @@ func surveyMessage(a kam.Account, s kam.Survey) []slack.Block {
 		slack.NewActionBlock(surveyScoresBlock, scores...),
 		slack.NewActionBlock(surveyMoreBlock, comment),
 		contextBlock(fmt.Sprintf("Each person's answer counts once; pick again to change yours. Open until %s. "+
-			"Your answer goes to the team that looks after %s.", dateText(s.ClosesAt), format.Mrkdwn(a.Name))),
+			"Your answer goes to the team that looks after %s.", dateText(s.ClosesAt, loc), format.Mrkdwn(a.Name))),
 	}
 }
 
@@ -73,7 +72,7 @@ func surveyModal(a kam.Account, prev *kam.SurveyAnswer, meta string) slack.Modal
 // detractorAlert is the DM a detractor answer sends the account's owner;
 // s is nil for an answer recorded outside Slack. followUp marks the DM
 // that passes on a comment added after the answer was first alerted.
-func detractorAlert(a kam.Account, s *kam.Survey, ans kam.SurveyAnswer, followUp bool) []slack.Block {
+func detractorAlert(a kam.Account, s *kam.Survey, ans kam.SurveyAnswer, followUp bool, loc *time.Location) []slack.Block {
 	var text string
 	if s != nil {
 		where := "in " + channelRefText(s.ChannelID)
@@ -85,14 +84,14 @@ func detractorAlert(a kam.Account, s *kam.Survey, ans kam.SurveyAnswer, followUp
 			title = "New comment on a detractor answer for"
 		}
 		text = fmt.Sprintf(":warning: *%s %s*\n%s answered *%d* out of 10 to the survey %s on %s.",
-			title, format.Mrkdwn(a.Name), mention(ans.UserID), ans.Score, where, dateText(s.SentAt))
+			title, format.Mrkdwn(a.Name), mention(ans.UserID), ans.Score, where, dateText(s.SentAt, loc))
 	} else {
 		who := "A respondent"
 		if ans.Contact != "" {
 			who = format.Mrkdwn(ans.Contact)
 		}
 		text = fmt.Sprintf(":warning: *Detractor answer for %s*\n%s gave *%d* out of 10 on %s (recorded by %s).",
-			format.Mrkdwn(a.Name), who, ans.Score, day(ans.At), mention(ans.RecordedBy))
+			format.Mrkdwn(a.Name), who, ans.Score, format.Date(ans.At, loc), mention(ans.RecordedBy))
 	}
 	blocks := []slack.Block{section(text)}
 	if ans.Comment != "" {
@@ -113,7 +112,7 @@ func quote(s string) string {
 // satisfactionBlocks renders /kam survey <account>: NPS, trend, latest
 // answers and surveys. answers and surveys may hold one more than shown,
 // to tell whether there are more.
-func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.SurveyAnswer, surveys []kam.Survey, now time.Time) []slack.Block {
+func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.SurveyAnswer, surveys []kam.Survey, now time.Time, loc *time.Location) []slack.Block {
 	blocks := []slack.Block{header("Satisfaction — " + a.Name)}
 	if sum == nil && len(answers) == 0 {
 		return append(blocks, section(fmt.Sprintf("No survey yet for *%s*. Ask the NPS question with `/kam survey %s send #channel` (or `@person`), "+
@@ -121,9 +120,9 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.Survey
 	}
 	npsText, trend := "no answers in the last 12 months", "—"
 	if sum != nil && sum.Responses > 0 {
-		npsText = fmt.Sprintf("%s from %d %s", npsNum(sum.NPS), sum.Responses, pluralWord(sum.Responses, "answer", "answers"))
+		npsText = format.NPS(sum.NPS) + " " + format.Answers(sum.Responses)
 		if sum.PreviousNPS != nil {
-			trend = fmt.Sprintf("%s on the 12 months before (%s)", npsDelta(sum.NPS-*sum.PreviousNPS), npsNum(*sum.PreviousNPS))
+			trend = fmt.Sprintf("%s on the 12 months before (%s)", format.NPSDelta(sum.NPS-*sum.PreviousNPS), format.NPS(*sum.PreviousNPS))
 		}
 	}
 	open := 0
@@ -134,7 +133,7 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.Survey
 	}
 	latest := "—"
 	if len(answers) > 0 {
-		latest = fmt.Sprintf("%d (%s) on %s", answers[0].Score, npsCategory(answers[0].Score), day(answers[0].At))
+		latest = fmt.Sprintf("%d (%s) on %s", answers[0].Score, npsCategory(answers[0].Score), format.Date(answers[0].At, loc))
 	}
 	blocks = append(blocks, fields(
 		"*NPS, last 12 months*\n"+npsText,
@@ -148,7 +147,7 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.Survey
 			if i == surveyAnswersShown {
 				break
 			}
-			lines = append(lines, answerLine(an))
+			lines = append(lines, answerLine(an, loc))
 		}
 		title := "*Latest answers*"
 		if len(answers) > surveyAnswersShown {
@@ -166,11 +165,11 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.Survey
 			if s.UserID != "" {
 				to = mention(s.UserID) + " by DM"
 			}
-			state := "open until " + day(s.ClosesAt)
+			state := "open until " + format.Date(s.ClosesAt, loc)
 			if !s.Open(now) {
-				state = "closed " + day(s.ClosesAt)
+				state = "closed " + format.Date(s.ClosesAt, loc)
 			}
-			lines = append(lines, fmt.Sprintf("• %s — sent %s by %s, %s", to, day(s.SentAt), mention(s.SentBy), state))
+			lines = append(lines, fmt.Sprintf("• %s — sent %s by %s, %s", to, format.Date(s.SentAt, loc), mention(s.SentBy), state))
 		}
 		title := "*Surveys*"
 		if len(surveys) > surveysShown {
@@ -183,7 +182,7 @@ func satisfactionBlocks(a kam.Account, sum *kam.NPSSummary, answers []kam.Survey
 }
 
 // answerLine is one answer in the list of /kam survey <account>.
-func answerLine(an kam.SurveyAnswer) string {
+func answerLine(an kam.SurveyAnswer, loc *time.Location) string {
 	mark := ""
 	if an.Detractor() {
 		mark = " :warning:"
@@ -196,7 +195,7 @@ func answerLine(an kam.SurveyAnswer) string {
 	default:
 		who = "unnamed (recorded by " + mention(an.RecordedBy) + ")"
 	}
-	line := fmt.Sprintf("• *%d*%s — %s, %s", an.Score, mark, who, day(an.At))
+	line := fmt.Sprintf("• *%d*%s — %s, %s", an.Score, mark, who, format.Date(an.At, loc))
 	if an.Comment != "" {
 		line += ": “" + format.Mrkdwn(clip(strings.Join(strings.Fields(an.Comment), " "), surveyQuoteLen)) + "”"
 	}
@@ -212,26 +211,4 @@ func npsCategory(score int) string {
 		return "passive"
 	}
 	return "detractor"
-}
-
-// npsNum renders an NPS: 35, -12.5.
-func npsNum(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
-
-// npsDelta renders a change of NPS: ▲5, ▼12.5, ±0.
-func npsDelta(d float64) string {
-	d = math.Round(d*10) / 10
-	switch {
-	case d > 0:
-		return "▲" + npsNum(d)
-	case d < 0:
-		return "▼" + npsNum(-d)
-	}
-	return "±0"
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -623,7 +623,7 @@ func TestSurveyCommands(t *testing.T) {
 		}
 		as, _ := e.db.AccountSurveyAnswers(context.Background(), svTeam, acme, 1)
 		if len(as) != 1 || as[0].Contact != "Jane Doe" || as[0].Comment != "Support is slow to answer" || as[0].RecordedBy != svBen ||
-			!as[0].At.Equal(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)) {
+			!as[0].At.Equal(time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)) {
 			t.Fatalf("recorded %+v", as)
 		}
 		alert, ok := e.queued(fmt.Sprintf("detractor:recorded:%d", as[0].ID))
@@ -762,5 +762,50 @@ func TestDigestCommand(t *testing.T) {
 		if !ok || m.Channel != svMona {
 			t.Fatalf("part %d of %d not queued to Mona: %+v", i, n, m)
 		}
+	}
+}
+
+// TestSurveyRecordUsersToday checks that "today" for date= is the user's
+// own (their Slack zone), not UTC's: east of UTC after local midnight, the
+// user's today is already tomorrow in UTC.
+func TestSurveyRecordUsersToday(t *testing.T) {
+	e := newSurveyEnv(t)
+	// 2025-03-13 15:00 UTC is 2025-03-14 00:00 in Tokyo and 11:00 in New York.
+	e.fake.AddUser(slack.User{ID: svBen, TZ: "Asia/Tokyo"})
+	e.fake.AddUser(slack.User{ID: svAna, TZ: "America/New_York"})
+	api, err := bot.NewSlackAPI(bot.APIConfig{Token: "xoxb-test", APIURL: e.fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := commands.New(commands.Config{Store: e.db, Notifier: e.out, Zones: api, Now: e.clock.Now})
+	eng.Register(commands.SurveyExtension(commands.SurveyConfig{Store: e.db, Notifier: e.out}))
+	tests := []struct {
+		name, user, date string
+		wantErr          string // "" when accepted
+		wantGiven        string
+	}{
+		{"TokyoToday", svBen, "2025-03-14", "", "given 2025-03-14"},
+		{"TokyoTomorrow", svBen, "2025-03-15", "2025-03-15 is in the future — give the day the answer was given, e.g. date=2025-03-14", ""},
+		{"TokyoYesterday", svBen, "2025-03-13", "", "given 2025-03-13"},
+		{"NewYorkToday", svAna, "2025-03-13", "", "given 2025-03-13"},
+		{"NewYorkTomorrow", svAna, "2025-03-14", "2025-03-14 is in the future", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := eng.Do(context.Background(), commands.Request{TeamID: svTeam, UserID: tt.user,
+				Text: "survey acme record 8 date=" + tt.date})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(kam.ErrorMessage(err), tt.wantErr) {
+					t.Fatalf("err %v; want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !strings.Contains(rep.Text, tt.wantGiven) {
+				t.Fatalf("reply %q; want %q", rep.Text, tt.wantGiven)
+			}
+		})
 	}
 }

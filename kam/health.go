@@ -45,7 +45,7 @@ type Tactic struct {
 	AccountID int64
 	Number    int // 1, 2, … per account, in the order added; what `done <n>` names
 	Text      string
-	Quarter   string    // "Q1"…"Q4", or "" when not planned to a quarter
+	Quarter   string    // "2027-Q1"; "Q1"…"Q4" in plans made before quarters had years; "" when not planned to a quarter
 	OwnerID   string    // Slack user ID, or ""
 	Due       time.Time // a date (midnight UTC), zero when not set
 	Done      bool
@@ -109,16 +109,6 @@ func (p Plan) NextReview(c Cadence) time.Time {
 		return s.Add(c.Period())
 	}
 	return time.Time{}
-}
-
-// ParseQuarter reads quarter=Q1..Q4 (case-insensitive; "1".."4" too).
-func ParseQuarter(s string) (string, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	t = strings.TrimPrefix(t, "Q")
-	if len(t) == 1 && t[0] >= '1' && t[0] <= '4' {
-		return "Q" + t, nil
-	}
-	return "", Errorf(EINVALID, "Quarter must be Q1, Q2, Q3 or Q4, e.g. quarter=Q3 (got %q).", s)
 }
 
 // QuarterOf is the calendar quarter of t: "Q1"…"Q4".

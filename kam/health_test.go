@@ -206,8 +206,8 @@ func TestAlertFacts(t *testing.T) {
 	}
 	h := AssessHealth(in, relNow)
 	want := map[AlertKind]string{
-		AlertNoContact:      "last contact 45 days ago, 26 Sep (monthly cadence: every 30 days)",
-		AlertSingleThreaded: "single-threaded on a consultant account: only <@UANA> has met anyone at Acme since 12 Aug (Jane Doe)",
+		AlertNoContact:      "last contact 45 days ago, 2025-09-26 (monthly cadence: every 30 days)",
+		AlertSingleThreaded: "single-threaded on a consultant account: only <@UANA> has met anyone at Acme since 2025-08-12 (Jane Doe)",
 		AlertUnmirrored:     "Jane Doe (CFO, decision-maker, influence 5) has no mirror on the team",
 		AlertStalled:        "“Expansion” has been in qualified for 40 days (stalled after 30 days)",
 		AlertPastClose:      "“Renewal” was due to close 2025-09-30 (41 days ago), still closing",

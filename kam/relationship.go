@@ -380,11 +380,6 @@ func joinAnd(parts []string) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// shortDate formats t as "12 Aug", adding the year when it is not now's.
-func shortDate(t, now time.Time) string {
-	t = t.In(now.Location())
-	if t.Year() != now.Year() {
-		return t.Format("2 Jan 2006")
-	}
-	return t.Format("2 Jan")
-}
+// shortDate formats t as kambot writes every day, "2026-08-12", in now's
+// zone (the reader's).
+func shortDate(t, now time.Time) string { return t.In(now.Location()).Format(time.DateOnly) }

@@ -37,62 +37,62 @@ func TestDeriveRelationship(t *testing.T) {
 		people       []string
 	}{
 		{"nothing logged", []Contact{jane}, nil, ModelNone,
-			"nobody has logged contact with Acme since 12 Aug", nil},
+			"nobody has logged contact with Acme since 2025-08-12", nil},
 		{"only old contact, notes and other accounts", []Contact{jane}, []Interaction{
 			met("UANA", 91, KindMeeting, 10),
 			met("UANA", 3, KindNote, 10),
 			{AccountID: 2, UserID: "UBEN", Kind: KindCall, At: daysAgo(2)},
 			met("UCY", -1, KindCall, 10), // in the future: ignored
-		}, ModelNone, "nobody has logged contact with Acme since 12 Aug", nil},
+		}, ModelNone, "nobody has logged contact with Acme since 2025-08-12", nil},
 		{"the issue's example", []Contact{jane, li}, []Interaction{
 			met("UANA", 30, KindMeeting, 10),
 			met("UANA", 5, KindCall, 10),
-		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 12 Aug (Jane Doe)", []string{"UANA"}},
+		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 2025-08-12 (Jane Doe)", []string{"UANA"}},
 		{"one person, nobody named", []Contact{jane}, []Interaction{
 			met("UANA", 30, KindEmail),
-		}, ModelBowTie, "only <@UANA> has logged contact with Acme since 12 Aug, naming no stakeholder", []string{"UANA"}},
+		}, ModelBowTie, "only <@UANA> has logged contact with Acme since 2025-08-12, naming no stakeholder", []string{"UANA"}},
 		{"several people, nobody named", nil, []Interaction{
 			met("UANA", 30, KindEmail), met("UBEN", 20, KindCall), met("UBEN", 10, KindCall),
-		}, ModelBowTie, "<@UBEN> and <@UANA> logged contact with Acme since 12 Aug but named no stakeholder", []string{"UBEN", "UANA"}},
+		}, ModelBowTie, "<@UBEN> and <@UANA> logged contact with Acme since 2025-08-12 but named no stakeholder", []string{"UBEN", "UANA"}},
 		{"one person, two contacts", []Contact{jane, li}, []Interaction{
 			met("UANA", 10, KindMeeting, 10, 11),
-		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 12 Aug (Jane Doe and Li Wei)", []string{"UANA"}},
+		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 2025-08-12 (Jane Doe and Li Wei)", []string{"UANA"}},
 		{"one person, many contacts", []Contact{jane, li, bo, kim}, []Interaction{
 			met("UANA", 10, KindMeeting, 10, 11),
 			met("UANA", 8, KindVisit, 12, 13),
-		}, ModelOneOnMany, "only <@UANA> has met anyone at Acme since 12 Aug: 4 contacts (Bo Chen, Jane Doe, Kim Park and 1 more)", []string{"UANA"}},
+		}, ModelOneOnMany, "only <@UANA> has met anyone at Acme since 2025-08-12: 4 contacts (Bo Chen, Jane Doe, Kim Park and 1 more)", []string{"UANA"}},
 		{"one person named, another did not", []Contact{jane, li, bo}, []Interaction{
 			met("UANA", 10, KindMeeting, 10, 11, 12),
 			met("UBEN", 8, KindCall),
-		}, ModelOneOnMany, "only <@UANA> has met anyone at Acme since 12 Aug: 3 contacts (Bo Chen, Jane Doe and Li Wei); <@UBEN> named no stakeholder", []string{"UANA", "UBEN"}},
+		}, ModelOneOnMany, "only <@UANA> has met anyone at Acme since 2025-08-12: 3 contacts (Bo Chen, Jane Doe and Li Wei); <@UBEN> named no stakeholder", []string{"UANA", "UBEN"}},
 		{"everyone talks to one buyer", []Contact{jane, li}, []Interaction{
 			met("UANA", 10, KindMeeting, 10),
 			met("UBEN", 20, KindCall, 10),
-		}, ModelBowTie, "since 12 Aug, <@UANA> and <@UBEN> have been in touch with only Jane Doe at Acme", []string{"UANA", "UBEN"}},
+		}, ModelBowTie, "since 2025-08-12, <@UANA> and <@UBEN> have been in touch with only Jane Doe at Acme", []string{"UANA", "UBEN"}},
 		{"diamond", []Contact{jane, li}, []Interaction{
 			met("UANA", 10, KindMeeting, 10),
 			met("UBEN", 20, KindCall, 11),
 			met("UBEN", 21, KindCall, 11),
-		}, ModelDiamond, "since 12 Aug, 2 team members each have their own counterparts at Acme: <@UBEN> (Li Wei), <@UANA> (Jane Doe)", []string{"UBEN", "UANA"}},
+		}, ModelDiamond, "since 2025-08-12, 2 team members each have their own counterparts at Acme: <@UBEN> (Li Wei), <@UANA> (Jane Doe)", []string{"UBEN", "UANA"}},
 		{"diamond through an overlapping contact", []Contact{jane, li}, []Interaction{
 			met("UANA", 10, KindMeeting, 10),
 			met("UBEN", 20, KindMeeting, 10, 11),
-		}, ModelDiamond, "since 12 Aug, 2 team members each have their own counterparts at Acme: <@UANA> (Jane Doe), <@UBEN> (Jane Doe and Li Wei)", []string{"UANA", "UBEN"}},
+		}, ModelDiamond, "since 2025-08-12, 2 team members each have their own counterparts at Acme: <@UANA> (Jane Doe), <@UBEN> (Jane Doe and Li Wei)", []string{"UANA", "UBEN"}},
 		{"diamond through an active mirror", []Contact{jane, mirrored(li, "UBEN")}, []Interaction{
 			met("UANA", 10, KindMeeting, 10),
 			met("UBEN", 5, KindCall),
-		}, ModelDiamond, "since 12 Aug, 2 team members each have their own counterparts at Acme: <@UANA> (Jane Doe), <@UBEN> (Li Wei)", []string{"UANA", "UBEN"}},
+		}, ModelDiamond, "since 2025-08-12, 2 team members each have their own counterparts at Acme: <@UANA> (Jane Doe), <@UBEN> (Li Wei)", []string{"UANA", "UBEN"}},
 		{"an idle mirror does not count", []Contact{jane, mirrored(li, "UBEN")}, []Interaction{
 			met("UANA", 10, KindMeeting, 10),
 			met("UBEN", 95, KindCall, 11),
-		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 12 Aug (Jane Doe)", []string{"UANA"}},
+		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 2025-08-12 (Jane Doe)", []string{"UANA"}},
 		{"mirrors alone", []Contact{mirrored(jane, "UANA")}, []Interaction{
 			met("UANA", 10, KindCall),
-		}, ModelBowTie, "only <@UANA> has been in touch with anyone at Acme since 12 Aug (Jane Doe)", []string{"UANA"}},
+		}, ModelBowTie, "only <@UANA> has been in touch with anyone at Acme since 2025-08-12 (Jane Doe)", []string{"UANA"}},
 		{"a contact of another account is ignored", []Contact{jane, other}, []Interaction{
 			met("UANA", 10, KindCall, 10),
 			met("UBEN", 10, KindCall, 99),
-		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 12 Aug (Jane Doe); <@UBEN> named no stakeholder", []string{"UANA", "UBEN"}},
+		}, ModelBowTie, "only <@UANA> has met anyone at Acme since 2025-08-12 (Jane Doe); <@UBEN> named no stakeholder", []string{"UANA", "UBEN"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,8 +137,8 @@ func TestDeriveRelationshipLists(t *testing.T) {
 func TestDeriveRelationshipYearInDate(t *testing.T) {
 	now := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
 	r := DeriveRelationship(acme, nil, nil, now)
-	if !strings.HasSuffix(r.Reason, "since 3 Nov 2025") {
-		t.Errorf("reason = %q, want the year when the window starts in another year", r.Reason)
+	if !strings.HasSuffix(r.Reason, "since 2025-11-03") {
+		t.Errorf("reason = %q, want the ISO date of the window start", r.Reason)
 	}
 }
 

@@ -340,6 +340,11 @@ func (t *Tactic) Validate() error {
 	if !t.Due.IsZero() {
 		t.Due = dayOf(t.Due)
 	}
+	if !CheckQuarter(t.Quarter, t.Due) {
+		e := ErrInvalid(ent, "quarter", ReasonUnknown)
+		e.Value = t.Quarter
+		return e
+	}
 	return nil
 }
 

@@ -162,9 +162,9 @@ func surveyDue(a kam.Account, sv surveyInfo, now time.Time, tz *time.Location) (
 	}
 	var fact string
 	if sv.last.IsZero() {
-		fact = fmt.Sprintf("no satisfaction survey since the account was added %s (%s)", daysAgo(now.Sub(a.CreatedAt)), kam.Day(a.CreatedAt.In(tz)))
+		fact = fmt.Sprintf("no satisfaction survey since the account was added %s (%s)", daysAgo(now.Sub(a.CreatedAt)), format.Date(a.CreatedAt, tz))
 	} else {
-		fact = fmt.Sprintf("the latest survey was %s (%s)", daysAgo(now.Sub(sv.last)), kam.Day(sv.last.In(tz)))
+		fact = fmt.Sprintf("the latest survey was %s (%s)", daysAgo(now.Sub(sv.last)), format.Date(sv.last, tz))
 	}
 	fact += fmt.Sprintf("; surveys are due every %d days", int(sv.every/day))
 	if sv.every >= kam.SurveyInterval {

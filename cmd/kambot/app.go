@@ -7,6 +7,7 @@ import (
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
 )
@@ -22,6 +23,7 @@ type appConfig struct {
 	DM     commands.DMSender
 	Views  commands.Views
 	Dir    commands.Directory
+	Zones  commands.Zones       // nil: dates in KAMBOT_TZ for everyone (the console)
 	Outbox commands.OutboxAdmin // nil: no /kam outbox (the console)
 	Brief  brief.Config
 	Now    func() time.Time
@@ -39,16 +41,18 @@ func newApp(c appConfig) (*app, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	cur := format.CurrencyOf(c.Config.Currency)
 	e := commands.New(commands.Config{
 		Store: c.DB, Intel: c.DB, Notifier: c.Notifier, Views: c.Views, Directory: c.Dir,
 		Admins: c.Admins, Now: c.Now, Logger: c.Logger,
+		Currency: cur, Location: c.Config.TZ, Zones: c.Zones,
 	})
 	c.Brief.Logger, c.Brief.Now = c.Logger, c.Now
 	drafter := brief.New(c.Brief)
 	digester, err := digest.New(digest.Config{
 		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
 		Summary:  commands.DigestSummary(e, drafter),
-		Location: c.Config.TZ, Logger: c.Logger,
+		Location: c.Config.TZ, Currency: cur, Logger: c.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -90,7 +90,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	}
 	app, err := newApp(appConfig{
 		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
-		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Outbox: sender, Brief: bcfg,
+		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Zones: api, Outbox: sender, Brief: bcfg,
 	})
 	if err != nil {
 		return nil, err

@@ -60,11 +60,12 @@ type contact struct {
 	mirror      string
 }
 
+// tactic is a plan tactic; its quarter is its due date's, so that the
+// demo never shows a quarter that contradicts the due date.
 type tactic struct {
-	text    string
-	quarter string
-	owner   string
-	dueIn   int // days from now; negative = overdue
+	text  string
+	owner string
+	dueIn int // days from now; negative = overdue
 }
 
 type answer struct {
@@ -122,9 +123,9 @@ func portfolio(teamID string) []account {
 			customer: []string{"Cut cost per shipment 10% by 2028", "Carbon-neutral last mile in the Benelux by 2027"},
 			ours:     []string{"Become the preferred telematics partner across all hubs", "Grow share of wallet from 35% to 45%"},
 			tactics: []tactic{
-				{"Joint sustainability workshop with the COO's team", "Q1", Chen, 20},
-				{"Propose 45-day payment terms with an early-renewal discount", "Q4", Ben, -5},
-				{"Pilot report for the cold-chain sensors", "Q1", Ana, 45},
+				{"Joint sustainability workshop with the COO's team", Chen, 20},
+				{"Propose 45-day payment terms with an early-renewal discount", Ben, -5},
+				{"Pilot report for the cold-chain sensors", Ana, 45},
 			},
 			reviewed: true,
 			answers: []answer{
@@ -182,7 +183,7 @@ func portfolio(teamID string) []account {
 			scores: kam.Scores{"size": 4, "growth": 3, "stability": 5, "access": 4, "closeness": 5, "fit": 4, "adopter": 3, "value": 5, "competition": 3, "standing": 4,
 				"price": 4, "service": 5, "people": 4, "response": 4, "attitude": 5, "innovation": 3, "value-in-use": 4, "sustainability": 4, "trust": 5},
 			ours:     []string{"Extend the forecast integration to all plants"},
-			tactics:  []tactic{{"Plant roll-out plan signed off by the VP Supply Chain", "Q1", Ben, 30}},
+			tactics:  []tactic{{"Plant roll-out plan signed off by the VP Supply Chain", Ben, 30}},
 			reviewed: true,
 			answers:  []answer{{60, "Priya Nair", 9, "A partner, not a vendor"}},
 			opps: []opp{
@@ -271,7 +272,7 @@ func seedIntel(ctx context.Context, s Store, teamID string, a kam.Account, p acc
 	}
 	for _, t := range p.tactics {
 		due := now.Add(time.Duration(t.dueIn) * day).UTC().Truncate(day)
-		if err := s.AddTactic(ctx, &kam.Tactic{TeamID: teamID, AccountID: a.ID, Text: t.text, Quarter: t.quarter, OwnerID: t.owner, Due: due}, a.OwnerID); err != nil {
+		if err := s.AddTactic(ctx, &kam.Tactic{TeamID: teamID, AccountID: a.ID, Text: t.text, Quarter: kam.QuarterPeriod(due), OwnerID: t.owner, Due: due}, a.OwnerID); err != nil {
 			return fmt.Errorf("seed tactic of %s: %w", a.Name, err)
 		}
 	}

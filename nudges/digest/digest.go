@@ -81,6 +81,8 @@ type Config struct {
 	SummaryTimeout time.Duration
 	// Location is the zone of the digest's week and dates (KAMBOT_TZ; UTC).
 	Location *time.Location
+	// Currency is what amounts are shown in (KAMBOT_CURRENCY; zero: USD).
+	Currency format.Currency
 	Logger   *slog.Logger
 }
 
@@ -339,6 +341,7 @@ type week struct {
 	now      time.Time // health is assessed at now
 	from, to time.Time // "this week" is [from, to)
 	loc      *time.Location
+	cur      format.Currency
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
 	accts    []*account
@@ -391,7 +394,7 @@ type weekData struct {
 
 // load reads a workspace's week for accts and assesses every account once.
 func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
-	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, week: isoWeek(now, d.cfg.Location)}
+	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, cur: d.cfg.Currency, week: isoWeek(now, d.cfg.Location)}
 	// Read everything with the store's set-based loaders, one query each.
 	data, err := d.read(ctx, w, accts)
 	if err != nil {
@@ -617,9 +620,5 @@ func (d *Digester) summaryOf(ctx context.Context, acct kam.Account) (s string) {
 	return strings.Join(strings.Fields(text), " ")
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+// plural is n with the word in the right number: "1 answer".
+func plural(n int, one, many string) string { return format.Count(n, one, many) }

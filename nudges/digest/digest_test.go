@@ -369,7 +369,7 @@ func TestDigestRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no digest queued for %s: %v", to, err)
 		}
-		if m.Channel != to || len(m.Blocks) == 0 || !strings.HasPrefix(m.Text, "Weekly digest, 10–16 Mar 2025: health ") {
+		if m.Channel != to || len(m.Blocks) == 0 || !strings.HasPrefix(m.Text, "Weekly digest, 2025-03-10 – 2025-03-16: health ") {
 			t.Fatalf("digest for %s: channel %s, text %q", to, m.Channel, m.Text)
 		}
 	}

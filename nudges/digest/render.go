@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -70,17 +69,8 @@ func boolRank(a, b bool) int {
 	return 1
 }
 
-// span names the digest's week: "7–13 Mar 2025".
-func (w *week) span() string {
-	from, to := w.from.In(w.loc), w.to.Add(-1).In(w.loc)
-	switch {
-	case from.Year() != to.Year():
-		return from.Format("2 Jan 2006") + " – " + to.Format("2 Jan 2006")
-	case from.Month() != to.Month():
-		return from.Format("2 Jan") + " – " + to.Format("2 Jan 2006")
-	}
-	return strconv.Itoa(from.Day()) + "–" + to.Format("2 Jan 2006")
-}
+// span names the digest's week: "2025-03-07 – 2025-03-13".
+func (w *week) span() string { return format.DateRange(w.from, w.to.Add(-1), w.loc) }
 
 // render lays the digest out as one list of blocks, which split cuts
 // into messages; summary is a one-line gist for notifications. The
@@ -203,7 +193,7 @@ func (t *totals) change(n int) string {
 	if t.first() {
 		return "first digest: no earlier score to compare"
 	}
-	d := delta(int(math.Round(float64(t.scoreNow-t.scorePrev) / float64(t.withPrev))))
+	d := format.Delta(int(math.Round(float64(t.scoreNow-t.scorePrev) / float64(t.withPrev))))
 	switch {
 	case t.withPrev == n:
 		return d + " since the last digest"
@@ -217,9 +207,9 @@ func (t *totals) change(n int) string {
 func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 	npsText := "no answers in the last 12 months"
 	if t.nps.Responses > 0 {
-		npsText = fmt.Sprintf("%s from %s", npsNum(t.nps.NPS), plural(t.nps.Responses, "answer", "answers"))
+		npsText = format.NPS(t.nps.NPS) + " " + format.Answers(t.nps.Responses)
 		if t.npsPrev.Responses > 0 {
-			npsText += fmt.Sprintf(" (%s on the 12 months before)", deltaNPS(t.nps.NPS-t.npsPrev.NPS))
+			npsText += fmt.Sprintf(" (%s on the 12 months before)", format.NPSDelta(t.nps.NPS-t.npsPrev.NPS))
 		}
 	}
 	// The open count is every alert kam raised, as /kam health counts.
@@ -234,8 +224,8 @@ func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 			fmt.Sprintf("*Health*\n%d average (%s)", t.avg, t.change(len(p))),
 			fmt.Sprintf("*Accounts*\n%d: %d at risk, %d to watch, %d good", len(p), t.bands[kam.BandAtRisk], t.bands[kam.BandWatch], t.bands[kam.BandGood]),
 			fmt.Sprintf("*Interactions this week*\n%d on %d of %d accounts", t.touches, t.touched, len(p)),
-			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", money(t.openValue), plural(t.openN, "opportunity", "opportunities"), money(int64(math.Round(t.weighted)))),
-			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(t.wins), money(t.wonValue), len(t.losses), money(t.lostValue)),
+			fmt.Sprintf("*Pipeline*\n%s open in %s · %s weighted", w.cur.Money(t.openValue), plural(t.openN, "opportunity", "opportunities"), w.cur.Money(int64(math.Round(t.weighted)))),
+			fmt.Sprintf("*Won / lost this week*\n%d won (%s) · %d lost (%s)", len(t.wins), w.cur.Money(t.wonValue), len(t.losses), w.cur.Money(t.lostValue)),
 			fmt.Sprintf("*NPS, last 12 months*\n%s", npsText),
 			fmt.Sprintf("*Alerts*\n%s", alertsText),
 			fmt.Sprintf("*Overdue*\n%s · %s", plural(t.reviews, "plan review", "plan reviews"), plural(t.tactics, "tactic", "tactics")),
@@ -300,13 +290,13 @@ func interactionBlocks(p []*account, t *totals) []slack.Block {
 func (w *week) stageBlocks(t *totals) []slack.Block {
 	var lines []string
 	for _, m := range t.wins {
-		lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, t.names), money(m.Value), m.To, w.whoWhen(m)))
+		lines = append(lines, fmt.Sprintf(":trophy: %s won, %s (%s %s)", w.moveText(m, t.names), w.cur.Money(m.Value), m.To, w.whoWhen(m)))
 	}
 	for _, m := range t.losses {
-		lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, t.names), money(m.Value), m.From, w.whoWhen(m)))
+		lines = append(lines, fmt.Sprintf(":x: %s lost, %s (was %s; %s)", w.moveText(m, t.names), w.cur.Money(m.Value), m.From, w.whoWhen(m)))
 	}
 	for _, m := range t.moves {
-		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, t.names), m.From, m.To, money(m.Value), w.whoWhen(m)))
+		lines = append(lines, fmt.Sprintf("• %s %s → %s, %s (%s)", w.moveText(m, t.names), m.From, m.To, w.cur.Money(m.Value), w.whoWhen(m)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "No opportunity changed stage this week.")
@@ -349,7 +339,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 			for _, a := range byName {
 				for _, i := range a.fresh {
 					if al := a.health.Alerts[i]; al.Severity == sev {
-						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", severityMark(sev), format.Mrkdwn(a.acct.Name), a.facts[i]))
+						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), a.facts[i]))
 					}
 				}
 			}
@@ -368,11 +358,11 @@ func (w *week) satisfactionBlocks(p []*account, t *totals) []slack.Block {
 	if nps.Responses == 0 {
 		return pack("*Satisfaction*", []string{"No survey answers in the last 12 months. Ask with `/kam survey &lt;account&gt; send`."})
 	}
-	line := fmt.Sprintf("Portfolio NPS %s from %s over the last 12 months: %s, %s, %s",
-		npsNum(nps.NPS), plural(nps.Responses, "answer", "answers"), plural(nps.Promoters, "promoter", "promoters"),
+	line := fmt.Sprintf("Portfolio NPS %s %s over the last 12 months: %s, %s, %s",
+		format.NPS(nps.NPS), format.Answers(nps.Responses), plural(nps.Promoters, "promoter", "promoters"),
 		plural(nps.Passives, "passive", "passives"), plural(nps.Detractors, "detractor", "detractors"))
 	if npsPrev.Responses > 0 {
-		line += fmt.Sprintf("; %s on the 12 months before (%s)", deltaNPS(nps.NPS-npsPrev.NPS), npsNum(npsPrev.NPS))
+		line += fmt.Sprintf("; %s on the 12 months before (%s)", format.NPSDelta(nps.NPS-npsPrev.NPS), format.NPS(npsPrev.NPS))
 	}
 	lines := []string{line + "."}
 	slices.SortFunc(t.detracted, func(a, b kam.SurveyAnswer) int { return a.At.Compare(b.At) })
@@ -382,10 +372,10 @@ func (w *week) satisfactionBlocks(p []*account, t *totals) []slack.Block {
 	var items []string
 	for _, a := range p {
 		if a.nps.Responses > 0 {
-			items = append(items, fmt.Sprintf("%s %s (%d)", format.Mrkdwn(a.acct.Name), npsNum(a.nps.NPS), a.nps.Responses))
+			items = append(items, fmt.Sprintf("%s %s %s", format.Mrkdwn(a.acct.Name), format.NPS(a.nps.NPS), format.Answers(a.nps.Responses)))
 		}
 	}
-	lines = append(lines, inline("*NPS by account* (answers): ", items)...)
+	lines = append(lines, inline("*NPS by account*: ", items)...)
 	return pack("*Satisfaction*", lines)
 }
 
@@ -400,7 +390,7 @@ func (w *week) detractorLine(an kam.SurveyAnswer, names map[int64]string) string
 	} else if an.Contact != "" {
 		who = format.Mrkdwn(who)
 	}
-	line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", format.Mrkdwn(names[an.AccountID]), who, an.Score, an.At.In(w.loc).Format("2 Jan"))
+	line := fmt.Sprintf("• :warning: *%s* — %s gave %d on %s", format.Mrkdwn(names[an.AccountID]), who, an.Score, format.Date(an.At, w.loc))
 	if an.Comment != "" {
 		line += ": “" + format.Mrkdwn(clip(strings.Join(strings.Fields(an.Comment), " "), quoteText)) + "”"
 	}
@@ -429,9 +419,9 @@ func (w *week) accountBlocks(p []*account) []slack.Block {
 func (w *week) attentionText(a *account) string {
 	h := a.health
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* · health %d %s %s", format.Mrkdwn(a.acct.Name), h.Score, bandMark(h.Band), h.Band)
+	fmt.Fprintf(&b, "*%s* · health %s", format.Mrkdwn(a.acct.Name), format.Health(h.Score))
 	if a.prev != nil {
-		fmt.Fprintf(&b, " (%s)", delta(h.Score-a.prev.Score))
+		fmt.Fprintf(&b, " (%s)", format.Delta(h.Score-a.prev.Score))
 	}
 	if a.acct.OwnerID != "" {
 		fmt.Fprintf(&b, " · owner <@%s>", a.acct.OwnerID)
@@ -442,7 +432,7 @@ func (w *week) attentionText(a *account) string {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", severityMark(al.Severity), clip(a.facts[i], quoteText))
+		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(a.facts[i], quoteText))
 	}
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
@@ -453,17 +443,17 @@ func (w *week) attentionText(a *account) string {
 // accountLine is an account's line in the "All accounts" list.
 func (w *week) accountLine(a *account) string {
 	h := a.health
-	line := fmt.Sprintf("• *%s* %d %s", format.Mrkdwn(a.acct.Name), h.Score, bandMark(h.Band))
+	line := fmt.Sprintf("• *%s* %s", format.Mrkdwn(a.acct.Name), format.Health(h.Score))
 	if h.New {
 		// A score resting on no data is no grade.
 		line = fmt.Sprintf("• *%s* _%s_", format.Mrkdwn(a.acct.Name), kam.NoDataYet)
 	}
 	if a.prev != nil {
-		line += " " + delta(h.Score-a.prev.Score)
+		line += " " + format.Delta(h.Score-a.prev.Score)
 	}
-	line += " · " + plural(a.touches, "interaction", "interactions") + " · " + plural(len(h.Alerts), "alert", "alerts")
+	line += " · " + plural(a.touches, "interaction", "interactions") + " · " + format.Alerts(len(h.Alerts))
 	if a.nps.Responses > 0 {
-		line += " · NPS " + npsNum(a.nps.NPS)
+		line += " · NPS " + format.NPS(a.nps.NPS)
 	}
 	return line
 }
@@ -475,7 +465,7 @@ func (w *week) moveText(m kam.StageMove, names map[int64]string) string {
 
 // whoWhen says when a stage move happened and who made it.
 func (w *week) whoWhen(m kam.StageMove) string {
-	return fmt.Sprintf("%s by <@%s>", m.At.In(w.loc).Format("2 Jan"), m.UserID)
+	return fmt.Sprintf("%s by <@%s>", format.Date(m.At, w.loc), m.UserID)
 }
 
 // ---- Block Kit pieces -----------------------------------------------------------------
@@ -624,71 +614,4 @@ func blockChars(b slack.Block) int {
 		}
 	}
 	return n
-}
-
-func bandMark(b kam.Band) string {
-	switch b {
-	case kam.BandGood:
-		return ":large_green_circle:"
-	case kam.BandWatch:
-		return ":large_yellow_circle:"
-	}
-	return ":red_circle:"
-}
-
-func severityMark(s kam.Severity) string {
-	switch s {
-	case kam.SeverityCritical:
-		return ":rotating_light:"
-	case kam.SeverityWarning:
-		return ":warning:"
-	}
-	return ":information_source:"
-}
-
-// delta renders a change in points: ▲3, ▼12, ±0.
-func delta(d int) string {
-	switch {
-	case d > 0:
-		return "▲" + strconv.Itoa(d)
-	case d < 0:
-		return "▼" + strconv.Itoa(-d)
-	}
-	return "±0"
-}
-
-// deltaNPS renders a change of NPS points, one decimal when needed.
-func deltaNPS(d float64) string {
-	d = math.Round(d*10) / 10
-	switch {
-	case d > 0:
-		return "▲" + npsNum(d)
-	case d < 0:
-		return "▼" + npsNum(-d)
-	}
-	return "±0"
-}
-
-// npsNum renders an NPS: 35, -12.5.
-func npsNum(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
-
-// money renders an amount briefly: $950, $1.5k, $250k, $1.2M.
-func money(v int64) string {
-	if v < 0 {
-		return "-" + money(-v)
-	}
-	units := []struct {
-		scale  float64
-		suffix string
-	}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "k"}}
-	for _, u := range units {
-		if float64(v) >= u.scale*0.9995 {
-			x := float64(v) / u.scale
-			if x >= 100 {
-				return "$" + strconv.FormatFloat(math.Round(x), 'f', -1, 64) + u.suffix
-			}
-			return "$" + strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) + u.suffix
-		}
-	}
-	return "$" + strconv.FormatInt(v, 10)
 }
