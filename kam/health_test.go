@@ -398,7 +398,7 @@ func TestHealthAnswers(t *testing.T) {
 			name:   "a brand-new account has no data, not a grade",
 			in:     HealthInput{Account: fresh},
 			model:  ModelNone,
-			reason: "since it was added " + relNow.Format("2 Jan"),
+			reason: "since it was added " + relNow.Format(time.DateOnly),
 			alerts: []string{"no-plan/info"},
 			isNew:  true,
 		},
