@@ -22,7 +22,7 @@ type appConfig struct {
 	DM     commands.DMSender
 	Views  commands.Views
 	Dir    commands.Directory
-	Outbox commands.OutboxAdmin // nil: no /kam outbox (the console)
+	Outbox commands.OutboxAdmin // nil: no /kam outbox
 	Brief  brief.Config
 	Now    func() time.Time
 }
