@@ -338,7 +338,40 @@ func contactList(ctx context.Context, c *Call) (Reply, error) {
 		}
 		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, format.Mrkdwn(ct.Name), contactFacts(ct), last)
 	}
-	blocks = append(blocks, listBlocks(fmt.Sprintf("*Stakeholders (%d)*", len(h.Contacts)), lines, 4, nil)...)
+	list := listBlocks(fmt.Sprintf("*Stakeholders (%d)*", len(h.Contacts)), lines, 4, nil)
+	blocks = append(blocks, list...)
 	blocks = append(blocks, section(fmt.Sprintf("*Relationship model: %s*\n%s", modelText(h.Relationship.Model), format.Mrkdwn(capitalize(h.Relationship.Reason))+".")))
-	return Reply{Blocks: append(blocks, contextBlock("⚠️ key stakeholder without a mirror · ⛔ blocker · `/kam help contact`"))}, nil
+	return Reply{Blocks: append(blocks, contextBlock(contactLegend(list)))}, nil
+}
+
+// contactMarks are the marks of the stakeholder map, in legend order.
+var contactMarks = []struct{ mark, meaning string }{
+	{"⚠️", "key stakeholder without a mirror"},
+	{"⛔", "blocker"},
+}
+
+// contactLegend explains the marks that begin a line of the map as shown
+// (a long map is cut short), and only those.
+func contactLegend(list []slack.Block) string {
+	seen := map[string]bool{}
+	for _, b := range list {
+		s, ok := b.(*slack.SectionBlock)
+		if !ok || s.Text == nil {
+			continue
+		}
+		for _, line := range strings.Split(s.Text.Text, "\n") {
+			for _, m := range contactMarks {
+				if strings.HasPrefix(line, m.mark+" ") {
+					seen[m.mark] = true
+				}
+			}
+		}
+	}
+	var parts []string
+	for _, m := range contactMarks {
+		if seen[m.mark] {
+			parts = append(parts, m.mark+" "+m.meaning)
+		}
+	}
+	return strings.Join(append(parts, "`/kam help contact`"), " · ")
 }

@@ -1,6 +1,8 @@
 package commands_test
 
 import (
+	"github.com/slack-go/slack"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -359,4 +361,43 @@ func blocksIndent(t *testing.T, rep commands.Reply) []byte {
 		t.Fatal(err)
 	}
 	return js.Bytes()
+}
+
+// TestStakeholderLegend: the map's legend names only the marks it shows.
+func TestStakeholderLegend(t *testing.T) {
+	e := newIntelEnv(t)
+	const noMirror, blocker = "⚠️ key stakeholder without a mirror", "⛔ blocker"
+	for _, tc := range []struct {
+		name, change string
+		legend       []string // in the legend
+		absent       []string // not in it
+	}{
+		{"NoMarks", `contact acme add "Bo Chen" role=decision-maker influence=4 mirror=<@UBEN001|ben>`, nil, []string{noMirror, blocker, "⚠️", "⛔"}},
+		{"KeyWithoutMirror", `contact acme add "Jane Doe" title=CFO role=decision-maker influence=5`, []string{noMirror}, []string{blocker, "⛔"}},
+		{"Both", `contact acme add "Max Hill" title=Procurement role=blocker influence=3 stance=-2`, []string{noMirror, blocker}, nil},
+		{"BlockerOnly", `contact acme set "Jane Doe" mirror=<@UANA001|ana>`, []string{blocker}, []string{noMirror, "⚠️"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.ok(ana, tc.change)
+			rep := e.ok(ana, "contact acme")
+			last, ok := rep.Blocks[len(rep.Blocks)-1].(*slack.ContextBlock)
+			if !ok {
+				t.Fatalf("last block %+v is not the legend", rep.Blocks[len(rep.Blocks)-1])
+			}
+			legend := last.ContextElements.Elements[0].(*slack.TextBlockObject).Text
+			if !strings.HasSuffix(legend, "`/kam help contact`") {
+				t.Errorf("legend %q lost the help pointer", legend)
+			}
+			for _, w := range tc.legend {
+				if !strings.Contains(legend, w) {
+					t.Errorf("legend %q does not name %q", legend, w)
+				}
+			}
+			for _, w := range tc.absent {
+				if strings.Contains(legend, w) {
+					t.Errorf("legend %q names %q, which the map does not show:\n%s", legend, w, rep.Text)
+				}
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,15 +16,16 @@ import (
 	"github.com/kambot/kambot/nudges"
 )
 
-// The nudge buttons. Every nudge the scheduler sends carries four buttons
-// (package nudge names their action IDs and payload): Mark reviewed, Log an
-// interaction (a modal), Snooze a week and Open account. A click is checked
+// The nudge buttons. Every nudge the scheduler sends carries its controls
+// (package nudges names their action IDs and payload): Mark reviewed, Log an
+// interaction (a modal), Snooze… (1 day or 1 week), Snooze until… (a date)
+// and Open account. A click is checked
 // before anything changes: the payload must decode and name its own account,
 // belong to the clicking workspace, match a nudge kambot queued, and the
 // user must be on the account's team (any team member may open the
 // account; admins off the team may only open it). A refused click changes
 // nothing and gets an ephemeral explanation. After acting, the nudge
-// message is replaced to show who did what.
+// message keeps its text and gains a line saying who did what.
 
 // NudgeStore is what the nudge buttons and /kam nudges need of
 // persistence; *store.DB implements it. Marks apply to a nudge's topic, for
@@ -38,6 +40,9 @@ type NudgeStore interface {
 	HandleNudge(ctx context.Context, teamID string, t kam.NudgeTopic, how, actor string) (kam.NudgeMark, error)
 	// UnhandleNudge takes back a HandleNudge whose work then failed.
 	UnhandleNudge(ctx context.Context, teamID string, t kam.NudgeTopic, actor string, at time.Time) error
+	// CompleteTactic marks tactic number n of an account's plan done;
+	// ECONFLICT when it already is, ENOTFOUND when there is none.
+	CompleteTactic(ctx context.Context, teamID string, accountID int64, number int, actor string) (kam.Tactic, error)
 	// SnoozeNudge snoozes a topic until the given time; when it is handled
 	// or already snoozed, the existing mark comes back with an ECONFLICT
 	// error and nothing changes.
@@ -54,7 +59,7 @@ type NudgeStore interface {
 type NudgeConfig struct {
 	// Store is required.
 	Store NudgeStore
-	// Snooze is how long Snooze a week silences a nudge (7 days).
+	// Snooze is how long "Snooze… 1 week" silences a nudge (7 days).
 	Snooze time.Duration
 	// HTTPClient posts the update of a nudge message after its "Log an
 	// interaction" form is submitted, to the response_url of the click
@@ -135,14 +140,14 @@ func (h *nudgeHandlers) check(ctx context.Context, in *Interaction, raw string, 
 	return clicked{value: v, key: k, account: a}, nil
 }
 
-// click answers the four nudge buttons.
+// click answers the nudge buttons, menu and date picker.
 func (h *nudgeHandlers) click(ctx context.Context, in *Interaction) (InteractionReply, error) {
 	switch in.Action.ActionID {
 	case nudges.ActionReview:
 		return h.review(ctx, in)
 	case nudges.ActionLog:
 		return h.openLog(ctx, in)
-	case nudges.ActionSnooze:
+	case nudges.ActionSnooze, nudges.ActionSnoozeFor, nudges.ActionSnoozeUntil:
 		return h.snooze(ctx, in)
 	case nudges.ActionOpen:
 		return h.open(ctx, in)
@@ -151,8 +156,9 @@ func (h *nudgeHandlers) click(ctx context.Context, in *Interaction) (Interaction
 	return InteractionReply{}, kam.Errorf(kam.EINVALID, "I don't know this button, so I did nothing. Open the account with `/kam show <account>` instead.")
 }
 
-// review is Mark reviewed: on a plan-review nudge it records a plan review;
-// on any nudge it marks the topic handled.
+// review is Mark reviewed: on a plan-review nudge it records a plan review,
+// on a tactic nudge it ticks the tactic off; on any nudge it marks the
+// topic handled.
 func (h *nudgeHandlers) review(ctx context.Context, in *Interaction) (InteractionReply, error) {
 	c, err := h.check(ctx, in, in.Action.Value, AccessTeam, "act on its reminders")
 	if err != nil {
@@ -165,25 +171,61 @@ func (h *nudgeHandlers) review(ctx context.Context, in *Interaction) (Interactio
 		return InteractionReply{}, h.markRefusal(err, m, in.Now, in.Loc)
 	}
 	done := "marked this reviewed"
-	if c.key.Kind == kam.NudgePlanReview {
+	switch c.key.Kind {
+	case kam.NudgePlanReview:
 		r := kam.PlanReview{TeamID: in.TeamID, AccountID: c.account.ID, Note: "Marked reviewed from a reminder."}
 		if err := h.cfg.Store.RecordPlanReview(ctx, &r, in.UserID); err != nil {
 			h.undo(ctx, in, c.key.NudgeTopic, m)
 			return InteractionReply{}, nudgeErr(err, "record plan review of account %d", c.account.ID)
 		}
 		done = "marked the plan reviewed"
+	case kam.NudgeTactic:
+		if done, err = h.tacticDone(ctx, in, c); err != nil {
+			h.undo(ctx, in, c.key.NudgeTopic, m)
+			return InteractionReply{}, err
+		}
 	}
 	blocks := nudgeDone(nudgeOriginal(in.Callback), c.value, fmt.Sprintf(":white_check_mark: %s %s · %s", mention(in.UserID), done, dateText(in.Now, in.WorkspaceLoc())), true)
 	return InteractionReply{Reply: &Reply{Blocks: blocks, InChannel: true}, ReplaceOriginal: true}, nil
 }
 
-// snooze is Snooze a week.
+// tacticDone ticks off the tactic a tactic nudge is about and says what
+// happened. A tactic already done or since removed still lets the reminder
+// be marked reviewed: there is nothing left to remind of.
+func (h *nudgeHandlers) tacticDone(ctx context.Context, in *Interaction, c clicked) (string, error) {
+	n, err := strconv.Atoi(c.key.Item)
+	if err != nil || n <= 0 {
+		return "", kam.Errorf(kam.EINVALID, "This button's data is garbled, so I did nothing. Mark the tactic done with `/kam plan %s done <n>` instead.", c.account.Slug)
+	}
+	t, err := h.cfg.Store.CompleteTactic(ctx, in.TeamID, c.account.ID, n, in.UserID)
+	switch kam.ErrorCode(err) {
+	case "":
+		return fmt.Sprintf("marked this reviewed and ticked off tactic %d “%s”", n, show(t.Text, confirmSummaryLen)), nil
+	case kam.ECONFLICT:
+		return fmt.Sprintf("marked this reviewed (tactic %d was already done)", n), nil
+	case kam.ENOTFOUND:
+		return fmt.Sprintf("marked this reviewed (tactic %d is no longer in the plan)", n), nil
+	}
+	return "", nudgeErr(err, "complete tactic %d of account %d", n, c.account.ID)
+}
+
+// snooze silences a nudge: the legacy Snooze a week button, the "Snooze…"
+// menu (1 day, 1 week) or the "Snooze until…" date picker. The menu and the
+// picker carry no nudge value of their own; they act on the nudge of the
+// buttons beside them, checked like any click.
 func (h *nudgeHandlers) snooze(ctx context.Context, in *Interaction) (InteractionReply, error) {
-	c, err := h.check(ctx, in, in.Action.Value, AccessTeam, "act on its reminders")
+	raw := in.Action.Value
+	if in.Action.ActionID != nudges.ActionSnooze {
+		raw = nudges.SiblingValue(nudgeOriginal(in.Callback), in.Action.BlockID)
+	}
+	c, err := h.check(ctx, in, raw, AccessTeam, "act on its reminders")
 	if err != nil {
 		return InteractionReply{}, err
 	}
-	until := in.Now.Add(h.cfg.Snooze)
+	until, err := h.snoozeUntil(in)
+	if err != nil {
+		return InteractionReply{}, err
+	}
 	m, err := h.cfg.Store.SnoozeNudge(ctx, in.TeamID, c.key.NudgeTopic, in.UserID, until)
 	if err != nil {
 		return InteractionReply{}, h.markRefusal(err, m, in.Now, in.Loc)
@@ -191,6 +233,31 @@ func (h *nudgeHandlers) snooze(ctx context.Context, in *Interaction) (Interactio
 	line := fmt.Sprintf(":zzz: %s snoozed this until %s", mention(in.UserID), dateText(m.SnoozedUntil, in.WorkspaceLoc()))
 	blocks := nudgeDone(nudgeOriginal(in.Callback), c.value, line, false)
 	return InteractionReply{Reply: &Reply{Blocks: blocks, InChannel: true}, ReplaceOriginal: true}, nil
+}
+
+// maxSnooze bounds a snooze to a date.
+const maxSnooze = 366 * 24 * time.Hour
+
+// snoozeUntil is when the clicked snooze control ends the snooze. A date
+// is snoozed until its start (UTC), so the reminder comes back that day.
+func (h *nudgeHandlers) snoozeUntil(in *Interaction) (time.Time, error) {
+	switch in.Action.ActionID {
+	case nudges.ActionSnooze:
+		return in.Now.Add(h.cfg.Snooze), nil
+	case nudges.ActionSnoozeFor:
+		switch in.Action.SelectedOption.Value {
+		case nudges.SnoozeDay:
+			return in.Now.Add(24 * time.Hour), nil
+		case nudges.SnoozeWeek:
+			return in.Now.Add(h.cfg.Snooze), nil
+		}
+		return time.Time{}, kam.Errorf(kam.EINVALID, "I don't know this snooze, so I did nothing. Pick 1 day, 1 week or a date.")
+	}
+	d, err := time.ParseInLocation(time.DateOnly, in.Action.SelectedDate, time.UTC)
+	if err != nil || !d.After(in.Now) || d.Sub(in.Now) > maxSnooze {
+		return time.Time{}, kam.Errorf(kam.EINVALID, "Pick a day after today and within a year to snooze until — nothing changed.")
+	}
+	return d, nil
 }
 
 // open is Open account: the account card, for the clicker only.
@@ -429,11 +496,13 @@ func nudgeFirstSection(blocks []slack.Block) string {
 }
 
 // nudgeDone is the nudge message after someone acted: the original blocks
-// with a line saying who did what. A handled nudge keeps only its Open
+// (the reminder's text, and what was done before) with a line added saying
+// who did what. A handled nudge keeps only its Open
 // account button; a snoozed one keeps all of them.
 func nudgeDone(orig []slack.Block, v nudges.ButtonValue, line string, handled bool) []slack.Block {
 	out := make([]slack.Block, 0, len(orig)+2)
 	var actions slack.Block
+	lines := 0
 	for _, b := range orig {
 		if b.BlockType() == slack.MBTAction {
 			if handled {
@@ -442,9 +511,9 @@ func nudgeDone(orig []slack.Block, v nudges.ButtonValue, line string, handled bo
 			actions = b
 			continue
 		}
-		// An earlier "who did what" line gives way to the new one.
-		if c, ok := b.(*slack.ContextBlock); ok && c.BlockID == nudgeDoneBlock {
-			continue
+		// Earlier "who did what" lines stay: the message keeps its history.
+		if c, ok := b.(*slack.ContextBlock); ok && strings.HasPrefix(c.BlockID, nudgeDoneBlock) {
+			lines++
 		}
 		out = append(out, b)
 	}
@@ -452,7 +521,11 @@ func nudgeDone(orig []slack.Block, v nudges.ButtonValue, line string, handled bo
 		out = append(out, section("*Reminder*"))
 	}
 	done := contextBlock(line)
+	// A block_id is unique within a message.
 	done.BlockID = nudgeDoneBlock
+	if lines > 0 {
+		done.BlockID = fmt.Sprintf("%s.%d", nudgeDoneBlock, lines+1)
+	}
 	out = append(out, done)
 	if handled {
 		val := v.Encode()

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -94,15 +95,25 @@ func newNudgeEnv(t *testing.T, configure ...func(*commands.Config)) *ndEnv {
 	sink := fakeslack.NewResponseSink(t)
 	e.eng.Register(commands.NudgeExtension(commands.NudgeConfig{Store: e.db, HTTPClient: &http.Client{Timeout: 5 * time.Second},
 		Schedule: "sweep `0 7 * * *`, digest `0 8 * * 1` (cron, Europe/Zurich time)"}))
-	s, err := nudges.New(nudges.Config{Store: e.db, Now: func() time.Time { return fixedNow }})
+	n := &ndEnv{env: e, views: views, sink: sink, msgs: map[string]ndMsg{}}
+	n.sweep()
+	return n
+}
+
+// sweep runs the scheduler's sweep at fixedNow and reads the nudges it
+// queued.
+func (n *ndEnv) sweep() {
+	t := n.t
+	t.Helper()
+	ctx := context.Background()
+	s, err := nudges.New(nudges.Config{Store: n.db, Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Sweep(ctx, fixedNow); err != nil {
 		t.Fatal(err)
 	}
-	n := &ndEnv{env: e, views: views, sink: sink, msgs: map[string]ndMsg{}}
-	raw, err := sql.Open("sqlite3", "file:"+e.path+"?mode=ro&_busy_timeout=5000")
+	raw, err := sql.Open("sqlite3", "file:"+n.path+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +135,9 @@ func newNudgeEnv(t *testing.T, configure ...func(*commands.Config)) *ndEnv {
 		m.blocks = json.RawMessage(blocks)
 		n.msgs[k] = m
 	}
-	return n
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // find returns the queued nudge of a kind on an account to a recipient.
@@ -584,5 +597,235 @@ func TestNudgesCommand(t *testing.T) {
 	n.ok(admin, "nudges survey=default")
 	if d, _ := n.db.SurveyEveryDays(context.Background(), team); d != 0 {
 		t.Errorf("cadence after default = %d", d)
+	}
+}
+
+// pick builds the block_actions payload of user choosing in the snooze menu
+// (option) or date picker (date) on message m, whose blocks may be replaced.
+func (n *ndEnv) pick(user string, m ndMsg, actionID, option, date string) slack.InteractionCallback {
+	n.t.Helper()
+	action := map[string]any{"action_id": actionID, "block_id": nudges.BlockID, "action_ts": "1741964401.000200"}
+	switch actionID {
+	case nudges.ActionSnoozeFor:
+		action["type"] = "static_select"
+		action["selected_option"] = map[string]any{"value": option, "text": map[string]any{"type": "plain_text", "text": option}}
+	default:
+		action["type"] = "datepicker"
+		action["selected_date"] = date
+	}
+	p := map[string]any{
+		"type":         "block_actions",
+		"team":         map[string]any{"id": team, "domain": "acme"},
+		"user":         map[string]any{"id": user, "team_id": team},
+		"api_app_id":   fakeslack.AppID,
+		"trigger_id":   "13345224609.738474920.8088930838d88f008e0",
+		"response_url": n.sink.URL(),
+		"container":    map[string]any{"type": "message", "channel_id": m.channel, "message_ts": "1741964400.000100"},
+		"channel":      map[string]any{"id": m.channel},
+		"message": map[string]any{"type": "message", "user": fakeslack.BotUserID, "ts": "1741964400.000100",
+			"text": m.text, "blocks": m.blocks},
+		"actions": []map[string]any{action},
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal(raw, &cb); err != nil {
+		n.t.Fatal(err)
+	}
+	return cb
+}
+
+// wantKept checks that a nudge message after a click keeps the reminder's
+// first section and ends with the line saying what was done, then the
+// actions block with the action IDs given.
+func wantKept(t *testing.T, m ndMsg, blocks []slack.Block, line string, actions ...string) {
+	t.Helper()
+	var orig slack.Blocks
+	if err := json.Unmarshal(m.blocks, &orig); err != nil {
+		t.Fatal(err)
+	}
+	first := orig.BlockSet[0].(*slack.SectionBlock).Text.Text
+	if s, ok := blocks[0].(*slack.SectionBlock); !ok || s.Text.Text != first {
+		t.Errorf("the reminder's text is gone: first block %+v, want %q", blocks[0], first)
+	}
+	if len(blocks) < len(orig.BlockSet)+1 {
+		t.Fatalf("%d blocks after the click, %d before", len(blocks), len(orig.BlockSet))
+	}
+	done, ok := blocks[len(blocks)-2].(*slack.ContextBlock)
+	if !ok || !strings.HasPrefix(done.BlockID, "nudge.done") {
+		t.Fatalf("no line of what was done: %+v", blocks[len(blocks)-2])
+	}
+	if got := done.ContextElements.Elements[0].(*slack.TextBlockObject).Text; !strings.Contains(got, line) {
+		t.Errorf("line = %q; want %q", got, line)
+	}
+	a, ok := blocks[len(blocks)-1].(*slack.ActionBlock)
+	if !ok {
+		t.Fatalf("last block %+v is not the actions", blocks[len(blocks)-1])
+	}
+	var ids []string
+	for _, e := range a.Elements.ElementSet {
+		raw, _ := json.Marshal(e)
+		var el struct {
+			ActionID string `json:"action_id"`
+		}
+		json.Unmarshal(raw, &el)
+		ids = append(ids, el.ActionID)
+	}
+	if strings.Join(ids, " ") != strings.Join(actions, " ") {
+		t.Errorf("actions = %v; want %v", ids, actions)
+	}
+}
+
+// TestNudgeSnoozeChoices: the snooze menu offers a day or a week, the date
+// picker any day after today within a year; the message keeps its text.
+func TestNudgeSnoozeChoices(t *testing.T) {
+	all := []string{nudges.ActionReview, nudges.ActionLog, nudges.ActionSnoozeFor, nudges.ActionSnoozeUntil, nudges.ActionOpen}
+	for _, tc := range []struct {
+		name, action, option, date string
+		until                      time.Time
+	}{
+		{"OneDay", nudges.ActionSnoozeFor, nudges.SnoozeDay, "", fixedNow.Add(24 * time.Hour)},
+		{"OneWeek", nudges.ActionSnoozeFor, nudges.SnoozeWeek, "", fixedNow.Add(7 * 24 * time.Hour)},
+		{"Tomorrow", nudges.ActionSnoozeUntil, "", "2025-03-15", time.Date(2025, 3, 15, 0, 0, 0, 0, time.UTC)},
+		{"UntilADate", nudges.ActionSnoozeUntil, "", "2025-05-02", time.Date(2025, 5, 2, 0, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNudgeEnv(t)
+			m := n.find(kam.NudgeNoContact, "Globex", ana)
+			ir := n.eng.Interact(context.Background(), n.pick(ana, m, tc.action, tc.option, tc.date))
+			if ir.Reply == nil || !ir.ReplaceOriginal || !ir.Reply.InChannel {
+				t.Fatalf("reply = %+v; want the nudge updated", ir)
+			}
+			mk, _ := n.db.NudgeMark(context.Background(), team, m.key.NudgeTopic)
+			if mk.SnoozedBy != ana || !mk.SnoozedUntil.Equal(tc.until) || mk.Handled() {
+				t.Fatalf("mark = %+v; want snoozed until %s", mk, tc.until)
+			}
+			wantKept(t, m, ir.Reply.Blocks, "snoozed this until <!date^"+strconv.FormatInt(tc.until.Unix(), 10), all...)
+		})
+	}
+}
+
+// TestNudgeSnoozeRefused: forged or stale snooze picks change nothing.
+func TestNudgeSnoozeRefused(t *testing.T) {
+	n := newNudgeEnv(t)
+	m := n.find(kam.NudgeNoContact, "Globex", ana)
+	noMessage := m
+	noMessage.blocks = json.RawMessage(`[]`)
+	foreign := m
+	foreign.blocks = bytes.ReplaceAll(m.blocks, []byte(`\"t\":\"`+team+`\"`), []byte(`\"t\":\"`+otherTeam+`\"`))
+	if bytes.Equal(foreign.blocks, m.blocks) {
+		t.Fatal("the foreign message is the same message")
+	}
+	for _, tc := range []struct {
+		name, user        string
+		m                 ndMsg
+		action, opt, date string
+		words             string
+	}{
+		{"UnknownOption", ana, m, nudges.ActionSnoozeFor, "1y", "", "don't know this snooze"},
+		{"EmptyOption", ana, m, nudges.ActionSnoozeFor, "", "", "don't know this snooze"},
+		{"Today", ana, m, nudges.ActionSnoozeUntil, "", "2025-03-14", "after today"},
+		{"Past", ana, m, nudges.ActionSnoozeUntil, "", "2025-01-02", "after today"},
+		{"BeyondAYear", ana, m, nudges.ActionSnoozeUntil, "", "2026-06-01", "within a year"},
+		{"GarbledDate", ana, m, nudges.ActionSnoozeUntil, "", "next tuesday", "after today"},
+		{"NoMessage", ana, noMessage, nudges.ActionSnoozeFor, nudges.SnoozeDay, "", "garbled"},
+		{"AnotherWorkspacesButtons", ana, foreign, nudges.ActionSnoozeUntil, "", "2025-03-20", "another Slack workspace"},
+		{"NotOnTheTeam", outsider, m, nudges.ActionSnoozeFor, nudges.SnoozeWeek, "", "Only Globex's team"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := snapshot(t, n.path)
+			wantRefusal(t, n.eng.Interact(context.Background(), n.pick(tc.user, tc.m, tc.action, tc.opt, tc.date)), tc.words)
+			if snapshot(t, n.path) != snap {
+				t.Error("a refused snooze changed the database")
+			}
+		})
+	}
+	// Once snoozed, another snooze is refused; the reminder can still be
+	// marked reviewed, and the message keeps both lines.
+	ir := n.eng.Interact(context.Background(), n.pick(ana, m, nudges.ActionSnoozeFor, nudges.SnoozeDay, ""))
+	if ir.Reply == nil {
+		t.Fatalf("snooze: %+v", ir)
+	}
+	snoozed := m
+	snoozed.blocks, _ = json.Marshal(ir.Reply.Blocks)
+	snap := snapshot(t, n.path)
+	wantRefusal(t, n.eng.Interact(context.Background(), n.pick(ana, snoozed, nudges.ActionSnoozeUntil, "", "2025-04-01")), "already snoozed")
+	if snapshot(t, n.path) != snap {
+		t.Error("a second snooze changed the database")
+	}
+	ir = n.click(ana, snoozed, nudges.ActionReview)
+	if ir.Reply == nil || !ir.ReplaceOriginal {
+		t.Fatalf("review after snooze: %+v", ir)
+	}
+	wantKept(t, m, ir.Reply.Blocks, "marked this reviewed", nudges.ActionOpen)
+	if !strings.Contains(ir.Reply.Text, "snoozed this until") {
+		t.Errorf("the snooze line is gone: %s", ir.Reply.Text)
+	}
+	ids := map[string]bool{}
+	for _, b := range ir.Reply.Blocks {
+		if c, ok := b.(*slack.ContextBlock); ok && c.BlockID != "" {
+			if ids[c.BlockID] {
+				t.Errorf("block_id %q twice", c.BlockID)
+			}
+			ids[c.BlockID] = true
+		}
+	}
+}
+
+// TestNudgeReviewTactic: Mark reviewed on a tactic reminder ticks the
+// tactic off and says so.
+func TestNudgeReviewTactic(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		prepare func(n *ndEnv, acme int64, number int)
+		line    string
+	}{
+		{"Open", func(*ndEnv, int64, int) {}, "ticked off tactic 1 “Run the service workshop”"},
+		{"AlreadyDone", func(n *ndEnv, acme int64, number int) {
+			if _, err := n.db.CompleteTactic(ctx, team, acme, number, ben); err != nil {
+				t.Fatal(err)
+			}
+		}, "tactic 1 was already done"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNudgeEnv(t)
+			acme := n.ids[team+"/Acme Corp"]
+			tac := kam.Tactic{TeamID: team, AccountID: acme, Text: "Run the service workshop", OwnerID: ana,
+				Due: time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)}
+			if err := n.db.AddTactic(ctx, &tac, ana); err != nil {
+				t.Fatal(err)
+			}
+			n.sweep()
+			m := n.find(kam.NudgeTactic, "Acme Corp", ana)
+			tc.prepare(n, acme, tac.Number)
+
+			ir := n.click(ana, m, nudges.ActionReview)
+			if ir.Reply == nil || !ir.ReplaceOriginal {
+				t.Fatalf("reply = %+v", ir)
+			}
+			wantKept(t, m, ir.Reply.Blocks, tc.line, nudges.ActionOpen)
+			p, err := n.db.Plan(ctx, team, acme)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got kam.Tactic
+			for _, x := range p.Tactics {
+				if x.Number == tac.Number {
+					got = x
+				}
+			}
+			if !got.Done {
+				t.Fatalf("tactic %+v not done", got)
+			}
+			if tc.name == "Open" && got.DoneBy != ana {
+				t.Errorf("done by %q", got.DoneBy)
+			}
+			if mk, _ := n.db.NudgeMark(ctx, team, m.key.NudgeTopic); mk.HandledBy != ana || mk.HandledHow != kam.HowReviewed {
+				t.Errorf("mark = %+v", mk)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/slack-go/slack"
@@ -17,8 +18,16 @@ const (
 	ActionPrefix = "nudge."
 	ActionReview = "nudge.review" // Mark reviewed
 	ActionLog    = "nudge.log"    // Log an interaction (opens a modal)
-	ActionSnooze = "nudge.snooze" // Snooze a week
+	ActionSnooze = "nudge.snooze" // Snooze a week (a button of messages sent before the snooze menu)
 	ActionOpen   = "nudge.open"   // Open account
+
+	// ActionSnoozeFor is the "Snooze…" menu; its options' values are
+	// SnoozeDay and SnoozeWeek.
+	ActionSnoozeFor = "nudge.snooze_for"
+	// ActionSnoozeUntil is the "Snooze until…" date picker.
+	ActionSnoozeUntil = "nudge.snooze_until"
+	SnoozeDay         = "1d"
+	SnoozeWeek        = "1w"
 
 	// ViewLog is the callback_id of the "Log an interaction" modal.
 	ViewLog = "nudge.log"
@@ -84,16 +93,46 @@ func DecodeButtonValue(s string) (ButtonValue, kam.NudgeKey, error) {
 }
 
 // Buttons is a nudge's actions block: Mark reviewed, Log an interaction,
-// Snooze a week, Open account, each carrying v.
+// a "Snooze…" menu (1 day, 1 week), a "Snooze until…" date picker and Open
+// account. The buttons carry v; the menu and the picker have no room for
+// it (an option's value is limited to 150 characters, a picker has none),
+// so a click on them names its nudge by the buttons of the same block.
 func Buttons(v ButtonValue) *slack.ActionBlock {
 	val := v.Encode()
-	btn := func(id, label string) *slack.ButtonBlockElement {
-		return slack.NewButtonBlockElement(id, val, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
+	text := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
+	btn := func(id, label string) *slack.ButtonBlockElement {
+		return slack.NewButtonBlockElement(id, val, text(label))
+	}
+	snooze := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, text("Snooze…"), ActionSnoozeFor,
+		slack.NewOptionBlockObject(SnoozeDay, text("1 day"), nil),
+		slack.NewOptionBlockObject(SnoozeWeek, text("1 week"), nil))
+	until := slack.NewDatePickerBlockElement(ActionSnoozeUntil)
+	until.Placeholder = text("Snooze until…")
 	return slack.NewActionBlock(BlockID,
 		btn(ActionReview, "Mark reviewed").WithStyle(slack.StylePrimary),
 		btn(ActionLog, "Log an interaction"),
-		btn(ActionSnooze, "Snooze a week"),
+		snooze,
+		until,
 		btn(ActionOpen, "Open account"),
 	)
+}
+
+// SiblingValue is the value of the first nudge button in the actions block
+// blockID of a message: what a click on the snooze menu or date picker
+// acts on. It is "" when there is none, which DecodeButtonValue refuses.
+func SiblingValue(blocks []slack.Block, blockID string) string {
+	for _, b := range blocks {
+		a, ok := b.(*slack.ActionBlock)
+		if !ok || a.BlockID != blockID || a.Elements == nil {
+			continue
+		}
+		for _, e := range a.Elements.ElementSet {
+			if btn, ok := e.(*slack.ButtonBlockElement); ok && strings.HasPrefix(btn.ActionID, ActionPrefix) {
+				return btn.Value
+			}
+		}
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kambot/kambot/kam"
+	"github.com/slack-go/slack"
 )
 
 func TestDecodeValue(t *testing.T) {
@@ -47,27 +48,58 @@ func TestDecodeValue(t *testing.T) {
 func TestButtons(t *testing.T) {
 	k := kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: 12, Kind: kam.NudgeSponsor, Item: "U0SARA", Period: "2025-Q2"}, Recipient: "U0ANA"}
 	b := Buttons(ButtonValueOf("T0ACME", k))
-	if b.BlockID != BlockID || len(b.Elements.ElementSet) != 4 {
+	if b.BlockID != BlockID || len(b.Elements.ElementSet) != 5 {
 		t.Fatalf("actions block = %+v", b)
 	}
-	want := []string{ActionReview, ActionLog, ActionSnooze, ActionOpen}
+	want := []struct{ id, typ string }{
+		{ActionReview, "button"}, {ActionLog, "button"}, {ActionSnoozeFor, "static_select"},
+		{ActionSnoozeUntil, "datepicker"}, {ActionOpen, "button"},
+	}
 	for i, el := range b.Elements.ElementSet {
 		raw, _ := json.Marshal(el)
-		var btn struct {
+		var e struct {
+			Type     string `json:"type"`
 			ActionID string `json:"action_id"`
 			Value    string `json:"value"`
+			Options  []struct {
+				Value string `json:"value"`
+				Text  struct {
+					Text string `json:"text"`
+				} `json:"text"`
+			} `json:"options"`
 		}
-		if err := json.Unmarshal(raw, &btn); err != nil {
+		if err := json.Unmarshal(raw, &e); err != nil {
 			t.Fatal(err)
 		}
-		if btn.ActionID != want[i] || !strings.HasPrefix(btn.ActionID, ActionPrefix) {
-			t.Errorf("button %d action_id = %q, want %q", i, btn.ActionID, want[i])
+		if e.ActionID != want[i].id || e.Type != want[i].typ || !strings.HasPrefix(e.ActionID, ActionPrefix) {
+			t.Errorf("element %d = %s %q, want %s %q", i, e.Type, e.ActionID, want[i].typ, want[i].id)
 		}
-		if _, got, err := DecodeButtonValue(btn.Value); err != nil || got != k {
-			t.Errorf("button %d value decodes to %+v, %v", i, got, err)
+		switch e.Type {
+		case "button":
+			if _, got, err := DecodeButtonValue(e.Value); err != nil || got != k {
+				t.Errorf("button %d value decodes to %+v, %v", i, got, err)
+			}
+			if len(e.Value) > maxValue {
+				t.Errorf("button value is %d bytes", len(e.Value))
+			}
+		case "static_select":
+			if len(e.Options) != 2 || e.Options[0].Value != SnoozeDay || e.Options[0].Text.Text != "1 day" ||
+				e.Options[1].Value != SnoozeWeek || e.Options[1].Text.Text != "1 week" {
+				t.Errorf("snooze menu options = %+v", e.Options)
+			}
 		}
-		if len(btn.Value) > maxValue {
-			t.Errorf("button value is %d bytes", len(btn.Value))
+	}
+	// The menu and the picker name their nudge by their block's buttons.
+	blocks := []slack.Block{slack.NewActionBlock("other", slack.NewButtonBlockElement("x", "nope", nil)), b}
+	if _, got, err := DecodeButtonValue(SiblingValue(blocks, BlockID)); err != nil || got != k {
+		t.Errorf("SiblingValue decodes to %+v, %v", got, err)
+	}
+	for _, id := range []string{"", "other", "missing"} {
+		if v := SiblingValue(blocks, id); v != "" && id != "other" {
+			t.Errorf("SiblingValue(%q) = %q", id, v)
 		}
+	}
+	if v := SiblingValue(blocks, "other"); v != "" {
+		t.Errorf("a non-nudge button gave its value %q", v)
 	}
 }

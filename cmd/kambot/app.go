@@ -24,7 +24,7 @@ type appConfig struct {
 	Views  commands.Views
 	Dir    commands.Directory
 	Zones  commands.Zones       // nil: dates in KAMBOT_TZ for everyone (the console)
-	Outbox commands.OutboxAdmin // nil: no /kam outbox (the console)
+	Outbox commands.OutboxAdmin // nil: no /kam outbox
 	Brief  brief.Config
 	Now    func() time.Time
 }

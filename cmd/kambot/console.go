@@ -65,7 +65,9 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	}
 	// The console keeps the terminal for replies: only warnings are logged.
 	log := m.logger(cfg, slog.LevelWarn)
-	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: &consoleNotifier{w: m.Stdout, db: db, log: log}, Config: cfg, Brief: cfg.Brief()})
+	notifier := &consoleNotifier{w: m.Stdout, db: db, log: log}
+	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: notifier, Config: cfg, Brief: cfg.Brief(),
+		Outbox: consoleOutbox{db: db, wake: notifier.Wake}})
 	if err != nil {
 		return err
 	}
@@ -188,4 +190,37 @@ func (n *consoleNotifier) Wake() {
 
 func (n *consoleNotifier) show(channelID, text string) {
 	fmt.Fprintf(n.w, "  ↳ posted to <#%s>: %s\n", channelID, strings.ReplaceAll(strings.TrimSpace(text), "\n", " "))
+}
+
+// consoleOutbox is /kam outbox in the console: the same counts and failed
+// messages as in Slack, read from the database; a retry queues the message
+// again and the console shows it, as it shows every queued post.
+type consoleOutbox struct {
+	db   outbox.Store
+	wake func()
+}
+
+func (o consoleOutbox) Status(ctx context.Context, teamID string, limit int) (outbox.Status, error) {
+	st, err := o.db.OutboxStats(ctx, teamID)
+	if err != nil {
+		return outbox.Status{}, fmt.Errorf("outbox counts: %w", err)
+	}
+	failed, err := o.db.OutboxFailures(ctx, teamID, limit)
+	if err != nil {
+		return outbox.Status{}, fmt.Errorf("outbox failures: %w", err)
+	}
+	out := outbox.Status{Pending: st.Pending, Sending: st.Sending, Sent: st.Sent, Failed: st.Failed, OldestPending: st.OldestPending}
+	for _, m := range failed {
+		out.Failures = append(out.Failures, outbox.Failure{ID: m.ID, Key: m.Key, Channel: m.Channel, Reason: m.LastError,
+			Attempts: m.Attempts, QueuedAt: m.CreatedAt, FailedAt: m.FailedAt})
+	}
+	return out, nil
+}
+
+func (o consoleOutbox) Retry(ctx context.Context, teamID string, id int64) error {
+	if err := o.db.RequeueOutbox(ctx, teamID, id); err != nil {
+		return err
+	}
+	o.wake()
+	return nil
 }

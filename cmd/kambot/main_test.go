@@ -502,3 +502,21 @@ func TestImportCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleOutbox: /kam outbox works in the console as the README says,
+// for admins only.
+func TestConsoleOutbox(t *testing.T) {
+	getenv := env("KAMBOT_DB", filepath.Join(t.TempDir(), "k.db"), "KAMBOT_ADMINS", testAdmin)
+	for _, tc := range []struct{ as, want, not string }{
+		{testAdmin, "No failed messages", "Unknown"},
+		{"U0NOBODY01", "admin", "No failed messages"},
+	} {
+		out, errOut, err := run(t, getenv, "/kam outbox\n", "console", "--as", tc.as)
+		if err != nil {
+			t.Fatalf("console: %v\n%s", err, errOut)
+		}
+		if !strings.Contains(out, tc.want) || strings.Contains(out, tc.not) {
+			t.Errorf("as %s: /kam outbox said\n%s\nwant %q, not %q", tc.as, out, tc.want, tc.not)
+		}
+	}
+}
