@@ -201,27 +201,7 @@ func (c *Call) parseWith(ctx context.Context, value string) ([]kam.Contact, erro
 // summary: with="…" may come first or last. The with token is found only
 // there, so a summary may still contain "with" in any other form.
 func logWith(rest string) (with string, summary string, found bool, err error) {
-	// Most logs name nobody: skip tokenizing the summary again (hot path).
-	if !strings.Contains(strings.ToLower(rest), "with") {
-		return "", rest, false, nil
-	}
-	toks, terr := Tokenize(rest)
-	if terr != nil || len(toks) == 0 {
-		return "", rest, false, nil
-	}
-	first, last := toks[0], toks[len(toks)-1]
-	switch {
-	case first.Key == "with":
-		return first.Value, strings.TrimSpace(rest[first.End:]), true, nil
-	case last.Key == "with":
-		return last.Value, strings.TrimSpace(rest[:last.Pos]), true, nil
-	}
-	for _, t := range toks {
-		if t.Key == "with" {
-			return "", "", false, kam.Errorf(kam.EINVALID, "Put with=\"…\" right after the kind or at the very end, e.g. `/kam log acme meeting with=\"Jane Doe\" Talked renewal`.")
-		}
-	}
-	return "", rest, false, nil
+	return logOption(rest, "with", "Put with=\"…\" right after the kind or at the very end, e.g. `/kam log acme meeting with=\"Jane Doe\" Talked renewal`.")
 }
 
 // contactNames joins stakeholder names for a message.

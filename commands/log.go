@@ -114,7 +114,15 @@ func postsToChannel(kind kam.InteractionKind) bool { return kind != kam.KindNote
 // logDate finds date=YYYY-MM-DD right after the kind or at the very end of
 // a log's text (like with=), so that the summary keeps the rest verbatim.
 func logDate(rest string) (date, text string, found bool, err error) {
-	if !strings.Contains(strings.ToLower(rest), "date=") {
+	return logOption(rest, "date", "Put date=YYYY-MM-DD right after the kind or at the very end, e.g. `/kam log acme call date=2025-03-10 Talked renewal`.")
+}
+
+// logOption splits key=value off a log's text when it comes right after
+// the kind or last, so that a summary may still hold the word anywhere
+// else; key=value anywhere else is refused with misplaced.
+func logOption(rest, key, misplaced string) (value, text string, found bool, err error) {
+	// Most logs carry no options: skip tokenizing the summary (hot path).
+	if !strings.Contains(strings.ToLower(rest), key+"=") {
 		return "", rest, false, nil
 	}
 	toks, terr := Tokenize(rest)
@@ -123,14 +131,14 @@ func logDate(rest string) (date, text string, found bool, err error) {
 	}
 	first, last := toks[0], toks[len(toks)-1]
 	switch {
-	case first.Key == "date":
+	case first.Key == key:
 		return first.Value, strings.TrimSpace(rest[first.End:]), true, nil
-	case last.Key == "date":
+	case last.Key == key:
 		return last.Value, strings.TrimSpace(rest[:last.Pos]), true, nil
 	}
 	for _, t := range toks {
-		if t.Key == "date" {
-			return "", "", false, kam.Errorf(kam.EINVALID, "Put date=YYYY-MM-DD right after the kind or at the very end, e.g. `/kam log acme call date=2025-03-10 Talked renewal`.")
+		if t.Key == key {
+			return "", "", false, kam.Errorf(kam.EINVALID, "%s", misplaced)
 		}
 	}
 	return "", rest, false, nil
