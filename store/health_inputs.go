@@ -109,166 +109,203 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 // into its own result, merged at the end. Satisfaction is nil for an
 // account never surveyed.
 func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
-	ids := make([]int64, len(accts))
-	idx := make(map[int64]int, len(accts))
-	out := make([]kam.HealthInput, len(accts))
-	for i, a := range accts {
-		ids[i], idx[a.ID] = a.ID, i
-		out[i] = kam.HealthInput{Account: a, LastTouch: map[string]time.Time{}}
-	}
-	list := idList(ids)
-	from := now.Add(-kam.RelationshipWindow)
-
-	var (
-		members  []kam.Member
-		lastSeen []sql.NullInt64 // per member: latest real contact
-		last     = map[int64]time.Time{}
-		recent   = make([][]kam.Interaction, len(accts)) // by position in accts
-		links    = map[int64][]int64{}
-		contacts = make([][]kam.Contact, len(accts))
-		opps     = make([][]kam.Opportunity, len(accts))
-		plans    map[int64]kam.Plan
-		sat      map[int64]*kam.NPSSummary
-	)
+	l := newHealthLoad(db, teamID, accts, now)
 	err := parallel(
-		// The team, each member with their latest real contact: one seek each.
-		func() error {
-			err := db.each(ctx, func(r *sql.Rows) error {
-				var m kam.Member
-				var role string
-				var added int64
-				var seen sql.NullInt64
-				if err := r.Scan(&m.AccountID, &m.UserID, &role, &m.Function, &added, &seen); err != nil {
-					return err
-				}
-				m.TeamID, m.Role, m.AddedAt = teamID, kam.Role(role), fromMS(added)
-				members, lastSeen = append(members, m), append(lastSeen, seen)
-				return nil
-			}, healthTeamSQL, teamID, list)
-			return wrapErr(err, "health inputs: read teams")
-		},
-		// Each account's latest real contact by anyone: one seek each.
-		func() error {
-			err := db.each(ctx, func(r *sql.Rows) error {
-				var acct int64
-				var at sql.NullInt64
-				if err := r.Scan(&acct, &at); err != nil {
-					return err
-				}
-				if at.Valid {
-					last[acct] = fromMS(at.Int64)
-				}
-				return nil
-			}, healthLastContactSQL, teamID, list)
-			return wrapErr(err, "health inputs: read last contacts")
-		},
-		// The window's real contacts, from the covering index. User IDs and
-		// kinds repeat: read them as raw bytes and keep one string each.
-		func() error {
-			intern := map[string]string{}
-			str := func(b sql.RawBytes) string {
-				if s, ok := intern[string(b)]; ok {
-					return s
-				}
-				s := string(b)
-				intern[s] = s
-				return s
-			}
-			err := db.each(ctx, func(r *sql.Rows) error {
-				var in kam.Interaction
-				var user, kind sql.RawBytes
-				var when int64
-				if err := r.Scan(&in.ID, &in.AccountID, &user, &kind, &when); err != nil {
-					return err
-				}
-				in.TeamID, in.UserID, in.Kind, in.At = teamID, str(user), kam.InteractionKind(str(kind)), fromMS(when)
-				k := idx[in.AccountID]
-				recent[k] = append(recent[k], in)
-				return nil
-			}, healthRecentSQL, teamID, list, ms(from), ms(now))
-			return wrapErr(err, "health inputs: read recent interactions")
-		},
-		// The stakeholders named in the window.
-		func() error {
-			err := db.each(ctx, func(r *sql.Rows) error {
-				var id, contact int64
-				if err := r.Scan(&id, &contact); err != nil {
-					return err
-				}
-				links[id] = append(links[id], contact)
-				return nil
-			}, healthMetSQL, teamID, list, ms(from), ms(now))
-			return wrapErr(err, "health inputs: read stakeholders met")
-		},
-		func() error {
-			err := db.each(ctx, func(r *sql.Rows) error {
-				c, err := scanContact(r)
-				if err == nil {
-					k := idx[c.AccountID]
-					contacts[k] = append(contacts[k], c)
-				}
-				return err
-			}, healthContactsSQL, teamID, list)
-			return wrapErr(err, "health inputs: read stakeholders")
-		},
-		// Open opportunities, with only the columns health reads.
-		func() error {
-			err := db.each(ctx, func(r *sql.Rows) error {
-				var o kam.Opportunity
-				var closeDate, stage sql.RawBytes
-				var since int64
-				if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &closeDate, &stage, &since); err != nil {
-					return err
-				}
-				if len(closeDate) > 0 {
-					d, err := time.Parse(closeDateLayout, string(closeDate))
-					if err != nil {
-						return fmt.Errorf("opportunity %d close date: %w", o.ID, err)
-					}
-					o.CloseDate = d
-				}
-				st, ok := kam.ParseEnum(string(stage), kam.Stages)
-				if !ok {
-					return fmt.Errorf("opportunity %d: unknown stage %q", o.ID, stage)
-				}
-				o.TeamID, o.Stage, o.StageSince = teamID, st, fromMS(since)
-				k := idx[o.AccountID]
-				opps[k] = append(opps[k], o)
-				return nil
-			}, healthOppsSQL, teamID, list)
-			return wrapErr(err, "health inputs: read open opportunities")
-		},
+		func() error { return l.readTeams(ctx) },
+		func() error { return l.readLastContacts(ctx) },
+		func() error { return l.readRecent(ctx) },
+		func() error { return l.readMet(ctx) },
+		func() error { return l.readContacts(ctx) },
+		func() error { return l.readOpportunities(ctx) },
 		func() (err error) {
-			plans, err = db.plans(ctx, teamID, ids)
+			l.plans, err = db.plans(ctx, teamID, l.ids)
 			return wrapErr(err, "health inputs")
 		},
 		// Satisfaction comes from the surveys (store/surveys.go).
 		func() (err error) {
-			sat, err = db.NPSSummaries(ctx, teamID, ids, now)
+			l.sat, err = db.NPSSummaries(ctx, teamID, l.ids, now)
 			return wrapErr(err, "health inputs")
 		},
 	)
 	if err != nil {
 		return nil, err
 	}
+	return l.merge(), nil
+}
 
-	for i, m := range members {
-		in := &out[idx[m.AccountID]]
+// healthLoad is one healthInputs call: the accounts, and what each of its
+// side-by-side queries read, each into its own field.
+type healthLoad struct {
+	db        *DB
+	team      string
+	now, from time.Time
+	ids       []int64
+	idx       map[int64]int // position in accts by account ID
+	list      string        // ids as an SQL list
+	out       []kam.HealthInput
+
+	members  []kam.Member
+	lastSeen []sql.NullInt64 // per member: latest real contact
+	last     map[int64]time.Time
+	recent   [][]kam.Interaction // by position in accts
+	links    map[int64][]int64
+	contacts [][]kam.Contact
+	opps     [][]kam.Opportunity
+	plans    map[int64]kam.Plan
+	sat      map[int64]*kam.NPSSummary
+}
+
+func newHealthLoad(db *DB, teamID string, accts []kam.Account, now time.Time) *healthLoad {
+	l := &healthLoad{db: db, team: teamID, now: now, from: now.Add(-kam.RelationshipWindow),
+		ids: make([]int64, len(accts)), idx: make(map[int64]int, len(accts)), out: make([]kam.HealthInput, len(accts)),
+		last: map[int64]time.Time{}, recent: make([][]kam.Interaction, len(accts)), links: map[int64][]int64{},
+		contacts: make([][]kam.Contact, len(accts)), opps: make([][]kam.Opportunity, len(accts))}
+	for i, a := range accts {
+		l.ids[i], l.idx[a.ID] = a.ID, i
+		l.out[i] = kam.HealthInput{Account: a, LastTouch: map[string]time.Time{}}
+	}
+	l.list = idList(l.ids)
+	return l
+}
+
+// readTeams reads the team, each member with their latest real contact:
+// one seek each.
+func (l *healthLoad) readTeams(ctx context.Context) error {
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		var m kam.Member
+		var role string
+		var added int64
+		var seen sql.NullInt64
+		if err := r.Scan(&m.AccountID, &m.UserID, &role, &m.Function, &added, &seen); err != nil {
+			return err
+		}
+		m.TeamID, m.Role, m.AddedAt = l.team, kam.Role(role), fromMS(added)
+		l.members, l.lastSeen = append(l.members, m), append(l.lastSeen, seen)
+		return nil
+	}, healthTeamSQL, l.team, l.list)
+	return wrapErr(err, "health inputs: read teams")
+}
+
+// readLastContacts reads each account's latest real contact by anyone:
+// one seek each.
+func (l *healthLoad) readLastContacts(ctx context.Context) error {
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		var acct int64
+		var at sql.NullInt64
+		if err := r.Scan(&acct, &at); err != nil {
+			return err
+		}
+		if at.Valid {
+			l.last[acct] = fromMS(at.Int64)
+		}
+		return nil
+	}, healthLastContactSQL, l.team, l.list)
+	return wrapErr(err, "health inputs: read last contacts")
+}
+
+// readRecent reads the window's real contacts, from the covering index.
+// User IDs and kinds repeat: read them as raw bytes and keep one string
+// each.
+func (l *healthLoad) readRecent(ctx context.Context) error {
+	intern := map[string]string{}
+	str := func(b sql.RawBytes) string {
+		if s, ok := intern[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		intern[s] = s
+		return s
+	}
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		var in kam.Interaction
+		var user, kind sql.RawBytes
+		var when int64
+		if err := r.Scan(&in.ID, &in.AccountID, &user, &kind, &when); err != nil {
+			return err
+		}
+		in.TeamID, in.UserID, in.Kind, in.At = l.team, str(user), kam.InteractionKind(str(kind)), fromMS(when)
+		k := l.idx[in.AccountID]
+		l.recent[k] = append(l.recent[k], in)
+		return nil
+	}, healthRecentSQL, l.team, l.list, ms(l.from), ms(l.now))
+	return wrapErr(err, "health inputs: read recent interactions")
+}
+
+// readMet reads the stakeholders named in the window, by interaction.
+func (l *healthLoad) readMet(ctx context.Context) error {
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		var id, contact int64
+		if err := r.Scan(&id, &contact); err != nil {
+			return err
+		}
+		l.links[id] = append(l.links[id], contact)
+		return nil
+	}, healthMetSQL, l.team, l.list, ms(l.from), ms(l.now))
+	return wrapErr(err, "health inputs: read stakeholders met")
+}
+
+// readContacts reads the stakeholder maps.
+func (l *healthLoad) readContacts(ctx context.Context) error {
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		c, err := scanContact(r)
+		if err == nil {
+			k := l.idx[c.AccountID]
+			l.contacts[k] = append(l.contacts[k], c)
+		}
+		return err
+	}, healthContactsSQL, l.team, l.list)
+	return wrapErr(err, "health inputs: read stakeholders")
+}
+
+// readOpportunities reads the open opportunities, with only the columns
+// health reads.
+func (l *healthLoad) readOpportunities(ctx context.Context) error {
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		var o kam.Opportunity
+		var closeDate, stage sql.RawBytes
+		var since int64
+		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &closeDate, &stage, &since); err != nil {
+			return err
+		}
+		if len(closeDate) > 0 {
+			d, err := time.Parse(closeDateLayout, string(closeDate))
+			if err != nil {
+				return fmt.Errorf("opportunity %d close date: %w", o.ID, err)
+			}
+			o.CloseDate = d
+		}
+		st, ok := kam.ParseEnum(string(stage), kam.Stages)
+		if !ok {
+			return fmt.Errorf("opportunity %d: unknown stage %q", o.ID, stage)
+		}
+		o.TeamID, o.Stage, o.StageSince = l.team, st, fromMS(since)
+		k := l.idx[o.AccountID]
+		l.opps[k] = append(l.opps[k], o)
+		return nil
+	}, healthOppsSQL, l.team, l.list)
+	return wrapErr(err, "health inputs: read open opportunities")
+}
+
+// merge puts what the queries read into each account's input.
+func (l *healthLoad) merge() []kam.HealthInput {
+	out := l.out
+	for i, m := range l.members {
+		in := &out[l.idx[m.AccountID]]
 		in.Members = append(in.Members, m)
-		if lastSeen[i].Valid {
-			in.LastTouch[m.UserID] = fromMS(lastSeen[i].Int64)
+		if l.lastSeen[i].Valid {
+			in.LastTouch[m.UserID] = fromMS(l.lastSeen[i].Int64)
 		}
 	}
 	for i := range out {
-		for j := range recent[i] {
-			recent[i][j].Contacts = links[recent[i][j].ID]
+		for j := range l.recent[i] {
+			l.recent[i][j].Contacts = l.links[l.recent[i][j].ID]
 		}
-		out[i].Recent, out[i].Contacts, out[i].Opportunities = recent[i], contacts[i], opps[i]
+		out[i].Recent, out[i].Contacts, out[i].Opportunities = l.recent[i], l.contacts[i], l.opps[i]
 		id := out[i].Account.ID
-		out[i].LastContact = last[id]
-		out[i].Plan = plans[id]
+		out[i].LastContact = l.last[id]
+		out[i].Plan = l.plans[id]
 		out[i].Plan.AccountID = id
-		out[i].Satisfaction = sat[id]
+		out[i].Satisfaction = l.sat[id]
 	}
-	return out, nil
+	return out
 }
