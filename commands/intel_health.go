@@ -207,96 +207,113 @@ var accountSorts = []string{"name", "quadrant", "health", "attractiveness", "str
 // by quadrant= (one or several, comma-separated, or "unscored") and sorted
 // by sort=, so the yearly selection review is one command.
 func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, opts Options) (Reply, error) {
-	want := map[kam.Quadrant]bool{}
-	if t, ok := opts["quadrant"]; ok {
-		for _, part := range strings.Split(t.Value, ",") {
-			part = strings.TrimSpace(part)
-			if strings.EqualFold(part, "unscored") {
-				want[""] = true
-				continue
-			}
-			q, err := ParseEnum("quadrant", part, append(slices.Clone(kam.Quadrants), "unscored"))
-			if err != nil {
-				return Reply{}, err
-			}
-			want[q] = true
-		}
+	// Read the filter and the order first: a typo changes nothing.
+	want, err := quadrantFilter(opts)
+	if err != nil {
+		return Reply{}, err
 	}
 	order := "name"
 	if t, ok := opts["sort"]; ok {
-		s, err := ParseEnum("sort order", t.Value, accountSorts)
-		if err != nil {
+		if order, err = ParseEnum("sort order", t.Value, accountSorts); err != nil {
 			return Reply{}, err
 		}
-		order = s
 	}
+	rows, err := c.selectionRows(ctx, list, want)
+	if err != nil {
+		return Reply{}, err
+	}
+	slices.SortStableFunc(rows, selectionOrder(order))
+	return Reply{Blocks: selectionBlocks(rows, all, want, order)}, nil
+}
+
+// selectionRow is one account of /kam accounts with the matrix.
+type selectionRow struct {
+	a   kam.Account
+	pos kam.Position
+	h   kam.Health
+}
+
+// quadrantFilter reads quadrant= (one or several, comma-separated, or
+// "unscored", kept as the empty quadrant); none means every account.
+func quadrantFilter(opts Options) (map[kam.Quadrant]bool, error) {
+	want := map[kam.Quadrant]bool{}
+	t, ok := opts["quadrant"]
+	if !ok {
+		return want, nil
+	}
+	for _, part := range strings.Split(t.Value, ",") {
+		part = strings.TrimSpace(part)
+		if strings.EqualFold(part, "unscored") {
+			want[""] = true
+			continue
+		}
+		q, err := ParseEnum("quadrant", part, append(slices.Clone(kam.Quadrants), "unscored"))
+		if err != nil {
+			return nil, err
+		}
+		want[q] = true
+	}
+	return want, nil
+}
+
+// selectionRows places each account on the matrix, keeps those in the
+// wanted quadrants and assesses their health.
+func (c *Call) selectionRows(ctx context.Context, list []kam.Account, want map[kam.Quadrant]bool) ([]selectionRow, error) {
 	weights, err := c.intel().Weights(ctx, c.TeamID)
 	if err != nil {
-		return Reply{}, fmt.Errorf("read weights: %w", err)
+		return nil, fmt.Errorf("read weights: %w", err)
 	}
 	latest, err := c.intel().LatestScores(ctx, c.TeamID)
 	if err != nil {
-		return Reply{}, fmt.Errorf("read latest scores: %w", err)
+		return nil, fmt.Errorf("read latest scores: %w", err)
 	}
-	type row struct {
-		a   kam.Account
-		pos kam.Position
-		h   kam.Health
-	}
-	var rows []row
+	var rows []selectionRow
 	var kept []kam.Account
 	for _, a := range list {
 		p := kam.Evaluate(latest[a.ID], weights)
 		if len(want) > 0 && !want[p.Quadrant] {
 			continue
 		}
-		rows = append(rows, row{a: a, pos: p})
+		rows = append(rows, selectionRow{a: a, pos: p})
 		kept = append(kept, a)
 	}
 	hs, err := c.healthOf(ctx, kept)
 	if err != nil {
-		return Reply{}, err
+		return nil, err
 	}
 	for i := range rows {
 		rows[i].h = hs[i]
 	}
+	return rows, nil
+}
+
+// selectionOrder compares two rows by sort=, then by name.
+func selectionOrder(order string) func(x, y selectionRow) int {
 	qrank := map[kam.Quadrant]int{"": len(kam.Quadrants)}
 	for i, q := range kam.Quadrants {
 		qrank[q] = i
 	}
-	byName := func(x, y row) int { return cmp.Compare(strings.ToLower(x.a.Name), strings.ToLower(y.a.Name)) }
-	slices.SortStableFunc(rows, func(x, y row) int {
+	return func(x, y selectionRow) int {
+		d := 0
 		switch order {
 		case "quadrant":
-			if d := cmp.Compare(qrank[x.pos.Quadrant], qrank[y.pos.Quadrant]); d != 0 {
-				return d
-			}
-			if d := cmp.Compare(y.pos.Attractiveness+y.pos.Strength, x.pos.Attractiveness+x.pos.Strength); d != 0 {
-				return d
-			}
+			d = cmp.Or(cmp.Compare(qrank[x.pos.Quadrant], qrank[y.pos.Quadrant]),
+				cmp.Compare(y.pos.Attractiveness+y.pos.Strength, x.pos.Attractiveness+x.pos.Strength))
 		case "health":
-			if d := cmp.Compare(x.h.Score, y.h.Score); d != 0 {
-				return d
-			}
+			d = cmp.Compare(x.h.Score, y.h.Score)
 		case "attractiveness":
 			// An unplaced account has no attractiveness to rank by.
-			if d := boolFirst(x.pos.Rated, y.pos.Rated); d != 0 {
-				return d
-			}
-			if d := cmp.Compare(y.pos.Attractiveness, x.pos.Attractiveness); d != 0 {
-				return d
-			}
+			d = cmp.Or(boolFirst(x.pos.Rated, y.pos.Rated), cmp.Compare(y.pos.Attractiveness, x.pos.Attractiveness))
 		case "strength":
-			if d := boolFirst(x.pos.Rated, y.pos.Rated); d != 0 {
-				return d
-			}
-			if d := cmp.Compare(y.pos.Strength, x.pos.Strength); d != 0 {
-				return d
-			}
+			d = cmp.Or(boolFirst(x.pos.Rated, y.pos.Rated), cmp.Compare(y.pos.Strength, x.pos.Strength))
 		}
-		return byName(x, y)
-	})
+		return cmp.Or(d, cmp.Compare(strings.ToLower(x.a.Name), strings.ToLower(y.a.Name)))
+	}
+}
 
+// selectionBlocks lays the rows out under a title that names the scope and
+// the filter.
+func selectionBlocks(rows []selectionRow, all bool, want map[kam.Quadrant]bool, order string) []slack.Block {
 	title := "Your accounts"
 	if all {
 		title = "All accounts"
@@ -312,32 +329,37 @@ func (c *Call) intelAccounts(ctx context.Context, list []kam.Account, all bool, 
 	}
 	blocks := []slack.Block{header(fmt.Sprintf("%s (%d)", title, len(rows)))}
 	if len(rows) == 0 {
-		return Reply{Blocks: append(blocks, section("No account matches. `/kam accounts all sort=quadrant` lists every account by quadrant."))}, nil
+		return append(blocks, section("No account matches. `/kam accounts all sort=quadrant` lists every account by quadrant."))
 	}
 	lines := make([]string, len(rows))
 	for i, r := range rows {
-		where := "_unscored_"
-		if r.pos.Scored > 0 {
-			where = fmt.Sprintf("_not placed, %d of %d factors scored_", r.pos.Scored, r.pos.Needed)
-		}
-		if r.pos.Rated {
-			where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
-		}
-		health := "health " + format.Health(r.h.Score)
-		if r.h.New {
-			health = kam.NoDataYet
-		}
-		line := fmt.Sprintf("*%s* `%s` — %s · %s · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, health, r.a.Tier)
-		if r.a.OwnerID != "" {
-			line += " · KAM " + mention(r.a.OwnerID)
-		}
-		lines[i] = line
+		lines[i] = selectionLine(r)
 	}
 	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
 		return fmt.Sprintf("…and %d more — narrow with quadrant=", n)
 	})...)
-	return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("Sorted by %s · attractiveness / strength, 0–100 · quadrant=%s|unscored · sort=%s",
-		order, strings.Join(quadrantNames(), "|"), strings.Join(accountSorts, "|"))))}, nil
+	return append(blocks, contextBlock(fmt.Sprintf("Sorted by %s · attractiveness / strength, 0–100 · quadrant=%s|unscored · sort=%s",
+		order, strings.Join(quadrantNames(), "|"), strings.Join(accountSorts, "|"))))
+}
+
+// selectionLine is one account: where it sits, its health, tier and KAM.
+func selectionLine(r selectionRow) string {
+	where := "_unscored_"
+	if r.pos.Scored > 0 {
+		where = fmt.Sprintf("_not placed, %d of %d factors scored_", r.pos.Scored, r.pos.Needed)
+	}
+	if r.pos.Rated {
+		where = fmt.Sprintf("*%s* %s / %s", r.pos.Quadrant, num1(r.pos.Attractiveness), num1(r.pos.Strength))
+	}
+	health := "health " + format.Health(r.h.Score)
+	if r.h.New {
+		health = kam.NoDataYet
+	}
+	line := fmt.Sprintf("*%s* `%s` — %s · %s · %s", format.Mrkdwn(r.a.Name), r.a.Slug, where, health, r.a.Tier)
+	if r.a.OwnerID != "" {
+		line += " · KAM " + mention(r.a.OwnerID)
+	}
+	return line
 }
 
 // boolFirst orders true before false.
