@@ -86,10 +86,46 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *conc * 2, MaxIdleConnsPerHost: *conc * 2, IdleConnTimeout: time.Minute}, Timeout: 10 * time.Second}
+	l := &loadRun{conc: *conc, n: *n, warm: *warm,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConns: *conc * 2, MaxIdleConnsPerHost: *conc * 2, IdleConnTimeout: time.Minute}, Timeout: 10 * time.Second}}
 
 	// 1. The bare handler, in a process of its own like kambot.
+	l.bare = l.runBare()
+	// 2. kambot serve in HTTP mode on its own database, Slack's Web API
+	// pointed at a local double that accepts everything.
+	dbPath := filepath.Join(dir, "load.db")
+	srv, base, stop := startKambot(l.client, *bin, dbPath)
+	defer stop()
+	// 3. /kam log on an account with a channel, then /kam show.
+	l.loadLog(srv, base)
+	l.loadShow(srv, base)
+	srv.Process.Signal(os.Interrupt)
+	srv.Wait()
+	// 4. Every acknowledged log must be in the database.
+	l.stored, l.wantStored = countInteractions(dbPath), int64(*warm+*n+50)
+	l.report()
+	if missed := l.missed(); len(missed) > 0 {
+		fmt.Println("targets missed: " + strings.Join(missed, "; "))
+		if *check {
+			os.Exit(1)
+		}
+		return
+	}
+	fmt.Println("targets: all met")
+}
+
+// loadRun is one kamload run: its settings and what it measured.
+type loadRun struct {
+	client             *http.Client
+	conc, n, warm      int
+	bare, log, show    result
+	showN              int
+	rss, hwm           int64 // kambot's resident memory after rssAfterCount logs, and its peak
+	stored, wantStored int64
+}
+
+// runBare measures the bare signature-checking handler in a child process.
+func (l *loadRun) runBare() result {
 	self, _ := os.Executable()
 	bareAddr := freeAddr()
 	bare := exec.Command(self)
@@ -97,13 +133,16 @@ func main() {
 	bare.Stderr = os.Stderr
 	must(bare.Start())
 	defer bare.Process.Kill()
-	waitHealthy(client, "http://"+bareAddr+"/healthz")
-	bareCPU0 := cpuOf(bare.Process.Pid)
-	bareRes := run(client, "http://"+bareAddr+"/slack/commands", *conc, *warm, *n, logText, nil)
-	bareRes.cpuPerReq = perRequest(cpuOf(bare.Process.Pid)-bareCPU0, *warm+*n)
+	waitHealthy(l.client, "http://"+bareAddr+"/healthz")
+	cpu0 := cpuOf(bare.Process.Pid)
+	res := run(l.client, "http://"+bareAddr+"/slack/commands", l.conc, l.warm, l.n, logText, nil)
+	res.cpuPerReq = perRequest(cpuOf(bare.Process.Pid)-cpu0, l.warm+l.n)
+	return res
+}
 
-	// 2. kambot serve in HTTP mode on its own database, Slack's Web API
-	// pointed at a local double that accepts everything.
+// startKambot starts kambot serve on dbPath with a Slack double that
+// accepts everything; stop kills both.
+func startKambot(client *http.Client, bin, dbPath string) (srv *exec.Cmd, base string, stop func()) {
 	fake := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"`+team+`","channel":"C1","ts":"1.1"}`)
@@ -111,108 +150,102 @@ func main() {
 	fl, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err)
 	go fake.Serve(fl)
-	defer fake.Close()
 
 	addr := freeAddr()
-	dbPath := filepath.Join(dir, "load.db")
-	srv := exec.Command(*bin, "serve")
+	srv = exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(),
 		"KAMBOT_ADDR="+addr, "KAMBOT_DB="+dbPath, "SLACK_BOT_TOKEN=xoxb-kamload",
 		"SLACK_SIGNING_SECRET="+secret, "SLACK_APP_TOKEN=", "KAMBOT_ADMINS="+loader,
 		"SLACK_API_URL=http://"+fl.Addr().String()+"/", "OPENAI_API_KEY=", "KAMBOT_LOG_LEVEL=warn")
 	srv.Stderr = os.Stderr
 	must(srv.Start())
-	defer srv.Process.Kill()
-	base := "http://" + addr
+	base = "http://" + addr
 	waitHealthy(client, base+"/healthz")
+	return srv, base, func() { srv.Process.Kill(); fake.Close() }
+}
 
-	// The account has a channel: each log also queues its channel post, in
-	// the same transaction, as in normal use.
-	status, body := post(client, base+"/slack/commands", fmt.Sprintf(`add "%s" owner=<@%s|loader> tier=partner channel=<#%s|load>`, account, loader, channel))
+// loadLog measures /kam log on an account with a channel: each log also
+// queues its channel post, in the same transaction, as in normal use.
+func (l *loadRun) loadLog(srv *exec.Cmd, base string) {
+	status, body := post(l.client, base+"/slack/commands", fmt.Sprintf(`add "%s" owner=<@%s|loader> tier=partner channel=<#%s|load>`, account, loader, channel))
 	if status != 200 || strings.Contains(strings.ToLower(body), "internal error") || strings.Contains(body, "rror") {
 		log.Fatalf("kamload: seeding the account failed: %d %s", status, body)
 	}
-	var rss int64
 	cpu0 := cpuOf(srv.Process.Pid)
-	kamRes := run(client, base+"/slack/commands", *conc, *warm, *n, logText, func(done int) {
+	l.log = run(l.client, base+"/slack/commands", l.conc, l.warm, l.n, logText, func(done int) {
 		if done == rssAfterCount {
-			rss, _ = memory(srv.Process.Pid)
+			l.rss, _ = memory(srv.Process.Pid)
 		}
 	})
-	kamRes.cpuPerReq = perRequest(cpuOf(srv.Process.Pid)-cpu0, *warm+*n)
-	_, hwm := memory(srv.Process.Pid)
-	if rss == 0 {
-		rss = hwm
+	l.log.cpuPerReq = perRequest(cpuOf(srv.Process.Pid)-cpu0, l.warm+l.n)
+	_, l.hwm = memory(srv.Process.Pid)
+	if l.rss == 0 {
+		l.rss = l.hwm
 	}
-	// /kam show on an account with 50 interactions, a busy account's
-	// quarter (the card reads the latest five, health the 90-day window).
-	status, body = post(client, base+"/slack/commands", fmt.Sprintf(`add "%s" owner=<@%s|loader> tier=partner channel=<#%s|show>`, showAccount, loader, showChannel))
+}
+
+// loadShow measures /kam show on an account with 50 interactions, a busy
+// account's quarter (the card reads the latest five, health the 90-day
+// window).
+func (l *loadRun) loadShow(srv *exec.Cmd, base string) {
+	status, body := post(l.client, base+"/slack/commands", fmt.Sprintf(`add "%s" owner=<@%s|loader> tier=partner channel=<#%s|show>`, showAccount, loader, showChannel))
 	if status != 200 || strings.Contains(body, "rror") {
 		log.Fatalf("kamload: seeding the show account failed: %d %s", status, body)
 	}
 	for i := range 50 {
-		if status, body := post(client, base+"/slack/commands", fmt.Sprintf("log showc meeting Review %d of the rollout", i)); status != 200 || strings.Contains(body, "rror") {
+		if status, body := post(l.client, base+"/slack/commands", fmt.Sprintf("log showc meeting Review %d of the rollout", i)); status != 200 || strings.Contains(body, "rror") {
 			log.Fatalf("kamload: seeding the show account failed: %d %s", status, body)
 		}
 	}
-	cpu0 = cpuOf(srv.Process.Pid)
-	showN := max(*n/4, 1000)
-	showRes := run(client, base+"/slack/commands", *conc, *warm/4, showN, func(int) string { return "show showc" }, nil)
-	showRes.cpuPerReq = perRequest(cpuOf(srv.Process.Pid)-cpu0, *warm/4+showN)
-	srv.Process.Signal(os.Interrupt)
-	srv.Wait()
+	cpu0 := cpuOf(srv.Process.Pid)
+	l.showN = max(l.n/4, 1000)
+	l.show = run(l.client, base+"/slack/commands", l.conc, l.warm/4, l.showN, func(int) string { return "show showc" }, nil)
+	l.show.cpuPerReq = perRequest(cpuOf(srv.Process.Pid)-cpu0, l.warm/4+l.showN)
+}
 
-	// Every acknowledged log must be in the database.
-	stored := countInteractions(dbPath)
-	wantStored := int64(*warm + *n + 50)
-
-	ratio := kamRes.rps / bareRes.rps
-	showRatio := showRes.rps / bareRes.rps
-	fmt.Printf("kamload: %d concurrent, %d measured requests (show: %d), server and baseline in child processes, over loopback\n", *conc, *n, showN)
+// report prints the table: every target beside the bare handler.
+func (l *loadRun) report() {
+	fmt.Printf("kamload: %d concurrent, %d measured requests (show: %d), server and baseline in child processes, over loopback\n", l.conc, l.n, l.showN)
 	fmt.Printf("%-40s %9s %6s %9s %9s %9s %8s %7s\n", "target", "req/s", "×bare", "p50", "p99", "max", "cpu µs", "errors")
 	line := func(name string, r result) {
-		fmt.Printf("%-40s %9.0f %6.2f %9s %9s %9s %8.0f %7d\n", name, r.rps, r.rps/bareRes.rps, r.p50, r.p99, r.max, r.cpuPerReq, r.errors)
+		fmt.Printf("%-40s %9.0f %6.2f %9s %9s %9s %8.0f %7d\n", name, r.rps, r.rps/l.bare.rps, r.p50, r.p99, r.max, r.cpuPerReq, r.errors)
 	}
-	line("bare handler (signature only)", bareRes)
-	line("/kam log, account with a channel", kamRes)
-	line("/kam show, 50 interactions", showRes)
-	fmt.Printf("server CPU per /kam log: %.2f× the bare handler's\n", kamRes.cpuPerReq/bareRes.cpuPerReq)
-	fmt.Printf("kambot resident memory after %d logs: %.1f MB; peak (VmHWM) after the logs: %.1f MB\n", rssAfterCount, float64(rss)/(1<<20), float64(hwm)/(1<<20))
-	fmt.Printf("interactions stored: %d of %d acknowledged\n", stored, wantStored)
+	line("bare handler (signature only)", l.bare)
+	line("/kam log, account with a channel", l.log)
+	line("/kam show, 50 interactions", l.show)
+	fmt.Printf("server CPU per /kam log: %.2f× the bare handler's\n", l.log.cpuPerReq/l.bare.cpuPerReq)
+	fmt.Printf("kambot resident memory after %d logs: %.1f MB; peak (VmHWM) after the logs: %.1f MB\n", rssAfterCount, float64(l.rss)/(1<<20), float64(l.hwm)/(1<<20))
+	fmt.Printf("interactions stored: %d of %d acknowledged\n", l.stored, l.wantStored)
+}
 
+// missed lists the targets the run missed.
+func (l *loadRun) missed() []string {
 	var missed []string
-	if kamRes.p99 > maxP99 {
-		missed = append(missed, fmt.Sprintf("log p99 %s > %s", kamRes.p99, maxP99))
+	if l.log.p99 > maxP99 {
+		missed = append(missed, fmt.Sprintf("log p99 %s > %s", l.log.p99, maxP99))
 	}
-	if ratio < minBareRatio {
+	if ratio := l.log.rps / l.bare.rps; ratio < minBareRatio {
 		missed = append(missed, fmt.Sprintf("log ratio %.2f < %.2f of the bare handler", ratio, minBareRatio))
 	}
-	if c := kamRes.cpuPerReq / bareRes.cpuPerReq; c > maxCPURatio {
+	if c := l.log.cpuPerReq / l.bare.cpuPerReq; c > maxCPURatio {
 		missed = append(missed, fmt.Sprintf("log CPU %.2f× > %.1f× the bare handler's", c, maxCPURatio))
 	}
-	if hwm > maxRSSBytes {
-		missed = append(missed, fmt.Sprintf("peak memory %.1f MB > 40 MB", float64(hwm)/(1<<20)))
+	if l.hwm > maxRSSBytes {
+		missed = append(missed, fmt.Sprintf("peak memory %.1f MB > 40 MB", float64(l.hwm)/(1<<20)))
 	}
-	if showRes.p99 > maxShowP99 {
-		missed = append(missed, fmt.Sprintf("show p99 %s > %s", showRes.p99, maxShowP99))
+	if l.show.p99 > maxShowP99 {
+		missed = append(missed, fmt.Sprintf("show p99 %s > %s", l.show.p99, maxShowP99))
 	}
-	if showRatio < minShowRatio {
-		missed = append(missed, fmt.Sprintf("show ratio %.2f < %.2f of the bare handler", showRatio, minShowRatio))
+	if ratio := l.show.rps / l.bare.rps; ratio < minShowRatio {
+		missed = append(missed, fmt.Sprintf("show ratio %.2f < %.2f of the bare handler", ratio, minShowRatio))
 	}
-	if showRes.errors > 0 {
-		missed = append(missed, fmt.Sprintf("%d show errors", showRes.errors))
+	if l.show.errors > 0 {
+		missed = append(missed, fmt.Sprintf("%d show errors", l.show.errors))
 	}
-	if kamRes.errors > 0 || stored != wantStored {
-		missed = append(missed, fmt.Sprintf("%d errors, %d of %d stored", kamRes.errors, stored, wantStored))
+	if l.log.errors > 0 || l.stored != l.wantStored {
+		missed = append(missed, fmt.Sprintf("%d errors, %d of %d stored", l.log.errors, l.stored, l.wantStored))
 	}
-	if len(missed) == 0 {
-		fmt.Println("targets: all met")
-		return
-	}
-	fmt.Println("targets missed: " + strings.Join(missed, "; "))
-	if *check {
-		os.Exit(1)
-	}
+	return missed
 }
 
 type result struct {
