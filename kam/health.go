@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -707,7 +708,7 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 	a, now := x.in.Account, x.now
 	if s.Responses > 0 {
 		part = HealthPart{Key: PartSatisfaction, Label: "Satisfaction", Weight: WeightSatisfaction,
-			Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: fmt.Sprintf("NPS %s from %d answers", num(s.NPS), s.Responses)}
+			Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: "NPS " + npsText(s.NPS) + " from " + answersText(s.Responses)}
 		ok = true
 	}
 	var last time.Time
@@ -722,7 +723,7 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 		}
 	}
 	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
-		x.alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", num(*s.PreviousNPS), num(s.NPS))
+		x.alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", npsText(*s.PreviousNPS), npsText(s.NPS))
 	}
 	if l := s.Latest; l != nil && Detractor(l.Score) && now.Sub(l.At) <= SurveyInterval {
 		who := "latest answer"
@@ -883,6 +884,20 @@ func ago(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%d days ago", n)
 	}
+}
+
+// npsText and answersText say an NPS the way package format does (a whole
+// number, rounded half away from zero; "1 answer"), for the reasons and
+// alerts kam words itself: format imports kam, so kam cannot call it.
+func npsText(v float64) string {
+	return strconv.Itoa(int(math.Round(math.Max(-100, math.Min(100, v)))))
+}
+
+func answersText(n int) string {
+	if n == 1 {
+		return "1 answer"
+	}
+	return strconv.Itoa(n) + " answers"
 }
 
 func num(v float64) string {

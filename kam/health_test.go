@@ -453,3 +453,23 @@ func TestHealthAnswers(t *testing.T) {
 		t.Error("a survey 100 days ago is due on a 180-day cadence")
 	}
 }
+
+// The satisfaction reason says NPS as package format does: a whole number
+// and "1 answer", not "1 answers".
+func TestSatisfactionWording(t *testing.T) {
+	for _, tc := range []struct {
+		nps  float64
+		n    int
+		want string
+	}{
+		{-100, 1, "NPS -100 from 1 answer"},
+		{33.5, 2, "NPS 34 from 2 answers"},
+		{-12.5, 8, "NPS -13 from 8 answers"},
+	} {
+		x := &assessment{in: HealthInput{Account: Account{Name: "Acme"}}, now: time.Now()}
+		p, ok := x.satisfaction(&NPSSummary{NPS: tc.nps, Responses: tc.n})
+		if !ok || p.Detail != tc.want {
+			t.Errorf("satisfaction(%v, %d) = %q, want %q", tc.nps, tc.n, p.Detail, tc.want)
+		}
+	}
+}
