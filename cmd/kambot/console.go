@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -180,7 +181,16 @@ func (n *consoleNotifier) Wake() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	_, err := outbox.Drain(context.Background(), n.db, time.Now(), func(m kam.OutboxMessage, _ string) error {
-		n.show(m.Channel, m.Text)
+		// Shown as a person reads it, like the posts sent through Notify.
+		text := m.Text
+		if len(m.Blocks) > 0 {
+			var bs slack.Blocks
+			if err := json.Unmarshal(m.Blocks, &bs); err != nil {
+				return fmt.Errorf("read the blocks of %s: %w", m.Key, err)
+			}
+			text = commands.PlainText(bs.BlockSet)
+		}
+		n.show(m.Channel, text)
 		return nil
 	})
 	if err != nil {
