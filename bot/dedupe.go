@@ -87,16 +87,21 @@ func newTracker() *tracker {
 
 // Go runs f in a goroutine counted until it returns.
 func (t *tracker) Go(f func()) {
-	t.mu.Lock()
-	if t.n == 0 {
-		t.idle = make(chan struct{})
-	}
-	t.n++
-	t.mu.Unlock()
+	t.add()
 	go func() {
 		defer t.done()
 		f()
 	}()
+}
+
+// add counts one piece of work in; done counts it out.
+func (t *tracker) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		t.idle = make(chan struct{})
+	}
+	t.n++
 }
 
 func (t *tracker) done() {

@@ -162,7 +162,7 @@ type testServer struct {
 	reg      *prometheus.Registry
 	clock    *fixedClock
 	sink     *fakeslack.ResponseSink
-	handlers *busy // requests being served
+	handlers *tracker // requests being served
 }
 
 // newTestServer builds an HTTPServer with a fake engine; mod may adjust
@@ -197,10 +197,10 @@ func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 		defer cancel()
 		_ = s.core.drain(ctx)
 	})
-	handlers := newBusy()
+	handlers := newTracker()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		handlers.enter()
-		defer handlers.leave()
+		handlers.add()
+		defer handlers.done()
 		s.ServeHTTP(w, r)
 	}))
 	t.Cleanup(hs.Close)
@@ -219,59 +219,11 @@ func (s *testServer) settle(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.handlers.wait(ctx); err != nil {
+	if err := s.handlers.Wait(ctx); err != nil {
 		t.Fatalf("requests still being handled: %v", err)
 	}
 	if err := s.core.work.Wait(ctx); err != nil {
 		t.Fatalf("background work still running: %v", err)
-	}
-}
-
-// busy counts work in progress, like a WaitGroup that may be waited on
-// while work starts.
-type busy struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed while n == 0
-}
-
-func newBusy() *busy {
-	b := &busy{idle: make(chan struct{})}
-	close(b.idle)
-	return b
-}
-
-func (b *busy) enter() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.n == 0 {
-		b.idle = make(chan struct{})
-	}
-	b.n++
-}
-
-func (b *busy) leave() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.n--; b.n == 0 {
-		close(b.idle)
-	}
-}
-
-// wait blocks until nothing is in progress or ctx ends.
-func (b *busy) wait(ctx context.Context) error {
-	for {
-		b.mu.Lock()
-		n, idle := b.n, b.idle
-		b.mu.Unlock()
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-idle:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
 	}
 }
 
