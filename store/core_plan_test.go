@@ -39,25 +39,8 @@ func TestCorePlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// The write pool: a read-only connection plans no INSERT.
-			rows, err := db.write.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			all := strings.Join(plan, "\n")
+			// explain plans on the write pool: a read-only connection plans no INSERT.
+			all := explain(t, db, tt.query, tt.args...)
 			for _, w := range tt.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("plan lacks %q:\n%s", w, all)
