@@ -292,8 +292,13 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 
 // fillLookAlikes gives the accounts of a database older than the look-alike
 // key (migration 9) their key, in one transaction; SQL cannot compute it.
-// With every key set it costs one indexed lookup.
+// Once every key is set it costs one read at start and no write.
 func (db *DB) fillLookAlikes(ctx context.Context) error {
+	var missing bool
+	err := db.write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM accounts WHERE lookalike = '')`).Scan(&missing)
+	if err != nil || !missing {
+		return wrapErr(err, "fill look-alike keys")
+	}
 	return db.withDirTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM accounts WHERE lookalike = ''`)
 		if err != nil {
