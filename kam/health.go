@@ -899,10 +899,3 @@ func answersText(n int) string {
 	}
 	return strconv.Itoa(n) + " answers"
 }
-
-func num(v float64) string {
-	if v == math.Trunc(v) {
-		return fmt.Sprintf("%d", int(v))
-	}
-	return fmt.Sprintf("%.1f", v)
-}
