@@ -285,9 +285,9 @@ type HealthInput struct {
 	// LastTouch maps team members to their latest real contact with the
 	// account; members who never had one are absent.
 	LastTouch map[string]time.Time
-	// Recent are the interactions of the last RelationshipWindow, with the
-	// stakeholders they named.
-	Recent        []Interaction
+	// Window is each person's real contact with the account in the last
+	// RelationshipWindow before now, with the stakeholders they named.
+	Window        []Touches
 	Contacts      []Contact
 	Opportunities []Opportunity // open ones count; closed ones are ignored
 	Plan          Plan
@@ -439,9 +439,9 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	x.h.New = noData(in) && now.Sub(a.CreatedAt) <= x.period
 	// Mirrors and contact of people no longer on the team are not coverage.
 	x.in.Contacts, x.left = teamMirrors(in)
-	x.in.Recent = teamContact(in)
+	x.in.Window = teamContact(in)
 	x.h.Contacts = x.in.Contacts
-	x.h.Relationship = DeriveRelationship(a, x.in.Contacts, x.in.Recent, now)
+	x.h.Relationship = RelationshipOf(a, x.in.Contacts, x.in.Window, now)
 	if a.OwnerID == "" {
 		x.alert(AlertNoKAM, SeverityWarning, "", "nobody is %s's KAM", a.Name)
 	}
@@ -514,12 +514,12 @@ func teamMirrors(in HealthInput) ([]Contact, map[int64]string) {
 	return out, left
 }
 
-// teamContact keeps the recent interactions of people on the team.
-func teamContact(in HealthInput) []Interaction {
-	out := in.Recent[:0:0]
-	for _, r := range in.Recent {
-		if onTeam(in, r.UserID) {
-			out = append(out, r)
+// teamContact keeps the window's contact of people on the team.
+func teamContact(in HealthInput) []Touches {
+	out := in.Window[:0:0]
+	for _, t := range in.Window {
+		if onTeam(in, t.UserID) {
+			out = append(out, t)
 		}
 	}
 	return out
@@ -528,7 +528,7 @@ func teamContact(in HealthInput) []Interaction {
 // noData reports whether nothing at all is known of the account yet.
 func noData(in HealthInput) bool {
 	s := in.Satisfaction
-	return in.LastContact.IsZero() && len(in.LastTouch) == 0 && len(in.Recent) == 0 && len(in.Contacts) == 0 &&
+	return in.LastContact.IsZero() && len(in.LastTouch) == 0 && len(in.Window) == 0 && len(in.Contacts) == 0 &&
 		len(in.Opportunities) == 0 && in.Plan.Empty() && (s == nil || (s.Responses == 0 && s.Latest == nil))
 }
 

@@ -46,7 +46,7 @@ func TestAssessHealth(t *testing.T) {
 				Members:      benOnTeam,
 				Satisfaction: surveyed,
 				LastTouch:    map[string]time.Time{"UANA": daysAgo(5), "UBEN": daysAgo(12)},
-				Recent:       []Interaction{met("UANA", 5, KindMeeting, 10), met("UBEN", 12, KindCall, 11)},
+				Window:       touched(met("UANA", 5, KindMeeting, 10), met("UBEN", 12, KindCall, 11)),
 				Contacts:     []Contact{mirrored(jane, "UANA"), mirrored(li, "UBEN")},
 				Opportunities: []Opportunity{
 					{ID: 1, Name: "Renewal", Stage: StagePursuing, StageSince: daysAgo(10), CloseDate: date(2025, 12, 31)},
@@ -71,7 +71,7 @@ func TestAssessHealth(t *testing.T) {
 				Account:      acme,
 				Satisfaction: surveyed,
 				LastTouch:    map[string]time.Time{"UANA": daysAgo(45)},
-				Recent:       []Interaction{met("UANA", 45, KindCall)},
+				Window:       touched(met("UANA", 45, KindCall)),
 				Contacts:     []Contact{jane},
 				Opportunities: []Opportunity{
 					{ID: 7, Name: "Expansion", Stage: StageQualified, StageSince: daysAgo(40)},
@@ -93,7 +93,7 @@ func TestAssessHealth(t *testing.T) {
 				Account:   acme,
 				Members:   benOnTeam,
 				LastTouch: map[string]time.Time{"UANA": daysAgo(40)},
-				Recent:    []Interaction{met("UANA", 40, KindMeeting, 10, 11, 12)},
+				Window:    touched(met("UANA", 40, KindMeeting, 10, 11, 12)),
 				Contacts:  []Contact{mirrored(jane, "UANA"), li, {ID: 12, AccountID: 1, Name: "Bo Chen", Role: ContactDecisionMaker, Influence: 2}},
 				Opportunities: []Opportunity{
 					{ID: 1, Name: "A", Stage: StageIdentified, StageSince: daysAgo(10)},
@@ -130,7 +130,7 @@ func TestAssessHealth(t *testing.T) {
 			in: HealthInput{
 				Account:   Account{ID: 3, Name: "Birch", Tier: TierVendor, Cadence: CadenceWeekly, SponsorID: "USPON", CreatedAt: daysAgo(400)},
 				LastTouch: map[string]time.Time{"UANA": daysAgo(15)},
-				Recent:    []Interaction{{AccountID: 3, UserID: "UANA", Kind: KindCall, At: daysAgo(15)}},
+				Window:    touched(Interaction{AccountID: 3, UserID: "UANA", Kind: KindCall, At: daysAgo(15)}),
 				Members: []Member{
 					{UserID: "UANA", Role: RoleMember, AddedAt: daysAgo(300)},
 					{UserID: "USPON", Role: RoleSponsor, AddedAt: daysAgo(200)},
@@ -194,7 +194,7 @@ func TestAlertFacts(t *testing.T) {
 	in := HealthInput{
 		Account:   acme,
 		LastTouch: map[string]time.Time{"UANA": daysAgo(45)},
-		Recent:    []Interaction{met("UANA", 45, KindCall, 10)},
+		Window:    touched(met("UANA", 45, KindCall, 10)),
 		Contacts:  []Contact{jane},
 		Opportunities: []Opportunity{
 			{ID: 7, Name: "Expansion", Stage: StageQualified, StageSince: daysAgo(40)},
@@ -373,7 +373,7 @@ func TestHealthAnswers(t *testing.T) {
 			in: HealthInput{
 				Account: acme, Satisfaction: surveyed,
 				LastTouch: map[string]time.Time{"UANA": daysAgo(3)},
-				Recent:    []Interaction{met("UANA", 3, KindMeeting, 10), met("UGONE", 4, KindMeeting, 11)},
+				Window:    touched(met("UANA", 3, KindMeeting, 10), met("UGONE", 4, KindMeeting, 11)),
 				Contacts:  []Contact{mirrored(jane, "UGONE"), mirrored(li, "UANA")},
 				Plan:      Plan{Objectives: []Objective{{Text: "Grow", CreatedAt: daysAgo(3)}}},
 			},
@@ -388,7 +388,7 @@ func TestHealthAnswers(t *testing.T) {
 				Account: Account{ID: 6, Name: "Elm", Tier: TierVendor, Cadence: CadenceMonthly, CreatedAt: daysAgo(100)},
 				Members: []Member{{UserID: "UBEN", Role: RoleMember}}, Satisfaction: surveyed,
 				LastTouch: map[string]time.Time{"UBEN": daysAgo(3)},
-				Recent:    []Interaction{{AccountID: 6, UserID: "UBEN", Kind: KindCall, At: daysAgo(3)}},
+				Window:    touched(Interaction{AccountID: 6, UserID: "UBEN", Kind: KindCall, At: daysAgo(3)}),
 			},
 			model:  ModelBowTie,
 			alerts: []string{"no-kam/warning", "no-plan/info"},
@@ -472,4 +472,9 @@ func TestSatisfactionWording(t *testing.T) {
 			t.Errorf("satisfaction(%v, %d) = %q, want %q", tc.nps, tc.n, p.Detail, tc.want)
 		}
 	}
+}
+
+// touched counts interactions as the store does for HealthInput.Window.
+func touched(ins ...Interaction) []Touches {
+	return ActivityOf(ins, 0, time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 }

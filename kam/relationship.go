@@ -3,6 +3,7 @@ package kam
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,14 +123,64 @@ type Relationship struct {
 	Blockers   []Contact
 }
 
+// Touches is one person's real contact with an account in a window: how
+// many interactions they logged (notes are internal and left out) and the
+// stakeholders those named. The store counts them in SQL for many accounts
+// at once; ActivityOf counts a list of interactions the same way.
+type Touches struct {
+	UserID string
+	Count  int
+	Met    []int64 // stakeholders named, by Contact.ID, each once
+}
+
+// ActivityOf counts, per person, the real contacts among interactions
+// within [since, now] and the stakeholders they named; interactions of
+// another account than accountID (when not 0) are left out. The result is
+// ordered by user.
+func ActivityOf(interactions []Interaction, accountID int64, since, now time.Time) []Touches {
+	byUser := map[string]*Touches{}
+	var users []string
+	for _, in := range interactions {
+		if !in.Kind.Touches() || in.At.Before(since) || in.At.After(now) || (accountID != 0 && in.AccountID != 0 && in.AccountID != accountID) {
+			continue
+		}
+		t := byUser[in.UserID]
+		if t == nil {
+			t = &Touches{UserID: in.UserID}
+			byUser[in.UserID] = t
+			users = append(users, in.UserID)
+		}
+		t.Count++
+		for _, id := range in.Contacts {
+			if !slices.Contains(t.Met, id) {
+				t.Met = append(t.Met, id)
+			}
+		}
+	}
+	sort.Strings(users)
+	out := make([]Touches, len(users))
+	for i, u := range users {
+		out[i] = *byUser[u]
+		slices.Sort(out[i].Met)
+	}
+	return out
+}
+
 // DeriveRelationship derives the relationship model of acct from its
 // stakeholders and its interactions of the last RelationshipWindow before
-// now.
+// now: RelationshipOf over their ActivityOf.
+func DeriveRelationship(acct Account, contacts []Contact, interactions []Interaction, now time.Time) Relationship {
+	return RelationshipOf(acct, contacts, ActivityOf(interactions, acct.ID, now.Add(-RelationshipWindow), now), now)
+}
+
+// RelationshipOf derives the relationship model of acct from its
+// stakeholders and each person's real contact with it in the last
+// RelationshipWindow before now (window).
 //
-// Only real contact counts (a note is internal). A team member is in touch
-// with a stakeholder when an interaction they logged named the stakeholder
-// (`with=`), or when they mirror the stakeholder and logged any contact with
-// the account in the window. Over these pairs:
+// A team member is in touch with a stakeholder when an interaction they
+// logged named the stakeholder (`with=`), or when they mirror the
+// stakeholder and logged any contact with the account in the window. Over
+// these pairs:
 //   - none: nobody logged contact in the window;
 //   - diamond: at least two pairs share neither the team member nor the
 //     stakeholder — several people, each with their own counterparts;
@@ -139,13 +190,13 @@ type Relationship struct {
 //     one or two counterparts, or through one stakeholder, or contact was
 //     logged without naming anyone (counterparts unknown are taken to be the
 //     usual buyer: breadth must be shown, not assumed).
-func DeriveRelationship(acct Account, contacts []Contact, interactions []Interaction, now time.Time) Relationship {
+func RelationshipOf(acct Account, contacts []Contact, window []Touches, now time.Time) Relationship {
 	since := now.Add(-RelationshipWindow)
 	rel := Relationship{Since: since}
 	// The account's stakeholders, and the ones to worry about.
 	byID := rel.stakeholders(acct, contacts)
 	// Who logged real contact in the window, and whom they named.
-	activity, met := windowActivity(acct, byID, interactions, since, now)
+	activity, met := windowActivity(byID, window)
 	for user := range activity {
 		rel.People = append(rel.People, user)
 	}
@@ -190,23 +241,23 @@ func (rel *Relationship) stakeholders(acct Account, contacts []Contact) map[int6
 	return byID
 }
 
-// windowActivity counts each team member's real contacts with acct in [since, now]
-// and the known stakeholders each of them named.
-func windowActivity(acct Account, byID map[int64]Contact, interactions []Interaction, since, now time.Time) (activity map[string]int, met map[string]map[int64]bool) {
+// windowActivity is each person's count of real contacts in the window and
+// the known stakeholders each of them named.
+func windowActivity(byID map[int64]Contact, window []Touches) (activity map[string]int, met map[string]map[int64]bool) {
 	activity, met = map[string]int{}, map[string]map[int64]bool{}
-	for _, in := range interactions {
-		if !in.Kind.Touches() || in.At.Before(since) || in.At.After(now) || (in.AccountID != 0 && in.AccountID != acct.ID) {
+	for _, t := range window {
+		if t.Count <= 0 {
 			continue
 		}
-		activity[in.UserID]++
-		for _, id := range in.Contacts {
+		activity[t.UserID] += t.Count
+		for _, id := range t.Met {
 			if _, ok := byID[id]; !ok {
 				continue
 			}
-			if met[in.UserID] == nil {
-				met[in.UserID] = map[int64]bool{}
+			if met[t.UserID] == nil {
+				met[t.UserID] = map[int64]bool{}
 			}
-			met[in.UserID][id] = true
+			met[t.UserID][id] = true
 		}
 	}
 	return activity, met

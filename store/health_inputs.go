@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -29,17 +31,21 @@ const (
 		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note')
 	FROM json_each(?2) a`
 
-	// The window's real contacts, from the covering index.
-	healthRecentSQL = `SELECT i.id, i.account_id, i.user_id, i.kind, i.at
+	// Each person's real contacts in the window, counted from the covering
+	// index: one range each.
+	healthWindowSQL = `SELECT i.account_id, i.user_id, count(*)
 	FROM json_each(?2) a CROSS JOIN interactions i INDEXED BY interactions_touch_at
-		ON i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at >= +?3 AND i.at <= +?4`
+		ON i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at >= +?3 AND i.at <= +?4
+	GROUP BY i.account_id, i.user_id`
 
-	// The stakeholders named in the window, found from the accounts'
-	// stakeholders: a range of the contact index each.
-	healthMetSQL = `SELECT ic.interaction_id, ic.contact_id
+	// The stakeholders each person named in the window's real contacts,
+	// found from the accounts' stakeholders: a range of the covering link
+	// index each (who logged the link and its kind are copied onto it).
+	healthMetSQL = `SELECT c.account_id, ic.user_id, ic.contact_id
 	FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account ON c.team_id = +?1 AND c.account_id = a.value
 	CROSS JOIN interaction_contacts ic INDEXED BY interaction_contacts_contact
-		ON ic.contact_id = c.id AND ic.at >= +?3 AND ic.at <= +?4 AND +ic.team_id = +?1`
+		ON ic.contact_id = c.id AND ic.at >= +?3 AND ic.at <= +?4 AND ic.kind <> 'note'
+	GROUP BY c.account_id, ic.user_id, ic.contact_id`
 
 	healthContactsSQL = `SELECT ` + contactCols + ` FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account
 		ON c.team_id = +?1 AND c.account_id = a.value ORDER BY c.account_id, c.name COLLATE NOCASE, c.id`
@@ -101,10 +107,11 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 
 // healthInputs loads one chunk. It runs a fixed number of set-based
 // queries whatever the chunk's size — the team with each member's latest
-// real contact, each account's latest real contact, the interactions of the
-// last kam.RelationshipWindow before now and the stakeholders they named,
-// the stakeholder map, the open opportunities, the plans and the surveys'
-// NPS summaries — each bounded by the accounts' own rows in the window.
+// real contact, each account's latest real contact, the real contacts of
+// the last kam.RelationshipWindow before now counted per person with the
+// stakeholders each named (aggregated in SQL: a dense window costs rows
+// per person, not per interaction), the stakeholder map, the open
+// opportunities, the plans and the surveys' NPS summaries — each bounded by the accounts' own rows in the window.
 // The queries are independent and run side by side on the read pool, each
 // into its own result, merged at the end. Satisfaction is nil for an
 // account never surveyed.
@@ -113,8 +120,7 @@ func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Accou
 	err := parallel(
 		func() error { return l.readTeams(ctx) },
 		func() error { return l.readLastContacts(ctx) },
-		func() error { return l.readRecent(ctx) },
-		func() error { return l.readMet(ctx) },
+		func() error { return l.readWindow(ctx) },
 		func() error { return l.readContacts(ctx) },
 		func() error { return l.readOpportunities(ctx) },
 		func() (err error) {
@@ -147,8 +153,7 @@ type healthLoad struct {
 	members  []kam.Member
 	lastSeen []sql.NullInt64 // per member: latest real contact
 	last     map[int64]time.Time
-	recent   [][]kam.Interaction // by position in accts
-	links    map[int64][]int64
+	window   []map[string]*kam.Touches // by position in accts, then user
 	contacts [][]kam.Contact
 	opps     [][]kam.Opportunity
 	plans    map[int64]kam.Plan
@@ -158,7 +163,7 @@ type healthLoad struct {
 func newHealthLoad(db *DB, teamID string, accts []kam.Account, now time.Time) *healthLoad {
 	l := &healthLoad{db: db, team: teamID, now: now, from: now.Add(-kam.RelationshipWindow),
 		ids: make([]int64, len(accts)), idx: make(map[int64]int, len(accts)), out: make([]kam.HealthInput, len(accts)),
-		last: map[int64]time.Time{}, recent: make([][]kam.Interaction, len(accts)), links: map[int64][]int64{},
+		last: map[int64]time.Time{}, window: make([]map[string]*kam.Touches, len(accts)),
 		contacts: make([][]kam.Contact, len(accts)), opps: make([][]kam.Opportunity, len(accts))}
 	for i, a := range accts {
 		l.ids[i], l.idx[a.ID] = a.ID, i
@@ -203,42 +208,49 @@ func (l *healthLoad) readLastContacts(ctx context.Context) error {
 	return wrapErr(err, "health inputs: read last contacts")
 }
 
-// readRecent reads the window's real contacts, from the covering index.
-// User IDs and kinds repeat: read them as raw bytes and keep one string
-// each.
-func (l *healthLoad) readRecent(ctx context.Context) error {
-	intern := map[string]string{}
-	str := func(b sql.RawBytes) string {
-		if s, ok := intern[string(b)]; ok {
-			return s
+// readWindow counts each person's real contacts in the window and reads
+// the stakeholders they named. The two queries run one after the other:
+// both fill the same per-person records.
+func (l *healthLoad) readWindow(ctx context.Context) error {
+	touches := func(acct int64, user string) *kam.Touches {
+		k, ok := l.idx[acct]
+		if !ok {
+			return nil
 		}
-		s := string(b)
-		intern[s] = s
-		return s
+		if l.window[k] == nil {
+			l.window[k] = map[string]*kam.Touches{}
+		}
+		t := l.window[k][user]
+		if t == nil {
+			t = &kam.Touches{UserID: user}
+			l.window[k][user] = t
+		}
+		return t
 	}
 	err := l.db.each(ctx, func(r *sql.Rows) error {
-		var in kam.Interaction
-		var user, kind sql.RawBytes
-		var when int64
-		if err := r.Scan(&in.ID, &in.AccountID, &user, &kind, &when); err != nil {
+		var acct int64
+		var user string
+		var n int
+		if err := r.Scan(&acct, &user, &n); err != nil {
 			return err
 		}
-		in.TeamID, in.UserID, in.Kind, in.At = l.team, str(user), kam.InteractionKind(str(kind)), fromMS(when)
-		k := l.idx[in.AccountID]
-		l.recent[k] = append(l.recent[k], in)
+		if t := touches(acct, user); t != nil {
+			t.Count = n
+		}
 		return nil
-	}, healthRecentSQL, l.team, l.list, ms(l.from), ms(l.now))
-	return wrapErr(err, "health inputs: read recent interactions")
-}
-
-// readMet reads the stakeholders named in the window, by interaction.
-func (l *healthLoad) readMet(ctx context.Context) error {
-	err := l.db.each(ctx, func(r *sql.Rows) error {
-		var id, contact int64
-		if err := r.Scan(&id, &contact); err != nil {
+	}, healthWindowSQL, l.team, l.list, ms(l.from), ms(l.now))
+	if err != nil {
+		return wrapErr(err, "health inputs: count the window's contacts")
+	}
+	err = l.db.each(ctx, func(r *sql.Rows) error {
+		var acct, contact int64
+		var user string
+		if err := r.Scan(&acct, &user, &contact); err != nil {
 			return err
 		}
-		l.links[id] = append(l.links[id], contact)
+		if t := touches(acct, user); t != nil {
+			t.Met = append(t.Met, contact)
+		}
 		return nil
 	}, healthMetSQL, l.team, l.list, ms(l.from), ms(l.now))
 	return wrapErr(err, "health inputs: read stakeholders met")
@@ -297,15 +309,29 @@ func (l *healthLoad) merge() []kam.HealthInput {
 		}
 	}
 	for i := range out {
-		for j := range l.recent[i] {
-			l.recent[i][j].Contacts = l.links[l.recent[i][j].ID]
-		}
-		out[i].Recent, out[i].Contacts, out[i].Opportunities = l.recent[i], l.contacts[i], l.opps[i]
+		out[i].Window = touchesByUser(l.window[i])
+		out[i].Contacts, out[i].Opportunities = l.contacts[i], l.opps[i]
 		id := out[i].Account.ID
 		out[i].LastContact = l.last[id]
 		out[i].Plan = l.plans[id]
 		out[i].Plan.AccountID = id
 		out[i].Satisfaction = l.sat[id]
 	}
+	return out
+}
+
+// touchesByUser lists an account's window of contact by user. Every person
+// counted has at least one contact: a link of a note-only person cannot
+// occur, as both queries leave notes out.
+func touchesByUser(m map[string]*kam.Touches) []kam.Touches {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]kam.Touches, 0, len(m))
+	for _, t := range m {
+		slices.Sort(t.Met)
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, b kam.Touches) int { return strings.Compare(a.UserID, b.UserID) })
 	return out
 }

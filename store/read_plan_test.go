@@ -30,8 +30,8 @@ func TestOneAccountReadPlans(t *testing.T) {
 	}{
 		{"health team", healthTeamSQL, []any{"T", list}, "SEARCH m USING PRIMARY KEY (account_id=?)"},
 		{"health last contact", healthLastContactSQL, []any{"T", list}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=?)"},
-		{"health recent", healthRecentSQL, []any{"T", list, 0, 1}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=? AND at>? AND at<?)"},
-		{"health stakeholders met", healthMetSQL, []any{"T", list, 0, 1}, "SEARCH ic USING INDEX interaction_contacts_contact (contact_id=? AND at>? AND at<?)"},
+		{"health window", healthWindowSQL, []any{"T", list, 0, 1}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=? AND at>? AND at<?)"},
+		{"health stakeholders met", healthMetSQL, []any{"T", list, 0, 1}, "SEARCH ic USING COVERING INDEX interaction_contacts_contact (contact_id=? AND at>? AND at<?)"},
 		{"health stakeholders", healthContactsSQL, []any{"T", list}, "SEARCH c USING INDEX contacts_team_account (team_id=? AND account_id=?)"},
 		{"health opportunities", healthOppsSQL, []any{"T", list}, "SEARCH o USING INDEX opportunities_account_name (account_id=?)"},
 		{"plan objectives", planObjectivesSQL, []any{"T", list}, "USING INDEX plan_objectives_account (account_id=?)"},
