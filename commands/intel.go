@@ -106,10 +106,21 @@ func userErr(err error, format string, args ...any) error {
 
 // healthOf loads and assesses the accounts, in their order.
 func (a *Actor) healthOf(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
-	// Assessed as they stream in: only the (small) results are kept.
+	return a.assess(ctx, accts, func(h kam.Health) kam.Health { return h })
+}
+
+// healthSummaries is healthOf for portfolio views: each account's
+// kam.Health.Summary, so that a workspace of thousands of accounts is held
+// in a few megabytes.
+func (a *Actor) healthSummaries(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
+	return a.assess(ctx, accts, kam.Health.Summary)
+}
+
+func (a *Actor) assess(ctx context.Context, accts []kam.Account, keep func(kam.Health) kam.Health) ([]kam.Health, error) {
+	// Assessed as they stream in: only the results are kept.
 	out := make([]kam.Health, 0, len(accts))
 	err := a.intel().HealthInputsEach(ctx, a.TeamID, accts, a.Now, func(in kam.HealthInput) error {
-		out = append(out, kam.AssessHealth(in, a.Now))
+		out = append(out, keep(kam.AssessHealth(in, a.Now)))
 		return nil
 	})
 	if err != nil {

@@ -99,7 +99,7 @@ func runHealth(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{Blocks: []slack.Block{header(title), section(msg)}}, nil
 	}
-	hs, err := c.healthOf(ctx, accts)
+	hs, err := c.healthSummaries(ctx, accts)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -277,7 +277,7 @@ func (c *Call) selectionRows(ctx context.Context, list []kam.Account, want map[k
 		rows = append(rows, selectionRow{a: a, pos: p})
 		kept = append(kept, a)
 	}
-	hs, err := c.healthOf(ctx, kept)
+	hs, err := c.healthSummaries(ctx, kept)
 	if err != nil {
 		return nil, err
 	}

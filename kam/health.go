@@ -134,6 +134,9 @@ type NPSSummary struct {
 	NPS         float64  // −100…100: % promoters (9–10) − % detractors (0–6)
 	PreviousNPS *float64 // NPS of the previous survey round; nil when unknown
 	Latest      *NPSAnswer
+	// Current and Previous are the counts behind NPS and PreviousNPS: the
+	// last NPSPeriod and the one before (ScoreNPS), which a portfolio sums.
+	Current, Previous NPSStats
 }
 
 // NPSOf computes the net promoter score of answers 0–10; 0 for none.
@@ -368,6 +371,16 @@ type Health struct {
 	// its Score rests on nothing, so views say "new account, no data yet"
 	// instead of a grade, and it sorts after the graded accounts.
 	New bool
+}
+
+// Summary is h without what only the one-account view shows — the parts,
+// the stakeholder map, the relationship's reason, pairings and lists —
+// keeping the score, band, alerts and relationship model: what a portfolio
+// view of thousands of accounts keeps of each while it gathers them all.
+func (h Health) Summary() Health {
+	h.Parts, h.Contacts = nil, nil
+	h.Relationship = Relationship{Model: h.Relationship.Model, Since: h.Relationship.Since}
+	return h
 }
 
 // NoDataYet is what views show instead of a grade for a New account.

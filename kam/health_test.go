@@ -478,3 +478,22 @@ func TestSatisfactionWording(t *testing.T) {
 func touched(ins ...Interaction) []Touches {
 	return ActivityOf(ins, 0, time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 }
+
+// TestHealthSummary: a portfolio keeps what its views show of each account
+// and drops the one-account detail.
+func TestHealthSummary(t *testing.T) {
+	in := HealthInput{Account: acme, Members: benOnTeam, LastTouch: map[string]time.Time{"UANA": daysAgo(45)},
+		Window: touched(met("UANA", 45, KindCall, 10)), Contacts: []Contact{jane}}
+	h := AssessHealth(in, relNow)
+	s := h.Summary()
+	if s.Score != h.Score || s.Band != h.Band || s.New != h.New || !reflect.DeepEqual(s.Alerts, h.Alerts) ||
+		s.Relationship.Model != h.Relationship.Model || s.Account != h.Account {
+		t.Errorf("summary %+v lost what portfolio views show of %+v", s, h)
+	}
+	if s.Parts != nil || s.Contacts != nil || s.Relationship.Pairings != nil || s.Relationship.Reason != "" {
+		t.Errorf("summary keeps the one-account detail: %+v", s)
+	}
+	if len(h.Parts) == 0 || len(h.Contacts) == 0 || len(h.Relationship.Pairings) == 0 {
+		t.Fatalf("assessment %+v has no detail to drop: the check proves nothing", h)
+	}
+}

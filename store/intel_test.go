@@ -793,6 +793,7 @@ func TestHealthPortfolio(t *testing.T) {
 		t.Fatal(err)
 	}
 	var recent, met int
+	models := map[kam.RelationshipModel]int{}
 	for i, in := range ins {
 		a := accts[i]
 		cs, _ := db.Contacts(ctx, intelTeam, a.ID)
@@ -817,9 +818,27 @@ func TestHealthPortfolio(t *testing.T) {
 			recent += w.Count
 			met += len(w.Met)
 		}
+		// Loaded alone (/kam health <account>) or in a chunk of the whole
+		// workspace (health all, the digest): the same inputs, the same
+		// score and alerts.
+		one, err := db.HealthInputs(ctx, intelTeam, []kam.Account{a}, intelEpoch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one[0], in) {
+			t.Fatalf("%s: inputs alone differ from the portfolio's:\n%+v\n%+v", a.Name, one[0], in)
+		}
+		alone, bulk := kam.AssessHealth(one[0], intelEpoch), kam.AssessHealth(in, intelEpoch)
+		if alone.Score != bulk.Score || !reflect.DeepEqual(alone.Alerts, bulk.Alerts) || alone.Relationship.Model != bulk.Relationship.Model {
+			t.Fatalf("%s: health alone %d %v, in the portfolio %d %v", a.Name, alone.Score, alone.Alerts, bulk.Score, bulk.Alerts)
+		}
+		models[bulk.Relationship.Model]++
 	}
 	if recent == 0 || met == 0 {
 		t.Fatalf("seed produced %d recent interactions naming %d stakeholders: the check proves nothing", recent, met)
+	}
+	if len(models) < 2 {
+		t.Fatalf("every account has the same relationship model %v: the check proves little", models)
 	}
 }
 

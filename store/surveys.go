@@ -506,8 +506,10 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 	for id, as := range byAccount {
 		s := get(id)
 		cur := kam.ScoreNPS(as, now.Add(-kam.NPSPeriod), now)
-		s.Responses, s.NPS = cur.Responses, cur.NPS
-		if prev := kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod)); prev.Responses > 0 {
+		s.Responses, s.NPS, s.Current = cur.Responses, cur.NPS, cur
+		prev := kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod))
+		s.Previous = prev
+		if prev.Responses > 0 {
 			v := prev.NPS
 			s.PreviousNPS = &v
 		}

@@ -52,7 +52,9 @@ type Store interface {
 	OpenPipeline(ctx context.Context, teamID string) ([]kam.PipelineTotal, error)
 	// StageMoves lists the stage changes in [from, to).
 	StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]kam.StageMove, error)
-	// SurveyAnswers lists the answers given in (since, until].
+	// SurveyAnswers lists the answers given in (since, until]: the digest
+	// asks for the week's, for its detractors; the NPS figures come with
+	// the health inputs.
 	SurveyAnswers(ctx context.Context, teamID string, since, until time.Time) ([]kam.SurveyAnswer, error)
 	// HealthSnapshots returns each account's latest snapshot before the ISO week.
 	HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (map[int64]kam.HealthSnapshot, error)
@@ -401,11 +403,16 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		return nil, err
 	}
 	// Assess each account as its inputs stream in, and tell its alerts new
-	// since the last digest; only the assessments are kept.
+	// since the last digest; only the assessments are kept. The NPS of the
+	// last 12 months and of the 12 before come with the inputs, counted as
+	// /kam health counts them.
 	byID := make(map[int64]*account, len(accts))
 	w.accts = make([]*account, 0, len(accts))
 	err = d.cfg.Store.HealthInputsEach(ctx, team, accts, now, func(in kam.HealthInput) error {
 		a := w.assess(in, data.snaps)
+		if s := in.Satisfaction; s != nil {
+			a.nps, a.npsPrev = s.Current, s.Previous
+		}
 		w.accts = append(w.accts, a)
 		byID[a.acct.ID] = a
 		return nil
@@ -415,20 +422,13 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	}
 	// Hand the week's rows to their accounts.
 	w.addActivity(byID, data)
-	// Score satisfaction and decide who needs attention, now that all is in.
-	byAccount := make(map[int64][]kam.SurveyAnswer)
+	// The week's detractors, then who needs attention, now that all is in.
 	for _, an := range data.answers {
-		if a := byID[an.AccountID]; a != nil {
-			byAccount[an.AccountID] = append(byAccount[an.AccountID], an)
-			if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
-				a.detracted = append(a.detracted, an)
-			}
+		if a := byID[an.AccountID]; a != nil && an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
+			a.detracted = append(a.detracted, an)
 		}
 	}
 	for _, a := range w.accts {
-		as := byAccount[a.acct.ID]
-		a.nps = kam.ScoreNPS(as, now.Add(-kam.NPSPeriod), now)
-		a.npsPrev = kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod))
 		a.reasons = attentionReasons(a)
 	}
 	return w, nil
@@ -436,7 +436,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 
 // read loads the week's rows of the workspace.
 func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*weekData, error) {
-	st, team, now := d.cfg.Store, w.team, w.now
+	st, team := d.cfg.Store, w.team
 	var data weekData
 	var err error
 	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
@@ -448,7 +448,8 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 	if data.pipeline, err = st.OpenPipeline(ctx, team); err != nil {
 		return nil, fmt.Errorf("load pipeline: %w", err)
 	}
-	if data.answers, err = st.SurveyAnswers(ctx, team, now.Add(-2*kam.NPSPeriod), now); err != nil {
+	// The week's answers, [from, to): answers are stored to the millisecond.
+	if data.answers, err = st.SurveyAnswers(ctx, team, w.from.Add(-time.Millisecond), w.to); err != nil {
 		return nil, fmt.Errorf("load survey answers: %w", err)
 	}
 	if data.snaps, err = st.HealthSnapshots(ctx, team, w.week); err != nil {
@@ -460,7 +461,8 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 // assess scores one account's health and compares its alerts with the
 // account's last snapshot, which also moves w.prevWeek on.
 func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
-	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, w.now)}
+	// Only the summary is kept: the digest shows scores and alerts.
+	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, w.now).Summary()}
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
 		a.prev = &s
