@@ -34,7 +34,7 @@ func TestCorePlans(t *testing.T) {
 			"USING INTEGER PRIMARY KEY (rowid=?)",
 		}},
 		{"Interactions", interactionsSQL, []any{1, "T", 5}, []string{
-			"SEARCH i USING INDEX interactions_account_at (account_id=?)",
+			"SEARCH i USING COVERING INDEX interactions_account_at (account_id=?)",
 		}},
 	}
 	for _, tt := range tests {

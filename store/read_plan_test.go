@@ -49,7 +49,7 @@ func TestOneAccountReadPlans(t *testing.T) {
 		{"opportunities", opportunitiesSQL(true, false), []any{"T", 1}, "SEARCH opportunities USING INDEX opportunities_account_name (account_id=?)"},
 		{"open opportunities", opportunitiesSQL(true, true), []any{"T", 1}, "SEARCH opportunities USING INDEX opportunities_account_name (account_id=?)"},
 		{"accounts' opportunities", accountsOppsSQL, []any{"T", list}, "SEARCH opportunities USING INDEX opportunities_account_name (account_id=?)"},
-		{"interactions", interactionsSQL, []any{1, "T", 5}, "SEARCH i USING INDEX interactions_account_at (account_id=?)"},
+		{"interactions", interactionsSQL, []any{1, "T", 5}, "SEARCH i USING COVERING INDEX interactions_account_at (account_id=?)"},
 	}
 	for _, analyzed := range []bool{false, true} {
 		if analyzed {
