@@ -141,19 +141,29 @@ type NPSSummary struct {
 
 // NPSOf computes the net promoter score of answers 0–10; 0 for none.
 func NPSOf(scores []int) float64 {
-	if len(scores) == 0 {
-		return 0
-	}
-	var pro, det int
+	var pro, pas, det int
 	for _, s := range scores {
 		switch {
 		case s >= 9:
 			pro++
-		case s <= 6:
+		case s >= 7:
+			pas++
+		default:
 			det++
 		}
 	}
-	return math.Round(float64(pro-det)*1000/float64(len(scores))) / 10
+	return NPSFromCounts(pro, pas, det).NPS
+}
+
+// NPSFromCounts is the net promoter score of respondents counted by kind,
+// as the store counts them in SQL: % promoters − % detractors, one
+// decimal; 0 for none.
+func NPSFromCounts(promoters, passives, detractors int) NPSStats {
+	st := NPSStats{Responses: promoters + passives + detractors, Promoters: promoters, Passives: passives, Detractors: detractors}
+	if st.Responses > 0 {
+		st.NPS = math.Round(float64(promoters-detractors)*1000/float64(st.Responses)) / 10
+	}
+	return st
 }
 
 // Detractor reports whether an NPS answer is a detractor (0–6).
@@ -812,7 +822,7 @@ func SortAlerts(as []Alert) {
 			return c
 		}
 		if x.AccountName != y.AccountName {
-			if c := cmp.Compare(strings.ToLower(x.AccountName), strings.ToLower(y.AccountName)); c != 0 {
+			if c := compareFold(x.AccountName, y.AccountName); c != 0 {
 				return c
 			}
 		}
@@ -839,7 +849,7 @@ func SortWorstFirst(hs []Health) {
 		case len(x.Alerts) != len(y.Alerts):
 			return len(x.Alerts) > len(y.Alerts)
 		}
-		return strings.ToLower(x.Account.Name) < strings.ToLower(y.Account.Name)
+		return compareFold(x.Account.Name, y.Account.Name) < 0
 	})
 }
 

@@ -379,7 +379,7 @@ func (rel *Relationship) classifyOne(name, date, verb string) {
 func sortByName(cs []Contact) {
 	sort.Slice(cs, func(i, j int) bool {
 		if !strings.EqualFold(cs[i].Name, cs[j].Name) {
-			return strings.ToLower(cs[i].Name) < strings.ToLower(cs[j].Name)
+			return compareFold(cs[i].Name, cs[j].Name) < 0
 		}
 		return cs[i].ID < cs[j].ID
 	})
@@ -390,7 +390,7 @@ func sortByWeight(cs []Contact) {
 		if cs[i].Influence != cs[j].Influence {
 			return cs[i].Influence > cs[j].Influence
 		}
-		return strings.ToLower(cs[i].Name) < strings.ToLower(cs[j].Name)
+		return compareFold(cs[i].Name, cs[j].Name) < 0
 	})
 }
 

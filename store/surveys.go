@@ -446,8 +446,16 @@ const (
 	npsSurveyedSQL = `SELECT a.value FROM json_each(?2) a WHERE EXISTS (SELECT 1 FROM surveys s INDEXED BY surveys_account
 	WHERE s.team_id = +?1 AND s.account_id = a.value AND s.sent_at <= +?3)`
 
-	npsAnswersSQL = `SELECT id, account_id, respondent, score, at FROM survey_responses INDEXED BY survey_responses_account_at
-	WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 AND at > +?3 AND at <= +?4`
+	// Promoters, passives and detractors of each account in the last
+	// kam.NPSPeriod (period 1: after ?5) and the one before (period 0),
+	// counting each respondent once by their latest answer in the period,
+	// as kam.ScoreNPS does: two rows an account, however many answers.
+	npsCountsSQL = `SELECT account_id, period, sum(score >= 9), sum(score BETWEEN 7 AND 8), sum(score <= 6) FROM (
+		SELECT account_id, at > ?5 AS period, score,
+			row_number() OVER (PARTITION BY account_id, at > ?5, respondent ORDER BY at DESC, id DESC) AS n
+		FROM survey_responses INDEXED BY survey_responses_account_at
+		WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 AND at > +?3 AND at <= +?4)
+	WHERE n = 1 GROUP BY account_id, period`
 
 	// The latest answer of each account is one step back along its index,
 	// however long its history.
@@ -488,31 +496,24 @@ func (db *DB) NPSSummaries(ctx context.Context, teamID string, ids []int64, now 
 		return nil, fmt.Errorf("read surveyed accounts: %w", err)
 	}
 
-	byAccount := make(map[int64][]kam.SurveyAnswer)
-	// Only what kam.ScoreNPS reads: two years of a portfolio's answers.
 	err = db.each(ctx, func(r *sql.Rows) error {
-		var a kam.SurveyAnswer
-		var at int64
-		if err := r.Scan(&a.ID, &a.AccountID, &a.Respondent, &a.Score, &at); err != nil {
+		var id int64
+		var current bool
+		var pro, pas, det int
+		if err := r.Scan(&id, &current, &pro, &pas, &det); err != nil {
 			return err
 		}
-		a.TeamID, a.At = teamID, fromMS(at)
-		byAccount[a.AccountID] = append(byAccount[a.AccountID], a)
-		return nil
-	}, npsAnswersSQL, teamID, list, ms(now.Add(-2*kam.NPSPeriod)), ms(now))
-	if err != nil {
-		return nil, fmt.Errorf("read survey answers: %w", err)
-	}
-	for id, as := range byAccount {
-		s := get(id)
-		cur := kam.ScoreNPS(as, now.Add(-kam.NPSPeriod), now)
-		s.Responses, s.NPS, s.Current = cur.Responses, cur.NPS, cur
-		prev := kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod))
-		s.Previous = prev
-		if prev.Responses > 0 {
-			v := prev.NPS
-			s.PreviousNPS = &v
+		s, st := get(id), kam.NPSFromCounts(pro, pas, det)
+		if current {
+			s.Responses, s.NPS, s.Current = st.Responses, st.NPS, st
+		} else if st.Responses > 0 {
+			v := st.NPS
+			s.Previous, s.PreviousNPS = st, &v
 		}
+		return nil
+	}, npsCountsSQL, teamID, list, ms(now.Add(-2*kam.NPSPeriod)), ms(now), ms(now.Add(-kam.NPSPeriod)))
+	if err != nil {
+		return nil, fmt.Errorf("count survey answers: %w", err)
 	}
 
 	err = db.each(ctx, func(r *sql.Rows) error {

@@ -449,6 +449,17 @@ func TestSatisfactionInHealth(t *testing.T) {
 		a.Latest == nil || a.Latest.Score != 5 || a.Latest.Comment != "Too slow" || a.Latest.Contact != "" || a.Latest.UserID != "UCUST001" {
 		t.Fatalf("Acme summary %+v (latest %+v)", a, a.Latest)
 	}
+	// Counted in SQL as kam.ScoreNPS counts the answers themselves.
+	raw, err := db.SurveyAnswers(ctx, svTeam, svEpoch.Add(-2*kam.NPSPeriod), svEpoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur := kam.ScoreNPS(raw, svEpoch.Add(-kam.NPSPeriod), svEpoch); a.Current != cur || cur.Responses != 3 {
+		t.Errorf("Acme current NPS %+v, want %+v", a.Current, cur)
+	}
+	if prev := kam.ScoreNPS(raw, svEpoch.Add(-2*kam.NPSPeriod), svEpoch.Add(-kam.NPSPeriod)); a.Previous != prev || prev.Responses != 2 {
+		t.Errorf("Acme previous NPS %+v, want %+v", a.Previous, prev)
+	}
 	g := sums[globex.ID]
 	if g == nil || g.Responses != 0 || g.Latest != nil || g.PreviousNPS != nil {
 		t.Fatalf("Globex summary %+v", g)
