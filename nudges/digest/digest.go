@@ -250,7 +250,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week
 	}
 	managers := map[string][]*account{}
 	for _, a := range w.accts {
-		for _, id := range a.managers() {
+		for _, id := range a.managers {
 			managers[id] = append(managers[id], a)
 		}
 	}
@@ -265,7 +265,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week
 	} else {
 		var managed []*account
 		for _, a := range w.accts {
-			if len(a.managers()) > 0 {
+			if len(a.managers) > 0 {
 				managed = append(managed, a)
 			}
 		}
@@ -312,11 +312,8 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 	}
 	var managed []*account
 	for _, a := range w.accts {
-		for _, m := range a.members {
-			if m.UserID == userID && m.Role == kam.RoleManager {
-				managed = append(managed, a)
-				break
-			}
+		if slices.Contains(a.managers, userID) {
+			managed = append(managed, a)
 		}
 	}
 	title := fmt.Sprintf("Your portfolio: the %d accounts you manage", len(managed))
@@ -352,12 +349,11 @@ type week struct {
 // account is what the digest knows of one account this week.
 type account struct {
 	acct      kam.Account
-	lname     string // the name in lower case, for sorting
-	members   []kam.Member
+	lname     string   // the name in lower case, for sorting
+	managers  []string // the team's managers
 	health    kam.Health
 	prev      *kam.HealthSnapshot // nil before the first digest
 	newAlerts []kam.Alert         // alerts the previous digest did not see
-	facts     []string            // each alert's fact, escaped for mrkdwn
 	fresh     []int               // alerts listed as new (all, before the first digest), by index
 	touches   int                 // real contacts this week
 	byUser    map[string]int
@@ -462,7 +458,7 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 // account's last snapshot, which also moves w.prevWeek on.
 func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
 	// Only the summary is kept: the digest shows scores and alerts.
-	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), members: in.Members, health: kam.AssessHealth(in, w.now).Summary()}
+	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), managers: managersOf(in.Members), health: kam.AssessHealth(in, w.now).Summary()}
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
 		a.prev = &s
@@ -474,9 +470,7 @@ func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *a
 			known[k] = true
 		}
 	}
-	a.facts = make([]string, len(a.health.Alerts))
 	for j, al := range a.health.Alerts {
-		a.facts[j] = format.Mrkdwn(al.Fact)
 		isNew := a.prev == nil || !known[al.Key()]
 		if a.prev != nil && isNew {
 			a.newAlerts = append(a.newAlerts, al)
@@ -516,10 +510,10 @@ func (w *week) addActivity(byID map[int64]*account, data *weekData) {
 	}
 }
 
-// managers are the users with role manager on the account.
-func (a *account) managers() []string {
+// managersOf lists the users with role manager on the team.
+func managersOf(members []kam.Member) []string {
 	var out []string
-	for _, m := range a.members {
+	for _, m := range members {
 		if m.Role == kam.RoleManager {
 			out = append(out, m.UserID)
 		}

@@ -339,7 +339,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 			for _, a := range byName {
 				for _, i := range a.fresh {
 					if al := a.health.Alerts[i]; al.Severity == sev {
-						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), a.facts[i]))
+						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact)))
 					}
 				}
 			}
@@ -432,7 +432,7 @@ func (w *week) attentionText(a *account) string {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(a.facts[i], quoteText))
+		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact), quoteText))
 	}
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
