@@ -272,7 +272,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
 	var out []kam.OutboxMessage
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(ex), limit)
 		if err != nil {
 			return err
@@ -324,7 +324,7 @@ func (db *DB) ClaimOutboxFair(ctx context.Context, now time.Time, c kam.OutboxCl
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
 	var out []kam.OutboxMessage
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(tj), string(cj), perTeam, c.Limit)
 		if err != nil {
 			return err
@@ -438,7 +438,7 @@ func (db *DB) SettleOutbox(ctx context.Context, items []kam.OutboxSettlement) (e
 	}
 	now := ms(db.now())
 	errs = make([]error, len(items))
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		sent, failed, retry := tx.StmtContext(ctx, stmts[0]), tx.StmtContext(ctx, stmts[1]), tx.StmtContext(ctx, stmts[2])
 		for i, it := range items {
 			var res sql.Result
