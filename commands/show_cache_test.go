@@ -46,7 +46,7 @@ func TestShowOtherProcessChange(t *testing.T) {
 	}
 	defer other.Close()
 	other.Now = clock
-	in := kam.Interaction{TeamID: team, AccountID: e.ids[team+"/Acme Corp"], Kind: kam.KindMeeting, Summary: "Roadmap session with the buyer"}
+	in := kam.Interaction{TeamID: team, AccountID: e.ids[team+"/Acme Corp"], Kind: kam.KindMeeting, Summary: "Roadmap workshop with the buyer"}
 	if err := other.LogInteraction(context.Background(), &in, ana, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestShowOtherProcessChange(t *testing.T) {
 	mu.Lock()
 	now = now.Add(time.Second)
 	mu.Unlock()
-	if got := e.ok(ana, "show acme").Text; !strings.Contains(got, "Roadmap session with the buyer") {
+	if got := e.ok(ana, "show acme").Text; !strings.Contains(got, "Roadmap workshop with the buyer") {
 		t.Fatalf("a second later the card still misses the other process's interaction:\n%s", got)
 	}
 }
