@@ -52,6 +52,9 @@ type Store interface {
 	// FindAccounts returns the accounts whose name or slug equals or starts
 	// with query, case-insensitively, at most limit of them, by name.
 	FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error)
+	// Changes grows whenever this process commits a change; an answer
+	// read while it stays the same may be served again.
+	Changes() uint64
 
 	// Members returns an account's team (owner and sponsor included, as
 	// rows with roles kam and sponsor).

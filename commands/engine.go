@@ -165,6 +165,7 @@ type Engine struct {
 	viewsByID map[string]InteractionFunc
 	shortcuts map[string]InteractionFunc
 	cards     []CardSection
+	shown     showCache // account cards of the current second
 }
 
 // New returns an engine with the core sub-commands registered.

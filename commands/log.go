@@ -170,8 +170,10 @@ func (c *Call) backdate(s string) (time.Time, error) {
 // dropped, and checked against the limit.
 func freeText(rest, what string, limit int) (string, error) {
 	s := strings.TrimSpace(rest)
-	if toks, err := Tokenize(s); err == nil && len(toks) == 1 && toks[0].Quoted && toks[0].Key == "" && toks[0].End == len(s) {
-		s = toks[0].Raw
+	// Only the first token matters: the text is one quoted token when that
+	// token is quoted and ends the text (no need to tokenize a long summary).
+	if tok, end, err := scanToken(s, 0); err == nil && end == len(s) && tok.Quoted && tok.Key == "" {
+		s = tok.Raw
 	}
 	return CheckText(what, decodeEntities(s), limit, true)
 }

@@ -280,7 +280,8 @@ func (h *nudgeHandlers) open(ctx context.Context, in *Interaction) (InteractionR
 		return InteractionReply{}, fmt.Errorf("opportunities of account %d: %w", a.ID, err)
 	}
 	call := &Call{Actor: in.Actor}
-	return InteractionReply{Reply: &Reply{Blocks: accountCard(a, members, ints, opps, call.cardSections(ctx, a), in.Actor)}}, nil
+	extra, _ := call.cardSections(ctx, a)
+	return InteractionReply{Reply: &Reply{Blocks: accountCard(a, members, ints, opps, extra, in.Actor)}}, nil
 }
 
 // logMeta is what the "Log an interaction" form carries to its submission.

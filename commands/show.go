@@ -33,6 +33,13 @@ func runShow(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	a := c.Account
+	// Read before the records: a change committed meanwhile makes the
+	// card unservable from the cache.
+	changes, sec := c.Store().Changes(), showSecond(c.Now)
+	key := showKey{team: c.TeamID, account: a.ID, zone: c.Loc.String()}
+	if r, ok := c.e.shown.get(key, sec, changes); ok {
+		return r, nil
+	}
 	members, err := c.Store().Members(ctx, c.TeamID, a.ID)
 	if err != nil {
 		return Reply{}, fmt.Errorf("team of account %d: %w", a.ID, err)
@@ -45,7 +52,12 @@ func runShow(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("opportunities of account %d: %w", a.ID, err)
 	}
-	return Reply{Blocks: accountCard(a, members, ints, opps, c.cardSections(ctx, a), c.Actor)}, nil
+	extra, complete := c.cardSections(ctx, a)
+	card := Reply{Blocks: accountCard(a, members, ints, opps, extra, c.Actor)}
+	if !complete {
+		return card, nil // a section failed: the next request tries again
+	}
+	return c.e.shown.put(key, sec, changes, card), nil
 }
 
 // noMoreArgs refuses words left over after a command's last argument; the
@@ -59,21 +71,22 @@ func noMoreArgs(c *Call) error {
 }
 
 // cardSections runs the registered card sections; one that fails is logged
-// and left out, so the card still shows.
-func (c *Call) cardSections(ctx context.Context, a kam.Account) []slack.Block {
+// and left out, so the card still shows (complete is false then).
+func (c *Call) cardSections(ctx context.Context, a kam.Account) (out []slack.Block, complete bool) {
 	c.e.mu.RLock()
 	hooks := c.e.cards
 	c.e.mu.RUnlock()
-	var out []slack.Block
+	complete = true
 	for _, h := range hooks {
 		blocks, err := h.Render(ctx, &c.Actor, a)
 		if err != nil {
 			c.e.log.Error("card section failed", "section", h.Name, "team", c.TeamID, "account", a.ID, "err", err)
+			complete = false
 			continue
 		}
 		out = append(out, blocks...)
 	}
-	return out
+	return out, complete
 }
 
 // accountCard renders /kam show: facts, extension sections, team, latest

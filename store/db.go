@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	// also registers the "sqlite3" driver
@@ -43,6 +44,9 @@ type DB struct {
 
 	// dir caches account lookups and roles (see dirCache).
 	dir dirCache
+
+	// changes counts the write transactions of this process (see Changes).
+	changes atomic.Uint64
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -245,7 +249,7 @@ func (db *DB) probe(ctx context.Context) error {
 	if err := db.Ping(ctx); err != nil {
 		return fmt.Errorf("database %s: %w", db.path, err)
 	}
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE ready_probe SET checked_at = ? WHERE id = 1", db.now().UnixMilli())
 		if err != nil {
 			return fmt.Errorf("write probe row: %w", err)
@@ -345,8 +349,17 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 	return !pending, err
 }
 
-// withTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it.
+// withTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it;
+// it counts as a change (see Changes).
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer db.changes.Add(1) // after the commit: see Changes
+	return db.withQuietTx(ctx, fn)
+}
+
+// withQuietTx is withTx for bookkeeping that changes nothing a reader of
+// accounts sees (outbox claims and outcomes, the readiness probe), so that
+// it does not count as a change.
+func (db *DB) withQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -92,10 +92,16 @@ func (db *DB) EnqueueOutbox(ctx context.Context, m kam.OutboxMessage) (id int64,
 	return id, created, nil
 }
 
+// enqueueOutboxSQL has no RETURNING clause on purpose: SQLite buffers
+// RETURNING rows in an ephemeral table with a page cache of its own, and
+// allocating and freeing that cache on every insert (glibc hands the memory
+// back with madvise, which flushes every core's TLB) cost several times the
+// insert itself. The new ID comes from last_insert_rowid instead, which the
+// heads trigger does not disturb.
 const (
 	enqueueOutboxSQL = `INSERT INTO outbox (team_id, key, channel, text, blocks, metadata, next_attempt_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (team_id, key) DO NOTHING RETURNING id`
+		ON CONFLICT (team_id, key) DO NOTHING`
 	outboxIDByKeySQL = `SELECT id FROM outbox WHERE team_id = ? AND key = ?`
 )
 
@@ -154,14 +160,18 @@ func postTx[T any](ctx context.Context, q *outboxStmts, post kam.Post[T], stored
 // enqueueOutbox inserts m unless its key is taken, with statements bound
 // to the caller's transaction.
 func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m kam.OutboxMessage, now time.Time) (int64, bool, error) {
-	var id int64
-	err := ins.QueryRowContext(ctx, m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now)).Scan(&id)
-	if err == nil {
-		return id, true, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	res, err := ins.ExecContext(ctx, m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now))
+	if err != nil {
 		return 0, false, err
 	}
+	// Changes made by triggers are not counted, so 0 means the key was taken.
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, false, err
+	} else if n == 1 {
+		id, err := res.LastInsertId()
+		return id, err == nil, err
+	}
+	var id int64
 	err = sel.QueryRowContext(ctx, m.TeamID, m.Key).Scan(&id)
 	return id, false, err
 }
@@ -262,7 +272,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
 	var out []kam.OutboxMessage
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(ex), limit)
 		if err != nil {
 			return err
@@ -306,12 +316,15 @@ func (db *DB) ClaimOutboxFair(ctx context.Context, now time.Time, c kam.OutboxCl
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
+	if ok, err := db.anyClaimable(ctx, now, c, perTeam); err != nil || !ok {
+		return nil, wrapErr(err, "claim outbox messages")
+	}
 	st, err := db.stmt(ctx, db.write, claimOutboxFairSQL)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
 	var out []kam.OutboxMessage
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now), string(tj), string(cj), perTeam, c.Limit)
 		if err != nil {
 			return err
@@ -324,6 +337,50 @@ func (db *DB) ClaimOutboxFair(ctx context.Context, now time.Time, c kam.OutboxCl
 	}
 	sortByDue(out)
 	return out, nil
+}
+
+// dueHeadsSQL lists the channels whose head is due.
+const dueHeadsSQL = `SELECT h.team_id, h.channel FROM outbox_heads h CROSS JOIN outbox o ON o.id = h.head_id
+	WHERE o.status = 'pending' AND o.next_attempt_at <= +?`
+
+// anyClaimable reports whether a fair claim would take anything: whether
+// some channel's head is due, not held, and of a workspace whose quota is
+// not spent. It reads on the read pool, so that the sender, which looks for
+// work whenever a change queues a post, does not take the one write
+// connection from the changes themselves while every channel with work is
+// waiting for its pace (a burst of logs to one account's channel).
+func (db *DB) anyClaimable(ctx context.Context, now time.Time, c kam.OutboxClaim, perTeam int) (bool, error) {
+	st, err := db.stmt(ctx, db.read, dueHeadsSQL)
+	if err != nil {
+		return false, err
+	}
+	rows, err := st.QueryContext(ctx, ms(now))
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	quota := make(map[string]int, len(c.Teams))
+	for _, t := range c.Teams {
+		quota[t.TeamID] = t.Max
+	}
+	held := make(map[kam.OutboxChannel]bool, len(c.Held))
+	for _, h := range c.Held {
+		held[h] = true
+	}
+	for rows.Next() {
+		var ch kam.OutboxChannel
+		if err := rows.Scan(&ch.TeamID, &ch.Channel); err != nil {
+			return false, err
+		}
+		q, ok := quota[ch.TeamID]
+		if !ok {
+			q = perTeam
+		}
+		if q > 0 && !held[ch] {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 // optMSValue is t in unix milliseconds, 0 for the zero time.
@@ -381,7 +438,7 @@ func (db *DB) SettleOutbox(ctx context.Context, items []kam.OutboxSettlement) (e
 	}
 	now := ms(db.now())
 	errs = make([]error, len(items))
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		sent, failed, retry := tx.StmtContext(ctx, stmts[0]), tx.StmtContext(ctx, stmts[1]), tx.StmtContext(ctx, stmts[2])
 		for i, it := range items {
 			var res sql.Result

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -18,6 +19,13 @@ func (m *Main) openDB(ctx context.Context, path string) (*store.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	// Migrating parses the embedded SQL with pooled scratch buffers of
+	// 4 MB each. Collect them now (twice: a sync.Pool keeps its objects
+	// through one collection): otherwise the garbage collector's next
+	// target is twice their size, and the first burst of commands grows
+	// the heap, and the peak resident memory, to it.
+	debug.FreeOSMemory()
+	debug.FreeOSMemory()
 	return db, nil
 }
 
