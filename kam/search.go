@@ -147,3 +147,48 @@ type SearchHit struct {
 	Text      string
 	Score     float64
 }
+
+// Span is a byte range [Start, End) of a text.
+type Span struct{ Start, End int }
+
+// MatchSpans returns the words of text that a search's terms match, in
+// order, as the index folds them: each word of a phrase, and a prefix
+// term's last word as a prefix. It is what a highlighter marks.
+func MatchSpans(text string, terms []SearchTerm) []Span {
+	exact := map[string]bool{}
+	var prefixes []string
+	for _, t := range terms {
+		for i, w := range t.Words {
+			if t.Prefix && i == len(t.Words)-1 {
+				prefixes = append(prefixes, w)
+			} else {
+				exact[w] = true
+			}
+		}
+	}
+	var out []Span
+	start := -1
+	check := func(end int) {
+		w := Fold(text[start:end])
+		hit := exact[w]
+		for _, p := range prefixes {
+			hit = hit || strings.HasPrefix(w, p)
+		}
+		if hit {
+			out = append(out, Span{start, end})
+		}
+		start = -1
+	}
+	for i, r := range text {
+		switch {
+		case isWordRune(r) && start < 0:
+			start = i
+		case !isWordRune(r) && start >= 0:
+			check(i)
+		}
+	}
+	if start >= 0 {
+		check(len(text))
+	}
+	return out
+}
