@@ -121,6 +121,9 @@ type Answer struct {
 	Blocks []slack.Block
 	// Sources are mrkdwn lines naming what the answer rests on.
 	Sources []string
+	// Note, when set, is a mrkdwn line to show under the answer (why there
+	// is no prose).
+	Note string
 	// Outcome is for metrics and logs: answered, deterministic, too_slow,
 	// rate_limited, model_failed, empty.
 	Outcome string

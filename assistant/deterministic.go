@@ -35,6 +35,9 @@ func (a *Assistant) deterministic(ctx context.Context, q Question, status func(s
 	if !res.Refused {
 		ans.Sources = []string{"`" + format.Mrkdwn(res.Line) + "`"}
 	}
+	if a.client == nil {
+		ans.Note = noModelNote
+	}
 	return ans
 }
 
@@ -109,7 +112,8 @@ var stopWords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`a an the and or of on in at to for from by with about what whats which who whom whose how why when where
 		is are was were be been do does did has have had i me my we our us you your they their them it its this that these those
-		say said tell give show find any some all there here please can could would should will kambot account accounts on`) {
+		say said tell give show find any some all there here please can could would should will kambot account accounts
+		anything something everything about know latest news week month year today`) {
 		stopWords[w] = true
 	}
 }
