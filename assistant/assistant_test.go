@@ -41,7 +41,7 @@ type fixture struct {
 	logs *bytes.Buffer
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kambot.db")
@@ -80,7 +80,7 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{db: db, path: path, eng: eng, logs: logs}
 }
 
-func (f *fixture) assistant(t *testing.T, d *llm, change func(*assistant.Config)) (*assistant.Assistant, *prometheus.Registry) {
+func (f *fixture) assistant(t testing.TB, d *llm, change func(*assistant.Config)) (*assistant.Assistant, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	cfg := assistant.Config{Tools: f.eng, Deadline: 5 * time.Second, Metrics: reg, Now: time.Now,
@@ -95,7 +95,7 @@ func (f *fixture) assistant(t *testing.T, d *llm, change func(*assistant.Config)
 }
 
 // dump is every row of the database, to show that answering changed nothing.
-func dump(t *testing.T, path string) string {
+func dump(t testing.TB, path string) string {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
