@@ -55,9 +55,9 @@ type scopes struct {
 type settings struct {
 	EventSubscriptions *eventSubscriptions `yaml:"event_subscriptions,omitempty"`
 	Interactivity      interactivity       `yaml:"interactivity"`
-	OrgDeployEnabled  bool          `yaml:"org_deploy_enabled"`
-	SocketModeEnabled bool          `yaml:"socket_mode_enabled"`
-	TokenRotation     bool          `yaml:"token_rotation_enabled"`
+	OrgDeployEnabled   bool                `yaml:"org_deploy_enabled"`
+	SocketModeEnabled  bool                `yaml:"socket_mode_enabled"`
+	TokenRotation      bool                `yaml:"token_rotation_enabled"`
 }
 
 type interactivity struct {
