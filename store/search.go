@@ -23,7 +23,7 @@ import (
 // so that a word found in a million records costs what a rarer one does.
 // A search that needs older hits narrows itself with more words, account=
 // or since=.
-const searchCandidates = 2000
+var searchCandidates = 2000
 
 // maxScopeAccounts is how many accounts a search names in its query; a
 // user who may see more is filtered after the match instead.

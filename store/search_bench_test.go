@@ -14,7 +14,10 @@ import (
 	"github.com/kambot/kambot/store"
 )
 
-var searchScale = flag.Int("search-interactions", 2_000_000, "interactions in the search benchmark's seeded workspace (10,000 accounts)")
+var (
+	searchScale      = flag.Int("search-interactions", 2_000_000, "interactions in the search benchmark's seeded workspace (10,000 accounts)")
+	searchCandidates = flag.Int("search-candidates", 0, "matches ranked per search (0: the store's default)")
+)
 
 // BenchmarkSearch runs two-word searches over a seeded workspace of 10,000
 // accounts and 2,000,000 interactions with varied summaries, as an admin
@@ -37,6 +40,9 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	if *searchCandidates > 0 {
+		store.SetSearchCandidates(*searchCandidates)
+	}
 	var kamAccounts []int64
 	for id := int64(7); id <= 10_000; id += 500 {
 		kamAccounts = append(kamAccounts, id) // benchdb.Owner(7) owns every 500th account from 7
