@@ -138,7 +138,9 @@ func (l *loop) failed(ctx context.Context, status func(string), err error) Answe
 // complete asks the model for the next message, retrying a 429 or 5xx
 // (honouring Retry-After) while the deadline leaves room.
 func (l *loop) complete(ctx context.Context, final bool) (openai.ChatCompletionMessage, error) {
-	req := openai.ChatCompletionRequest{Model: l.a.model, Messages: l.msgs, MaxTokens: 600, Temperature: 0.2, User: l.q.TeamID + ":" + l.q.UserID}
+	req := openai.ChatCompletionRequest{Model: l.a.model, Messages: l.msgs, Temperature: 0.2, User: l.q.TeamID + ":" + l.q.UserID}
+	//lint:ignore SA1019 the field every OpenAI-compatible server reads (Ollama, vLLM); as the brief sends it
+	req.MaxTokens = 600
 	if !final {
 		req.Tools = toolDefs()
 	}
