@@ -173,25 +173,45 @@ func (b *briefer) hold(teamID, userID string) (release func(), ok bool) {
 func (b *briefer) command() Command {
 	return Command{
 		Name:    "brief",
-		Usage:   "brief <account> [review]",
+		Usage:   "brief <account> [review] | brief mine",
 		Summary: "A one-screen brief on the account before you meet the customer, sent privately to you.",
 		Details: "The brief says where the relationship stands, who matters, what is in flight, the risks and three things to say, " +
 			"from this account's records only: its card, health and alerts, stakeholders, latest interactions, open opportunities, plan and NPS. " +
 			"It arrives within 30 seconds, visible only to you; a long brief comes by direct message.\n" +
 			"*review* drafts a note for the account plan review instead: progress, what is behind plan, relationships and proposed next steps.\n" +
 			"With a language model configured (OPENAI_API_KEY) the text is drafted by the model; otherwise, or when the model fails, " +
-			"a template fills the same sections and says so. The executive sponsor, the account's team and admins may ask.",
-		Examples: []string{"brief acme", `brief "Acme Corp"`, "brief acme review"},
-		// The engine's check and brief.Authorize agree (team, sponsor,
-		// owner, admins); Authorize runs again before any record is read.
-		Access:  AccessTeamOrAdmin,
-		Account: true,
-		Action:  "ask for a brief on the account",
-		Run:     b.run,
+			"a template fills the same sections and says so. The executive sponsor, the account's team and admins may ask.\n" +
+			"*mine* is the executive sponsor's portfolio: every account you sponsor, worst first, a paragraph each, " +
+			"with what needs you personally (no touch from you this quarter, decision-makers nobody mirrors, your overdue tactics).",
+		Examples: []string{"brief acme", `brief "Acme Corp"`, "brief acme review", "brief mine"},
+		// The account is resolved in run, so that "mine" is not taken for
+		// an account's name. The check there and brief.Authorize agree
+		// (team, sponsor, owner, admins); Authorize runs again before any
+		// record is read.
+		Access: AccessAnyone,
+		Action: "ask for a brief on the account",
+		Run:    b.run,
 	}
 }
 
-func (b *briefer) run(_ context.Context, c *Call) (Reply, error) {
+func (b *briefer) run(ctx context.Context, c *Call) (Reply, error) {
+	first, ok, err := c.Args.Next()
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok || first.Key != "" {
+		return Reply{}, c.Usage("Which account? Name it first, or `mine` for every account you sponsor")
+	}
+	if strings.EqualFold(first.Value, "mine") && !first.Quoted {
+		if err := noMoreArgs(c); err != nil {
+			return Reply{}, err
+		}
+		return sponsorPortfolio(ctx, c)
+	}
+	c.Account, c.Role, err = c.ResolveAccount(ctx, first.Value, AccessTeamOrAdmin, "ask for a brief on the account")
+	if err != nil {
+		return Reply{}, err
+	}
 	kind := brief.KindBrief
 	tok, ok, err := c.Args.Next()
 	if err != nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kambot/kambot/internal/accountcsv"
 	"github.com/kambot/kambot/store"
@@ -44,9 +46,31 @@ func (m *Main) migrate(ctx context.Context, cfg Config, args []string) error {
 	}
 	if len(applied) == 0 {
 		fmt.Fprintf(m.Stdout, "%s: schema is up to date\n", cfg.DBPath)
-		return nil
+	} else {
+		fmt.Fprintf(m.Stdout, "%s: applied migrations %v\n", cfg.DBPath, applied)
 	}
-	fmt.Fprintf(m.Stdout, "%s: applied migrations %v\n", cfg.DBPath, applied)
+	return buildSearchIndex(ctx, db, m.Stdout)
+}
+
+// buildSearchIndex indexes the records written before the search index
+// existed, printing progress at most once a second, and merges the index
+// when it did any work.
+func buildSearchIndex(ctx context.Context, db *store.DB, out io.Writer) error {
+	start, last, worked := time.Now(), time.Time{}, false
+	err := db.BuildSearchIndex(ctx, func(done, total int64) {
+		worked = true
+		if time.Since(last) >= time.Second || done == total {
+			last = time.Now()
+			fmt.Fprintf(out, "search index: %d of %d records (%.0f%%)\n", done, total, 100*float64(done)/float64(max(total, 1)))
+		}
+	})
+	if err != nil || !worked {
+		return err
+	}
+	if err := db.OptimizeSearchIndex(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "search index: built in %s\n", time.Since(start).Round(time.Second))
 	return nil
 }
 

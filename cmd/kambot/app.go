@@ -59,6 +59,7 @@ func newApp(c appConfig) (*app, error) {
 	}
 	e.Register(commands.BriefExtension(drafter, c.DM))
 	e.Register(commands.SurveyExtension(commands.SurveyConfig{Store: c.DB, Notifier: c.Notifier}))
+	e.Register(commands.SearchExtension(c.DB))
 	e.Register(commands.DigestExtension(commands.DigestConfig{Digests: digester, Notifier: c.Notifier}))
 	e.Register(commands.NudgeExtension(commands.NudgeConfig{Store: c.DB,
 		Schedule: fmt.Sprintf("sweep %q, digest %q (%s)", c.Config.SweepSpec, c.Config.DigestSpec, c.Config.TZ)}))

@@ -25,6 +25,8 @@ type displayInformation struct {
 }
 
 type features struct {
+	AppHome       *appHome       `yaml:"app_home,omitempty"`
+	AssistantView *assistantView `yaml:"assistant_view,omitempty"`
 	BotUser       botUser        `yaml:"bot_user"`
 	SlashCommands []slashCommand `yaml:"slash_commands"`
 }
@@ -51,10 +53,11 @@ type scopes struct {
 }
 
 type settings struct {
-	Interactivity     interactivity `yaml:"interactivity"`
-	OrgDeployEnabled  bool          `yaml:"org_deploy_enabled"`
-	SocketModeEnabled bool          `yaml:"socket_mode_enabled"`
-	TokenRotation     bool          `yaml:"token_rotation_enabled"`
+	EventSubscriptions *eventSubscriptions `yaml:"event_subscriptions,omitempty"`
+	Interactivity      interactivity       `yaml:"interactivity"`
+	OrgDeployEnabled   bool                `yaml:"org_deploy_enabled"`
+	SocketModeEnabled  bool                `yaml:"socket_mode_enabled"`
+	TokenRotation      bool                `yaml:"token_rotation_enabled"`
 }
 
 type interactivity struct {
@@ -67,8 +70,8 @@ type interactivity struct {
 // surveys), im:write (DMs for digests and long briefs), users:read (checking
 // that a mentioned @user exists), channels:history and groups:history (the
 // outbox checks whether a post landed before re-sending after a crash),
-// im:history (the same for DMs). kambot subscribes to no events, so it asks
-// for no event scopes: least privilege.
+// im:history (the same for DMs, and to receive questions in DMs: message.im).
+// The assistant adds its own (assistantScopes).
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "im:write", "users:read",
 	"channels:history", "groups:history", "im:history",
@@ -99,6 +102,7 @@ func Manifest(baseURL string) (string, error) {
 			Interactivity: interactivity{IsEnabled: true},
 		},
 	}
+	addAssistant(&m)
 	if baseURL == "" {
 		m.Settings.SocketModeEnabled = true
 	} else {
@@ -109,6 +113,7 @@ func Manifest(baseURL string) (string, error) {
 		base := strings.TrimRight(baseURL, "/")
 		m.Features.SlashCommands[0].URL = base + "/slack/commands"
 		m.Settings.Interactivity.RequestURL = base + "/slack/interactions"
+		m.Settings.EventSubscriptions.RequestURL = base + "/slack/events"
 	}
 	out, err := yaml.Marshal(m)
 	if err != nil {

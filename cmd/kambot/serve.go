@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/kambot/kambot/assistant"
 	"github.com/kambot/kambot/bot"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/nudges"
@@ -67,6 +68,7 @@ type server struct {
 	httpSrv *bot.HTTPServer
 	engine  *commands.Engine
 	metrics *bot.Metrics
+	events  bot.EventHandler
 }
 
 // buildServer wires the Slack client, outbox, command engine, scheduler
@@ -109,7 +111,9 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
+	asker := assistant.New(assistant.Config{Tools: app.engine, Model: bcfg, Logger: log, Metrics: reg})
+	events := &bot.AssistantEvents{API: api.Client(), Asker: asker, Logger: log}
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
 	}
@@ -117,7 +121,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics}, nil
+	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -143,13 +147,24 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
-			Engine: p.engine, Metrics: p.metrics, Logger: log,
+			Engine: p.engine, Events: p.events, Metrics: p.metrics, Logger: log,
 		})
 		if err != nil {
 			return err
 		}
 		g.Go(func() error { return sock.Run(gctx) })
 	}
+	// Records older than the search index are indexed in the background
+	// (kambot migrate does it up front, with progress).
+	g.Go(func() error {
+		err := p.db.BuildSearchIndex(gctx, func(done, total int64) {
+			log.Debug("search index", "done", done, "total", total)
+		})
+		if err != nil && gctx.Err() == nil {
+			log.Warn("search index not built", "err", err)
+		}
+		return nil
+	})
 	// Keep the planner's statistics fresh as the workspace grows.
 	g.Go(func() error {
 		t := time.NewTicker(store.OptimizeEvery)

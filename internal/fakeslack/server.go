@@ -377,7 +377,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 func (s *Server) methods() map[string]func(Call) obj {
-	return map[string]func(Call) obj{
+	m := map[string]func(Call) obj{
 		"auth.test":              s.authTest,
 		"chat.postMessage":       s.postMessage,
 		"conversations.history":  s.history,
@@ -392,6 +392,8 @@ func (s *Server) methods() map[string]func(Call) obj {
 		"users.lookupByEmail":    func(Call) obj { return errBody("users_not_found") },
 		"apps.connections.close": func(Call) obj { return obj{"ok": true} },
 	}
+	s.addAssistantMethods(m)
+	return m
 }
 
 func (s *Server) authTest(c Call) obj {

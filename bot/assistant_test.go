@@ -1,0 +1,137 @@
+package bot
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/kambot/kambot/assistant"
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
+)
+
+const askOwner = "U0ASKOWN1"
+
+// newAssistantEvents wires the real assistant (no model) over a real store
+// and engine to the Slack double.
+func newAssistantEvents(t *testing.T, asker Asker) (*AssistantEvents, *fakeslack.Server) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	acme := kam.Account{TeamID: fakeslack.TeamID, Name: "Acme", OwnerID: askOwner}
+	if err := db.CreateAccount(ctx, &acme, askOwner); err != nil {
+		t.Fatal(err)
+	}
+	in := kam.Interaction{TeamID: fakeslack.TeamID, AccountID: acme.ID, UserID: askOwner, Kind: kam.KindCall, Summary: "CFO said pricing is too high <!here>"}
+	if err := db.LogInteraction(ctx, &in, askOwner, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng := commands.New(commands.Config{Store: db, Intel: db})
+	eng.Register(commands.SearchExtension(db))
+	if asker == nil {
+		asker = assistant.New(assistant.Config{Tools: eng})
+	}
+	srv := fakeslack.New(t)
+	return &AssistantEvents{API: srv.Client("xoxb-test"), Asker: asker}, srv
+}
+
+func inner(typ string, data any) slackevents.EventsAPIEvent {
+	return slackevents.EventsAPIEvent{TeamID: fakeslack.TeamID, Type: slackevents.CallbackEvent,
+		InnerEvent: slackevents.EventsAPIInnerEvent{Type: typ, Data: data}}
+}
+
+func TestAssistantThread(t *testing.T) {
+	h, srv := newAssistantEvents(t, nil)
+	ctx := context.Background()
+	h.HandleEvent(ctx, inner("assistant_thread_started", &slackevents.AssistantThreadStartedEvent{
+		AssistantThread: slackevents.AssistantThread{UserID: askOwner, ChannelID: "D0ASK0001", ThreadTimeStamp: "100.000001"}}))
+	if calls := srv.CallsTo("assistant.threads.setSuggestedPrompts"); len(calls) != 1 || !strings.Contains(calls[0].Form.Get("prompts"), "need me") {
+		t.Fatalf("suggested prompts: %+v", calls)
+	}
+	start := time.Now()
+	h.HandleEvent(ctx, inner("message", &slackevents.MessageEvent{Type: "message", User: askOwner, Channel: "D0ASK0001", ChannelType: "im",
+		ThreadTimeStamp: "100.000001", TimeStamp: "100.000002", Text: "What did the CFO say about pricing?"}))
+	calls := srv.Calls()
+	if len(calls) < 3 || calls[1].Method != "assistant.threads.setStatus" || calls[1].At.Sub(start) > time.Second {
+		t.Fatalf("the first call after the question is %s at +%v; want the status within 1 s", calls[1].Method, calls[1].At.Sub(start))
+	}
+	msgs := srv.Messages("D0ASK0001")
+	if len(msgs) != 1 || msgs[0].ThreadTS != "100.000001" {
+		t.Fatalf("answer posts %+v", msgs)
+	}
+	body := string(msgs[0].Blocks) + msgs[0].Text
+	for _, want := range []string{"pricing", "Sources:", "/kam search", "OPENAI_API_KEY"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("answer lacks %q: %s", want, body)
+		}
+	}
+	if strings.Contains(body, "<!here>") {
+		t.Errorf("answer holds a live @here: %s", body)
+	}
+	if n := len(srv.CallsTo("assistant.threads.setTitle")); n != 1 {
+		t.Errorf("%d titles set", n)
+	}
+}
+
+func TestAssistantMentionAndIgnored(t *testing.T) {
+	h, srv := newAssistantEvents(t, nil)
+	ctx := context.Background()
+	// kambot's own message, an edit, another workspace's user: no answer.
+	h.HandleEvent(ctx, inner("message", &slackevents.MessageEvent{User: askOwner, BotID: "B1", Channel: "D0ASK0001", ChannelType: "im", Text: "x"}))
+	h.HandleEvent(ctx, inner("message", &slackevents.MessageEvent{User: askOwner, SubType: "message_changed", Channel: "D0ASK0001", ChannelType: "im"}))
+	h.HandleEvent(ctx, inner("message", &slackevents.MessageEvent{User: askOwner, Channel: "C0PUBLIC1", ChannelType: "channel", Text: "pricing"}))
+	if n := len(srv.Calls()); n != 0 {
+		t.Fatalf("%d calls for events that ask nothing", n)
+	}
+	h.HandleEvent(ctx, inner("app_mention", &slackevents.AppMentionEvent{User: "U0GUEST01", UserTeam: "T0ELSEWHERE", Channel: "C0SHARED1", TimeStamp: "5.1", Text: "<@U0KAMBOT1> pricing"}))
+	if msgs := srv.Messages("C0SHARED1"); len(msgs) != 1 || strings.Contains(string(msgs[0].Blocks), "pricing is too high") {
+		t.Fatalf("a guest from another workspace got %+v", msgs)
+	}
+	h.HandleEvent(ctx, inner("app_mention", &slackevents.AppMentionEvent{User: askOwner, Channel: "C0ACCT001", TimeStamp: "7.1", Text: "<@U0KAMBOT1> what did they say about pricing"}))
+	msgs := srv.Messages("C0ACCT001")
+	if len(msgs) != 1 || msgs[0].ThreadTS != "7.1" || !strings.Contains(string(msgs[0].Blocks), "pricing") {
+		t.Fatalf("mention answer %+v", msgs)
+	}
+	if len(srv.CallsTo("chat.update")) != 1 {
+		t.Fatal("the placeholder was not replaced by the answer")
+	}
+}
+
+// proseAsker answers with fixed prose, as a model-backed assistant does.
+type proseAsker struct{}
+
+func (proseAsker) Answer(_ context.Context, q assistant.Question, status func(string)) assistant.Answer {
+	status("is searching the record…")
+	return assistant.Answer{Text: "Acme is *watch*.\nThe CFO finds pricing too high.", Sources: []string{"`/kam search pricing`"}, Outcome: assistant.OutcomeAnswered}
+}
+
+func TestAssistantStreams(t *testing.T) {
+	h, srv := newAssistantEvents(t, proseAsker{})
+	h.HandleEvent(context.Background(), inner("message", &slackevents.MessageEvent{User: askOwner, Channel: "D0ASK0001", ChannelType: "im",
+		ThreadTimeStamp: "100.000001", TimeStamp: "100.000002", Text: "How is Acme?"}))
+	if len(srv.CallsTo("chat.startStream")) != 1 || len(srv.CallsTo("chat.appendStream")) != 1 || len(srv.CallsTo("chat.stopStream")) != 1 {
+		t.Fatalf("stream calls: %v", srv.Calls())
+	}
+	msgs := srv.Messages("D0ASK0001")
+	if len(msgs) != 1 || msgs[0].Text != "Acme is *watch*.\nThe CFO finds pricing too high." || !strings.Contains(string(msgs[0].Blocks), "Sources:") {
+		t.Fatalf("streamed message %+v", msgs)
+	}
+	// Where streaming is refused the answer is one post instead.
+	srv.Fail("chat.startStream", fakeslack.Error("method_not_supported_for_channel_type"), 1)
+	h.HandleEvent(context.Background(), inner("message", &slackevents.MessageEvent{User: askOwner, Channel: "D0ASK0001", ChannelType: "im",
+		ThreadTimeStamp: "200.000001", TimeStamp: "200.000002", Text: "How is Acme?"}))
+	msgs = srv.Messages("D0ASK0001")
+	if len(msgs) != 2 || msgs[1].ThreadTS != "200.000001" || !strings.Contains(string(msgs[1].Blocks), "pricing too high") {
+		t.Fatalf("posted instead of streamed: %+v", msgs)
+	}
+}

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// Full-text search over the search_fts index (migration 40). The index is
+// kept in step by triggers in the writing transaction; rows older than the
+// index are added by BuildSearchIndex.
+
+// searchCandidates bounds the hits ranked per search: the newest matches,
+// so that a word found in a million records costs what a rarer one does.
+// A search that needs older hits narrows itself with more words, account=
+// or since=.
+var searchCandidates = 2000
+
+// maxScopeAccounts is how many accounts a search names in its query; a
+// user who may see more is filtered after the match instead.
+const maxScopeAccounts = 256
+
+// Search returns the best hits of q by bm25, newest first among equals.
+// Only q.TeamID's records are searched, and only q.Accounts' when set.
+func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, error) {
+	if q.TeamID == "" {
+		return nil, kam.ErrMissingTeam("search")
+	}
+	if len(q.Terms) == 0 || (q.Accounts != nil && len(q.Accounts) == 0) {
+		return nil, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	match, post := SearchMatch(q.Terms, q.Accounts)
+	query := `SELECT docid, matchinfo(search_fts, 'pcnalx'), account_id, kind, author, at, body
+		FROM search_fts WHERE search_fts MATCH ? AND team_id = ?`
+	args := []any{match, q.TeamID}
+	if !q.Since.IsZero() {
+		query += ` AND at >= ?`
+		args = append(args, ms(q.Since))
+	}
+	query += ` ORDER BY docid DESC LIMIT ` + strconv.Itoa(searchCandidates)
+	var allowed map[int64]bool
+	if post {
+		allowed = make(map[int64]bool, len(q.Accounts))
+		for _, id := range q.Accounts {
+			allowed[id] = true
+		}
+	}
+	var hits []kam.SearchHit
+	err := db.each(ctx, func(rows *sql.Rows) error {
+		var (
+			docid int64
+			info  []byte
+			h     kam.SearchHit
+			kind  string
+			at    int64
+		)
+		if err := rows.Scan(&docid, &info, &h.AccountID, &kind, &h.Author, &at, &h.Text); err != nil {
+			return err
+		}
+		if allowed != nil && !allowed[h.AccountID] {
+			return nil
+		}
+		h.TeamID, h.Kind, h.SourceID, h.At = q.TeamID, kam.SearchKind(kind), docid/8, fromMS(at)
+		h.Score = bm25(info, len(q.Terms))
+		hits = append(hits, h)
+		return nil
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	// Candidates arrive newest first; a stable sort keeps that among equal scores.
+	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
+	return hits[:min(limit, len(hits))], nil
+}
+
+// SearchMatch builds the FTS MATCH expression of terms over the body
+// column, limited to accounts when there are at most maxScopeAccounts of
+// them; post reports that the caller must filter by account instead. Every
+// word is made only of letters and digits and in lower case, so no input
+// can add query syntax.
+func SearchMatch(terms []kam.SearchTerm, accounts []int64) (match string, post bool) {
+	var b strings.Builder
+	for _, t := range terms {
+		var words []string
+		for _, w := range t.Words {
+			// Lower case: upper-case OR, AND, NOT and NEAR are operators.
+			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
+				words = append(words, w)
+			}
+		}
+		if len(words) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		star := ""
+		if t.Prefix {
+			star = "*"
+		}
+		if len(words) == 1 {
+			// FTS4 takes a column filter on a word, not on a phrase.
+			b.WriteString("body:" + words[0] + star)
+		} else {
+			// A phrase of two words or more can only match the body: scope
+			// holds one token.
+			b.WriteString(`"` + strings.Join(words, " ") + star + `"`)
+		}
+	}
+	if accounts == nil {
+		return b.String(), false
+	}
+	if len(accounts) > maxScopeAccounts {
+		return b.String(), true
+	}
+	b.WriteString(" (")
+	for i, id := range accounts {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("scope:a")
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(')')
+	return b.String(), false
+}
+
+// keepWordRune drops anything a word of kam.ParseSearch cannot hold, a
+// second guard should a caller build terms by hand.
+func keepWordRune(r rune) rune {
+	if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Co, r) {
+		return r
+	}
+	return -1
+}
+
+// bm25 scores one row from its matchinfo 'pcnalx' blob over the body
+// column (0) and the first phrases (the search terms), with the usual
+// k1 = 1.2, b = 0.75.
+func bm25(info []byte, phrases int) float64 {
+	const k1, b = 1.2, 0.75
+	v := func(i int) float64 {
+		if (i+1)*4 > len(info) {
+			return 0
+		}
+		return float64(binary.NativeEndian.Uint32(info[i*4:]))
+	}
+	p, c := int(v(0)), int(v(1))
+	if c == 0 {
+		return 0
+	}
+	n, avg, length := v(2), v(3), v(3+c)
+	if avg == 0 {
+		avg = 1
+	}
+	score := 0.0
+	for i := range min(p, phrases) {
+		x := 3 + 2*c + 3*(i*c)
+		tf, df := v(x), v(x+2)
+		idf := math.Max(math.Log((n-df+0.5)/(df+0.5)), 1e-6)
+		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*length/avg))
+	}
+	return score
+}
+
+// searchSources are the tables the index covers and how each fills it.
+var searchSources = []struct {
+	source int
+	table  string
+	rows   string // SELECT of docid and the indexed columns, ids in (?, ?]
+}{
+	{1, "interactions", `SELECT id*8+1 AS docid, summary, 'a'||account_id, team_id, account_id, kind, user_id, at FROM interactions WHERE id > ? AND id <= ?`},
+	{2, "plan_objectives", `SELECT id*8+2 AS docid, text, 'a'||account_id, team_id, account_id, 'objective', author_id, created_at FROM plan_objectives WHERE id > ? AND id <= ?`},
+	{3, "plan_tactics", `SELECT id*8+3 AS docid, text, 'a'||account_id, team_id, account_id, 'tactic', author_id, created_at FROM plan_tactics WHERE id > ? AND id <= ?`},
+	{4, "plan_reviews", `SELECT id*8+4 AS docid, note, 'a'||account_id, team_id, account_id, 'review', user_id, at FROM plan_reviews WHERE id > ? AND id <= ? AND note <> ''`},
+	{5, "contacts", `SELECT id*8+5 AS docid, trim(name || ' ' || title), 'a'||account_id, team_id, account_id, 'stakeholder', mirror_id, updated_at FROM contacts WHERE id > ? AND id <= ?`},
+	{6, "survey_responses", `SELECT id*8+6 AS docid, comment, 'a'||account_id, team_id, account_id, 'survey', COALESCE(NULLIF(contact, ''), user_id), at FROM survey_responses WHERE id > ? AND id <= ? AND comment <> ''`},
+	{7, "stage_changes", `SELECT s.id*8+7 AS docid, s.note, 'a'||o.account_id, s.team_id, o.account_id, 'stage', s.user_id, s.at FROM stage_changes s JOIN opportunities o ON o.id = s.opportunity_id WHERE s.id > ? AND s.id <= ? AND s.note <> ''`},
+}
+
+// searchBatch is how many source ids one backfill transaction covers: short
+// enough that commands queue behind it for well under a second.
+const searchBatch = 5000
+
+// SearchIndexProgress reports how many source rows written before the
+// index existed are indexed so far, of how many.
+func (db *DB) SearchIndexProgress(ctx context.Context) (done, total int64, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(done), 0), COALESCE(SUM(upto), 0) FROM search_backfill`).Scan(&done, &total)
+	return done, total, wrapErr(err, "search index progress")
+}
+
+// BuildSearchIndex indexes the rows written before the search index
+// existed, a batch per transaction, calling progress (may be nil) after
+// each. It resumes where an interrupted run stopped, and costs one read
+// once every row is indexed.
+func (db *DB) BuildSearchIndex(ctx context.Context, progress func(done, total int64)) error {
+	for _, s := range searchSources {
+		for {
+			var done, upto int64
+			err := db.write.QueryRowContext(ctx, `SELECT done, upto FROM search_backfill WHERE source = ?`, s.source).Scan(&done, &upto)
+			if err == sql.ErrNoRows {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("build search index: %w", err)
+			}
+			if done >= upto {
+				break
+			}
+			next := min(done+searchBatch, upto)
+			err = db.withTx(ctx, func(tx *sql.Tx) error {
+				// Skip docids a trigger added already (a row updated
+				// before the backfill reached it).
+				ins := `INSERT INTO search_fts (docid, body, scope, team_id, account_id, kind, author, at)
+					SELECT * FROM (` + s.rows + `) AS r WHERE NOT EXISTS (SELECT 1 FROM search_fts f WHERE f.docid = r.docid)`
+				if _, err := tx.ExecContext(ctx, ins, done, next); err != nil {
+					return fmt.Errorf("index %s: %w", s.table, err)
+				}
+				_, err := tx.ExecContext(ctx, `UPDATE search_backfill SET done = ? WHERE source = ?`, next, s.source)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("build search index: %w", err)
+			}
+			if progress != nil {
+				d, t, err := db.SearchIndexProgress(ctx)
+				if err != nil {
+					return err
+				}
+				progress(d, t)
+			}
+		}
+	}
+	return nil
+}
+
+// OptimizeSearchIndex merges the index into one segment, the fastest shape
+// to search; worth it after a large backfill or bulk load. It holds the
+// writer while it runs (seconds at millions of rows).
+func (db *DB) OptimizeSearchIndex(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
+	return wrapErr(err, "optimize search index")
+}

@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"flag"
+	"math/rand/v2"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kambot/kambot/internal/benchdb"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
+)
+
+var (
+	searchScale      = flag.Int("search-interactions", 2_000_000, "interactions in the search benchmark's seeded workspace (10,000 accounts)")
+	searchCandidates = flag.Int("search-candidates", 0, "matches ranked per search (0: the store's default)")
+)
+
+// BenchmarkSearch runs two-word searches over a seeded workspace of 10,000
+// accounts and 2,000,000 interactions with varied summaries, as an admin
+// (the whole workspace), a KAM (their 20 accounts) and the VP on every
+// account's team (10,000 accounts, filtered after the match). It reports
+// the p50 and p95 wall time per search and the CPU time per search. The
+// file is built once (seeded, then indexed as `kambot migrate` does) and
+// cached by benchdb.
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	spec := benchdb.Spec{Accounts: 10_000, Interactions: *searchScale, SpanDays: 730, Now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), Text: true}
+	start := time.Now()
+	path, err := benchdb.Path(ctx, spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded file ready in %v", time.Since(start).Round(time.Second))
+	db, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if *searchCandidates > 0 {
+		store.SetSearchCandidates(*searchCandidates)
+	}
+	var kamAccounts []int64
+	for id := int64(7); id <= 10_000; id += 500 {
+		kamAccounts = append(kamAccounts, id) // benchdb.Owner(7) owns every 500th account from 7
+	}
+	vp := make([]int64, 10_000)
+	for i := range vp {
+		vp[i] = int64(i + 1)
+	}
+	for _, who := range []struct {
+		name     string
+		accounts []int64
+	}{{"admin", nil}, {"kam", kamAccounts}, {"vp", vp}} {
+		b.Run(who.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			var lat []time.Duration
+			cpu0 := cpuNow()
+			for b.Loop() {
+				words := benchdb.Vocabulary[rng.IntN(len(benchdb.Vocabulary))] + " " + benchdb.Vocabulary[rng.IntN(len(benchdb.Vocabulary))]
+				t0 := time.Now()
+				if _, err := db.Search(ctx, kam.SearchQuery{TeamID: benchdb.Team, Terms: kam.ParseSearch(words), Accounts: who.accounts, Limit: 10}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			cpu := cpuNow() - cpu0
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuNow is the CPU time the process has used, user and system.
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
