@@ -83,8 +83,9 @@ type Plan struct {
 	Targets    Targets     // revenue targets by year, every setting
 }
 
-// Empty reports whether the plan has neither objectives nor tactics.
-func (p Plan) Empty() bool { return len(p.Objectives) == 0 && len(p.Tactics) == 0 }
+// Empty reports whether the plan has neither objectives nor tactics nor
+// any line of the strategy charter.
+func (p Plan) Empty() bool { return len(p.Objectives) == 0 && len(p.Tactics) == 0 && p.Charter.Empty() }
 
 // Started is when the first objective or tactic was added; zero when empty.
 func (p Plan) Started() time.Time {
@@ -95,6 +96,16 @@ func (p Plan) Started() time.Time {
 		}
 	}
 	for _, x := range p.Tactics {
+		if t.IsZero() || x.CreatedAt.Before(t) {
+			t = x.CreatedAt
+		}
+	}
+	for _, x := range p.Charter.Entries {
+		if t.IsZero() || x.CreatedAt.Before(t) {
+			t = x.CreatedAt
+		}
+	}
+	for _, x := range p.Charter.Strategies {
 		if t.IsZero() || x.CreatedAt.Before(t) {
 			t = x.CreatedAt
 		}

@@ -1,6 +1,7 @@
 package kam
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -175,11 +176,18 @@ func (p PortfolioKPIs) Attainment() (pct float64, ok bool) {
 	return 100 * float64(p.TargetRevenue) / float64(p.Target), true
 }
 
-// SumKPIs adds up account KPIs; nps is the portfolio's NPS summary, if any.
-func SumKPIs(ks []AccountKPIs, nps *NPSSummary) PortfolioKPIs {
-	p := PortfolioKPIs{Accounts: len(ks), NPS: nps}
-	var wallet float64
+// SumKPIs adds up account KPIs. The portfolio's NPS pools every account's
+// answers: the answer-weighted mean of the accounts' NPS is exactly the NPS
+// of all their answers together.
+func SumKPIs(ks []AccountKPIs) PortfolioKPIs {
+	p := PortfolioKPIs{Accounts: len(ks)}
+	var wallet, npsSum float64
+	var answers int
 	for _, k := range ks {
+		if k.NPS != nil && k.NPS.Responses > 0 {
+			npsSum += k.NPS.NPS * float64(k.NPS.Responses)
+			answers += k.NPS.Responses
+		}
 		p.Year = k.Year
 		p.Revenue += k.Revenue
 		if k.HasTarget {
@@ -216,6 +224,9 @@ func SumKPIs(ks []AccountKPIs, nps *NPSSummary) PortfolioKPIs {
 	if p.WalletAccounts > 0 {
 		wallet /= float64(p.WalletAccounts)
 		p.WalletChange = wallet
+	}
+	if answers > 0 {
+		p.NPS = &NPSSummary{Responses: answers, NPS: math.Round(npsSum/float64(answers)*10) / 10}
 	}
 	slices.Sort(p.BelowTarget)
 	return p

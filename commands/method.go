@@ -1,0 +1,52 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/kambot/kambot/kam"
+)
+
+// The rest of the KAM method, beside account intelligence: the strategy
+// charter on the plan, revenue targets with the dated history of results
+// and the KPIs read from them, de-selection, and the yearly selection
+// review. It is on when Config.Method is set (with Config.Intel).
+
+// TargetStore keeps revenue targets and the dated history of results.
+type TargetStore interface {
+	// SetTarget appends a target for an account and year, filling t.
+	SetTarget(ctx context.Context, t *kam.Target, actor string) error
+	// RecordYearRevenue appends a past year's revenue, dated the year's end,
+	// leaving the current revenue as it is.
+	RecordYearRevenue(ctx context.Context, teamID string, accountID int64, year int, amount int64, actor string) error
+	// Histories returns the dated history of the accounts, oldest first.
+	Histories(ctx context.Context, teamID string, accountIDs []int64) (map[int64]kam.History, error)
+	// Targets returns the target settings of the accounts, oldest first.
+	Targets(ctx context.Context, teamID string, accountIDs []int64) (map[int64]kam.Targets, error)
+}
+
+// ArchiveStore de-selects accounts and brings them back.
+type ArchiveStore interface {
+	// ArchiveAccount hides the account from lists, keeping its history;
+	// ECONFLICT when it is archived already.
+	ArchiveAccount(ctx context.Context, teamID string, accountID int64, reason, actor string) (kam.Account, error)
+	// ReactivateAccount brings it back; ECONFLICT when it is active.
+	ReactivateAccount(ctx context.Context, teamID string, accountID int64, actor string) (kam.Account, error)
+	// ArchivedAccounts lists the de-selected accounts by name.
+	ArchivedAccounts(ctx context.Context, teamID string) ([]kam.Account, error)
+}
+
+// MethodStore is what the method's commands need of persistence;
+// *store.DB implements it.
+type MethodStore interface {
+	CharterStore
+	TargetStore
+	ArchiveStore
+	SelectionStore
+}
+
+// methodExtension is what the method adds to the engine.
+func methodExtension() Extension {
+	return Extension{
+		Commands: []Command{kpisCommand(), selectionCommand(), deselectCommand(), reactivateCommand()},
+	}
+}
