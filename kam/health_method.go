@@ -15,13 +15,21 @@ const belowTargetWarn = 0.75
 // the plan part and by the pipeline's forecast; they say what to do next.
 func (x *assessment) method() {
 	a, p := x.in.Account, x.in.Plan
-	if !p.Empty() && len(p.Charter.Strategies) == 0 {
+	// Our objectives want a strategy once the plan has had one review
+	// period to get one: objective → strategy → quarterly tactics.
+	ours := 0
+	for _, o := range p.Objectives {
+		if o.For != ForCustomer {
+			ours++
+		}
+	}
+	if ours > 0 && len(p.Charter.Strategies) == 0 && x.now.Sub(p.Started()) > x.period {
 		sev := SeverityInfo
 		if a.Tier.High() {
 			sev = SeverityWarning
 		}
-		x.alert(AlertNoStrategy, sev, "", "the plan has %s but no strategy linking them to tactics",
-			countOf(len(p.Objectives), "objective", "objectives"))
+		x.alert(AlertNoStrategy, sev, "", "%s of ours, started %s, but no strategy linking %s to tactics",
+			countOf(ours, "objective", "objectives"), ago(x.now.Sub(p.Started())), map[bool]string{true: "it", false: "them"}[ours == 1])
 	}
 	year := x.now.UTC().Year()
 	if t, ok := p.Targets.For(year); ok && t.Amount > 0 && a.Revenue < t.Amount {

@@ -28,7 +28,7 @@ const (
 	DefaultDigestSpec = "0 8 * * 1" // Mondays at 08:00
 	// DefaultSelectionSpec is the yearly selection review: 15 January at 09:00.
 	DefaultSelectionSpec = "0 9 15 1 *"
-	DefaultRetryEvery = 15 * time.Minute
+	DefaultRetryEvery    = 15 * time.Minute
 	// DefaultRetention is how long queued nudges and marks are remembered:
 	// longer than the longest period (a yearly survey window), or a nudge
 	// could be queued again within its period.
