@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
@@ -324,4 +325,27 @@ func (c *Call) strategyNumber(ctx context.Context, v string) (int, error) {
 	}
 	return 0, kam.Errorf(kam.EINVALID, "strategy= takes the number of one of %s's strategies (%s), as `/kam plan %s` lists them — not “%s”.",
 		format.Mrkdwn(a.Name), strings.Join(nums, ", "), a.Slug, show(v, 20))
+}
+
+// charterFacts gives the brief the plan's charter, strategies first with
+// the objective each serves, and the year's revenue target.
+func charterFacts(p kam.Plan, year int) ([]brief.CharterLine, int64, int) {
+	var out []brief.CharterLine
+	for _, s := range p.Charter.Strategies {
+		text := s.Text
+		for _, o := range p.Objectives {
+			if o.ID == s.ObjectiveID {
+				text += " (for the objective: " + o.Text + ")"
+			}
+		}
+		out = append(out, brief.CharterLine{Kind: "strategy", Text: text})
+	}
+	for _, e := range p.Charter.Entries {
+		out = append(out, brief.CharterLine{Kind: string(e.Kind), Text: e.Text})
+	}
+	var target int64
+	if t, ok := p.Targets.For(year); ok {
+		target = t.Amount
+	}
+	return out, target, year
 }

@@ -108,3 +108,19 @@ func (c Charter) Of(k CharterKind) []CharterEntry {
 
 // Empty reports whether the charter has no line and no strategy.
 func (c Charter) Empty() bool { return len(c.Entries) == 0 && len(c.Strategies) == 0 }
+
+// MaxAgendaLen bounds each of a stakeholder's agendas.
+const MaxAgendaLen = 300
+
+// validateAgendas trims and checks a stakeholder's agendas.
+func (c *Contact) validateAgendas() error {
+	var err error
+	if c.BusinessAgenda, err = CheckLine(EntityContact, "agenda", c.BusinessAgenda, MaxAgendaLen); err != nil {
+		return err
+	}
+	if c.PersonalAgenda, err = CheckLine(EntityContact, "personal", c.PersonalAgenda, MaxAgendaLen); err != nil {
+		return err
+	}
+	c.MeasuredBy, err = CheckLine(EntityContact, "measured", c.MeasuredBy, MaxAgendaLen)
+	return err
+}
