@@ -133,7 +133,7 @@ func portfolioKPIBlocks(a Actor, title string, ks []kam.AccountKPIs) []slack.Blo
 			target += " · below target: " + strings.Join(names, ", ")
 		}
 	}
-	growth := "no revenue a year old yet — `/kam set &lt;account&gt; revenue=1.1m@" + fmt.Sprint(p.Year-1) + "`"
+	growth := "no revenue recorded for last year yet — `/kam set &lt;account&gt; revenue=1.1m@" + fmt.Sprint(p.Year-1) + "`"
 	if pct, ok := p.Growth(); ok {
 		growth = fmt.Sprintf("%s (%s → %s, like for like)", format.Growth(pct), cur.Money(p.GrowthYearAgo), cur.Money(p.GrowthRevenue))
 	}
@@ -143,21 +143,21 @@ func portfolioKPIBlocks(a Actor, title string, ks []kam.AccountKPIs) []slack.Blo
 	}
 	blocks := []slack.Block{
 		header(title),
-		contextBlock(fmt.Sprintf("%d · revenue %s · compared with %s", p.Year, cur.Money(p.Revenue), a.Date(a.Now.AddDate(-1, 0, 0)))),
+		contextBlock(fmt.Sprintf("%d · revenue %s · compared with the end of %d", p.Year, cur.Money(p.Revenue), p.Year-1)),
 		section("*Results*"),
 		fields(
 			"*Revenue vs target*\n"+target,
 			"*Growth year on year*\n"+growth,
 			"*Retention of key accounts*\n"+retentionText(p.Retention),
 			"*Share of wallet*\n"+wallet,
-			fmt.Sprintf("*Relationship level*\n%d moved up · %d moved down in a year", p.Promoted, p.Demoted),
+			fmt.Sprintf("*Relationship level*\n%d moved up · %d moved down this year", p.Promoted, p.Demoted),
 			"*NPS*\n"+npsKPI(p.NPS),
 		),
 		section("*Process*"),
 		fields(
 			"*Current plan* (strategy, review on time)\n"+format.Share(p.CurrentPlan.N, p.CurrentPlan.Of),
 			"*Plan reviews on time*\n"+format.Share(p.ReviewOnTime.N, p.ReviewOnTime.Of),
-			"*Sponsor coverage* (touched in 91 days)\n"+format.Share(p.Sponsor.N, p.Sponsor.Of),
+			"*Sponsor coverage* (touched within 91 days)\n"+format.Share(p.Sponsor.N, p.Sponsor.Of),
 			"*Multi-threaded* (diamond)\n"+format.Share(p.Multi.N, p.Multi.Of),
 			"*Surveys done* (within the cadence)\n"+format.Share(p.Surveyed.N, p.Surveyed.Of),
 		),
@@ -173,7 +173,7 @@ func portfolioKPIBlocks(a Actor, title string, ks []kam.AccountKPIs) []slack.Blo
 // retentionText says how many key accounts buying a year ago still buy.
 func retentionText(s kam.Share) string {
 	if s.Of == 0 {
-		return "no revenue recorded a year ago yet"
+		return "no revenue recorded for last year yet"
 	}
 	return format.Share(s.N, s.Of) + " still buying"
 }
@@ -228,7 +228,7 @@ func accountKPIBlocks(a Actor, k kam.AccountKPIs, hist kam.History) []slack.Bloc
 	if pct, ok := k.Attainment(); ok {
 		target = fmt.Sprintf("%s of %s (%s)", cur.Money(k.Revenue), cur.Money(k.Target), format.Percent(pct))
 	}
-	growth := fmt.Sprintf("no revenue a year old — `/kam set %s revenue=1.1m@%d`", acct.Slug, k.Year-1)
+	growth := fmt.Sprintf("no revenue recorded for last year — `/kam set %s revenue=1.1m@%d`", acct.Slug, k.Year-1)
 	if pct, ok := k.Growth(); ok {
 		growth = fmt.Sprintf("%s (%s → %s)", format.Growth(pct), cur.Money(k.YearAgo), cur.Money(k.Revenue))
 	}
@@ -245,7 +245,7 @@ func accountKPIBlocks(a Actor, k kam.AccountKPIs, hist kam.History) []slack.Bloc
 	}
 	blocks := []slack.Block{
 		header("KPIs — " + acct.Name),
-		contextBlock(fmt.Sprintf("%d · tier %s · compared with %s", k.Year, k.Tier, a.Date(a.Now.AddDate(-1, 0, 0)))),
+		contextBlock(fmt.Sprintf("%d · tier %s · compared with the end of %d", k.Year, k.Tier, k.Year-1)),
 		fields(
 			"*Revenue vs target*\n"+target,
 			"*Growth year on year*\n"+growth,

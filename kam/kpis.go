@@ -29,7 +29,7 @@ type AccountKPIs struct {
 	Revenue    int64
 	Target     int64
 	HasTarget  bool
-	YearAgo    int64 // revenue as it stood a year before now
+	YearAgo    int64 // revenue as it stood at the end of last year
 	HasYearAgo bool
 	Wallet     float64
 	WalletAgo  float64
@@ -76,11 +76,13 @@ func (k AccountKPIs) BelowTarget() bool { return k.HasTarget && k.Revenue < k.Ta
 func (k AccountKPIs) CurrentPlan() bool { return k.HasPlan && k.Strategy && k.ReviewOnTime }
 
 // AccountKPIsOf computes an account's KPIs at now; year is now's calendar
-// year in the reader's zone.
+// year in the reader's zone. Results are compared with the end of last
+// year: revenue now is this year's, a past year's is its last value.
 func AccountKPIsOf(in KPIInput, now time.Time, loc *time.Location) AccountKPIs {
 	a := in.Account
-	ago := now.AddDate(-1, 0, 0)
-	k := AccountKPIs{Account: a, Year: now.In(loc).Year(), Revenue: a.Revenue, Wallet: a.WalletPct,
+	year := now.In(loc).Year()
+	ago := LastYearEnd(year)
+	k := AccountKPIs{Account: a, Year: year, Revenue: a.Revenue, Wallet: a.WalletPct,
 		Level: a.Level, Tier: a.Tier, NPS: in.NPS, Sponsored: in.Sponsored}
 	if t, ok := in.Targets.For(k.Year); ok {
 		k.Target, k.HasTarget = t.Amount, true
@@ -231,3 +233,7 @@ func SumKPIs(ks []AccountKPIs) PortfolioKPIs {
 	slices.Sort(p.BelowTarget)
 	return p
 }
+
+// LastYearEnd is what this year's results are compared with: the last
+// instant of the year before.
+func LastYearEnd(year int) time.Time { return EndOfYear(year - 1) }
