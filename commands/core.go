@@ -46,8 +46,10 @@ func coreCommands() []Command {
 			Name:     "set",
 			Usage:    "set <account> key=value …",
 			Summary:  "Change an account: name and the keys of `add`.",
-			Details:  "Keys: " + strings.Join(setKeys, ", ") + ". An empty value (`sponsor=`) clears owner, sponsor, channel, revenue, wallet, segment or region. Only admins and the account's KAM may change owner, sponsor or channel; the KAM is told by DM.",
-			Examples: []string{"set acme tier=partner wallet=35", `set acme segment="Industrial automation" region=EMEA`},
+			Details: "Keys: " + strings.Join(setKeys, ", ") + ". An empty value (`sponsor=`) clears owner, sponsor, channel, revenue, wallet, segment or region. Only admins and the account's KAM may change owner, sponsor or channel; the KAM is told by DM.\n" +
+				"Revenue, wallet, level and tier are kept as dated history: every change appends. " +
+				"`target=<money>` sets this year's revenue target (`target=<money>@<year>` another year's); `revenue=<money>@<year>` records a past year's revenue — both for `/kam kpis`.",
+			Examples: []string{"set acme tier=partner wallet=35", `set acme segment="Industrial automation" region=EMEA`, "set acme target=1.5m", "set acme revenue=1.1m@2024"},
 			Access:   AccessTeamOrAdmin,
 			Account:  true,
 			Action:   "change the account",

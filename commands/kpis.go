@@ -253,7 +253,7 @@ func accountKPIBlocks(a Actor, k kam.AccountKPIs, hist kam.History) []slack.Bloc
 			"*Relationship level*\n"+level,
 			"*NPS*\n"+npsKPI(k.NPS),
 			"*Process*\n"+strings.Join([]string{mark(k.CurrentPlan(), "current plan"), mark(k.ReviewOnTime, "review on time"),
-				mark(k.SponsorTouch, "sponsor in touch"), mark(k.Multi, "multi-threaded"), mark(k.Surveyed, "surveyed")}, "\n"),
+				mark(k.SponsorTouch, "sponsor in touch"), mark(k.Multi, "multi-threaded"), mark(k.Surveyed, "surveyed")}, " · "),
 		),
 	}
 	var lines []string

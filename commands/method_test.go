@@ -260,3 +260,37 @@ func TestSelectionReviewJob(t *testing.T) {
 		}
 	}
 }
+
+// TestMethodGolden pins the method's views and its help.
+func TestMethodGolden(t *testing.T) {
+	e := newMethodEnv(t)
+	for _, x := range []struct{ user, text string }{
+		{ana, `plan acme objective "Become their preferred automation partner"`},
+		{ana, `plan acme situation "Food retailer, 40 stores, moving to private label"`},
+		{ana, `plan acme strength "Loyal customers"`},
+		{ana, `plan acme threat "Discounters in the region"`},
+		{ana, `plan acme barrier "Procurement buys on price"`},
+		{ana, `plan acme strategy "Prove value-in-use with a pilot" objective=1`},
+		{ana, `plan acme tactic "Pilot proposal" strategy=1 due=2025-06-30`},
+		{ana, "set acme target=1.5m revenue=1m@2024"},
+		{admin, "team globex add <@USARA01|sara> role=manager"},
+	} {
+		e.ok(x.user, x.text)
+	}
+	for _, tt := range []struct{ file, user, text string }{
+		{"help_method", outsider, "help"},
+		{"help_kpis", outsider, "help kpis"},
+		{"help_plan", outsider, "help plan"},
+		{"method_plan", ana, "plan acme"},
+		{"kpis_account", ana, "kpis acme"},
+		{"kpis_portfolio", admin, "kpis all"},
+		{"selection_review", admin, "selection"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			rep := e.ok(tt.user, tt.text)
+			checkLimits(t, rep.Blocks)
+			golden(t, tt.file+".json", []byte(blocksJSON(t, rep)+"\n"))
+			golden(t, tt.file+".txt", []byte(rep.Text+"\n"))
+		})
+	}
+}
