@@ -84,11 +84,11 @@ type Facts struct {
 	// Target is this year's revenue target (TargetYear); 0 when none.
 	Target     int64
 	TargetYear int
-	Tactics            []Tactic
-	NPS                NPS
-	Requester          string          // Slack user ID of the person who asked
-	Now                time.Time       // "as of"; zero means the drafter's clock. Dates are shown in its location.
-	Currency           format.Currency // what amounts are in (KAMBOT_CURRENCY; zero: USD)
+	Tactics    []Tactic
+	NPS        NPS
+	Requester  string          // Slack user ID of the person who asked
+	Now        time.Time       // "as of"; zero means the drafter's clock. Dates are shown in its location.
+	Currency   format.Currency // what amounts are in (KAMBOT_CURRENCY; zero: USD)
 }
 
 // Health is the account's health score and the early-warning alerts behind it.

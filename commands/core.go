@@ -43,9 +43,9 @@ func coreCommands() []Command {
 			Run:      runAdd,
 		},
 		{
-			Name:     "set",
-			Usage:    "set <account> key=value …",
-			Summary:  "Change an account: name and the keys of `add`.",
+			Name:    "set",
+			Usage:   "set <account> key=value …",
+			Summary: "Change an account: name and the keys of `add`.",
 			Details: "Keys: " + strings.Join(setKeys, ", ") + ". An empty value (`sponsor=`) clears owner, sponsor, channel, revenue, wallet, segment or region. Only admins and the account's KAM may change owner, sponsor or channel; the KAM is told by DM.\n" +
 				"Revenue, wallet, level and tier are kept as dated history: every change appends. " +
 				"`target=<money>` sets this year's revenue target (`target=<money>@<year>` another year's); `revenue=<money>@<year>` records a past year's revenue — both for `/kam kpis`.",
