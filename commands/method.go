@@ -42,11 +42,15 @@ type MethodStore interface {
 	TargetStore
 	ArchiveStore
 	SelectionStore
+	// StageHistories returns the opportunities' stage changes, oldest
+	// first, by opportunity ID.
+	StageHistories(ctx context.Context, teamID string, oppIDs []int64) (map[int64][]kam.StageChange, error)
 }
 
 // methodExtension is what the method adds to the engine.
 func methodExtension() Extension {
 	return Extension{
 		Commands: []Command{kpisCommand(), selectionCommand(), deselectCommand(), reactivateCommand()},
+		Views:    []ViewHandler{{CallbackID: gateCallbackID, Run: submitGateView}},
 	}
 }
