@@ -98,7 +98,9 @@ func (c *Call) openGate(ctx context.Context, o kam.Opportunity, to kam.Stage) (*
 
 // gateModal asks for the decision and its reason.
 func gateModal(a kam.Account, o kam.Opportunity, to kam.Stage) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	goOpt := slack.NewOptionBlockObject("go", plain(fmt.Sprintf("Go — move it to %s", to)), nil)
 	noOpt := slack.NewOptionBlockObject("no-go", plain("No-go — stop here"), nil)
 	decision := slack.NewRadioButtonsBlockElement(gateDecisionID, goOpt, noOpt)
