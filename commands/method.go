@@ -2,7 +2,11 @@ package commands
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -51,6 +55,30 @@ type MethodStore interface {
 func methodExtension() Extension {
 	return Extension{
 		Commands: []Command{kpisCommand(), selectionCommand(), deselectCommand(), reactivateCommand()},
-		Views:    []ViewHandler{{CallbackID: gateCallbackID, Run: submitGateView}},
+		Views:        []ViewHandler{{CallbackID: gateCallbackID, Run: submitGateView}},
+		CardSections: []CardSection{{Name: "method", Render: renderMethodCard}},
 	}
+}
+
+// renderMethodCard adds to the show card that the account was de-selected,
+// and this year's target against revenue.
+func renderMethodCard(ctx context.Context, a *Actor, acct kam.Account) ([]slack.Block, error) {
+	if a.method() == nil {
+		return nil, nil
+	}
+	var blocks []slack.Block
+	if acct.Archived() {
+		blocks = append(blocks, section(fmt.Sprintf("🗄 *De-selected* %s: %s — off the lists, its history kept. `/kam reactivate %s`",
+			a.Date(acct.ArchivedAt), format.Mrkdwn(acct.ArchiveReason), acct.Slug)))
+	}
+	ts, err := a.method().Targets(ctx, a.TeamID, []int64{acct.ID})
+	if err != nil {
+		return nil, err
+	}
+	year := a.Now.In(a.Loc).Year()
+	if t, ok := ts[acct.ID].For(year); ok && t.Amount > 0 {
+		pct := format.Percent(format.Round(100*float64(acct.Revenue)/float64(t.Amount), 0))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("%d target %s · revenue at %s of it · `/kam kpis %s`", year, a.Money(t.Amount), pct, acct.Slug)))
+	}
+	return blocks, nil
 }

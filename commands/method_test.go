@@ -294,3 +294,15 @@ func TestMethodGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestShowCardMethod(t *testing.T) {
+	e := newMethodEnv(t)
+	e.ok(ana, "set acme target=1.5m")
+	if rep := e.ok(ana, "show acme"); !strings.Contains(rep.Text, "2025 target $1.5M · revenue at 80% of it") {
+		t.Errorf("card lacks the target:\n%s", rep.Text)
+	}
+	e.ok(admin, `deselect globex reason="Served by the vendor desk"`)
+	if rep := e.ok(ana, "show globex"); !strings.Contains(rep.Text, "De-selected 2025-03-14: Served by the vendor desk") {
+		t.Errorf("card of a de-selected account:\n%s", rep.Text)
+	}
+}
