@@ -18,7 +18,7 @@ func kpisCommand() Command {
 		Usage:   "kpis [<account> | all]",
 		Summary: "Results and process KPIs for a quarterly business review: revenue vs target, growth, retention, wallet, NPS; plans, reviews, sponsors, threading, surveys.",
 		Details: "*Results*: revenue against this year's target (`/kam set <account> target=1.5m`), growth year on year (revenue now against " +
-			"revenue a year ago, from the dated history), retention of key accounts (those with revenue a year ago that still have some), " +
+			"last year's, from the dated history), retention of key accounts (those with revenue last year that still have some), " +
 			"the change in share of wallet, relationship levels moved up or down, and NPS.\n" +
 			"*Process*: accounts with a current plan (a strategy, and the review on time), plan reviews on time, sponsor coverage " +
 			"(a sponsor who touched the account within 91 days), multi-threaded (diamond) accounts, and surveys done within the survey cadence.\n" +
@@ -137,7 +137,7 @@ func portfolioKPIBlocks(a Actor, title string, ks []kam.AccountKPIs) []slack.Blo
 	if pct, ok := p.Growth(); ok {
 		growth = fmt.Sprintf("%s (%s → %s, like for like)", format.Growth(pct), cur.Money(p.GrowthYearAgo), cur.Money(p.GrowthRevenue))
 	}
-	wallet := "not known a year ago"
+	wallet := "no share of wallet recorded for last year"
 	if p.WalletAccounts > 0 {
 		wallet = fmt.Sprintf("%s on average over %s", format.PointChange(p.WalletChange), format.Count(p.WalletAccounts, "account", "accounts"))
 	}
