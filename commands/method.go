@@ -54,7 +54,7 @@ type MethodStore interface {
 // methodExtension is what the method adds to the engine.
 func methodExtension() Extension {
 	return Extension{
-		Commands: []Command{kpisCommand(), selectionCommand(), deselectCommand(), reactivateCommand()},
+		Commands:     []Command{kpisCommand(), selectionCommand(), deselectCommand(), reactivateCommand()},
 		Views:        []ViewHandler{{CallbackID: gateCallbackID, Run: submitGateView}},
 		CardSections: []CardSection{{Name: "method", Render: renderMethodCard}},
 	}
