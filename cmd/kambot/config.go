@@ -150,15 +150,15 @@ var variables = []variable{
 		c.DigestSpec = orDefault(v, nudges.DefaultDigestSpec)
 		return cronSpec("KAMBOT_DIGEST_CRON", c.DigestSpec, c.TZ, nudges.DefaultDigestSpec)
 	}},
-	{"KAMBOT_SELECTION_DATE", false, func(c *Config, v string) error {
-		spec, err := selectionSpec(v)
-		c.SelectionSpec = spec
-		return err
-	}},
 	{"KAMBOT_DIGEST_CHANNEL", false, func(c *Config, v string) error {
 		// ParseChannels' errors name the variable and an example.
 		ch, err := digest.ParseChannels(v)
 		c.DigestChannels = ch
+		return err
+	}},
+	{"KAMBOT_SELECTION_DATE", false, func(c *Config, v string) error {
+		spec, err := selectionSpec(v)
+		c.SelectionSpec = spec
 		return err
 	}},
 	{"KAMBOT_LOG_LEVEL", false, func(c *Config, v string) error {
