@@ -78,11 +78,17 @@ type Facts struct {
 	InteractionsLogged int
 	Opportunities      []kam.Opportunity // closed ones (contracted, engaged, no-go, lost) are ignored
 	Objectives         []string          // the account plan's objectives
-	Tactics            []Tactic
-	NPS                NPS
-	Requester          string          // Slack user ID of the person who asked
-	Now                time.Time       // "as of"; zero means the drafter's clock. Dates are shown in its location.
-	Currency           format.Currency // what amounts are in (KAMBOT_CURRENCY; zero: USD)
+	// Charter is the plan's strategy charter: the situation analysis, SWOT,
+	// barriers, enablers and strategies, in the plan's order.
+	Charter []CharterLine
+	// Target is this year's revenue target (TargetYear); 0 when none.
+	Target     int64
+	TargetYear int
+	Tactics    []Tactic
+	NPS        NPS
+	Requester  string          // Slack user ID of the person who asked
+	Now        time.Time       // "as of"; zero means the drafter's clock. Dates are shown in its location.
+	Currency   format.Currency // what amounts are in (KAMBOT_CURRENCY; zero: USD)
 }
 
 // Health is the account's health score and the early-warning alerts behind it.
@@ -108,6 +114,14 @@ type Stakeholder struct {
 	Stance      int    // −2 hostile … +2 advocate
 	MirrorID    string // Slack user ID of the supplier person who mirrors them
 	LastContact time.Time
+	// Their agendas: business, personal, and how they are measured.
+	Agenda, Personal, MeasuredBy string
+}
+
+// CharterLine is one line of the plan's strategy charter.
+type CharterLine struct {
+	Kind string // situation, challenge, strength, weakness, opportunity, threat, barrier, enabler or strategy
+	Text string
 }
 
 // Tactic is one quarterly tactic of the account plan.

@@ -205,6 +205,13 @@ func (v *view) figuresLine() string {
 	if a.Revenue > 0 {
 		figures = append(figures, "Revenue with us "+v.cur.Money(a.Revenue))
 	}
+	if v.f.Target > 0 {
+		t := fmt.Sprintf("%d target %s", v.f.TargetYear, v.cur.Money(v.f.Target))
+		if a.Revenue > 0 {
+			t += " (" + format.Percent(format.Round(100*float64(a.Revenue)/float64(v.f.Target), 0)) + ")"
+		}
+		figures = append(figures, t)
+	}
 	if a.WalletPct > 0 {
 		figures = append(figures, "share of wallet "+format.Percent(a.WalletPct))
 	}
@@ -341,6 +348,15 @@ func (v *view) person(s Stakeholder) string {
 	} else {
 		b.WriteString(" · last contact " + ago(s.LastContact, v.now))
 	}
+	if a := show(s.Agenda, maxPlanText); a != "" {
+		b.WriteString(" · wants " + a)
+	}
+	if p := show(s.Personal, maxPlanText); p != "" {
+		b.WriteString(" · for themselves " + p)
+	}
+	if m := show(s.MeasuredBy, maxPlanText); m != "" {
+		b.WriteString(" · measured by " + m)
+	}
 	return b.String()
 }
 
@@ -362,6 +378,7 @@ func (v *view) inFlight() string {
 			objectives++
 		}
 	}
+	lines = append(lines, v.charterLines()...)
 	tactics := 0
 	for _, t := range v.tasks {
 		if tactics == planShown {

@@ -33,6 +33,7 @@ const (
 	maxStakeholders  = 15
 	maxOpportunities = 12
 	maxObjectives    = 5
+	maxCharter       = 12
 	maxTactics       = 10
 	maxComments      = 3
 	maxWithNames     = 4
@@ -93,6 +94,9 @@ type (
 		Stance      int             `json:"stance"`
 		Mirror      string          `json:"mirror,omitempty"`
 		LastContact string          `json:"last_contact,omitempty"`
+		Agenda      string          `json:"business_agenda,omitempty"`
+		Personal    string          `json:"personal_agenda,omitempty"`
+		MeasuredBy  string          `json:"measured_by,omitempty"`
 	}
 	opportunityRec struct {
 		Name       string    `json:"opportunity"`
@@ -109,6 +113,14 @@ type (
 	}
 	objectiveRec struct {
 		Objective string `json:"objective"`
+	}
+	charterRec struct {
+		Kind string `json:"charter"`
+		Text string `json:"text"`
+	}
+	targetRec struct {
+		Year   int   `json:"revenue_target_year"`
+		Target int64 `json:"revenue_target"`
 	}
 	tacticRec struct {
 		Tactic  string `json:"tactic"`
@@ -338,6 +350,9 @@ func essentials(f *Facts, loc *time.Location) *essentialQueues {
 			Stance:      s.Stance,
 			Mirror:      datum(s.MirrorID, 24),
 			LastContact: day(s.LastContact, loc),
+			Agenda:      datum(s.Agenda, maxPlanText),
+			Personal:    datum(s.Personal, maxPlanText),
+			MeasuredBy:  datum(s.MeasuredBy, maxPlanText),
 		})
 	}
 	opps := f.openOpportunities()
@@ -428,6 +443,15 @@ func planItems(q *queue, f *Facts, now time.Time, loc *time.Location) {
 			break
 		}
 		q.push(grpObjectives, objectiveRec{datum(o, maxPlanText)})
+	}
+	for i, c := range f.Charter {
+		if i == maxCharter {
+			break
+		}
+		q.push(grpObjectives, charterRec{datum(c.Kind, 20), datum(c.Text, maxPlanText)})
+	}
+	if f.Target > 0 {
+		q.push(grpObjectives, targetRec{f.TargetYear, f.Target})
 	}
 	n := 0
 	for _, t := range f.pendingTactics() {

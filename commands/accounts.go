@@ -200,7 +200,12 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 	if len(toks) == 0 {
 		return Reply{}, c.Usage("Say what to change, e.g. tier=partner")
 	}
-	opts, err := ParseOptions(toks, setKeys, c.Command.Usage)
+	opts, err := ParseOptions(toks, c.setKeys(), c.Command.Usage)
+	if err != nil {
+		return Reply{}, err
+	}
+	// A target, or a past year's revenue, is history, not a field.
+	results, err := c.parseResults(opts)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -212,7 +217,7 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.allowLeadChange(c.Account, changed); err != nil {
 		return Reply{}, err
 	}
-	if len(changed) == 0 {
+	if len(changed) == 0 && results.empty() {
 		return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Nothing to change — %s already has those values.", format.Mrkdwn(a.Name)))}}, nil
 	}
 	if contains(changed, "name") {
@@ -222,16 +227,23 @@ func runSet(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, kam.Errorf(kam.ECONFLICT, "Another account is already called %s — pick another name.", format.Mrkdwn(dup.Name))
 		}
 	}
-	if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed, c.leadChangeNotice(c.Account, changed)); err != nil {
-		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return Reply{}, err
+	if len(changed) > 0 {
+		if err := c.Store().UpdateAccount(ctx, &a, c.UserID, changed, c.leadChangeNotice(c.Account, changed)); err != nil {
+			if kam.ErrorCode(err) != kam.EINTERNAL {
+				return Reply{}, err
+			}
+			return Reply{}, fmt.Errorf("update account %d: %w", a.ID, err)
 		}
-		return Reply{}, fmt.Errorf("update account %d: %w", a.ID, err)
 	}
-	parts := make([]string, 0, len(changed))
+	parts := make([]string, 0, len(changed)+2)
 	for _, k := range changed {
 		parts = append(parts, k+" → "+accountValue(a, k, c.Currency()))
 	}
+	more, err := c.writeResults(ctx, a, results)
+	if err != nil {
+		return Reply{}, err
+	}
+	parts = append(parts, more...)
 	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Updated *%s*: %s.", format.Mrkdwn(a.Name), strings.Join(parts, ", ")))}}, nil
 }
 

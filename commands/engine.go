@@ -56,6 +56,9 @@ type Config struct {
 	// Intel turns on account intelligence (score, weights, contact, plan,
 	// health, log's with=, the show card's health section); nil leaves it off.
 	Intel IntelStore
+	// Method turns on the rest of the KAM method (the strategy charter,
+	// targets and KPIs, de-selection, the selection review); it needs Intel.
+	Method MethodStore
 }
 
 // Access is who may run a command.
@@ -147,6 +150,7 @@ type Extension struct {
 type Engine struct {
 	store     Store
 	intel     IntelStore
+	method    MethodStore
 	notifier  Notifier
 	views     Views
 	dir       Directory
@@ -204,6 +208,10 @@ func New(cfg Config) *Engine {
 	if cfg.Intel != nil {
 		e.intel = cfg.Intel
 		e.Register(intelExtension())
+		if cfg.Method != nil {
+			e.method = cfg.Method
+			e.Register(methodExtension())
+		}
 	}
 	return e
 }

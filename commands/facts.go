@@ -68,6 +68,7 @@ func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, 
 		f.Stakeholders[i] = brief.Stakeholder{
 			ID: c.ID, Name: c.Name, Title: c.Title, Role: c.Role,
 			Influence: c.Influence, Stance: c.Stance, MirrorID: c.MirrorID, LastContact: c.LastContact,
+			Agenda: c.BusinessAgenda, Personal: c.PersonalAgenda, MeasuredBy: c.MeasuredBy,
 		}
 	}
 
@@ -90,6 +91,7 @@ func (a *Actor) briefFacts(ctx context.Context, acct kam.Account) (brief.Facts, 
 		}
 		f.Objectives = append(f.Objectives, text)
 	}
+	f.Charter, f.Target, f.TargetYear = charterFacts(p, a.Now.In(a.Loc).Year())
 	f.Tactics = make([]brief.Tactic, len(p.Tactics))
 	for i, t := range p.Tactics {
 		f.Tactics[i] = brief.Tactic{Text: t.Text, Quarter: t.Quarter, OwnerID: t.OwnerID, Due: t.Due, Done: t.Done}

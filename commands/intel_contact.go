@@ -13,22 +13,26 @@ import (
 
 // contactKeys are the keys of /kam contact add and set, in the order
 // they are applied and reported.
-var contactKeys = []string{"name", "title", "role", "influence", "stance", "mirror"}
+var contactKeys = []string{"name", "title", "role", "influence", "stance", "mirror", "agenda", "personal", "measured"}
 
 func contactCommand() Command {
 	return Command{
 		Name: "contact",
 		Usage: `contact <account> [add "<name>" [title=<text>] [role=…] [influence=1-5] [stance=-2..2] [mirror=@user] ` +
+			`[agenda="<business agenda>"] [personal="<personal agenda>"] [measured="<how they are measured>"] ` +
 			`| set "<name>" key=value … | remove "<name>"]`,
 		Summary: "The stakeholder map: list, add, change or remove the customer's people.",
 		Details: "*role* in the decision: " + kam.Names(kam.ContactRoles) + ".\n" +
 			"*influence*: 1 (little) to 5 (decisive), default 3. *stance*: -2 hostile, -1 sceptical, 0 neutral, 1 supportive, 2 advocate.\n" +
 			"*mirror*: the team member who owns the relationship. `set` also takes name=; an empty value (`mirror=`) clears it.\n" +
+			"*agenda*, *personal*, *measured*: the decision-maker's business agenda, personal agenda and how they are measured — " +
+			"what a proposal must serve. Shown on the map and in the brief's \"who matters\".\n" +
 			"Name the people you met when you log: `/kam log acme meeting with=\"Jane Doe, Li Wei\" …` — that sets their last contact " +
 			"and feeds the relationship model.",
 		Examples: []string{
 			`contact acme add "Jane Doe" title=CFO role=decision-maker influence=5 stance=1 mirror=@ana`,
 			`contact acme set "Jane Doe" stance=2`,
+			`contact acme set "Jane Doe" agenda="Cut logistics cost 10%" personal="Board seat in 2027" measured="EBIT margin, on-time delivery"`,
 			`contact acme remove "Jane Doe"`,
 			"contact acme",
 		},
@@ -247,6 +251,14 @@ func applyContactOptions(ctx context.Context, c *Call, ct *kam.Contact, opts Opt
 			}
 			note(key, id != ct.MirrorID)
 			ct.MirrorID = id
+		case "agenda", "personal", "measured":
+			s, err := CheckText("The "+agendaWords[key], v, kam.MaxAgendaLen, false)
+			if err != nil {
+				return nil, err
+			}
+			dst := agendaField(ct, key)
+			note(key, s != *dst)
+			*dst = s
 		}
 	}
 	return changed, nil
@@ -277,6 +289,11 @@ func contactValue(ct kam.Contact, key string) string {
 			return cleared
 		}
 		return mention(ct.MirrorID)
+	case "agenda", "personal", "measured":
+		if v := *agendaField(&ct, key); v != "" {
+			return "“" + format.Mrkdwn(v) + "”"
+		}
+		return cleared
 	}
 	return ""
 }
@@ -336,7 +353,7 @@ func contactList(ctx context.Context, c *Call) (Reply, error) {
 		if !ct.LastContact.IsZero() {
 			last = "last contact " + dateText(ct.LastContact, c.Loc)
 		}
-		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, format.Mrkdwn(ct.Name), contactFacts(ct), last)
+		lines[i] = fmt.Sprintf("%s *%s* — %s · %s", mark, format.Mrkdwn(ct.Name), contactFacts(ct), last) + agendaLines(ct)
 	}
 	list := listBlocks(fmt.Sprintf("*Stakeholders (%d)*", len(h.Contacts)), lines, 4, nil)
 	blocks = append(blocks, list...)

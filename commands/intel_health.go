@@ -28,6 +28,8 @@ var alertLabels = map[kam.AlertKind]string{
 	kam.AlertSurveyOverdue:  "survey overdue",
 	kam.AlertNPSFalling:     "NPS falling",
 	kam.AlertDetractor:      "detractor",
+	kam.AlertNoStrategy:     "no strategy",
+	kam.AlertBelowTarget:    "below target",
 }
 
 // healthAlertLines is how many alerts the single-account view lists before

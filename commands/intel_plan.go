@@ -17,15 +17,26 @@ import (
 func planCommand() Command {
 	return Command{
 		Name: "plan",
-		Usage: `plan <account> [show | objective "<text>" [for=customer|us] | tactic "<text>" [quarter=Q1..Q4] [owner=@user] [due=<date>] ` +
-			`| done <n> | review ["<note>"]]`,
-		Summary: "The account plan: customer and our objectives, quarterly tactics, reviews.",
+		Usage: `plan <account> [show | objective "<text>" [for=customer|us] | strategy "<text>" [objective=<n>] ` +
+			`| tactic "<text>" [strategy=<n>] [quarter=Q1..Q4] [owner=@user] [due=<date>] | done <n> | review ["<note>"] ` +
+			`| situation|challenge|strength|weakness|opportunity|threat|barrier|enabler "<text>" | drop <kind> <n>]`,
+		Summary: "The account plan: situation, SWOT, barriers and enablers, objectives, strategies, quarterly tactics, reviews.",
 		Details: "*objective*: the customer's (`for=customer`) or ours (the default).\n" +
 			"*tactic*: numbered 1, 2, …; *quarter* Q1–Q4 (taken from *due* when not given), *owner* defaults to you, *due* is YYYY-MM-DD.\n" +
 			"*done &lt;n&gt;* ticks tactic n off. *review* records that the team reviewed the plan; the next review is due one " +
-			"review-cadence period later (weekly 7 days, monthly 30, quarterly 91).",
+			"review-cadence period later (weekly 7 days, monthly 30, quarterly 91).\n" +
+			"*The strategy charter*: `situation` (the customer's business) and `challenge` lines, the customer's SWOT " +
+			"(`strength`, `weakness`, `opportunity`, `threat`), the `barrier`s and `enabler`s of our plan — each numbered per kind. " +
+			"*strategy* links one of our objectives (`objective=<n>`, its number under Our objectives) to the tactics that carry it out " +
+			"(`tactic \"…\" strategy=<n>`): objective → strategy → quarterly tactics. A plan without a strategy raises the no-strategy alert. " +
+			"*drop &lt;kind&gt; &lt;n&gt;* takes a line or strategy off the plan (it stays in the history). The brief reads the charter.",
 		Examples: []string{
 			`plan acme objective "Cut logistics cost 10% by 2027" for=customer`,
+			`plan acme situation "Mid-size food processor, 4 plants, growing 8% a year"`,
+			`plan acme threat "New low-cost competitor in their region"`,
+			`plan acme strategy "Win the packaging upgrade through a pilot line" objective=1`,
+			`plan acme tactic "Pilot line proposal to their COO" strategy=1 quarter=Q3 due=2025-09-30`,
+			"plan acme drop threat 1",
 			`plan acme tactic "Joint workshop with their ops team" quarter=Q3 owner=@ben due=2025-09-30`,
 			"plan acme done 2",
 			`plan acme review "On track; moved the workshop to Q4"`,
@@ -63,7 +74,9 @@ func runPlan(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{Blocks: planBlocks(a, p, c.Actor)}, nil
 	case "objective", "tactic", "done", "review":
 	default:
-		return Reply{}, c.Usage("Unknown “%s” — use show, objective, tactic, done or review", show(verb, 30))
+		if !contains(charterVerbs, verb) {
+			return Reply{}, c.Usage("Unknown “%s” — use show, objective, strategy, tactic, done, review, a charter line (situation, strength…) or drop", show(verb, 30))
+		}
 	}
 	if err := c.Allow(a, c.Role, AccessTeam, "change the account plan"); err != nil {
 		return Reply{}, err
@@ -75,8 +88,14 @@ func runPlan(ctx context.Context, c *Call) (Reply, error) {
 		return planTactic(ctx, c)
 	case "done":
 		return planDone(ctx, c)
+	case "strategy":
+		return planStrategy(ctx, c)
+	case "drop":
+		return planDrop(ctx, c)
+	case "review":
+		return planReview(ctx, c)
 	}
-	return planReview(ctx, c)
+	return planCharter(ctx, c, kam.CharterKind(verb))
 }
 
 // quotedText reads the quoted text that follows a plan verb.
@@ -142,11 +161,16 @@ func planTactic(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	opts, err := ParseOptions(toks, []string{"quarter", "owner", "due"}, c.Command.Usage)
+	opts, err := ParseOptions(toks, []string{"quarter", "owner", "due", "strategy"}, c.Command.Usage)
 	if err != nil {
 		return Reply{}, err
 	}
 	t := kam.Tactic{TeamID: c.TeamID, AccountID: c.Account.ID, Text: text, OwnerID: c.UserID}
+	if tok, ok := opts["strategy"]; ok {
+		if t.Strategy, err = c.strategyNumber(ctx, tok.Value); err != nil {
+			return Reply{}, err
+		}
+	}
 	if tok, ok := opts["owner"]; ok {
 		if t.OwnerID, err = c.User(ctx, tok, "owner=@ana"); err != nil {
 			return Reply{}, err
@@ -165,7 +189,9 @@ func planTactic(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, err
 		}
 	}
-	if err := c.intel().AddTactic(ctx, &t, c.UserID); err != nil {
+	if err := c.intel().AddTactic(ctx, &t, c.UserID); kam.ErrorCode(err) == kam.ENOTFOUND && t.Strategy != 0 {
+		return Reply{}, kam.Errorf(kam.ENOTFOUND, "%s's plan has no strategy %d any more — `/kam plan %s` shows them.", format.Mrkdwn(c.Account.Name), t.Strategy, c.Account.Slug)
+	} else if err != nil {
 		return Reply{}, userErr(err, "add tactic to account %d", c.Account.ID)
 	}
 	return Reply{Blocks: []slack.Block{
@@ -253,6 +279,9 @@ func tacticFacts(t kam.Tactic, now time.Time, loc *time.Location) string {
 	if t.Quarter != "" {
 		parts = append(parts, t.Quarter)
 	}
+	if t.Strategy != 0 {
+		parts = append(parts, fmt.Sprintf("strategy %d", t.Strategy))
+	}
 	if t.OwnerID != "" {
 		parts = append(parts, mention(t.OwnerID))
 	}
@@ -294,6 +323,7 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 	if p.LastReview != nil && p.LastReview.Note != "" {
 		blocks = append(blocks, contextBlock("Last review: "+format.Mrkdwn(clip(strings.Join(strings.Fields(p.LastReview.Note), " "), 300))))
 	}
+	blocks = append(blocks, charterBlocks(a, p.Charter)...)
 	for _, f := range kam.ObjectiveFors {
 		title, empty := "*Customer objectives*", fmt.Sprintf("None yet — `/kam plan %s objective \"…\" for=customer`", a.Slug)
 		if f == kam.ForUs {
@@ -310,6 +340,7 @@ func planBlocks(a kam.Account, p kam.Plan, actor Actor) []slack.Block {
 		}
 		blocks = append(blocks, listBlocks(title, lines, 3, nil)...)
 	}
+	blocks = append(blocks, listBlocks("*Strategies*", strategyLines(a, p), 3, nil)...)
 	blocks = append(blocks, divider())
 	if len(p.Tactics) == 0 {
 		blocks = append(blocks, section(fmt.Sprintf("*Tactics*\nNone yet — `/kam plan %s tactic \"…\" quarter=Q3 owner=@ana due=2025-09-30`", a.Slug)))

@@ -120,11 +120,15 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{}, err
 	}
-	note, err := freeText(c.Args.Rest(), "The note", kam.MaxSummaryLen)
+	// go="…" is the reason of a go decision at the qualification gate.
+	goReason, rest, err := goOption(c.Args.Rest())
 	if err != nil {
 		return Reply{}, err
 	}
-	a := c.Account
+	note, err := freeText(rest, "The note", kam.MaxSummaryLen)
+	if err != nil {
+		return Reply{}, err
+	}
 	o, err := c.findOpportunity(ctx, oppTok.Value)
 	if err != nil {
 		return Reply{}, err
@@ -132,13 +136,23 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 	if o.Stage == to {
 		return Reply{}, kam.Errorf(kam.EINVALID, "*%s* is already %s — pick another stage: %s.", format.Mrkdwn(o.Name), to, kam.Names(kam.Stages))
 	}
+	note, gateRep, err := c.gate(ctx, o, to, goReason, note)
+	if err != nil || gateRep != nil {
+		return derefReply(gateRep), err
+	}
+	return c.moveOpportunity(ctx, c.Account, o, to, note)
+}
+
+// moveOpportunity moves o to stage to with the note, queues the account
+// channel's post in the same transaction, and words the confirmation.
+func (c *Actor) moveOpportunity(ctx context.Context, a kam.Account, o kam.Opportunity, to kam.Stage, note string) (Reply, error) {
 	noteText := ""
 	if note != "" {
 		noteText = ": " + format.Mrkdwn(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
 	}
 	postBlocks := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
 		mention(c.UserID), format.Mrkdwn(o.Name), format.Mrkdwn(a.Name), o.Stage, to, noteText))}
-	post := channelPost(&c.Actor, a, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return postBlocks })
+	post := channelPost(c, a, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return postBlocks })
 	if _, err := c.Store().MoveStage(ctx, c.TeamID, o.ID, to, c.UserID, note, c.Now, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
 			return Reply{}, err
@@ -247,7 +261,7 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 		if err != nil {
 			return Reply{}, fmt.Errorf("opportunities of account %d: %w", acct.ID, err)
 		}
-		return Reply{Blocks: pipelineBlocks("Pipeline — "+acct.Name, opps, nil, c.Actor, acct.Slug)}, nil
+		return c.withVelocity(ctx, pipelineBlocks("Pipeline — "+acct.Name, opps, nil, c.Actor, acct.Slug), opps)
 	}
 
 	if err := noMoreArgs(c); err != nil {
@@ -292,7 +306,7 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("opportunities of %d accounts: %w", len(ids), err)
 	}
-	return Reply{Blocks: pipelineBlocks(fmt.Sprintf("%s (%d)", title, len(accts)), opps, names, c.Actor, "")}, nil
+	return c.withVelocity(ctx, pipelineBlocks(fmt.Sprintf("%s (%d)", title, len(accts)), opps, names, c.Actor, ""), opps)
 }
 
 // pipelineBlocks renders a pipeline. names maps account IDs to names when

@@ -54,6 +54,7 @@ type Tactic struct {
 	DoneBy    string
 	AuthorID  string
 	CreatedAt time.Time
+	Strategy  int // the number of the strategy it carries out; 0 when none
 }
 
 // Overdue reports whether the tactic is open and its due day has passed.
@@ -78,10 +79,13 @@ type Plan struct {
 	Tactics    []Tactic    // by Number
 	LastReview *PlanReview // nil when never reviewed
 	Reviews    int         // how many reviews were recorded
+	Charter    Charter     // situation, SWOT, barriers, enablers, strategies
+	Targets    Targets     // revenue targets by year, every setting
 }
 
-// Empty reports whether the plan has neither objectives nor tactics.
-func (p Plan) Empty() bool { return len(p.Objectives) == 0 && len(p.Tactics) == 0 }
+// Empty reports whether the plan has neither objectives nor tactics nor
+// any line of the strategy charter.
+func (p Plan) Empty() bool { return len(p.Objectives) == 0 && len(p.Tactics) == 0 && p.Charter.Empty() }
 
 // Started is when the first objective or tactic was added; zero when empty.
 func (p Plan) Started() time.Time {
@@ -92,6 +96,16 @@ func (p Plan) Started() time.Time {
 		}
 	}
 	for _, x := range p.Tactics {
+		if t.IsZero() || x.CreatedAt.Before(t) {
+			t = x.CreatedAt
+		}
+	}
+	for _, x := range p.Charter.Entries {
+		if t.IsZero() || x.CreatedAt.Before(t) {
+			t = x.CreatedAt
+		}
+	}
+	for _, x := range p.Charter.Strategies {
 		if t.IsZero() || x.CreatedAt.Before(t) {
 			t = x.CreatedAt
 		}
@@ -247,11 +261,14 @@ const (
 	AlertSurveyOverdue  AlertKind = "survey-overdue"         // a satisfaction survey is due (SurveyDue)
 	AlertNPSFalling     AlertKind = "nps-falling"            // NPS fell by NPSFall points or more
 	AlertDetractor      AlertKind = "detractor"              // the latest answer is 0–6
+	AlertNoStrategy     AlertKind = "no-strategy"            // a plan without a strategy linking objectives to tactics
+	AlertBelowTarget    AlertKind = "below-target"           // revenue below this year's target
 )
 
 // AlertKinds lists every alert kind.
 var AlertKinds = []AlertKind{AlertNoKAM, AlertNoContact, AlertSingleThreaded, AlertUnmirrored, AlertStalled, AlertPastClose,
-	AlertNoPlan, AlertPlanReview, AlertTacticOverdue, AlertSponsor, AlertSurveyOverdue, AlertNPSFalling, AlertDetractor}
+	AlertNoPlan, AlertPlanReview, AlertTacticOverdue, AlertSponsor, AlertSurveyOverdue, AlertNPSFalling, AlertDetractor,
+	AlertNoStrategy, AlertBelowTarget}
 
 // Alert is one early-warning signal on one account, with the fact that raised it.
 type Alert struct {
@@ -307,6 +324,8 @@ type HealthInput struct {
 	// Satisfaction is the surveys' summary; nil when there is no survey data,
 	// which leaves the satisfaction part and the survey alerts out.
 	Satisfaction *NPSSummary
+	// SurveyEvery is the workspace's survey cadence; 0 for SurveyInterval.
+	SurveyEvery time.Duration
 }
 
 // Health part keys and their weights, in points out of 100.
@@ -483,8 +502,9 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	if p, ok := x.satisfaction(s); ok {
 		x.h.Parts = append(x.h.Parts, p)
 	}
-	// Executive sponsors raise alerts only.
+	// Executive sponsors, strategy and targets raise alerts only.
 	x.sponsors()
+	x.method()
 	// The score is the weighted mean of the parts present.
 	x.score()
 	SortAlerts(x.h.Alerts)
@@ -738,7 +758,7 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 	if s.Latest != nil {
 		last = s.Latest.At
 	}
-	if _, due := SurveyDue(a.CreatedAt, last, SurveyInterval, now); due {
+	if _, due := SurveyDue(a.CreatedAt, last, x.surveyEvery(), now); due {
 		if last.IsZero() {
 			x.alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
 		} else {

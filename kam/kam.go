@@ -226,7 +226,14 @@ type Account struct {
 	Region    string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// ArchivedAt is when the account was de-selected (hidden from lists,
+	// its history kept); zero while active. ArchiveReason says why.
+	ArchivedAt    time.Time
+	ArchiveReason string
 }
+
+// Archived reports whether the account was de-selected.
+func (a Account) Archived() bool { return !a.ArchivedAt.IsZero() }
 
 // Member is a person on an account's team.
 type Member struct {

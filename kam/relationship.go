@@ -21,6 +21,11 @@ type Contact struct {
 	Influence int         // 1–5
 	Stance    int         // −2 hostile … +2 advocate
 	MirrorID  string      // Slack user ID of the team member who owns the relationship; "" none
+	// The stakeholder's agendas: what they want for their business, what
+	// they want for themselves, and how they are measured. "" while unknown.
+	BusinessAgenda string
+	PersonalAgenda string
+	MeasuredBy     string
 	// LastContact is the latest logged interaction that named the contact;
 	// zero if none ever did. Derived, never typed in.
 	LastContact time.Time

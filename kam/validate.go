@@ -186,7 +186,7 @@ func (c *Contact) Validate() error {
 	if c.MirrorID, err = CheckSlackID(ent, "mirror", c.MirrorID); err != nil {
 		return err
 	}
-	return nil
+	return c.validateAgendas()
 }
 
 // Validate checks the interaction and puts it in canonical form: the kind

@@ -17,15 +17,18 @@ import (
 
 // Job names, as the store records their runs.
 const (
-	JobSweep  = "sweep"
-	JobDigest = "digest"
+	JobSweep     = "sweep"
+	JobDigest    = "digest"
+	JobSelection = "selection-review"
 )
 
 // Default schedules and tuning.
 const (
 	DefaultSweepSpec  = "0 7 * * *" // every day at 07:00
 	DefaultDigestSpec = "0 8 * * 1" // Mondays at 08:00
-	DefaultRetryEvery = 15 * time.Minute
+	// DefaultSelectionSpec is the yearly selection review: 15 January at 09:00.
+	DefaultSelectionSpec = "0 9 15 1 *"
+	DefaultRetryEvery    = 15 * time.Minute
 	// DefaultRetention is how long queued nudges and marks are remembered:
 	// longer than the longest period (a yearly survey window), or a nudge
 	// could be queued again within its period.
@@ -81,6 +84,10 @@ type Config struct {
 	Outbox Waker
 	// Digest is the weekly digest job; nil schedules no digest.
 	Digest func(ctx context.Context, now time.Time) error
+	// Selection is the yearly selection review job; nil schedules none.
+	// SelectionSpec is its cron spec (DefaultSelectionSpec when empty).
+	Selection     func(ctx context.Context, now time.Time) error
+	SelectionSpec string
 	// Now is the clock the jobs read (time.Now).
 	Now func() time.Time
 	// TZ is the time zone of the schedules and of the periods nudges are
@@ -171,6 +178,16 @@ func New(cfg Config) (*Scheduler, error) {
 			return nil, err
 		}
 		s.jobs = append(s.jobs, &job{name: JobDigest, spec: cfg.DigestSpec, sched: digest, run: cfg.Digest})
+	}
+	if cfg.Selection != nil {
+		if cfg.SelectionSpec == "" {
+			cfg.SelectionSpec = DefaultSelectionSpec
+		}
+		sel, err := parseSpec("selection review", "KAMBOT_SELECTION_DATE", cfg.SelectionSpec, cfg.TZ, cfg.Now())
+		if err != nil {
+			return nil, err
+		}
+		s.jobs = append(s.jobs, &job{name: JobSelection, spec: cfg.SelectionSpec, sched: sel, run: cfg.Selection})
 	}
 	return s, nil
 }

@@ -14,7 +14,7 @@ import (
 
 // accountCols is the column list scanAccount reads, in its order.
 const accountCols = `id, team_id, name, slug, tier, level, owner_id, sponsor_id, cadence, channel_id,
-	revenue, wallet_pct, segment, region, created_at, updated_at`
+	revenue, wallet_pct, segment, region, created_at, updated_at, archived_at, archive_reason`
 
 // findAccountsSQL matches names and slugs by prefix with half-open ranges,
 // [q, q+"\xff"), which SQLite answers from the (team_id, name COLLATE NOCASE)
@@ -260,17 +260,18 @@ func accountTx(ctx context.Context, tx *sql.Tx, teamID string, id int64) (kam.Ac
 	return a, nil
 }
 
-// Accounts returns every account of the workspace, by name.
+// Accounts returns every active account of the workspace, by name:
+// de-selected (archived) ones are left out (ArchivedAccounts lists them).
 func (db *DB) Accounts(ctx context.Context, teamID string) ([]kam.Account, error) {
 	return db.queryAccounts(ctx, "list accounts", `SELECT `+accountCols+` FROM accounts
-		WHERE team_id = +? ORDER BY name COLLATE NOCASE, id`, teamID)
+		WHERE team_id = +? AND archived_at IS NULL ORDER BY name COLLATE NOCASE, id`, teamID)
 }
 
-// AccountsForUser returns, by name, the accounts on whose team the user is
-// or which the user owns or sponsors.
+// AccountsForUser returns, by name, the active accounts on whose team the
+// user is or which the user owns or sponsors.
 func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error) {
 	return db.queryAccounts(ctx, "list accounts of "+userID, `SELECT `+accountCols+` FROM accounts
-		WHERE team_id = +?1 AND (owner_id = +?2 OR sponsor_id = +?2
+		WHERE team_id = +?1 AND archived_at IS NULL AND (owner_id = +?2 OR sponsor_id = +?2
 			OR id IN (SELECT account_id FROM members WHERE team_id = +?1 AND user_id = +?2))
 		ORDER BY name COLLATE NOCASE, id`, teamID, userID)
 }
@@ -332,12 +333,16 @@ func scanAccount(r rowSource) (kam.Account, error) {
 	var a kam.Account
 	var tier, level, cadence string
 	var created, updated int64
+	var archived sql.NullInt64
 	if err := r.Scan(&a.ID, &a.TeamID, &a.Name, &a.Slug, &tier, &level, &a.OwnerID, &a.SponsorID, &cadence,
-		&a.ChannelID, &a.Revenue, &a.WalletPct, &a.Segment, &a.Region, &created, &updated); err != nil {
+		&a.ChannelID, &a.Revenue, &a.WalletPct, &a.Segment, &a.Region, &created, &updated, &archived, &a.ArchiveReason); err != nil {
 		return kam.Account{}, err
 	}
 	a.Tier, a.Level, a.Cadence = kam.Tier(tier), kam.Level(level), kam.Cadence(cadence)
 	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
+	if archived.Valid {
+		a.ArchivedAt = fromMS(archived.Int64)
+	}
 	return a, nil
 }
 

@@ -11,7 +11,8 @@ import (
 )
 
 const contactCols = `c.id, c.team_id, c.account_id, c.name, c.title, c.role, c.influence, c.stance, c.mirror_id,
-	c.created_at, c.updated_at, (SELECT max(at) FROM interaction_contacts ic WHERE ic.contact_id = c.id)`
+	c.created_at, c.updated_at, (SELECT max(at) FROM interaction_contacts ic WHERE ic.contact_id = c.id),
+	c.business_agenda, c.personal_agenda, c.measured_by`
 
 func scanContact(r rowSource) (kam.Contact, error) {
 	var c kam.Contact
@@ -19,7 +20,7 @@ func scanContact(r rowSource) (kam.Contact, error) {
 	var created, updated int64
 	var last sql.NullInt64
 	if err := r.Scan(&c.ID, &c.TeamID, &c.AccountID, &c.Name, &c.Title, &role, &c.Influence, &c.Stance, &c.MirrorID,
-		&created, &updated, &last); err != nil {
+		&created, &updated, &last, &c.BusinessAgenda, &c.PersonalAgenda, &c.MeasuredBy); err != nil {
 		return kam.Contact{}, err
 	}
 	c.Role, c.CreatedAt, c.UpdatedAt = kam.ContactRole(role), fromMS(created), fromMS(updated)
@@ -43,7 +44,7 @@ func errContactTaken(name string) error {
 // the audit log.
 func contactValues(c kam.Contact) map[string]any {
 	return map[string]any{"name": c.Name, "title": c.Title, "role": string(c.Role), "influence": c.Influence,
-		"stance": c.Stance, "mirror": c.MirrorID}
+		"stance": c.Stance, "mirror": c.MirrorID, "agenda": c.BusinessAgenda, "personal": c.PersonalAgenda, "measured": c.MeasuredBy}
 }
 
 // AddContact puts a stakeholder on an account's map, filling ID, CreatedAt
@@ -67,9 +68,10 @@ func (db *DB) AddContact(ctx context.Context, c *kam.Contact, actor string) erro
 	n.LastContact = time.Time{}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO contacts (team_id, account_id, name, title, role, influence, stance,
-			mirror_id, created_at, updated_at)
-			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`,
-			n.TeamID, n.AccountID, n.Name, n.Title, string(n.Role), n.Influence, n.Stance, n.MirrorID, ms(n.CreatedAt))
+			mirror_id, created_at, updated_at, business_agenda, personal_agenda, measured_by)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`,
+			n.TeamID, n.AccountID, n.Name, n.Title, string(n.Role), n.Influence, n.Stance, n.MirrorID, ms(n.CreatedAt),
+			n.BusinessAgenda, n.PersonalAgenda, n.MeasuredBy)
 		if isUnique(err) {
 			return errContactTaken(n.Name)
 		} else if err != nil {
@@ -118,8 +120,10 @@ func (db *DB) UpdateContact(ctx context.Context, c *kam.Contact, actor string, f
 		}
 		n.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE contacts SET name = ?, title = ?, role = ?, influence = ?, stance = ?,
-			mirror_id = ?, updated_at = ? WHERE id = ? AND account_id = ? AND team_id = ?`,
-			n.Name, n.Title, string(n.Role), n.Influence, n.Stance, n.MirrorID, ms(n.UpdatedAt), n.ID, n.AccountID, n.TeamID)
+			mirror_id = ?, updated_at = ?, business_agenda = ?, personal_agenda = ?, measured_by = ?
+			WHERE id = ? AND account_id = ? AND team_id = ?`,
+			n.Name, n.Title, string(n.Role), n.Influence, n.Stance, n.MirrorID, ms(n.UpdatedAt),
+			n.BusinessAgenda, n.PersonalAgenda, n.MeasuredBy, n.ID, n.AccountID, n.TeamID)
 		if isUnique(err) {
 			return errContactTaken(n.Name)
 		} else if err != nil {

@@ -89,6 +89,11 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 			return fmt.Errorf("health inputs: account %d is not of workspace %s", a.ID, teamID)
 		}
 	}
+	// The survey-overdue alert follows the workspace's survey cadence.
+	every, err := db.surveyEvery(ctx, teamID)
+	if err != nil {
+		return err
+	}
 	for len(accts) > 0 {
 		n := min(len(accts), healthChunk)
 		ins, err := db.healthInputs(ctx, teamID, accts[:n], now)
@@ -96,6 +101,7 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 			return err
 		}
 		for _, in := range ins {
+			in.SurveyEvery = every
 			if err := fn(in); err != nil {
 				return err
 			}

@@ -76,9 +76,12 @@ func (db *DB) AddTactic(ctx context.Context, t *kam.Tactic, actor string) error 
 			n.AccountID, n.TeamID).Scan(&n.Number); err != nil {
 			return fmt.Errorf("number tactic of account %d: %w", n.AccountID, err)
 		}
+		if err := strategyExists(ctx, tx, n.TeamID, n.AccountID, n.Strategy); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO plan_tactics (team_id, account_id, number, text, quarter, owner_id, due,
-			author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.TeamID, n.AccountID, n.Number, n.Text, n.Quarter, n.OwnerID, closeDateString(n.Due), n.AuthorID, ms(n.CreatedAt))
+			author_id, created_at, strategy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.TeamID, n.AccountID, n.Number, n.Text, n.Quarter, n.OwnerID, closeDateString(n.Due), n.AuthorID, ms(n.CreatedAt), n.Strategy)
 		if err != nil {
 			return fmt.Errorf("add tactic to account %d: %w", n.AccountID, err)
 		}
@@ -86,7 +89,7 @@ func (db *DB) AddTactic(ctx context.Context, t *kam.Tactic, actor string) error 
 			return fmt.Errorf("add tactic to account %d: %w", n.AccountID, err)
 		}
 		d := map[string]any{"account": n.AccountID, "number": n.Number, "text": n.Text, "quarter": n.Quarter,
-			"owner": n.OwnerID, "due": closeDateString(n.Due)}
+			"owner": n.OwnerID, "due": closeDateString(n.Due), "strategy": n.Strategy}
 		return writeAudit(ctx, tx, aud, n.TeamID, actor, ActionTacticAdd, auditEntity("tactic", n.ID), d, n.CreatedAt)
 	})
 	if err != nil {
@@ -174,7 +177,7 @@ func (db *DB) RecordPlanReview(ctx context.Context, r *kam.PlanReview, actor str
 	return nil
 }
 
-const tacticCols = `id, team_id, account_id, number, text, quarter, owner_id, due, done_at, done_by, author_id, created_at`
+const tacticCols = `id, team_id, account_id, number, text, quarter, owner_id, due, done_at, done_by, author_id, created_at, strategy`
 
 func scanTactic(r rowSource) (kam.Tactic, error) {
 	var t kam.Tactic
@@ -182,7 +185,7 @@ func scanTactic(r rowSource) (kam.Tactic, error) {
 	var doneAt sql.NullInt64
 	var created int64
 	if err := r.Scan(&t.ID, &t.TeamID, &t.AccountID, &t.Number, &t.Text, &t.Quarter, &t.OwnerID, &due, &doneAt,
-		&t.DoneBy, &t.AuthorID, &created); err != nil {
+		&t.DoneBy, &t.AuthorID, &created, &t.Strategy); err != nil {
 		return kam.Tactic{}, err
 	}
 	if due != "" {
@@ -296,6 +299,10 @@ func (db *DB) plans(ctx context.Context, teamID string, ids []int64) (map[int64]
 		return nil
 	}, planLatestReviewsSQL, teamID, list); err != nil {
 		return nil, fmt.Errorf("read plan reviews: %w", err)
+	}
+	// The strategy charter and the targets (store/charter.go).
+	if err := db.planMethod(ctx, teamID, ids, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -43,7 +43,7 @@ func newApp(c appConfig) (*app, error) {
 	}
 	cur := format.CurrencyOf(c.Config.Currency)
 	e := commands.New(commands.Config{
-		Store: c.DB, Intel: c.DB, Notifier: c.Notifier, Views: c.Views, Directory: c.Dir,
+		Store: c.DB, Intel: c.DB, Method: c.DB, Notifier: c.Notifier, Views: c.Views, Directory: c.Dir,
 		Admins: c.Admins, Now: c.Now, Logger: c.Logger,
 		Currency: cur, Location: c.Config.TZ, Zones: c.Zones,
 	})

@@ -56,6 +56,9 @@ type Config struct {
 	// Scheduling (see the README's nudges section).
 	SweepSpec  string // cron spec of the daily nudge sweep
 	DigestSpec string // cron spec of the weekly digest
+	// SelectionSpec is the cron spec of the yearly selection review, from
+	// KAMBOT_SELECTION_DATE (MM-DD, at 09:00).
+	SelectionSpec string
 	// DigestChannels optionally receive every manager's digest too:
 	// workspace ID → channel ID, "" for every workspace.
 	DigestChannels map[string]string
@@ -151,6 +154,11 @@ var variables = []variable{
 		// ParseChannels' errors name the variable and an example.
 		ch, err := digest.ParseChannels(v)
 		c.DigestChannels = ch
+		return err
+	}},
+	{"KAMBOT_SELECTION_DATE", false, func(c *Config, v string) error {
+		spec, err := selectionSpec(v)
+		c.SelectionSpec = spec
 		return err
 	}},
 	{"KAMBOT_LOG_LEVEL", false, func(c *Config, v string) error {
@@ -315,7 +323,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("llm", llm), slog.String("llm_url", c.OpenAIBaseURL), slog.String("llm_key", redact(c.OpenAIKey)),
 		slog.Duration("llm_timeout", c.OpenAITimeout), slog.Int("llm_retries", c.OpenAIMaxRetries),
 		slog.Int("brief_budget", c.BriefBudget),
-		slog.String("sweep", c.SweepSpec), slog.String("digest", c.DigestSpec),
+		slog.String("sweep", c.SweepSpec), slog.String("digest", c.DigestSpec), slog.String("selection", c.SelectionSpec),
 		slog.Int("digest_channels", len(c.DigestChannels)),
 	)
 }
@@ -409,4 +417,18 @@ func intIn(v string, def, lo, hi int) (int, error) {
 		return 0, errors.New("out of range")
 	}
 	return n, nil
+}
+
+// selectionSpec turns KAMBOT_SELECTION_DATE, a day of the year as MM-DD,
+// into the cron spec of the yearly selection review at 09:00; "" is
+// 15 January. 29 February is refused: three years in four it never comes.
+func selectionSpec(v string) (string, error) {
+	if v == "" {
+		return nudges.DefaultSelectionSpec, nil
+	}
+	d, err := time.Parse("01-02", strings.TrimSpace(v))
+	if err != nil || (d.Month() == time.February && d.Day() == 29) {
+		return "", fmt.Errorf("KAMBOT_SELECTION_DATE=%q is not a day of the year; use MM-DD, e.g. \"01-15\" for 15 January", v)
+	}
+	return fmt.Sprintf("0 9 %d %d *", d.Day(), int(d.Month())), nil
 }

@@ -35,7 +35,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		SlackAPIURL: "https://slack.com/api/", Addr: ":3000", DBPath: "kambot.db",
 		PprofAddr: "127.0.0.1:6060", Currency: "USD",
 		OpenAIModel: "gpt-4o-mini", OpenAITimeout: 25 * time.Second, OpenAIMaxRetries: 2, BriefBudget: 3000,
-		SweepSpec: "0 7 * * *", DigestSpec: "0 8 * * 1",
+		SweepSpec: "0 7 * * *", DigestSpec: "0 8 * * 1", SelectionSpec: "0 9 15 1 *",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %#v\nwant %#v", c, want)
@@ -84,6 +84,11 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrScope", "KAMBOT_ADMINS", "acme:U0KAM0001", nil, nil, `KAMBOT_ADMINS="acme:U0KAM0001": "acme:U0KAM0001" is not a Slack user ID; use comma-separated member IDs such as U0123ABCD (profile → ⋮ → Copy member ID), or T0123ABCD:U0123ABCD for an admin of one workspace only`},
 		{"OK", "KAMBOT_SWEEP_CRON", "30 6 * * 1-5", func(c Config) any { return c.SweepSpec }, "30 6 * * 1-5", ""},
 		{"OKDescriptor", "KAMBOT_SWEEP_CRON", "@daily", func(c Config) any { return c.SweepSpec }, "@daily", ""},
+		{"OKSelectionDate", "KAMBOT_SELECTION_DATE", "03-31", func(c Config) any { return c.SelectionSpec }, "0 9 31 3 *", ""},
+		{"ErrSelectionDate", "KAMBOT_SELECTION_DATE", "31-03", nil, nil,
+			`KAMBOT_SELECTION_DATE="31-03" is not a day of the year; use MM-DD, e.g. "01-15" for 15 January`},
+		{"ErrSelectionLeapDay", "KAMBOT_SELECTION_DATE", "02-29", nil, nil,
+			`KAMBOT_SELECTION_DATE="02-29" is not a day of the year; use MM-DD, e.g. "01-15" for 15 January`},
 		{"ErrFourFields", "KAMBOT_SWEEP_CRON", "0 7 * *", nil, nil, `KAMBOT_SWEEP_CRON="0 7 * *" is not a cron spec; use 5 fields "minute hour day-of-month month day-of-week", e.g. "0 7 * * *"`},
 		{"OK", "KAMBOT_DIGEST_CRON", "0 9 * * 5", func(c Config) any { return c.DigestSpec }, "0 9 * * 5", ""},
 		{"ErrSixFields", "KAMBOT_DIGEST_CRON", "0 0 8 * * 1", nil, nil, `KAMBOT_DIGEST_CRON="0 0 8 * * 1" is not a cron spec; use 5 fields "minute hour day-of-month month day-of-week", e.g. "0 8 * * 1"`},

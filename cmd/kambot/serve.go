@@ -100,6 +100,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	sched, err := nudges.New(nudges.Config{
 		Store: db, Outbox: sender, Digest: app.digester.Run, TZ: cfg.TZ,
 		SweepSpec: cfg.SweepSpec, DigestSpec: cfg.DigestSpec, Logger: log,
+		Selection: app.engine.SelectionReviewJob, SelectionSpec: cfg.SelectionSpec,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)

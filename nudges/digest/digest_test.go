@@ -332,8 +332,9 @@ func TestDigestGolden(t *testing.T) {
 		// A win and a loss are stage movements too.
 		`*Stage movements* (3: 1 won, 1 lost)`,
 		// Every open alert counts, tactic-overdue and plan-review included,
-		// as /kam health counts: Globex 5, Acme 4, Initech 2.
-		`11 open (1 critical) · 10 new`,
+		// as /kam health counts: Globex 5, Acme 5 (no strategy for its
+		// objective of ours), Initech 2.
+		`12 open (1 critical) · 11 new`,
 	} {
 		if !strings.Contains(text, jsonText(want)) {
 			t.Errorf("Mona's digest lacks %q", want)
