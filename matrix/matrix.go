@@ -37,6 +37,7 @@ type Point struct{ Attractiveness, Strength float64 }
 
 // Account is one bubble.
 type Account struct {
+	ID   int64 // the caller's, for matching bubbles to records; not drawn
 	Name string
 	At   Point
 	// Previous is where the scoring before the latest put the account;

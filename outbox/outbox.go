@@ -55,6 +55,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -123,6 +124,10 @@ type Config struct {
 	// invalid_blocks…); neither for a transient error (5xx, timeout,
 	// network), retried with backoff.
 	Classify func(err error) (retryAfter time.Duration, permanent bool)
+	// Charts remembers the workspaces that refused chart and table blocks
+	// (shared with the transports); nil remembers nothing, so each such
+	// message is refused once before it goes as text.
+	Charts *charts.Support
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // default: discard
 	// Metrics registers the outbox's metrics; nil registers nothing.

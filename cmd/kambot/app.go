@@ -27,6 +27,9 @@ type appConfig struct {
 	Outbox commands.OutboxAdmin // nil: no /kam outbox
 	Brief  brief.Config
 	Now    func() time.Time
+	// Files shares pictures (/kam matrix, the digest's matrix): Slack's
+	// upload in serve, files on disk in the console.
+	Files commands.Files
 }
 
 // app is the command engine with every feature registered, and the parts
@@ -65,5 +68,6 @@ func newApp(c appConfig) (*app, error) {
 	if c.Outbox != nil {
 		e.Register(commands.OutboxExtension(c.Outbox))
 	}
+	e.Register(commands.PicturesExtension(commands.PicturesConfig{Store: c.DB, Files: c.Files}))
 	return &app{engine: e, drafter: drafter, digester: digester}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kambot/kambot/bot"
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
@@ -67,6 +68,7 @@ type server struct {
 	httpSrv *bot.HTTPServer
 	engine  *commands.Engine
 	metrics *bot.Metrics
+	charts  *charts.Support // workspaces that refused chart and table blocks
 }
 
 // buildServer wires the Slack client, outbox, command engine, scheduler
@@ -84,13 +86,17 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg})
+	// Transports and outbox share what they learn of each workspace's
+	// support for chart and table blocks.
+	rich := &charts.Support{}
+	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg, Charts: rich})
 	if err != nil {
 		return nil, err
 	}
 	app, err := newApp(appConfig{
 		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
 		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Zones: api, Outbox: sender, Brief: bcfg,
+		Files: api,
 	})
 	if err != nil {
 		return nil, err
@@ -109,7 +115,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log, Charts: rich}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
 	}
@@ -117,7 +123,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics}, nil
+	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, charts: rich}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -143,7 +149,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
-			Engine: p.engine, Metrics: p.metrics, Logger: log,
+			Engine: p.engine, Metrics: p.metrics, Logger: log, Charts: p.charts,
 		})
 		if err != nil {
 			return err
