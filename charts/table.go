@@ -12,6 +12,15 @@ type Cell struct {
 	Text    string
 	Number  float64
 	Numeric bool
+	User    string // a Slack user ID: the cell shows the person's name
+}
+
+// User is a cell naming a person; "" shows a dash.
+func User(id string) Cell {
+	if id == "" {
+		return Text("—")
+	}
+	return Cell{User: id}
 }
 
 // Text is a text cell.
@@ -49,9 +58,12 @@ func (t Table) Blocks(bullets []slack.Block) []slack.Block {
 		for i, c := range r {
 			// raw_text is not parsed by Slack: a person's text goes in as
 			// they would read it, never as markup.
-			if c.Numeric {
+			switch {
+			case c.User != "":
+				cells[i] = slack.NewDataTableRichTextCell(slack.NewRichTextSection(slack.NewRichTextSectionUserElement(c.User, nil)))
+			case c.Numeric:
 				cells[i] = slack.NewDataTableRawNumberCell(c.Number).WithText(format.Plain(c.Text))
-			} else {
+			default:
 				cells[i] = slack.NewDataTableRawTextCell(format.Plain(c.Text))
 			}
 		}

@@ -13,8 +13,8 @@ import (
 	"github.com/kambot/kambot/matrix"
 )
 
-// PictureStore is what the pictures need of persistence beyond IntelStore;
-// *store.DB implements it.
+// PictureStore is what the pictures and trends need of persistence (part
+// of IntelStore); *store.DB implements it.
 type PictureStore interface {
 	// PreviousScores returns each account's scores before its latest
 	// scoring, by account ID (accounts scored once are absent).
@@ -43,18 +43,14 @@ type Files interface {
 	SharePicture(ctx context.Context, teamID, channelID string, p Picture) (string, error)
 }
 
-// PicturesConfig configures /kam matrix and the charts.
+// PicturesConfig configures /kam matrix.
 type PicturesConfig struct {
-	Store PictureStore // required
-	Files Files        // nil: /kam matrix explains it cannot post pictures
+	Files Files // nil: /kam matrix explains it cannot post pictures
 }
 
-// PicturesExtension adds /kam matrix. It needs account intelligence (the
-// engine's Intel store) for scorings and health.
+// PicturesExtension adds /kam matrix. It draws from account intelligence
+// (the engine's Intel store: scorings and health).
 func PicturesExtension(cfg PicturesConfig) Extension {
-	if cfg.Store == nil {
-		panic("commands: PicturesExtension needs Store")
-	}
 	return Extension{Commands: []Command{{
 		Name:  "matrix",
 		Usage: "matrix [all|mine] [quadrant=<quadrant>,…]",
@@ -124,7 +120,7 @@ func runMatrix(ctx context.Context, c *Call, cfg PicturesConfig) (Reply, error) 
 	if cfg.Files == nil {
 		return Reply{}, kam.Errorf(kam.EINVALID, "This kambot cannot post pictures. `/kam accounts sort=quadrant` lists the same positions.")
 	}
-	chart, err := c.portfolioMatrix(ctx, cfg.Store, req)
+	chart, err := c.portfolioMatrix(ctx, req)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -146,7 +142,7 @@ func runMatrix(ctx context.Context, c *Call, cfg PicturesConfig) (Reply, error) 
 }
 
 // portfolioMatrix places the requested accounts and reads their health.
-func (c *Call) portfolioMatrix(ctx context.Context, ps PictureStore, req matrixRequest) (matrix.Chart, error) {
+func (c *Call) portfolioMatrix(ctx context.Context, req matrixRequest) (matrix.Chart, error) {
 	var accts []kam.Account
 	var err error
 	title := "Portfolio matrix — your accounts"
@@ -166,7 +162,7 @@ func (c *Call) portfolioMatrix(ctx context.Context, ps PictureStore, req matrixR
 	if s.Latest, err = c.intel().LatestScores(ctx, c.TeamID); err != nil {
 		return matrix.Chart{}, fmt.Errorf("read latest scores: %w", err)
 	}
-	if s.Previous, err = ps.PreviousScores(ctx, c.TeamID); err != nil {
+	if s.Previous, err = c.intel().PreviousScores(ctx, c.TeamID); err != nil {
 		return matrix.Chart{}, fmt.Errorf("read previous scores: %w", err)
 	}
 	chart := matrix.Portfolio(title, accts, s, nil, req.want)

@@ -68,6 +68,6 @@ func newApp(c appConfig) (*app, error) {
 	if c.Outbox != nil {
 		e.Register(commands.OutboxExtension(c.Outbox))
 	}
-	e.Register(commands.PicturesExtension(commands.PicturesConfig{Store: c.DB, Files: c.Files}))
+	e.Register(commands.PicturesExtension(commands.PicturesConfig{Files: c.Files}))
 	return &app{engine: e, drafter: drafter, digester: digester}, nil
 }
