@@ -124,14 +124,14 @@ type Config struct {
 	// invalid_blocks…); neither for a transient error (5xx, timeout,
 	// network), retried with backoff.
 	Classify func(err error) (retryAfter time.Duration, permanent bool)
-	// Charts remembers the workspaces that refused chart and table blocks
-	// (shared with the transports); nil remembers nothing, so each such
-	// message is refused once before it goes as text.
-	Charts *charts.Support
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // default: discard
 	// Metrics registers the outbox's metrics; nil registers nothing.
 	Metrics prometheus.Registerer
+	// Charts remembers the workspaces that refused chart and table blocks
+	// (shared with the transports); nil remembers nothing, so each such
+	// message is refused once before it goes as text.
+	Charts *charts.Support
 
 	// ChannelInterval and ChannelBurst pace each channel: at most
 	// ChannelBurst posts at once, then one per ChannelInterval (default 1 s

@@ -80,11 +80,11 @@ type Server struct {
 	users    map[string]slack.User
 	views    []View
 	seq      int64
+	socket   *Socket
 
 	files     map[string]*File // external uploads by file ID
 	fileOrder []string
 	noData    bool // refuse data_visualization and data_table blocks
-	socket   *Socket
 }
 
 // New starts a Web API double that is closed when the test ends.
