@@ -34,7 +34,9 @@ func TestSharePicture(t *testing.T) {
 		{name: "upload step fails", channel: "C0DEALS", wantErr: "UploadToURL",
 			fault: func(s *fakeslack.Server) { s.Fail(fakeslack.UploadStep, fakeslack.Status(500), 1) }},
 		{name: "completion refused", channel: "C0DEALS", wantErr: "not_in_channel",
-			fault: func(s *fakeslack.Server) { s.Fail("files.completeUploadExternal", fakeslack.Error("not_in_channel"), 1) }},
+			fault: func(s *fakeslack.Server) {
+				s.Fail("files.completeUploadExternal", fakeslack.Error("not_in_channel"), 1)
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
