@@ -204,3 +204,50 @@ func uniqueLabels(in []string) []string {
 	}
 	return out
 }
+
+// Units groups blocks so that a chart or table and its twins stay
+// together when a long message is cut into several: each unit is one
+// block, or a rich block followed by its twins.
+func Units(blocks []slack.Block) [][]slack.Block {
+	var out [][]slack.Block
+	for i := 0; i < len(blocks); i++ {
+		b := blocks[i]
+		id, rich := strings.CutPrefix(b.ID(), richPrefix)
+		if !rich {
+			out = append(out, []slack.Block{b})
+			continue
+		}
+		unit := []slack.Block{b}
+		for i+1 < len(blocks) && twinOf(strings.TrimPrefix(blocks[i+1].ID(), plainPrefix)) == id && isTwin(blocks[i+1]) {
+			i++
+			unit = append(unit, blocks[i])
+		}
+		out = append(out, unit)
+	}
+	return out
+}
+
+// Chars estimates the characters of text a chart or table block carries,
+// toward Slack's limit on a message's blocks.
+func Chars(b slack.Block) int {
+	n := 0
+	switch x := b.(type) {
+	case *slack.DataTableBlock:
+		n += utf8.RuneCountInString(x.Caption)
+		for _, row := range x.Rows {
+			for _, c := range row {
+				switch c := c.(type) {
+				case *slack.DataTableRawTextCell:
+					n += utf8.RuneCountInString(c.Text)
+				case *slack.DataTableRawNumberCell:
+					n += utf8.RuneCountInString(c.Text) + 8
+				default:
+					n += 16
+				}
+			}
+		}
+	case *slack.DataVisualizationBlock:
+		n += utf8.RuneCountInString(x.Title) + 200
+	}
+	return n
+}

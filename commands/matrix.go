@@ -260,3 +260,30 @@ func uploadFailedText(err error) string {
 	}
 	return msg + ": the upload to Slack failed. Try again in a minute."
 }
+
+// SharePortfolioMatrix draws the matrix of the accounts (with their health
+// bands) and posts it in channel: the weekly digest's picture. It returns
+// matrix.ErrEmpty when no account is fully scored.
+func SharePortfolioMatrix(ctx context.Context, scores ScoreStore, prev PictureStore, files Files,
+	teamID, channel, title string, accts []kam.Account, bands map[int64]kam.Band) error {
+	var s matrix.Scores
+	var err error
+	if s.Weights, err = scores.Weights(ctx, teamID); err != nil {
+		return fmt.Errorf("read weights: %w", err)
+	}
+	if s.Latest, err = scores.LatestScores(ctx, teamID); err != nil {
+		return fmt.Errorf("read latest scores: %w", err)
+	}
+	if s.Previous, err = prev.PreviousScores(ctx, teamID); err != nil {
+		return fmt.Errorf("read previous scores: %w", err)
+	}
+	chart := matrix.Portfolio(title, accts, s, bands, nil)
+	pic, err := matrixPicture(chart)
+	if err != nil {
+		return err
+	}
+	if _, err := files.SharePicture(ctx, teamID, channel, pic); err != nil {
+		return fmt.Errorf("share the matrix: %w", err)
+	}
+	return nil
+}

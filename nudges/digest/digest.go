@@ -84,6 +84,12 @@ type Config struct {
 	// Currency is what amounts are shown in (KAMBOT_CURRENCY; zero: USD).
 	Currency format.Currency
 	Logger   *slog.Logger
+	// Scores, when set, places the accounts in the matrix for the
+	// portfolio-by-quadrant chart.
+	Scores ScoreSource
+	// Matrix, when set, posts each recipient's portfolio matrix with the
+	// weekly digest; nil sends none.
+	Matrix MatrixFunc
 }
 
 // Digester builds and sends the weekly digests.
@@ -161,6 +167,9 @@ type Digest struct {
 	Parts     [][]slack.Block
 	// Texts are the parts' notification fallbacks.
 	Texts []string
+
+	title    string     // what the digest covers, for the matrix's title
+	accounts []*account // the accounts it covers, for the matrix
 }
 
 // Key is the outbox idempotency key of part i (0-based).
@@ -201,6 +210,9 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	var errs []error
 	sent := 0
 	for _, dg := range digests {
+		if line := d.postMatrix(ctx, dg); line != "" {
+			dg.Parts[0] = append(dg.Parts[0], note(line))
+		}
 		if err := d.send(ctx, dg); err != nil {
 			errs = append(errs, err)
 			continue
@@ -345,6 +357,9 @@ type week struct {
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
 	accts    []*account
+	// quadrants holds each fully scored account's quadrant; nil when the
+	// digest does not place accounts.
+	quadrants map[int64]kam.Quadrant
 }
 
 // account is what the digest knows of one account this week.
@@ -430,6 +445,9 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		a.nps = kam.ScoreNPS(as, now.Add(-kam.NPSPeriod), now)
 		a.npsPrev = kam.ScoreNPS(as, now.Add(-2*kam.NPSPeriod), now.Add(-kam.NPSPeriod))
 		a.reasons = attentionReasons(a)
+	}
+	if err := d.place(ctx, w); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
