@@ -79,7 +79,7 @@ func (c Chart) block() *slack.DataVisualizationBlock {
 	if c.Kind == Pie {
 		var segs []slack.DataVisualizationSegment
 		for i, v := range series[0].Values[first:] {
-			if v > 0 && len(segs) < MaxSegments { // Slack draws positive slices only
+			if v > 0 && !math.IsInf(v, 0) && len(segs) < MaxSegments { // Slack draws positive slices only
 				segs = append(segs, slack.NewDataVisualizationSegment(labels[i], v))
 			}
 		}
@@ -94,7 +94,7 @@ func (c Chart) block() *slack.DataVisualizationBlock {
 			pts := make([]slack.DataVisualizationDataPoint, len(labels))
 			for i := range labels {
 				v := valueAt(s.Values, first+i)
-				if math.IsNaN(v) {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
 					v = 0 // Slack wants a point per category; the twin says "—"
 				}
 				pts[i] = slack.NewDataVisualizationDataPoint(labels[i], v)
@@ -110,7 +110,11 @@ func (c Chart) block() *slack.DataVisualizationBlock {
 			chart = slack.NewDataVisualizationLineChart(axis, out...)
 		}
 	}
-	return slack.NewDataVisualizationBlock(clipTo(c.Title, MaxTitle), chart,
+	title := clipTo(c.Title, MaxTitle)
+	if title == "" {
+		title = "Chart" // Slack requires a title
+	}
+	return slack.NewDataVisualizationBlock(title, chart,
 		slack.DataVisualizationBlockOptionBlockID(richPrefix+c.ID))
 }
 

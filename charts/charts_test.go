@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -209,4 +210,30 @@ func TestAlignedTable(t *testing.T) {
 	if got := CodeTable(nil, [][]string{{"a`b", "<!here>"}}); strings.Contains(got, "a`b") || strings.Contains(got, "<!here>") {
 		t.Errorf("code table lets markup through: %s", got)
 	}
+}
+
+// FuzzChartLabels: whatever names and numbers come in (account names,
+// quarters, stages), the chart block is one Slack accepts.
+func FuzzChartLabels(f *testing.F) {
+	f.Add("identified", "qualified", "Value", 1.5, -3.0)
+	f.Add("", "", "", 0.0, 0.0)
+	f.Add("ünïcödé with a very long label indeed", "ünïcödé with a very long label indeed!", "<!here> & co", math.NaN(), 1e12)
+	f.Add("a", "b", "inf", math.Inf(1), math.Inf(-1))
+	f.Fuzz(func(t *testing.T, a, b, name string, x, y float64) {
+		for _, k := range []Kind{Line, Bar, Area, Pie} {
+			c := Chart{ID: "f", Kind: k, Title: name, Categories: []string{a, b}, Series: []Series{{Name: name, Values: []float64{x, y}}}}
+			bs := c.Blocks()
+			if len(bs) == 0 {
+				t.Fatal("no blocks")
+			}
+			if _, err := json.Marshal(bs); err != nil {
+				t.Fatalf("%s chart cannot be sent: %v", k, err)
+			}
+			if viz, ok := bs[0].(*slack.DataVisualizationBlock); ok {
+				if err := viz.Validate(); err != nil {
+					t.Fatalf("%s chart of %q, %q: %v", k, a, b, err)
+				}
+			}
+		}
+	})
 }

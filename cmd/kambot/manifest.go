@@ -67,11 +67,13 @@ type interactivity struct {
 // surveys), im:write (DMs for digests and long briefs), users:read (checking
 // that a mentioned @user exists), channels:history and groups:history (the
 // outbox checks whether a post landed before re-sending after a crash),
-// im:history (the same for DMs). kambot subscribes to no events, so it asks
-// for no event scopes: least privilege.
+// im:history (the same for DMs), files:write (the portfolio matrix picture,
+// uploaded where /kam matrix was asked and with the weekly digest). kambot
+// subscribes to no events, so it asks for no event scopes: least privilege.
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "im:write", "users:read",
 	"channels:history", "groups:history", "im:history",
+	"files:write",
 }
 
 // Manifest renders the app manifest. With baseURL (https://host) it is an
