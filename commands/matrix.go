@@ -229,8 +229,15 @@ func matrixPicture(chart matrix.Chart) (Picture, error) {
 	if err != nil {
 		return Picture{}, err
 	}
-	return Picture{Name: "portfolio-matrix.png", Title: chart.Title, AltText: chart.AltText(),
-		Comment: format.Mrkdwn(quadrantCounts(chart)), PNG: png}, nil
+	// Slack takes 1,000 characters of alt text: a larger portfolio's
+	// positions are listed in full in the message the picture comes with.
+	alt, full := chart.AltTextWithin(matrix.MaxAltText)
+	comment := quadrantCounts(chart)
+	if !full {
+		comment += "\n" + chart.AltText()
+	}
+	return Picture{Name: "portfolio-matrix.png", Title: chart.Title, AltText: alt,
+		Comment: format.Mrkdwn(comment), PNG: png}, nil
 }
 
 // MatrixPicture draws a portfolio's matrix for other features (the

@@ -161,3 +161,37 @@ func TestMatrixHelpGolden(t *testing.T) {
 		t.Errorf("help overview lacks /kam matrix:\n%s", over.Text)
 	}
 }
+
+// Thirty accounts: the alt text stays within Slack's 1,000 characters and
+// the message lists every position.
+func TestMatrixLargePortfolio(t *testing.T) {
+	e, srv := matrixSetup(t)
+	ctx := context.Background()
+	for i := range 30 {
+		a := kam.Account{TeamID: team, Name: fmt.Sprintf("Consolidated Industrial Holdings %02d", i), Tier: kam.TierPartner,
+			Level: kam.LevelProduct, OwnerID: ana, Cadence: kam.CadenceMonthly, Revenue: int64(100_000 * (i + 1))}
+		if err := e.db.CreateAccount(ctx, &a, admin); err != nil {
+			t.Fatal(err)
+		}
+		s := kam.Scores{}
+		for k, f := range kam.Factors {
+			s[f.Key] = 1 + (i+k)%5
+		}
+		if err := e.db.SaveScoring(ctx, &kam.Scoring{TeamID: team, AccountID: a.ID, UserID: ana, Scores: s}, ana); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := later(t, e.ok(ana, "matrix"))
+	files := srv.Files()
+	if len(files) != 1 || !files[0].Complete {
+		t.Fatalf("reply %q, files %+v", done.Text, files)
+	}
+	if n := len([]rune(files[0].AltText)); n > 1000 {
+		t.Errorf("alt text of %d characters", n)
+	}
+	for i := range 30 {
+		if name := fmt.Sprintf("Consolidated Industrial Holdings %02d at attractiveness", i); !strings.Contains(files[0].Comment, name) {
+			t.Fatalf("the message lacks %q", name)
+		}
+	}
+}

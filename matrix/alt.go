@@ -3,6 +3,7 @@ package matrix
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -33,6 +34,52 @@ func (c Chart) AltText() string {
 		fmt.Fprintf(&b, "\n%s (%d): %s.", titleCase(string(q)), len(lines), strings.Join(lines, "; "))
 	}
 	return b.String()
+}
+
+// MaxAltText is Slack's limit on a file's alt text (alt_txt_too_large).
+const MaxAltText = 1000
+
+// AltTextWithin is AltText cut to at most limit characters at an
+// account's boundary, saying how many accounts it left out; full is false
+// then, and the caller shows the whole AltText elsewhere (the message).
+func (c Chart) AltTextWithin(limit int) (text string, full bool) {
+	all := c.AltText()
+	if utf8.RuneCountInString(all) <= limit {
+		return all, true
+	}
+	lines := strings.Split(all, "\n")
+	tail := func(n int) string { return fmt.Sprintf(" …and %d more %s: the message lists every position.", n, plural(n, "account")) }
+	var b strings.Builder
+	b.WriteString(lines[0])
+	left := len(c.Accounts)
+	for _, line := range lines[1:] {
+		// "Develop (3): a; b; c." — take whole accounts while they fit.
+		head, rest, _ := strings.Cut(line, ": ")
+		items := strings.Split(strings.TrimSuffix(rest, "."), "; ")
+		taken := 0
+		var part strings.Builder
+		part.WriteString("\n" + head + ":")
+		for _, it := range items {
+			next := part.String() + " " + it + ";"
+			if utf8.RuneCountInString(b.String()+next+tail(left-1)) > limit {
+				break
+			}
+			part.Reset()
+			part.WriteString(next)
+			taken++
+			left--
+		}
+		if taken > 0 {
+			b.WriteString(strings.TrimSuffix(part.String(), ";") + ".")
+		}
+		if taken < len(items) {
+			break
+		}
+	}
+	if left > 0 {
+		b.WriteString(tail(left))
+	}
+	return b.String(), false
 }
 
 // describe is one account: "Acme Corp at attractiveness 72.5, strength

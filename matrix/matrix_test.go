@@ -224,3 +224,21 @@ func BenchmarkPNG300(b *testing.B) {
 	}
 	b.ReportMetric(float64((cpuTime(b)-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
+
+// Slack takes 1,000 characters of alt text: a large portfolio's is cut at
+// an account's boundary and says how many it left out.
+func TestAltTextWithin(t *testing.T) {
+	small := Chart{Accounts: portfolio(3, 1)}
+	if got, full := small.AltTextWithin(MaxAltText); !full || got != small.AltText() {
+		t.Errorf("a small portfolio's alt text was cut: %q", got)
+	}
+	big := Chart{Accounts: portfolio(300, 2)}
+	got, full := big.AltTextWithin(MaxAltText)
+	if full || len([]rune(got)) > MaxAltText {
+		t.Fatalf("%d characters, full %v", len([]rune(got)), full)
+	}
+	listed := strings.Count(got, " at attractiveness ")
+	if listed == 0 || !strings.Contains(got, fmt.Sprintf("…and %d more accounts: the message lists every position.", 300-listed)) {
+		t.Errorf("cut alt text does not count what it left out (%d listed):\n%s", listed, got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // UploadStep is the pseudo-method whose faults (Fail) the upload URL
@@ -49,6 +50,9 @@ func (s *Server) getUploadURL(c Call) obj {
 	n, err := strconv.Atoi(size)
 	if name == "" || err != nil || n <= 0 {
 		return errBody("invalid_arguments")
+	}
+	if utf8.RuneCountInString(c.param("alt_txt")) > 1000 {
+		return errBody("alt_txt_too_large")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
