@@ -48,7 +48,9 @@ func (c Chart) AltTextWithin(limit int) (text string, full bool) {
 		return all, true
 	}
 	lines := strings.Split(all, "\n")
-	tail := func(n int) string { return fmt.Sprintf(" …and %d more %s: the message lists every position.", n, plural(n, "account")) }
+	tail := func(n int) string {
+		return fmt.Sprintf(" …and %d more %s: the message lists every position.", n, plural(n, "account"))
+	}
 	var b strings.Builder
 	b.WriteString(lines[0])
 	left := len(c.Accounts)
