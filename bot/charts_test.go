@@ -121,3 +121,30 @@ func TestPlainReplyStaysInAck(t *testing.T) {
 		t.Errorf("ack %q, %d posts", resp.Body, len(s.sink.PostsTo(u)))
 	}
 }
+
+// In Socket Mode too a chart reply is acknowledged empty and follows
+// through response_url, and a refusal falls back and is remembered.
+func TestSocketChartReplyFallsBack(t *testing.T) {
+	rich := &charts.Support{}
+	e := startSocket(t, func(c *SocketConfig) { c.Charts = rich })
+	e.sink.WithoutDataBlocks()
+	e.engine.handle = func(context.Context, commands.Request) commands.Reply { return chartReply() }
+	u := e.sink.URL()
+	id := e.sock.SlashCommand(slack.SlashCommand{Text: "pipeline", ResponseURL: u})
+	if a := e.ack(t, id); a.Payload != nil {
+		t.Fatalf("the ack carried the chart: %s", a.Payload)
+	}
+	posts, err := e.sink.Wait(u, 1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.settle(t)
+	if got := blockTypes(t, posts[0].Message.Blocks); got != "header,section" || e.sink.Refused() != 1 || !rich.Lacks(fakeslack.TeamID) {
+		t.Errorf("blocks %s, refused %d, remembered %v", got, e.sink.Refused(), rich.Lacks(fakeslack.TeamID))
+	}
+	// Now the plain reply rides in the ack.
+	id = e.sock.SlashCommand(slack.SlashCommand{Text: "pipeline", ResponseURL: e.sink.URL()})
+	if a := e.ack(t, id); !strings.Contains(string(a.Payload), "identified") || strings.Contains(string(a.Payload), "data_visualization") {
+		t.Errorf("second ack %s", a.Payload)
+	}
+}
