@@ -209,9 +209,14 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	}
 	var errs []error
 	sent := 0
+	// A retry within the week queues only missing parts (their keys); the
+	// pictures, which no key guards, are posted once: by the first run.
+	pictures := !d.ranThisWeek(ctx, w)
 	for _, dg := range digests {
-		if line := d.postMatrix(ctx, dg); line != "" {
-			dg.Parts[0] = append(dg.Parts[0], note(line))
+		if pictures {
+			if line := d.postMatrix(ctx, dg); line != "" {
+				dg.Parts[0] = append(dg.Parts[0], note(line))
+			}
 		}
 		if err := d.send(ctx, dg); err != nil {
 			errs = append(errs, err)

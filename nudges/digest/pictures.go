@@ -142,3 +142,20 @@ func (d *Digester) postMatrix(ctx context.Context, dg Digest) string {
 	d.log.Warn("digest matrix not posted; the digest goes without it", "team", dg.TeamID, "recipient", dg.Recipient, "err", err)
 	return "The portfolio matrix could not be posted this time — `/kam matrix` draws it."
 }
+
+// ranThisWeek reports whether a run already recorded this week's health
+// snapshots (it records them last). When unsure it says no: a picture
+// posted twice beats none.
+func (d *Digester) ranThisWeek(ctx context.Context, w *week) bool {
+	next := isoWeek(w.now.AddDate(0, 0, 7), w.loc)
+	snaps, err := d.cfg.Store.HealthSnapshots(ctx, w.team, next)
+	if err != nil {
+		return false
+	}
+	for _, s := range snaps {
+		if s.Week == w.week {
+			return true
+		}
+	}
+	return false
+}

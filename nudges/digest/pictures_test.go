@@ -117,3 +117,21 @@ func TestDigestNoScoredAccount(t *testing.T) {
 		t.Errorf("the digest does not say why there is no matrix")
 	}
 }
+
+// A second run in the week posts no second picture.
+func TestDigestMatrixOncePerWeek(t *testing.T) {
+	e := newDigestEnv(t)
+	e.seed()
+	scoreFully(t, e, "Acme Corp", 4)
+	srv := fakeslack.New(t)
+	srv.AddUser(slack.User{ID: userMona})
+	d := matrixDigester(t, e, srv)
+	for range 2 {
+		if err := d.Run(context.Background(), runAt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(srv.Files()); n != 1 {
+		t.Errorf("%d pictures after two runs in one week, want 1", n)
+	}
+}
