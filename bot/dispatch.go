@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/commands"
 )
 
@@ -60,6 +61,7 @@ type core struct {
 	now    func() time.Time
 	timing Timing
 	resp   *responder
+	charts *charts.Support // workspaces that refused chart and table blocks
 	dedupe *dedupe
 	work   *tracker
 	sem    chan struct{} // bounds concurrent event handlers and socket envelopes
@@ -82,6 +84,7 @@ type coreConfig struct {
 	timing     Timing
 	httpClient *http.Client
 	workers    int
+	charts     *charts.Support
 }
 
 func newCore(cfg coreConfig) *core {
@@ -107,6 +110,7 @@ func newCore(cfg coreConfig) *core {
 		now:    cfg.now,
 		timing: t,
 		resp:   newResponder(cfg.httpClient, cfg.now, cfg.log, cfg.metrics, t.RetryBackoff),
+		charts: cfg.charts,
 		// Slack retries an event for about an hour at most; Socket Mode
 		// redelivers within minutes.
 		dedupe: newDedupe(cfg.now, time.Hour, 100_000),
@@ -174,6 +178,18 @@ type ack struct {
 	// otherwise the request was already acknowledged late and the engine's
 	// reply follows through response_url.
 	inTime bool
+	// viaURL sends the reply through response_url after an empty ack: it
+	// holds charts or tables, and only a response_url answer tells
+	// whether the workspace can show them (invalid_blocks otherwise).
+	viaURL bool
+}
+
+// ackReply is what the acknowledgement carries.
+func (a ack) ackReply() commands.Reply {
+	if a.viaURL {
+		return commands.Reply{}
+	}
+	return a.reply
 }
 
 // deadline arbitrates between the engine, running on the caller's
@@ -241,7 +257,7 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 			}
 			d.state = gaveUp
 			c.log.Error("engine ignored its deadline", "command", label, "user", req.UserID)
-			c.work.Go(func() { c.deliver(req.ResponseURL, issued, tooSlowReply, nil) })
+			c.work.Go(func() { c.deliver(req.TeamID, req.ResponseURL, issued, tooSlowReply, nil) })
 		})
 	})
 
@@ -250,6 +266,13 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 	switch d.finish() {
 	case running:
 		a.reply, a.inTime = r, true
+		if charts.HasRich(r.Blocks) {
+			if c.charts.Lacks(req.TeamID) {
+				a.reply.Blocks = charts.Plain(r.Blocks)
+			} else {
+				a.viaURL = true
+			}
+		}
 	case late:
 		a.reply = r
 		c.follow(a, true)
@@ -261,8 +284,8 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 // carry: the reply itself when resend (an ack too large for Socket Mode),
 // then the result of the reply's Later work.
 func (c *core) afterAck(a ack, resend bool) {
-	if a.inTime && (resend || a.reply.Later != nil) {
-		c.follow(a, resend)
+	if a.inTime && (resend || a.viaURL || a.reply.Later != nil) {
+		c.follow(a, resend || a.viaURL)
 	}
 }
 
@@ -272,9 +295,9 @@ func (c *core) afterAck(a ack, resend bool) {
 func (c *core) follow(a ack, send bool) {
 	c.work.Go(func() {
 		if send {
-			c.deliver(a.req.ResponseURL, a.issued, a.reply, nil)
+			c.deliver(a.req.TeamID, a.req.ResponseURL, a.issued, a.reply, nil)
 		}
-		c.runLaterAndDeliver(a.label, a.req.ResponseURL, a.issued, a.reply.Later, nil)
+		c.runLaterAndDeliver(a.label, a.req.TeamID, a.req.ResponseURL, a.issued, a.reply.Later, nil)
 	})
 }
 
@@ -305,12 +328,12 @@ func (c *core) handle(label string, req commands.Request) (reply commands.Reply)
 }
 
 // runLaterAndDeliver runs a reply's slow work, if any, and delivers its result.
-func (c *core) runLaterAndDeliver(label, url string, issued time.Time, later func(context.Context) commands.Reply, replace *bool) {
+func (c *core) runLaterAndDeliver(label, team, url string, issued time.Time, later func(context.Context) commands.Reply, replace *bool) {
 	if later == nil {
 		return
 	}
 	r := c.runLater(label, later)
-	c.deliver(url, issued, r, replace)
+	c.deliver(team, url, issued, r, replace)
 }
 
 func (c *core) runLater(label string, later func(context.Context) commands.Reply) (reply commands.Reply) {
@@ -334,23 +357,42 @@ func (c *core) runLater(label string, later func(context.Context) commands.Reply
 }
 
 // deliver renders a reply and POSTs it to a response_url. Failures are
-// logged: there is nobody else to tell.
-func (c *core) deliver(url string, issued time.Time, r commands.Reply, replace *bool) {
+// logged: there is nobody else to tell. A reply with charts or tables goes
+// plain to a workspace known to refuse them; a refusal (invalid_blocks)
+// sends it again plain and is remembered for the workspace.
+func (c *core) deliver(team, url string, issued time.Time, r commands.Reply, replace *bool) {
 	if empty(r) {
 		return
 	}
-	buf := getBuf()
-	defer putBuf(buf)
-	if err := encodeJSON(buf, toWire(r, replace)); err != nil {
-		c.log.Error("render reply for response_url", "err", err)
-		return
+	blocks := r.Blocks
+	rich := charts.HasRich(blocks)
+	if rich {
+		r.Blocks = c.charts.For(team, blocks)
 	}
-	ctx, cancel := context.WithTimeout(c.base, c.timing.Delivery)
-	defer cancel()
-	if err := c.resp.deliver(ctx, url, issued, buf.Bytes()); err != nil {
+	err := c.post(url, issued, r, replace)
+	if rich && charts.IsInvalidBlocks(err) && !c.charts.Lacks(team) {
+		c.charts.Refused(team)
+		c.log.Info("the workspace refused chart or table blocks; they are sent as text from now on", "team", team)
+		r.Blocks = charts.Plain(blocks)
+		err = c.post(url, issued, r, replace)
+	}
+	if err != nil {
 		// The URL is a bearer capability: it is not logged.
 		c.log.Warn("reply through response_url failed", "err", err)
 	}
+}
+
+// post renders a reply and POSTs it to a response_url once (with the
+// responder's retries of transient failures).
+func (c *core) post(url string, issued time.Time, r commands.Reply, replace *bool) error {
+	buf := getBuf()
+	defer putBuf(buf)
+	if err := encodeJSON(buf, toWire(r, replace)); err != nil {
+		return fmt.Errorf("render reply for response_url: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(c.base, c.timing.Delivery)
+	defer cancel()
+	return c.resp.deliver(ctx, url, issued, buf.Bytes())
 }
 
 // interaction runs Interact on the calling goroutine. If the engine has
@@ -388,9 +430,9 @@ func (c *core) followInteraction(cb slack.InteractionCallback, issued time.Time,
 		replace = &yes
 	}
 	url := responseURLOf(cb)
-	c.deliver(url, issued, *ir.Reply, replace)
+	c.deliver(cb.Team.ID, url, issued, *ir.Reply, replace)
 	// Later's result is a new message below the one just delivered.
-	c.runLaterAndDeliver(string(cb.Type), url, issued, ir.Reply.Later, &no)
+	c.runLaterAndDeliver(string(cb.Type), cb.Team.ID, url, issued, ir.Reply.Later, &no)
 }
 
 func (c *core) interact(cb slack.InteractionCallback) (ir commands.InteractionReply) {

@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/commands"
 )
 
@@ -59,6 +60,9 @@ type HTTPConfig struct {
 	Workers int
 	// Timing tunes deadlines and the shutdown grace period.
 	Timing Timing
+	// Charts remembers the workspaces that refused chart and table
+	// blocks; nil remembers nothing (each reply finds out again).
+	Charts *charts.Support
 }
 
 // HTTPServer is kambot's HTTP mode: the /slack/* endpoints Slack calls,
@@ -102,7 +106,7 @@ func NewHTTPServer(cfg HTTPConfig) (*HTTPServer, error) {
 		s.verifier = v
 	}
 	s.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
-		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers})
+		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts})
 	if cfg.Gatherer != nil {
 		s.metrics = promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError)})
 	}
@@ -340,7 +344,7 @@ func (s *HTTPServer) commands(w http.ResponseWriter, r *http.Request, body []byt
 	if !a.inTime {
 		return http.StatusOK
 	}
-	code := s.writeReply(w, a.reply)
+	code := s.writeReply(w, a.ackReply())
 	s.core.afterAck(a, false)
 	return code
 }

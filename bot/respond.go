@@ -167,6 +167,10 @@ func (r *responder) post(ctx context.Context, u string, body []byte) (retryAfter
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		// Slack may accept the POST and refuse the message in its body.
+		if bytes.Contains(msg, []byte(`"ok":false`)) {
+			return 0, fmt.Errorf("status %d: %s", resp.StatusCode, msg)
+		}
 		return 0, nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/commands"
 )
 
@@ -48,6 +49,9 @@ type SocketConfig struct {
 	Timing Timing
 	// Options are passed to socketmode.New (e.g. socketmode.OptionPingInterval).
 	Options []socketmode.Option
+	// Charts remembers the workspaces that refused chart and table
+	// blocks; nil remembers nothing (each reply finds out again).
+	Charts *charts.Support
 }
 
 // SocketRunner is kambot's Socket Mode: it holds the websocket connection
@@ -87,7 +91,7 @@ func NewSocketRunner(cfg SocketConfig) (*SocketRunner, error) {
 	smOpts := append([]socketmode.Option{socketmode.OptionLog(slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug))}, cfg.Options...)
 	r.client = socketmode.New(slack.New(cfg.BotToken, opts...), smOpts...)
 	r.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
-		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers})
+		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts})
 	return r, nil
 }
 
@@ -342,10 +346,10 @@ func (r *SocketRunner) slash(req *socketmode.Request, sc slack.SlashCommand) {
 	if !a.inTime {
 		return
 	}
-	p := r.payload(req, a.reply)
+	p := r.payload(req, a.ackReply())
 	r.ack(req, p)
 	// A reply the ack could not carry goes through response_url.
-	r.core.afterAck(a, p == nil && !empty(a.reply))
+	r.core.afterAck(a, p == nil && !empty(a.ackReply()))
 }
 
 func (r *SocketRunner) interactive(req *socketmode.Request, cb slack.InteractionCallback) {

@@ -88,9 +88,10 @@ func accountsBlocks(list []kam.Account, all, admin bool, userID string, cur form
 		}
 		lines = append(lines, line)
 	}
-	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
+	bullets := listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
 		return fmt.Sprintf("…and %d more — `/kam show &lt;name&gt;` finds one", n)
-	})...)
+	})
+	blocks = append(blocks, accountsTable(list, cur).Blocks(bullets)...)
 	return append(blocks, contextBlock("`/kam show &lt;account&gt;` for the card · `/kam pipeline` for the deals"))
 }
 

@@ -30,6 +30,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
@@ -437,7 +438,7 @@ func (e *Engine) zoneOf(ctx context.Context, teamID, userID string) *time.Locati
 // finish fills the plain-text rendering, enforces Slack's limits as a last
 // line of defence and makes slow work panic-safe.
 func (e *Engine) finish(rep Reply, req Request) Reply {
-	rep.Blocks = enforceLimits(rep.Blocks, maxMessageBlocks)
+	rep.Blocks = charts.Cap(enforceLimits(rep.Blocks, maxMessageBlocks))
 	if rep.Text == "" {
 		rep.Text = format.Fallback(rep.Blocks)
 	}

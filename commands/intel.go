@@ -81,6 +81,7 @@ type IntelStore interface {
 	ScoreStore
 	PlanStore
 	HealthStore
+	PictureStore
 }
 
 // intelExtension is what account intelligence adds to the engine.

@@ -75,7 +75,14 @@ func runHealth(ctx context.Context, c *Call) (Reply, error) {
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Blocks: healthBlocks(hs[0])}, nil
+		trend, err := c.healthTrendBlocks(ctx, acct, hs[0])
+		if err != nil {
+			return Reply{}, err
+		}
+		// The trends go before the closing note.
+		blocks := healthBlocks(hs[0])
+		last := len(blocks) - 1
+		return Reply{Blocks: append(append(blocks[:last:last], trend...), blocks[last])}, nil
 	}
 	if err := noMoreArgs(c); err != nil {
 		return Reply{}, err
@@ -337,9 +344,10 @@ func selectionBlocks(rows []selectionRow, all bool, want map[kam.Quadrant]bool, 
 	for i, r := range rows {
 		lines[i] = selectionLine(r)
 	}
-	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
+	bullets := listBlocks("", lines, maxMessageBlocks-2, func(n int) string {
 		return fmt.Sprintf("…and %d more — narrow with quadrant=", n)
-	})...)
+	})
+	blocks = append(blocks, selectionTable(rows).Blocks(bullets)...)
 	return append(blocks, contextBlock(fmt.Sprintf("Sorted by %s · attractiveness / strength, 0–100 · quadrant=%s|unscored · sort=%s",
 		order, strings.Join(quadrantNames(), "|"), strings.Join(accountSorts, "|"))))
 }

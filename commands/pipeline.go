@@ -353,7 +353,7 @@ func pipelineBlocks(title string, opps []kam.Opportunity, names map[int64]string
 	if late > 0 {
 		fs = append(fs, fmt.Sprintf("*Past close date*\n%d :warning:", late))
 	}
-	blocks := []slack.Block{header(title), fields(fs...)}
+	blocks := append([]slack.Block{header(title), fields(fs...)}, pipelineChart(opps, cur)...)
 
 	if open.n == 0 {
 		target := "&lt;account&gt;"

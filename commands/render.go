@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/format"
 )
 
@@ -183,4 +184,18 @@ func day(t time.Time) string { return format.Day(t) }
 // mentions become @U123 (or @name), channel links #name, dates their
 // fallback, links "label (url)", and *bold* and _italic_ lose their marks.
 // It is never sent to Slack: a message's top-level text is format.Fallback.
-func PlainText(blocks []slack.Block) string { return format.Readable(blocks) }
+func PlainText(blocks []slack.Block) string {
+	text := format.Readable(charts.Plain(blocks))
+	if !strings.Contains(text, "```") {
+		return text
+	}
+	// A terminal shows a table's columns without the code fences.
+	lines := strings.Split(text, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "```" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

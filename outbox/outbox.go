@@ -55,6 +55,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -127,6 +128,10 @@ type Config struct {
 	Logger   *slog.Logger     // default: discard
 	// Metrics registers the outbox's metrics; nil registers nothing.
 	Metrics prometheus.Registerer
+	// Charts remembers the workspaces that refused chart and table blocks
+	// (shared with the transports); nil remembers nothing, so each such
+	// message is refused once before it goes as text.
+	Charts *charts.Support
 
 	// ChannelInterval and ChannelBurst pace each channel: at most
 	// ChannelBurst posts at once, then one per ChannelInterval (default 1 s

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kambot/kambot/kam"
 	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/charts"
+	"github.com/kambot/kambot/kam"
 )
 
 // storeTimeout bounds the write that records outcomes; it runs even during
@@ -274,9 +276,7 @@ func (s *Sender) post(ctx, work context.Context, m kam.OutboxMessage, verifySinc
 		s.markFailed(m, fmt.Sprintf("stored blocks are not valid Block Kit: %v", err), log)
 		return
 	}
-	callCtx, cancel := context.WithTimeout(work, s.cfg.CallTimeout)
-	ts, ch, err := s.sl.PostMessage(callCtx, m.Channel, m.Text, blocks, metadataFor(m))
-	cancel()
+	ts, ch, err := s.postVariant(work, m, blocks)
 	if err == nil {
 		s.markSent(m, ts, ch, log)
 		return
@@ -306,6 +306,29 @@ func (s *Sender) post(ctx, work context.Context, m kam.OutboxMessage, verifySinc
 		}
 		s.retry(m, err, 0, verifySince, log)
 	}
+}
+
+// postVariant posts the message as the workspace can show it: with charts
+// and tables, or with their text twins where Slack refused them before. A
+// first refusal (invalid_blocks) is remembered and the message sent again
+// without them at once.
+func (s *Sender) postVariant(work context.Context, m kam.OutboxMessage, blocks []slack.Block) (ts, ch string, err error) {
+	rich := charts.HasRich(blocks)
+	send := blocks
+	if rich {
+		send = s.cfg.Charts.For(m.TeamID, blocks)
+	}
+	callCtx, cancel := context.WithTimeout(work, s.cfg.CallTimeout)
+	ts, ch, err = s.sl.PostMessage(callCtx, m.Channel, m.Text, send, metadataFor(m))
+	cancel()
+	if rich && charts.IsInvalidBlocks(err) && !s.cfg.Charts.Lacks(m.TeamID) {
+		s.cfg.Charts.Refused(m.TeamID)
+		s.cfg.Logger.Info("the workspace refused chart or table blocks; they are sent as text from now on", "team", m.TeamID)
+		callCtx, cancel := context.WithTimeout(work, s.cfg.CallTimeout)
+		ts, ch, err = s.sl.PostMessage(callCtx, m.Channel, m.Text, charts.Plain(blocks), metadataFor(m))
+		cancel()
+	}
+	return ts, ch, err
 }
 
 // errShutdown ends a delivery that had not reached Slack when Run was asked

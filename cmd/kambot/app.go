@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -8,6 +10,8 @@ import (
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/matrix"
 	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
 )
@@ -27,6 +31,9 @@ type appConfig struct {
 	Outbox commands.OutboxAdmin // nil: no /kam outbox
 	Brief  brief.Config
 	Now    func() time.Time
+	// Files shares pictures (/kam matrix, the digest's matrix): Slack's
+	// upload in serve, files on disk in the console.
+	Files commands.Files
 }
 
 // app is the command engine with every feature registered, and the parts
@@ -53,6 +60,7 @@ func newApp(c appConfig) (*app, error) {
 		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
 		Summary:  commands.DigestSummary(e, drafter),
 		Location: c.Config.TZ, Currency: cur, Logger: c.Logger,
+		Scores: c.DB, Matrix: digestMatrix(c.DB, c.Files),
 	})
 	if err != nil {
 		return nil, err
@@ -66,5 +74,21 @@ func newApp(c appConfig) (*app, error) {
 	if c.Outbox != nil {
 		e.Register(commands.OutboxExtension(c.Outbox))
 	}
+	e.Register(commands.PicturesExtension(commands.PicturesConfig{Files: c.Files}))
 	return &app{engine: e, drafter: drafter, digester: digester}, nil
+}
+
+// digestMatrix posts a digest recipient's portfolio matrix; nil without a
+// way to share pictures.
+func digestMatrix(db *store.DB, files commands.Files) digest.MatrixFunc {
+	if files == nil {
+		return nil
+	}
+	return func(ctx context.Context, teamID, recipient, title string, accts []kam.Account, bands map[int64]kam.Band) error {
+		err := commands.SharePortfolioMatrix(ctx, db, db, files, teamID, recipient, title, accts, bands)
+		if errors.Is(err, matrix.ErrEmpty) {
+			return digest.ErrNoMatrix
+		}
+		return err
+	}
 }

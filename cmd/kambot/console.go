@@ -68,7 +68,7 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 	log := m.logger(cfg, slog.LevelWarn)
 	notifier := &consoleNotifier{w: m.Stdout, db: db, log: log}
 	app, err := newApp(appConfig{DB: db, Admins: admins, Logger: log, Notifier: notifier, Config: cfg, Brief: cfg.Brief(),
-		Outbox: consoleOutbox{db: db, wake: notifier.Wake}})
+		Outbox: consoleOutbox{db: db, wake: notifier.Wake}, Files: consoleFiles{}})
 	if err != nil {
 		return err
 	}

@@ -70,11 +70,13 @@ type interactivity struct {
 // surveys), im:write (DMs for digests and long briefs), users:read (checking
 // that a mentioned @user exists), channels:history and groups:history (the
 // outbox checks whether a post landed before re-sending after a crash),
-// im:history (the same for DMs, and to receive questions in DMs: message.im).
-// The assistant adds its own (assistantScopes).
+// im:history (the same for DMs, and to receive questions in DMs: message.im),
+// files:write (the portfolio matrix picture, uploaded where /kam matrix was
+// asked and with the weekly digest). The assistant adds its own (assistantScopes).
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "im:write", "users:read",
 	"channels:history", "groups:history", "im:history",
+	"files:write",
 }
 
 // Manifest renders the app manifest. With baseURL (https://host) it is an

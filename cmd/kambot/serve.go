@@ -15,6 +15,7 @@ import (
 
 	"github.com/kambot/kambot/assistant"
 	"github.com/kambot/kambot/bot"
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
@@ -69,6 +70,7 @@ type server struct {
 	engine  *commands.Engine
 	metrics *bot.Metrics
 	events  bot.EventHandler
+	charts  *charts.Support // workspaces that refused chart and table blocks
 }
 
 // buildServer wires the Slack client, outbox, command engine, scheduler
@@ -86,13 +88,17 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg})
+	// Transports and outbox share what they learn of each workspace's
+	// support for chart and table blocks.
+	rich := &charts.Support{}
+	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg, Charts: rich})
 	if err != nil {
 		return nil, err
 	}
 	app, err := newApp(appConfig{
 		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
 		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Zones: api, Outbox: sender, Brief: bcfg,
+		Files: api,
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +120,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
 	asker := assistant.New(assistant.Config{Tools: app.engine, Model: bcfg, Logger: log, Metrics: reg})
 	events := &bot.AssistantEvents{API: api.Client(), Asker: asker, Logger: log}
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log, Charts: rich}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
 	}
@@ -122,7 +128,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events}, nil
+	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events, charts: rich}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -148,7 +154,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
-			Engine: p.engine, Events: p.events, Metrics: p.metrics, Logger: log,
+			Engine: p.engine, Events: p.events, Metrics: p.metrics, Logger: log, Charts: p.charts,
 		})
 		if err != nil {
 			return err

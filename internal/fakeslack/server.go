@@ -81,6 +81,10 @@ type Server struct {
 	views    []View
 	seq      int64
 	socket   *Socket
+
+	files     map[string]*File // external uploads by file ID
+	fileOrder []string
+	noData    bool // refuse data_visualization and data_table blocks
 }
 
 // New starts a Web API double that is closed when the test ends.
@@ -258,6 +262,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.socket.serveWS(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/upload/") {
+		s.serveUpload(w, r)
+		return
+	}
 	method := strings.TrimPrefix(r.URL.Path, "/")
 	call, err := readCall(r, method)
 	if err != nil {
@@ -391,6 +399,9 @@ func (s *Server) methods() map[string]func(Call) obj {
 		"conversations.info":     s.conversationInfo,
 		"users.lookupByEmail":    func(Call) obj { return errBody("users_not_found") },
 		"apps.connections.close": func(Call) obj { return obj{"ok": true} },
+
+		"files.getUploadURLExternal":   s.getUploadURL,
+		"files.completeUploadExternal": s.completeUpload,
 	}
 	s.addAssistantMethods(m)
 	return m
@@ -420,7 +431,7 @@ func (s *Server) postMessage(c Call) obj {
 	if text == "" && (blocks == "" || blocks == "[]") {
 		return errBody("no_text")
 	}
-	if blocks != "" && !json.Valid([]byte(blocks)) {
+	if blocks != "" && (!json.Valid([]byte(blocks)) || s.refusesBlocks(blocks)) {
 		return errBody("invalid_blocks")
 	}
 	if isUser(channel) { // Slack posts to the user's DM with the app

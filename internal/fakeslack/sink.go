@@ -49,6 +49,8 @@ type ResponseSink struct {
 	uses    map[string]int
 	fails   []int // queued status codes, or -1 for a dropped connection
 	hang    int   // number of next requests to hold until the client gives up
+	noData  bool  // refuse data_visualization and data_table blocks
+	refused int   // messages refused for those blocks
 	done    chan struct{}
 }
 
@@ -180,6 +182,10 @@ func (k *ResponseSink) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if msg.Text == "" && len(msg.Blocks) == 0 && !msg.DeleteOriginal {
 		writeStatusJSON(w, http.StatusBadRequest, errBody("no_text"))
+		return
+	}
+	if k.refuses(msg.Blocks) {
+		writeStatusJSON(w, http.StatusBadRequest, errBody("invalid_blocks"))
 		return
 	}
 	k.mu.Lock()

@@ -86,6 +86,12 @@ type Config struct {
 	// Currency is what amounts are shown in (KAMBOT_CURRENCY; zero: USD).
 	Currency format.Currency
 	Logger   *slog.Logger
+	// Scores, when set, places the accounts in the matrix for the
+	// portfolio-by-quadrant chart.
+	Scores ScoreSource
+	// Matrix, when set, posts each recipient's portfolio matrix with the
+	// weekly digest; nil sends none.
+	Matrix MatrixFunc
 }
 
 // Digester builds and sends the weekly digests.
@@ -163,6 +169,9 @@ type Digest struct {
 	Parts     [][]slack.Block
 	// Texts are the parts' notification fallbacks.
 	Texts []string
+
+	title    string     // what the digest covers, for the matrix's title
+	accounts []*account // the accounts it covers, for the matrix
 }
 
 // Key is the outbox idempotency key of part i (0-based).
@@ -202,7 +211,15 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	}
 	var errs []error
 	sent := 0
+	// A retry within the week queues only missing parts (their keys); the
+	// pictures, which no key guards, are posted once: by the first run.
+	pictures := !d.ranThisWeek(ctx, w)
 	for _, dg := range digests {
+		if pictures {
+			if line := d.postMatrix(ctx, dg); line != "" {
+				dg.Parts[0] = append(dg.Parts[0], note(line))
+			}
+		}
 		if err := d.send(ctx, dg); err != nil {
 			errs = append(errs, err)
 			continue
@@ -344,6 +361,9 @@ type week struct {
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
 	accts    []*account
+	// quadrants holds each fully scored account's quadrant; nil when the
+	// digest does not place accounts.
+	quadrants map[int64]kam.Quadrant
 }
 
 // account is what the digest knows of one account this week.
@@ -426,6 +446,9 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	}
 	for _, a := range w.accts {
 		a.reasons = attentionReasons(a)
+	}
+	if err := d.place(ctx, w); err != nil {
+		return nil, err
 	}
 	return w, nil
 }

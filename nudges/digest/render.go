@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
@@ -44,7 +45,11 @@ func (w *week) digest(recipient, title string, accts []*account) Digest {
 	})
 	blocks, summary := w.render(title, p)
 	parts := split(blocks)
-	dg := Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts))}
+	for i := range parts {
+		parts[i] = charts.Cap(parts[i])
+	}
+	dg := Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts)),
+		title: title, accounts: p}
 	for i := range parts {
 		text := fmt.Sprintf("Weekly digest, %s: %s", w.span(), summary)
 		if len(parts) > 1 {
@@ -79,6 +84,7 @@ func (w *week) render(title string, p []*account) (blocks []slack.Block, summary
 	t := tally(p)
 	// The overview: headline figures as fields, and the notification's gist.
 	blocks = w.overview(title, p, t)
+	blocks = append(blocks, w.portfolioCharts(p)...)
 	summary = fmt.Sprintf("health %d (%s), %s, %s", t.avg, t.change(len(p)), plural(t.touches, "interaction", "interactions"), plural(len(t.attention), "account needs attention", "accounts need attention"))
 	// Then one section group per topic, in the order managers read them.
 	blocks = append(blocks, w.attentionBlocks(t.attention)...)
@@ -405,7 +411,8 @@ func (w *week) accountBlocks(p []*account) []slack.Block {
 		lines = append(lines, w.accountLine(a))
 	}
 	blocks := []slack.Block{divider()}
-	blocks = append(blocks, pack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)...)
+	bullets := pack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)
+	blocks = append(blocks, w.accountsTable(p).Blocks(bullets)...)
 
 	foot := "Health change compares with the last digest"
 	if w.prevWeek != "" {
@@ -575,13 +582,18 @@ func split(blocks []slack.Block) [][]slack.Block {
 	var parts [][]slack.Block
 	var cur []slack.Block
 	chars := 0
-	for _, b := range blocks {
-		n := blockChars(b)
-		if len(cur) > 0 && (len(cur)+1 > maxBlocks-1 || chars+n > maxChars-reserveChars) {
+	// A chart or table stays in one message with its text twin; two
+	// blocks are kept free: the part line and the matrix line.
+	for _, unit := range charts.Units(blocks) {
+		n := 0
+		for _, b := range unit {
+			n += blockChars(b)
+		}
+		if len(cur) > 0 && (len(cur)+len(unit) > maxBlocks-2 || chars+n > maxChars-reserveChars) {
 			parts = append(parts, cur)
 			cur, chars = nil, 0
 		}
-		cur = append(cur, b)
+		cur = append(cur, unit...)
 		chars += n
 	}
 	if len(cur) > 0 {
@@ -612,6 +624,8 @@ func blockChars(b slack.Block) int {
 				text(t)
 			}
 		}
+	default:
+		n += charts.Chars(b)
 	}
 	return n
 }
