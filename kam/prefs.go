@@ -41,7 +41,7 @@ type UserPrefs struct {
 
 // DefaultPrefs are the settings of someone who never set any.
 func DefaultPrefs(teamID, userID string) UserPrefs {
-	return UserPrefs{TeamID: teamID, UserID: userID, DigestHour: NoHour, QuietFrom: NoHour, QuietTo: NoHour}
+	return UserPrefs{TeamID: teamID, UserID: userID, DigestDay: time.Monday, DigestHour: NoHour, QuietFrom: NoHour, QuietTo: NoHour}
 }
 
 // OwnDigest reports whether the person chose their own digest day and hour.
