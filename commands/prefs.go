@@ -273,6 +273,6 @@ func (h *prefsHandler) blocks(p kam.UserPrefs, loc *time.Location, saved string)
 		blocks = append(blocks, section(":white_check_mark: "+saved))
 	}
 	blocks = append(blocks, section(strings.Join(prefsLines(p, loc, h.cfg.WorkspaceDigest), "\n")))
-	return append(blocks, contextBlock("Change with `/kam prefs digest=friday 16 quiet=22-07 bundle=on` · " +
+	return append(blocks, contextBlock("Change with `/kam prefs digest=friday 16 quiet=22-07 bundle=on` · "+
 		"`digest=default` follows the workspace · times are in your own zone"))
 }
