@@ -69,15 +69,6 @@ func (db *DB) HomeViewers(ctx context.Context, teamID string, accountIDs []int64
 	return out, nil
 }
 
-// HomeChange is one change that may alter someone's Home: its workspace,
-// the account it touched (0 for a workspace-wide change such as score
-// weights) and who made it.
-type HomeChange struct {
-	TeamID    string
-	AccountID int64
-	Actor     string
-}
-
 // auditAccountOf maps an audit entity kind to the table whose row names
 // its account.
 var auditAccountOf = map[string]string{
@@ -104,7 +95,7 @@ func (db *DB) LastAuditID(ctx context.Context) (int64, error) {
 // HomeChanges reads up to limit audit entries after the ID after and
 // resolves the account each touched; it returns them with the ID to
 // continue from. Entries about a person's own settings are left out.
-func (db *DB) HomeChanges(ctx context.Context, after int64, limit int) ([]HomeChange, int64, error) {
+func (db *DB) HomeChanges(ctx context.Context, after int64, limit int) ([]kam.HomeChange, int64, error) {
 	type entry struct {
 		team, actor, kind string
 		id                int64
@@ -126,9 +117,9 @@ func (db *DB) HomeChanges(ctx context.Context, after int64, limit int) ([]HomeCh
 	if err != nil {
 		return nil, after, fmt.Errorf("read changes: %w", err)
 	}
-	out := make([]HomeChange, 0, len(entries))
+	out := make([]kam.HomeChange, 0, len(entries))
 	for _, e := range entries {
-		c := HomeChange{TeamID: e.team, Actor: e.actor}
+		c := kam.HomeChange{TeamID: e.team, Actor: e.actor}
 		switch table, ok := auditAccountOf[e.kind]; {
 		case e.kind == "account":
 			c.AccountID = e.id
@@ -178,21 +169,11 @@ func (db *DB) OpenReminders(ctx context.Context, teamID, userID string, since, n
 	return out, nil
 }
 
-// WorkspaceTotals is what an admin's Home sums up.
-type WorkspaceTotals struct {
-	Accounts      int
-	OpenDeals     int
-	OpenPipeline  int64
-	Interactions  int // since the time asked for
-	FailedOutbox  int
-	PendingOutbox int
-}
-
 // WorkspaceTotals counts the workspace's accounts, open deals and their
 // value, interactions since the given time, and outbox messages failed or
 // waiting.
-func (db *DB) WorkspaceTotals(ctx context.Context, teamID string, since time.Time) (WorkspaceTotals, error) {
-	var t WorkspaceTotals
+func (db *DB) WorkspaceTotals(ctx context.Context, teamID string, since time.Time) (kam.WorkspaceTotals, error) {
+	var t kam.WorkspaceTotals
 	var pipeline sql.NullInt64
 	open := openStagesSQL()
 	err := db.read.QueryRowContext(ctx, `SELECT

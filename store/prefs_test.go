@@ -125,7 +125,7 @@ func TestHomeViewsAndChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.HomeChange{{TeamID: coreTeam, AccountID: acme.ID, Actor: "UANA"}}
+	want := []kam.HomeChange{{TeamID: coreTeam, AccountID: acme.ID, Actor: "UANA"}}
 	if !slices.Equal(changes, want) || last <= start {
 		t.Fatalf("changes = %+v (last %d), want %+v", changes, last, want)
 	}

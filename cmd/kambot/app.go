@@ -27,6 +27,8 @@ type appConfig struct {
 	Outbox commands.OutboxAdmin // nil: no /kam outbox
 	Brief  brief.Config
 	Now    func() time.Time
+	// Publisher sets App Home tabs (views.publish); nil: none (the console).
+	Publisher commands.Publisher
 }
 
 // app is the command engine with every feature registered, and the parts
@@ -35,6 +37,10 @@ type app struct {
 	engine   *commands.Engine
 	drafter  *brief.Drafter
 	digester *digest.Digester
+	home     *commands.Home
+	// homeChanged, set by serve, refreshes a user's Home after they change
+	// their settings.
+	homeChanged func(teamID, userID string)
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -65,5 +71,14 @@ func newApp(c appConfig) (*app, error) {
 	if c.Outbox != nil {
 		e.Register(commands.OutboxExtension(c.Outbox))
 	}
-	return &app{engine: e, drafter: drafter, digester: digester}, nil
+	a := &app{engine: e, drafter: drafter, digester: digester}
+	digestWhen := fmt.Sprintf("%q in %s", c.Config.DigestSpec, c.Config.TZ)
+	e.Register(commands.PrefsExtension(commands.PrefsConfig{Store: c.DB, WorkspaceDigest: digestWhen,
+		Changed: func(teamID, userID string) {
+			if a.homeChanged != nil {
+				a.homeChanged(teamID, userID)
+			}
+		}}))
+	a.home = commands.NewHome(e, commands.HomeConfig{Store: c.DB, Prefs: c.DB, Publisher: c.Publisher, DM: c.DM, WorkspaceDigest: digestWhen})
+	return a, nil
 }

@@ -67,6 +67,7 @@ type server struct {
 	httpSrv *bot.HTTPServer
 	engine  *commands.Engine
 	metrics *bot.Metrics
+	home    *bot.HomeRefresher
 }
 
 // buildServer wires the Slack client, outbox, command engine, scheduler
@@ -91,6 +92,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	app, err := newApp(appConfig{
 		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
 		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Zones: api, Outbox: sender, Brief: bcfg,
+		Publisher: api,
 	})
 	if err != nil {
 		return nil, err
@@ -109,7 +111,12 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
+	home := bot.NewHomeRefresher(bot.HomeConfig{
+		Publish: func(ctx context.Context, teamID, userID string) error { return app.home.Publish(ctx, teamID, userID, -1) },
+		Changes: db, Admins: app.home.Admins, Logger: log,
+	})
+	app.homeChanged = home.Request
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: home, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
 	}
@@ -117,7 +124,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics}, nil
+	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, home: home}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -143,13 +150,14 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
-			Engine: p.engine, Metrics: p.metrics, Logger: log,
+			Engine: p.engine, Events: p.home, Metrics: p.metrics, Logger: log,
 		})
 		if err != nil {
 			return err
 		}
 		g.Go(func() error { return sock.Run(gctx) })
 	}
+	g.Go(func() error { return p.home.Run(gctx) })
 	// Keep the planner's statistics fresh as the workspace grows.
 	g.Go(func() error {
 		t := time.NewTicker(store.OptimizeEvery)
