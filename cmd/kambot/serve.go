@@ -112,7 +112,9 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
 	home := bot.NewHomeRefresher(bot.HomeConfig{
-		Publish: func(ctx context.Context, teamID, userID string) error { return app.home.Publish(ctx, teamID, userID, -1) },
+		Publish: func(ctx context.Context, teamID, userID string) error {
+			return app.home.Publish(ctx, teamID, userID, -1)
+		},
 		Changes: db, Admins: app.home.Admins, Logger: log,
 	})
 	app.homeChanged = home.Request
