@@ -150,6 +150,15 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("health of %s's accounts: %w", a.UserID, err)
 	}
+	ids := make([]int64, len(accts))
+	for i, x := range accts {
+		ids[i] = x.ID
+	}
+	opps, err := a.Store().AccountsOpportunities(ctx, a.TeamID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("opportunities of %s's accounts: %w", a.UserID, err)
+	}
+	d.addDeals(opps, today)
 	d.sort()
 	if d.reminders, err = h.cfg.Store.OpenReminders(ctx, a.TeamID, a.UserID, a.Now.AddDate(0, 0, -homeReminderDays), a.Now, 100); err != nil {
 		return nil, err
@@ -167,21 +176,10 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	return d, nil
 }
 
-// add assesses one account and picks out the user's tactics and the deals
-// closing soon.
+// add assesses one account and picks out the user's tactics.
 func (d *homeData) add(a *Actor, in kam.HealthInput, today time.Time) {
 	acct := in.Account
 	ha := homeAccount{health: kam.AssessHealth(in, a.Now), role: roleIn(in, a.UserID), review: in.Plan.NextReview(acct.Cadence)}
-	for _, o := range in.Opportunities {
-		if !o.Stage.Open() {
-			continue
-		}
-		ha.pipeline += o.Value
-		ha.weighted += float64(o.Value) * o.Stage.Probability()
-		if !o.CloseDate.IsZero() && o.CloseDate.Before(today.AddDate(0, 0, homeDealDays+1)) {
-			d.deals = append(d.deals, homeDeal{account: acct.Name, opp: o})
-		}
-	}
 	for _, t := range in.Plan.Tactics {
 		mine := t.OwnerID == a.UserID || t.OwnerID == "" && acct.OwnerID == a.UserID
 		if mine && !t.Done && !t.Due.IsZero() && t.Due.Before(today.AddDate(0, 0, homeTacticDays+1)) {
@@ -189,8 +187,30 @@ func (d *homeData) add(a *Actor, in kam.HealthInput, today time.Time) {
 		}
 	}
 	d.accounts = append(d.accounts, ha)
-	if ha.role == kam.RoleManager {
-		d.manages = append(d.manages, ha)
+}
+
+// addDeals sums each account's open pipeline and picks out the deals
+// closing within homeDealDays (or past their close date).
+func (d *homeData) addDeals(opps []kam.Opportunity, today time.Time) {
+	idx := make(map[int64]int, len(d.accounts))
+	for i, x := range d.accounts {
+		idx[x.health.Account.ID] = i
+	}
+	for _, o := range opps {
+		i, ok := idx[o.AccountID]
+		if !ok || !o.Stage.Open() {
+			continue
+		}
+		d.accounts[i].pipeline += o.Value
+		d.accounts[i].weighted += float64(o.Value) * o.Stage.Probability()
+		if !o.CloseDate.IsZero() && o.CloseDate.Before(today.AddDate(0, 0, homeDealDays+1)) {
+			d.deals = append(d.deals, homeDeal{account: d.names[o.AccountID], opp: o})
+		}
+	}
+	for _, x := range d.accounts {
+		if x.role == kam.RoleManager {
+			d.manages = append(d.manages, x)
+		}
 	}
 }
 

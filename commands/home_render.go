@@ -104,7 +104,7 @@ func managerBlock(a *Actor, accts []homeAccount) slack.Block {
 // buttons to page through the rest.
 func (h *Home) accountBlocks(a *Actor, accts []homeAccount, page int) []slack.Block {
 	if len(accts) == 0 {
-		return []slack.Block{section("*Your accounts*\nYou are on no account's team yet. An admin adds you with `/kam team <account> add @you`; `/kam accounts all` lists them.")}
+		return []slack.Block{section("*Your accounts*\nYou are on no account's team yet. An admin adds you with `/kam team &lt;account&gt; add @you`; `/kam accounts all` lists them.")}
 	}
 	size := h.cfg.PageSize
 	pages := (len(accts) + size - 1) / size
