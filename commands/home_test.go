@@ -337,7 +337,9 @@ func TestHomeForms(t *testing.T) {
 	h.click(t, ana, "home.prefs", `{"t":"`+team+`"}`)
 	m = h.lastModal(t)
 	prefsState := func(day, hour, from, to, bundle string) *slack.ViewState {
-		sel := func(v string) slack.BlockAction { return slack.BlockAction{SelectedOption: slack.OptionBlockObject{Value: v}} }
+		sel := func(v string) slack.BlockAction {
+			return slack.BlockAction{SelectedOption: slack.OptionBlockObject{Value: v}}
+		}
 		return &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
 			"digest_day": {"digest_day": sel(day)}, "digest_hour": {"digest_hour": sel(hour)},
 			"quiet_from": {"quiet_from": sel(from)}, "quiet_to": {"quiet_to": sel(to)}, "bundle": {"bundle": sel(bundle)},
