@@ -25,8 +25,24 @@ type displayInformation struct {
 }
 
 type features struct {
+	AppHome       appHome        `yaml:"app_home"`
 	BotUser       botUser        `yaml:"bot_user"`
 	SlashCommands []slashCommand `yaml:"slash_commands"`
+}
+
+// appHome turns on the Home tab (views.publish answers not_enabled
+// without it) and the read-only Messages tab where DMs arrive.
+type appHome struct {
+	HomeTabEnabled             bool `yaml:"home_tab_enabled"`
+	MessagesTabEnabled         bool `yaml:"messages_tab_enabled"`
+	MessagesTabReadOnlyEnabled bool `yaml:"messages_tab_read_only_enabled"`
+}
+
+// eventSubscriptions lists the events kambot handles; app_home_opened
+// needs no scope.
+type eventSubscriptions struct {
+	RequestURL string   `yaml:"request_url,omitempty"`
+	BotEvents  []string `yaml:"bot_events"`
 }
 
 type botUser struct {
@@ -51,10 +67,11 @@ type scopes struct {
 }
 
 type settings struct {
-	Interactivity     interactivity `yaml:"interactivity"`
-	OrgDeployEnabled  bool          `yaml:"org_deploy_enabled"`
-	SocketModeEnabled bool          `yaml:"socket_mode_enabled"`
-	TokenRotation     bool          `yaml:"token_rotation_enabled"`
+	EventSubscriptions eventSubscriptions `yaml:"event_subscriptions"`
+	Interactivity      interactivity      `yaml:"interactivity"`
+	OrgDeployEnabled   bool               `yaml:"org_deploy_enabled"`
+	SocketModeEnabled  bool               `yaml:"socket_mode_enabled"`
+	TokenRotation      bool               `yaml:"token_rotation_enabled"`
 }
 
 type interactivity struct {
@@ -67,8 +84,8 @@ type interactivity struct {
 // surveys), im:write (DMs for digests and long briefs), users:read (checking
 // that a mentioned @user exists), channels:history and groups:history (the
 // outbox checks whether a post landed before re-sending after a crash),
-// im:history (the same for DMs). kambot subscribes to no events, so it asks
-// for no event scopes: least privilege.
+// im:history (the same for DMs). Its one event, app_home_opened, and
+// views.publish need no scope: least privilege.
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "im:write", "users:read",
 	"channels:history", "groups:history", "im:history",
@@ -86,6 +103,7 @@ func Manifest(baseURL string) (string, error) {
 			BackgroundColor: "#1d3557",
 		},
 		Features: features{
+			AppHome: appHome{HomeTabEnabled: true, MessagesTabEnabled: true, MessagesTabReadOnlyEnabled: true},
 			BotUser: botUser{DisplayName: "kambot", AlwaysOnline: true},
 			SlashCommands: []slashCommand{{
 				Command:      "/kam",
@@ -96,7 +114,8 @@ func Manifest(baseURL string) (string, error) {
 		},
 		OAuthConfig: oauthConfig{Scopes: scopes{Bot: botScopes}},
 		Settings: settings{
-			Interactivity: interactivity{IsEnabled: true},
+			EventSubscriptions: eventSubscriptions{BotEvents: []string{"app_home_opened"}},
+			Interactivity:      interactivity{IsEnabled: true},
 		},
 	}
 	if baseURL == "" {
@@ -109,6 +128,7 @@ func Manifest(baseURL string) (string, error) {
 		base := strings.TrimRight(baseURL, "/")
 		m.Features.SlashCommands[0].URL = base + "/slack/commands"
 		m.Settings.Interactivity.RequestURL = base + "/slack/interactions"
+		m.Settings.EventSubscriptions.RequestURL = base + "/slack/events"
 	}
 	out, err := yaml.Marshal(m)
 	if err != nil {
