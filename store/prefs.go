@@ -121,3 +121,54 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// QueueNudgeBundle records the nudges and queues bundle, the one message
+// that carries them, in one transaction. When the workspace already used
+// the bundle's key (today's bundle went out), nothing is recorded or
+// queued and it returns false: the nudges wait for the next bundle.
+func (db *DB) QueueNudgeBundle(ctx context.Context, msgs []kam.NudgeMessage, bundle kam.OutboxMessage) (bool, error) {
+	if len(msgs) == 0 || len(msgs) > maxNudgeBatch {
+		return false, fmt.Errorf("queue nudge bundle: %d nudges; 1 to %d", len(msgs), maxNudgeBatch)
+	}
+	if err := checkOutboxMessage(&bundle); err != nil {
+		return false, fmt.Errorf("queue nudge bundle %s: %w", bundle.Key, err)
+	}
+	for _, m := range msgs {
+		if err := m.Key.Validate(); err != nil || m.TeamID != bundle.TeamID {
+			return false, fmt.Errorf("queue nudge bundle %s: nudge %s of another workspace or malformed: %v", bundle.Key, m.Key, err)
+		}
+	}
+	ins, err := db.stmt(ctx, db.write, `INSERT INTO nudges (team_id, key, account_id, kind, item, recipient, period, round, queued_at)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?3 AND team_id = ?1)
+		ON CONFLICT (team_id, key) DO NOTHING`)
+	if err != nil {
+		return false, fmt.Errorf("queue nudge bundle: %w", err)
+	}
+	q, err := db.outboxStmts(ctx)
+	if err != nil {
+		return false, fmt.Errorf("queue nudge bundle: %w", err)
+	}
+	now := db.now()
+	queued := false
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE team_id = ? AND key = ?`, bundle.TeamID, bundle.Key).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		st := tx.StmtContext(ctx, ins)
+		for _, m := range msgs {
+			k := m.Key
+			if _, err := st.ExecContext(ctx, m.TeamID, k.String(), k.AccountID, string(k.Kind), k.Item, k.Recipient, k.Period, k.Round, ms(now)); err != nil {
+				return fmt.Errorf("record nudge %s: %w", k, err)
+			}
+		}
+		bq := q.in(ctx, tx)
+		_, created, err := enqueueOutbox(ctx, bq.ins, bq.sel, bundle, now)
+		queued = created
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("queue nudge bundle %s: %w", bundle.Key, err)
+	}
+	return queued, nil
+}

@@ -58,7 +58,7 @@ func newApp(c appConfig) (*app, error) {
 	digester, err := digest.New(digest.Config{
 		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
 		Summary:  commands.DigestSummary(e, drafter),
-		Location: c.Config.TZ, Currency: cur, Logger: c.Logger,
+		Location: c.Config.TZ, Currency: cur, Logger: c.Logger, Prefs: c.DB,
 	})
 	if err != nil {
 		return nil, err

@@ -99,6 +99,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	}
 	sched, err := nudges.New(nudges.Config{
 		Store: db, Outbox: sender, Digest: app.digester.Run, TZ: cfg.TZ,
+		Prefs: db, Zones: api, Personal: app.digester.RunPersonal,
 		SweepSpec: cfg.SweepSpec, DigestSpec: cfg.DigestSpec, Logger: log,
 	})
 	if err != nil {

@@ -83,7 +83,10 @@ type Config struct {
 	Location *time.Location
 	// Currency is what amounts are shown in (KAMBOT_CURRENCY; zero: USD).
 	Currency format.Currency
-	Logger   *slog.Logger
+	// Prefs gives people's own digest day and hour; those who chose one are
+	// left out of the workspace run and served by RunPersonal. Nil: none.
+	Prefs  Prefs
+	Logger *slog.Logger
 }
 
 // Digester builds and sends the weekly digests.
@@ -198,9 +201,16 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	own, err := d.ownDigests(ctx, team)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	sent := 0
 	for _, dg := range digests {
+		if own[dg.Recipient] {
+			continue // on their own day and hour: RunPersonal
+		}
 		if err := d.send(ctx, dg); err != nil {
 			errs = append(errs, err)
 			continue
