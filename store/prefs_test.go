@@ -133,3 +133,46 @@ func TestHomeViewsAndChanges(t *testing.T) {
 		t.Fatalf("no new changes: %+v, %d", changes, last2)
 	}
 }
+
+func TestOpenRemindersAndTotals(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openCoreDB(t)
+	acme := coreCreate(t, db, kam.Account{Name: "Acme", OwnerID: "UANA"})
+	other := coreCreate(t, db, kam.Account{TeamID: coreOther, Name: "Other", OwnerID: "UANA"})
+	key := func(team string, acct int64, kind kam.NudgeKind, period string) kam.NudgeMessage {
+		return kam.NudgeMessage{TeamID: team, Key: kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: acct, Kind: kind, Period: period}, Recipient: "UANA"},
+			Text: "due", Blocks: []byte(`[]`)}
+	}
+	msgs := []kam.NudgeMessage{
+		key(coreTeam, acme.ID, kam.NudgeNoContact, "2025-03-01"),
+		key(coreTeam, acme.ID, kam.NudgePlanReview, "2025-03-02"),
+		key(coreOther, other.ID, kam.NudgeNoContact, "2025-03-01"),
+	}
+	for _, m := range msgs {
+		if _, err := db.QueueNudges(ctx, []kam.NudgeMessage{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.OpenReminders(ctx, coreTeam, "UANA", coreEpoch.AddDate(0, 0, -7), coreEpoch, 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("open reminders = %+v, %v", got, err)
+	}
+	// Handled and snoozed topics drop out; a snooze that ended comes back.
+	if _, err := db.HandleNudge(ctx, coreTeam, msgs[0].Key.NudgeTopic, kam.HowLogged, "UANA"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SnoozeNudge(ctx, coreTeam, msgs[1].Key.NudgeTopic, "UANA", coreEpoch.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = db.OpenReminders(ctx, coreTeam, "UANA", coreEpoch.AddDate(0, 0, -7), coreEpoch, 10); len(got) != 0 {
+		t.Fatalf("handled and snoozed reminders still open: %+v", got)
+	}
+	clock.Add(48 * time.Hour)
+	if got, _ = db.OpenReminders(ctx, coreTeam, "UANA", coreEpoch.AddDate(0, 0, -7), coreEpoch.Add(48*time.Hour), 10); len(got) != 1 || got[0].Key.Kind != kam.NudgePlanReview {
+		t.Fatalf("after the snooze: %+v", got)
+	}
+	tot, err := db.WorkspaceTotals(ctx, coreTeam, coreEpoch.AddDate(0, 0, -7))
+	if err != nil || tot.Accounts != 1 || tot.PendingOutbox != 2 || tot.FailedOutbox != 0 {
+		t.Fatalf("totals = %+v, %v", tot, err)
+	}
+}
