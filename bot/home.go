@@ -34,6 +34,9 @@ type HomeConfig struct {
 	Changes HomeChanges
 	// Admins lists a workspace's admins, whose Home counts every change.
 	Admins func(teamID string) []string
+	// Invalidate, when set, is told which accounts changed (none: the
+	// whole workspace) before their viewers' Homes are rebuilt.
+	Invalidate func(teamID string, accountIDs []int64)
 	// MinGap is the least time between two publishes to one user (10 s):
 	// a burst of changes is coalesced into one refresh.
 	MinGap time.Duration
@@ -205,6 +208,13 @@ func (r *HomeRefresher) pollChanges(ctx context.Context, after int64) int64 {
 		}
 	}
 	for team, tc := range byTeam {
+		if r.cfg.Invalidate != nil {
+			if tc.wide {
+				r.cfg.Invalidate(team, nil)
+			} else {
+				r.cfg.Invalidate(team, tc.accounts)
+			}
+		}
 		r.requestViewers(ctx, team, tc.accounts, tc.wide)
 	}
 	return next

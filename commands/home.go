@@ -81,8 +81,9 @@ const (
 
 // Home builds and publishes Home tabs.
 type Home struct {
-	cfg HomeConfig
-	e   *Engine
+	cfg   HomeConfig
+	e     *Engine
+	cache *homeCache
 }
 
 // NewHome registers the Home's buttons and forms on the engine and
@@ -95,7 +96,7 @@ func NewHome(e *Engine, cfg HomeConfig) *Home {
 		cfg.PageSize = defaultHomePage
 	}
 	cfg.PageSize = min(cfg.PageSize, maxHomePage)
-	h := &Home{cfg: cfg, e: e}
+	h := &Home{cfg: cfg, e: e, cache: newHomeCache()}
 	if h.cfg.Modals == nil {
 		h.cfg.Modals = builtinModals{h}
 	}
@@ -142,13 +143,20 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	}
 	d := &homeData{names: make(map[int64]string, len(accts))}
 	today := a.Today()
-	err = h.cfg.Store.HealthInputsEach(ctx, a.TeamID, accts, a.Now, func(in kam.HealthInput) error {
-		d.names[in.Account.ID] = in.Account.Name
-		d.add(a, in, today)
+	// Unchanged accounts come from the cache; the rest are loaded.
+	hit, miss := h.cache.get(a.TeamID, accts, a.Now)
+	err = h.cfg.Store.HealthInputsEach(ctx, a.TeamID, miss, a.Now, func(in kam.HealthInput) error {
+		e := cachedOf(in, a.Now)
+		h.cache.put(a.TeamID, in.Account.ID, e)
+		hit[in.Account.ID] = e
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("health of %s's accounts: %w", a.UserID, err)
+	}
+	for _, acct := range accts {
+		d.names[acct.ID] = acct.Name
+		d.add(a, acct, hit[acct.ID], today)
 	}
 	ids := make([]int64, len(accts))
 	for i, x := range accts {
@@ -176,13 +184,14 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	return d, nil
 }
 
-// add assesses one account and picks out the user's tactics.
-func (d *homeData) add(a *Actor, in kam.HealthInput, today time.Time) {
-	acct := in.Account
-	ha := homeAccount{health: kam.AssessHealth(in, a.Now), role: roleIn(in, a.UserID), review: in.Plan.NextReview(acct.Cadence)}
-	for _, t := range in.Plan.Tactics {
+// add places one account, as it is now, with its assessment, and picks out
+// the user's tactics.
+func (d *homeData) add(a *Actor, acct kam.Account, c homeCached, today time.Time) {
+	c.health.Account = acct
+	ha := homeAccount{health: c.health, role: roleIn(acct, c.members, a.UserID), review: c.review}
+	for _, t := range c.tactics {
 		mine := t.OwnerID == a.UserID || t.OwnerID == "" && acct.OwnerID == a.UserID
-		if mine && !t.Done && !t.Due.IsZero() && t.Due.Before(today.AddDate(0, 0, homeTacticDays+1)) {
+		if mine && t.Due.Before(today.AddDate(0, 0, homeTacticDays+1)) {
 			d.tactics = append(d.tactics, homeTactic{account: acct.Name, tactic: t})
 		}
 	}
@@ -214,16 +223,16 @@ func (d *homeData) addDeals(opps []kam.Opportunity, today time.Time) {
 	}
 }
 
-// roleIn is the user's role on the account of in: the KAM, the sponsor,
-// else their team role.
-func roleIn(in kam.HealthInput, userID string) kam.Role {
+// roleIn is the user's role on the account: the KAM, the sponsor, else
+// their team role.
+func roleIn(acct kam.Account, members []kam.Member, userID string) kam.Role {
 	switch userID {
-	case in.Account.OwnerID:
+	case acct.OwnerID:
 		return kam.RoleKAM
-	case in.Account.SponsorID:
+	case acct.SponsorID:
 		return kam.RoleSponsor
 	}
-	for _, m := range in.Members {
+	for _, m := range members {
 		if m.UserID == userID {
 			return m.Role
 		}

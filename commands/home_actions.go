@@ -244,6 +244,7 @@ func (h *Home) submitLog(ctx context.Context, in *Interaction) (InteractionReply
 		}
 		return InteractionReply{}, fmt.Errorf("log interaction for account %d: %w", a.ID, err)
 	}
+	h.Invalidate(in.TeamID, []int64{a.ID})
 	if post != nil {
 		in.Wake()
 	}
@@ -317,6 +318,7 @@ func (h *Home) submitStage(ctx context.Context, in *Interaction) (InteractionRep
 		}
 		return InteractionReply{}, fmt.Errorf("move opportunity %d to %s: %w", o.ID, to, err)
 	}
+	h.Invalidate(in.TeamID, []int64{a.ID})
 	if post != nil {
 		in.Wake()
 	}

@@ -128,6 +128,11 @@ func TestHomeContent(t *testing.T) {
 	if err := h.db.PutMember(context.Background(), kam.Member{TeamID: team, AccountID: h.ids[team+"/Acme Corp"], UserID: ben, Role: kam.RoleManager}, admin); err != nil {
 		t.Fatal(err)
 	}
+	// Until the change feed says so, the cached team is shown.
+	if v := viewText(h.view(t, ben, 0)); strings.Contains(v, "Your portfolio") {
+		t.Errorf("the cache was not used:\n%s", v)
+	}
+	h.home.Invalidate(team, []int64{h.ids[team+"/Acme Corp"]})
 	if v := viewText(h.view(t, ben, 0)); !strings.Contains(v, "Your portfolio") || !strings.Contains(v, "1 account you manage") {
 		t.Errorf("a manager's Home lacks the portfolio:\n%s", v)
 	}

@@ -116,7 +116,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 		Publish: func(ctx context.Context, teamID, userID string) error {
 			return app.home.Publish(ctx, teamID, userID, -1)
 		},
-		Changes: db, Admins: app.home.Admins, Logger: log,
+		Changes: db, Admins: app.home.Admins, Invalidate: app.home.Invalidate, Logger: log,
 	})
 	app.homeChanged = home.Request
 	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: home, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
