@@ -370,3 +370,25 @@ func TestHomeForms(t *testing.T) {
 		t.Fatal("saving the schedule did not refresh Home")
 	}
 }
+
+// TestHomeOpenCard: Open card shows the account card in a modal, for the
+// team and admins.
+func TestHomeOpenCard(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	acme := h.ids[team+"/Acme Corp"]
+	for _, user := range []string{ana, admin} {
+		before := snapshot(t, h.path)
+		h.click(t, user, "home.card", homeVal(team, acme))
+		m := h.lastModal(t)
+		text := format.Readable(m.Blocks.BlockSet)
+		if m.Title == nil || m.Title.Text != "Acme Corp" || !strings.Contains(text, "Renewal 2025") || len(m.Blocks.BlockSet) > 100 {
+			t.Fatalf("card for %s: %+v\n%s", user, m.Title, text)
+		}
+		if bad := format.CheckView(m); len(bad) > 0 {
+			t.Fatalf("card modal breaks Block Kit rules: %v", bad)
+		}
+		if snapshot(t, h.path) != before {
+			t.Fatal("opening the card changed the database")
+		}
+	}
+}
