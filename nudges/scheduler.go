@@ -105,7 +105,15 @@ type Config struct {
 	// SurveyEvery is the survey cadence of workspaces that set none
 	// (kam.SurveyInterval, a year); negative turns survey nudges off.
 	SurveyEvery time.Duration
-	Logger      *slog.Logger
+	// Prefs turns on personal schedules: reminder DMs in each person's
+	// own morning, quiet hours, bundles; nil sends every DM at sweep time.
+	Prefs PrefsStore
+	// Zones reads people's Slack time zones for Prefs (refreshed daily).
+	Zones Zones
+	// Personal, when set, runs every hour with Prefs: the digests of
+	// people who chose their own day and hour.
+	Personal func(ctx context.Context, now time.Time) error
+	Logger   *slog.Logger
 }
 
 // job is one scheduled job.
@@ -237,6 +245,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 				s.log.Error("scheduled job failed", "job", j.name, "err", err)
 			}
 		}))
+	}
+	if s.cfg.Prefs != nil {
+		c.Schedule(cron.Every(time.Hour), cron.FuncJob(func() { s.hourly(jobCtx, s.cfg.Now()) }))
 	}
 	c.Schedule(cron.Every(s.cfg.RetryEvery), cron.FuncJob(func() {
 		if err := s.RunDue(jobCtx, s.cfg.Now()); err != nil {
@@ -373,3 +384,30 @@ func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...)
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("cron: "+msg, append(kv, "err", err)...)
 }
+
+// hourly is the personal pass: the reminder DMs whose recipients' morning
+// came since the daily sweep, and personal digests. It shares the sweep's
+// lock, so the two never queue the same person's bundle at once.
+func (s *Scheduler) hourly(ctx context.Context, now time.Time) {
+	for _, j := range s.jobs {
+		if j.name != JobSweep {
+			continue
+		}
+		j.mu.Lock()
+		rep, err := s.sweep(ctx, now, true)
+		j.mu.Unlock()
+		if err != nil {
+			s.log.Error("personal reminder pass failed", "err", err)
+		} else if rep.Queued > 0 {
+			s.log.Info("personal reminders queued", rep.logAttrs()...)
+		}
+	}
+	if s.cfg.Personal != nil {
+		if err := s.cfg.Personal(ctx, now); err != nil {
+			s.log.Error("personal digests failed", "err", err)
+		}
+	}
+}
+
+// Hourly runs the personal pass at now, as the schedule does every hour.
+func (s *Scheduler) Hourly(ctx context.Context, now time.Time) { s.hourly(ctx, now) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -27,8 +28,11 @@ type SweepReport struct {
 	// tell (no owner, no channel).
 	Due, Quiet, Unaddressed int
 	// Queued counts the messages queued now; Already those an earlier
-	// sweep queued.
-	Queued, Already int
+	// sweep queued; Deferred the DMs held for their recipient's own
+	// morning (or the end of their quiet hours), queued by a later pass.
+	Queued, Already, Deferred int
+	// Bundles counts the morning DMs that each carry a person's reminders.
+	Bundles int
 	// ByKind counts the messages queued now by kind.
 	ByKind map[kam.NudgeKind]int
 	// Pruned counts the old nudge records and marks forgotten.
@@ -37,7 +41,7 @@ type SweepReport struct {
 
 func (r SweepReport) logAttrs() []any {
 	return []any{"workspaces", r.Workspaces, "accounts", r.Accounts, "due", r.Due, "quiet", r.Quiet,
-		"unaddressed", r.Unaddressed, "queued", r.Queued, "already", r.Already, "pruned", r.Pruned}
+		"unaddressed", r.Unaddressed, "queued", r.Queued, "already", r.Already, "deferred", r.Deferred, "bundles", r.Bundles, "pruned", r.Pruned}
 }
 
 // Sweep finds every nudge due at now in every workspace and queues the
@@ -46,6 +50,12 @@ func (r SweepReport) logAttrs() []any {
 // A workspace that fails is logged and the others are still swept; the
 // errors are returned together.
 func (s *Scheduler) Sweep(ctx context.Context, now time.Time) (SweepReport, error) {
+	return s.sweep(ctx, now, false)
+}
+
+// sweep is Sweep; dmOnly leaves channel posts for the daily sweep (the
+// hourly pass that delivers reminders in each person's morning).
+func (s *Scheduler) sweep(ctx context.Context, now time.Time, dmOnly bool) (SweepReport, error) {
 	rep := SweepReport{ByKind: map[kam.NudgeKind]int{}}
 	teams, err := s.cfg.Store.Teams(ctx)
 	if err != nil {
@@ -57,7 +67,7 @@ func (s *Scheduler) Sweep(ctx context.Context, now time.Time) (SweepReport, erro
 			errs = append(errs, err)
 			break
 		}
-		if err := s.sweepTeam(ctx, team, now, &rep); err != nil {
+		if err := s.sweepTeam(ctx, team, now, dmOnly, &rep); err != nil {
 			s.log.Error("nudge sweep of a workspace failed", "team", team, "err", err)
 			errs = append(errs, fmt.Errorf("sweep workspace %s: %w", team, err))
 		}
@@ -74,7 +84,7 @@ func (s *Scheduler) Sweep(ctx context.Context, now time.Time) (SweepReport, erro
 	return rep, errors.Join(errs...)
 }
 
-func (s *Scheduler) sweepTeam(ctx context.Context, team string, now time.Time, rep *SweepReport) error {
+func (s *Scheduler) sweepTeam(ctx context.Context, team string, now time.Time, dmOnly bool, rep *SweepReport) error {
 	accts, err := s.cfg.Store.Accounts(ctx, team)
 	if err != nil {
 		return err
@@ -87,7 +97,7 @@ func (s *Scheduler) sweepTeam(ctx context.Context, team string, now time.Time, r
 	}
 	for len(accts) > 0 {
 		n := min(len(accts), sweepChunk)
-		if err := s.sweepChunk(ctx, team, accts[:n], every, now, rep); err != nil {
+		if err := s.sweepChunk(ctx, team, accts[:n], every, now, dmOnly, rep); err != nil {
 			return err
 		}
 		accts = accts[n:]
@@ -96,7 +106,7 @@ func (s *Scheduler) sweepTeam(ctx context.Context, team string, now time.Time, r
 }
 
 // sweepChunk sweeps some of a workspace's accounts.
-func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Account, surveyEvery time.Duration, now time.Time, rep *SweepReport) error {
+func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Account, surveyEvery time.Duration, now time.Time, dmOnly bool, rep *SweepReport) error {
 	// Read the chunk's health inputs, surveys and marks, one query each.
 	in, err := s.loadChunk(ctx, team, accts, surveyEvery, now)
 	if err != nil {
@@ -105,11 +115,14 @@ func (s *Scheduler) sweepChunk(ctx context.Context, team string, accts []kam.Acc
 	// Keys first: the daily sweep finds most of them queued already, and
 	// only the rest is worth rendering.
 	cands := s.candidates(team, in, now, rep)
+	if dmOnly {
+		cands = slices.DeleteFunc(cands, func(c candidate) bool { return !isUser(c.to.id) })
+	}
 	if len(cands) == 0 {
 		return nil
 	}
 	// Render and queue the ones not queued yet.
-	return s.queueFresh(ctx, team, cands, rep)
+	return s.queueFresh(ctx, team, cands, now, rep)
 }
 
 // chunkInput is what the sweep reads for a chunk of accounts.
@@ -213,7 +226,7 @@ func (s *Scheduler) candidates(team string, c *chunkInput, now time.Time, rep *S
 
 // queueFresh renders the candidates whose keys are not queued yet and
 // queues them in batches of queueBatch.
-func (s *Scheduler) queueFresh(ctx context.Context, team string, cands []candidate, rep *SweepReport) error {
+func (s *Scheduler) queueFresh(ctx context.Context, team string, cands []candidate, now time.Time, rep *SweepReport) error {
 	keys := make([]string, len(cands))
 	for i, c := range cands {
 		keys[i] = c.k.String()
@@ -223,12 +236,20 @@ func (s *Scheduler) queueFresh(ctx context.Context, team string, cands []candida
 		return err
 	}
 	var fresh []kam.NudgeMessage
+	var freshCands []candidate
 	for i, c := range cands {
 		if queued[keys[i]] {
 			rep.Already++
 			continue
 		}
 		fresh = append(fresh, renderNudge(team, *c.d, c.to, c.k))
+		freshCands = append(freshCands, c)
+	}
+	if s.cfg.Prefs != nil {
+		// Each person's own schedule: their morning, quiet hours, bundle.
+		if fresh, err = s.personalise(ctx, team, freshCands, fresh, now, rep); err != nil {
+			return err
+		}
 	}
 	for len(fresh) > 0 {
 		n := min(len(fresh), queueBatch)

@@ -34,6 +34,8 @@ type appConfig struct {
 	// Files shares pictures (/kam matrix, the digest's matrix): Slack's
 	// upload in serve, files on disk in the console.
 	Files commands.Files
+	// Publisher sets App Home tabs (views.publish); nil: none (the console).
+	Publisher commands.Publisher
 }
 
 // app is the command engine with every feature registered, and the parts
@@ -42,6 +44,10 @@ type app struct {
 	engine   *commands.Engine
 	drafter  *brief.Drafter
 	digester *digest.Digester
+	home     *commands.Home
+	// homeChanged, set by serve, refreshes a user's Home after they change
+	// their settings.
+	homeChanged func(teamID, userID string)
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -60,7 +66,7 @@ func newApp(c appConfig) (*app, error) {
 		Store: c.DB, Poster: c.Notifier, Channels: c.Config.DigestChannels,
 		Summary:  commands.DigestSummary(e, drafter),
 		Location: c.Config.TZ, Currency: cur, Logger: c.Logger,
-		Scores: c.DB, Matrix: digestMatrix(c.DB, c.Files),
+		Scores: c.DB, Matrix: digestMatrix(c.DB, c.Files), Prefs: c.DB,
 	})
 	if err != nil {
 		return nil, err
@@ -75,7 +81,16 @@ func newApp(c appConfig) (*app, error) {
 		e.Register(commands.OutboxExtension(c.Outbox))
 	}
 	e.Register(commands.PicturesExtension(commands.PicturesConfig{Files: c.Files}))
-	return &app{engine: e, drafter: drafter, digester: digester}, nil
+	a := &app{engine: e, drafter: drafter, digester: digester}
+	digestWhen := fmt.Sprintf("%q in %s", c.Config.DigestSpec, c.Config.TZ)
+	e.Register(commands.PrefsExtension(commands.PrefsConfig{Store: c.DB, WorkspaceDigest: digestWhen,
+		Changed: func(teamID, userID string) {
+			if a.homeChanged != nil {
+				a.homeChanged(teamID, userID)
+			}
+		}}))
+	a.home = commands.NewHome(e, commands.HomeConfig{Store: c.DB, Prefs: c.DB, Publisher: c.Publisher, DM: c.DM, WorkspaceDigest: digestWhen})
+	return a, nil
 }
 
 // digestMatrix posts a digest recipient's portfolio matrix; nil without a

@@ -72,7 +72,8 @@ type interactivity struct {
 // outbox checks whether a post landed before re-sending after a crash),
 // im:history (the same for DMs, and to receive questions in DMs: message.im),
 // files:write (the portfolio matrix picture, uploaded where /kam matrix was
-// asked and with the weekly digest). The assistant adds its own (assistantScopes).
+// asked and with the weekly digest). The assistant adds its own
+// (assistantScopes); app_home_opened and views.publish need none.
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "im:write", "users:read",
 	"channels:history", "groups:history", "im:history",
@@ -91,6 +92,8 @@ func Manifest(baseURL string) (string, error) {
 			BackgroundColor: "#1d3557",
 		},
 		Features: features{
+			// The Home tab (views.publish answers not_enabled without it).
+			AppHome: &appHome{HomeTabEnabled: true},
 			BotUser: botUser{DisplayName: "kambot", AlwaysOnline: true},
 			SlashCommands: []slashCommand{{
 				Command:      "/kam",
@@ -101,7 +104,8 @@ func Manifest(baseURL string) (string, error) {
 		},
 		OAuthConfig: oauthConfig{Scopes: scopes{Bot: botScopes}},
 		Settings: settings{
-			Interactivity: interactivity{IsEnabled: true},
+			EventSubscriptions: &eventSubscriptions{BotEvents: []string{"app_home_opened"}}, // needs no scope
+			Interactivity:      interactivity{IsEnabled: true},
 		},
 	}
 	addAssistant(&m)

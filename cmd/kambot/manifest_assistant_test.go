@@ -7,7 +7,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The assistant's events and scopes are in the manifest of both transports.
+// The assistant's events and scopes are in the manifest of both transports,
+// beside App Home's event.
 func TestManifestAssistant(t *testing.T) {
 	for _, base := range []string{"", "https://kambot.example.com"} {
 		out, err := Manifest(base)
@@ -19,7 +20,7 @@ func TestManifestAssistant(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev := m.Settings.EventSubscriptions
-		if ev == nil || !slices.Equal(ev.BotEvents, assistantEvents) {
+		if ev == nil || !slices.Equal(ev.BotEvents, append([]string{"app_home_opened"}, assistantEvents...)) {
 			t.Fatalf("%q: events %+v", base, ev)
 		}
 		if (base == "") != (ev.RequestURL == "") || (base != "" && ev.RequestURL != base+"/slack/events") {

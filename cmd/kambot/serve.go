@@ -71,6 +71,7 @@ type server struct {
 	metrics *bot.Metrics
 	events  bot.EventHandler
 	charts  *charts.Support // workspaces that refused chart and table blocks
+	home    *bot.HomeRefresher
 }
 
 // buildServer wires the Slack client, outbox, command engine, scheduler
@@ -98,13 +99,14 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	app, err := newApp(appConfig{
 		Config: cfg, DB: db, Admins: cfg.Admins, Logger: log,
 		Notifier: sender, DM: commands.DMVia(sender), Views: api, Dir: api, Zones: api, Outbox: sender, Brief: bcfg,
-		Files: api,
+		Files: api, Publisher: api,
 	})
 	if err != nil {
 		return nil, err
 	}
 	sched, err := nudges.New(nudges.Config{
 		Store: db, Outbox: sender, Digest: app.digester.Run, TZ: cfg.TZ,
+		Prefs: db, Zones: api, Personal: app.digester.RunPersonal,
 		SweepSpec: cfg.SweepSpec, DigestSpec: cfg.DigestSpec, Logger: log,
 		Selection: app.engine.SelectionReviewJob, SelectionSpec: cfg.SelectionSpec,
 	})
@@ -118,8 +120,15 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
+	home := bot.NewHomeRefresher(bot.HomeConfig{
+		Publish: func(ctx context.Context, teamID, userID string) error {
+			return app.home.Publish(ctx, teamID, userID, -1)
+		},
+		Changes: db, Admins: app.home.Admins, Invalidate: app.home.Invalidate, Logger: log,
+	})
+	app.homeChanged = home.Request
 	asker := assistant.New(assistant.Config{Tools: app.engine, Model: bcfg, Logger: log, Metrics: reg})
-	events := &bot.AssistantEvents{API: api.Client(), Asker: asker, Logger: log}
+	events := bot.EventHandlers{&bot.AssistantEvents{API: api.Client(), Asker: asker, Logger: log}, home}
 	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log, Charts: rich}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
@@ -128,7 +137,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events, charts: rich}, nil
+	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events, charts: rich, home: home}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -161,6 +170,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 		}
 		g.Go(func() error { return sock.Run(gctx) })
 	}
+	g.Go(func() error { return p.home.Run(gctx) })
 	// Records older than the search index are indexed in the background
 	// (kambot migrate does it up front, with progress).
 	g.Go(func() error {

@@ -85,13 +85,16 @@ type Config struct {
 	Location *time.Location
 	// Currency is what amounts are shown in (KAMBOT_CURRENCY; zero: USD).
 	Currency format.Currency
-	Logger   *slog.Logger
 	// Scores, when set, places the accounts in the matrix for the
 	// portfolio-by-quadrant chart.
 	Scores ScoreSource
 	// Matrix, when set, posts each recipient's portfolio matrix with the
 	// weekly digest; nil sends none.
 	Matrix MatrixFunc
+	// Prefs gives people's own digest day and hour; those who chose one are
+	// left out of the workspace run and served by RunPersonal. Nil: none.
+	Prefs  Prefs
+	Logger *slog.Logger
 }
 
 // Digester builds and sends the weekly digests.
@@ -209,12 +212,19 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	own, err := d.ownDigests(ctx, team)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	sent := 0
 	// A retry within the week queues only missing parts (their keys); the
 	// pictures, which no key guards, are posted once: by the first run.
 	pictures := !d.ranThisWeek(ctx, w)
 	for _, dg := range digests {
+		if own[dg.Recipient] {
+			continue // on their own day and hour: RunPersonal
+		}
 		if pictures {
 			if line := d.postMatrix(ctx, dg); line != "" {
 				dg.Parts[0] = append(dg.Parts[0], note(line))

@@ -1,0 +1,92 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
+	"github.com/kambot/kambot/internal/benchdb"
+	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
+)
+
+// homeBenchNow differs from scaleNow so the Home benchmark seeds files of
+// its own: it adds a person on 300 accounts, which the shared files must
+// not get.
+var homeBenchNow = scaleNow.Add(time.Minute)
+
+// homeBenchUser is on the team of 300 accounts spread over the workspace.
+const homeBenchUser = "UHOME0300"
+
+// BenchmarkHomeView builds the Home of a person on 300 accounts (their
+// health, pipeline, plans, reminders, deals) in a workspace of 1,000 or
+// (-bench10k) 10,000 accounts with 200 interactions each; target < 100 ms.
+//
+//	go test ./commands/ -run '^$' -bench HomeView -bench10k -benchtime 20x
+func BenchmarkHomeView(b *testing.B) {
+	for _, s := range scaleSpecs(b) {
+		s.Now = homeBenchNow
+		home, _ := homeBenchEngine(b, s)
+		// cold: every account's health loaded, as after a restart or a
+		// change to each; warm: the assessments cached since the last view.
+		for _, cold := range []bool{true, false} {
+			b.Run(fmt.Sprintf("accounts=%d/cold=%v", s.Accounts, cold), func(b *testing.B) {
+				ctx := context.Background()
+				if _, err := home.View(ctx, benchdb.Team, homeBenchUser, 0); err != nil {
+					b.Fatal(err)
+				}
+				cpu0 := cpuNow()
+				for b.Loop() {
+					if cold {
+						home.Invalidate(benchdb.Team, nil)
+					}
+					v, err := home.View(ctx, benchdb.Team, homeBenchUser, 0)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if n := len(v.Blocks.BlockSet); n > 100 || !strings.Contains(format.Readable(v.Blocks.BlockSet), "300 accounts") {
+						b.Fatalf("%d blocks: %s", n, format.Readable(v.Blocks.BlockSet))
+					}
+				}
+				reportCPUPerOp(b, cpu0)
+			})
+		}
+	}
+}
+
+// homeBenchEngine opens the seeded workspace, puts homeBenchUser on 300
+// accounts (once per file) and builds the Home.
+func homeBenchEngine(b *testing.B, s benchdb.Spec) (*commands.Home, *store.DB) {
+	b.Helper()
+	ctx := context.Background()
+	path, err := benchdb.Path(ctx, s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.OpenMigrated(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	now := func() time.Time { return s.Now }
+	db.Now = now
+	mine, err := db.AccountsForUser(ctx, benchdb.Team, homeBenchUser)
+	if err != nil {
+		b.Fatal(err)
+	}
+	step := int64(s.Accounts / 300)
+	for i := int64(len(mine)); i < 300; i++ {
+		m := kam.Member{TeamID: benchdb.Team, AccountID: 1 + i*step, UserID: homeBenchUser, Role: kam.RoleMember}
+		if err := db.PutMember(ctx, m, benchdb.Admin); err != nil {
+			b.Fatal(err)
+		}
+	}
+	eng := commands.New(commands.Config{Store: db, Intel: db, Admins: []string{benchdb.Admin}, Now: now,
+		Logger: slog.New(slog.DiscardHandler)})
+	return commands.NewHome(eng, commands.HomeConfig{Store: db, Prefs: db}), db
+}
