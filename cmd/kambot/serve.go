@@ -84,7 +84,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg})
+	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Editor: api, Classify: bot.Classify, Logger: log, Metrics: reg})
 	if err != nil {
 		return nil, err
 	}
