@@ -76,7 +76,8 @@ func TestManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"socket_mode_enabled: true", "command: /kam", "should_escape: true", "- chat:write", "- commands"} {
+	for _, want := range []string{"socket_mode_enabled: true", "command: /kam", "should_escape: true", "- chat:write", "- commands",
+		"callback_id: log_to_account", "type: message", "callback_id: log_interaction", "type: global"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("socket-mode manifest lacks %q:\n%s", want, out)
 		}
@@ -85,7 +86,8 @@ func TestManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"url: https://kambot.example.com/slack/commands", "request_url: https://kambot.example.com/slack/interactions", "socket_mode_enabled: false"} {
+	for _, want := range []string{"url: https://kambot.example.com/slack/commands", "request_url: https://kambot.example.com/slack/interactions", "socket_mode_enabled: false",
+		"message_menu_options_url: https://kambot.example.com/slack/options"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTTP manifest lacks %q:\n%s", want, out)
 		}
