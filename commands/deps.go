@@ -49,6 +49,9 @@ type Store interface {
 	// AccountsForUser returns the accounts on whose team the user is, or
 	// which the user owns or sponsors, by name.
 	AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
+	// AccountNamesForUser is AccountsForUser with only ID, TeamID, Name and
+	// Slug filled, read cheaply: the log form's account menu.
+	AccountNamesForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
 	// FindAccounts returns the accounts whose name or slug equals or starts
 	// with query, case-insensitively, at most limit of them, by name.
 	FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error)

@@ -174,6 +174,7 @@ type Engine struct {
 	shortcuts map[string]InteractionFunc
 	suggest   map[string]InteractionFunc
 	cards     []CardSection
+	typeahead typeahead // the log form's account menu
 }
 
 // New returns an engine with the core sub-commands registered.
