@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/fakeslack"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
@@ -264,6 +265,9 @@ func (r *formsRig) openFromMessage(t *testing.T) string {
 	}
 	if strings.Contains(string(view), "<!here>") || strings.Contains(string(view), "<https://evil") {
 		t.Errorf("the prefilled text keeps live markup: %s", view)
+	}
+	if bad := format.CheckView(view); len(bad) > 0 {
+		t.Errorf("log form: %v", bad)
 	}
 	var m struct{ P string }
 	_ = json.Unmarshal([]byte(meta), &m)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kambot/kambot/bot"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/fakeslack"
 )
 
@@ -101,15 +102,8 @@ func indent(t *testing.T, raw []byte) []byte {
 	return append(b, '\n')
 }
 
-func checkView(raw []byte) []string {
-	var v map[string]any
-	_ = json.Unmarshal(raw, &v)
-	blocks, _ := v["blocks"].([]any)
-	if len(blocks) > 100 {
-		return []string{"more than 100 blocks"}
-	}
-	return nil
-}
+// checkView checks a view against Slack's limits and the escaping rule.
+func checkView(raw []byte) []string { return format.CheckView(json.RawMessage(raw)) }
 
 func submit(t *testing.T, e *env, user, callbackID, meta string, values map[string]map[string]any) map[string]any {
 	t.Helper()
