@@ -76,9 +76,9 @@ func coreCommands() []Command {
 			Run:      runTeam,
 		},
 		{
-			Name:     "log",
-			Usage:    `log <account> <kind> [with="<stakeholder>, …"] <summary…>`,
-			Summary:  "Log a touch with the customer.",
+			Name:    "log",
+			Usage:   `log <account> <kind> [with="<stakeholder>, …"] <summary…>`,
+			Summary: "Log a touch with the customer.",
 			Details: "*kind*: " + kam.Names(kam.InteractionKinds) + ". A note is internal and does not count as contact. `with=` names the stakeholders met (right after the kind or at the very end), so each one's last contact is known.\n" +
 				"With no summary (`/kam log acme`, `/kam log acme call`) a form opens: kind, day, stakeholders from the map, summary. " +
 				"From any message, *⋯ → Log to account* opens the same form with the message's text, day and link (the card links back to it); " +
