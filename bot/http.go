@@ -182,6 +182,10 @@ func (s *HTTPServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/slack/events":
 		path = pathEvents
 		code = s.slack(w, r, s.events)
+	case "/slack/options":
+		// block_suggestion payloads: the same form body, answered with options.
+		path = pathOptions
+		code = s.slack(w, r, s.interactions)
 	case "/healthz":
 		path = pathHealthz
 		code = s.get(w, r, func() int { return writeText(w, http.StatusOK, "ok") })

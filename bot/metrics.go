@@ -112,7 +112,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 }
 
 // Label values of the path label; anything else is "other".
-var pathLabels = [...]string{"other", "/slack/commands", "/slack/interactions", "/slack/events", "/healthz", "/readyz", "/metrics"}
+var pathLabels = [...]string{"other", "/slack/commands", "/slack/interactions", "/slack/events", "/healthz", "/readyz", "/metrics", "/slack/options"}
 
 const (
 	pathOther = iota
@@ -122,6 +122,7 @@ const (
 	pathHealthz
 	pathReadyz
 	pathMetrics
+	pathOptions
 )
 
 func (m *Metrics) httpRequest(path, code int) {

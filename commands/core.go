@@ -78,11 +78,15 @@ func coreCommands() []Command {
 			Run:      runTeam,
 		},
 		{
-			Name:     "log",
-			Usage:    `log <account> <kind> [with="<stakeholder>, …"] <summary…>`,
-			Summary:  "Log a touch with the customer.",
-			Details:  "*kind*: " + kam.Names(kam.InteractionKinds) + ". A note is internal and does not count as contact. `with=` names the stakeholders met (right after the kind or at the very end), so each one's last contact is known.",
-			Examples: []string{"log acme call Talked renewal timing with their CFO", `log acme meeting with="Jane Doe, Li Wei" Walked through the renewal`, "log acme qbr Q3 review: NPS up, asked for a roadmap workshop"},
+			Name:    "log",
+			Usage:   `log <account> <kind> [with="<stakeholder>, …"] <summary…>`,
+			Summary: "Log a touch with the customer.",
+			Details: "*kind*: " + kam.Names(kam.InteractionKinds) + ". A note is internal and does not count as contact. `with=` names the stakeholders met (right after the kind or at the very end), so each one's last contact is known.\n" +
+				"With no summary (`/kam log acme`, `/kam log acme call`) a form opens: kind, day, stakeholders from the map, summary. " +
+				"From any message, *⋯ → Log to account* opens the same form with the message's text, day and link (the card links back to it); " +
+				"the ⚡ shortcut *Log an interaction* opens it anywhere. On the card (`/kam show`), each interaction's ⋯ menu edits or deletes it " +
+				"(its author, the KAM or an admin): the channel post follows, the audit log keeps the change.",
+			Examples: []string{"log acme call Talked renewal timing with their CFO", `log acme meeting with="Jane Doe, Li Wei" Walked through the renewal`, "log acme qbr Q3 review: NPS up, asked for a roadmap workshop", "log acme"},
 			Access:   AccessTeam,
 			Account:  true,
 			Action:   "log interactions",
@@ -92,8 +96,8 @@ func coreCommands() []Command {
 			Name:     "opp",
 			Usage:    `opp <account> add "<name>" [value=<money>] [close=<date>] [owner=@user]`,
 			Summary:  "Add an opportunity to an account's pipeline.",
-			Details:  "It starts as identified. *close* is YYYY-MM-DD; *value* takes 250000, 250k or 1.2m; the owner defaults to you.",
-			Examples: []string{`opp acme add "Renewal 2026" value=250k close=2026-03-31`},
+			Details:  "It starts as identified. *close* is YYYY-MM-DD; *value* takes 250000, 250k or 1.2m; the owner defaults to you. With no name (`/kam opp acme add`) a form opens.",
+			Examples: []string{`opp acme add "Renewal 2026" value=250k close=2026-03-31`, "opp acme add"},
 			Access:   AccessTeam,
 			Account:  true,
 			Action:   "add opportunities",
@@ -103,9 +107,9 @@ func coreCommands() []Command {
 			Name:    "stage",
 			Usage:   `stage <account> "<opportunity>" <stage> [note…]`,
 			Summary: "Move an opportunity to another stage.",
-			Details: "*stage*: " + kam.Names(kam.Stages) + ". A unique start of the opportunity's name is enough." + gateDetails,
+			Details: "*stage*: " + kam.Names(kam.Stages) + ". A unique start of the opportunity's name is enough. With no opportunity (`/kam stage acme`) a form opens to pick it and the stage." + gateDetails,
 			Examples: []string{`stage acme "Renewal 2026" qualified Budget confirmed by procurement`, `stage acme renewal pursuing go="Budget confirmed; we lead on service"`,
-				"stage acme renewal no-go Budget frozen until 2027"},
+				"stage acme renewal no-go Budget frozen until 2027", "stage acme"},
 			Access:  AccessTeam,
 			Account: true,
 			Action:  "move opportunities",

@@ -49,6 +49,9 @@ type Store interface {
 	// AccountsForUser returns the accounts on whose team the user is, or
 	// which the user owns or sponsors, by name.
 	AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
+	// AccountNamesForUser is AccountsForUser with only ID, TeamID, Name and
+	// Slug filled, read cheaply: the log form's account menu.
+	AccountNamesForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
 	// FindAccounts returns the accounts whose name or slug equals or starts
 	// with query, case-insensitively, at most limit of them, by name.
 	FindAccounts(ctx context.Context, teamID, query string, limit int) ([]kam.Account, error)
@@ -69,6 +72,16 @@ type Store interface {
 	// LogInteraction stores an interaction, filling ID, and queues the post
 	// that post builds from it in the same transaction.
 	LogInteraction(ctx context.Context, in *kam.Interaction, actor string, post kam.Post[kam.Interaction]) error
+	// Interaction returns one interaction; ENOTFOUND when it is not the
+	// workspace's or no longer exists.
+	Interaction(ctx context.Context, teamID string, id int64) (kam.Interaction, error)
+	// UpdateInteraction saves an edit (kind, summary, day, stakeholders) if
+	// the interaction's EditedAt is still seen (else ECONFLICT), with its
+	// audit entry and the post that post builds, in one transaction.
+	UpdateInteraction(ctx context.Context, in *kam.Interaction, actor string, seen time.Time, post kam.Post[kam.Interaction]) error
+	// DeleteInteraction deletes an interaction under the same check, with
+	// its audit entry and post, and returns what was deleted.
+	DeleteInteraction(ctx context.Context, teamID string, id int64, actor string, seen time.Time, post kam.Post[kam.Interaction]) (kam.Interaction, error)
 	// Interactions returns an account's latest interactions, newest first.
 	Interactions(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Interaction, error)
 	// CountAccountInteractions counts an account's whole history, for

@@ -129,6 +129,13 @@ type ShortcutHandler struct {
 	Run        InteractionFunc
 }
 
+// SuggestionHandler answers block_suggestion payloads (the options of an
+// external_select) whose action_id is ActionID; its Ack is the options.
+type SuggestionHandler struct {
+	ActionID string
+	Run      InteractionFunc
+}
+
 // CardSection adds blocks to the account card of /kam show, after the
 // account's facts and before its team. It is the extension point for the
 // health, DPM quadrant and relationship-model sections. An error is logged
@@ -144,6 +151,7 @@ type Extension struct {
 	Actions      []ActionHandler
 	Views        []ViewHandler
 	Shortcuts    []ShortcutHandler
+	Suggestions  []SuggestionHandler
 	CardSections []CardSection
 }
 
@@ -169,8 +177,10 @@ type Engine struct {
 	actions   []ActionHandler
 	viewsByID map[string]InteractionFunc
 	shortcuts map[string]InteractionFunc
+	suggest   map[string]InteractionFunc
 	cards     []CardSection
 	shown     showCache // account cards of the current second
+	typeahead typeahead // the log form's account menu
 }
 
 // New returns an engine with the core sub-commands registered.
@@ -189,6 +199,7 @@ func New(cfg Config) *Engine {
 		byName:    make(map[string]*Command),
 		viewsByID: make(map[string]InteractionFunc),
 		shortcuts: make(map[string]InteractionFunc),
+		suggest:   make(map[string]InteractionFunc),
 	}
 	for _, id := range cfg.Admins {
 		if id = strings.TrimSpace(id); id != "" && !e.admins[id] {
@@ -206,6 +217,7 @@ func New(cfg Config) *Engine {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	e.Register(Extension{Commands: coreCommands()})
+	e.Register(formsExtension())
 	if cfg.Intel != nil {
 		e.intel = cfg.Intel
 		e.Register(intelExtension())
@@ -267,6 +279,12 @@ func (e *Engine) Register(x Extension) {
 			panic(fmt.Sprintf("commands: shortcut handler %q missing or registered twice", s.CallbackID))
 		}
 		e.shortcuts[s.CallbackID] = s.Run
+	}
+	for _, s := range x.Suggestions {
+		if s.ActionID == "" || s.Run == nil || e.suggest[s.ActionID] != nil {
+			panic(fmt.Sprintf("commands: suggestion handler %q missing or registered twice", s.ActionID))
+		}
+		e.suggest[s.ActionID] = s.Run
 	}
 	for _, s := range x.CardSections {
 		if s.Render == nil {
@@ -502,11 +520,17 @@ func (e *Engine) Interact(ctx context.Context, cb slack.InteractionCallback) (ou
 	case slack.InteractionTypeShortcut, slack.InteractionTypeMessageAction:
 		key = cb.CallbackID
 		run = e.shortcuts[key]
+	case slack.InteractionTypeBlockSuggestion:
+		key = cb.ActionID
+		run = e.suggest[key]
 	}
 	e.mu.RUnlock()
 	if run == nil {
 		// Link buttons and closed modals arrive too; a 200 is all they need.
 		e.log.Debug("no handler for interaction", "type", cb.Type, "key", key)
+		if cb.Type == slack.InteractionTypeBlockSuggestion {
+			return InteractionReply{Ack: noOptions()}
+		}
 		return InteractionReply{}
 	}
 	rep, err := run(ctx, in)
@@ -562,6 +586,9 @@ func (e *Engine) interactionError(cb slack.InteractionCallback, err error) Inter
 			Blocks: slack.Blocks{BlockSet: []slack.Block{section(format.Guard(ErrorText(err)))}},
 		}
 		return InteractionReply{Ack: slack.NewUpdateViewSubmissionResponse(&view)}
+	}
+	if cb.Type == slack.InteractionTypeBlockSuggestion {
+		return InteractionReply{Ack: noOptions()} // a menu has nowhere to show an error
 	}
 	r := errorReply(err)
 	return InteractionReply{Reply: &r}

@@ -53,6 +53,7 @@ func helpOverview(cmds []Command) []slack.Block {
 	blocks = append(blocks, contextBlock(
 		"`/kam help &lt;command&gt;` explains one, with examples.",
 		"&lt;account&gt; is a name or slug; a unique start is enough; quote names with spaces.",
+		"From any message: ⋯ → *Log to account*. Anywhere: ⚡ → *Log an interaction*.",
 	))
 	return blocks
 }

@@ -306,6 +306,10 @@ func (h *Home) submitStage(ctx context.Context, in *Interaction) (InteractionRep
 	if err != nil {
 		return InteractionReply{}, err
 	}
+	bad := FieldErrors{}
+	if note = in.gateNote(o, to, note, stageNoteBlock, bad); len(bad) > 0 {
+		return InteractionReply{}, bad // the qualification gate
+	}
 	noteText := ""
 	if note != "" {
 		noteText = ": " + format.Mrkdwn(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))

@@ -15,7 +15,7 @@ import (
 )
 
 // payload parses an interaction payload as Slack sends it.
-func payload(t *testing.T, js string) slack.InteractionCallback {
+func payload(t testing.TB, js string) slack.InteractionCallback {
 	t.Helper()
 	var cb slack.InteractionCallback
 	if err := json.Unmarshal([]byte(js), &cb); err != nil {

@@ -34,6 +34,9 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if !ok {
+		if r, opened := c.openLogForm(ctx, ""); opened {
+			return r, nil
+		}
 		return Reply{}, c.Usage("Say what kind of touch it was (%s)", kam.Names(kam.InteractionKinds))
 	}
 	if kindTok.Key != "" {
@@ -73,38 +76,55 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if summary == "" {
+		if r, opened := c.openLogForm(ctx, kind); opened {
+			return r, nil
+		}
 		return Reply{}, c.Usage("Add what happened after the kind, e.g. `/kam log %s call Talked renewal timing`", c.Account.Slug)
 	}
-	a := c.Account
-	in := kam.Interaction{TeamID: c.TeamID, AccountID: a.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: at}
+	in := kam.Interaction{TeamID: c.TeamID, AccountID: c.Account.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: at}
+	msg, err := c.logInteraction(ctx, c.Account, in, met)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Blocks: []slack.Block{section(msg)}}, nil
+}
+
+// logInteraction stores an interaction with the stakeholders met, queues
+// its channel post in the same transaction, and returns the confirmation.
+func (a *Actor) logInteraction(ctx context.Context, acct kam.Account, in kam.Interaction, met []kam.Contact) (string, error) {
 	for _, ct := range met {
 		in.Contacts = append(in.Contacts, ct.ID)
 	}
-	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
+	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(in.Summary), " "), confirmSummaryLen))
 	if len(met) > 0 {
 		echo = "(met " + contactNames(met) + ") " + echo
 	}
-	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(c.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
 	// A note is internal: the account channel may be shared with the
 	// customer (Slack Connect), so only customer-facing kinds are posted.
 	var post kam.Post[kam.Interaction]
-	if postsToChannel(kind) {
-		post = channelPost(&c.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })
+	if postsToChannel(in.Kind) {
+		post = channelPost(a, acct, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return interactionPost(a.UserID, acct, in.Kind, echo) })
 	}
-	if err := c.Store().LogInteraction(ctx, &in, c.UserID, post); err != nil {
+	if err := a.Store().LogInteraction(ctx, &in, a.UserID, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return Reply{}, err
+			return "", err
 		}
-		return Reply{}, fmt.Errorf("log interaction for account %d: %w", a.ID, err)
+		return "", fmt.Errorf("log interaction for account %d: %w", acct.ID, err)
 	}
 	if post != nil {
-		c.Wake()
+		a.Wake()
 	}
 	when := ""
-	if day(at) != day(c.Now) {
-		when = " on " + day(at)
+	if day(in.At) != day(a.Now) {
+		when = " on " + day(in.At)
 	}
-	return Reply{Blocks: []slack.Block{section(fmt.Sprintf("Logged %s with *%s*%s: %s", kindPhrases[kind], format.Mrkdwn(a.Name), when, echo))}}, nil
+	return fmt.Sprintf("Logged %s with *%s*%s: %s", kindPhrases[in.Kind], format.Mrkdwn(acct.Name), when, echo), nil
+}
+
+// interactionPost is the account-channel post of an interaction; echo is
+// its summary, already escaped.
+func interactionPost(userID string, acct kam.Account, kind kam.InteractionKind, echo string) []slack.Block {
+	return []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(userID), kindPhrases[kind], format.Mrkdwn(acct.Name), echo))}
 }
 
 // postsToChannel reports whether an interaction of the kind is posted to
@@ -152,15 +172,24 @@ func (c *Call) backdate(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	today := day(c.Now)
-	switch {
-	case day(d) == today:
-		return c.Now, nil
-	case day(d) > today:
-		return time.Time{}, kam.Errorf(kam.EINVALID, "%s is in the future — give the day it happened, e.g. date=%s.", day(d), today)
+	return c.backdateOn(c.Account, d, "date=")
+}
+
+// backdateOn checks the day d (a date as typed) an interaction with acct
+// happened; hint prefixes the example ("date=", or "" in a form).
+func (a *Actor) backdateOn(acct kam.Account, d time.Time, hint string) (time.Time, error) {
+	today := day(a.Now)
+	if local := day(a.Today()); local > today {
+		today = local // east of UTC the user's day starts first
 	}
-	if earliest := c.Account.CreatedAt.AddDate(-1, 0, 0); !c.Account.CreatedAt.IsZero() && day(d) < day(earliest) {
-		return time.Time{}, kam.Errorf(kam.EINVALID, "%s is more than a year before %s was added (%s) — give a later day.", day(d), format.Mrkdwn(c.Account.Name), day(c.Account.CreatedAt))
+	switch {
+	case day(d) == day(a.Now) || day(d) == day(a.Today()):
+		return a.Now, nil
+	case day(d) > today:
+		return time.Time{}, kam.Errorf(kam.EINVALID, "%s is in the future — give the day it happened, e.g. %s%s.", day(d), hint, day(a.Today()))
+	}
+	if earliest := acct.CreatedAt.AddDate(-1, 0, 0); !acct.CreatedAt.IsZero() && day(d) < day(earliest) {
+		return time.Time{}, kam.Errorf(kam.EINVALID, "%s is more than a year before %s was added (%s) — give a later day.", day(d), format.Mrkdwn(acct.Name), day(acct.CreatedAt))
 	}
 	return d, nil
 }

@@ -27,6 +27,11 @@ func runOpp(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	if !ok {
+		if r, opened := c.openOppForm(ctx); opened {
+			return r, nil
+		}
+	}
 	if !ok || first.Key != "" {
 		return Reply{}, c.Usage("Name the opportunity")
 	}
@@ -78,21 +83,30 @@ func runOpp(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, err
 		}
 	}
-	if err := c.Store().AddOpportunity(ctx, &o, c.UserID); err != nil {
-		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return Reply{}, err
-		}
-		return Reply{}, fmt.Errorf("add opportunity %q to account %d: %w", name, a.ID, err)
-	}
-	// "Added opportunity *Renewal 2027* to Globex Corp — identified · $250k · closes 2027-03-31"
-	line := oppLine(o, c.Now, "", c.Currency())
-	name, facts, _ := strings.Cut(line, " — ")
-	msg := fmt.Sprintf("Added opportunity %s to *%s* — %s.", name, format.Mrkdwn(a.Name), facts)
-	if overdue(o, c.Now) {
-		msg += " Its close date has already passed — change it when you know more."
+	msg, err := c.addOpportunity(ctx, a, o)
+	if err != nil {
+		return Reply{}, err
 	}
 	next := fmt.Sprintf("Move it with `/kam stage %s \"%s\" qualified`", a.Slug, format.Mrkdwn(o.Name))
 	return Reply{Blocks: []slack.Block{section(msg), contextBlock(next)}}, nil
+}
+
+// addOpportunity stores a new opportunity and returns the confirmation.
+func (a *Actor) addOpportunity(ctx context.Context, acct kam.Account, o kam.Opportunity) (string, error) {
+	if err := a.Store().AddOpportunity(ctx, &o, a.UserID); err != nil {
+		if kam.ErrorCode(err) != kam.EINTERNAL {
+			return "", err
+		}
+		return "", fmt.Errorf("add opportunity %q to account %d: %w", o.Name, acct.ID, err)
+	}
+	// "Added opportunity *Renewal 2027* to Globex Corp — identified · $250k · closes 2027-03-31"
+	line := oppLine(o, a.Now, "", a.Currency())
+	name, facts, _ := strings.Cut(line, " — ")
+	msg := fmt.Sprintf("Added opportunity %s to *%s* — %s.", name, format.Mrkdwn(acct.Name), facts)
+	if overdue(o, a.Now) {
+		msg += " Its close date has already passed — change it when you know more."
+	}
+	return msg, nil
 }
 
 // runStage moves an opportunity to another stage and posts the move to the
@@ -101,6 +115,11 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 	oppTok, ok, err := c.Args.Next()
 	if err != nil {
 		return Reply{}, err
+	}
+	if !ok {
+		if r, opened := c.openStageForm(ctx); opened {
+			return r, nil
+		}
 	}
 	if !ok || oppTok.Key != "" {
 		return Reply{}, c.Usage("Which opportunity? Quote its name")
@@ -143,30 +162,39 @@ func runStage(ctx context.Context, c *Call) (Reply, error) {
 	return c.moveOpportunity(ctx, c.Account, o, to, note)
 }
 
-// moveOpportunity moves o to stage to with the note, queues the account
-// channel's post in the same transaction, and words the confirmation.
+// moveOpportunity moves o to stage to with the note and words the reply.
 func (c *Actor) moveOpportunity(ctx context.Context, a kam.Account, o kam.Opportunity, to kam.Stage, note string) (Reply, error) {
+	msg, err := c.moveStage(ctx, a, o, to, note)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Blocks: []slack.Block{section(msg)}}, nil
+}
+
+// moveStage moves an opportunity, queues the channel post of the move in
+// the same transaction, and returns the confirmation.
+func (a *Actor) moveStage(ctx context.Context, acct kam.Account, o kam.Opportunity, to kam.Stage, note string) (string, error) {
 	noteText := ""
 	if note != "" {
 		noteText = ": " + format.Mrkdwn(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
 	}
 	postBlocks := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
-		mention(c.UserID), format.Mrkdwn(o.Name), format.Mrkdwn(a.Name), o.Stage, to, noteText))}
-	post := channelPost(c, a, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return postBlocks })
-	if _, err := c.Store().MoveStage(ctx, c.TeamID, o.ID, to, c.UserID, note, c.Now, post); err != nil {
+		mention(a.UserID), format.Mrkdwn(o.Name), format.Mrkdwn(acct.Name), o.Stage, to, noteText))}
+	post := channelPost(a, acct, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return postBlocks })
+	if _, err := a.Store().MoveStage(ctx, a.TeamID, o.ID, to, a.UserID, note, a.Now, post); err != nil {
 		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return Reply{}, err
+			return "", err
 		}
-		return Reply{}, fmt.Errorf("move opportunity %d to %s: %w", o.ID, to, err)
+		return "", fmt.Errorf("move opportunity %d to %s: %w", o.ID, to, err)
 	}
 	if post != nil {
-		c.Wake()
+		a.Wake()
 	}
 	msg := fmt.Sprintf("Moved *%s* to *%s* (was %s)%s.", format.Mrkdwn(o.Name), to, o.Stage, noteText)
 	if to.Won() && !o.Stage.Won() {
 		msg += " :tada: Won."
 	}
-	return Reply{Blocks: []slack.Block{section(msg)}}, nil
+	return msg, nil
 }
 
 // parseStage reads a stage, accepting "nogo" and "no_go" for no-go.

@@ -144,16 +144,7 @@ func accountCard(a kam.Account, members []kam.Member, ints []kam.Interaction, op
 		blocks = append(blocks, listBlocks(fmt.Sprintf("*Team (%d)*", len(members)), lines, 2, nil)...)
 	}
 
-	if len(ints) == 0 {
-		blocks = append(blocks, section(fmt.Sprintf("*Latest interactions*\nNone logged yet — `/kam log %s call …`.", a.Slug)))
-	} else {
-		lines := make([]string, len(ints))
-		for i, in := range ints {
-			summary := strings.Join(strings.Fields(in.Summary), " ")
-			lines[i] = fmt.Sprintf("• *%s* — %s, %s: %s", in.Kind, mention(in.UserID), dateText(in.At, actor.Loc), format.Mrkdwn(clip(summary, cardSummaryLen)))
-		}
-		blocks = append(blocks, listBlocks("*Latest interactions*", lines, 1, nil)...)
-	}
+	blocks = append(blocks, interactionBlocks(a, members, ints, actor)...)
 
 	if len(opps) == 0 {
 		blocks = append(blocks, section(fmt.Sprintf("*Open opportunities*\nNone — `/kam opp %s add \"&lt;name&gt;\" value=250k`.", a.Slug)))
@@ -200,4 +191,33 @@ func overdue(o kam.Opportunity, now time.Time) bool {
 	}
 	y, m, d := now.UTC().Date()
 	return o.CloseDate.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}
+
+// interactionBlocks lists the card's latest interactions, one section
+// each, with a menu that opens the Slack message an interaction was logged
+// from and, for those who may, edits or deletes it.
+func interactionBlocks(a kam.Account, members []kam.Member, ints []kam.Interaction, actor Actor) []slack.Block {
+	if len(ints) == 0 {
+		return []slack.Block{section(fmt.Sprintf("*Latest interactions*\nNone logged yet — `/kam log %s call …`.", a.Slug))}
+	}
+	var role kam.Role
+	for _, m := range members {
+		if m.UserID == actor.UserID && (role == "" || m.Role == kam.RoleKAM) {
+			role = m.Role
+		}
+	}
+	blocks := []slack.Block{section("*Latest interactions*")}
+	for _, in := range ints {
+		summary := strings.Join(strings.Fields(in.Summary), " ")
+		line := fmt.Sprintf("• *%s* — %s, %s: %s", in.Kind, mention(in.UserID), dateText(in.At, actor.Loc), format.Mrkdwn(clip(summary, cardSummaryLen)))
+		if !in.EditedAt.IsZero() {
+			line += " _(edited)_"
+		}
+		sec := section(line)
+		if menu := interactionMenuOf(in, actor.mayEdit(a, role, in)); menu != nil {
+			sec.Accessory = slack.NewAccessory(menu)
+		}
+		blocks = append(blocks, sec)
+	}
+	return blocks
 }

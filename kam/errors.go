@@ -74,6 +74,7 @@ const (
 	ReasonNotRecipient = "not_recipient" // the survey was sent to Other alone
 	ReasonHandled      = "handled"       // the nudge was handled already
 	ReasonSnoozed      = "snoozed"       // the nudge is snoozed already
+	ReasonStale        = "stale"         // changed by someone else since it was read (at Since)
 )
 
 // Error is an application error. Message is the text a user sees when the

@@ -255,6 +255,11 @@ type Interaction struct {
 	Summary   string
 	Contacts  []int64 // stakeholders met, by Contact.ID
 	At        time.Time
+	// Permalink is the Slack message the interaction was logged from
+	// ("Log to account"); empty for one typed with /kam log.
+	Permalink string
+	// EditedAt is when it was last edited; zero if never.
+	EditedAt time.Time
 }
 
 // Opportunity is one deal in an account's pipeline.

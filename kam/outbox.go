@@ -6,6 +6,13 @@ import (
 	"time"
 )
 
+// Outbox operations: a message posts, or edits or deletes an earlier post.
+const (
+	OutboxPost   = "post"
+	OutboxUpdate = "update"
+	OutboxDelete = "delete"
+)
+
 // Outbox message states. A message moves pending → sending (claimed by the
 // sender) → sent or failed; a retry moves it from sending back to pending.
 const (
@@ -27,6 +34,10 @@ type OutboxMessage struct {
 	// Metadata is a JSON object added to the Slack message metadata
 	// payload; empty for none.
 	Metadata json.RawMessage
+	// Op is what the message does: OutboxPost (empty means it too), or
+	// OutboxUpdate / OutboxDelete of the earlier post whose key is Target.
+	Op     string
+	Target string
 
 	Status    string
 	Attempts  int // claims so far

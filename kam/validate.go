@@ -222,6 +222,9 @@ func (in *Interaction) Validate() error {
 			return ErrInvalid(ent, "contacts", ReasonUnknown)
 		}
 	}
+	if in.Permalink, err = CheckPermalink(in.Permalink); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -74,6 +74,7 @@ type Store interface {
 	OutboxStats(ctx context.Context, teamID string) (kam.OutboxStats, error)
 	OutboxFailures(ctx context.Context, teamID string, limit int) ([]kam.OutboxMessage, error)
 	RequeueOutbox(ctx context.Context, teamID string, id int64) error
+	OutboxMessageByKey(ctx context.Context, teamID, key string) (kam.OutboxMessage, error)
 	PruneOutbox(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -124,8 +125,11 @@ type Config struct {
 	// invalid_blocks…); neither for a transient error (5xx, timeout,
 	// network), retried with backoff.
 	Classify func(err error) (retryAfter time.Duration, permanent bool)
-	Now      func() time.Time // default time.Now
-	Logger   *slog.Logger     // default: discard
+	// Editor sends the edits and deletions of earlier posts that the store
+	// queues (kam.OutboxUpdate, kam.OutboxDelete); nil fails them.
+	Editor Editor
+	Now    func() time.Time // default time.Now
+	Logger *slog.Logger     // default: discard
 	// Metrics registers the outbox's metrics; nil registers nothing.
 	Metrics prometheus.Registerer
 	// Charts remembers the workspaces that refused chart and table blocks

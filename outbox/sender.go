@@ -212,6 +212,10 @@ func (s *Sender) deliver(ctx, work context.Context, m kam.OutboxMessage) {
 	}()
 	log := s.log.With("outbox_id", m.ID, "key", m.Key, "team", m.TeamID, "channel", m.Channel, "attempt", m.Attempts)
 
+	if isEdit(m) {
+		s.edit(ctx, work, m, log)
+		return
+	}
 	// An earlier attempt may have posted it: look before posting again.
 	verifySince := m.VerifySince
 	if !verifySince.IsZero() {

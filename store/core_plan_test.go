@@ -30,7 +30,7 @@ func TestCorePlans(t *testing.T) {
 		{"MemberRole", memberRoleSQL, []any{1, "U", "T"}, []string{
 			"SEARCH members USING PRIMARY KEY (account_id=? AND user_id=?)",
 		}},
-		{"LogInteraction", insertInteractionSQL, []any{"T", 1, "U", "call", "x", 0}, []string{
+		{"LogInteraction", insertInteractionSQL, []any{"T", 1, "U", "call", "x", 0, ""}, []string{
 			"USING INTEGER PRIMARY KEY (rowid=?)",
 		}},
 		{"Interactions", interactionsSQL, []any{1, "T", 5}, []string{

@@ -14,16 +14,15 @@ import (
 // insertInteractionSQL inserts only when the account belongs to the
 // workspace, so the ownership check costs no extra round trip on the
 // busiest write of the product.
-const insertInteractionSQL = `INSERT INTO interactions (team_id, account_id, user_id, kind, summary, at)
-	SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`
+const insertInteractionSQL = `INSERT INTO interactions (team_id, account_id, user_id, kind, summary, at, permalink)
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`
 
 const insertInteractionContactSQL = `INSERT OR IGNORE INTO interaction_contacts (interaction_id, contact_id, team_id, at)
 	VALUES (?, ?, ?, ?)`
 
 // interactionsSQL lists an account's interactions, newest first, with the
 // IDs of the stakeholders met.
-const interactionsSQL = `SELECT id, team_id, account_id, user_id, kind, summary, at,
-	(SELECT group_concat(contact_id) FROM interaction_contacts c WHERE c.interaction_id = i.id)
+const interactionsSQL = `SELECT ` + interactionCols + `
 	FROM interactions i WHERE account_id = +? AND team_id = +? ORDER BY at DESC, id DESC LIMIT +?`
 
 // interactionDetail is the audit detail of interaction.log; the summary
@@ -203,7 +202,7 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 		for _, x := range batch {
 			n := &x.in
 			at := ms(n.At)
-			res, err := insTx.ExecContext(ctx, n.TeamID, n.AccountID, n.UserID, string(n.Kind), n.Summary, at)
+			res, err := insTx.ExecContext(ctx, n.TeamID, n.AccountID, n.UserID, string(n.Kind), n.Summary, at, n.Permalink)
 			if err != nil {
 				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
 			}
@@ -261,15 +260,8 @@ func (db *DB) Interactions(ctx context.Context, teamID string, accountID int64, 
 	defer rows.Close()
 	var out []kam.Interaction
 	for rows.Next() {
-		var in kam.Interaction
-		var kind string
-		var at int64
-		var contacts sql.NullString
-		if err := rows.Scan(&in.ID, &in.TeamID, &in.AccountID, &in.UserID, &kind, &in.Summary, &at, &contacts); err != nil {
-			return nil, fmt.Errorf("list interactions of account %d: %w", accountID, err)
-		}
-		in.Kind, in.At = kam.InteractionKind(kind), fromMS(at)
-		if in.Contacts, err = parseIDs(contacts.String); err != nil {
+		in, err := scanInteraction(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list interactions of account %d: %w", accountID, err)
 		}
 		out = append(out, in)

@@ -15,7 +15,7 @@ import (
 )
 
 const outboxCols = `id, team_id, key, channel, text, blocks, metadata, status, attempts, throttles,
-	next_attempt_at, claimed_at, verify_since, last_error, created_at, sent_at, failed_at, slack_ts, slack_channel`
+	next_attempt_at, claimed_at, verify_since, last_error, created_at, sent_at, failed_at, slack_ts, slack_channel, op, target`
 
 // Limits on what one outbox message may hold. Slack truncates text beyond
 // 40,000 characters and refuses more than 50 blocks; the key goes into the
@@ -99,15 +99,18 @@ func (db *DB) EnqueueOutbox(ctx context.Context, m kam.OutboxMessage) (id int64,
 // insert itself. The new ID comes from last_insert_rowid instead, which the
 // heads trigger does not disturb.
 const (
-	enqueueOutboxSQL = `INSERT INTO outbox (team_id, key, channel, text, blocks, metadata, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	enqueueOutboxSQL = `INSERT INTO outbox (team_id, key, channel, text, blocks, metadata, next_attempt_at, created_at, op, target)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (team_id, key) DO NOTHING`
 	outboxIDByKeySQL = `SELECT id FROM outbox WHERE team_id = ? AND key = ?`
 )
 
 // outboxStmts are the prepared statements that queue a message; bind them
 // to a transaction with in.
-type outboxStmts struct{ ins, sel *sql.Stmt }
+type outboxStmts struct {
+	ins, sel *sql.Stmt
+	tx       *sql.Tx // set by in: edits of earlier posts run on it
+}
 
 // outboxStmts prepares (once per connection pool) the statements that queue
 // a message on the write connection.
@@ -129,7 +132,7 @@ func (q *outboxStmts) in(ctx context.Context, tx *sql.Tx) *outboxStmts {
 	if q == nil {
 		return nil
 	}
-	return &outboxStmts{ins: tx.StmtContext(ctx, q.ins), sel: tx.StmtContext(ctx, q.sel)}
+	return &outboxStmts{ins: tx.StmtContext(ctx, q.ins), sel: tx.StmtContext(ctx, q.sel), tx: tx}
 }
 
 // postTx builds the posts of a stored change and queues them with
@@ -147,6 +150,12 @@ func postTx[T any](ctx context.Context, q *outboxStmts, post kam.Post[T], stored
 		return errors.New("no outbox statements for a post")
 	}
 	for i := range msgs {
+		if op := msgs[i].Op; op == kam.OutboxUpdate || op == kam.OutboxDelete {
+			if err := queueEdit(ctx, q, msgs[i], now); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := checkOutboxMessage(&msgs[i]); err != nil {
 			return err
 		}
@@ -160,7 +169,11 @@ func postTx[T any](ctx context.Context, q *outboxStmts, post kam.Post[T], stored
 // enqueueOutbox inserts m unless its key is taken, with statements bound
 // to the caller's transaction.
 func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m kam.OutboxMessage, now time.Time) (int64, bool, error) {
-	res, err := ins.ExecContext(ctx, m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now))
+	op := m.Op
+	if op == "" {
+		op = kam.OutboxPost
+	}
+	res, err := ins.ExecContext(ctx, m.TeamID, m.Key, m.Channel, m.Text, string(m.Blocks), string(m.Metadata), ms(now), ms(now), op, m.Target)
 	if err != nil {
 		return 0, false, err
 	}
@@ -684,7 +697,7 @@ func scanOutboxRows(rows *sql.Rows) ([]kam.OutboxMessage, error) {
 		)
 		if err := rows.Scan(&m.ID, &m.TeamID, &m.Key, &m.Channel, &m.Text, &blocks, &meta, &m.Status,
 			&m.Attempts, &m.Throttles, &next, &claimed, &verify, &m.LastError, &created, &sent, &failed,
-			&m.SlackTS, &m.SlackChannel); err != nil {
+			&m.SlackTS, &m.SlackChannel, &m.Op, &m.Target); err != nil {
 			return nil, err
 		}
 		if blocks != "" {

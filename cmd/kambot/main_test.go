@@ -77,7 +77,8 @@ func TestManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"socket_mode_enabled: true", "command: /kam", "should_escape: true", "- chat:write", "- commands",
-		"home_tab_enabled: true", "- app_home_opened"} {
+		"home_tab_enabled: true", "- app_home_opened",
+		"callback_id: log_to_account", "type: message", "callback_id: log_interaction", "type: global"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("socket-mode manifest lacks %q:\n%s", want, out)
 		}
@@ -87,7 +88,8 @@ func TestManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"url: https://kambot.example.com/slack/commands", "request_url: https://kambot.example.com/slack/interactions",
-		"request_url: https://kambot.example.com/slack/events", "socket_mode_enabled: false"} {
+		"request_url: https://kambot.example.com/slack/events", "socket_mode_enabled: false",
+		"message_menu_options_url: https://kambot.example.com/slack/options"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTTP manifest lacks %q:\n%s", want, out)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/kambot/kambot/commands"
 )
 
 // The Slack app manifest (api.slack.com/reference/manifests), built as data
@@ -28,7 +30,16 @@ type features struct {
 	AppHome       *appHome       `yaml:"app_home,omitempty"`
 	AssistantView *assistantView `yaml:"assistant_view,omitempty"`
 	BotUser       botUser        `yaml:"bot_user"`
+	Shortcuts     []shortcut     `yaml:"shortcuts,omitempty"`
 	SlashCommands []slashCommand `yaml:"slash_commands"`
+}
+
+// shortcut is a global or message shortcut; both need only the commands scope.
+type shortcut struct {
+	Name        string `yaml:"name"`
+	Type        string `yaml:"type"` // global or message
+	CallbackID  string `yaml:"callback_id"`
+	Description string `yaml:"description"`
 }
 
 type botUser struct {
@@ -63,6 +74,8 @@ type settings struct {
 type interactivity struct {
 	IsEnabled  bool   `yaml:"is_enabled"`
 	RequestURL string `yaml:"request_url,omitempty"`
+	// OptionsURL answers external_select menus (the account type-ahead).
+	OptionsURL string `yaml:"message_menu_options_url,omitempty"`
 }
 
 // botScopes are the scopes kambot uses, each for one reason:
@@ -95,6 +108,12 @@ func Manifest(baseURL string) (string, error) {
 			// The Home tab (views.publish answers not_enabled without it).
 			AppHome: &appHome{HomeTabEnabled: true},
 			BotUser: botUser{DisplayName: "kambot", AlwaysOnline: true},
+			Shortcuts: []shortcut{
+				{Name: "Log to account", Type: "message", CallbackID: commands.ShortcutLogToAccount,
+					Description: "Log this message as an interaction with a key account"},
+				{Name: "Log an interaction", Type: "global", CallbackID: commands.ShortcutLogInteraction,
+					Description: "Log a call, meeting or email with a key account"},
+			},
 			SlashCommands: []slashCommand{{
 				Command:      "/kam",
 				Description:  "Key accounts: log, pipeline, health, briefs",
@@ -120,6 +139,7 @@ func Manifest(baseURL string) (string, error) {
 		m.Features.SlashCommands[0].URL = base + "/slack/commands"
 		m.Settings.Interactivity.RequestURL = base + "/slack/interactions"
 		m.Settings.EventSubscriptions.RequestURL = base + "/slack/events"
+		m.Settings.Interactivity.OptionsURL = base + "/slack/options"
 	}
 	out, err := yaml.Marshal(m)
 	if err != nil {

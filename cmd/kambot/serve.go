@@ -92,7 +92,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	// Transports and outbox share what they learn of each workspace's
 	// support for chart and table blocks.
 	rich := &charts.Support{}
-	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Classify: bot.Classify, Logger: log, Metrics: reg, Charts: rich})
+	sender, err := outbox.New(outbox.Config{Store: db, Slack: outboxSlack{api}, Editor: api, Classify: bot.Classify, Logger: log, Metrics: reg, Charts: rich})
 	if err != nil {
 		return nil, err
 	}

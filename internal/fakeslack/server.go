@@ -396,6 +396,7 @@ func (s *Server) methods() map[string]func(Call) obj {
 		"apps.connections.open":  s.connectionsOpen,
 		"chat.postEphemeral":     s.postEphemeral,
 		"chat.update":            s.chatUpdate,
+		"chat.delete":            s.chatDelete,
 		"conversations.info":     s.conversationInfo,
 		"users.lookupByEmail":    func(Call) obj { return errBody("users_not_found") },
 		"apps.connections.close": func(Call) obj { return obj{"ok": true} },
