@@ -3,9 +3,10 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/store"
 )
@@ -17,13 +18,13 @@ func TestReady(t *testing.T) {
 	ctx := context.Background()
 	open := func(t *testing.T) (*store.DB, *sql.DB) {
 		t.Helper()
-		path := filepath.Join(t.TempDir(), "ready.db")
+		path := storetest.DSN(t, "ready.db")
 		db, err := store.OpenMigrated(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+		raw, err := store.OpenRaw(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +56,7 @@ func TestReady(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnmigrated", func(t *testing.T) {
-		db, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
+		db, err := store.Open(storetest.DSN(t, "empty.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
