@@ -40,6 +40,9 @@ import (
 // pgOverrides maps a SQLite query to its PostgreSQL twin, for the few
 // queries the rules do not carry.
 var pgOverrides = map[string]string{
+	// SQLite returns the rows in the order of the covering index it reads;
+	// PostgreSQL promises no order without ORDER BY.
+	healthRecentSQL: rewriteRules(healthRecentSQL) + ` ORDER BY i.account_id, i.at, i.user_id, i.kind, i.id`,
 	// A UNION may only be ordered by its output columns in PostgreSQL.
 	findAccountsSQL: `SELECT * FROM (SELECT ` + accountCols + ` FROM accounts
 	WHERE team_id = ?1 AND kam_nocase(name) >= kam_nocase(?2) AND kam_nocase(name) < kam_nocase(?3)

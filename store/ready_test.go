@@ -31,7 +31,20 @@ func TestReady(t *testing.T) {
 		t.Cleanup(func() { raw.Close() })
 		return db, raw
 	}
-	const noWrites = `CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`
+	breakWrites := func(t *testing.T, raw *sql.DB) {
+		t.Helper()
+		qs := []string{`CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`}
+		if storetest.OnPostgres() {
+			qs = []string{`CREATE FUNCTION no_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`,
+				`CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe FOR EACH ROW EXECUTE FUNCTION no_writes()`}
+		}
+		for _, q := range qs {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 
 	t.Run("OK", func(t *testing.T) {
 		db, _ := open(t)
@@ -45,9 +58,7 @@ func TestReady(t *testing.T) {
 	t.Run("ErrWritesFail", func(t *testing.T) {
 		db, raw := open(t)
 		db.ReadyCache = 0
-		if _, err := raw.ExecContext(ctx, noWrites); err != nil {
-			t.Fatal(err)
-		}
+		breakWrites(t, raw)
 		if err := db.Ping(ctx); err != nil {
 			t.Fatalf("Ping: %v; reads should still answer", err)
 		}
@@ -81,9 +92,7 @@ func TestReady(t *testing.T) {
 				if err := db.Ready(ctx); err != nil {
 					t.Fatalf("Ready: %v", err)
 				}
-				if _, err := raw.ExecContext(ctx, noWrites); err != nil {
-					t.Fatal(err)
-				}
+				breakWrites(t, raw)
 				if err := db.Ready(ctx); (err != nil) != tt.wantErr {
 					t.Fatalf("Ready after writes broke = %v; want error %v", err, tt.wantErr)
 				}
