@@ -42,9 +42,15 @@ func IsPostgresURL(dsn string) bool {
 // pgState is what a PostgreSQL DB holds beyond its two pools.
 type pgState struct {
 	config *pgx.ConnConfig
+	stop   context.CancelFunc // ends listenDir
+	done   chan struct{}      // closed when listenDir has returned
 }
 
-func (p *pgState) close() error { return nil }
+func (p *pgState) close() error {
+	p.stop()
+	<-p.done
+	return nil
+}
 
 // openPostgres opens the two pools on PostgreSQL: one connection for writes
 // (as on SQLite: a process's writes queue on the Go side, and preparing
@@ -71,8 +77,15 @@ func openPostgres(dsn string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{path: dsn, write: w, read: r, pg: &pgState{config: cfg}, Now: time.Now, ReadyCache: DefaultReadyCache}
+	ctx, stop := context.WithCancel(context.Background())
+	db := &DB{path: dsn, write: w, read: r, Now: time.Now, ReadyCache: DefaultReadyCache,
+		pg: &pgState{config: cfg, stop: stop, done: make(chan struct{})}}
 	db.dir.ttl = dirCacheTTL
+	db.dir.blind.Store(true)
+	go func() {
+		defer close(db.pg.done)
+		db.listenDir(ctx)
+	}()
 	return db, nil
 }
 
@@ -136,4 +149,17 @@ func OpenRaw(dsn string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", redactURL(dsn), err)
 	}
 	return sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg), &identityTables{}}), nil
+}
+
+// Postgres reports whether the database is PostgreSQL (shared by several
+// processes) rather than a SQLite file (owned by one).
+func (db *DB) Postgres() bool { return db.pg != nil }
+
+// RedactDSN is dsn fit for logs: a PostgreSQL URL without its password, a
+// SQLite path as it is.
+func RedactDSN(dsn string) string {
+	if IsPostgresURL(dsn) {
+		return redactURL(dsn)
+	}
+	return dsn
 }
