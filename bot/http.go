@@ -59,6 +59,10 @@ type HTTPConfig struct {
 	Workers int
 	// Timing tunes deadlines and the shutdown grace period.
 	Timing Timing
+	// Deliveries, if set, records event_ids where every replica sees them
+	// (store's FirstDelivery), so that an Events API retry reaching another
+	// replica is dropped there too. nil: this process remembers alone.
+	Deliveries func(ctx context.Context, eventID string) (first bool, err error)
 }
 
 // HTTPServer is kambot's HTTP mode: the /slack/* endpoints Slack calls,
@@ -102,7 +106,7 @@ func NewHTTPServer(cfg HTTPConfig) (*HTTPServer, error) {
 		s.verifier = v
 	}
 	s.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
-		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers})
+		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, deliveries: cfg.Deliveries})
 	if cfg.Gatherer != nil {
 		s.metrics = promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError)})
 	}

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	// also registers the "sqlite3" driver
@@ -48,6 +49,9 @@ type DB struct {
 
 	// dir caches account lookups and roles (see dirCache).
 	dir dirCache
+
+	// prunedDeliveries is when FirstDelivery last pruned, unix ms.
+	prunedDeliveries atomic.Int64
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time

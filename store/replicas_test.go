@@ -144,3 +144,47 @@ func TestLeadOneAtATime(t *testing.T) {
 		t.Fatalf("%d replicas led at once", most.Load())
 	}
 }
+
+// TestFirstDelivery: an event_id is handled once within the retry window,
+// whichever handle of the database sees it, and again after the window.
+func TestFirstDelivery(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t, "deliveries.db")
+	var dbs []*store.DB
+	clock := coreEpoch
+	for range 2 {
+		db, err := store.OpenMigrated(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.Now = func() time.Time { return clock }
+		dbs = append(dbs, db)
+	}
+	tests := []struct {
+		name  string
+		db    int
+		id    string
+		after time.Duration
+		want  bool
+	}{
+		{"first", 0, "Ev1", 0, true},
+		{"retry on the same replica", 0, "Ev1", time.Second, false},
+		{"retry on another replica", 1, "Ev1", time.Minute, false},
+		{"another event", 1, "Ev2", 0, true},
+		{"after the window", 1, "Ev1", store.DeliveryWindow, true},
+	}
+	for _, tt := range tests {
+		clock = clock.Add(tt.after)
+		got, err := dbs[tt.db].FirstDelivery(ctx, tt.id)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s: first = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if _, err := dbs[0].FirstDelivery(ctx, ""); err == nil {
+		t.Error("empty event id accepted")
+	}
+}

@@ -111,7 +111,8 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 
 	// In Socket Mode the HTTP server still answers /healthz, /readyz and
 	// /metrics; with no signing secrets it serves no /slack/* endpoint.
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log}
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log,
+		Deliveries: sharedDeliveries(db)}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
 	}
@@ -154,7 +155,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	if cfg.SocketMode() {
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
-			Engine: p.engine, Metrics: p.metrics, Logger: log,
+			Engine: p.engine, Metrics: p.metrics, Logger: log, Deliveries: sharedDeliveries(p.db),
 		})
 		if err != nil {
 			return err
@@ -242,6 +243,15 @@ func (p *server) runSchedulerTerm(ctx context.Context, log *slog.Logger) {
 	if err := sched.Stop(stopCtx); err != nil {
 		log.Warn("scheduler did not stop in time", "err", err)
 	}
+}
+
+// sharedDeliveries is the store's event dedupe where replicas share the
+// database; a SQLite file has one process, whose own memory suffices.
+func sharedDeliveries(db *store.DB) func(context.Context, string) (bool, error) {
+	if !db.Postgres() {
+		return nil
+	}
+	return db.FirstDelivery
 }
 
 // leaderLog logs each gain and loss of a role's lead.
