@@ -53,7 +53,7 @@ func CopyToPostgres(ctx context.Context, src, dst *DB) ([]CopyCount, error) {
 	}
 	defer tx.Rollback(ctx)
 	// No other writer while the copy runs (see lockWrites).
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKeyWrites); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, dst.pg.writes); err != nil {
 		return nil, fmt.Errorf("copy: take write lock: %w", err)
 	}
 	if err := refuseNonEmpty(ctx, tx, append(tables, "outbox_heads")); err != nil {

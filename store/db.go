@@ -390,7 +390,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	if db.pg != nil {
-		if err := lockWrites(ctx, tx); err != nil {
+		if err := lockWrites(ctx, tx, db.pg.writes); err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,13 +21,15 @@ var (
 	HeartbeatTimeout = 3 * time.Second
 )
 
-// Lead runs fn while this process leads for key: on SQLite (one process
+// Lead runs fn while this process leads for role (RoleScheduler,
+// RoleSender): on SQLite (one process
 // owns the file) at once, for as long as ctx lasts; on PostgreSQL whenever
-// it holds the session advisory lock key on a connection of its own, with
+// it holds the role's session advisory lock (LockKey) on a connection of
+// its own, with
 // a context that ends when ctx ends or the lock may be lost. fn must return
 // when its context ends. Lead returns when ctx ends; onChange, if not nil,
 // hears each gain (true) and loss (false) of the lead.
-func (db *DB) Lead(ctx context.Context, key int64, fn func(ctx context.Context), onChange func(leading bool, err error)) {
+func (db *DB) Lead(ctx context.Context, role string, fn func(ctx context.Context), onChange func(leading bool, err error)) {
 	if onChange == nil {
 		onChange = func(bool, error) {}
 	}
@@ -36,6 +39,7 @@ func (db *DB) Lead(ctx context.Context, key int64, fn func(ctx context.Context),
 		onChange(false, nil)
 		return
 	}
+	key := db.LockKey(role)
 	for ctx.Err() == nil {
 		conn, err := db.pg.tryLock(ctx, key)
 		if conn != nil {
@@ -61,7 +65,9 @@ func (p *pgState) tryLock(ctx context.Context, key int64) (*pgx.Conn, error) {
 	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
 	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
 	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
-	cfg.RuntimeParams["application_name"] = "kambot leader"
+	// Names the process, so an operator (or a test) can tell from
+	// pg_stat_activity which replica leads.
+	cfg.RuntimeParams["application_name"] = fmt.Sprintf("kambot leader pid=%d", os.Getpid())
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(cctx, cfg)

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"runtime"
@@ -22,16 +23,27 @@ import (
 //go:embed migrations/postgres/*.sql
 var pgMigrations embed.FS
 
-// Advisory lock keys, one 64-bit number per purpose, shared by every
-// process on the database. Written as text to stay readable in pg_locks.
+// Roles one replica at a time takes (see Lead).
 const (
-	// lockKeyWrites serializes write transactions (lockWrites).
-	lockKeyWrites int64 = 0x6b616d626f740001 // "kambot" 0001
-	// LockKeyScheduler elects the replica that runs scheduled jobs.
-	LockKeyScheduler int64 = 0x6b616d626f740002
-	// LockKeySender elects the replica that delivers the outbox.
-	LockKeySender int64 = 0x6b616d626f740003
+	// RoleScheduler runs the scheduled jobs.
+	RoleScheduler = "scheduler"
+	// RoleSender delivers the outbox.
+	RoleSender = "sender"
+	// roleWrites is the write lock (lockWrites), not an elected role.
+	roleWrites = "writes"
 )
+
+// LockKey is the advisory lock key of a role: a hash of the role and the
+// schema kambot's tables live in, so that two installations sharing one
+// database in separate schemas never take each other's locks.
+func (db *DB) LockKey(role string) int64 {
+	if db.pg == nil {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte("kambot\x00" + db.pg.schema + "\x00" + role))
+	return int64(h.Sum64())
+}
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database
 // (postgres:// or postgresql://) rather than a SQLite file.
@@ -42,6 +54,8 @@ func IsPostgresURL(dsn string) bool {
 // pgState is what a PostgreSQL DB holds beyond its two pools.
 type pgState struct {
 	config *pgx.ConnConfig
+	schema string // current_schema() of the connections
+	writes int64  // LockKey(roleWrites)
 	stop   context.CancelFunc // ends listenDir
 	done   chan struct{}      // closed when listenDir has returned
 }
@@ -77,9 +91,15 @@ func openPostgres(dsn string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
+	var schema string
+	if err := w.QueryRow(`SELECT current_schema()`).Scan(&schema); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", redactURL(dsn), err)
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	db := &DB{path: dsn, write: w, read: r, Now: time.Now, ReadyCache: DefaultReadyCache,
-		pg: &pgState{config: cfg, stop: stop, done: make(chan struct{})}}
+		pg: &pgState{config: cfg, schema: schema, stop: stop, done: make(chan struct{})}}
+	db.pg.writes = db.LockKey(roleWrites)
 	db.dir.ttl = dirCacheTTL
 	db.dir.blind.Store(true)
 	go func() {
@@ -93,8 +113,8 @@ func openPostgres(dsn string) (*DB, error) {
 // IMMEDIATE. Every write transaction of every process takes it first, so
 // the store's read-then-write transactions see no concurrent writer, as on
 // SQLite.
-func lockWrites(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKeyWrites); err != nil {
+func lockWrites(ctx context.Context, tx *sql.Tx, key int64) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
 		return fmt.Errorf("begin: take write lock: %w", err)
 	}
 	return nil

@@ -93,7 +93,7 @@ func TestLeadOneAtATime(t *testing.T) {
 	store.ElectEvery = 200 * time.Millisecond
 	t.Cleanup(func() { store.ElectEvery = 5 * time.Second })
 	dbs := openReplicas(t, 2)
-	key := time.Now().UnixNano() // not shared with other tests on the server
+	role := "test-" + t.Name()
 	var leaders, most atomic.Int32
 	var terms [2]atomic.Int32
 	ctxs := make([]context.CancelFunc, 2)
@@ -102,7 +102,7 @@ func TestLeadOneAtATime(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		ctxs[i] = cancel
 		go func() {
-			db.Lead(ctx, key, func(ctx context.Context) {
+			db.Lead(ctx, role, func(ctx context.Context) {
 				n := leaders.Add(1)
 				if n > most.Load() {
 					most.Store(n)

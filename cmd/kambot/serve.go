@@ -136,7 +136,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	// On PostgreSQL one replica at a time delivers (see runLeader), so that
 	// pacing and Slack's back-off hold across replicas.
 	go func() {
-		p.db.Lead(senderCtx, store.LockKeySender, func(ctx context.Context) {
+		p.db.Lead(senderCtx, store.RoleSender, func(ctx context.Context) {
 			if err := p.sender.Run(ctx); err != nil {
 				log.Error("outbox sender", "err", err)
 			}
@@ -181,7 +181,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 		// Several replicas share the database: the one holding the
 		// scheduler lock runs the jobs, the others stand by.
 		g.Go(func() error {
-			p.db.Lead(gctx, store.LockKeyScheduler, func(ctx context.Context) { p.runSchedulerTerm(ctx, log) },
+			p.db.Lead(gctx, store.RoleScheduler, func(ctx context.Context) { p.runSchedulerTerm(ctx, log) },
 				leaderLog(log, "scheduler"))
 			return nil
 		})
