@@ -54,8 +54,8 @@ func IsPostgresURL(dsn string) bool {
 // pgState is what a PostgreSQL DB holds beyond its two pools.
 type pgState struct {
 	config *pgx.ConnConfig
-	schema string // current_schema() of the connections
-	writes int64  // LockKey(roleWrites)
+	schema string             // current_schema() of the connections
+	writes int64              // LockKey(roleWrites)
 	stop   context.CancelFunc // ends listenDir
 	done   chan struct{}      // closed when listenDir has returned
 }
