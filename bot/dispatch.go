@@ -63,8 +63,10 @@ type core struct {
 	resp   *responder
 	charts *charts.Support // workspaces that refused chart and table blocks
 	dedupe *dedupe
-	work   *tracker
-	sem    chan struct{} // bounds concurrent event handlers and socket envelopes
+	// deliveries dedupes across replicas; nil: dedupe alone.
+	deliveries func(ctx context.Context, eventID string) (bool, error)
+	work       *tracker
+	sem        chan struct{} // bounds concurrent event handlers and socket envelopes
 	// afterFunc arms the ack deadline and the watchdog (time.AfterFunc);
 	// tests replace it to fire them when they choose.
 	afterFunc func(d time.Duration, f func()) stopper
@@ -85,6 +87,7 @@ type coreConfig struct {
 	httpClient *http.Client
 	workers    int
 	charts     *charts.Support
+	deliveries func(ctx context.Context, eventID string) (bool, error)
 }
 
 func newCore(cfg coreConfig) *core {
@@ -113,11 +116,12 @@ func newCore(cfg coreConfig) *core {
 		charts: cfg.charts,
 		// Slack retries an event for about an hour at most; Socket Mode
 		// redelivers within minutes.
-		dedupe: newDedupe(cfg.now, time.Hour, 100_000),
-		work:   newTracker(),
-		sem:    make(chan struct{}, cfg.workers),
-		base:   base,
-		cancel: cancel,
+		dedupe:     newDedupe(cfg.now, time.Hour, 100_000),
+		deliveries: cfg.deliveries,
+		work:       newTracker(),
+		sem:        make(chan struct{}, cfg.workers),
+		base:       base,
+		cancel:     cancel,
 
 		afterFunc: func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) },
 	}
@@ -471,11 +475,28 @@ func responseURLOf(cb slack.InteractionCallback) string {
 	return ""
 }
 
+// firstDelivery asks the shared record whether another replica handled
+// eventID already. When it cannot answer the event is handled: a rare
+// double beats a lost event.
+func (c *core) firstDelivery(eventID string) bool {
+	if c.deliveries == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(c.base, 2*time.Second)
+	defer cancel()
+	first, err := c.deliveries(ctx, eventID)
+	if err != nil {
+		c.log.Warn("shared event dedupe failed; handling the event", "event_id", eventID, "err", err)
+		return true
+	}
+	return first
+}
+
 // event deduplicates an acknowledged Events API callback on its event_id
 // and hands it to the event handler on a worker.
 func (c *core) event(eventID string, ev slackevents.EventsAPIEvent) {
 	typ := ev.InnerEvent.Type
-	if eventID != "" && !c.dedupe.first(eventID) {
+	if eventID != "" && (!c.dedupe.first(eventID) || !c.firstDelivery(eventID)) {
 		c.m.event(typ, "duplicate")
 		return
 	}

@@ -63,6 +63,10 @@ type HTTPConfig struct {
 	// Charts remembers the workspaces that refused chart and table
 	// blocks; nil remembers nothing (each reply finds out again).
 	Charts *charts.Support
+	// Deliveries, if set, records event_ids where every replica sees them
+	// (store's FirstDelivery), so that an Events API retry reaching another
+	// replica is dropped there too. nil: this process remembers alone.
+	Deliveries func(ctx context.Context, eventID string) (first bool, err error)
 }
 
 // HTTPServer is kambot's HTTP mode: the /slack/* endpoints Slack calls,
@@ -106,7 +110,8 @@ func NewHTTPServer(cfg HTTPConfig) (*HTTPServer, error) {
 		s.verifier = v
 	}
 	s.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
-		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts})
+		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts,
+		deliveries: cfg.Deliveries})
 	if cfg.Gatherer != nil {
 		s.metrics = promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError)})
 	}

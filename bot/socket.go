@@ -24,6 +24,8 @@ const maxAck = 20 * 1024
 
 // SocketConfig configures a SocketRunner.
 type SocketConfig struct {
+	// Deliveries, if set, dedupes events across replicas (see HTTPConfig).
+	Deliveries func(ctx context.Context, eventID string) (first bool, err error)
 	// BotToken (xoxb-…) is required.
 	BotToken string
 	// AppToken (xapp-…, with connections:write) is required.
@@ -91,7 +93,8 @@ func NewSocketRunner(cfg SocketConfig) (*SocketRunner, error) {
 	smOpts := append([]socketmode.Option{socketmode.OptionLog(slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug))}, cfg.Options...)
 	r.client = socketmode.New(slack.New(cfg.BotToken, opts...), smOpts...)
 	r.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
-		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts})
+		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts,
+		deliveries: cfg.Deliveries})
 	return r, nil
 }
 

@@ -291,14 +291,14 @@ func (db *DB) FindAccounts(ctx context.Context, teamID, query string, limit int)
 	slug := kam.Slugify(q)
 	slugEnd := ""
 	if slug != "" {
-		slugEnd = slug + "\xff"
+		slugEnd = slug + db.prefixEnd()
 	}
 	key, now := findKey{team: teamID, query: q, limit: limit}, time.Now()
 	if accts, ok := db.dir.find(key, now); ok {
 		return accts, nil
 	}
 	gen := db.dir.gen.Load()
-	accts, err := db.queryAccounts(ctx, "find accounts", findAccountsSQL, teamID, q, q+"\xff", slug, slugEnd, sqlLimit(limit))
+	accts, err := db.queryAccounts(ctx, "find accounts", findAccountsSQL, teamID, q, q+db.prefixEnd(), slug, slugEnd, sqlLimit(limit))
 	if err == nil {
 		db.dir.putFind(key, gen, now, accts)
 	}

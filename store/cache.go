@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,9 @@ import (
 type dirCache struct {
 	gen atomic.Uint64
 	ttl time.Duration
+	// blind bypasses the cache: on PostgreSQL while this process is not
+	// listening for other replicas' changes (see listenDir).
+	blind atomic.Bool
 
 	mu    sync.RWMutex
 	finds map[findKey]findEntry
@@ -61,7 +65,7 @@ func (c *dirCache) find(k findKey, now time.Time) ([]kam.Account, bool) {
 	c.mu.RLock()
 	e, ok := c.finds[k]
 	c.mu.RUnlock()
-	if !ok || e.gen != c.gen.Load() || now.After(e.expires) {
+	if !ok || e.gen != c.gen.Load() || now.After(e.expires) || c.blind.Load() {
 		return nil, false
 	}
 	return slices.Clone(e.accts), true
@@ -80,7 +84,7 @@ func (c *dirCache) role(k roleKey, now time.Time) (kam.Role, bool) {
 	c.mu.RLock()
 	e, ok := c.roles[k]
 	c.mu.RUnlock()
-	if !ok || e.gen != c.gen.Load() || now.After(e.expires) {
+	if !ok || e.gen != c.gen.Load() || now.After(e.expires) || c.blind.Load() {
 		return "", false
 	}
 	return e.role, true
@@ -98,7 +102,21 @@ func (c *dirCache) putRole(k roleKey, gen uint64, now time.Time, r kam.Role) {
 // withDirTx is withTx for transactions that change accounts or members: it
 // invalidates the lookup cache once the change is committed (and also when
 // it fails, as the outcome of a failed commit is not always known).
+//
+// On PostgreSQL the transaction also notifies the other replicas (the
+// notice is delivered at commit; see listenDir).
 func (db *DB) withDirTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer db.dir.gen.Add(1)
-	return db.withTx(ctx, fn)
+	if db.pg == nil {
+		return db.withTx(ctx, fn)
+	}
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, dirChannel); err != nil {
+			return fmt.Errorf("notify other replicas: %w", err)
+		}
+		return nil
+	})
 }

@@ -2,8 +2,9 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -13,7 +14,7 @@ import (
 // each change to accounts or members is visible to the very next lookup.
 func TestDirCacheSeesChanges(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "cache.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "cache.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

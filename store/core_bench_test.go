@@ -3,8 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -19,7 +20,7 @@ var coreBenchWords = []string{"Acme", "Globex", "Initech", "Umbrella", "Stark", 
 func openCoreBenchDB(b *testing.B) (*store.DB, []kam.Account) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(b, "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,11 +2,12 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -95,7 +96,7 @@ func TestCoreLogCombiner(t *testing.T) {
 // transaction fails as a whole each call is retried on its own.
 func TestCoreCommitLogs(t *testing.T) {
 	ctx := context.Background()
-	db, err := OpenMigrated(ctx, filepath.Join(t.TempDir(), "batch.db"))
+	db, err := OpenMigrated(ctx, storetest.DSN(t, "batch.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +142,18 @@ func TestCoreCommitLogs(t *testing.T) {
 	t.Run("Fallback", func(t *testing.T) {
 		// A trigger on the one write connection makes one insert fail, so
 		// the shared transaction fails as a whole.
-		if _, err := db.write.Exec(`CREATE TEMP TRIGGER core_boom BEFORE INSERT ON interactions
-			WHEN NEW.summary = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
-			t.Fatal(err)
+		boom := []string{`CREATE TEMP TRIGGER core_boom BEFORE INSERT ON interactions
+			WHEN NEW.summary = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`}
+		if storetest.OnPostgres() {
+			boom = []string{`CREATE FUNCTION core_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'boom'; END $$`,
+				`CREATE TRIGGER core_boom BEFORE INSERT ON interactions FOR EACH ROW
+				WHEN (NEW.summary = 'boom') EXECUTE FUNCTION core_boom()`}
+		}
+		for _, q := range boom {
+			if _, err := db.write.Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
 		before := count()
 		batch := []*logReq{req(ctx, "TA", "fine"), req(ctx, "TA", "boom"), req(ctx, "TA", "also fine")}

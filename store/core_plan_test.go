@@ -2,17 +2,19 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 )
 
 // TestCorePlans checks that the hot-path queries are answered from indexes:
 // a plan that falls back to scanning a workspace's rows would pass every
 // functional test and still miss the product's speed target.
 func TestCorePlans(t *testing.T) {
+	storetest.SQLiteOnly(t, "checks SQLite query plans (EXPLAIN QUERY PLAN)")
 	ctx := context.Background()
-	db, err := OpenMigrated(ctx, filepath.Join(t.TempDir(), "plans.db"))
+	db, err := OpenMigrated(ctx, storetest.DSN(t, "plans.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,14 @@
-// Package store keeps kambot's data in SQLite through mattn/go-sqlite3.
+// Package store keeps kambot's data in SQLite through mattn/go-sqlite3, or
+// in PostgreSQL through jackc/pgx when opened with a postgres:// URL.
 //
 // Writes go through a pool of one connection that opens every transaction
 // with BEGIN IMMEDIATE, so concurrent commands queue on the Go side instead of
 // failing with "database is locked"; reads use a separate pool and never
-// block the writer (WAL mode). Every table carries the Slack workspace
-// (team_id) and every query filters on it.
+// block the writer (WAL mode). On PostgreSQL every write transaction takes
+// one transaction-level advisory lock first (see postgres.go), so writes
+// are serialized across every process sharing the database exactly as
+// SQLite serializes them, and the same code is correct on both. Every table
+// carries the Slack workspace (team_id) and every query filters on it.
 package store
 
 import (
@@ -28,11 +32,12 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is kambot's SQLite database.
+// DB is kambot's database, SQLite or PostgreSQL.
 type DB struct {
 	path  string
-	write *sql.DB // one connection, BEGIN IMMEDIATE
-	read  *sql.DB // many connections, read-only
+	pg    *pgState // nil on SQLite
+	write *sql.DB  // one connection, BEGIN IMMEDIATE
+	read  *sql.DB  // many connections, read-only
 
 	// stmts caches prepared statements by pool and query text (stmtKey →
 	// *sql.Stmt): the hot paths run the same few statements thousands of
@@ -47,6 +52,8 @@ type DB struct {
 
 	// changes counts the write transactions of this process (see Changes).
 	changes atomic.Uint64
+	// prunedDeliveries is when FirstDelivery last pruned, unix ms.
+	prunedDeliveries atomic.Int64
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -71,9 +78,13 @@ type readyState struct {
 
 // Open opens (creating if needed) the database at path. It does not migrate:
 // call Migrate, or use OpenMigrated.
+// A postgres:// or postgresql:// URL opens PostgreSQL instead.
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(path)
 	}
 	// Settings live in the DSN so that every pooled connection gets them.
 	// The page caches are kept small: in WAL mode a reader's cache is
@@ -132,6 +143,9 @@ const OptimizeEvery = 6 * time.Hour
 // Without statistics SQLite was seen to plan a one-account query on a
 // workspace-wide index. Call it at start and every OptimizeEvery.
 func (db *DB) Optimize(ctx context.Context) error {
+	if db.pg != nil {
+		return nil // PostgreSQL's autovacuum keeps the statistics
+	}
 	// 0x10002: also tables not used by this connection yet, as at start.
 	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `PRAGMA optimize = 0x10002`} {
 		if _, err := db.write.ExecContext(ctx, q); err != nil {
@@ -155,6 +169,9 @@ func (db *DB) Close() error {
 		return true
 	})
 	errs = append(errs, db.read.Close(), db.write.Close())
+	if db.pg != nil {
+		errs = append(errs, db.pg.close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -209,8 +226,13 @@ func (db *DB) orNow(t time.Time) time.Time {
 	return fromMS(t.UnixMilli())
 }
 
-// Path is the database file.
-func (db *DB) Path() string { return db.path }
+// Path is the database file, or the PostgreSQL URL without its password.
+func (db *DB) Path() string {
+	if db.pg != nil {
+		return redactURL(db.path)
+	}
+	return db.path
+}
 
 // Ping checks that the database answers a read; it backs /readyz.
 func (db *DB) Ping(ctx context.Context) error {
@@ -247,7 +269,7 @@ func (db *DB) Ready(ctx context.Context) error {
 // probe reads, then commits a write to ready_probe.
 func (db *DB) probe(ctx context.Context) error {
 	if err := db.Ping(ctx); err != nil {
-		return fmt.Errorf("database %s: %w", db.path, err)
+		return fmt.Errorf("database %s: %w", db.Path(), err)
 	}
 	err := db.withQuietTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE ready_probe SET checked_at = ? WHERE id = 1", db.now().UnixMilli())
@@ -264,22 +286,21 @@ func (db *DB) probe(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("database %s cannot commit writes: %w", db.path, err)
+		return fmt.Errorf("database %s cannot commit writes: %w", db.Path(), err)
 	}
 	return nil
 }
 
 // Migrate applies every embedded migration not yet applied, each in its own
 // transaction, and returns the versions applied.
+// On PostgreSQL the migrations run under a session advisory lock, so that
+// replicas starting together apply them once.
 func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
-	sub, err := fs.Sub(migrations, "migrations")
+	p, done, err := db.migrator()
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
+	defer done()
 	res, err := p.Up(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -337,20 +358,35 @@ func (db *DB) fillLookAlikes(ctx context.Context) error {
 // SchemaCurrent reports whether every embedded migration has been applied;
 // serve refuses to start on an old schema it was told not to migrate.
 func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
-	sub, err := fs.Sub(migrations, "migrations")
+	p, done, err := db.migrator()
 	if err != nil {
 		return false, err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
-		return false, err
-	}
+	defer done()
 	pending, err := p.HasPending(ctx)
 	return !pending, err
 }
 
-// withTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it;
-// it counts as a change (see Changes).
+// migrator returns the goose provider of the database's dialect and a
+// function that releases what it holds.
+func (db *DB) migrator() (*goose.Provider, func(), error) {
+	if db.pg != nil {
+		return db.pg.migrator()
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, func() {}, nil
+}
+
+// withTx runs fn in one write transaction (BEGIN IMMEDIATE; on PostgreSQL
+// BEGIN and the write lock) and commits it; it counts as a change (see
+// Changes).
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer db.changes.Add(1) // after the commit: see Changes
 	return db.withQuietTx(ctx, fn)
@@ -363,6 +399,12 @@ func (db *DB) withQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
+	}
+	if db.pg != nil {
+		if err := lockWrites(ctx, tx, db.pg.writes); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -37,7 +38,7 @@ func (c *intelClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = 
 
 func openIntelDB(t testing.TB) (*store.DB, *intelClock) {
 	t.Helper()
-	db, err := store.OpenMigrated(context.Background(), filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(context.Background(), storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -653,7 +654,7 @@ func TestHealthInputs(t *testing.T) {
 func seedPortfolio(tb testing.TB, db *store.DB, accounts, interactions, opportunities, contacts int, now time.Time) []kam.Account {
 	tb.Helper()
 	ctx := context.Background()
-	raw, err := sql.Open("sqlite3", "file:"+db.Path()+"?_journal_mode=WAL&_busy_timeout=10000")
+	raw, err := store.OpenRaw(db.Path())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,9 +2,9 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -13,8 +13,9 @@ import (
 // An account stored before the look-alike key existed gets its key when the
 // database is migrated, so the refusal covers old accounts too.
 func TestMigrateFillsLookAlikeKeys(t *testing.T) {
+	storetest.SQLiteOnly(t, "rewinds a SQLite file to an older schema")
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := storetest.DSN(t, "old.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +26,7 @@ func TestMigrateFillsLookAlikeKeys(t *testing.T) {
 	}
 	db.Close()
 
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	raw, err := store.OpenRaw(path)
 	if err != nil {
 		t.Fatal(err)
 	}

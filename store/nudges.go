@@ -547,7 +547,7 @@ func (db *DB) LastSurveys(ctx context.Context, teamID string, accountIDs []int64
 			WHERE team_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))
 			UNION ALL
 			SELECT account_id, at FROM survey_responses
-			WHERE team_id = ?1 AND account_id IN (SELECT value FROM json_each(?2)))
+			WHERE team_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))) AS latest
 		GROUP BY account_id`, teamID, list)
 	if err != nil {
 		return nil, fmt.Errorf("read latest surveys: %w", err)

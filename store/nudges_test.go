@@ -2,14 +2,14 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -52,7 +52,7 @@ type nudgeFixture struct {
 
 func newNudgeFixture(t *testing.T) *nudgeFixture {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(context.Background(), path)
 	if err != nil {
 		t.Fatalf("open: %v", err)
@@ -75,7 +75,7 @@ func newNudgeFixture(t *testing.T) *nudgeFixture {
 // prove that a refused call changed nothing.
 func (f *nudgeFixture) dump(t *testing.T) string {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+f.path+"?mode=ro")
+	raw, err := store.OpenRaw(f.path)
 	if err != nil {
 		t.Fatalf("open raw: %v", err)
 	}
@@ -526,7 +526,7 @@ func TestSurveySettings(t *testing.T) {
 func TestLastSurveys(t *testing.T) {
 	ctx := context.Background()
 	f := newNudgeFixture(t)
-	raw, err := sql.Open("sqlite3", "file:"+f.path+"?_foreign_keys=1&_busy_timeout=5000")
+	raw, err := store.OpenRaw(f.path)
 	if err != nil {
 		t.Fatal(err)
 	}

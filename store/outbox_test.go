@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -37,7 +38,7 @@ var outboxT0 = time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)
 
 func openOutboxDB(tb testing.TB) (*DB, *outboxClock) {
 	tb.Helper()
-	db, err := OpenMigrated(context.Background(), filepath.Join(tb.TempDir(), "kambot.db"))
+	db, err := OpenMigrated(context.Background(), storetest.DSN(tb, "kambot.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -769,7 +770,7 @@ func TestClaimOutboxFair(t *testing.T) {
 				switch m.key {
 				case "served": // the channel was claimed from at this moment
 					if _, err := db.write.Exec(`INSERT INTO outbox_served (team_id, channel, served_at) VALUES (?, ?, ?)
-						ON CONFLICT DO UPDATE SET served_at = excluded.served_at`, m.team, m.channel, ms(clock.Now())); err != nil {
+						ON CONFLICT (team_id, channel) DO UPDATE SET served_at = excluded.served_at`, m.team, m.channel, ms(clock.Now())); err != nil {
 						t.Fatal(err)
 					}
 				case "claim1": // one claim, sent at once

@@ -2,9 +2,10 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 )
 
 // TestOneAccountReadPlans checks that every query behind the one-account
@@ -15,8 +16,9 @@ import (
 // a database never analyzed and again after ANALYZE, since either is what a
 // deployment may run with.
 func TestOneAccountReadPlans(t *testing.T) {
+	storetest.SQLiteOnly(t, "checks SQLite query plans (EXPLAIN QUERY PLAN)")
 	ctx := context.Background()
-	db, err := OpenMigrated(ctx, filepath.Join(t.TempDir(), "plans.db"))
+	db, err := OpenMigrated(ctx, storetest.DSN(t, "plans.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +122,9 @@ func explain(t *testing.T, db *DB, query string, args ...any) string {
 // TestOptimize checks that Optimize gives the planner statistics for a
 // database that never had any.
 func TestOptimize(t *testing.T) {
+	storetest.SQLiteOnly(t, "PRAGMA optimize is SQLite's; PostgreSQL analyzes by itself")
 	ctx := context.Background()
-	db, err := OpenMigrated(ctx, filepath.Join(t.TempDir(), "optimize.db"))
+	db, err := OpenMigrated(ctx, storetest.DSN(t, "optimize.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,10 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/store"
 )
@@ -17,20 +18,33 @@ func TestReady(t *testing.T) {
 	ctx := context.Background()
 	open := func(t *testing.T) (*store.DB, *sql.DB) {
 		t.Helper()
-		path := filepath.Join(t.TempDir(), "ready.db")
+		path := storetest.DSN(t, "ready.db")
 		db, err := store.OpenMigrated(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+		raw, err := store.OpenRaw(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { raw.Close() })
 		return db, raw
 	}
-	const noWrites = `CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`
+	breakWrites := func(t *testing.T, raw *sql.DB) {
+		t.Helper()
+		qs := []string{`CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`}
+		if storetest.OnPostgres() {
+			qs = []string{`CREATE FUNCTION no_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`,
+				`CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe FOR EACH ROW EXECUTE FUNCTION no_writes()`}
+		}
+		for _, q := range qs {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 
 	t.Run("OK", func(t *testing.T) {
 		db, _ := open(t)
@@ -44,9 +58,7 @@ func TestReady(t *testing.T) {
 	t.Run("ErrWritesFail", func(t *testing.T) {
 		db, raw := open(t)
 		db.ReadyCache = 0
-		if _, err := raw.ExecContext(ctx, noWrites); err != nil {
-			t.Fatal(err)
-		}
+		breakWrites(t, raw)
 		if err := db.Ping(ctx); err != nil {
 			t.Fatalf("Ping: %v; reads should still answer", err)
 		}
@@ -55,7 +67,7 @@ func TestReady(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnmigrated", func(t *testing.T) {
-		db, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
+		db, err := store.Open(storetest.DSN(t, "empty.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,9 +92,7 @@ func TestReady(t *testing.T) {
 				if err := db.Ready(ctx); err != nil {
 					t.Fatalf("Ready: %v", err)
 				}
-				if _, err := raw.ExecContext(ctx, noWrites); err != nil {
-					t.Fatal(err)
-				}
+				breakWrites(t, raw)
 				if err := db.Ready(ctx); (err != nil) != tt.wantErr {
 					t.Fatalf("Ready after writes broke = %v; want error %v", err, tt.wantErr)
 				}

@@ -92,7 +92,7 @@ func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 // isUnique reports whether err is a UNIQUE constraint violation.
 func isUnique(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique || isPgUnique(err)
 }
 
 // sqlLimit turns a caller's limit into SQLite's: 0 or less means no limit.

@@ -2,8 +2,9 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -11,7 +12,7 @@ import (
 
 func TestCounts(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "counts.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "counts.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/kam"
@@ -48,7 +49,7 @@ var coreEpoch = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
 // openCoreDB opens a migrated database in a fresh file with a fixed clock.
 func openCoreDB(t testing.TB) (*store.DB, *coreClock) {
 	t.Helper()
-	db, err := store.OpenMigrated(context.Background(), filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(context.Background(), storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -146,7 +147,7 @@ func coreSnapshot(t testing.TB, db *store.DB, team string) string {
 func TestCoreMigrate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "fresh.db")
+	path := storetest.DSN(t, "fresh.db")
 	db, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -1386,7 +1387,7 @@ func TestAudit(t *testing.T) {
 
 func TestCoreClosedDB(t *testing.T) {
 	t.Parallel()
-	db, err := store.OpenMigrated(context.Background(), filepath.Join(t.TempDir(), "closed.db"))
+	db, err := store.OpenMigrated(context.Background(), storetest.DSN(t, "closed.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

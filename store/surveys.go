@@ -636,7 +636,7 @@ func (db *DB) HealthSnapshots(ctx context.Context, teamID, beforeWeek string) (m
 		return nil
 	}, `SELECT account_id, week, score, alerts, taken_at FROM (
 		SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY week DESC) AS rn
-		FROM health_snapshots WHERE team_id = ? AND week < ?) WHERE rn = 1`, teamID, beforeWeek)
+		FROM health_snapshots WHERE team_id = ? AND week < ?) AS ranked WHERE rn = 1`, teamID, beforeWeek)
 	if err != nil {
 		return nil, fmt.Errorf("read health snapshots of %s: %w", teamID, err)
 	}

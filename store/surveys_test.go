@@ -2,13 +2,13 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -46,7 +46,7 @@ func (c *svClock) Set(t time.Time) {
 // one in svOther.
 func openSurveyDB(t testing.TB) (*store.DB, *svClock, map[string]kam.Account) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(context.Background(), path)
 	if err != nil {
 		t.Fatalf("open: %v", err)
@@ -72,7 +72,7 @@ func openSurveyDB(t testing.TB) (*store.DB, *svClock, map[string]kam.Account) {
 // svCount counts rows of a table, through a separate read-only handle.
 func svCount(t testing.TB, db *store.DB, table string) int {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+db.Path()+"?mode=ro")
+	raw, err := store.OpenRaw(db.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

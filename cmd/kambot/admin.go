@@ -19,7 +19,7 @@ import (
 func (m *Main) openDB(ctx context.Context, path string) (*store.DB, error) {
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", path, err)
+		return nil, fmt.Errorf("database %s: %w", store.RedactDSN(path), err)
 	}
 	// Migrating parses the embedded SQL with pooled scratch buffers of
 	// 4 MB each. Collect them now (twice: a sync.Pool keeps its objects
@@ -45,9 +45,9 @@ func (m *Main) migrate(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	if len(applied) == 0 {
-		fmt.Fprintf(m.Stdout, "%s: schema is up to date\n", cfg.DBPath)
+		fmt.Fprintf(m.Stdout, "%s: schema is up to date\n", store.RedactDSN(cfg.DBPath))
 	} else {
-		fmt.Fprintf(m.Stdout, "%s: applied migrations %v\n", cfg.DBPath, applied)
+		fmt.Fprintf(m.Stdout, "%s: applied migrations %v\n", store.RedactDSN(cfg.DBPath), applied)
 	}
 	return buildSearchIndex(ctx, db, m.Stdout)
 }

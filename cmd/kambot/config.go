@@ -16,6 +16,7 @@ import (
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/nudges/digest"
+	"github.com/kambot/kambot/store"
 )
 
 // Config is kambot's whole configuration: every environment variable the
@@ -314,7 +315,7 @@ func (c Config) LogValue() slog.Value {
 		level = c.LogLevel.String()
 	}
 	return slog.GroupValue(
-		slog.String("mode", mode), slog.String("addr", c.Addr), slog.String("db", c.DBPath),
+		slog.String("mode", mode), slog.String("addr", c.Addr), slog.String("db", store.RedactDSN(c.DBPath)),
 		slog.String("tz", tz), slog.Int("admins", len(c.Admins)), slog.String("currency", c.Currency),
 		slog.String("log_level", level), slog.String("slack_api", c.SlackAPIURL),
 		slog.String("bot_token", redact(c.BotToken)), slog.String("app_token", redact(c.AppToken)),

@@ -33,6 +33,8 @@ Usage:
                                       type /kam commands on a terminal, no Slack needed
   kambot manifest [--url https://host] print the Slack app manifest (YAML)
   kambot migrate                      apply database migrations
+  kambot copy --from kambot.db --to postgres://…
+                                      copy a SQLite database into a new, empty PostgreSQL one
   kambot import [--team TEAM_ID] accounts.csv
                                       create or update accounts from CSV
   kambot export [--team TEAM_ID]      print accounts as CSV
@@ -79,6 +81,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		run = m.console
 	case "migrate":
 		run = m.migrate
+	case "copy":
+		run = m.copyDB
 	case "import":
 		run = m.importCSV
 	case "export":

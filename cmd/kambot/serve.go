@@ -63,15 +63,16 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 // server is what serve builds before it starts anything: the parts that
 // run until shutdown, and what the Socket Mode runner is built from.
 type server struct {
-	db      *store.DB
-	sender  *outbox.Sender
-	sched   *nudges.Scheduler
-	httpSrv *bot.HTTPServer
-	engine  *commands.Engine
-	metrics *bot.Metrics
-	events  bot.EventHandler
-	charts  *charts.Support // workspaces that refused chart and table blocks
-	home    *bot.HomeRefresher
+	db       *store.DB
+	sender   *outbox.Sender
+	sched    *nudges.Scheduler
+	schedCfg nudges.Config // for a new scheduler each time this replica leads
+	httpSrv  *bot.HTTPServer
+	engine   *commands.Engine
+	metrics  *bot.Metrics
+	events   bot.EventHandler
+	charts   *charts.Support // workspaces that refused chart and table blocks
+	home     *bot.HomeRefresher
 }
 
 // buildServer wires the Slack client, outbox, command engine, scheduler
@@ -104,12 +105,13 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sched, err := nudges.New(nudges.Config{
+	schedCfg := nudges.Config{
 		Store: db, Outbox: sender, Digest: app.digester.Run, TZ: cfg.TZ,
 		Prefs: db, Zones: api, Personal: app.digester.RunPersonal,
 		SweepSpec: cfg.SweepSpec, DigestSpec: cfg.DigestSpec, Logger: log,
 		Selection: app.engine.SelectionReviewJob, SelectionSpec: cfg.SelectionSpec,
-	})
+	}
+	sched, err := nudges.New(schedCfg)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)
 	}
@@ -129,7 +131,8 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	app.homeChanged = home.Request
 	asker := assistant.New(assistant.Config{Tools: app.engine, Model: bcfg, Logger: log, Metrics: reg})
 	events := bot.EventHandlers{&bot.AssistantEvents{API: api.Client(), Asker: asker, Logger: log}, home}
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log, Charts: rich}
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log, Charts: rich,
+		Deliveries: sharedDeliveries(db)}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
 	}
@@ -137,7 +140,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{db: db, sender: sender, sched: sched, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events, charts: rich, home: home}, nil
+	return &server{db: db, sender: sender, sched: sched, schedCfg: schedCfg, httpSrv: httpSrv, engine: app.engine, metrics: metrics, events: events, charts: rich, home: home}, nil
 }
 
 // runServer starts the outbox sender, the HTTP server, Socket Mode (if
@@ -150,7 +153,16 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSender()
 	senderDone := make(chan error, 1)
-	go func() { senderDone <- p.sender.Run(senderCtx) }()
+	// On PostgreSQL one replica at a time delivers (see runLeader), so that
+	// pacing and Slack's back-off hold across replicas.
+	go func() {
+		p.db.Lead(senderCtx, store.RoleSender, func(ctx context.Context) {
+			if err := p.sender.Run(ctx); err != nil {
+				log.Error("outbox sender", "err", err)
+			}
+		}, leaderLog(log, "outbox sender"))
+		senderDone <- nil
+	}()
 
 	// Listen before reporting ready, so that a caller told the address can
 	// connect at once.
@@ -164,6 +176,7 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 		sock, err := bot.NewSocketRunner(bot.SocketConfig{
 			BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.SlackAPIURL,
 			Engine: p.engine, Events: p.events, Metrics: p.metrics, Logger: log, Charts: p.charts,
+			Deliveries: sharedDeliveries(p.db),
 		})
 		if err != nil {
 			return err
@@ -197,7 +210,15 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 			}
 		}
 	})
-	if err := p.sched.Start(gctx); err != nil {
+	if p.db.Postgres() {
+		// Several replicas share the database: the one holding the
+		// scheduler lock runs the jobs, the others stand by.
+		g.Go(func() error {
+			p.db.Lead(gctx, store.RoleScheduler, func(ctx context.Context) { p.runSchedulerTerm(ctx, log) },
+				leaderLog(log, "scheduler"))
+			return nil
+		})
+	} else if err := p.sched.Start(gctx); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
 	if m.Ready != nil {
@@ -232,6 +253,51 @@ func stopServer(ctx context.Context, sched *nudges.Scheduler, stopSender context
 		}
 	case <-shutdownCtx.Done():
 		log.Warn("outbox sender did not stop in time")
+	}
+}
+
+// runSchedulerTerm runs a new scheduler while this replica leads (ctx): it
+// catches up, once, any run missed while no replica led (job_runs records
+// what every run covered), and stops within the grace period when the lead
+// ends.
+func (p *server) runSchedulerTerm(ctx context.Context, log *slog.Logger) {
+	sched, err := nudges.New(p.schedCfg)
+	if err != nil {
+		log.Error("scheduler", "err", err)
+		return
+	}
+	if err := sched.Start(ctx); err != nil {
+		log.Error("start scheduler", "err", err)
+		return
+	}
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := sched.Stop(stopCtx); err != nil {
+		log.Warn("scheduler did not stop in time", "err", err)
+	}
+}
+
+// sharedDeliveries is the store's event dedupe where replicas share the
+// database; a SQLite file has one process, whose own memory suffices.
+func sharedDeliveries(db *store.DB) func(context.Context, string) (bool, error) {
+	if !db.Postgres() {
+		return nil
+	}
+	return db.FirstDelivery
+}
+
+// leaderLog logs each gain and loss of a role's lead.
+func leaderLog(log *slog.Logger, role string) func(bool, error) {
+	return func(leading bool, err error) {
+		switch {
+		case leading:
+			log.Info("leading", "role", role)
+		case err != nil:
+			log.Warn("not leading", "role", role, "err", err)
+		default:
+			log.Info("stepped down", "role", role)
+		}
 	}
 }
 

@@ -69,6 +69,7 @@ func main() {
 	n := flag.Int("n", 40000, "measured requests per target")
 	warm := flag.Int("warmup", 2000, "unmeasured requests before each run")
 	check := flag.Bool("check", false, "exit 1 when a target is missed")
+	pgURL := flag.String("postgres", "", "also run /kam log through two replicas on this PostgreSQL database (postgres://…; a fresh schema, dropped after)")
 	flag.Parse()
 
 	if addr := os.Getenv("KAMLOAD_BARE_ADDR"); addr != "" {
@@ -104,6 +105,9 @@ func main() {
 	// 4. Every acknowledged log must be in the database.
 	l.stored, l.wantStored = countInteractions(dbPath), int64(*warm+*n+50)
 	l.report()
+	if *pgURL != "" {
+		l.reportPostgres(l.loadPostgres(*bin, *pgURL))
+	}
 	if missed := l.missed(); len(missed) > 0 {
 		fmt.Println("targets missed: " + strings.Join(missed, "; "))
 		if *check {
