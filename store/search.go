@@ -23,7 +23,7 @@ import (
 // there (migration 40's twin), but ranking reads FTS4's matchinfo, which
 // PostgreSQL has no match for yet.
 var errSearchNeedsSQLite = kam.Errorf(kam.EINVALID,
-	"search needs the SQLite store for now; on PostgreSQL open the account with /kam card <account> to read its records")
+	"Search needs the SQLite store for now. On this PostgreSQL store, type `/kam show <account>` to read an account's latest records.")
 
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
