@@ -36,6 +36,9 @@ func TestAccountNamesForUser(t *testing.T) {
 	if fmt.Sprint(names) != "[alpha/alpha Zeta/zeta]" {
 		t.Fatalf("names %v", names)
 	}
+	if db.pg != nil {
+		return // the plan below is SQLite's
+	}
 	plan := explain(t, db, accountNamesSQL, "T", "U1")
 	if !strings.Contains(plan, "members_team_user (team_id=? AND user_id=?)") || strings.Contains(plan, "SCAN ") {
 		t.Fatalf("the read is not bounded by the user's rows:\n%s", plan)

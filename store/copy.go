@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -21,6 +22,20 @@ type CopyCount struct {
 // migrations create, and outbox_heads, which the target's triggers rebuild
 // from the outbox rows as they arrive (and which is then verified).
 var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads"}
+
+// copySkipped reports whether a source table is left out: those above, and
+// the search index (SQLite's FTS table, its shadow tables and its backfill
+// state), which the target's triggers build from the rows as they arrive,
+// leaving its own backfill with nothing to do.
+func copySkipped(table string) bool {
+	return slices.Contains(copySkip, table) || table == "search_fts" ||
+		strings.HasPrefix(table, "search_fts_") || table == "search_backfill"
+}
+
+// copyRederived are tables the target's triggers add rows to while their
+// sources arrive: they are emptied before the source's own rows, ids and
+// dates intact, are copied in.
+var copyRederived = []string{"account_history"}
 
 // CopyToPostgres copies every row of the SQLite database src into the
 // PostgreSQL database dst, ids included, in one transaction: history,
@@ -60,6 +75,11 @@ func CopyToPostgres(ctx context.Context, src, dst *DB) ([]CopyCount, error) {
 		return nil, err
 	}
 	for _, t := range tables {
+		if slices.Contains(copyRederived, t) {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{t}.Sanitize()); err != nil {
+				return nil, fmt.Errorf("copy: empty %s: %w", t, err)
+			}
+		}
 		if err := copyTable(ctx, src, tx, t); err != nil {
 			return nil, err
 		}
@@ -89,7 +109,7 @@ func copyOrder(ctx context.Context, src *DB) ([]string, error) {
 			rows.Close()
 			return nil, fmt.Errorf("copy: list tables: %w", err)
 		}
-		if !slices.Contains(copySkip, n) {
+		if !copySkipped(n) {
 			names = append(names, n)
 		}
 	}

@@ -47,6 +47,13 @@ UNION
 SELECT ` + accountCols + ` FROM accounts
 	WHERE team_id = ?1 AND slug >= ?4 AND slug < ?5) u
 ORDER BY kam_nocase(u.name), u.id LIMIT ?6`,
+	// PostgreSQL sums no booleans and names every subquery in FROM.
+	npsCountsSQL: `SELECT account_id, period, sum((score >= 9)::int), sum((score BETWEEN 7 AND 8)::int), sum((score <= 6)::int) FROM (
+		SELECT account_id, at > ?5 AS period, score,
+			row_number() OVER (PARTITION BY account_id, at > ?5, respondent ORDER BY at DESC, id DESC) AS n
+		FROM survey_responses
+		WHERE account_id IN (SELECT value FROM kam_ids(?2)) AND team_id = ?1 AND at > ?3 AND at <= ?4) r
+	WHERE n = 1 GROUP BY account_id, period`,
 	// Quotas and held channels arrive as JSON arrays of arrays; PostgreSQL
 	// reads them with jsonb operators and typed casts. The claimed rows are
 	// locked and others' locks skipped, so a claim never waits on another

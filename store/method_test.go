@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -66,7 +67,11 @@ func TestHistoryAppends(t *testing.T) {
 		t.Errorf("current revenue = %d, want 1200000", cur.Revenue)
 	}
 	t.Run("ErrAppendOnly", func(t *testing.T) {
-		raw, err := sql.Open("sqlite3", db.Path())
+		driver := "sqlite3"
+		if storetest.OnPostgres() {
+			driver = "pgx" // a password-less test server: the URL opens as is
+		}
+		raw, err := sql.Open(driver, db.Path())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,12 @@ import (
 // kept in step by triggers in the writing transaction; rows older than the
 // index are added by BuildSearchIndex.
 
+// errSearchNeedsSQLite answers a search on PostgreSQL: the index is kept
+// there (migration 40's twin), but ranking reads FTS4's matchinfo, which
+// PostgreSQL has no match for yet.
+var errSearchNeedsSQLite = kam.Errorf(kam.EINVALID,
+	"Search needs the SQLite store for now. On this PostgreSQL store, type `/kam show <account>` to read an account's latest records.")
+
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
 // A search that needs older hits narrows itself with more words, account=
@@ -37,6 +43,9 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	}
 	if len(q.Terms) == 0 || (q.Accounts != nil && len(q.Accounts) == 0) {
 		return nil, nil
+	}
+	if db.pg != nil {
+		return nil, errSearchNeedsSQLite
 	}
 	limit := q.Limit
 	if limit <= 0 {
@@ -251,6 +260,9 @@ func (db *DB) BuildSearchIndex(ctx context.Context, progress func(done, total in
 // to search; worth it after a large backfill or bulk load. It holds the
 // writer while it runs (seconds at millions of rows).
 func (db *DB) OptimizeSearchIndex(ctx context.Context) error {
+	if db.pg != nil {
+		return nil // a plain table: nothing to merge
+	}
 	_, err := db.write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
 	return wrapErr(err, "optimize search index")
 }

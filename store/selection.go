@@ -102,8 +102,8 @@ func (db *DB) LatestScorings(ctx context.Context, teamID string, accountIDs []in
 		w := where[id]
 		out[int64(w[0])][w[1]].Scores[factor] = score
 		return nil
-	}, `SELECT v.scoring_id, v.factor, v.score FROM json_each(?2) j
-		CROSS JOIN scoring_values v ON v.scoring_id = j.value WHERE +v.team_id = +?1`, teamID, idList(ids))
+	}, `SELECT v.scoring_id, v.factor, v.score FROM json_each(?2) a
+		CROSS JOIN scoring_values v ON v.scoring_id = a.value WHERE +v.team_id = +?1`, teamID, idList(ids))
 	if err != nil {
 		return nil, fmt.Errorf("read latest scoring values: %w", err)
 	}
