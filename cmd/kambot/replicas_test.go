@@ -50,12 +50,22 @@ func TestReplicasExactlyOnce(t *testing.T) {
 
 	procs := make([]*exec.Cmd, 3)
 	addrs := make([]string, 3)
+	// A restarted replica gets a new address while the command senders
+	// read the others.
+	var addrMu sync.Mutex
+	addrOf := func(i int) string {
+		addrMu.Lock()
+		defer addrMu.Unlock()
+		return addrs[i]
+	}
 	start := func(i int) {
+		addrMu.Lock()
 		addrs[i] = freePort(t)
+		addrMu.Unlock()
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), asServe+"=1",
 			"SLACK_BOT_TOKEN=xoxb-replica", "SLACK_SIGNING_SECRET="+testSecret, "SLACK_APP_TOKEN=",
-			"SLACK_API_URL="+fs.URL(), "KAMBOT_ADDR="+addrs[i], "KAMBOT_DB="+dsn,
+			"SLACK_API_URL="+fs.URL(), "KAMBOT_ADDR="+addrOf(i), "KAMBOT_DB="+dsn,
 			"KAMBOT_ADMINS="+testAdmin, "KAMBOT_SWEEP_CRON=@every 2s", "KAMBOT_LOG_LEVEL=error")
 		cmd.Stderr = testLog{t}
 		if err := cmd.Start(); err != nil {
@@ -93,7 +103,7 @@ func TestReplicasExactlyOnce(t *testing.T) {
 				default:
 				}
 				cmdsSent.Add(1)
-				code, _, err := trySlash("http://"+addrs[(w+i)%3], testAdmin, "help")
+				code, _, err := trySlash("http://"+addrOf((w+i)%3), testAdmin, "help")
 				switch {
 				case err == nil && code == 200:
 					cmdsOK.Add(1)
