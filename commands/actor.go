@@ -297,3 +297,25 @@ func levenshtein(a, b []rune) int {
 	var d distancer // the type-ahead keeps one per request to reuse its rows
 	return d.lev(a, b)
 }
+
+// scopedAccounts is the one scope rule of the portfolio views (/kam health,
+// pipeline, kpis): the caller's accounts, or every account with all, which
+// only admins may ask for. title is "<view> — your accounts" or
+// "<view> — all accounts".
+func (c *Call) scopedAccounts(ctx context.Context, all bool, view, action string) ([]kam.Account, string, error) {
+	if !all {
+		accts, err := c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
+		if err != nil {
+			return nil, "", fmt.Errorf("your accounts for %s: %w", view, err)
+		}
+		return accts, view + " — your accounts", nil
+	}
+	if err := c.Allow(kam.Account{}, "", AccessAdmin, action); err != nil {
+		return nil, "", err
+	}
+	accts, err := c.Store().Accounts(ctx, c.TeamID)
+	if err != nil {
+		return nil, "", fmt.Errorf("every account for %s: %w", view, err)
+	}
+	return accts, view + " — all accounts", nil
+}

@@ -87,19 +87,9 @@ func runHealth(ctx context.Context, c *Call) (Reply, error) {
 	if err := noMoreArgs(c); err != nil {
 		return Reply{}, err
 	}
-	var accts []kam.Account
-	title := "Health — your accounts"
-	if ok {
-		if err := c.Allow(kam.Account{}, "", AccessAdmin, "see every account's health"); err != nil {
-			return Reply{}, err
-		}
-		title = "Health — all accounts"
-		accts, err = c.Store().Accounts(ctx, c.TeamID)
-	} else {
-		accts, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
-	}
+	accts, title, err := c.scopedAccounts(ctx, ok, "Health", "see every account's health")
 	if err != nil {
-		return Reply{}, fmt.Errorf("accounts for health: %w", err)
+		return Reply{}, err
 	}
 	if len(accts) == 0 {
 		msg := "You're not on any account's team yet, so there is nothing to assess. An admin adds you with `/kam team &lt;account&gt; add @you`."

@@ -55,19 +55,9 @@ func runKPIs(ctx context.Context, c *Call) (Reply, error) {
 	if err := noMoreArgs(c); err != nil {
 		return Reply{}, err
 	}
-	var accts []kam.Account
-	title := "KPIs — your accounts"
-	if all {
-		if err := c.Allow(kam.Account{}, "", AccessAdmin, "see every account's KPIs"); err != nil {
-			return Reply{}, err
-		}
-		title = "KPIs — all accounts"
-		accts, err = c.Store().Accounts(ctx, c.TeamID)
-	} else {
-		accts, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
-	}
+	accts, title, err := c.scopedAccounts(ctx, all, "KPIs", "see every account's KPIs")
 	if err != nil {
-		return Reply{}, fmt.Errorf("accounts for KPIs: %w", err)
+		return Reply{}, err
 	}
 	if len(accts) == 0 {
 		msg := "You're not on any account's team yet, so there are no KPIs to show. An admin adds you with `/kam team &lt;account&gt; add @you`."

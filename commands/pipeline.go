@@ -297,19 +297,9 @@ func runPipeline(ctx context.Context, c *Call) (Reply, error) {
 	}
 	// One scope rule with /kam health and /kam accounts: your accounts,
 	// and every account with `all`, for admins.
-	var accts []kam.Account
-	title := "Pipeline — your accounts"
-	if all {
-		if err := c.Allow(kam.Account{}, "", AccessAdmin, "see every account's pipeline"); err != nil {
-			return Reply{}, err
-		}
-		title = "Pipeline — all accounts"
-		accts, err = c.Store().Accounts(ctx, c.TeamID)
-	} else {
-		accts, err = c.Store().AccountsForUser(ctx, c.TeamID, c.UserID)
-	}
+	accts, title, err := c.scopedAccounts(ctx, all, "Pipeline", "see every account's pipeline")
 	if err != nil {
-		return Reply{}, fmt.Errorf("accounts for the pipeline: %w", err)
+		return Reply{}, err
 	}
 	if len(accts) == 0 {
 		msg := "You're not on any account's team yet, so there is no pipeline to show. An admin adds you with `/kam team &lt;account&gt; add @you`."
