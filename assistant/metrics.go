@@ -1,9 +1,9 @@
 package assistant
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kambot/kambot/internal/promreg"
 )
 
 type metrics struct {
@@ -28,22 +28,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"tool", "outcome"}),
 	}
 	if reg != nil {
-		m.questions = register(reg, m.questions)
-		m.tokens = register(reg, m.tokens)
-		m.tools = register(reg, m.tools)
+		m.questions = promreg.Register(reg, m.questions)
+		m.tokens = promreg.Register(reg, m.tokens)
+		m.tools = promreg.Register(reg, m.tools)
 	}
 	return m
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic(err)
-	}
-	return c
 }

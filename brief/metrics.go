@@ -1,9 +1,9 @@
 package brief
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kambot/kambot/internal/promreg"
 )
 
 // metrics are the drafter's Prometheus collectors.
@@ -35,29 +35,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"reason"}),
 	}
 	if reg != nil {
-		m.requests = register(reg, m.requests)
-		m.tokens = register(reg, m.tokens)
-		m.latency = register(reg, m.latency)
-		m.retries = register(reg, m.retries)
+		m.requests = promreg.Register(reg, m.requests)
+		m.tokens = promreg.Register(reg, m.tokens)
+		m.latency = promreg.Register(reg, m.latency)
+		m.retries = promreg.Register(reg, m.retries)
 	}
 	return m
-}
-
-// register registers c, or returns the collector already registered under
-// its name, so several drafters can share one registry.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		// A different collector under the same name is a programming
-		// error that must not pass silently.
-		panic(err)
-	}
-	return c
 }
 
 func (m *metrics) observe(r *Result) {
