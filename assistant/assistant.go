@@ -119,8 +119,13 @@ type Answer struct {
 	// Blocks, when set, is the answer as a command renders it (the
 	// deterministic answers); Text is then its plain fallback.
 	Blocks []slack.Block
-	// Sources are mrkdwn lines naming what the answer rests on.
+	// Sources are mrkdwn lines citing the records the answer rests on:
+	// account, kind, date, author and, when the record holds one, a link
+	// to the Slack message (only a real Slack permalink is ever a link).
+	// In a model's answer each starts with the [sN] the prose cites.
 	Sources []string
+	// Read are the /kam queries the answer read, as mrkdwn code spans.
+	Read []string
 	// Note, when set, is a mrkdwn line to show under the answer (why there
 	// is no prose).
 	Note string

@@ -33,7 +33,7 @@ func (a *Assistant) deterministic(ctx context.Context, q Question, status func(s
 	}
 	ans := Answer{Text: format.Mrkdwn(res.Text), Blocks: res.Blocks, Outcome: OutcomeDeterministic, Tools: 1}
 	if !res.Refused {
-		ans.Sources = []string{"`" + format.Mrkdwn(res.Line) + "`"}
+		ans.Read, ans.Sources = []string{"`" + format.Mrkdwn(res.Line) + "`"}, res.Sources
 	}
 	if a.client == nil {
 		ans.Note = noModelNote

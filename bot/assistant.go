@@ -224,7 +224,10 @@ func answerBlocks(ans assistant.Answer) []slack.Block {
 	}
 	var foot []slack.MixedElement
 	if len(ans.Sources) > 0 {
-		foot = append(foot, slack.NewTextBlockObject(slack.MarkdownType, clipRunes("Sources: "+strings.Join(ans.Sources, " · "), 2000), false, false))
+		foot = append(foot, slack.NewTextBlockObject(slack.MarkdownType, clipLines("*Sources*\n"+strings.Join(ans.Sources, "\n"), 2000), false, false))
+	}
+	if len(ans.Read) > 0 {
+		foot = append(foot, slack.NewTextBlockObject(slack.MarkdownType, clipLines("Read: "+strings.Join(ans.Read, " · "), 2000), false, false))
 	}
 	if ans.Note != "" {
 		foot = append(foot, slack.NewTextBlockObject(slack.MarkdownType, ans.Note, false, false))
@@ -237,6 +240,22 @@ func answerBlocks(ans assistant.Answer) []slack.Block {
 
 func mrkdwnSection(s string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil)
+}
+
+// clipLines keeps the whole lines of s that fit in n characters, so that
+// a link or a mention is never cut in half.
+func clipLines(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for len(lines) > 1 && len([]rune(strings.Join(lines, "\n")))+2 > n {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 1 {
+		return clipRunes(lines[0], n)
+	}
+	return strings.Join(lines, "\n") + "\n…"
 }
 
 func clipRunes(s string, n int) string {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,7 +71,7 @@ func TestAssistantThread(t *testing.T) {
 		t.Fatalf("answer posts %+v", msgs)
 	}
 	body := string(msgs[0].Blocks) + msgs[0].Text
-	for _, want := range []string{"pricing", "Sources:", "/kam search", "OPENAI_API_KEY"} {
+	for _, want := range []string{"pricing", "*Sources*", "Read: `/kam search", "OPENAI_API_KEY"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("answer lacks %q: %s", want, body)
 		}
@@ -112,7 +113,7 @@ type proseAsker struct{}
 
 func (proseAsker) Answer(_ context.Context, q assistant.Question, status func(string)) assistant.Answer {
 	status("is searching the record…")
-	return assistant.Answer{Text: "Acme is *watch*.\nThe CFO finds pricing too high.", Sources: []string{"`/kam search pricing`"}, Outcome: assistant.OutcomeAnswered}
+	return assistant.Answer{Text: "Acme is *watch*.\nThe CFO finds pricing too high.", Read: []string{"`/kam search pricing`"}, Outcome: assistant.OutcomeAnswered}
 }
 
 func TestAssistantStreams(t *testing.T) {
@@ -123,7 +124,7 @@ func TestAssistantStreams(t *testing.T) {
 		t.Fatalf("stream calls: %v", srv.Calls())
 	}
 	msgs := srv.Messages("D0ASK0001")
-	if len(msgs) != 1 || msgs[0].Text != "Acme is *watch*.\nThe CFO finds pricing too high." || !strings.Contains(string(msgs[0].Blocks), "Sources:") {
+	if len(msgs) != 1 || msgs[0].Text != "Acme is *watch*.\nThe CFO finds pricing too high." || !strings.Contains(string(msgs[0].Blocks), "Read: `/kam search pricing`") {
 		t.Fatalf("streamed message %+v", msgs)
 	}
 	// Where streaming is refused the answer is one post instead.
@@ -134,4 +135,29 @@ func TestAssistantStreams(t *testing.T) {
 	if len(msgs) != 2 || msgs[1].ThreadTS != "200.000001" || !strings.Contains(string(msgs[1].Blocks), "pricing too high") {
 		t.Fatalf("posted instead of streamed: %+v", msgs)
 	}
+}
+
+// TestAnswerBlocksGolden lays out an answer with prose, cited sources (a
+// Slack permalink as a link, a stored non-Slack address as text), the
+// queries read and the note.
+func TestAnswerBlocksGolden(t *testing.T) {
+	ans := assistant.Answer{
+		Text: "CFO Müller finds pricing too high [s1].",
+		Sources: []string{
+			"[s1] " + commands.SourceLine(commands.Source{Account: "Acme", Kind: "call", At: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC),
+				Author: askOwner, Permalink: "https://acme.slack.com/archives/C0ACME001/p1764000000123456"}, time.UTC),
+			"[s2] " + commands.SourceLine(commands.Source{Account: "Acme", Kind: "note", At: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC),
+				Author: askOwner, Permalink: "https://evil.example/x?<!channel>"}, time.UTC),
+		},
+		Read:    []string{"`/kam show \"acme\"`", "`/kam search pricing`"},
+		Outcome: assistant.OutcomeAnswered,
+	}
+	got, err := json.Marshal(answerBlocks(ans))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(got), "<https://evil") || strings.Contains(string(got), "<!channel>") {
+		t.Fatalf("a live link or ping in the answer: %s", got)
+	}
+	golden(t, "assistant_answer.json", got)
 }

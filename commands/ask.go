@@ -132,6 +132,9 @@ type AskResult struct {
 	Text    string        // plain text, references shown as a reader sees them
 	Blocks  []slack.Block // the reply as the command renders it
 	Refused bool          // the command refused (unknown account, no rights, bad arguments)
+	// Sources are mrkdwn lines citing the records the reply shows (see
+	// SourceLine), at most five; the permalinks in them are safe links.
+	Sources []string
 }
 
 // Ask runs the assistant tool name with args for the user. An unknown tool
@@ -161,6 +164,9 @@ func (e *Engine) askLine(ctx context.Context, teamID, userID, line string) (AskR
 		rep = rep.Later(ctx)
 	}
 	res.Text, res.Blocks, res.Refused = format.Read(rep.Text), rep.Blocks, err != nil
+	if err == nil {
+		res.Sources = e.sourceLines(ctx, teamID, userID, rep.Sources)
+	}
 	return res, nil
 }
 

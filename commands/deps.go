@@ -30,6 +30,10 @@ type Reply struct {
 	// this Reply and delivers Later's result through response_url (the
 	// console prints both in turn).
 	Later func(ctx context.Context) Reply
+
+	// Sources are the records the reply shows, for the assistant to cite
+	// (search hits, the card's latest interactions); not sent to Slack.
+	Sources []Source
 }
 
 // Store is what the core commands need of persistence. Every method is

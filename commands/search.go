@@ -122,7 +122,7 @@ func runSearch(ctx context.Context, c *Call, s Searcher) (Reply, error) {
 			}
 		}
 	}
-	return Reply{Blocks: SearchBlocks(q, hits, names, c.Loc, r.account != nil || c.Admin)}, nil
+	return Reply{Blocks: SearchBlocks(q, hits, names, c.Loc, r.account != nil || c.Admin), Sources: hitSources(hits, names)}, nil
 }
 
 // SearchBlocks renders search hits: each with its account, kind, date and

@@ -53,7 +53,7 @@ func runShow(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("opportunities of account %d: %w", a.ID, err)
 	}
 	extra, complete := c.cardSections(ctx, a)
-	card := Reply{Blocks: accountCard(a, members, ints, opps, extra, c.Actor)}
+	card := Reply{Blocks: accountCard(a, members, ints, opps, extra, c.Actor), Sources: interactionSources(a, ints)}
 	if !complete {
 		return card, nil // a section failed: the next request tries again
 	}
