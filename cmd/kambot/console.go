@@ -15,7 +15,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/assistant"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/demo"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
@@ -78,8 +80,11 @@ func (m *Main) console(ctx context.Context, cfg Config, args []string) error {
 			return err
 		}
 	}
-	// Then one /kam line at a time until the input ends.
-	return m.readLoop(ctx, app.engine, teamID, *as)
+	// The assistant answers questions in plain words, as in Slack: with the
+	// configured model, else deterministically.
+	asker := assistant.New(assistant.Config{Tools: app.engine, Model: cfg.Brief(), Logger: log})
+	// Then one line at a time until the input ends.
+	return m.readLoop(ctx, app.engine, asker, teamID, *as)
 }
 
 // seedDemo fills teamID with the sample portfolio unless it already has
@@ -92,15 +97,22 @@ func (m *Main) seedDemo(ctx context.Context, db *store.DB, teamID, as string) er
 		if err != nil {
 			return fmt.Errorf("seed demo portfolio: %w", err)
 		}
-		fmt.Fprintf(m.Stdout, "Seeded a demo portfolio of %d accounts. You are %s. Try: /kam accounts, /kam show acme, /kam pipeline, /kam help\n", n, as)
+		fmt.Fprintf(m.Stdout, "Seeded a demo portfolio of %d accounts. You are %s. Try: /kam accounts, /kam show acme, /kam pipeline, /kam help, or ask in plain words: ask How is Acme doing?\n", n, as)
 	}
 	return nil
 }
 
+// consoleAsker answers questions in plain words; *assistant.Assistant
+// implements it.
+type consoleAsker interface {
+	Answer(ctx context.Context, q assistant.Question, status func(string)) assistant.Answer
+}
+
 // readLoop reads lines from m.Stdin and prints the engine's reply to each
-// /kam line, acting as user as in teamID. It returns at the end of input,
-// on quit or exit, or when ctx is cancelled.
-func (m *Main) readLoop(ctx context.Context, engine *commands.Engine, teamID, as string) error {
+// /kam line, and the assistant's answer to each question (see question),
+// acting as user as in teamID. It returns at the end of input, on quit or
+// exit, or when ctx is cancelled.
+func (m *Main) readLoop(ctx context.Context, engine *commands.Engine, asker consoleAsker, teamID, as string) error {
 	interactive := isTerminal(m.Stdin)
 	in := bufio.NewScanner(m.Stdin)
 	in.Buffer(make([]byte, 64<<10), 1<<20)
@@ -120,6 +132,12 @@ func (m *Main) readLoop(ctx context.Context, engine *commands.Engine, teamID, as
 			return nil
 		}
 		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(line, "/kam"), " "))
+		if q, ok := question(engine, line, text); ok {
+			ans := asker.Answer(ctx, assistant.Question{TeamID: teamID, UserID: as, Text: q}, nil)
+			printAnswer(m.Stdout, ans)
+			prompt()
+			continue
+		}
 		if strings.HasPrefix(line, "/") && !strings.HasPrefix(line, "/kam") {
 			fmt.Fprintln(m.Stdout, "Only /kam commands are understood here, e.g. /kam help")
 			prompt()
@@ -137,6 +155,49 @@ func (m *Main) readLoop(ctx context.Context, engine *commands.Engine, teamID, as
 		}
 	}
 	return in.Err()
+}
+
+// question reports whether a console line is a question for the assistant
+// rather than a /kam command, and returns the question: a line starting
+// with "ask" ("ask How is Acme doing?"), or a line without the /kam prefix
+// that ends in "?" and does not start with a command's name. Commands keep
+// every line they had: "ask" is no command, and a command's line is never
+// taken for a question.
+func question(engine *commands.Engine, line, text string) (string, bool) {
+	if engine.SubCommand(text) != "unknown" {
+		return "", false
+	}
+	first, rest, _ := strings.Cut(text, " ")
+	if strings.EqualFold(first, "ask") {
+		return strings.TrimSpace(rest), true
+	}
+	if !strings.HasPrefix(line, "/") && strings.HasSuffix(line, "?") {
+		return line, true
+	}
+	return "", false
+}
+
+// printAnswer prints the assistant's answer as a person reads it: the
+// answer, its sources one a line, the queries it read and the note.
+func printAnswer(w io.Writer, ans assistant.Answer) {
+	text := format.Read(ans.Text)
+	if len(ans.Blocks) > 0 {
+		text = commands.PlainText(ans.Blocks)
+	}
+	fmt.Fprintln(w, strings.TrimRight(text, "\n"))
+	if len(ans.Sources) > 0 {
+		fmt.Fprintln(w, "Sources:")
+		for _, s := range ans.Sources {
+			fmt.Fprintln(w, "  "+format.Read(s))
+		}
+	}
+	if len(ans.Read) > 0 {
+		fmt.Fprintln(w, "Read: "+format.Read(strings.Join(ans.Read, " · ")))
+	}
+	if ans.Note != "" {
+		fmt.Fprintln(w, format.Read(ans.Note))
+	}
+	fmt.Fprintln(w)
 }
 
 func printReply(w io.Writer, rep commands.Reply) {
