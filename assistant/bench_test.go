@@ -13,11 +13,13 @@ func BenchmarkDeterministic(b *testing.B) {
 		b.Run(q, func(b *testing.B) {
 			f := newFixture(b)
 			a, _ := f.assistant(b, nil, func(c *assistant.Config) { c.Rate = 1 << 30 })
+			start := cpuTime(b)
 			for b.Loop() {
 				if ans := ask(a, kamUser, q); ans.Outcome != assistant.OutcomeDeterministic {
 					b.Fatal(ans.Outcome)
 				}
 			}
+			reportCPU(b, start)
 		})
 	}
 }

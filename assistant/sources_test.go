@@ -126,3 +126,34 @@ func TestModelSources(t *testing.T) {
 		})
 	}
 }
+
+// TestLogsHoldNoCustomerText asks in every mode — deterministic, a model
+// that answers, a model that fails, the rate limit — and finds neither the
+// question nor the record's words in the log at info level and above.
+func TestLogsHoldNoCustomerText(t *testing.T) {
+	f := newFixture(t)
+	const q = "What did Zanzibar's CFO Müller say about pricing?"
+	det, _ := f.assistant(t, nil, func(c *assistant.Config) { c.Rate = 2 })
+	for range 3 {
+		ask(det, kamUser, q)
+	}
+	answers := newLLM(t, step{calls: []openai.ToolCall{call("c", "search", `{"words":"pricing"}`)}}, step{text: "Müller finds pricing too high [s1]."})
+	model, _ := f.assistant(t, answers, nil)
+	if ans := ask(model, kamUser, q); ans.Outcome != assistant.OutcomeAnswered {
+		t.Fatalf("model: %s", ans.Outcome)
+	}
+	fails := newLLM(t, step{status: 500})
+	failing, _ := f.assistant(t, fails, nil)
+	if ans := ask(failing, kamUser, q); ans.Outcome != assistant.OutcomeModelFailed {
+		t.Fatalf("failing model: %s", ans.Outcome)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "assistant answered") {
+		t.Fatalf("nothing logged: %q", logs)
+	}
+	for _, secret := range []string{"Zanzibar", "Müller", "pricing", "renewal", "CFO", "too high", "instructions"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds customer text %q:\n%s", secret, logs)
+		}
+	}
+}
