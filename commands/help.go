@@ -54,6 +54,7 @@ func helpOverview(cmds []Command) []slack.Block {
 		"`/kam help &lt;command&gt;` explains one, with examples.",
 		"&lt;account&gt; is a name or slug; a unique start is enough; quote names with spaces.",
 		"From any message: ⋯ → *Log to account*. Anywhere: ⚡ → *Log an interaction*.",
+		"Ask in plain words in kambot's assistant panel, a DM to kambot or a mention of it, e.g. _How is Acme doing?_ — answers cite their records.",
 	))
 	return blocks
 }
