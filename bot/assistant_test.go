@@ -98,7 +98,14 @@ func TestAssistantMentionAndIgnored(t *testing.T) {
 	if msgs := srv.Messages("C0SHARED1"); len(msgs) != 1 || strings.Contains(string(msgs[0].Blocks), "pricing is too high") {
 		t.Fatalf("a guest from another workspace got %+v", msgs)
 	}
+	before := len(srv.Calls())
+	start := time.Now()
 	h.HandleEvent(ctx, inner("app_mention", &slackevents.AppMentionEvent{User: askOwner, Channel: "C0ACCT001", TimeStamp: "7.1", Text: "<@U0KAMBOT1> what did they say about pricing"}))
+	// In a channel the placeholder post is the status: the first call, within 1 s.
+	if calls := srv.Calls()[before:]; len(calls) < 2 || calls[0].Method != "chat.postMessage" || calls[0].At.Sub(start) > time.Second ||
+		!strings.Contains(calls[0].Form.Get("text"), "Looking through the record") {
+		t.Fatalf("the first call after the mention: %+v; want the placeholder within 1 s", calls)
+	}
 	msgs := srv.Messages("C0ACCT001")
 	if len(msgs) != 1 || msgs[0].ThreadTS != "7.1" || !strings.Contains(string(msgs[0].Blocks), "pricing") {
 		t.Fatalf("mention answer %+v", msgs)
