@@ -307,7 +307,7 @@ func (e *bfEnv) seed(ctx context.Context) {
 		if len(x.scores) > 0 {
 			// Factors the fixture leaves out score 3, so the account is placed.
 			full := kam.Scores{}
-			for _, f := range kam.Factors {
+			for _, f := range kam.DefaultCriteria().Factors {
 				full[f.Key] = 3
 			}
 			must(e.db.SaveScoring(ctx, &kam.Scoring{TeamID: a.TeamID, AccountID: a.ID, Scores: full.Merge(x.scores)}, a.OwnerID))

@@ -33,21 +33,26 @@ type ContactStore interface {
 	Contacts(ctx context.Context, teamID string, accountID int64) ([]kam.Contact, error)
 }
 
-// ScoreStore keeps selection scorings and the workspace's factor weights.
+// ScoreStore keeps selection scorings and the workspace's selection
+// criteria (factors and weights), versioned.
 type ScoreStore interface {
-	// Weights returns the workspace's weights; unset factors weigh 1.
-	Weights(ctx context.Context, teamID string) (kam.Weights, error)
-	// SetWeights changes the weights of the factors given and returns all weights.
-	SetWeights(ctx context.Context, teamID string, w kam.Weights, actor string) (kam.Weights, error)
-	// ResetWeights puts every weight back to 1.
-	ResetWeights(ctx context.Context, teamID, actor string) error
-	// SaveScoring lays s.Scores over the account's latest scores and keeps
-	// the result with author and time, filling s.
+	// Criteria returns the workspace's current criteria (version 0, the
+	// book's, until an admin changes them).
+	Criteria(ctx context.Context, teamID string) (kam.Criteria, error)
+	// CriteriaSets returns every version of the workspace's criteria.
+	CriteriaSets(ctx context.Context, teamID string) (kam.CriteriaSets, error)
+	// ChangeCriteria applies a change as the next version, audited, and
+	// returns it; a change that cannot be made changes nothing.
+	ChangeCriteria(ctx context.Context, teamID string, ch kam.CriteriaChange, actor string) (kam.Criteria, error)
+	// SaveScoring lays s.Scores over the account's latest scores under the
+	// current criteria and keeps the result with author, time and
+	// criteria version, filling s.
 	SaveScoring(ctx context.Context, s *kam.Scoring, actor string) error
 	// Scorings returns an account's scorings, newest first (all when limit ≤ 0).
 	Scorings(ctx context.Context, teamID string, accountID int64, limit int) ([]kam.Scoring, error)
-	// LatestScores returns every scored account's latest scores by account ID.
-	LatestScores(ctx context.Context, teamID string) (map[int64]kam.Scores, error)
+	// LatestScores returns every scored account's latest scoring (scores
+	// and criteria version) by account ID.
+	LatestScores(ctx context.Context, teamID string) (map[int64]kam.Scoring, error)
 }
 
 // PlanStore keeps account plans.
@@ -87,7 +92,7 @@ type IntelStore interface {
 // intelExtension is what account intelligence adds to the engine.
 func intelExtension() Extension {
 	return Extension{
-		Commands:     []Command{scoreCommand(), weightsCommand(), contactCommand(), planCommand(), healthCommand()},
+		Commands:     []Command{scoreCommand(), weightsCommand(), criteriaCommand(), contactCommand(), planCommand(), healthCommand()},
 		Views:        []ViewHandler{{CallbackID: scoreCallbackID, Run: submitScoreView}},
 		CardSections: []CardSection{{Name: "intelligence", Render: renderIntelCard}},
 	}
@@ -316,10 +321,10 @@ func capitalize(s string) string {
 // decimal, rounded half away from zero.
 func num1(v float64) string { return format.Points(v) }
 
-// sortedFactors returns the keys of m in kam.Factors order.
-func sortedFactors[V any](m map[string]V) []string {
+// sortedFactors returns the keys of m in the order of the set's factors.
+func sortedFactors[V any](c kam.Criteria, m map[string]V) []string {
 	order := map[string]int{}
-	for i, f := range kam.Factors {
+	for i, f := range c.Factors {
 		order[f.Key] = i
 	}
 	keys := make([]string, 0, len(m))

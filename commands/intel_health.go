@@ -258,9 +258,9 @@ func quadrantFilter(opts Options) (map[kam.Quadrant]bool, error) {
 // selectionRows places each account on the matrix, keeps those in the
 // wanted quadrants and assesses their health.
 func (c *Call) selectionRows(ctx context.Context, list []kam.Account, want map[kam.Quadrant]bool) ([]selectionRow, error) {
-	weights, err := c.intel().Weights(ctx, c.TeamID)
+	sets, err := c.intel().CriteriaSets(ctx, c.TeamID)
 	if err != nil {
-		return nil, fmt.Errorf("read weights: %w", err)
+		return nil, fmt.Errorf("read criteria: %w", err)
 	}
 	latest, err := c.intel().LatestScores(ctx, c.TeamID)
 	if err != nil {
@@ -269,7 +269,7 @@ func (c *Call) selectionRows(ctx context.Context, list []kam.Account, want map[k
 	var rows []selectionRow
 	var kept []kam.Account
 	for _, a := range list {
-		p := kam.Evaluate(latest[a.ID], weights)
+		p := sets.Evaluate(latest[a.ID])
 		if len(want) > 0 && !want[p.Quadrant] {
 			continue
 		}

@@ -94,8 +94,8 @@ func TestScoreModalRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if inputs != len(kam.Factors) {
-		t.Errorf("%d inputs, want one per factor (%d)", inputs, len(kam.Factors))
+	if inputs != len(kam.DefaultCriteria().Factors) {
+		t.Errorf("%d inputs, want one per factor (%d)", inputs, len(kam.DefaultCriteria().Factors))
 	}
 
 	// 2. Slack sends the submission: the opened view with an id and state.

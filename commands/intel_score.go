@@ -32,12 +32,13 @@ var quadrantAdvice = map[kam.Quadrant]string{
 	kam.QuadrantOpportunistic: "candidate for de-selection at the yearly review",
 }
 
-// factorHints explain the factors whose direction is not obvious.
-var factorHints = map[string]string{
-	"competition": "Low competition scores high: competition=5 means little competition.",
-	"value":       "They value our offer and it fits their needs.",
-	"closeness":   "How close our existing relationship is.",
-	"adopter":     "How early they adopt new offers.",
+// factorHints explain the book's factors whose direction is not obvious,
+// by factor ID (a rename keeps the meaning).
+var factorHints = map[int]string{
+	9: "Low competition scores high: competition=5 means little competition.",
+	8: "They value our offer and it fits their needs.",
+	5: "How close our existing relationship is.",
+	7: "How early they adopt new offers.",
 }
 
 func scoreCommand() Command {
@@ -45,12 +46,14 @@ func scoreCommand() Command {
 		Name:    "score",
 		Usage:   "score <account> [<factor>=<1-5> …] | score <account> history",
 		Summary: "Score an account on the selection matrix, or see its position and movement.",
-		Details: "*Customer attractiveness*: " + strings.Join(kam.FactorKeys(kam.AxisAttractiveness), ", ") + ".\n" +
-			"*Our relative strength*: " + strings.Join(kam.FactorKeys(kam.AxisStrength), ", ") + ".\n" +
+		Details: "The factors are the workspace's selection criteria (`/kam criteria` lists them); by default the book's 19:\n" +
+			"*Customer attractiveness*: " + strings.Join(kam.DefaultCriteria().Keys(kam.AxisAttractiveness), ", ") + ".\n" +
+			"*Our relative strength*: " + strings.Join(kam.DefaultCriteria().Keys(kam.AxisStrength), ", ") + ".\n" +
 			"Each factor is 1–5; factors you leave out keep their last score. An account is placed once every factor (with a weight above 0) is scored. Each axis is the weighted mean of " +
 			"(score − 1)/4, as 0–100; at 50 or more an axis counts as high. Quadrants: strategic (high/high: invest), " +
 			"develop (attractive, we are weak), maintain (less attractive, we are strong), opportunistic (low/low). " +
-			"With no factors, a form opens with the last scores filled in. Every scoring is kept with who scored and when. " +
+			"With no factors, a form opens with the last scores filled in. Every scoring is kept with who scored and when, " +
+			"and with the criteria it was scored under: old scorings keep their factors and weights when the criteria change. " +
 			"Yearly selection review: `/kam accounts all sort=quadrant`, or `quadrant=opportunistic` for the de-selection candidates.",
 		Examples: []string{"score acme size=4 growth=5 trust=3", "score acme", "score acme history"},
 		Access:   AccessTeamOrAdmin,
@@ -68,14 +71,19 @@ func runScore(ctx context.Context, c *Call) (Reply, error) {
 	if len(toks) == 1 && toks[0].Key == "" && strings.EqualFold(toks[0].Value, "history") {
 		return scoreHistory(ctx, c)
 	}
+	sets, err := c.intel().CriteriaSets(ctx, c.TeamID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("read criteria: %w", err)
+	}
+	crit := sets.Current()
 	update := kam.Scores{}
 	for _, t := range toks {
 		if t.Key == "" {
-			return Reply{}, c.Usage("Unexpected “%s” — give scores as factor=1..5, e.g. size=4", show(t.String(), 40))
+			return Reply{}, c.Usage("Unexpected “%s” — give scores as factor=1..5, e.g. %s=4", show(t.String(), 40), crit.Factors[0].Key)
 		}
-		f, n, err := kam.ParseScore(t.Key, t.Value)
+		f, n, err := crit.ParseScore(t.Key, t.Value)
 		if err != nil {
-			return Reply{}, err
+			return Reply{}, retiredFactor(sets, t.Key, err)
 		}
 		if _, dup := update[f.Key]; dup {
 			return Reply{}, kam.Errorf(kam.EINVALID, "%s= is given twice — give each factor once.", f.Key)
@@ -97,7 +105,7 @@ func runScore(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	lead := fmt.Sprintf("Scored *%s*: %s.", format.Mrkdwn(a.Name), scoreList(update))
+	lead := fmt.Sprintf("Scored *%s*: %s.", format.Mrkdwn(a.Name), scoreList(crit, update))
 	if !st.cur.Rated {
 		lead += fmt.Sprintf(" %d of %d factors scored: it is placed on the matrix once every factor is.", st.cur.Scored, st.cur.Needed)
 	}
@@ -116,21 +124,40 @@ func scoreCard(ctx context.Context, c *Call, a kam.Account) (Reply, error) {
 		return Reply{Blocks: blocks}, nil
 	}
 	if c.Views() == nil || c.Request.TriggerID == "" {
-		return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("Score it: `/kam score %s size=4 growth=3 …`", a.Slug)))}, nil
+		return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("Score it: `/kam score %s %s`", a.Slug, exampleScores(st.crit))))}, nil
 	}
-	if err := c.Views().OpenView(ctx, c.Request.TriggerID, scoreModal(a, st.latest())); err != nil {
+	if err := c.Views().OpenView(ctx, c.Request.TriggerID, scoreModal(a, st.crit, st.latest())); err != nil {
 		c.Logger().Warn("open scoring form", "team", c.TeamID, "account", a.ID, "err", err)
 		return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf(
-			"I couldn't open the scoring form — type the scores instead: `/kam score %s size=4 growth=3 …`", a.Slug)))}, nil
+			"I couldn't open the scoring form — type the scores instead: `/kam score %s %s`", a.Slug, exampleScores(st.crit))))}, nil
 	}
 	return Reply{Blocks: append(blocks, contextBlock("The scoring form is open; the last scores are filled in."))}, nil
 }
 
-// scoreState is an account's selection scoring, evaluated under the
-// workspace's current weights (so movement shows a change in the account,
-// not of policy).
+// retiredFactor words an unknown factor of /kam score: one that an older
+// version of the criteria had says so, with today's factors; others keep
+// the error that lists today's factors.
+func retiredFactor(sets kam.CriteriaSets, key string, err error) error {
+	old, f, ok := sets.Retired(key)
+	if !ok || kam.ErrorCode(err) != kam.EINVALID {
+		return err
+	}
+	cur := sets.Current()
+	when := "the book's default set"
+	if old.Version > 0 {
+		when = fmt.Sprintf("criteria version %d", old.Version)
+	}
+	return kam.Errorf(kam.EINVALID, "%s (%s) is no longer a selection factor: it was in %s, and today's criteria (version %d) do not have it. "+
+		"Score today's factors — attractiveness: %s; strength: %s. `/kam criteria` lists them.",
+		f.Key, format.Plain(f.Label), when, cur.Version,
+		strings.Join(cur.Keys(kam.AxisAttractiveness), ", "), strings.Join(cur.Keys(kam.AxisStrength), ", "))
+}
+
+// scoreState is an account's selection scoring. Each scoring is evaluated
+// under the criteria it was made with, so history reads as it was scored.
 type scoreState struct {
-	weights   kam.Weights
+	sets      kam.CriteriaSets
+	crit      kam.Criteria  // today's criteria
 	history   []kam.Scoring // newest first
 	cur, prev kam.Position
 }
@@ -138,17 +165,18 @@ type scoreState struct {
 func (a *Actor) scoreState(ctx context.Context, acct kam.Account) (scoreState, error) {
 	var st scoreState
 	var err error
-	if st.weights, err = a.intel().Weights(ctx, a.TeamID); err != nil {
-		return st, fmt.Errorf("read weights: %w", err)
+	if st.sets, err = a.intel().CriteriaSets(ctx, a.TeamID); err != nil {
+		return st, fmt.Errorf("read criteria: %w", err)
 	}
+	st.crit = st.sets.Current()
 	if st.history, err = a.intel().Scorings(ctx, a.TeamID, acct.ID, 0); err != nil {
 		return st, fmt.Errorf("read scorings of account %d: %w", acct.ID, err)
 	}
 	if len(st.history) > 0 {
-		st.cur = kam.Evaluate(st.history[0].Scores, st.weights)
+		st.cur = st.sets.Evaluate(st.history[0])
 	}
 	if len(st.history) > 1 {
-		st.prev = kam.Evaluate(st.history[1].Scores, st.weights)
+		st.prev = st.sets.Evaluate(st.history[1])
 	}
 	return st, nil
 }
@@ -159,11 +187,14 @@ func (a *Actor) positions(ctx context.Context, acct kam.Account) (kam.Position, 
 	return st.cur, st, err
 }
 
+// latest returns the latest scores carried onto today's criteria: what
+// the form fills in and what a new scoring builds on.
 func (st scoreState) latest() kam.Scores {
 	if len(st.history) == 0 {
 		return kam.Scores{}
 	}
-	return st.history[0].Scores
+	last := st.history[0]
+	return st.crit.Carry(last.Scores, st.sets.Of(last.Criteria))
 }
 
 // blocks renders the score card: quadrant, axes, the previous position and
@@ -171,10 +202,11 @@ func (st scoreState) latest() kam.Scores {
 func (st scoreState) blocks(a kam.Account, loc *time.Location) []slack.Block {
 	blocks := []slack.Block{header(a.Name + " — selection matrix")}
 	if len(st.history) == 0 {
-		return append(blocks, section(fmt.Sprintf("Not scored yet. Score the %d attractiveness and %d strength factors 1–5: `/kam score %s size=4 growth=3 …`, or `/kam score %s` for the form.",
-			len(kam.FactorKeys(kam.AxisAttractiveness)), len(kam.FactorKeys(kam.AxisStrength)), a.Slug, a.Slug)))
+		return append(blocks, section(fmt.Sprintf("Not scored yet. Score the %d attractiveness and %d strength factors 1–5: `/kam score %s %s`, or `/kam score %s` for the form.",
+			len(st.crit.Keys(kam.AxisAttractiveness)), len(st.crit.Keys(kam.AxisStrength)), a.Slug, exampleScores(st.crit), a.Slug)))
 	}
 	cur := st.history[0]
+	set := st.sets.Of(cur.Criteria)
 	quadrant := fmt.Sprintf("not placed yet — %d of %d factors scored; placed once every factor is", st.cur.Scored, st.cur.Needed)
 	if st.cur.Rated {
 		quadrant = fmt.Sprintf("*%s* — %s", st.cur.Quadrant, quadrantAdvice[st.cur.Quadrant])
@@ -193,7 +225,9 @@ func (st scoreState) blocks(a kam.Account, loc *time.Location) []slack.Block {
 			where = fmt.Sprintf("%s (%s / %s)", st.prev.Quadrant, num1(st.prev.Attractiveness), num1(st.prev.Strength))
 		}
 		prev = fmt.Sprintf("%s — %s, %s", where, mention(p.UserID), dateText(p.At, loc))
-		move = kam.Move(st.prev, st.cur).String()
+		if st.prev.Rated && st.cur.Rated {
+			move = kam.Move(st.prev, st.cur).String()
+		}
 	}
 	blocks = append(blocks,
 		fields(
@@ -204,51 +238,62 @@ func (st scoreState) blocks(a kam.Account, loc *time.Location) []slack.Block {
 			fmt.Sprintf("*Scored*\n%s, %s", mention(cur.UserID), dateText(cur.At, loc)),
 			"*Before*\n"+prev,
 		),
-		section("*Attractiveness factors*\n"+factorLine(cur.Scores, st.weights, kam.AxisAttractiveness)),
-		section("*Strength factors*\n"+factorLine(cur.Scores, st.weights, kam.AxisStrength)),
+		section("*Attractiveness factors*\n"+factorLine(cur.Scores, set, kam.AxisAttractiveness)),
+		section("*Strength factors*\n"+factorLine(cur.Scores, set, kam.AxisStrength)),
 	)
-	weights := "equal weights"
-	if customWeights(st.weights) {
-		weights = "custom weights (×n)"
+	if cur.Criteria != st.crit.Version {
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Scored under %s; today's criteria are version %d — the next scoring uses them (`/kam criteria`).",
+			criteriaName(set), st.crit.Version)))
 	}
-	return append(blocks, contextBlock(fmt.Sprintf("%s · %s kept · `/kam score %s history` · `/kam weights`",
-		weights, plural(len(st.history), "scoring", "scorings"), a.Slug)))
+	return append(blocks, contextBlock(fmt.Sprintf("%s · %s kept · `/kam score %s history` · `/kam criteria`",
+		criteriaName(set), plural(len(st.history), "scoring", "scorings"), a.Slug)))
 }
 
-// factorLine lists an axis's factors with their scores: "Size 4 · Growth
-// potential – · …", with the weight when it is not 1.
-func factorLine(s kam.Scores, w kam.Weights, axis kam.Axis) string {
+// criteriaName names a criteria version for people: "the book's criteria"
+// or "criteria version 3".
+func criteriaName(c kam.Criteria) string {
+	if c.Version == 0 {
+		return "the book's criteria"
+	}
+	return fmt.Sprintf("criteria version %d", c.Version)
+}
+
+// exampleScores is a scoring example in a set's own factors: "size=4
+// growth=3 …".
+func exampleScores(c kam.Criteria) string {
+	keys := c.Keys("")
+	if len(keys) > 2 {
+		keys = keys[:2]
+	}
 	var parts []string
-	for _, f := range kam.Factors {
-		if f.Axis != axis {
-			continue
-		}
+	for i, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, 4-i))
+	}
+	return strings.Join(parts, " ") + " …"
+}
+
+// factorLine lists an axis's factors of a set with their scores: "Size 4
+// · Growth potential – · …", with the weight when it is not 1.
+func factorLine(s kam.Scores, c kam.Criteria, axis kam.Axis) string {
+	var parts []string
+	for _, f := range c.Axis(axis) {
 		v := "–"
 		if n, ok := s[f.Key]; ok {
 			v = strconv.Itoa(n)
 		}
-		part := fmt.Sprintf("%s *%s*", f.Label, v)
-		if wt := w.Of(f.Key); wt != 1 {
-			part += fmt.Sprintf(" (×%s)", strconv.FormatFloat(wt, 'f', -1, 64))
+		part := fmt.Sprintf("%s *%s*", format.Mrkdwn(f.Label), v)
+		if f.Weight != 1 {
+			part += fmt.Sprintf(" (×%s)", strconv.FormatFloat(f.Weight, 'f', -1, 64))
 		}
 		parts = append(parts, part)
 	}
 	return strings.Join(parts, " · ")
 }
 
-func customWeights(w kam.Weights) bool {
-	for _, v := range w {
-		if v != 1 {
-			return true
-		}
-	}
-	return false
-}
-
-// scoreList renders scores as typed: "size=4, trust=3".
-func scoreList(s kam.Scores) string {
+// scoreList renders scores as typed, in the set's order: "size=4, trust=3".
+func scoreList(c kam.Criteria, s kam.Scores) string {
 	var parts []string
-	for _, k := range sortedFactors(s) {
+	for _, k := range sortedFactors(c, s) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, s[k]))
 	}
 	return strings.Join(parts, ", ")
@@ -269,7 +314,7 @@ func scoreHistory(ctx context.Context, c *Call) (Reply, error) {
 		if i == scoreHistoryLen {
 			break
 		}
-		p := kam.Evaluate(s.Scores, st.weights)
+		p := st.sets.Evaluate(s)
 		where := "not placed"
 		if p.Rated {
 			where = fmt.Sprintf("*%s* (%s / %s)", p.Quadrant, num1(p.Attractiveness), num1(p.Strength))
@@ -278,10 +323,14 @@ func scoreHistory(ctx context.Context, c *Call) (Reply, error) {
 		for _, k := range s.Changed {
 			set[k] = s.Scores[k]
 		}
-		lines = append(lines, fmt.Sprintf("• %s %s — %s · set %s", dateText(s.At, c.Loc), mention(s.UserID), where, scoreList(set)))
+		line := fmt.Sprintf("• %s %s — %s · set %s", dateText(s.At, c.Loc), mention(s.UserID), where, scoreList(st.sets.Of(s.Criteria), set))
+		if s.Criteria != st.crit.Version {
+			line += " · " + criteriaName(st.sets.Of(s.Criteria))
+		}
+		lines = append(lines, line)
 	}
 	blocks = append(blocks, listBlocks("", lines, 3, nil)...)
-	return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("%s kept, newest first; positions use today's weights.",
+	return Reply{Blocks: append(blocks, contextBlock(fmt.Sprintf("%s kept, newest first; each position uses the criteria it was scored under.",
 		plural(len(st.history), "scoring", "scorings"))))}, nil
 }
 
@@ -292,9 +341,10 @@ type scoreMeta struct {
 
 var scoreLabels = []string{"1 — very low", "2 — low", "3 — medium", "4 — high", "5 — very high"}
 
-// scoreModal is the scoring form: one select per factor, pre-filled with
-// the last scores. Every select is optional: one left empty keeps its score.
-func scoreModal(a kam.Account, last kam.Scores) slack.ModalViewRequest {
+// scoreModal is the scoring form: one select per factor of today's
+// criteria, pre-filled with the last scores. Every select is optional: one
+// left empty keeps its score.
+func scoreModal(a kam.Account, crit kam.Criteria, last kam.Scores) slack.ModalViewRequest {
 	opts := make([]*slack.OptionBlockObject, len(scoreLabels))
 	for i, l := range scoreLabels {
 		opts[i] = slack.NewOptionBlockObject(strconv.Itoa(i+1), slack.NewTextBlockObject(slack.PlainTextType, l, false, false), nil)
@@ -308,19 +358,16 @@ func scoreModal(a kam.Account, last kam.Scores) slack.ModalViewRequest {
 			title = "*Our relative strength* (as the customer sees it)"
 		}
 		blocks = append(blocks, section(title))
-		for _, f := range kam.Factors {
-			if f.Axis != axis {
-				continue
-			}
+		for _, f := range crit.Axis(axis) {
 			sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, slack.NewTextBlockObject(slack.PlainTextType, "1–5", false, false), scoreActionID, opts...)
 			if v, ok := last[f.Key]; ok && v >= kam.MinScore && v <= kam.MaxScore {
 				sel.InitialOption = opts[v-1]
 			}
 			var hint *slack.TextBlockObject
-			if h := factorHints[f.Key]; h != "" {
+			if h := factorHints[f.ID]; h != "" {
 				hint = slack.NewTextBlockObject(slack.PlainTextType, h, false, false)
 			}
-			in := slack.NewInputBlock(factorBlockID(f.Key), slack.NewTextBlockObject(slack.PlainTextType, f.Label, false, false), hint, sel)
+			in := slack.NewInputBlock(factorBlockID(f.Key), slack.NewTextBlockObject(slack.PlainTextType, format.Plain(f.Label), false, false), hint, sel)
 			in.Optional = true
 			blocks = append(blocks, in)
 		}
@@ -354,6 +401,10 @@ func submitScoreView(ctx context.Context, in *Interaction) (InteractionReply, er
 	if err != nil {
 		return InteractionReply{}, err
 	}
+	before, err := in.scoreState(ctx, a)
+	if err != nil {
+		return InteractionReply{}, err
+	}
 	picked := kam.Scores{}
 	bad := FieldErrors{}
 	if v.State != nil {
@@ -366,7 +417,7 @@ func submitScoreView(ctx context.Context, in *Interaction) (InteractionReply, er
 			if !ok || act.SelectedOption.Value == "" {
 				continue
 			}
-			f, n, err := kam.ParseScore(key, act.SelectedOption.Value)
+			f, n, err := before.crit.ParseScore(key, act.SelectedOption.Value)
 			if err != nil {
 				bad[blockID] = clip(ErrorText(err), 150)
 				continue
@@ -378,11 +429,7 @@ func submitScoreView(ctx context.Context, in *Interaction) (InteractionReply, er
 		return InteractionReply{}, bad
 	}
 	if len(picked) == 0 {
-		return InteractionReply{}, FieldErrors{factorBlockID(kam.Factors[0].Key): "Pick a score for at least one factor."}
-	}
-	before, err := in.scoreState(ctx, a)
-	if err != nil {
-		return InteractionReply{}, err
+		return InteractionReply{}, FieldErrors{factorBlockID(before.crit.Factors[0].Key): "Pick a score for at least one factor."}
 	}
 	// The form is pre-filled: save what changed, or, when nothing did,
 	// every value as a confirmed re-scoring (the yearly review counts).
@@ -426,9 +473,10 @@ func weightsCommand() Command {
 		Name:    "weights",
 		Usage:   "weights [<factor>=<0-10> … | reset]",
 		Summary: "See the selection matrix's factor weights; admins change them.",
-		Details: "Weights belong to the workspace and start equal (1). A weight from 0 (left out) to 10 multiplies a factor " +
-			"in its axis's weighted mean; each axis keeps at least one factor above 0. Every position and movement is " +
-			"recomputed under the current weights; changes are kept in the audit log.",
+		Details: "Weights are part of the workspace's selection criteria (`/kam criteria`) and start equal (1). A weight from 0 " +
+			"(kept but not counted) to 10 is relative: each axis is the weighted mean of its factors, so a factor's share of " +
+			"its axis is its weight ÷ the axis's total. Each axis keeps at least one factor above 0. A change makes a new " +
+			"criteria version: scorings already made keep the weights they were scored under. Changes are kept in the audit log.",
 		Examples: []string{"weights", "weights size=2 growth=3 trust=2", "weights reset"},
 		Run:      runWeights,
 	}
@@ -445,40 +493,30 @@ func runWeights(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, err
 		}
 	}
+	crit, err := c.intel().Criteria(ctx, c.TeamID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("read criteria: %w", err)
+	}
 	var lead string
 	switch {
 	case reset:
-		if err := c.intel().ResetWeights(ctx, c.TeamID, c.UserID); err != nil {
+		set := kam.Weights{}
+		for _, f := range crit.Factors {
+			set[f.Key] = 1
+		}
+		if crit, err = c.intel().ChangeCriteria(ctx, c.TeamID, kam.CriteriaChange{Op: kam.CriteriaWeight, Weights: set}, c.UserID); err != nil {
 			return Reply{}, userErr(err, "reset weights")
 		}
-		lead = "Every weight is back to 1."
+		lead = fmt.Sprintf("Every weight is back to 1 (criteria version %d).", crit.Version)
 	case len(toks) > 0:
-		set := kam.Weights{}
-		for _, t := range toks {
-			if t.Key == "" {
-				return Reply{}, c.Usage("Unexpected “%s” — give weights as factor=0..10, e.g. size=2", show(t.String(), 40))
-			}
-			f, w, err := kam.ParseWeight(t.Key, t.Value)
-			if err != nil {
-				return Reply{}, err
-			}
-			if _, dup := set[f.Key]; dup {
-				return Reply{}, kam.Errorf(kam.EINVALID, "%s= is given twice — give each factor once.", f.Key)
-			}
-			set[f.Key] = w
+		set, err := parseWeights(c, crit, toks)
+		if err != nil {
+			return Reply{}, err
 		}
-		if _, err := c.intel().SetWeights(ctx, c.TeamID, set, c.UserID); err != nil {
+		if crit, err = c.intel().ChangeCriteria(ctx, c.TeamID, kam.CriteriaChange{Op: kam.CriteriaWeight, Weights: set}, c.UserID); err != nil {
 			return Reply{}, userErr(err, "set weights")
 		}
-		var parts []string
-		for _, k := range sortedFactors(set) {
-			parts = append(parts, fmt.Sprintf("%s=%s", k, strconv.FormatFloat(set[k], 'f', -1, 64)))
-		}
-		lead = "Weights set: " + strings.Join(parts, ", ") + ". Positions now use them."
-	}
-	w, err := c.intel().Weights(ctx, c.TeamID)
-	if err != nil {
-		return Reply{}, fmt.Errorf("read weights: %w", err)
+		lead = fmt.Sprintf("Weights set: %s (criteria version %d). New scorings use them; old ones keep theirs.", weightList(crit, set), crit.Version)
 	}
 	blocks := []slack.Block{header("Selection weights")}
 	if lead != "" {
@@ -486,17 +524,47 @@ func runWeights(ctx context.Context, c *Call) (Reply, error) {
 	}
 	line := func(axis kam.Axis) string {
 		var parts []string
-		for _, f := range kam.Factors {
-			if f.Axis == axis {
-				parts = append(parts, fmt.Sprintf("%s *%s*", f.Label, strconv.FormatFloat(w.Of(f.Key), 'f', -1, 64)))
-			}
+		for _, f := range crit.Axis(axis) {
+			parts = append(parts, fmt.Sprintf("%s *%s*", format.Mrkdwn(f.Label), strconv.FormatFloat(f.Weight, 'f', -1, 64)))
 		}
 		return strings.Join(parts, " · ")
 	}
 	blocks = append(blocks,
 		section("*Customer attractiveness*\n"+line(kam.AxisAttractiveness)),
 		section("*Our relative strength*\n"+line(kam.AxisStrength)),
-		contextBlock("Each axis is Σ weight × (score − 1)/4 ÷ Σ weight, as 0–100. Admins: `/kam weights size=2 trust=3` · `/kam weights reset`"),
+		contextBlock("Each axis is Σ weight × (score − 1)/4 ÷ Σ weight, as 0–100. Admins: `/kam weights size=2 trust=3` · `/kam weights reset` · `/kam criteria` for the factors"),
 	)
 	return Reply{Blocks: blocks}, nil
+}
+
+// parseWeights reads factor=weight tokens against the criteria: each
+// factor once, each weight 0–10.
+func parseWeights(c *Call, crit kam.Criteria, toks []Token) (kam.Weights, error) {
+	set := kam.Weights{}
+	for _, t := range toks {
+		if t.Key == "" {
+			return nil, c.Usage("Unexpected “%s” — give weights as factor=0..10, e.g. %s=2", show(t.String(), 40), crit.Factors[0].Key)
+		}
+		f, w, err := crit.ParseWeight(t.Key, t.Value)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := set[f.Key]; dup {
+			return nil, kam.Errorf(kam.EINVALID, "%s= is given twice — give each factor once.", f.Key)
+		}
+		set[f.Key] = w
+	}
+	if len(set) == 0 {
+		return nil, c.Usage("Give weights as factor=0..10, e.g. %s=2", crit.Factors[0].Key)
+	}
+	return set, nil
+}
+
+// weightList renders weights as typed, in the set's order: "size=2, trust=3".
+func weightList(c kam.Criteria, w kam.Weights) string {
+	var parts []string
+	for _, k := range sortedFactors(c, w) {
+		parts = append(parts, fmt.Sprintf("%s=%s", k, strconv.FormatFloat(w[k], 'f', -1, 64)))
+	}
+	return strings.Join(parts, ", ")
 }

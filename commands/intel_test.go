@@ -129,15 +129,21 @@ func TestIntelWeights(t *testing.T) {
 	}
 	// Weighted: attractiveness (1 + 3·0 + 4)/12 = 41.7; strength (0.25 + 2·0.75 + 3.5)/10 = 52.5.
 	rep := e.ok(admin, "weights growth=3 service=2")
-	if !strings.Contains(rep.Text, "Weights set: growth=3, service=2.") {
+	if !strings.Contains(rep.Text, "Weights set: growth=3, service=2 (criteria version 1).") {
 		t.Errorf("weights reply:\n%s", rep.Text)
 	}
-	if rep := e.ok(ana, "score acme"); !strings.Contains(rep.Text, "maintain") || !strings.Contains(rep.Text, "41.7 / 100") || !strings.Contains(rep.Text, "52.5 / 100") {
+	// The latest scoring keeps the weights it was made under…
+	if rep := e.ok(ana, "score acme"); !strings.Contains(rep.Text, "strategic") || !strings.Contains(rep.Text, "today's criteria are version 1") {
+		t.Errorf("old scoring under its own weights:\n%s", rep.Text)
+	}
+	// …and the next scoring is made under the new ones.
+	if rep := e.ok(ana, "score acme trust=3"); !strings.Contains(rep.Text, "maintain") || !strings.Contains(rep.Text, "41.7 / 100") || !strings.Contains(rep.Text, "52.5 / 100") ||
+		!strings.Contains(rep.Text, "strategic → maintain") {
 		t.Errorf("weighted position:\n%s", rep.Text)
 	}
 	golden(t, "intel_weights.txt", []byte(e.ok(ana, "weights").Text+"\n"))
 	e.ok(admin, "weights reset")
-	if rep := e.ok(ana, "score acme"); !strings.Contains(rep.Text, "strategic") {
+	if rep := e.ok(ana, "score acme trust=3"); !strings.Contains(rep.Text, "strategic") {
 		t.Errorf("after reset:\n%s", rep.Text)
 	}
 }

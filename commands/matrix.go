@@ -18,7 +18,7 @@ import (
 type PictureStore interface {
 	// PreviousScores returns each account's scores before its latest
 	// scoring, by account ID (accounts scored once are absent).
-	PreviousScores(ctx context.Context, teamID string) (map[int64]kam.Scores, error)
+	PreviousScores(ctx context.Context, teamID string) (map[int64]kam.Scoring, error)
 	// AccountHealthHistory returns an account's weekly health snapshots
 	// from the ISO week sinceWeek on, oldest first.
 	AccountHealthHistory(ctx context.Context, teamID string, accountID int64, sinceWeek string) ([]kam.HealthSnapshot, error)
@@ -156,8 +156,8 @@ func (c *Call) portfolioMatrix(ctx context.Context, req matrixRequest) (matrix.C
 		return matrix.Chart{}, fmt.Errorf("list accounts for the matrix: %w", err)
 	}
 	var s matrix.Scores
-	if s.Weights, err = c.intel().Weights(ctx, c.TeamID); err != nil {
-		return matrix.Chart{}, fmt.Errorf("read weights: %w", err)
+	if s.Sets, err = c.intel().CriteriaSets(ctx, c.TeamID); err != nil {
+		return matrix.Chart{}, fmt.Errorf("read criteria: %w", err)
 	}
 	if s.Latest, err = c.intel().LatestScores(ctx, c.TeamID); err != nil {
 		return matrix.Chart{}, fmt.Errorf("read latest scores: %w", err)
@@ -275,8 +275,8 @@ func SharePortfolioMatrix(ctx context.Context, scores ScoreStore, prev PictureSt
 	teamID, channel, title string, accts []kam.Account, bands map[int64]kam.Band) error {
 	var s matrix.Scores
 	var err error
-	if s.Weights, err = scores.Weights(ctx, teamID); err != nil {
-		return fmt.Errorf("read weights: %w", err)
+	if s.Sets, err = scores.CriteriaSets(ctx, teamID); err != nil {
+		return fmt.Errorf("read criteria: %w", err)
 	}
 	if s.Latest, err = scores.LatestScores(ctx, teamID); err != nil {
 		return fmt.Errorf("read latest scores: %w", err)

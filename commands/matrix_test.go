@@ -30,7 +30,7 @@ func matrixSetup(t *testing.T) (*env, *fakeslack.Server) {
 func scoreAll(t *testing.T, e *env, user, acct string, v int) {
 	t.Helper()
 	var parts []string
-	for _, f := range kam.Factors {
+	for _, f := range kam.DefaultCriteria().Factors {
 		parts = append(parts, fmt.Sprintf("%s=%d", f.Key, v))
 	}
 	e.ok(user, "score "+acct+" "+strings.Join(parts, " "))
@@ -174,7 +174,7 @@ func TestMatrixLargePortfolio(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := kam.Scores{}
-		for k, f := range kam.Factors {
+		for k, f := range kam.DefaultCriteria().Factors {
 			s[f.Key] = 1 + (i+k)%5
 		}
 		if err := e.db.SaveScoring(ctx, &kam.Scoring{TeamID: team, AccountID: a.ID, UserID: ana, Scores: s}, ana); err != nil {

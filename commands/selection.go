@@ -218,7 +218,7 @@ func (a *Actor) reviewSelection(ctx context.Context, accts []kam.Account) (kam.S
 	for i, x := range accts {
 		ids[i] = x.ID
 	}
-	w, err := a.intel().Weights(ctx, a.TeamID)
+	sets, err := a.intel().CriteriaSets(ctx, a.TeamID)
 	if err != nil {
 		return kam.SelectionReview{}, fmt.Errorf("selection review: %w", err)
 	}
@@ -230,7 +230,8 @@ func (a *Actor) reviewSelection(ctx context.Context, accts []kam.Account) (kam.S
 	for i, x := range accts {
 		in := kam.SelectionInput{Account: x, Scorings: scs[x.ID]}
 		for _, s := range in.Scorings {
-			in.Positions = append(in.Positions, kam.Evaluate(s.Scores, w))
+			// Each scoring under its own criteria: a move is the account's.
+			in.Positions = append(in.Positions, sets.Evaluate(s))
 		}
 		ins[i] = in
 	}

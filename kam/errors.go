@@ -31,6 +31,7 @@ const (
 	EntityPlanReview    = "plan review"
 	EntityScoring       = "scoring"
 	EntityWeights       = "weights"
+	EntityCriteria      = "criteria"
 	EntitySurvey        = "survey"
 	EntitySurveyAnswer  = "survey answer"
 	EntityNudge         = "nudge"

@@ -18,35 +18,14 @@ const (
 	AxisStrength       Axis = "strength"       // our strength relative to competitors, as the customer sees it
 )
 
-// Factor is one scored criterion of the selection matrix.
+// Factor is one scored criterion of the selection matrix, as one version
+// of a workspace's criteria holds it.
 type Factor struct {
-	Key   string // what users type: size, value-in-use, …
-	Axis  Axis
-	Label string // short human name, for the modal and cards
-}
-
-// Factors lists every factor: the 10 customer-attractiveness factors, then
-// the 9 relative-strength factors, in the order cards and the modal show them.
-var Factors = []Factor{
-	{"size", AxisAttractiveness, "Size"},
-	{"growth", AxisAttractiveness, "Growth potential"},
-	{"stability", AxisAttractiveness, "Financial stability"},
-	{"access", AxisAttractiveness, "Ease of access"},
-	{"closeness", AxisAttractiveness, "Closeness of relationship"},
-	{"fit", AxisAttractiveness, "Strategic fit"},
-	{"adopter", AxisAttractiveness, "Early adopter"},
-	{"value", AxisAttractiveness, "Values our offer"},
-	{"competition", AxisAttractiveness, "Low competition"},
-	{"standing", AxisAttractiveness, "Market standing"},
-	{"price", AxisStrength, "Price"},
-	{"service", AxisStrength, "Service"},
-	{"people", AxisStrength, "Quality of people"},
-	{"response", AxisStrength, "Speed of response"},
-	{"attitude", AxisStrength, "Relationships and attitudes"},
-	{"innovation", AxisStrength, "Innovation"},
-	{"value-in-use", AxisStrength, "Value in use"},
-	{"sustainability", AxisStrength, "Long-term sustainability"},
-	{"trust", AxisStrength, "Trust and confidence"},
+	ID     int    // stable across versions: a rename keeps it, a new factor takes a new one
+	Key    string // what users type: size, value-in-use, …
+	Axis   Axis
+	Label  string  // short human name, for the modal and cards
+	Weight float64 // relative weight 0–10 within its axis (see Criteria)
 }
 
 // Limits of a factor score and of a factor weight.
@@ -55,61 +34,6 @@ const (
 	MaxScore  = 5
 	MaxWeight = 10.0
 )
-
-// LookupFactor finds a factor by key, case-insensitively; "value_in_use"
-// is accepted for "value-in-use" because people type both.
-func LookupFactor(key string) (Factor, bool) {
-	key = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(key)), "_", "-")
-	for _, f := range Factors {
-		if f.Key == key {
-			return f, true
-		}
-	}
-	return Factor{}, false
-}
-
-// FactorKeys returns the keys of one axis (every factor when axis is ""), in order.
-func FactorKeys(axis Axis) []string {
-	var keys []string
-	for _, f := range Factors {
-		if axis == "" || f.Axis == axis {
-			keys = append(keys, f.Key)
-		}
-	}
-	return keys
-}
-
-func unknownFactor(key string) *Error {
-	return Errorf(EINVALID, "Unknown factor %q. Attractiveness factors: %s. Strength factors: %s.",
-		key, strings.Join(FactorKeys(AxisAttractiveness), ", "), strings.Join(FactorKeys(AxisStrength), ", "))
-}
-
-// ParseScore reads one "factor=value" pair of /kam score.
-func ParseScore(key, value string) (Factor, int, error) {
-	f, ok := LookupFactor(key)
-	if !ok {
-		return Factor{}, 0, unknownFactor(key)
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(value))
-	if err != nil || n < MinScore || n > MaxScore {
-		return Factor{}, 0, Errorf(EINVALID, "Score for %s must be a whole number from %d to %d, e.g. %s=4 (got %q).", f.Key, MinScore, MaxScore, f.Key, value)
-	}
-	return f, n, nil
-}
-
-// ParseWeight reads one "factor=weight" pair of /kam weights: a number from
-// 0 (factor ignored) to 10.
-func ParseWeight(key, value string) (Factor, float64, error) {
-	f, ok := LookupFactor(key)
-	if !ok {
-		return Factor{}, 0, unknownFactor(key)
-	}
-	w, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-	if err != nil || math.IsNaN(w) || w < 0 || w > MaxWeight {
-		return Factor{}, 0, Errorf(EINVALID, "Weight for %s must be a number from 0 to %g, e.g. %s=2 (got %q).", f.Key, MaxWeight, f.Key, value)
-	}
-	return f, w, nil
-}
 
 // Scores maps factor keys to scores 1–5. A factor absent from the map has
 // not been scored yet.
@@ -128,48 +52,9 @@ func (s Scores) Merge(update Scores) Scores {
 	return out
 }
 
-// Validate checks that every key is a factor and every value is 1–5.
-func (s Scores) Validate() error {
-	for _, k := range sortedKeys(s) {
-		if _, _, err := ParseScore(k, strconv.Itoa(s[k])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Weights maps factor keys to weights 0–10. A factor absent from the map
-// weighs 1, so the zero value is the default: equal weights.
+// Weights maps factor keys to weights 0–10: a change of weights, or the
+// weights of one criteria set (Criteria.Weights).
 type Weights map[string]float64
-
-// Of returns the weight of a factor.
-func (w Weights) Of(key string) float64 {
-	if v, ok := w[key]; ok {
-		return v
-	}
-	return 1
-}
-
-// Validate checks that every key is a factor, every weight is 0–10, and
-// each axis keeps at least one factor with a weight above 0 (otherwise the
-// axis could never be computed).
-func (w Weights) Validate() error {
-	for _, k := range sortedKeys(w) {
-		if _, _, err := ParseWeight(k, strconv.FormatFloat(w[k], 'g', -1, 64)); err != nil {
-			return err
-		}
-	}
-	for _, axis := range []Axis{AxisAttractiveness, AxisStrength} {
-		total := 0.0
-		for _, k := range FactorKeys(axis) {
-			total += w.Of(k)
-		}
-		if total <= 0 {
-			return Errorf(EINVALID, "At least one %s factor needs a weight above 0, e.g. %s=1.", axis, FactorKeys(axis)[0])
-		}
-	}
-	return nil
-}
 
 // Quadrant is an account's cell in the directional policy matrix.
 type Quadrant string
@@ -199,13 +84,15 @@ type Position struct {
 	// mean of the few factors scored (one factor at 5 is not "100").
 	Rated    bool
 	Quadrant Quadrant
-	Missing  []string // factors without a score, in Factors order
+	Missing  []string // factors of the set without a score, in the set's order
 	// Scored counts the factors with a weight above 0 that are scored, of
 	// Needed: "2 of 19 factors scored".
 	Scored, Needed int
 }
 
-// Evaluate computes the position of a set of scores under the weights.
+// Evaluate computes the position of a set of scores under a criteria set:
+// its factors and their weights. A score for a factor not in the set is
+// left out.
 //
 // An account is placed only when every factor with a weight above 0 is
 // scored: a partial scoring would rest each axis on the few factors given
@@ -217,17 +104,17 @@ type Position struct {
 // before the quadrant is read, so the figure people see explains the
 // quadrant; a value of exactly 50 counts as high (an average account is
 // given the benefit of the doubt rather than flagged for de-selection).
-func Evaluate(s Scores, w Weights) Position {
+func Evaluate(s Scores, c Criteria) Position {
 	var p Position
 	var okA, okS bool
-	p.Attractiveness, okA = axisValue(s, w, AxisAttractiveness)
-	p.Strength, okS = axisValue(s, w, AxisStrength)
-	for _, f := range Factors {
+	p.Attractiveness, okA = axisValue(s, c, AxisAttractiveness)
+	p.Strength, okS = axisValue(s, c, AxisStrength)
+	for _, f := range c.Factors {
 		_, ok := s[f.Key]
 		if !ok {
 			p.Missing = append(p.Missing, f.Key)
 		}
-		if w.Of(f.Key) > 0 {
+		if f.Weight > 0 {
 			p.Needed++
 			if ok {
 				p.Scored++
@@ -242,14 +129,14 @@ func Evaluate(s Scores, w Weights) Position {
 	return p
 }
 
-func axisValue(s Scores, w Weights, axis Axis) (float64, bool) {
+func axisValue(s Scores, c Criteria, axis Axis) (float64, bool) {
 	var num, den float64
-	for _, f := range Factors {
+	for _, f := range c.Factors {
 		v, ok := s[f.Key]
 		if f.Axis != axis || !ok {
 			continue
 		}
-		wt := w.Of(f.Key)
+		wt := f.Weight
 		num += wt * float64(v-MinScore) / float64(MaxScore-MinScore)
 		den += wt
 	}
@@ -282,8 +169,11 @@ type Scoring struct {
 	AccountID int64
 	UserID    string
 	Scores    Scores
-	Changed   []string // factors set by this scoring, in Factors order
+	Changed   []string // factors set by this scoring, in the set's order
 	At        time.Time
+	// Criteria is the version of the workspace's criteria the scoring was
+	// made under (0: the book's default set); it is read under that set.
+	Criteria int
 }
 
 // Movement is the change between two positions.
@@ -293,9 +183,9 @@ type Movement struct {
 	From, To       Quadrant
 }
 
-// Move compares the previous position with the current one. Both should be
-// evaluated under the same (current) weights, so that the movement shows a
-// change in the account, not a change of policy.
+// Move compares the previous position with the current one, each
+// evaluated under the criteria set its scoring was made with: the axes are
+// 0–100 under any set, so history stays comparable when the criteria change.
 func Move(prev, cur Position) Movement {
 	return Movement{
 		Attractiveness: math.Round((cur.Attractiveness-prev.Attractiveness)*10) / 10,

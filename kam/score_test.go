@@ -7,14 +7,18 @@ import (
 )
 
 func TestFactors(t *testing.T) {
-	if got := len(FactorKeys(AxisAttractiveness)); got != 10 {
+	c := DefaultCriteria()
+	if got := len(c.Keys(AxisAttractiveness)); got != 10 {
 		t.Errorf("attractiveness factors = %d, want 10", got)
 	}
-	if got := len(FactorKeys(AxisStrength)); got != 9 {
+	if got := len(c.Keys(AxisStrength)); got != 9 {
 		t.Errorf("strength factors = %d, want 9", got)
 	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("the default set does not validate: %v", err)
+	}
 	seen := map[string]bool{}
-	for _, f := range Factors {
+	for _, f := range c.Factors {
 		if seen[f.Key] {
 			t.Errorf("factor %q listed twice", f.Key)
 		}
@@ -25,7 +29,7 @@ func TestFactors(t *testing.T) {
 func TestEvaluate(t *testing.T) {
 	all := func(v int) Scores {
 		s := Scores{}
-		for _, f := range Factors {
+		for _, f := range DefaultCriteria().Factors {
 			s[f.Key] = v
 		}
 		return s
@@ -35,7 +39,7 @@ func TestEvaluate(t *testing.T) {
 	// out of the policy for the account to be placed.
 	focus := func(s Scores, w Weights) Weights {
 		out := Weights{}
-		for _, f := range Factors {
+		for _, f := range DefaultCriteria().Factors {
 			if _, ok := s[f.Key]; !ok {
 				out[f.Key] = 0
 			}
@@ -92,7 +96,7 @@ func TestEvaluate(t *testing.T) {
 			if !tt.asGiven && tt.rated {
 				w = focus(tt.scores, tt.weights)
 			}
-			p := Evaluate(tt.scores, w)
+			p := Evaluate(tt.scores, DefaultCriteria().WithWeights(w))
 			if p.Attractiveness != tt.attr || p.Strength != tt.str || p.Rated != tt.rated || p.Quadrant != tt.quadrant {
 				t.Errorf("Evaluate = %.2f/%.2f rated=%v %q, want %.2f/%.2f rated=%v %q",
 					p.Attractiveness, p.Strength, p.Rated, p.Quadrant, tt.attr, tt.str, tt.rated, tt.quadrant)
@@ -140,7 +144,7 @@ func TestParseScore(t *testing.T) {
 		{"bogus", "3", "", 0, `Unknown factor "bogus"`},
 	}
 	for _, tt := range tests {
-		f, n, err := ParseScore(tt.key, tt.value)
+		f, n, err := DefaultCriteria().ParseScore(tt.key, tt.value)
 		if tt.errHas != "" {
 			if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), tt.errHas) {
 				t.Errorf("ParseScore(%q, %q) error = %v, want EINVALID containing %q", tt.key, tt.value, err, tt.errHas)
@@ -151,7 +155,7 @@ func TestParseScore(t *testing.T) {
 			t.Errorf("ParseScore(%q, %q) = %q, %d, %v; want %q, %d", tt.key, tt.value, f.Key, n, err, tt.factor, tt.score)
 		}
 	}
-	_, _, err := ParseScore("bogus", "3")
+	_, _, err := DefaultCriteria().ParseScore("bogus", "3")
 	if msg := ErrorMessage(err); !strings.Contains(msg, "value-in-use") || !strings.Contains(msg, "standing") {
 		t.Errorf("unknown-factor message should list the factors, got %q", msg)
 	}
@@ -167,7 +171,7 @@ func TestParseWeight(t *testing.T) {
 		{"-1", 0, false}, {"10.5", 0, false}, {"NaN", 0, false}, {"Inf", 0, false}, {"two", 0, false},
 	}
 	for _, tt := range tests {
-		_, w, err := ParseWeight("size", tt.value)
+		_, w, err := DefaultCriteria().ParseWeight("size", tt.value)
 		if tt.ok != (err == nil) || (tt.ok && w != tt.want) {
 			t.Errorf("ParseWeight(size, %q) = %v, %v; want %v ok=%v", tt.value, w, err, tt.want, tt.ok)
 		}
@@ -179,11 +183,11 @@ func TestParseWeight(t *testing.T) {
 
 func TestWeightsValidate(t *testing.T) {
 	zeroAttr := Weights{}
-	for _, k := range FactorKeys(AxisAttractiveness) {
+	for _, k := range DefaultCriteria().Keys(AxisAttractiveness) {
 		zeroAttr[k] = 0
 	}
 	zeroStr := Weights{}
-	for _, k := range FactorKeys(AxisStrength) {
+	for _, k := range DefaultCriteria().Keys(AxisStrength) {
 		zeroStr[k] = 0
 	}
 	tests := []struct {
@@ -197,14 +201,19 @@ func TestWeightsValidate(t *testing.T) {
 		{"strength all zero", zeroStr, false},
 		{"unknown factor", Weights{"colour": 1}, false},
 		{"too heavy", Weights{"size": 11}, false},
+		{"negative", Weights{"size": -1}, false},
 	}
 	for _, tt := range tests {
-		if err := tt.w.Validate(); (err == nil) != tt.ok {
-			t.Errorf("%s: Validate = %v, want ok=%v", tt.name, err, tt.ok)
+		_, err := DefaultCriteria().Apply(CriteriaChange{Op: CriteriaWeight, Weights: tt.w})
+		if tt.w == nil {
+			err = DefaultCriteria().Validate()
+		}
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: Apply = %v, want ok=%v", tt.name, err, tt.ok)
 		}
 	}
-	if (Weights{}).Of("size") != 1 {
-		t.Error("an unset weight must be 1")
+	if f, _ := DefaultCriteria().Lookup("size"); f.Weight != 1 {
+		t.Error("the default weight must be 1")
 	}
 }
 
@@ -218,13 +227,14 @@ func TestScoresMergeAndValidate(t *testing.T) {
 	if prev["size"] != 2 {
 		t.Error("Merge changed its receiver")
 	}
-	if err := (Scores{"size": 6}).Validate(); err == nil {
+	c := DefaultCriteria()
+	if err := c.ValidateScores(Scores{"size": 6}); err == nil {
 		t.Error("Validate accepted 6")
 	}
-	if err := (Scores{"nope": 3}).Validate(); err == nil {
+	if err := c.ValidateScores(Scores{"nope": 3}); err == nil {
 		t.Error("Validate accepted an unknown factor")
 	}
-	if err := want.Validate(); err != nil {
+	if err := c.ValidateScores(want); err != nil {
 		t.Errorf("Validate = %v", err)
 	}
 }

@@ -3,30 +3,31 @@ package matrix
 import "github.com/kambot/kambot/kam"
 
 // Scores are what a portfolio's matrix is drawn from: every account's
-// latest scores, the scores before them, and the workspace's weights.
+// latest scoring, the scoring before it, and every version of the
+// workspace's criteria (each scoring is read under its own).
 type Scores struct {
-	Latest   map[int64]kam.Scores
-	Previous map[int64]kam.Scores
-	Weights  kam.Weights
+	Latest   map[int64]kam.Scoring
+	Previous map[int64]kam.Scoring
+	Sets     kam.CriteriaSets
 }
 
 // Portfolio places the accounts: those whose latest scoring is complete
 // become bubbles (an account never fully scored has no place), with an
-// arrow from the previous scoring when that one was complete too. Both
-// are evaluated under today's weights, so an arrow shows a change in the
-// account, not a change of policy. bands holds each account's health band
+// arrow from the previous scoring when that one was complete too. Each is
+// evaluated under the criteria it was scored with, so history stays as it
+// was scored when the criteria change. bands holds each account's health band
 // (absent: drawn as not assessed). want, when not empty, keeps only the
 // quadrants it names.
 func Portfolio(title string, accts []kam.Account, s Scores, bands map[int64]kam.Band, want map[kam.Quadrant]bool) Chart {
 	c := Chart{Title: title, Split: kam.QuadrantLine}
 	for _, a := range accts {
-		pos := kam.Evaluate(s.Latest[a.ID], s.Weights)
+		pos := s.Sets.Evaluate(s.Latest[a.ID])
 		if !pos.Rated || (len(want) > 0 && !want[pos.Quadrant]) {
 			continue
 		}
 		acct := Account{ID: a.ID, Name: a.Name, At: Point{pos.Attractiveness, pos.Strength}, Revenue: a.Revenue, Band: bands[a.ID]}
 		if prev, ok := s.Previous[a.ID]; ok {
-			if pp := kam.Evaluate(prev, s.Weights); pp.Rated {
+			if pp := s.Sets.Evaluate(prev); pp.Rated {
 				acct.Previous = &Point{pp.Attractiveness, pp.Strength}
 			}
 		}

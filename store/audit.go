@@ -39,8 +39,6 @@ const (
 	ActionContactUpdate = "contact.update"
 	ActionContactRemove = "contact.remove"
 	ActionScoringSave   = "scoring.save"
-	ActionWeightsSet    = "weights.set"
-	ActionWeightsReset  = "weights.reset"
 	ActionObjectiveAdd  = "plan.objective"
 	ActionTacticAdd     = "plan.tactic"
 	ActionTacticDone    = "plan.done"

@@ -99,7 +99,7 @@ func intelState(t testing.TB, db *store.DB, team string) string {
 			fmt.Fprintf(&b, "%+v\n", *p.LastReview)
 		}
 	}
-	w, err := db.Weights(ctx, team)
+	w, err := db.CriteriaSets(ctx, team)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestScoring(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(latest, map[int64]kam.Scores{a.ID: s2.Scores, b.ID: {"fit": 3}}) {
+		if !reflect.DeepEqual(latest, map[int64]kam.Scoring{a.ID: {AccountID: a.ID, Scores: s2.Scores}, b.ID: {AccountID: b.ID, Scores: kam.Scores{"fit": 3}}}) {
 			t.Errorf("latest = %v", latest)
 		}
 		if other, _ := db.LatestScores(ctx, intelOther); len(other) != 0 {
@@ -325,7 +325,7 @@ func TestScoring(t *testing.T) {
 		db, _ := openIntelDB(t)
 		a := intelAccount(t, db, intelTeam, "Acme")
 		var wg sync.WaitGroup
-		keys := kam.FactorKeys("")
+		keys := kam.DefaultCriteria().Keys("")
 		errs := make(chan error, len(keys))
 		for i, k := range keys {
 			wg.Add(1)
@@ -342,7 +342,7 @@ func TestScoring(t *testing.T) {
 			}
 		}
 		latest, _ := db.LatestScores(ctx, intelTeam)
-		if len(latest[a.ID]) != len(keys) {
+		if len(latest[a.ID].Scores) != len(keys) {
 			t.Errorf("concurrent scorings lost factors: %v", latest[a.ID])
 		}
 	})
@@ -382,63 +382,6 @@ func TestScoring(t *testing.T) {
 			t.Errorf("another workspace's account was scored: %v", ss)
 		}
 	})
-}
-
-func TestWeights(t *testing.T) {
-	ctx := context.Background()
-	db, _ := openIntelDB(t)
-	w, err := db.Weights(ctx, intelTeam)
-	if err != nil || len(w) != 0 {
-		t.Fatalf("default weights = %v, %v; want none set", w, err)
-	}
-	after, err := db.SetWeights(ctx, intelTeam, kam.Weights{"size": 3, "Value_In_Use": 0}, "UADMIN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (kam.Weights{"size": 3, "value-in-use": 0}); !reflect.DeepEqual(after, want) {
-		t.Errorf("after = %v, want %v", after, want)
-	}
-	after, err = db.SetWeights(ctx, intelTeam, kam.Weights{"size": 2.5, "trust": 4}, "UADMIN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (kam.Weights{"size": 2.5, "value-in-use": 0, "trust": 4}); !reflect.DeepEqual(after, want) {
-		t.Errorf("after = %v, want %v", after, want)
-	}
-	if got, _ := db.Weights(ctx, intelTeam); !reflect.DeepEqual(got, after) {
-		t.Errorf("read back %v, want %v", got, after)
-	}
-	if e := lastAudit(t, db, intelTeam); e.Action != store.ActionWeightsSet || e.Actor != "UADMIN" {
-		t.Errorf("audit = %+v", e)
-	}
-	if other, _ := db.Weights(ctx, intelOther); len(other) != 0 {
-		t.Errorf("weights leaked to another workspace: %v", other)
-	}
-
-	before := intelState(t, db, intelTeam)
-	zero := kam.Weights{}
-	for _, k := range kam.FactorKeys(kam.AxisStrength) {
-		zero[k] = 0
-	}
-	for name, bad := range map[string]kam.Weights{
-		"strength all zero": zero, "negative": {"size": -1}, "too heavy": {"size": 11}, "unknown": {"colour": 2}, "empty": {},
-	} {
-		if _, err := db.SetWeights(ctx, intelTeam, bad, "UADMIN"); kam.ErrorCode(err) != kam.EINVALID {
-			t.Errorf("%s: %v, want EINVALID", name, err)
-		}
-	}
-	if intelState(t, db, intelTeam) != before {
-		t.Error("refused weights changed something")
-	}
-	if err := db.ResetWeights(ctx, intelTeam, "UADMIN"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := db.Weights(ctx, intelTeam); len(got) != 0 {
-		t.Errorf("after reset = %v", got)
-	}
-	if e := lastAudit(t, db, intelTeam); e.Action != store.ActionWeightsReset {
-		t.Errorf("audit = %+v", e)
-	}
 }
 
 func TestPlan(t *testing.T) {

@@ -11,21 +11,11 @@ import (
 // PreviousScores returns, by account ID, the scores of each account's
 // scoring before its latest one (accounts scored once are absent), in one
 // query: where the matrix draws the arrow from.
-func (db *DB) PreviousScores(ctx context.Context, teamID string) (map[int64]kam.Scores, error) {
-	out := map[int64]kam.Scores{}
+func (db *DB) PreviousScores(ctx context.Context, teamID string) (map[int64]kam.Scoring, error) {
+	out := map[int64]kam.Scoring{}
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
-		var id int64
-		var f string
-		var v int
-		if err := r.Scan(&id, &f, &v); err != nil {
-			return err
-		}
-		if out[id] == nil {
-			out[id] = kam.Scores{}
-		}
-		out[id][f] = v
-		return nil
-	}, `SELECT s.account_id, v.factor, v.score
+		return scanScoringValue(r, out)
+	}, `SELECT s.account_id, s.criteria_version, v.factor, v.score
 		FROM scorings s JOIN scoring_values v ON v.scoring_id = s.id
 		WHERE s.team_id = ?1 AND s.id IN (
 			SELECT (SELECT p.id FROM scorings p

@@ -33,7 +33,7 @@ func TestPreviousScores(t *testing.T) {
 	}
 	// The scoring before the latest, merged as saved; an account scored
 	// once has none; another workspace's never shows.
-	want := map[int64]kam.Scores{acme.ID: {"size": 3, "trust": 4}}
+	want := map[int64]kam.Scoring{acme.ID: {AccountID: acme.ID, Scores: kam.Scores{"size": 3, "trust": 4}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("previous scores %v, want %v", got, want)
 	}

@@ -76,7 +76,7 @@ func (db *DB) LatestScorings(ctx context.Context, teamID string, accountIDs []in
 	err := db.each(ctx, func(r *sql.Rows) error {
 		var s kam.Scoring
 		var at int64
-		if err := r.Scan(&s.ID, &s.AccountID, &s.UserID, &at); err != nil {
+		if err := r.Scan(&s.ID, &s.AccountID, &s.UserID, &at, &s.Criteria); err != nil {
 			return err
 		}
 		s.TeamID, s.At, s.Scores = teamID, fromMS(at), kam.Scores{}
@@ -84,7 +84,7 @@ func (db *DB) LatestScorings(ctx context.Context, teamID string, accountIDs []in
 		out[s.AccountID] = append(out[s.AccountID], s)
 		ids = append(ids, s.ID)
 		return nil
-	}, `SELECT s.id, s.account_id, s.user_id, s.at FROM json_each(?2) a
+	}, `SELECT s.id, s.account_id, s.user_id, s.at, s.criteria_version FROM json_each(?2) a
 		CROSS JOIN scorings s INDEXED BY scorings_team_account ON s.team_id = +?1 AND s.account_id = a.value
 		WHERE s.id IN (SELECT x.id FROM scorings x INDEXED BY scorings_team_account
 			WHERE x.team_id = +?1 AND x.account_id = a.value ORDER BY x.id DESC LIMIT +?3)

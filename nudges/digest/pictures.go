@@ -15,10 +15,10 @@ import (
 // ScoreSource places accounts in the directional policy matrix;
 // *store.DB implements it.
 type ScoreSource interface {
-	// Weights returns the workspace's factor weights.
-	Weights(ctx context.Context, teamID string) (kam.Weights, error)
-	// LatestScores returns every scored account's latest scores by ID.
-	LatestScores(ctx context.Context, teamID string) (map[int64]kam.Scores, error)
+	// CriteriaSets returns every version of the workspace's criteria.
+	CriteriaSets(ctx context.Context, teamID string) (kam.CriteriaSets, error)
+	// LatestScores returns every scored account's latest scoring by ID.
+	LatestScores(ctx context.Context, teamID string) (map[int64]kam.Scoring, error)
 }
 
 // MatrixFunc posts a recipient's portfolio matrix (a picture) for the
@@ -36,9 +36,9 @@ func (d *Digester) place(ctx context.Context, w *week) error {
 	if d.cfg.Scores == nil {
 		return nil
 	}
-	weights, err := d.cfg.Scores.Weights(ctx, w.team)
+	sets, err := d.cfg.Scores.CriteriaSets(ctx, w.team)
 	if err != nil {
-		return fmt.Errorf("read weights: %w", err)
+		return fmt.Errorf("read criteria: %w", err)
 	}
 	latest, err := d.cfg.Scores.LatestScores(ctx, w.team)
 	if err != nil {
@@ -46,7 +46,7 @@ func (d *Digester) place(ctx context.Context, w *week) error {
 	}
 	w.quadrants = make(map[int64]kam.Quadrant, len(latest))
 	for _, a := range w.accts {
-		if p := kam.Evaluate(latest[a.acct.ID], weights); p.Rated {
+		if p := sets.Evaluate(latest[a.acct.ID]); p.Rated {
 			w.quadrants[a.acct.ID] = p.Quadrant
 		}
 	}

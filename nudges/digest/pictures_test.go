@@ -37,7 +37,7 @@ func matrixDigester(t *testing.T, e *env, srv *fakeslack.Server) *digest.Digeste
 func scoreFully(t *testing.T, e *env, account string, v int) {
 	t.Helper()
 	s := kam.Scores{}
-	for _, f := range kam.Factors {
+	for _, f := range kam.DefaultCriteria().Factors {
 		s[f.Key] = v
 	}
 	e.must(e.db.SaveScoring(context.Background(), &kam.Scoring{TeamID: teamID, AccountID: e.ids[account], UserID: userMona, Scores: s}, userMona))
