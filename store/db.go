@@ -91,7 +91,7 @@ func Open(path string) (*DB, error) {
 	// dropped whenever another connection commits, so a large one buys
 	// little while every connection pays for it in resident memory.
 	common := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL"
-	w, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&_cache_size=-4000&_txlock=immediate")
+	w, err := sql.Open(sqliteWriter, "file:"+escapePath(path)+"?"+common+"&_cache_size=-4000&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

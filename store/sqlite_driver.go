@@ -1,0 +1,40 @@
+package store
+
+import (
+	"database/sql"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// sqliteWriter is go-sqlite3 with the settings of the write connection that
+// its DSN cannot carry, run on each new connection.
+const sqliteWriter = "kambot-sqlite3-writer"
+
+// sqliteWriterPragmas are those settings.
+//
+// temp_store = MEMORY keeps each statement's journal in memory in small
+// chunks. A statement that fires triggers inside a longer transaction
+// (every interaction and every channel post: the search index, history and
+// outbox heads triggers) writes the pages it changes to that journal, in
+// case it must be undone alone. With temporary files on disk, SQLite
+// buffers the journal in one 64 KiB chunk allocated at the statement's
+// first write and freed at its end; freeing a chunk that large makes glibc
+// hand the top of its heap back to the kernel (brk, madvise, which flushes
+// the TLB of every core) and fault it in again at the next statement. On
+// /kam log that churn was most of the server's CPU. In memory the journal
+// takes 1 KiB chunks that glibc recycles without system calls.
+//
+// Only the write connection needs it: readers keep no statement journals.
+// Temporary tables of write transactions then live in memory too.
+var sqliteWriterPragmas = []string{"PRAGMA temp_store = MEMORY"}
+
+func init() {
+	sql.Register(sqliteWriter, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		for _, p := range sqliteWriterPragmas {
+			if _, err := c.Exec(p, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
+}
