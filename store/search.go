@@ -15,15 +15,10 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
-// Full-text search over the search_fts index (migration 40). The index is
-// kept in step by triggers in the writing transaction; rows older than the
-// index are added by BuildSearchIndex.
-
-// errSearchNeedsSQLite answers a search on PostgreSQL: the index is kept
-// there (migration 40's twin), but ranking reads FTS4's matchinfo, which
-// PostgreSQL has no match for yet.
-var errSearchNeedsSQLite = kam.Errorf(kam.EINVALID,
-	"Search needs the SQLite store for now. On this PostgreSQL store, type `/kam show <account>` to read an account's latest records.")
+// Full-text search over the search_fts index (migration 40; on PostgreSQL
+// its tsvector column of migration 110). The index is kept in step by
+// triggers in the writing transaction; rows older than the index are added
+// by BuildSearchIndex.
 
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
@@ -44,12 +39,12 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	if len(q.Terms) == 0 || (q.Accounts != nil && len(q.Accounts) == 0) {
 		return nil, nil
 	}
-	if db.pg != nil {
-		return nil, errSearchNeedsSQLite
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 10
+	}
+	if db.pg != nil {
+		return db.searchPostgres(ctx, q, limit)
 	}
 	match, post := SearchMatch(q.Terms, q.Accounts)
 	query := `SELECT docid, matchinfo(search_fts, 'pcnalx'), account_id, kind, author, at, body
@@ -93,6 +88,80 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	// Candidates arrive newest first; a stable sort keeps that among equal scores.
 	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
 	return hits[:min(limit, len(hits))], nil
+}
+
+// searchPostgres is Search on PostgreSQL: the same candidates (the newest
+// matches of the team, of q.Accounts when set, since q.Since) ranked by
+// ts_rank over the tsvector of migration 110, length-normalized as bm25
+// is, newest first among equals.
+func (db *DB) searchPostgres(ctx context.Context, q kam.SearchQuery, limit int) ([]kam.SearchHit, error) {
+	tsq := SearchTSQuery(q.Terms)
+	if tsq == "" {
+		return nil, nil
+	}
+	where := `tsv @@ to_tsquery('simple', kam_search_fold(?1)) AND team_id = ?2`
+	args := []any{tsq, q.TeamID}
+	if !q.Since.IsZero() {
+		args = append(args, ms(q.Since))
+		where += ` AND at >= ?` + strconv.Itoa(len(args))
+	}
+	if q.Accounts != nil {
+		args = append(args, idList(q.Accounts))
+		where += ` AND account_id IN (SELECT value FROM json_each(?` + strconv.Itoa(len(args)) + `))`
+	}
+	args = append(args, limit)
+	query := `SELECT docid, account_id, kind, author, at, body, score FROM (
+		SELECT docid, account_id, kind, author, at, body, ts_rank(tsv, to_tsquery('simple', kam_search_fold(?1)), 1) AS score
+		FROM (SELECT docid, account_id, kind, author, at, body, tsv FROM search_fts
+			WHERE ` + where + ` ORDER BY docid DESC LIMIT ` + strconv.Itoa(searchCandidates) + `) c) r
+		ORDER BY score DESC, docid DESC LIMIT ?` + strconv.Itoa(len(args))
+	var hits []kam.SearchHit
+	err := db.each(ctx, func(rows *sql.Rows) error {
+		var (
+			docid, at int64
+			kind      string
+			h         kam.SearchHit
+		)
+		if err := rows.Scan(&docid, &h.AccountID, &kind, &h.Author, &at, &h.Text, &h.Score); err != nil {
+			return err
+		}
+		h.TeamID, h.Kind, h.SourceID, h.At = q.TeamID, kam.SearchKind(kind), docid/8, fromMS(at)
+		hits = append(hits, h)
+		return nil
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return hits, nil
+}
+
+// SearchTSQuery builds the PostgreSQL tsquery text of terms: every term
+// must match (&), a phrase's words in order (<1>, which the accent folding
+// leaves alone where it would split <->), a prefix ends in :*. Every word
+// is quoted and made only of letters and digits, so no input can add query
+// syntax.
+func SearchTSQuery(terms []kam.SearchTerm) string {
+	var parts []string
+	for _, t := range terms {
+		var words []string
+		for _, w := range t.Words {
+			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
+				words = append(words, "'"+w+"'")
+			}
+		}
+		if len(words) == 0 {
+			continue
+		}
+		if t.Prefix {
+			words[len(words)-1] += ":*"
+		}
+		if len(words) == 1 {
+			parts = append(parts, words[0])
+		} else {
+			parts = append(parts, "("+strings.Join(words, " <1> ")+")")
+		}
+	}
+	return strings.Join(parts, " & ")
 }
 
 // SearchMatch builds the FTS MATCH expression of terms over the body
