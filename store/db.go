@@ -44,11 +44,8 @@ type DB struct {
 	// times a second, and preparing costs as much as running.
 	stmts sync.Map
 
-	// df caches the document counts of search terms (search.go);
-	// scopeFirstMode, when not zero, forces how a search over few accounts
-	// reads (tests): 1 their records first, -1 the terms' doclists.
-	df             dfCache
-	scopeFirstMode int
+	// df caches the document counts of search terms (search.go).
+	df dfCache
 
 	// logs merges concurrent LogInteraction calls into shared commits.
 	logs logCombiner

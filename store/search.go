@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -52,15 +51,6 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	exprs := searchTermExprs(q.Terms)
 	if len(exprs) == 0 {
 		return nil, nil
-	}
-	if q.Accounts != nil && len(q.Accounts) <= maxScopeAccounts {
-		scoped, err := db.scopeFirst(ctx, exprs, q.Accounts)
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		if scoped {
-			return db.searchScoped(ctx, q, exprs, limit)
-		}
 	}
 	match, post := SearchMatch(q.Terms, q.Accounts)
 	// matchinfo 'pcnay': no 'x' (its document counts walk every doclist of
@@ -124,204 +114,6 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	// Candidates arrive newest first; a stable sort keeps that among equal scores.
 	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
 	return hits[:min(limit, len(hits))], nil
-}
-
-// scopeFirstRatio: a search reads its accounts' records and matches the
-// words itself when those records are fewer than the rarest term's matches
-// by this factor. FTS4 cannot skip through a doclist, so a common word
-// costs its whole doclist however few accounts the search covers; reading
-// a few thousand records of the accounts costs less.
-const scopeFirstRatio = 4
-
-// scopeFirst reports whether a search of terms (FTS expressions) limited
-// to accounts had better read the accounts' records than the terms'
-// doclists, from the cached document counts of both.
-func (db *DB) scopeFirst(ctx context.Context, exprs []string, accounts []int64) (bool, error) {
-	if db.scopeFirstMode != 0 {
-		return db.scopeFirstMode > 0, nil
-	}
-	rarest := math.Inf(1)
-	for _, e := range exprs {
-		n, err := db.searchDF(ctx, e)
-		if err != nil {
-			return false, err
-		}
-		rarest = min(rarest, n)
-	}
-	scope := 0.0
-	for _, id := range accounts {
-		n, err := db.searchDF(ctx, "scope:a"+strconv.FormatInt(id, 10))
-		if err != nil {
-			return false, err
-		}
-		if scope += n; scope*scopeFirstRatio >= rarest {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// errEnough stops reading rows once a search has its candidates.
-var errEnough = errors.New("enough candidates")
-
-// searchScoped is Search over few accounts' records: it reads them newest
-// first through their scope tokens and matches the terms in Go, as the
-// index tokenizer would (runs of letters and digits, case and accents
-// folded), until it has searchCandidates matches.
-func (db *DB) searchScoped(ctx context.Context, q kam.SearchQuery, exprs []string, limit int) ([]kam.SearchHit, error) {
-	terms := searchableTerms(q.Terms)
-	var scope strings.Builder
-	for i, id := range q.Accounts {
-		if i > 0 {
-			scope.WriteString(" OR ")
-		}
-		scope.WriteString("scope:a" + strconv.FormatInt(id, 10))
-	}
-	query := `SELECT docid, matchinfo(search_fts, 'na'), account_id, kind, author, at, body
-		FROM search_fts WHERE search_fts MATCH ? AND team_id = ?`
-	args := []any{scope.String(), q.TeamID}
-	if !q.Since.IsZero() {
-		query += ` AND at >= ?`
-		args = append(args, ms(q.Since))
-	}
-	query += ` ORDER BY docid DESC`
-	type candidate struct {
-		hit    kam.SearchHit
-		tf     []int
-		length int
-	}
-	var (
-		cands  []candidate
-		n, avg float64
-		words  []string
-	)
-	err := db.each(ctx, func(rows *sql.Rows) error {
-		var (
-			docid, at int64
-			info      []byte
-			c         candidate
-			kind      string
-		)
-		if err := rows.Scan(&docid, &info, &c.hit.AccountID, &kind, &c.hit.Author, &at, &c.hit.Text); err != nil {
-			return err
-		}
-		words = searchTokens(words[:0], c.hit.Text)
-		c.tf = make([]int, len(terms))
-		for i, t := range terms {
-			if c.tf[i] = termFrequency(words, t); c.tf[i] == 0 {
-				return nil
-			}
-		}
-		if len(cands) == 0 && len(info) >= 8 {
-			n, avg = float64(binary.NativeEndian.Uint32(info)), float64(binary.NativeEndian.Uint32(info[4:]))
-		}
-		c.length = len(words)
-		c.hit.TeamID, c.hit.Kind, c.hit.SourceID, c.hit.At = q.TeamID, kam.SearchKind(kind), docid/8, fromMS(at)
-		if cands = append(cands, c); len(cands) >= searchCandidates {
-			return errEnough
-		}
-		return nil
-	}, query, args...)
-	if err != nil && err != errEnough {
-		return nil, err
-	}
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	df := make([]float64, len(exprs))
-	for i, e := range exprs {
-		if df[i], err = db.searchDF(ctx, e); err != nil {
-			return nil, err
-		}
-	}
-	hits := make([]kam.SearchHit, len(cands))
-	for i, c := range cands {
-		hits[i] = c.hit
-		hits[i].Score = bm25Score(n, avg, df, c.tf, c.length)
-	}
-	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
-	return hits[:min(limit, len(hits))], nil
-}
-
-// searchableTerms are the terms searchTermExprs keeps, their words cleaned
-// alike, in the same order.
-func searchableTerms(terms []kam.SearchTerm) []kam.SearchTerm {
-	var out []kam.SearchTerm
-	for _, t := range terms {
-		var words []string
-		for _, w := range t.Words {
-			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
-				words = append(words, kam.Fold(w))
-			}
-		}
-		if len(words) > 0 {
-			out = append(out, kam.SearchTerm{Words: words, Prefix: t.Prefix})
-		}
-	}
-	return out
-}
-
-// searchTokens appends the words of s to dst as the index tokenizer splits
-// and folds them: runs of letters, digits and marks, in lower case without
-// accents.
-func searchTokens(dst []string, s string) []string {
-	start := -1
-	ascii := true
-	flush := func(end int) {
-		w := s[start:end]
-		if ascii {
-			w = strings.ToLower(w)
-		} else {
-			w = strings.Map(keepWordRune, kam.Fold(w))
-		}
-		if w != "" {
-			dst = append(dst, w)
-		}
-	}
-	for i, r := range s {
-		if keepWordRune(r) >= 0 {
-			if start < 0 {
-				start, ascii = i, true
-			}
-			if r >= 0x80 {
-				ascii = false
-			}
-			continue
-		}
-		if start >= 0 {
-			flush(i)
-			start = -1
-		}
-	}
-	if start >= 0 {
-		flush(len(s))
-	}
-	return dst
-}
-
-// termFrequency counts the places where t's words follow one another in
-// words, the last one as a prefix when t is one.
-func termFrequency(words []string, t kam.SearchTerm) int {
-	n := 0
-	last := len(t.Words) - 1
-	for i := 0; i+last < len(words); i++ {
-		ok := true
-		for j, w := range t.Words {
-			got := words[i+j]
-			if j == last && t.Prefix {
-				ok = strings.HasPrefix(got, w)
-			} else {
-				ok = got == w
-			}
-			if !ok {
-				break
-			}
-		}
-		if ok {
-			n++
-		}
-	}
-	return n
 }
 
 // searchDFTTL is how long a term's document count is reused. Counting
@@ -527,6 +319,7 @@ func keepWordRune(r rune) rune {
 // counts df, and the body's length in words, with the usual k1 = 1.2,
 // b = 0.75.
 func bm25(info []byte, df []float64, length int) float64 {
+	const k1, b = 1.2, 0.75
 	v := func(i int) float64 {
 		if (i+1)*4 > len(info) {
 			return 0
@@ -538,26 +331,14 @@ func bm25(info []byte, df []float64, length int) float64 {
 		return 0
 	}
 	n, avg := v(2), v(3)
-	tf := make([]int, min(p, len(df)))
-	for i := range tf {
-		tf[i] = int(v(3 + c + i*c))
-	}
-	return bm25Score(n, avg, df, tf, length)
-}
-
-// bm25Score is bm25 of one record of length words in an index of n
-// records averaging avg words, whose terms occur tf times in the record
-// and in df records of the index.
-func bm25Score(n, avg float64, df []float64, tf []int, length int) float64 {
-	const k1, b = 1.2, 0.75
 	if avg == 0 {
 		avg = 1
 	}
 	score := 0.0
-	for i := range min(len(tf), len(df)) {
-		f, d := float64(tf[i]), min(df[i], n)
+	for i := range min(p, len(df)) {
+		tf, d := v(3+c+i*c), min(df[i], n)
 		idf := math.Max(math.Log((n-d+0.5)/(d+0.5)), 1e-6)
-		score += idf * f * (k1 + 1) / (f + k1*(1-b+b*float64(length)/avg))
+		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(length)/avg))
 	}
 	return score
 }
