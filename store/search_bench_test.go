@@ -35,7 +35,9 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("seeded file ready in %v", time.Since(start).Round(time.Second))
-	db, err := store.Open(path)
+	// Migrated, so that a file cached before a migration that rebuilds
+	// the index is indexed again below.
+	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
