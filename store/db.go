@@ -44,6 +44,9 @@ type DB struct {
 	// times a second, and preparing costs as much as running.
 	stmts sync.Map
 
+	// df caches the document counts of search terms (search.go).
+	df dfCache
+
 	// logs merges concurrent LogInteraction calls into shared commits.
 	logs logCombiner
 

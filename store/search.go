@@ -10,20 +10,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 
 	"github.com/kambot/kambot/kam"
 )
 
-// Full-text search over the search_fts index (migration 40). The index is
-// kept in step by triggers in the writing transaction; rows older than the
-// index are added by BuildSearchIndex.
-
-// errSearchNeedsSQLite answers a search on PostgreSQL: the index is kept
-// there (migration 40's twin), but ranking reads FTS4's matchinfo, which
-// PostgreSQL has no match for yet.
-var errSearchNeedsSQLite = kam.Errorf(kam.EINVALID,
-	"Search needs the SQLite store for now. On this PostgreSQL store, type `/kam show <account>` to read an account's latest records.")
+// Full-text search over the search_fts index (migration 40; on PostgreSQL
+// its tsvector column of migration 110). The index is kept in step by
+// triggers in the writing transaction; rows older than the index are added
+// by BuildSearchIndex.
 
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
@@ -44,15 +41,23 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	if len(q.Terms) == 0 || (q.Accounts != nil && len(q.Accounts) == 0) {
 		return nil, nil
 	}
-	if db.pg != nil {
-		return nil, errSearchNeedsSQLite
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 10
 	}
+	if db.pg != nil {
+		return db.searchPostgres(ctx, q, limit)
+	}
+	exprs := searchTermExprs(q.Terms)
+	if len(exprs) == 0 {
+		return nil, nil
+	}
 	match, post := SearchMatch(q.Terms, q.Accounts)
-	query := `SELECT docid, matchinfo(search_fts, 'pcnalx'), account_id, kind, author, at, body
+	// matchinfo 'pcnay': no 'x' (its document counts walk every doclist of
+	// the query to the end, whatever the LIMIT) and no 'l' (a lookup per
+	// row; the body's length is counted here). Document counts come from
+	// searchDF's cache instead.
+	query := `SELECT docid, matchinfo(search_fts, 'pcnay'), account_id, kind, author, at, body
 		FROM search_fts WHERE search_fts MATCH ? AND team_id = ?`
 	args := []any{match, q.TeamID}
 	if !q.Since.IsZero() {
@@ -67,32 +72,179 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 			allowed[id] = true
 		}
 	}
-	var hits []kam.SearchHit
+	type candidate struct {
+		hit  kam.SearchHit
+		info []byte
+	}
+	var cands []candidate
 	err := db.each(ctx, func(rows *sql.Rows) error {
 		var (
 			docid int64
-			info  []byte
-			h     kam.SearchHit
+			c     candidate
 			kind  string
 			at    int64
 		)
-		if err := rows.Scan(&docid, &info, &h.AccountID, &kind, &h.Author, &at, &h.Text); err != nil {
+		if err := rows.Scan(&docid, &c.info, &c.hit.AccountID, &kind, &c.hit.Author, &at, &c.hit.Text); err != nil {
 			return err
 		}
-		if allowed != nil && !allowed[h.AccountID] {
+		if allowed != nil && !allowed[c.hit.AccountID] {
 			return nil
 		}
+		c.hit.TeamID, c.hit.Kind, c.hit.SourceID, c.hit.At = q.TeamID, kam.SearchKind(kind), docid/8, fromMS(at)
+		cands = append(cands, c)
+		return nil
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	df := make([]float64, len(exprs))
+	for i, e := range exprs {
+		if df[i], err = db.searchDF(ctx, e); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	hits := make([]kam.SearchHit, len(cands))
+	for i, c := range cands {
+		hits[i] = c.hit
+		hits[i].Score = bm25(c.info, df, searchWords(c.hit.Text))
+	}
+	// Candidates arrive newest first; a stable sort keeps that among equal scores.
+	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
+	return hits[:min(limit, len(hits))], nil
+}
+
+// searchDFTTL is how long a term's document count is reused. Counting
+// walks the term's whole doclist, the cost the bounded candidates avoid;
+// bm25 needs the count only roughly, and it drifts slowly.
+const searchDFTTL = 10 * time.Minute
+
+// maxSearchDF bounds the cached counts; past it the cache starts afresh.
+const maxSearchDF = 20_000
+
+// dfCache holds the document counts of search terms over the body column,
+// by FTS expression, for every team's index alike (as bm25's idf is).
+type dfCache struct {
+	mu sync.Mutex
+	m  map[string]dfEntry
+}
+
+type dfEntry struct {
+	n  float64
+	at time.Time
+}
+
+// searchDF returns how many records the FTS expression e (one term over
+// the body) matches, from the cache while it is fresh.
+func (db *DB) searchDF(ctx context.Context, e string) (float64, error) {
+	now := time.Now()
+	db.df.mu.Lock()
+	ent, ok := db.df.m[e]
+	db.df.mu.Unlock()
+	if ok && now.Sub(ent.at) < searchDFTTL {
+		return ent.n, nil
+	}
+	var n int64
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, e).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", e, err)
+	}
+	db.df.mu.Lock()
+	if db.df.m == nil || len(db.df.m) >= maxSearchDF {
+		db.df.m = make(map[string]dfEntry)
+	}
+	db.df.m[e] = dfEntry{float64(n), now}
+	db.df.mu.Unlock()
+	return float64(n), nil
+}
+
+// searchWords counts the words of s as the index tokenizer does: runs of
+// letters and digits.
+func searchWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		w := keepWordRune(r) >= 0
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
+}
+
+// searchPostgres is Search on PostgreSQL: the same candidates (the newest
+// matches of the team, of q.Accounts when set, since q.Since) ranked by
+// ts_rank over the tsvector of migration 110, length-normalized as bm25
+// is, newest first among equals.
+func (db *DB) searchPostgres(ctx context.Context, q kam.SearchQuery, limit int) ([]kam.SearchHit, error) {
+	tsq := SearchTSQuery(q.Terms)
+	if tsq == "" {
+		return nil, nil
+	}
+	where := `tsv @@ to_tsquery('simple', kam_search_fold(?1)) AND team_id = ?2`
+	args := []any{tsq, q.TeamID}
+	if !q.Since.IsZero() {
+		args = append(args, ms(q.Since))
+		where += ` AND at >= ?` + strconv.Itoa(len(args))
+	}
+	if q.Accounts != nil {
+		args = append(args, idList(q.Accounts))
+		where += ` AND account_id IN (SELECT value FROM json_each(?` + strconv.Itoa(len(args)) + `))`
+	}
+	args = append(args, limit)
+	query := `SELECT docid, account_id, kind, author, at, body, score FROM (
+		SELECT docid, account_id, kind, author, at, body, ts_rank(tsv, to_tsquery('simple', kam_search_fold(?1)), 1) AS score
+		FROM (SELECT docid, account_id, kind, author, at, body, tsv FROM search_fts
+			WHERE ` + where + ` ORDER BY docid DESC LIMIT ` + strconv.Itoa(searchCandidates) + `) c) r
+		ORDER BY score DESC, docid DESC LIMIT ?` + strconv.Itoa(len(args))
+	var hits []kam.SearchHit
+	err := db.each(ctx, func(rows *sql.Rows) error {
+		var (
+			docid, at int64
+			kind      string
+			h         kam.SearchHit
+		)
+		if err := rows.Scan(&docid, &h.AccountID, &kind, &h.Author, &at, &h.Text, &h.Score); err != nil {
+			return err
+		}
 		h.TeamID, h.Kind, h.SourceID, h.At = q.TeamID, kam.SearchKind(kind), docid/8, fromMS(at)
-		h.Score = bm25(info, len(q.Terms))
 		hits = append(hits, h)
 		return nil
 	}, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	// Candidates arrive newest first; a stable sort keeps that among equal scores.
-	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
-	return hits[:min(limit, len(hits))], nil
+	return hits, nil
+}
+
+// SearchTSQuery builds the PostgreSQL tsquery text of terms: every term
+// must match (&), a phrase's words in order (<1>, which the accent folding
+// leaves alone where it would split <->), a prefix ends in :*. Every word
+// is quoted and made only of letters and digits, so no input can add query
+// syntax.
+func SearchTSQuery(terms []kam.SearchTerm) string {
+	var parts []string
+	for _, t := range terms {
+		var words []string
+		for _, w := range t.Words {
+			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
+				words = append(words, "'"+w+"'")
+			}
+		}
+		if len(words) == 0 {
+			continue
+		}
+		if t.Prefix {
+			words[len(words)-1] += ":*"
+		}
+		if len(words) == 1 {
+			parts = append(parts, words[0])
+		} else {
+			parts = append(parts, "("+strings.Join(words, " <1> ")+")")
+		}
+	}
+	return strings.Join(parts, " & ")
 }
 
 // SearchMatch builds the FTS MATCH expression of terms over the body
@@ -102,33 +254,7 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 // can add query syntax.
 func SearchMatch(terms []kam.SearchTerm, accounts []int64) (match string, post bool) {
 	var b strings.Builder
-	for _, t := range terms {
-		var words []string
-		for _, w := range t.Words {
-			// Lower case: upper-case OR, AND, NOT and NEAR are operators.
-			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
-				words = append(words, w)
-			}
-		}
-		if len(words) == 0 {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		star := ""
-		if t.Prefix {
-			star = "*"
-		}
-		if len(words) == 1 {
-			// FTS4 takes a column filter on a word, not on a phrase.
-			b.WriteString("body:" + words[0] + star)
-		} else {
-			// A phrase of two words or more can only match the body: scope
-			// holds one token.
-			b.WriteString(`"` + strings.Join(words, " ") + star + `"`)
-		}
-	}
+	b.WriteString(strings.Join(searchTermExprs(terms), " "))
 	if accounts == nil {
 		return b.String(), false
 	}
@@ -147,6 +273,38 @@ func SearchMatch(terms []kam.SearchTerm, accounts []int64) (match string, post b
 	return b.String(), false
 }
 
+// searchTermExprs gives the FTS expression of each term over the body
+// column, leaving out terms with nothing searchable. Every word is made
+// only of letters and digits and in lower case (upper-case OR, AND, NOT and
+// NEAR are operators), so no input can add query syntax.
+func searchTermExprs(terms []kam.SearchTerm) []string {
+	var exprs []string
+	for _, t := range terms {
+		var words []string
+		for _, w := range t.Words {
+			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
+				words = append(words, w)
+			}
+		}
+		if len(words) == 0 {
+			continue
+		}
+		star := ""
+		if t.Prefix {
+			star = "*"
+		}
+		if len(words) == 1 {
+			// FTS4 takes a column filter on a word, not on a phrase.
+			exprs = append(exprs, "body:"+words[0]+star)
+		} else {
+			// A phrase of two words or more can only match the body: scope
+			// holds one token.
+			exprs = append(exprs, `"`+strings.Join(words, " ")+star+`"`)
+		}
+	}
+	return exprs
+}
+
 // keepWordRune drops anything a word of kam.ParseSearch cannot hold, a
 // second guard should a caller build terms by hand.
 func keepWordRune(r rune) rune {
@@ -156,10 +314,11 @@ func keepWordRune(r rune) rune {
 	return -1
 }
 
-// bm25 scores one row from its matchinfo 'pcnalx' blob over the body
-// column (0) and the first phrases (the search terms), with the usual
-// k1 = 1.2, b = 0.75.
-func bm25(info []byte, phrases int) float64 {
+// bm25 scores one row from its matchinfo 'pcnay' blob over the body
+// column (0), the first phrases being the search terms with document
+// counts df, and the body's length in words, with the usual k1 = 1.2,
+// b = 0.75.
+func bm25(info []byte, df []float64, length int) float64 {
 	const k1, b = 1.2, 0.75
 	v := func(i int) float64 {
 		if (i+1)*4 > len(info) {
@@ -171,16 +330,15 @@ func bm25(info []byte, phrases int) float64 {
 	if c == 0 {
 		return 0
 	}
-	n, avg, length := v(2), v(3), v(3+c)
+	n, avg := v(2), v(3)
 	if avg == 0 {
 		avg = 1
 	}
 	score := 0.0
-	for i := range min(p, phrases) {
-		x := 3 + 2*c + 3*(i*c)
-		tf, df := v(x), v(x+2)
-		idf := math.Max(math.Log((n-df+0.5)/(df+0.5)), 1e-6)
-		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*length/avg))
+	for i := range min(p, len(df)) {
+		tf, d := v(3+c+i*c), min(df[i], n)
+		idf := math.Max(math.Log((n-d+0.5)/(d+0.5)), 1e-6)
+		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(length)/avg))
 	}
 	return score
 }
