@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -450,7 +450,7 @@ func testConfig() Config {
 
 func newRig(tb testing.TB, fake bool, edit func(*Config)) *rig {
 	tb.Helper()
-	dbPath := filepath.Join(tb.TempDir(), "kambot.db")
+	dbPath := storetest.DSN(tb, "kambot.db")
 	return newRigAt(tb, dbPath, newSlackDouble(tb), fake, edit)
 }
 

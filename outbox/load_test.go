@@ -3,10 +3,11 @@ package outbox
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kambot/kambot/internal/storetest"
 )
 
 // loadResult is one load run: how long Slack took to receive every message
@@ -28,7 +29,7 @@ func runLoad(tb testing.TB, channels, perChannel int, interval time.Duration, bu
 	tb.Helper()
 	dbl := newSlackDouble(tb)
 	dbl.pace(interval, burst+1)
-	r := newRigAt(tb, filepath.Join(tb.TempDir(), "kambot.db"), dbl, false, func(c *Config) {
+	r := newRigAt(tb, storetest.DSN(tb, "kambot.db"), dbl, false, func(c *Config) {
 		c.ChannelInterval, c.ChannelBurst = interval, burst
 		c.GlobalRate = -1
 		c.MaxInFlight = 64
