@@ -519,7 +519,13 @@ func (r *rig) row(team, key string) kam.OutboxMessage {
 // waitFor polls cond until it holds; the deadline only stops a hung test.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	waitUpTo(tb, 30*time.Second, what, cond)
+}
+
+// waitUpTo is waitFor with its own deadline.
+func waitUpTo(tb testing.TB, limit time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out waiting for %s", what)
