@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/kambot/kambot/assistant"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -24,7 +24,7 @@ const askOwner = "U0ASKOWN1"
 func newAssistantEvents(t *testing.T, asker Asker) (*AssistantEvents, *fakeslack.Server) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

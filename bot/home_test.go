@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/kambot/kambot/bot"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -30,7 +30,7 @@ type homeRig struct {
 func newHomeRig(t *testing.T, cfg bot.HomeConfig) *homeRig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "home.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "home.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

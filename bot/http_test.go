@@ -38,8 +38,12 @@ func TestSlashReplyInBody(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("%d engine calls", len(reqs))
 	}
+	// Each payload of the double carries a trigger_id of its own.
+	if !strings.HasPrefix(reqs[0].TriggerID, "13345224609.738474920.") {
+		t.Errorf("trigger_id %q; want the one the double sent", reqs[0].TriggerID)
+	}
 	want := commands.Request{TeamID: fakeslack.TeamID, UserID: "U0ALICE01", ChannelID: "C0GENERAL1", Text: "show acme",
-		TriggerID: "13345224609.738474920.8088930838d88f008e0", ResponseURL: url}
+		TriggerID: reqs[0].TriggerID, ResponseURL: url}
 	if reqs[0] != want {
 		t.Errorf("request\n got %+v\nwant %+v", reqs[0], want)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
@@ -48,7 +48,7 @@ const (
 func newFormsRig(t *testing.T, transport string) *formsRig {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

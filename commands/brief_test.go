@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -158,7 +158,7 @@ type bfOptions struct {
 func newBFEnv(t testing.TB, o bfOptions) *bfEnv {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatalf("open store: %v", err)

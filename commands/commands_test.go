@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -118,17 +118,13 @@ func TestPostQueueFailureWritesNothing(t *testing.T) {
 }
 
 // failOutboxInserts makes every insert into the outbox fail, as a full disk
-// would, with a trigger in the test's database file.
+// would, with a trigger in the test's database.
 func failOutboxInserts(t *testing.T, path string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER outbox_full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Exec(t, path,
+		`CREATE TRIGGER outbox_full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+		`CREATE FUNCTION outbox_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END $$;
+		CREATE TRIGGER outbox_full BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_full()`)
 }
 
 func TestDirectoryErrorDoesNotBlock(t *testing.T) {

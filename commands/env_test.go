@@ -3,14 +3,11 @@ package commands_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
@@ -140,12 +138,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// newEnv opens a database in t.TempDir(), seeds it and builds an engine;
+// newEnv opens a fresh database (storetest.DSN), seeds it and builds an engine;
 // configure adjusts the engine's config before New.
 func newEnv(t testing.TB, configure ...func(*commands.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -280,61 +278,11 @@ func (e *env) ok(user, text string) commands.Reply {
 // own, so a test can assert that nothing changed.
 func snapshot(t testing.TB, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatalf("snapshot: %v", err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
-	if err != nil {
-		t.Fatalf("snapshot: %v", err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatalf("snapshot: %v", err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var b strings.Builder
-	for _, tbl := range tables {
-		rs, err := db.Query(`SELECT * FROM "` + tbl + `"`)
-		if err != nil {
-			t.Fatalf("snapshot %s: %v", tbl, err)
-		}
-		cols, _ := rs.Columns()
-		var lines []string
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatalf("snapshot %s: %v", tbl, err)
-			}
-			lines = append(lines, fmt.Sprintf("%v", vals))
-		}
-		rs.Close()
-		slices.Sort(lines)
-		fmt.Fprintf(&b, "== %s (%d)\n%s\n", tbl, len(lines), strings.Join(lines, "\n"))
-	}
-	return b.String()
+	return storetest.Snapshot(t, path)
 }
 
 // count returns the rows of one table.
 func count(t testing.TB, path, table string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM "` + table + `"`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return storetest.Count(t, path, table)
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -116,7 +116,7 @@ func TestErrorText(t *testing.T) {
 // lengths it holds.
 func TestCommandAndStoreAgree(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

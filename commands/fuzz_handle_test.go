@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -32,6 +33,7 @@ func FuzzHandle(f *testing.F) {
 			f.Add(who, s)
 		}
 	}
+	storetest.SQLiteOnly(f, "the write detector reads SQLite's data_version")
 	e := newEnv(f)
 	version := dataVersion(f, e.path)
 	// The detector must see a write, or the fuzzer would prove nothing.

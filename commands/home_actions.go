@@ -232,7 +232,8 @@ func (h *Home) submitLog(ctx context.Context, in *Interaction) (InteractionReply
 	if err != nil {
 		return InteractionReply{}, err
 	}
-	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now}
+	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now,
+		RequestID: in.Callback.TriggerID}
 	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
 	blocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
 	var post kam.Post[kam.Interaction]

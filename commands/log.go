@@ -81,7 +81,8 @@ func runLog(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{}, c.Usage("Add what happened after the kind, e.g. `/kam log %s call Talked renewal timing`", c.Account.Slug)
 	}
-	in := kam.Interaction{TeamID: c.TeamID, AccountID: c.Account.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: at}
+	in := kam.Interaction{TeamID: c.TeamID, AccountID: c.Account.ID, UserID: c.UserID, Kind: kind, Summary: summary, At: at,
+		RequestID: c.Request.TriggerID}
 	msg, err := c.logInteraction(ctx, c.Account, in, met)
 	if err != nil {
 		return Reply{}, err

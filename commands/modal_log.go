@@ -259,7 +259,8 @@ func submitLog(ctx context.Context, in *Interaction) (InteractionReply, error) {
 	if len(bad) > 0 {
 		return InteractionReply{}, bad
 	}
-	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: v.kind, Summary: v.summary, At: v.at, Permalink: link}
+	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: v.kind, Summary: v.summary, At: v.at, Permalink: link,
+		RequestID: in.Callback.TriggerID}
 	msg, err := in.logInteraction(ctx, a, it, v.met)
 	if err != nil {
 		return InteractionReply{}, err

@@ -375,7 +375,8 @@ func (h *nudgeHandlers) submitLog(ctx context.Context, in *Interaction) (Interac
 	if err != nil && kam.ErrorCode(err) != kam.ECONFLICT {
 		return InteractionReply{}, nudgeErr(err, "handle nudge %s", c.value.Key)
 	}
-	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now}
+	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now,
+		RequestID: in.Callback.TriggerID}
 	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
 	postBlocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
 	post := channelPost(&in.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return postBlocks })

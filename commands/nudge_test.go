@@ -3,7 +3,6 @@ package commands_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
@@ -113,12 +113,8 @@ func (n *ndEnv) sweep() {
 	if _, err := s.Sweep(ctx, fixedNow); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite3", "file:"+n.path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	rows, err := raw.Query(`SELECT key, channel, text, blocks FROM outbox WHERE key LIKE 'nudge:%' AND team_id = ?`, team)
+	raw := storetest.Raw(t, n.path)
+	rows, err := raw.Query(`SELECT key, channel, text, blocks FROM outbox WHERE key LIKE 'nudge:%' AND team_id = '` + team + `'`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,11 +250,7 @@ func TestNudgeSweepFindsFixture(t *testing.T) {
 		}
 	}
 	// Every nudge and its message are filed under their account's workspace.
-	raw, err := sql.Open("sqlite3", "file:"+n.path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := storetest.Raw(t, n.path)
 	var wrong, other int
 	if err := raw.QueryRow(`SELECT count(*) FROM nudges n JOIN accounts a ON a.id = n.account_id
 		LEFT JOIN outbox o ON o.key = n.key AND o.team_id = n.team_id

@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/demo"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
@@ -29,7 +29,7 @@ func TestOneVoice(t *testing.T) {
 	ctx := context.Background()
 	const team = "T0VOICE01"
 	now := time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC)
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/kambot/kambot/bot"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/outbox"
@@ -127,7 +128,7 @@ type svEnv struct {
 func newSurveyEnv(t *testing.T) *svEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

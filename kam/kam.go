@@ -260,6 +260,11 @@ type Interaction struct {
 	Permalink string
 	// EditedAt is when it was last edited; zero if never.
 	EditedAt time.Time
+	// RequestID is the Slack request it was logged from (its trigger_id),
+	// empty when there is none (the console). A workspace's request logs
+	// one interaction however often it is handled: a retry, a redelivery
+	// or the same request reaching another replica gets the first one back.
+	RequestID string
 }
 
 // Opportunity is one deal in an account's pipeline.

@@ -2,12 +2,10 @@ package nudges_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zones the tests name, on machines without zoneinfo
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
@@ -124,7 +123,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -202,11 +201,7 @@ type outboxRow struct {
 // its own.
 func (w *world) outbox() []outboxRow {
 	w.t.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+w.path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := storetest.Raw(w.t, w.path)
 	rows, err := raw.Query(`SELECT team_id, key, channel, text, blocks FROM outbox ORDER BY id`)
 	if err != nil {
 		w.t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -450,7 +450,7 @@ func testConfig() Config {
 
 func newRig(tb testing.TB, fake bool, edit func(*Config)) *rig {
 	tb.Helper()
-	dbPath := filepath.Join(tb.TempDir(), "kambot.db")
+	dbPath := storetest.DSN(tb, "kambot.db")
 	return newRigAt(tb, dbPath, newSlackDouble(tb), fake, edit)
 }
 
@@ -519,7 +519,13 @@ func (r *rig) row(team, key string) kam.OutboxMessage {
 // waitFor polls cond until it holds; the deadline only stops a hung test.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	waitUpTo(tb, 30*time.Second, what, cond)
+}
+
+// waitUpTo is waitFor with its own deadline.
+func waitUpTo(tb testing.TB, limit time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out waiting for %s", what)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -200,7 +200,7 @@ func TestCrashKill9(t *testing.T) {
 	}
 	dbl := newSlackDouble(t)
 	dbl.delay = 20 * time.Millisecond // every answer comes 20 ms after the post is stored
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	setup := newRigAt(t, path, dbl, false, nil)
 	var keys []string
 	for i := range 10 {

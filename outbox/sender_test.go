@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -24,7 +25,7 @@ type notifier interface {
 var _ notifier = (*Sender)(nil)
 
 func TestNewRequires(t *testing.T) {
-	db, err := store.OpenMigrated(context.Background(), t.TempDir()+"/k.db")
+	db, err := store.OpenMigrated(context.Background(), storetest.DSN(t, "k.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +495,7 @@ func TestShutdown(t *testing.T) {
 	})
 
 	t.Run("GraceCutsOff", func(t *testing.T) {
-		path := t.TempDir() + "/k.db"
+		path := storetest.DSN(t, "k.db")
 		dbl := newSlackDouble(t)
 		dbl.hang = 10 * time.Second
 		dbl.script("C1", faultHang)

@@ -57,6 +57,8 @@ type DB struct {
 	changes atomic.Uint64
 	// prunedDeliveries is when FirstDelivery last pruned, unix ms.
 	prunedDeliveries atomic.Int64
+	// prunedRequests is when the interaction requests were last pruned.
+	prunedRequests atomic.Int64
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time

@@ -177,9 +177,15 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 	}
 	var con *sql.Stmt
 	var q *outboxStmts
+	var reqs *requestStmts
 	for _, x := range batch {
 		if x.post != nil && q == nil {
 			if q, err = db.outboxStmts(ctx); err != nil {
+				return fmt.Errorf("log interaction: %w", err)
+			}
+		}
+		if x.in.RequestID != "" && reqs == nil {
+			if reqs, err = db.requestStmts(ctx); err != nil {
 				return fmt.Errorf("log interaction: %w", err)
 			}
 		}
@@ -199,8 +205,21 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 			conTx = tx.StmtContext(ctx, con)
 		}
 		qTx := q.in(ctx, tx)
+		now := db.now()
 		for _, x := range batch {
 			n := &x.in
+			if n.RequestID != "" {
+				// The same request handled again (here or on another
+				// replica) gets the interaction it logged, and nothing new.
+				first, err := db.loggedBefore(ctx, tx, reqs, n.TeamID, n.RequestID, now)
+				if err != nil {
+					return err
+				}
+				if first != 0 {
+					n.ID = first
+					continue
+				}
+			}
 			at := ms(n.At)
 			res, err := insTx.ExecContext(ctx, n.TeamID, n.AccountID, n.UserID, string(n.Kind), n.Summary, at, n.Permalink)
 			if err != nil {
@@ -215,6 +234,11 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 			if n.ID, err = res.LastInsertId(); err != nil {
 				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
 			}
+			if n.RequestID != "" {
+				if err := db.recordRequest(ctx, tx, reqs, n.TeamID, n.RequestID, n.ID, now); err != nil {
+					return err
+				}
+			}
 			for _, id := range n.Contacts {
 				if _, err := conTx.ExecContext(ctx, n.ID, id, n.TeamID, at); err != nil {
 					return fmt.Errorf("log contact %d of interaction %d: %w", id, n.ID, err)
@@ -224,7 +248,7 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 			if err := writeAudit(ctx, tx, aud, n.TeamID, x.actor, ActionInteractionLog, auditEntity("interaction", n.ID), d, n.At); err != nil {
 				return err
 			}
-			if err := postTx(ctx, qTx, x.post, *n, db.now()); err != nil {
+			if err := postTx(ctx, qTx, x.post, *n, now); err != nil {
 				return fmt.Errorf("queue the post of interaction %d: %w", n.ID, err)
 			}
 		}
@@ -237,6 +261,9 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 func (db *DB) normalizeInteraction(in *kam.Interaction, actor string) error {
 	if in.UserID == "" {
 		in.UserID = actor
+	}
+	if len(in.RequestID) > maxRequestID {
+		in.RequestID = ""
 	}
 	if err := in.Validate(); err != nil {
 		return err

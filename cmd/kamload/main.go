@@ -317,13 +317,22 @@ func drive(conc, n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// triggers numbers the requests: every slash command Slack sends carries a
+// trigger_id of its own, and kambot logs one interaction per trigger_id.
+var triggers atomic.Int64
+
+// triggerID is a new trigger_id in Slack's form.
+func triggerID() string {
+	return fmt.Sprintf("%d.%d.%016x", time.Now().Unix(), 42, triggers.Add(1))
+}
+
 // post sends one slash command in Slack's documented form, signed.
 func post(client *http.Client, target, text string) (int, string) {
 	form := url.Values{
 		"token": {"deprecated"}, "team_id": {team}, "team_domain": {"loadtest"},
 		"channel_id": {"CLOAD00001"}, "channel_name": {"load"}, "user_id": {loader},
 		"user_name": {"loader"}, "command": {"/kam"}, "text": {text},
-		"response_url": {"http://127.0.0.1:1/unused"}, "trigger_id": {"1.2.3"}, "api_app_id": {"ALOAD"},
+		"response_url": {"http://127.0.0.1:1/unused"}, "trigger_id": {triggerID()}, "api_app_id": {"ALOAD"},
 	}
 	body := form.Encode()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)

@@ -32,7 +32,7 @@ func MessageShortcut(user, channel, callbackID, ts, threadTS, text, responseURL 
 		"user":         map[string]any{"id": user, "team_id": TeamID},
 		"channel":      map[string]any{"id": channel, "name": "acme-shared"},
 		"api_app_id":   AppID,
-		"trigger_id":   "13345224609.738474920.shortcut",
+		"trigger_id":   NewTriggerID(),
 		"response_url": responseURL,
 		"message_ts":   ts,
 		"message":      msg,
@@ -49,7 +49,7 @@ func GlobalShortcut(user, callbackID string) map[string]any {
 		"team":        map[string]any{"id": TeamID, "domain": TeamName},
 		"user":        map[string]any{"id": user, "team_id": TeamID},
 		"api_app_id":  AppID,
-		"trigger_id":  "13345224609.738474920.global",
+		"trigger_id":  NewTriggerID(),
 		"action_ts":   "1700000001.000200",
 	}
 }
@@ -73,7 +73,7 @@ func ViewSubmission(user, callbackID, privateMetadata string, state map[string]a
 		"team":       map[string]any{"id": TeamID, "domain": TeamName},
 		"user":       map[string]any{"id": user, "team_id": TeamID},
 		"api_app_id": AppID,
-		"trigger_id": "13345224609.738474920.submit",
+		"trigger_id": NewTriggerID(),
 		"view": map[string]any{
 			"id": "V0SUBMIT1", "team_id": TeamID, "type": "modal", "callback_id": callbackID,
 			"private_metadata": privateMetadata, "state": state, "app_id": AppID, "bot_id": BotID,

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -45,6 +46,16 @@ func SignedRequest(secret string, ts time.Time, target string, body []byte) *htt
 	return req
 }
 
+// triggers numbers the trigger_ids the double hands out.
+var triggers atomic.Uint64
+
+// NewTriggerID returns a trigger_id no other payload of this process has:
+// Slack gives each slash command, click, shortcut and submission its own,
+// and kambot logs one interaction per trigger_id.
+func NewTriggerID() string {
+	return fmt.Sprintf("13345224609.738474920.%019x", triggers.Add(1))
+}
+
 // WithDefaults fills the empty fields of a slash command with plausible
 // values of the double's workspace: /kam typed by U0ALICE01 in #general.
 func WithDefaults(c slack.SlashCommand) slack.SlashCommand {
@@ -61,7 +72,7 @@ func WithDefaults(c slack.SlashCommand) slack.SlashCommand {
 	def(&c.UserID, "U0ALICE01")
 	def(&c.UserName, "alice")
 	def(&c.Command, "/kam")
-	def(&c.TriggerID, "13345224609.738474920.8088930838d88f008e0")
+	def(&c.TriggerID, NewTriggerID())
 	def(&c.APIAppID, AppID)
 	return c
 }
@@ -111,7 +122,7 @@ func BlockActions(user, channel, responseURL, actionID, value string) map[string
 		"user":         map[string]any{"id": user, "team_id": TeamID},
 		"api_app_id":   AppID,
 		"token":        "gIkuvaNzQIHg97ATvDxqgjtO",
-		"trigger_id":   "13345224609.738474920.8088930838d88f008e0",
+		"trigger_id":   NewTriggerID(),
 		"channel":      map[string]any{"id": channel, "name": "general"},
 		"container":    map[string]any{"type": "message", "channel_id": channel, "message_ts": "1700000000.000100"},
 		"response_url": responseURL,

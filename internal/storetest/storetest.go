@@ -56,6 +56,7 @@ func Main(m *testing.M) int {
 	fmt.Fprintf(os.Stderr, "storetest: running the suite again on PostgreSQL (%s)\n", redact(PostgresURL()))
 	onPostgres.Store(true)
 	defer onPostgres.Store(false)
+	defer dropTemplate()
 	return m.Run()
 }
 
@@ -73,6 +74,9 @@ func DSN(tb testing.TB, file string) string {
 	tb.Helper()
 	if !OnPostgres() {
 		return filepath.Join(tb.TempDir(), file)
+	}
+	if Prepare != nil {
+		return cloneTemplate(tb)
 	}
 	return NewSchema(tb, PostgresURL())
 }

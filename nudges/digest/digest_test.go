@@ -18,6 +18,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/outbox"
@@ -106,7 +107,7 @@ type env struct {
 func newDigestEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenMigrated(ctx, filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(ctx, storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
