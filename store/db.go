@@ -49,6 +49,9 @@ type DB struct {
 
 	// dir caches account lookups and roles (see dirCache).
 	dir dirCache
+	// names holds each workspace's account names for the type-ahead (see
+	// AccountNamesForUser).
+	names namesCache
 
 	// changes counts the write transactions of this process (see Changes).
 	changes atomic.Uint64
