@@ -20,14 +20,21 @@ import (
 // accounts' name index when first needed and again after any change to
 // accounts or members (the lookup cache's generation, which other replicas
 // bump through LISTEN/NOTIFY) or after namesTTL (writers in other
-// processes on the same file). The user's own accounts are one row: their
+// processes on the same file). That read is one row: the database joins the
+// names into one text, so they cross the driver once. The user's own accounts are one row: their
 // team rows' account IDs, joined by the database; the names are filtered
 // by that set in Go.
 
-// workspaceNamesSQL reads a workspace's accounts by name: one range of the
-// accounts_team_name index, in its order.
-const workspaceNamesSQL = `SELECT id, name, slug FROM accounts
-	WHERE team_id = ?1 ORDER BY name COLLATE NOCASE, id`
+// workspaceNamesSQL reads a workspace's accounts by name as one text, so
+// that 10,000 names cross the driver once: each account is
+// "<id>,<name bytes>,<slug bytes>:<name><slug>", length-prefixed so that
+// no character of a name can break the reading (see parseNames).
+const workspaceNamesSQL = `SELECT group_concat(id || ',' || length(CAST(name AS BLOB)) || ',' || length(CAST(slug AS BLOB)) || ':' || name || slug,
+	'' ORDER BY name COLLATE NOCASE, id) FROM accounts WHERE team_id = ?1`
+
+// workspaceNamesPG is workspaceNamesSQL in PostgreSQL's words.
+const workspaceNamesPG = `SELECT string_agg(id::text || ',' || octet_length(name) || ',' || octet_length(slug) || ':' || name || slug,
+	'' ORDER BY kam_nocase(name), id) FROM accounts WHERE team_id = ?1`
 
 // userAccountIDsSQL lists the accounts on whose team the user is (the
 // owner and sponsor have team rows too, kept by syncLeads) as one text of
@@ -121,27 +128,52 @@ func (db *DB) readWorkspaceNames(ctx context.Context, teamID string) (*nameIndex
 	if err != nil {
 		return nil, fmt.Errorf("workspace names: %w", err)
 	}
-	rows, err := st.QueryContext(ctx, teamID)
+	var list sql.NullString
+	if err := st.QueryRowContext(ctx, teamID).Scan(&list); err != nil {
+		return nil, fmt.Errorf("workspace names: %w", err)
+	}
+	accts, err := parseNames(teamID, list.String)
 	if err != nil {
 		return nil, fmt.Errorf("workspace names: %w", err)
 	}
-	defer rows.Close()
-	idx := &nameIndex{}
-	for rows.Next() {
-		a := kam.Account{TeamID: teamID}
-		if err := rows.Scan(&a.ID, &a.Name, &a.Slug); err != nil {
-			return nil, fmt.Errorf("workspace names: %w", err)
-		}
-		idx.accts = append(idx.accts, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("workspace names: %w", err)
-	}
-	idx.pos = make(map[int64]int32, len(idx.accts))
-	for i, a := range idx.accts {
+	idx := &nameIndex{accts: accts, pos: make(map[int64]int32, len(accts))}
+	for i, a := range accts {
 		idx.pos[a.ID] = int32(i)
 	}
 	return idx, nil
+}
+
+// parseNames reads the text of workspaceNamesSQL. The names and slugs are
+// substrings of it: one allocation for the whole workspace.
+func parseNames(teamID, s string) ([]kam.Account, error) {
+	var out []kam.Account
+	for s != "" {
+		head, rest, ok := strings.Cut(s, ":")
+		if !ok {
+			return nil, fmt.Errorf("account name list cut short: %q", clipText(s, 40))
+		}
+		f := strings.Split(head, ",")
+		if len(f) != 3 {
+			return nil, fmt.Errorf("account name list: bad entry %q", clipText(head, 40))
+		}
+		id, err1 := strconv.ParseInt(f[0], 10, 64)
+		nl, err2 := strconv.Atoi(f[1])
+		sl, err3 := strconv.Atoi(f[2])
+		if err1 != nil || err2 != nil || err3 != nil || nl < 0 || sl < 0 || nl+sl > len(rest) {
+			return nil, fmt.Errorf("account name list: bad entry %q", clipText(head, 40))
+		}
+		out = append(out, kam.Account{ID: id, TeamID: teamID, Name: rest[:nl], Slug: rest[nl : nl+sl]})
+		s = rest[nl+sl:]
+	}
+	return out, nil
+}
+
+// clipText shortens s for an error message.
+func clipText(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 // userAccountIDs lists the IDs of the accounts on whose team the user is.
