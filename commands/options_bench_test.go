@@ -22,8 +22,8 @@ import (
 // them and for a sponsor on all 10,000, through the engine on a real store,
 // as a user types: empty, one letter, a prefix, a longer prefix, a typo.
 // The -first cases are each user's first keystroke (a fresh engine); the
-// -after-change case also changes a team before it, so that the
-// workspace's names are read from the database again. It reports the 99th percentile of the answers' wall time and the CPU
+// -after-*-change cases also change a team (the workspace's names held in
+// memory are kept) or an account (they are read again) before it. It reports the 99th percentile of the answers' wall time and the CPU
 // time per answer.
 //
 //	go test ./commands/ -run '^$' -bench LogAccountOptions -benchtime 2000x
@@ -50,9 +50,10 @@ func BenchmarkLogAccountOptions(b *testing.B) {
 	for _, c := range []struct {
 		name, user string
 		cold       bool // a fresh engine each time: the user's first keystroke
-		changed    bool // and a change to a team just before it
-	}{{"on-300", "UHEAVY001", false, false}, {"on-10000", "USPONSOR1", false, false}, {"on-300-first", "UHEAVY001", true, false},
-		{"on-10000-first", "USPONSOR1", true, false}, {"on-10000-first-after-change", "USPONSOR1", true, true}} {
+		change     string // and a change just before it: "team" or "account"
+	}{{"on-300", "UHEAVY001", false, ""}, {"on-10000", "USPONSOR1", false, ""}, {"on-300-first", "UHEAVY001", true, ""},
+		{"on-10000-first", "USPONSOR1", true, ""}, {"on-10000-first-after-team-change", "USPONSOR1", true, "team"},
+		{"on-10000-first-after-account-change", "USPONSOR1", true, "account"}} {
 		b.Run(c.name, func(b *testing.B) {
 			eng := commands.New(commands.Config{Store: db, Intel: db, Admins: []string{admin}})
 			payloads := make([][]byte, len(typed))
@@ -71,10 +72,19 @@ func BenchmarkLogAccountOptions(b *testing.B) {
 				if c.cold {
 					b.StopTimer()
 					eng = commands.New(commands.Config{Store: db, Intel: db, Admins: []string{admin}})
-					if c.changed {
-						// Someone joins a team: the workspace's names are read again.
+					switch c.change {
+					case "team": // someone joins a team: the names are kept
 						m := kam.Member{TeamID: team, AccountID: int64(i%len(accts)) + 1, UserID: "UCHURN01", Role: kam.RoleMember}
 						if err := db.PutMember(ctx, m, admin); err != nil {
+							b.Fatal(err)
+						}
+					case "account": // an account changes: the names are read again
+						a, err := db.Account(ctx, team, int64(i%len(accts))+1)
+						if err != nil {
+							b.Fatal(err)
+						}
+						a.Segment = fmt.Sprintf("segment %d", i)
+						if err := db.UpdateAccount(ctx, &a, admin, []string{"segment"}, nil); err != nil {
 							b.Fatal(err)
 						}
 					}

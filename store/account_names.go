@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kambot/kambot/kam"
@@ -16,10 +17,10 @@ import (
 // of a workspace of 10,000: reading their accounts row by row (one index
 // range on members, one lookup per account, each row through the driver)
 // costs tens of milliseconds on their first keystroke. Instead each
-// workspace's names are held in memory, by name, read in one range of the
-// accounts' name index when first needed and again after any change to
-// accounts or members (the lookup cache's generation, which other replicas
-// bump through LISTEN/NOTIFY) or after namesTTL (writers in other
+// workspace's names are held in memory, by name, read when first needed and
+// again after any change to accounts in this process (a change to a team
+// leaves the names as they are), any change notice from another replica
+// (LISTEN/NOTIFY, as for the lookup cache) or after namesTTL (writers in other
 // processes on the same file). That read is one row: the database joins the
 // names into one text, so they cross the driver once. The user's own accounts are one row: their
 // team rows' account IDs, joined by the database; the names are filtered
@@ -61,6 +62,9 @@ type nameIndex struct {
 
 // namesCache holds the workspaces' name indexes.
 type namesCache struct {
+	// gen counts the changes to accounts (not to teams) of this process,
+	// and every change notice of another replica.
+	gen   atomic.Uint64
 	mu    sync.Mutex
 	teams map[string]*nameIndex
 }
@@ -100,8 +104,8 @@ func (db *DB) AccountNamesForUser(ctx context.Context, teamID, userID string) ([
 // one held is missing, stale or unsafe to serve.
 func (db *DB) workspaceNames(ctx context.Context, teamID string) (*nameIndex, error) {
 	now := time.Now()
-	gen := db.dir.gen.Load()
 	c := &db.names
+	gen := c.gen.Load()
 	c.mu.Lock()
 	idx := c.teams[teamID]
 	c.mu.Unlock()
@@ -146,7 +150,7 @@ func (db *DB) readWorkspaceNames(ctx context.Context, teamID string) (*nameIndex
 // parseNames reads the text of workspaceNamesSQL. The names and slugs are
 // substrings of it: one allocation for the whole workspace.
 func parseNames(teamID, s string) ([]kam.Account, error) {
-	var out []kam.Account
+	out := make([]kam.Account, 0, strings.Count(s, ":")) // at least one ':' an account
 	for s != "" {
 		head, rest, ok := strings.Cut(s, ":")
 		if !ok {
