@@ -49,7 +49,7 @@ func BenchmarkLogAccountOptions(b *testing.B) {
 	typed := []string{"", "a", "acc", "account 04", "acount 0429"}
 	for _, c := range []struct {
 		name, user string
-		cold       bool // a fresh engine each time: the user's first keystroke
+		cold       bool   // a fresh engine each time: the user's first keystroke
 		change     string // and a change just before it: "team" or "account"
 	}{{"on-300", "UHEAVY001", false, ""}, {"on-10000", "USPONSOR1", false, ""}, {"on-300-first", "UHEAVY001", true, ""},
 		{"on-10000-first", "USPONSOR1", true, ""}, {"on-10000-first-after-team-change", "USPONSOR1", true, "team"},
