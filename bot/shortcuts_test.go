@@ -175,7 +175,11 @@ func socketSender(t *testing.T, eng Engine) func(*testing.T, map[string]any) []b
 // lastView is the latest view opened, and its private_metadata.
 func (r *formsRig) lastView(t *testing.T) (json.RawMessage, string) {
 	t.Helper()
+	// In Socket Mode the envelope is acked before the form is opened.
 	vs := r.api.Views()
+	for deadline := time.Now().Add(10 * time.Second); len(vs) == 0 && time.Now().Before(deadline); vs = r.api.Views() {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if len(vs) == 0 {
 		t.Fatal("no view was opened")
 	}

@@ -39,8 +39,8 @@ type Publisher interface {
 	PublishView(ctx context.Context, userID string, view slack.HomeTabViewRequest, hash string) error
 }
 
-// AccountModals opens the forms the Home's account buttons lead to. The
-// built-in ones are small; a richer log or stage form can replace them.
+// AccountModals opens the forms the Home's account buttons lead to. By
+// default they are the log and stage forms of /kam log and /kam stage.
 type AccountModals interface {
 	// OpenLog opens the "Log an interaction" form for the account.
 	OpenLog(ctx context.Context, in *Interaction, acct kam.Account) error
@@ -56,7 +56,7 @@ type HomeConfig struct {
 	// Publisher sets the Home tab; nil: the view is built but never sent
 	// (the console).
 	Publisher Publisher
-	// Modals opens the account forms; nil: the built-in ones.
+	// Modals opens the account forms; nil: the shared log and stage forms.
 	Modals AccountModals
 	// DM delivers briefs asked for from Home; nil: the Brief button says to
 	// type /kam brief.
@@ -98,7 +98,7 @@ func NewHome(e *Engine, cfg HomeConfig) *Home {
 	cfg.PageSize = min(cfg.PageSize, maxHomePage)
 	h := &Home{cfg: cfg, e: e, cache: newHomeCache()}
 	if h.cfg.Modals == nil {
-		h.cfg.Modals = builtinModals{h}
+		h.cfg.Modals = sharedForms{}
 	}
 	e.Register(h.extension())
 	return h

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +20,8 @@ import (
 // account of it on which the user may do what the button does. The Home
 // tab has no response_url, so a refusal is shown in a small modal.
 
-// Callback IDs of the Home's forms.
+// Callback IDs of the Home's own form (the schedule), and of the log and
+// stage forms the Home had before it opened the shared ones.
 const (
 	homeViewLog   = "home.log"
 	homeViewStage = "home.stage"
@@ -34,8 +35,8 @@ func (h *Home) extension() Extension {
 	return Extension{
 		Actions: []ActionHandler{{Prefix: homeActionPrefix, Run: h.guard(h.click)}},
 		Views: []ViewHandler{
-			{CallbackID: homeViewLog, Run: h.submitLog},
-			{CallbackID: homeViewStage, Run: h.submitStage},
+			{CallbackID: homeViewLog, Run: retiredForm},
+			{CallbackID: homeViewStage, Run: retiredForm},
 			{CallbackID: homeViewPrefs, Run: h.submitPrefs},
 		},
 	}
@@ -204,169 +205,40 @@ func (h *Home) brief(ctx context.Context, in *Interaction, a kam.Account) error 
 	return openView(ctx, in, noticeModal(msg), instead)
 }
 
-// accountMeta is what the Home's account forms carry to their submission.
-func accountMeta(teamID string, accountID int64) string {
-	return homeValue{TeamID: teamID, AccountID: accountID}.encode()
+// sharedForms opens, from the Home's buttons, the log and stage forms that
+// /kam log <account>, /kam stage <account> and the shortcuts open: one
+// form each, one submission path that checks the workspace, the user's
+// rights and every field again.
+type sharedForms struct{}
+
+// OpenLog opens the log form with the account chosen.
+func (sharedForms) OpenLog(ctx context.Context, in *Interaction, a kam.Account) error {
+	return formOpened(in, in.openLog(ctx, in.Callback.TriggerID, a, ""), "/kam log "+a.Slug+" call <what happened>")
 }
 
-// builtinModals are the Home's own log and stage forms.
-type builtinModals struct{ h *Home }
-
-// OpenLog opens the "Log an interaction" form: kind and summary, as the
-// nudge's form.
-func (m builtinModals) OpenLog(ctx context.Context, in *Interaction, a kam.Account) error {
-	v := nudgeLogModal(clicked{account: a}, accountMeta(in.TeamID, a.ID))
-	v.CallbackID = homeViewLog
-	v.Blocks.BlockSet[0] = section(fmt.Sprintf("*%s*", format.Mrkdwn(a.Name)))
-	return openView(ctx, in, v, "/kam log "+a.Slug+" call <what happened>")
+// OpenStage opens the stage form of the account.
+func (sharedForms) OpenStage(ctx context.Context, in *Interaction, a kam.Account) error {
+	return formOpened(in, in.openStage(ctx, in.Callback.TriggerID, a), fmt.Sprintf("/kam stage %s \"<opportunity>\" <stage>", a.Slug))
 }
 
-// submitLog logs the interaction from the Home's form; bad input stays in
-// the form, with nothing changed.
-func (h *Home) submitLog(ctx context.Context, in *Interaction) (InteractionReply, error) {
-	_, a, err := h.checkValue(ctx, in, in.Callback.View.PrivateMetadata, AccessTeam, "log interactions")
-	if err != nil {
-		return InteractionReply{}, err
-	}
-	kind, summary, err := readNudgeLogForm(in.Callback.View.State)
-	if err != nil {
-		return InteractionReply{}, err
-	}
-	it := kam.Interaction{TeamID: in.TeamID, AccountID: a.ID, UserID: in.UserID, Kind: kind, Summary: summary, At: in.Now,
-		RequestID: in.Callback.TriggerID}
-	echo := format.Mrkdwn(clip(strings.Join(strings.Fields(summary), " "), confirmSummaryLen))
-	blocks := []slack.Block{section(fmt.Sprintf("%s logged %s with *%s*: %s", mention(in.UserID), kindPhrases[kind], format.Mrkdwn(a.Name), echo))}
-	var post kam.Post[kam.Interaction]
-	if postsToChannel(kind) {
-		post = channelPost(&in.Actor, a, kam.Interaction.PostKey, func(kam.Interaction) []slack.Block { return blocks })
-	}
-	if err := in.Store().LogInteraction(ctx, &it, in.UserID, post); err != nil {
-		if kam.ErrorCode(err) == kam.EINVALID {
-			return InteractionReply{}, FieldErrors{nudgeSummaryBlock: clip(ErrorText(err), 150)}
-		}
-		return InteractionReply{}, fmt.Errorf("log interaction for account %d: %w", a.ID, err)
-	}
-	h.Invalidate(in.TeamID, []int64{a.ID})
-	if post != nil {
-		in.Wake()
-	}
-	return InteractionReply{}, nil
-}
-
-// Blocks of the stage form.
-const (
-	stageOppBlock   = "opportunity"
-	stageStageBlock = "stage"
-	stageNoteBlock  = "note"
-)
-
-// OpenStage opens the "Move stage" form: one of the account's open
-// opportunities (at most 100, Slack's limit on options), the stage, a note.
-func (m builtinModals) OpenStage(ctx context.Context, in *Interaction, a kam.Account) error {
-	instead := fmt.Sprintf("/kam stage %s \"<opportunity>\" <stage>", a.Slug)
-	opps, err := in.Store().Opportunities(ctx, in.TeamID, a.ID, true)
-	if err != nil {
-		return fmt.Errorf("opportunities of account %d: %w", a.ID, err)
-	}
-	if len(opps) == 0 {
-		return kam.Errorf(kam.EINVALID, "*%s* has no open opportunity to move. Add one with `/kam opp %s add \"<name>\"`.", format.Mrkdwn(a.Name), a.Slug)
-	}
-	var oppOpts []*slack.OptionBlockObject
-	for _, o := range opps[:min(len(opps), 100)] {
-		label := clip(fmt.Sprintf("%s (%s)", o.Name, o.Stage), 75)
-		oppOpts = append(oppOpts, slack.NewOptionBlockObject(strconv.FormatInt(o.ID, 10), plain(label), nil))
-	}
-	stageOpts := make([]*slack.OptionBlockObject, len(kam.Stages))
-	for i, s := range kam.Stages {
-		stageOpts[i] = slack.NewOptionBlockObject(string(s), plain(string(s)), nil)
-	}
-	note := slack.NewPlainTextInputBlockElement(plain("Why, what's next"), stageNoteBlock).WithMaxLength(kam.MaxSummaryLen)
-	noteInput := slack.NewInputBlock(stageNoteBlock, plain("Note"), nil, note)
-	noteInput.Optional = true
-	v := slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: homeViewStage, PrivateMetadata: accountMeta(in.TeamID, a.ID),
-		Title: plain("Move stage"), Submit: plain("Move"), Close: plain("Cancel"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(fmt.Sprintf("*%s*", format.Mrkdwn(a.Name))),
-			slack.NewInputBlock(stageOppBlock, plain("Opportunity"), nil, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick one"), stageOppBlock, oppOpts...)),
-			slack.NewInputBlock(stageStageBlock, plain("New stage"), nil, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick one"), stageStageBlock, stageOpts...)),
-			noteInput,
-		}},
-	}
-	return openView(ctx, in, v, instead)
-}
-
-// submitStage moves the opportunity picked in the form and posts the move
-// to the account channel, in one transaction.
-func (h *Home) submitStage(ctx context.Context, in *Interaction) (InteractionReply, error) {
-	_, a, err := h.checkValue(ctx, in, in.Callback.View.PrivateMetadata, AccessTeam, "move opportunities")
-	if err != nil {
-		return InteractionReply{}, err
-	}
-	o, to, note, err := readStageForm(ctx, in, a)
-	if err != nil {
-		return InteractionReply{}, err
-	}
-	bad := FieldErrors{}
-	if note = in.gateNote(o, to, note, stageNoteBlock, bad); len(bad) > 0 {
-		return InteractionReply{}, bad // the qualification gate
-	}
-	noteText := ""
-	if note != "" {
-		noteText = ": " + format.Mrkdwn(clip(strings.Join(strings.Fields(note), " "), confirmSummaryLen))
-	}
-	blocks := []slack.Block{section(fmt.Sprintf("%s moved *%s* (%s) from %s to *%s*%s",
-		mention(in.UserID), format.Mrkdwn(o.Name), format.Mrkdwn(a.Name), o.Stage, to, noteText))}
-	post := channelPost(&in.Actor, a, kam.StageChange.PostKey, func(kam.StageChange) []slack.Block { return blocks })
-	if _, err := in.Store().MoveStage(ctx, in.TeamID, o.ID, to, in.UserID, note, in.Now, post); err != nil {
-		if kam.ErrorCode(err) != kam.EINTERNAL {
-			return InteractionReply{}, FieldErrors{stageStageBlock: clip(ErrorText(err), 150)}
-		}
-		return InteractionReply{}, fmt.Errorf("move opportunity %d to %s: %w", o.ID, to, err)
-	}
-	h.Invalidate(in.TeamID, []int64{a.ID})
-	if post != nil {
-		in.Wake()
-	}
-	return InteractionReply{}, nil
-}
-
-// readStageForm reads and checks the stage form against the account's
-// opportunities as they are now.
-func readStageForm(ctx context.Context, in *Interaction, a kam.Account) (kam.Opportunity, kam.Stage, string, error) {
-	var oppID, stage, note string
-	if st := in.Callback.View.State; st != nil {
-		oppID = st.Values[stageOppBlock][stageOppBlock].SelectedOption.Value
-		stage = st.Values[stageStageBlock][stageStageBlock].SelectedOption.Value
-		note = st.Values[stageNoteBlock][stageNoteBlock].Value
-	}
-	bad := FieldErrors{}
-	var o kam.Opportunity
-	id, _ := strconv.ParseInt(oppID, 10, 64)
-	opps, err := in.Store().Opportunities(ctx, in.TeamID, a.ID, true)
-	if err != nil {
-		return o, "", "", fmt.Errorf("opportunities of account %d: %w", a.ID, err)
-	}
-	for _, x := range opps {
-		if x.ID == id {
-			o = x
-		}
-	}
-	if o.ID == 0 {
-		bad[stageOppBlock] = "Pick one of the account's open opportunities."
-	}
-	to, err := parseStage(stage)
+// formOpened words a form that did not open as what to type instead; a
+// refusal (an account without opportunities) is shown as it is.
+func formOpened(in *Interaction, err error, instead string) error {
 	switch {
-	case err != nil:
-		bad[stageStageBlock] = clip(ErrorText(err), 150)
-	case o.ID != 0 && o.Stage == to:
-		bad[stageStageBlock] = fmt.Sprintf("It is already %s — pick another stage.", to)
+	case err == nil:
+		return nil
+	case errors.Is(err, errNoForm):
+		return kam.Errorf(kam.EINVALID, "I can't open a form here — type `%s` instead.", instead)
+	case kam.ErrorCode(err) == kam.EINVALID:
+		return err
 	}
-	if note, err = CheckText("The note", note, kam.MaxSummaryLen, true); err != nil {
-		bad[stageNoteBlock] = clip(ErrorText(err), 150)
-	}
-	if len(bad) > 0 {
-		return o, "", "", bad
-	}
-	return o, to, note, nil
+	in.Logger().Warn("open home form", "team", in.TeamID, "user", in.UserID, "err", err)
+	return kam.Errorf(kam.EINVALID, "I couldn't open the form — type `%s` instead.", instead)
+}
+
+// retiredForm answers the submission of a Home form of an earlier version
+// (the Home now opens the shared forms): nothing changes, and the user is
+// told to open the form again.
+func retiredForm(context.Context, *Interaction) (InteractionReply, error) {
+	return InteractionReply{}, staleForm()
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -147,16 +148,31 @@ func newLogForm(in Actor) logForm {
 // summary; opened is false when there is no trigger or no way to open it
 // (the console), and the caller answers with the usage.
 func (c *Call) openLogForm(ctx context.Context, kind kam.InteractionKind) (Reply, bool) {
-	if c.Views() == nil || c.Request.TriggerID == "" {
-		return Reply{}, false
-	}
-	f := newLogForm(c.Actor)
-	f.account, f.kind, f.meta.Account = &c.Account, kind, c.Account.ID
-	if err := c.Views().OpenView(ctx, c.Request.TriggerID, logModal(f)); err != nil {
-		c.Logger().Warn("open log form", "team", c.TeamID, "account", c.Account.ID, "err", err)
+	if err := c.openLog(ctx, c.Request.TriggerID, c.Account, kind); err != nil {
 		return Reply{}, false
 	}
 	return Reply{Blocks: []slack.Block{contextBlock(fmt.Sprintf("The log form is open for *%s*.", format.Mrkdwn(c.Account.Name)))}}, true
+}
+
+// errNoForm says a form cannot open here: no trigger, or no Views client.
+var errNoForm = errors.New("no form can open here")
+
+// openLog opens the log form with acct chosen (the user may pick another
+// of theirs) and kind preselected. /kam log <account> and the Home's *Log
+// an interaction* button both open it; the shortcuts open it without an
+// account. The caller has checked the user may log on acct; the submission
+// checks again.
+func (a *Actor) openLog(ctx context.Context, trigger string, acct kam.Account, kind kam.InteractionKind) error {
+	if a.Views() == nil || trigger == "" {
+		return errNoForm
+	}
+	f := newLogForm(*a)
+	f.account, f.kind, f.meta.Account = &acct, kind, acct.ID
+	if err := a.Views().OpenView(ctx, trigger, logModal(f)); err != nil {
+		a.Logger().Warn("open log form", "team", a.TeamID, "account", acct.ID, "err", err)
+		return fmt.Errorf("open the log form of account %d: %w", acct.ID, err)
+	}
+	return nil
 }
 
 // runLogShortcut opens the log form from a message ("Log to account"),

@@ -28,20 +28,35 @@ const (
 )
 
 // openStageForm opens the form that moves one of the account's
-// opportunities; opened is false when no form can be opened.
+// opportunities; opened is false when no form can be opened (or the
+// account has no opportunity: the usage says how to add one).
 func (c *Call) openStageForm(ctx context.Context) (Reply, bool) {
-	if c.Views() == nil || c.Request.TriggerID == "" {
-		return Reply{}, false
-	}
-	opps, err := c.Store().Opportunities(ctx, c.TeamID, c.Account.ID, false)
-	if err != nil || len(opps) == 0 {
-		return Reply{}, false // the usage says how to add one
-	}
-	if err := c.Views().OpenView(ctx, c.Request.TriggerID, stageModal(c.Account, opps)); err != nil {
-		c.Logger().Warn("open stage form", "team", c.TeamID, "account", c.Account.ID, "err", err)
+	if err := c.openStage(ctx, c.Request.TriggerID, c.Account); err != nil {
 		return Reply{}, false
 	}
 	return Reply{Blocks: []slack.Block{contextBlock(fmt.Sprintf("The stage form is open for *%s*.", format.Mrkdwn(c.Account.Name)))}}, true
+}
+
+// openStage opens the stage form of acct. /kam stage <account> and the
+// Home's *Move stage* button both open it; its submission applies the
+// qualification gate. An account without opportunities gets an EINVALID
+// error saying how to add one.
+func (a *Actor) openStage(ctx context.Context, trigger string, acct kam.Account) error {
+	if a.Views() == nil || trigger == "" {
+		return errNoForm
+	}
+	opps, err := a.Store().Opportunities(ctx, a.TeamID, acct.ID, false)
+	if err != nil {
+		return fmt.Errorf("opportunities of account %d: %w", acct.ID, err)
+	}
+	if len(opps) == 0 {
+		return kam.Errorf(kam.EINVALID, "*%s* has no opportunity to move. Add one with `/kam opp %s add \"<name>\"`.", format.Mrkdwn(acct.Name), acct.Slug)
+	}
+	if err := a.Views().OpenView(ctx, trigger, stageModal(acct, opps)); err != nil {
+		a.Logger().Warn("open stage form", "team", a.TeamID, "account", acct.ID, "err", err)
+		return fmt.Errorf("open the stage form of account %d: %w", acct.ID, err)
+	}
+	return nil
 }
 
 // stageModal lists the account's opportunities (open ones first, at most

@@ -99,13 +99,22 @@ func (c *dirCache) putRole(k roleKey, gen uint64, now time.Time, r kam.Role) {
 	c.roles[k] = roleEntry{gen: gen, expires: now.Add(c.ttl), role: r}
 }
 
-// withDirTx is withTx for transactions that change accounts or members: it
-// invalidates the lookup cache once the change is committed (and also when
-// it fails, as the outcome of a failed commit is not always known).
+// withDirTx is withTx for transactions that change accounts (and maybe
+// members): it invalidates the lookup cache and the workspaces' names once
+// the change is committed (and also when it fails, as the outcome of a
+// failed commit is not always known).
 //
 // On PostgreSQL the transaction also notifies the other replicas (the
 // notice is delivered at commit; see listenDir).
 func (db *DB) withDirTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer db.names.gen.Add(1)
+	return db.withTeamTx(ctx, fn)
+}
+
+// withTeamTx is withDirTx for transactions that change teams only (members,
+// and the owner and sponsor columns that mirror them): account names stay
+// as they are, so the type-ahead's names are kept.
+func (db *DB) withTeamTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer db.dir.gen.Add(1)
 	if db.pg == nil {
 		return db.withTx(ctx, fn)

@@ -52,6 +52,9 @@ type DB struct {
 
 	// dir caches account lookups and roles (see dirCache).
 	dir dirCache
+	// names holds each workspace's account names for the type-ahead (see
+	// AccountNamesForUser).
+	names namesCache
 
 	// changes counts the write transactions of this process (see Changes).
 	changes atomic.Uint64
@@ -167,6 +170,7 @@ func escapePath(p string) string {
 // Close closes the cached statements and both pools.
 func (db *DB) Close() error {
 	db.dir.gen.Add(1) // nothing cached is served once closed
+	db.names.gen.Add(1)
 	var errs []error
 	db.stmts.Range(func(k, v any) bool {
 		errs = append(errs, v.(*sql.Stmt).Close())

@@ -40,6 +40,9 @@ import (
 // pgOverrides maps a SQLite query to its PostgreSQL twin, for the few
 // queries the rules do not carry.
 var pgOverrides = map[string]string{
+	// string_agg takes its separator and order as group_concat does, but
+	// concatenates only text.
+	workspaceNamesSQL: workspaceNamesPG,
 	// A UNION may only be ordered by its output columns in PostgreSQL.
 	findAccountsSQL: `SELECT * FROM (SELECT ` + accountCols + ` FROM accounts
 	WHERE team_id = ?1 AND kam_nocase(name) >= kam_nocase(?2) AND kam_nocase(name) < kam_nocase(?3)

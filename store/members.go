@@ -199,7 +199,7 @@ func (db *DB) PutMember(ctx context.Context, m kam.Member, actor string) error {
 	if err != nil {
 		return fmt.Errorf("put %s on account %d: %w", m.UserID, m.AccountID, err)
 	}
-	return db.withDirTx(ctx, func(tx *sql.Tx) error {
+	return db.withTeamTx(ctx, func(tx *sql.Tx) error {
 		old, err := leadsTx(ctx, tx, m.TeamID, m.AccountID)
 		if err != nil {
 			return err
@@ -278,7 +278,7 @@ func (db *DB) RemoveMember(ctx context.Context, teamID string, accountID int64, 
 	if err != nil {
 		return fmt.Errorf("remove %s from account %d: %w", userID, accountID, err)
 	}
-	return db.withDirTx(ctx, func(tx *sql.Tx) error {
+	return db.withTeamTx(ctx, func(tx *sql.Tx) error {
 		old, err := leadsTx(ctx, tx, teamID, accountID)
 		if err != nil {
 			return err
