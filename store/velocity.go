@@ -22,7 +22,7 @@ func (db *DB) StageHistories(ctx context.Context, teamID string, oppIDs []int64)
 		out[sc.OpportunityID] = append(out[sc.OpportunityID], sc)
 		return nil
 	}, `SELECT s.id, s.opportunity_id, s.from_stage, s.to_stage, s.user_id, s.note, s.at
-		FROM json_each(?2) o CROSS JOIN stage_changes s INDEXED BY stage_changes_opp ON s.opportunity_id = o.value
+		FROM json_each(?2) a CROSS JOIN stage_changes s INDEXED BY stage_changes_opp ON s.opportunity_id = a.value
 		WHERE +s.team_id = +?1 ORDER BY s.opportunity_id, s.at, s.id`, teamID, idList(oppIDs))
 	return out, wrapErr(err, "read stage histories")
 }
