@@ -257,7 +257,7 @@ func TestNudgeSweepFindsFixture(t *testing.T) {
 		WHERE a.team_id <> n.team_id OR o.id IS NULL`).Scan(&wrong); err != nil {
 		t.Fatal(err)
 	}
-	if err := raw.QueryRow(`SELECT count(*) FROM nudges WHERE team_id = '`+otherTeam+`'`).Scan(&other); err != nil {
+	if err := raw.QueryRow(`SELECT count(*) FROM nudges WHERE team_id = '` + otherTeam + `'`).Scan(&other); err != nil {
 		t.Fatal(err)
 	}
 	if wrong != 0 || other == 0 {
