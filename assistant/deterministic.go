@@ -94,7 +94,28 @@ func findAccount(text string, accts []kam.Account) *kam.Account {
 			}
 		}
 	}
-	return best
+	if best != nil {
+		return best
+	}
+	return findByFirstWord(padded, accts)
+}
+
+// findByFirstWord is the account whose name starts with a word of the
+// question, when exactly one of the user's accounts does: "Acme" names
+// Acme Logistics, as a unique start does in /kam.
+func findByFirstWord(padded string, accts []kam.Account) *kam.Account {
+	var found *kam.Account
+	for i := range accts {
+		first, _, _ := strings.Cut(wordsOnly(kam.Fold(accts[i].Name)), " ")
+		if first == "" || stopWords[first] || !strings.Contains(padded, " "+first+" ") {
+			continue
+		}
+		if found != nil && found.ID != accts[i].ID {
+			return nil // two accounts start so: not a unique start
+		}
+		found = &accts[i]
+	}
+	return found
 }
 
 // wordsOnly keeps the words of s, one space apart.
@@ -113,7 +134,7 @@ func init() {
 	for _, w := range strings.Fields(`a an the and or of on in at to for from by with about what whats which who whom whose how why when where
 		is are was were be been do does did has have had i me my we our us you your they their them it its this that these those
 		say said tell give show find any some all there here please can could would should will kambot account accounts
-		anything something everything about know latest news week month year today`) {
+		anything something everything about know latest news week month year today s`) {
 		stopWords[w] = true
 	}
 }
