@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -13,15 +12,6 @@ import (
 // set, runs those that keep data in the store (Home, forms, the assistant)
 // again on PostgreSQL; the transport tests hold no data and run once.
 func TestMain(m *testing.M) {
-	storetest.Prepare = migrate
+	storetest.Prepare = store.MigrateAt
 	os.Exit(storetest.MainSome(m, "^(TestHome|TestLogToAccountForms|TestAssistant)"))
-}
-
-// migrate prepares the template database the PostgreSQL run clones.
-func migrate(ctx context.Context, dsn string) error {
-	db, err := store.OpenMigrated(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	return db.Close()
 }

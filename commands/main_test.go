@@ -1,7 +1,6 @@
 package commands_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -22,15 +21,6 @@ const pgTests = "^(TestLog|TestLogOncePerTrigger|TestPostQueueFailureWritesNothi
 // TestMain runs the tests on SQLite and, when KAMBOT_TEST_POSTGRES_URL is
 // set, those of pgTests again on PostgreSQL.
 func TestMain(m *testing.M) {
-	storetest.Prepare = migrate
+	storetest.Prepare = store.MigrateAt
 	os.Exit(storetest.MainSome(m, pgTests))
-}
-
-// migrate prepares the template database the PostgreSQL run clones.
-func migrate(ctx context.Context, dsn string) error {
-	db, err := store.OpenMigrated(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	return db.Close()
 }

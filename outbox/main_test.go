@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -13,15 +12,6 @@ import (
 // KAMBOT_TEST_POSTGRES_URL is set, again on PostgreSQL: claims, leases,
 // settlement and recovery are SQL behaviour.
 func TestMain(m *testing.M) {
-	storetest.Prepare = migrate
+	storetest.Prepare = store.MigrateAt
 	os.Exit(storetest.Main(m))
-}
-
-// migrate prepares the template database the PostgreSQL run clones.
-func migrate(ctx context.Context, dsn string) error {
-	db, err := store.OpenMigrated(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	return db.Close()
 }

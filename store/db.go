@@ -125,6 +125,16 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// MigrateAt brings the schema of the database at path up to date and
+// closes it: a template database prepared once for many tests.
+func MigrateAt(ctx context.Context, path string) error {
+	db, err := OpenMigrated(ctx, path)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
 // OpenMigrated opens the database and brings its schema up to date.
 func OpenMigrated(ctx context.Context, path string) (*DB, error) {
 	db, err := Open(path)

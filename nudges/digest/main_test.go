@@ -1,7 +1,6 @@
 package digest_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -12,15 +11,6 @@ import (
 // TestMain runs the tests on SQLite and, when KAMBOT_TEST_POSTGRES_URL is
 // set, again on PostgreSQL.
 func TestMain(m *testing.M) {
-	storetest.Prepare = migrate
+	storetest.Prepare = store.MigrateAt
 	os.Exit(storetest.Main(m))
-}
-
-// migrate prepares the template database the PostgreSQL run clones.
-func migrate(ctx context.Context, dsn string) error {
-	db, err := store.OpenMigrated(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	return db.Close()
 }
