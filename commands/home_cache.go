@@ -40,8 +40,9 @@ func newHomeCache() *homeCache { return &homeCache{entries: map[homeCacheKey]hom
 
 // cachedOf summarises one account's inputs for the cache.
 func cachedOf(in kam.HealthInput, now time.Time) homeCached {
-	c := homeCached{health: kam.AssessHealth(in, now), review: in.Plan.NextReview(in.Account.Cadence), members: in.Members, at: now}
-	c.health.Contacts = nil // not shown; keeps entries small
+	// Home shows the score, band and alerts: the summary, which keeps
+	// entries small.
+	c := homeCached{health: kam.AssessHealthSummary(in, now), review: in.Plan.NextReview(in.Account.Cadence), members: in.Members, at: now}
 	for _, t := range in.Plan.Tactics {
 		if !t.Done && !t.Due.IsZero() {
 			c.tactics = append(c.tactics, t)

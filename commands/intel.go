@@ -112,21 +112,22 @@ func userErr(err error, format string, args ...any) error {
 
 // healthOf loads and assesses the accounts, in their order.
 func (a *Actor) healthOf(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
-	return a.assess(ctx, accts, func(h kam.Health) kam.Health { return h })
+	return a.assess(ctx, accts, kam.AssessHealth)
 }
 
 // healthSummaries is healthOf for portfolio views: each account's
 // kam.Health.Summary, so that a workspace of thousands of accounts is held
-// in a few megabytes.
+// in a few megabytes, assessed without the words only one account's view
+// shows.
 func (a *Actor) healthSummaries(ctx context.Context, accts []kam.Account) ([]kam.Health, error) {
-	return a.assess(ctx, accts, kam.Health.Summary)
+	return a.assess(ctx, accts, kam.AssessHealthSummary)
 }
 
-func (a *Actor) assess(ctx context.Context, accts []kam.Account, keep func(kam.Health) kam.Health) ([]kam.Health, error) {
+func (a *Actor) assess(ctx context.Context, accts []kam.Account, assess func(kam.HealthInput, time.Time) kam.Health) ([]kam.Health, error) {
 	// Assessed as they stream in: only the results are kept.
 	out := make([]kam.Health, 0, len(accts))
 	err := a.intel().HealthInputsEach(ctx, a.TeamID, accts, a.Now, func(in kam.HealthInput) error {
-		out = append(out, keep(kam.AssessHealth(in, a.Now)))
+		out = append(out, assess(in, a.Now))
 		return nil
 	})
 	if err != nil {

@@ -475,15 +475,32 @@ func (h Health) Critical() int {
 //	nps-falling             warning: NPS at least NPSFall (10) points below the previous round
 //	detractor               warning: the latest answer, within SurveyInterval, is 0–6
 func AssessHealth(in HealthInput, now time.Time) Health {
+	return assess(in, now, false)
+}
+
+// AssessHealthSummary is AssessHealth(in, now).Summary() — the same score,
+// band, alerts (worded alike) and relationship model — for views of many
+// accounts: it leaves out the words only the one-account view shows (each
+// part's detail, the relationship's reason and lists) instead of writing
+// them and dropping them.
+func AssessHealthSummary(in HealthInput, now time.Time) Health {
+	return assess(in, now, true)
+}
+
+// assess is AssessHealth, or with summary AssessHealthSummary.
+func assess(in HealthInput, now time.Time, summary bool) Health {
 	a := in.Account
-	x := &assessment{in: in, now: now, period: a.Cadence.Period(), h: Health{Account: a, Contacts: in.Contacts}}
-	x.cadence = fmt.Sprintf("%s cadence: every %d days", cadenceName(a.Cadence), days(x.period))
+	x := &assessment{in: in, now: now, period: a.Cadence.Period(), summary: summary, h: Health{Account: a, Contacts: in.Contacts}}
 	x.h.New = noData(in) && now.Sub(a.CreatedAt) <= x.period
 	// Mirrors and contact of people no longer on the team are not coverage.
 	x.in.Contacts, x.left = teamMirrors(in)
 	x.in.Window = teamContact(in)
 	x.h.Contacts = x.in.Contacts
-	x.h.Relationship = RelationshipOf(a, x.in.Contacts, x.in.Window, now)
+	if summary {
+		x.h.Relationship = relationshipModelOf(a, x.in.Contacts, x.in.Window, now)
+	} else {
+		x.h.Relationship = RelationshipOf(a, x.in.Contacts, x.in.Window, now)
+	}
 	if a.OwnerID == "" {
 		x.alert(AlertNoKAM, SeverityWarning, "", "nobody is %s's KAM", a.Name)
 	}
@@ -508,6 +525,9 @@ func AssessHealth(in HealthInput, now time.Time) Health {
 	// The score is the weighted mean of the parts present.
 	x.score()
 	SortAlerts(x.h.Alerts)
+	if summary {
+		return x.h.Summary()
+	}
 	return x.h
 }
 
@@ -516,9 +536,23 @@ type assessment struct {
 	in      HealthInput
 	now     time.Time
 	period  time.Duration    // the account's cadence period
-	cadence string           // the cadence, worded for alerts and details
+	summary bool             // AssessHealthSummary: the parts' details are not worded
 	left    map[int64]string // contact ID → mirror no longer on the team
 	h       Health
+}
+
+// cadence words the account's cadence for alerts and details.
+func (x *assessment) cadence() string {
+	return fmt.Sprintf("%s cadence: every %d days", cadenceName(x.in.Account.Cadence), days(x.period))
+}
+
+// detail words a part's detail, unless only a summary is wanted, which
+// drops the parts.
+func (x *assessment) detail(format string, args ...any) string {
+	if x.summary {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 // onTeam reports whether user is on the account's team now: a member, the
@@ -601,7 +635,7 @@ func (x *assessment) alert(kind AlertKind, sev Severity, subject, format string,
 
 // recency scores the latest real contact against the cadence.
 func (x *assessment) recency() HealthPart {
-	in, now, period, cadence := x.in, x.now, x.period, x.cadence
+	in, now, period := x.in, x.now, x.period
 	last := in.LastContact
 	for _, t := range in.LastTouch {
 		if t.After(last) {
@@ -612,16 +646,20 @@ func (x *assessment) recency() HealthPart {
 	if last.IsZero() {
 		age := now.Sub(in.Account.CreatedAt)
 		recency.Score = ramp(age, period)
-		recency.Detail = fmt.Sprintf("no contact logged since the account was added %s (%s)", ago(age), cadence)
+		if !x.summary {
+			recency.Detail = fmt.Sprintf("no contact logged since the account was added %s (%s)", ago(age), x.cadence())
+		}
 		if age > period {
-			x.alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), cadence)
+			x.alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), x.cadence())
 		}
 	} else {
 		age := now.Sub(last)
 		recency.Score = ramp(age, period)
-		recency.Detail = fmt.Sprintf("last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
+		if !x.summary {
+			recency.Detail = fmt.Sprintf("last contact %s, %s (%s)", ago(age), shortDate(last, now), x.cadence())
+		}
 		if age > period {
-			x.alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), cadence)
+			x.alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), x.cadence())
 		}
 	}
 	return recency
@@ -654,12 +692,17 @@ func (x *assessment) coverage() HealthPart {
 	coverage.Score = 0.6 * ModelCoverage[rel.Model]
 	if dms > 0 {
 		coverage.Score += 0.4 * float64(mirrored) / float64(dms)
-		coverage.Detail = fmt.Sprintf("%s; %d of %d decision-makers mirrored", rel.Model, mirrored, dms)
+		coverage.Detail = x.detail("%s; %d of %d decision-makers mirrored", rel.Model, mirrored, dms)
 	} else {
-		coverage.Detail = fmt.Sprintf("%s; no decision-maker on the stakeholder map", rel.Model)
+		coverage.Detail = x.detail("%s; no decision-maker on the stakeholder map", rel.Model)
 	}
 	if rel.Model == ModelBowTie && a.Tier.High() {
-		x.alert(AlertSingleThreaded, SeverityWarning, "", "single-threaded on a %s account: %s", a.Tier, rel.Reason)
+		reason := rel.Reason
+		if x.summary {
+			// The summary's relationship has no words; the alert needs them.
+			reason = RelationshipOf(a, x.in.Contacts, x.in.Window, x.now).Reason
+		}
+		x.alert(AlertSingleThreaded, SeverityWarning, "", "single-threaded on a %s account: %s", a.Tier, reason)
 	}
 	return coverage
 }
@@ -698,7 +741,7 @@ func (x *assessment) pipeline() HealthPart {
 		pipeline.Detail = "no open opportunity"
 	} else {
 		pipeline.Score = 1 - float64(troubled)/float64(open)
-		pipeline.Detail = fmt.Sprintf("%d open, %d stalled, %d past close date", open, stalled, overdue)
+		pipeline.Detail = x.detail("%d open, %d stalled, %d past close date", open, stalled, overdue)
 	}
 	return pipeline
 }
@@ -738,9 +781,11 @@ func (x *assessment) plan() HealthPart {
 	if r := in.Plan.LastReview; r != nil {
 		reviewed = "reviewed " + ago(now.Sub(r.At))
 	}
-	plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
+	if !x.summary {
+		plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
+	}
 	if now.After(due) {
-		x.alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), x.cadence)
+		x.alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), x.cadence())
 	}
 	return plan
 }
@@ -751,7 +796,10 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 	a, now := x.in.Account, x.now
 	if s.Responses > 0 {
 		part = HealthPart{Key: PartSatisfaction, Label: "Satisfaction", Weight: WeightSatisfaction,
-			Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200, Detail: "NPS " + npsText(s.NPS) + " from " + answersText(s.Responses)}
+			Score: (math.Max(-100, math.Min(100, s.NPS)) + 100) / 200}
+		if !x.summary {
+			part.Detail = "NPS " + npsText(s.NPS) + " from " + answersText(s.Responses)
+		}
 		ok = true
 	}
 	var last time.Time

@@ -196,14 +196,34 @@ func DeriveRelationship(acct Account, contacts []Contact, interactions []Interac
 //     logged without naming anyone (counterparts unknown are taken to be the
 //     usual buyer: breadth must be shown, not assumed).
 func RelationshipOf(acct Account, contacts []Contact, window []Touches, now time.Time) Relationship {
+	return relationshipOf(acct, contacts, window, now, true)
+}
+
+// relationshipModelOf is RelationshipOf without the words: only Model and
+// Since are set, which is all a portfolio view keeps (Health.Summary), at a
+// fraction of the cost — no reason worded, no list sorted.
+func relationshipModelOf(acct Account, contacts []Contact, window []Touches, now time.Time) Relationship {
+	rel := relationshipOf(acct, contacts, window, now, false)
+	return Relationship{Model: rel.Model, Since: rel.Since}
+}
+
+// relationshipOf is RelationshipOf; without words it sets the model only,
+// leaving the reason empty and the lists unsorted.
+func relationshipOf(acct Account, contacts []Contact, window []Touches, now time.Time, words bool) Relationship {
 	since := now.Add(-RelationshipWindow)
 	rel := Relationship{Since: since}
 	// The account's stakeholders, and the ones to worry about.
-	byID := rel.stakeholders(acct, contacts)
+	byID := rel.stakeholders(acct, contacts, words)
 	// Who logged real contact in the window, and whom they named.
 	activity, met := windowActivity(byID, window)
 	for user := range activity {
 		rel.People = append(rel.People, user)
+	}
+	if !words {
+		// The model depends on who is in touch with whom, not on the order.
+		rel.pair(byID, activity, met, false)
+		rel.Model = rel.model()
+		return rel
 	}
 	sort.Slice(rel.People, func(i, j int) bool {
 		a, b := rel.People[i], rel.People[j]
@@ -213,7 +233,7 @@ func RelationshipOf(acct Account, contacts []Contact, window []Touches, now time
 		return a < b
 	})
 	// The pairs of team member and stakeholder in touch.
-	onlyMet := rel.pair(byID, activity, met)
+	onlyMet := rel.pair(byID, activity, met, true)
 	// The model those pairs make, in words.
 	rel.classify(acct.Name, shortDate(since, now), onlyMet)
 	// "Nobody has logged contact since 3 Sep" about an account added today
@@ -226,14 +246,17 @@ func RelationshipOf(acct Account, contacts []Contact, window []Touches, now time
 }
 
 // stakeholders indexes acct's contacts (contacts of other accounts are
-// left out) and sets Unmirrored and Blockers.
-func (rel *Relationship) stakeholders(acct Account, contacts []Contact) map[int64]Contact {
+// left out) and, with lists, sets Unmirrored and Blockers.
+func (rel *Relationship) stakeholders(acct Account, contacts []Contact, lists bool) map[int64]Contact {
 	byID := make(map[int64]Contact, len(contacts))
 	for _, c := range contacts {
 		if c.AccountID != 0 && c.AccountID != acct.ID {
 			continue
 		}
 		byID[c.ID] = c
+		if !lists {
+			continue
+		}
 		if c.Role == ContactDecisionMaker && c.MirrorID == "" {
 			rel.Unmirrored = append(rel.Unmirrored, c)
 		}
@@ -271,7 +294,8 @@ func windowActivity(byID map[int64]Contact, window []Touches) (activity map[stri
 // pair sets Pairings: a team member and a stakeholder are a pair when they
 // met in the window, or when the member mirrors the stakeholder and was
 // active in it. onlyMet is false when a pair rests on a mirror alone.
-func (rel *Relationship) pair(byID map[int64]Contact, activity map[string]int, met map[string]map[int64]bool) (onlyMet bool) {
+// Without sorted, each pairing's contacts are left in no order.
+func (rel *Relationship) pair(byID map[int64]Contact, activity map[string]int, met map[string]map[int64]bool, sorted bool) (onlyMet bool) {
 	pairs := map[string]map[int64]bool{}
 	onlyMet = true
 	add := func(user string, id int64) {
@@ -299,7 +323,9 @@ func (rel *Relationship) pair(byID map[int64]Contact, activity map[string]int, m
 		for id := range pairs[user] {
 			p.Contacts = append(p.Contacts, byID[id])
 		}
-		sortByName(p.Contacts)
+		if sorted {
+			sortByName(p.Contacts)
+		}
 		rel.Pairings = append(rel.Pairings, p)
 	}
 	return onlyMet
@@ -315,19 +341,11 @@ func (rel *Relationship) classify(name, date string, onlyMet bool) {
 	if !onlyMet {
 		verb = "has been in touch with anyone at"
 	}
-	distinct := map[int64]bool{}
-	for _, p := range rel.Pairings {
-		for _, c := range p.Contacts {
-			distinct[c.ID] = true
-		}
-	}
-
+	rel.Model = rel.model()
 	switch {
 	case len(rel.People) == 0:
-		rel.Model = ModelNone
 		rel.Reason = fmt.Sprintf("nobody has logged contact with %s since %s", name, date)
 	case len(rel.Pairings) == 0:
-		rel.Model = ModelBowTie
 		if len(rel.People) == 1 {
 			rel.Reason = fmt.Sprintf("only %s has logged contact with %s since %s, naming no stakeholder", mention(rel.People[0]), name, date)
 		} else {
@@ -335,18 +353,16 @@ func (rel *Relationship) classify(name, date string, onlyMet bool) {
 		}
 	case len(rel.Pairings) == 1:
 		rel.classifyOne(name, date, verb)
-	case len(distinct) == 1:
+	case rel.Model == ModelBowTie:
 		// Several team members, one counterpart: single-threaded on the customer side.
 		var users []string
 		for _, p := range rel.Pairings {
 			users = append(users, p.UserID)
 		}
-		rel.Model = ModelBowTie
 		rel.Reason = fmt.Sprintf("since %s, %s have been in touch with only %s at %s", date, mentions(users, 4), rel.Pairings[0].Contacts[0].Name, name)
 	default:
 		// Two pairings and two distinct contacts always hold two disjoint
 		// pairs unless every pair shares one vertex, ruled out above.
-		rel.Model = ModelDiamond
 		var parts []string
 		for i, p := range rel.Pairings {
 			if i == 4 {
@@ -359,15 +375,43 @@ func (rel *Relationship) classify(name, date string, onlyMet bool) {
 	}
 }
 
+// model is the relationship model People and Pairings make: none without
+// people in touch; one-on-many for a single pairing with OneOnManyContacts
+// counterparts or more; bow-tie for a single pairing with fewer, for
+// contact naming no stakeholder, or for several people with one and the
+// same counterpart; diamond otherwise (two pairings and two distinct
+// contacts always hold two disjoint pairs unless every pair shares one
+// vertex, ruled out before).
+func (rel *Relationship) model() RelationshipModel {
+	switch {
+	case len(rel.People) == 0:
+		return ModelNone
+	case len(rel.Pairings) == 0:
+		return ModelBowTie
+	case len(rel.Pairings) == 1:
+		if len(rel.Pairings[0].Contacts) >= OneOnManyContacts {
+			return ModelOneOnMany
+		}
+		return ModelBowTie
+	}
+	first := rel.Pairings[0].Contacts[0].ID
+	for _, p := range rel.Pairings {
+		for _, c := range p.Contacts {
+			if c.ID != first {
+				return ModelDiamond
+			}
+		}
+	}
+	return ModelBowTie
+}
+
 // classifyOne is classify for a single pairing: one-on-many with
 // OneOnManyContacts counterparts or more, else bow-tie.
 func (rel *Relationship) classifyOne(name, date, verb string) {
 	p := rel.Pairings[0]
-	if len(p.Contacts) >= OneOnManyContacts {
-		rel.Model = ModelOneOnMany
+	if rel.Model == ModelOneOnMany {
 		rel.Reason = fmt.Sprintf("only %s %s %s since %s: %d contacts (%s)", mention(p.UserID), verb, name, date, len(p.Contacts), contactNames(p.Contacts, 3))
 	} else {
-		rel.Model = ModelBowTie
 		rel.Reason = fmt.Sprintf("only %s %s %s since %s (%s)", mention(p.UserID), verb, name, date, contactNames(p.Contacts, 3))
 	}
 	var others []string

@@ -491,7 +491,7 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 // account's last snapshot, which also moves w.prevWeek on.
 func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
 	// Only the summary is kept: the digest shows scores and alerts.
-	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), managers: managersOf(in.Members), health: kam.AssessHealth(in, w.now).Summary()}
+	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), managers: managersOf(in.Members), health: kam.AssessHealthSummary(in, w.now)}
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
 		a.prev = &s

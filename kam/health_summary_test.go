@@ -1,0 +1,170 @@
+package kam
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// randomHealthInput draws an account's inputs from a small world of
+// people, stakeholders, deals and plans, so that every relationship model,
+// every alert and both summary paths of the relationship come up.
+func randomHealthInput(r *rand.Rand, now time.Time) HealthInput {
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	ago := func(maxDays int) time.Time { return now.Add(-time.Duration(r.IntN(maxDays*24)) * time.Hour) }
+	people := []string{"UANA", "UBEN", "UCY", "UDEV", "UGONE"}
+	a := Account{ID: int64(1 + r.IntN(3)), TeamID: "T1", Name: pick("Acme", "Globex", "Initech", ""),
+		Tier: []Tier{TierVendor, TierPreferred, TierConsultant, TierPartner}[r.IntN(4)], OwnerID: pick("UANA", "", "UBEN"),
+		SponsorID: pick("", "UCY"), Cadence: []Cadence{CadenceWeekly, CadenceMonthly, CadenceQuarterly, ""}[r.IntN(4)],
+		Revenue: int64(r.IntN(200)) * 1000, CreatedAt: ago(800)}
+	in := HealthInput{Account: a, LastTouch: map[string]time.Time{}}
+	if r.IntN(4) > 0 {
+		in.LastContact = ago(200)
+	}
+	for _, u := range people[1:4] {
+		if r.IntN(2) == 0 {
+			continue
+		}
+		role := []Role{RoleMember, RoleSponsor, RoleManager}[r.IntN(3)]
+		in.Members = append(in.Members, Member{TeamID: "T1", AccountID: a.ID, UserID: u, Role: role, AddedAt: ago(400)})
+		if r.IntN(3) > 0 {
+			in.LastTouch[u] = ago(200)
+		}
+	}
+	roles := []ContactRole{ContactDecisionMaker, ContactInfluencer, ContactChampion, ContactUser, ContactGatekeeper, ContactBlocker, ""}
+	for i := range r.IntN(6) {
+		c := Contact{ID: int64(10 + i), AccountID: a.ID, Name: pick("Jane Doe", "Li Wei", "Bo Chen", "Kim Park", "li wei"),
+			Title: pick("", "CFO"), Role: roles[r.IntN(len(roles))], Influence: 1 + r.IntN(5), Stance: r.IntN(5) - 2}
+		if r.IntN(2) == 0 {
+			c.MirrorID = pick(people...)
+		}
+		if r.IntN(10) == 0 {
+			c.AccountID = a.ID + 1 // another account's: left out
+		}
+		in.Contacts = append(in.Contacts, c)
+	}
+	for _, u := range people {
+		if r.IntN(2) == 0 {
+			continue
+		}
+		t := Touches{UserID: u, Count: r.IntN(4)}
+		for range r.IntN(4) {
+			t.Met = append(t.Met, int64(10+r.IntN(7))) // 15 and 16 are no stakeholder
+		}
+		in.Window = append(in.Window, t)
+	}
+	stages := []Stage{StageIdentified, StageQualified, StagePursuing, StageClosing, StageContracted}
+	for i := range r.IntN(4) {
+		o := Opportunity{ID: int64(100 + i), AccountID: a.ID, Name: pick("Renewal", "Upsell"), Stage: stages[r.IntN(len(stages))], StageSince: ago(120)}
+		if r.IntN(2) == 0 {
+			o.CloseDate = ago(90).Truncate(24 * time.Hour)
+		}
+		in.Opportunities = append(in.Opportunities, o)
+	}
+	if r.IntN(3) > 0 {
+		p := Plan{AccountID: a.ID}
+		for i := range r.IntN(3) {
+			p.Objectives = append(p.Objectives, Objective{ID: int64(i + 1), For: []ObjectiveFor{ForCustomer, ForUs}[r.IntN(2)], Text: "grow", CreatedAt: ago(500)})
+		}
+		for i := range r.IntN(4) {
+			t := Tactic{ID: int64(i + 1), Number: i + 1, Text: "call", OwnerID: pick("", "UBEN"), Done: r.IntN(3) == 0, CreatedAt: ago(500)}
+			if r.IntN(2) == 0 {
+				t.Due = ago(60).Truncate(24 * time.Hour)
+			}
+			p.Tactics = append(p.Tactics, t)
+		}
+		if r.IntN(2) == 0 {
+			p.LastReview = &PlanReview{ID: 1, AccountID: a.ID, At: ago(200)}
+			p.Reviews = 1
+		}
+		if r.IntN(2) == 0 {
+			p.Charter.Strategies = append(p.Charter.Strategies, Strategy{ID: 1, Number: 1, Text: "land", CreatedAt: ago(300)})
+		}
+		if r.IntN(2) == 0 {
+			p.Targets = Targets{{Year: now.Year(), Amount: int64(r.IntN(300)) * 1000, At: ago(100)}}
+		}
+		in.Plan = p
+	}
+	if r.IntN(3) > 0 {
+		s := &NPSSummary{Responses: r.IntN(5), NPS: float64(r.IntN(201) - 100)}
+		if r.IntN(2) == 0 {
+			s.PreviousNPS = new(float64(r.IntN(201) - 100))
+		}
+		if r.IntN(2) == 0 {
+			s.Latest = &NPSAnswer{Score: r.IntN(11), Contact: pick("", "Jane Doe"), Comment: pick("", "slow"), At: ago(500)}
+		}
+		in.Satisfaction = s
+	}
+	if r.IntN(2) == 0 {
+		in.SurveyEvery = 180 * day
+	}
+	return in
+}
+
+// TestAssessHealthSummary: the summary assessment is the full one's
+// Summary, field for field, over inputs drawn to reach every model and
+// alert; the cases it must meet are counted so the check cannot pass on
+// inputs that miss them.
+func TestAssessHealthSummary(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	models := map[RelationshipModel]int{}
+	kinds := map[AlertKind]int{}
+	for i := range 20_000 {
+		now := relNow.Add(time.Duration(i) * time.Hour)
+		in := randomHealthInput(r, now)
+		full := AssessHealth(in, now)
+		want, got := full.Summary(), AssessHealthSummary(in, now)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("input %d %+v:\nsummary %+v\nwant    %+v", i, in, got, want)
+		}
+		models[got.Relationship.Model]++
+		for _, a := range got.Alerts {
+			kinds[a.Kind]++
+		}
+	}
+	for _, m := range []RelationshipModel{ModelNone, ModelBowTie, ModelOneOnMany, ModelDiamond} {
+		if models[m] == 0 {
+			t.Errorf("no input had model %s: %v", m, models)
+		}
+	}
+	for _, k := range AlertKinds {
+		if kinds[k] == 0 {
+			t.Errorf("no input raised %s: %v", k, kinds)
+		}
+	}
+}
+
+// TestRelationshipModelOf: the model alone is RelationshipOf's model on
+// the relationship tests' cases and on edge cases of the pairings.
+func TestRelationshipModelOf(t *testing.T) {
+	tests := []struct {
+		name     string
+		contacts []Contact
+		window   []Touches
+		want     RelationshipModel
+	}{
+		{"nobody", []Contact{jane}, nil, ModelNone},
+		{"counted zero", []Contact{jane}, []Touches{{UserID: "UANA"}}, ModelNone},
+		{"nobody named", []Contact{jane}, []Touches{{UserID: "UANA", Count: 2}}, ModelBowTie},
+		{"unknown stakeholder named", []Contact{jane}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{77}}}, ModelBowTie},
+		{"one pair", []Contact{jane}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{10}}}, ModelBowTie},
+		{"one to three", []Contact{jane, li, bo}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{10, 11, 12}}}, ModelOneOnMany},
+		{"two to one", []Contact{jane, li}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{10}}, {UserID: "UBEN", Count: 1, Met: []int64{10}}}, ModelBowTie},
+		{"two to two", []Contact{jane, li}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{10}}, {UserID: "UBEN", Count: 1, Met: []int64{11}}}, ModelDiamond},
+		{"mirror only", []Contact{mirrored(jane, "UBEN"), li}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{11}}, {UserID: "UBEN", Count: 1}}, ModelDiamond},
+		{"other account's contact", []Contact{jane, other}, []Touches{{UserID: "UANA", Count: 1, Met: []int64{10}}, {UserID: "UBEN", Count: 1, Met: []int64{99}}}, ModelBowTie},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			full := RelationshipOf(acme, tc.contacts, tc.window, relNow)
+			got := relationshipModelOf(acme, tc.contacts, tc.window, relNow)
+			if full.Model != tc.want || got.Model != tc.want {
+				t.Errorf("RelationshipOf %s, model alone %s, want %s (%s)", full.Model, got.Model, tc.want, full.Reason)
+			}
+			if want := (Relationship{Model: full.Model, Since: full.Since}); !reflect.DeepEqual(got, want) {
+				t.Errorf("model alone %+v, want %+v", got, want)
+			}
+		})
+	}
+}
