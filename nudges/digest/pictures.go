@@ -97,6 +97,10 @@ func (w *week) portfolioCharts(p []*account) []slack.Block {
 func (w *week) accountsTable(p []*account) charts.Table {
 	t := charts.Table{ID: "digest-accounts", Caption: "All accounts",
 		Header: []string{"Account", "Health", "Change", "Interactions", "Alerts", "NPS"}}
+	if len(p) > charts.MaxTableRows {
+		// Too long for a table: the list stays bullets, so no row is built.
+		return t
+	}
 	for _, a := range p {
 		h := a.health
 		health := charts.Num(float64(h.Score), format.Health(h.Score))

@@ -336,8 +336,9 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 		heading = fmt.Sprintf("*Open alerts* (%d)", t.freshN)
 	}
 	// Most severe first, then by account name: the order kam.SortAlerts
-	// gives, built from each account's already sorted alerts.
-	var lines []string
+	// gives, built from each account's already sorted alerts, packed as
+	// they are worded.
+	pk := newPacker(heading)
 	if t.freshN > 0 {
 		byName := slices.Clone(p)
 		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
@@ -345,16 +346,16 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 			for _, a := range byName {
 				for _, i := range a.fresh {
 					if al := a.health.Alerts[i]; al.Severity == sev {
-						lines = append(lines, fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact)))
+						pk.add(fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact)))
 					}
 				}
 			}
 		}
 	}
-	if len(lines) == 0 {
-		lines = append(lines, "None since the last digest.")
+	if pk.lines == 0 {
+		pk.add("None since the last digest.")
 	}
-	return pack(heading, lines)
+	return pk.blocks()
 }
 
 // satisfactionBlocks are the portfolio's NPS and its change, the week's
@@ -406,13 +407,12 @@ func (w *week) detractorLine(an kam.SurveyAnswer, names map[int64]string) string
 // accountBlocks list every account, in the portfolio's order, and end the
 // digest with its footnote.
 func (w *week) accountBlocks(p []*account) []slack.Block {
-	lines := make([]string, 0, len(p))
+	pk := newPacker(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)))
 	for _, a := range p {
-		lines = append(lines, w.accountLine(a))
+		pk.add(w.accountLine(a))
 	}
 	blocks := []slack.Block{divider()}
-	bullets := pack(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)), lines)
-	blocks = append(blocks, w.accountsTable(p).Blocks(bullets)...)
+	blocks = append(blocks, w.accountsTable(p).Blocks(pk.blocks())...)
 
 	foot := "Health change compares with the last digest"
 	if w.prevWeek != "" {
@@ -507,30 +507,56 @@ func divider() *slack.DividerBlock { return slack.NewDividerBlock() }
 // pack lays a titled list out in as many sections as it needs, each
 // within Slack's 3,000 characters; nothing is dropped.
 func pack(title string, lines []string) []slack.Block {
-	var out []slack.Block
-	var b strings.Builder
-	n := 0
-	b.WriteString(title)
-	n = utf8.RuneCountInString(title)
+	p := newPacker(title)
 	for _, line := range lines {
-		line = clip(line, lineText)
-		k := utf8.RuneCountInString(line)
-		if n > 0 && n+1+k > sectionText {
-			out = append(out, section(b.String()))
-			b.Reset()
-			n = 0
-		}
-		if n > 0 {
-			b.WriteByte('\n')
-			n++
-		}
-		b.WriteString(line)
-		n += k
+		p.add(line)
 	}
-	if n > 0 {
-		out = append(out, section(b.String()))
+	return p.blocks()
+}
+
+// packer is pack one line at a time: a long list (every alert or every
+// account of a large portfolio) goes into sections as its lines are
+// worded, instead of being held whole as lines and then again as sections.
+type packer struct {
+	out   []slack.Block
+	b     strings.Builder
+	n     int // characters in b
+	lines int // lines added
+}
+
+func newPacker(title string) *packer {
+	p := &packer{}
+	p.b.WriteString(title)
+	p.n = utf8.RuneCountInString(title)
+	return p
+}
+
+// add puts one line at the end of the list.
+func (p *packer) add(line string) {
+	line = clip(line, lineText)
+	k := utf8.RuneCountInString(line)
+	if p.n > 0 && p.n+1+k > sectionText {
+		p.out = append(p.out, section(p.b.String()))
+		p.b.Reset()
+		p.n = 0
 	}
-	return out
+	if p.n > 0 {
+		p.b.WriteByte('\n')
+		p.n++
+	}
+	p.b.WriteString(line)
+	p.n += k
+	p.lines++
+}
+
+// blocks ends the list and returns its sections.
+func (p *packer) blocks() []slack.Block {
+	if p.n > 0 {
+		p.out = append(p.out, section(p.b.String()))
+		p.b.Reset()
+		p.n = 0
+	}
+	return p.out
 }
 
 // inline joins items after a label into lines of at most lineText
