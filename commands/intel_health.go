@@ -177,8 +177,10 @@ func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 	if fresh > 0 {
 		summary += fmt.Sprintf(" · %d new, no data yet", fresh)
 	}
-	lines := make([]string, len(hs))
-	for i, h := range hs {
+	// Only the lines that fit are worded: a workspace's thousands of
+	// accounts end in "…and N healthier accounts".
+	line := func(i int) string {
+		h := hs[i]
 		line := fmt.Sprintf("*%s* — %s · %s · %s", format.Mrkdwn(h.Account.Name), format.Health(h.Score), format.Alerts(len(h.Alerts)), modelText(h.Relationship.Model))
 		if h.New {
 			line = fmt.Sprintf("*%s* — _%s_", format.Mrkdwn(h.Account.Name), kam.NoDataYet)
@@ -186,10 +188,10 @@ func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 		if len(h.Alerts) > 0 {
 			line += " · worst: " + alertLine(h.Alerts[0])
 		}
-		lines[i] = line
+		return line
 	}
 	blocks := []slack.Block{header(title), contextBlock(summary)}
-	blocks = append(blocks, listBlocks("", lines, maxMessageBlocks-3, func(n int) string {
+	blocks = append(blocks, listBlocksOf("", len(hs), line, maxMessageBlocks-3, func(n int) string {
 		return fmt.Sprintf("…and %d healthier accounts", n)
 	})...)
 	return append(blocks, contextBlock("Worst first · `/kam health &lt;account&gt;` for the parts and every alert"))

@@ -68,6 +68,13 @@ func divider() *slack.DividerBlock { return slack.NewDividerBlock() }
 // of them, and what does not fit is announced with more(n) ("…and 4 more"),
 // never dropped silently.
 func listBlocks(title string, lines []string, maxSections int, more func(n int) string) []slack.Block {
+	return listBlocksOf(title, len(lines), func(i int) string { return lines[i] }, maxSections, more)
+}
+
+// listBlocksOf is listBlocks over n lines worded by line(i) only when
+// they are laid out: a list of thousands that Slack cuts after a few
+// hundred words only those.
+func listBlocksOf(title string, n int, line func(i int) string, maxSections int, more func(n int) string) []slack.Block {
 	if more == nil {
 		more = func(n int) string { return fmt.Sprintf("…and %d more", n) }
 	}
@@ -78,14 +85,15 @@ func listBlocks(title string, lines []string, maxSections int, more func(n int) 
 	}
 	// Room kept in each section for the "…and N more" line.
 	const reserve = 200
-	for i, line := range lines {
+	for i := range n {
+		line := line(i)
 		if utf8.RuneCountInString(line) > maxSectionText-reserve {
 			line = clip(line, maxSectionText-reserve)
 		}
 		need := utf8.RuneCountInString(line) + 1
 		if utf8.RuneCountInString(b.String())+need > maxSectionText-reserve {
 			if len(blocks)+1 >= maxSections {
-				b.WriteString("\n" + more(len(lines)-i))
+				b.WriteString("\n" + more(n-i))
 				blocks = append(blocks, section(b.String()))
 				return blocks
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/kam"
 )
 
@@ -115,5 +116,46 @@ func TestOverdue(t *testing.T) {
 		if got := overdue(o, now); got != c.want {
 			t.Errorf("overdue(%s, %s) = %v", c.close, c.stage, got)
 		}
+	}
+}
+
+// TestListBlocksOf: the lazy list is listBlocks, and words no line past
+// the one that did not fit.
+func TestListBlocksOf(t *testing.T) {
+	tests := []struct {
+		name        string
+		n, width    int
+		maxSections int
+		cut         bool
+	}{
+		{"empty", 0, 10, 3, false},
+		{"all fit", 40, 50, 3, false},
+		{"cut after three sections", 10_000, 120, 3, true},
+		{"cut in the first section", 500, 2000, 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := make([]string, tc.n)
+			for i := range lines {
+				lines[i] = fmt.Sprintf("%05d %s", i, strings.Repeat("x", tc.width))
+			}
+			more := func(n int) string { return fmt.Sprintf("…and %d more", n) }
+			want := listBlocks("*Title*", lines, tc.maxSections, more)
+			worded := 0
+			got := listBlocksOf("*Title*", tc.n, func(i int) string { worded++; return lines[i] }, tc.maxSections, more)
+			text := format.Readable(got)
+			if text != format.Readable(want) || len(got) != len(want) {
+				t.Fatalf("lazy list differs:\n%s\nwant\n%s", text, format.Readable(want))
+			}
+			shown := strings.Count(text, strings.Repeat("x", tc.width))
+			switch {
+			case tc.cut && (worded != shown+1 || shown >= tc.n):
+				t.Errorf("worded %d lines and showed %d of %d: want one more worded than shown", worded, shown, tc.n)
+			case !tc.cut && (worded != tc.n || shown != tc.n):
+				t.Errorf("worded %d and showed %d of %d lines of a list that fits", worded, shown, tc.n)
+			case tc.cut && !strings.Contains(text, fmt.Sprintf("…and %d more", tc.n-shown)):
+				t.Errorf("cut list does not say how many more: %s", text)
+			}
+		})
 	}
 }
