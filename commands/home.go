@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -26,6 +27,9 @@ type HomeStore interface {
 	// OpenReminders lists the nudges sent to the user since the given time
 	// that are neither handled nor snoozed at now, newest first.
 	OpenReminders(ctx context.Context, teamID, userID string, since, now time.Time, limit int) ([]kam.NudgeRecord, error)
+	// OpenDeals returns the accounts' open opportunities (ID, account, name,
+	// value, close date and stage), in no particular order.
+	OpenDeals(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error)
 	// WorkspaceTotals counts the workspace for an admin.
 	WorkspaceTotals(ctx context.Context, teamID string, since time.Time) (kam.WorkspaceTotals, error)
 	// RecordHomeView notes who opened Home and on which page.
@@ -162,7 +166,7 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	for i, x := range accts {
 		ids[i] = x.ID
 	}
-	opps, err := a.Store().AccountsOpportunities(ctx, a.TeamID, ids)
+	opps, err := h.cfg.Store.OpenDeals(ctx, a.TeamID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("opportunities of %s's accounts: %w", a.UserID, err)
 	}
@@ -254,8 +258,12 @@ func (d *homeData) sort() {
 		d.accounts[i] = byID[h.Account.ID]
 	}
 	slices.SortStableFunc(d.tactics, func(x, y homeTactic) int { return x.tactic.Due.Compare(y.tactic.Due) })
-	slices.SortStableFunc(d.deals, func(x, y homeDeal) int {
-		return cmp.Or(x.opp.CloseDate.Compare(y.opp.CloseDate), cmp.Compare(y.opp.Value, x.opp.Value))
+	// The deals come in no order: every tie is broken, so the list is the
+	// same whatever order the store gives.
+	slices.SortFunc(d.deals, func(x, y homeDeal) int {
+		return cmp.Or(x.opp.CloseDate.Compare(y.opp.CloseDate), cmp.Compare(y.opp.Value, x.opp.Value),
+			strings.Compare(strings.ToLower(x.account), strings.ToLower(y.account)),
+			strings.Compare(strings.ToLower(x.opp.Name), strings.ToLower(y.opp.Name)), cmp.Compare(x.opp.ID, y.opp.ID))
 	})
 }
 

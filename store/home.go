@@ -204,3 +204,40 @@ func openStagesSQL() string {
 	}
 	return b.String()
 }
+
+// openDealsSQL reads the accounts' open opportunities, only the columns
+// Home shows, along each account's own index and in no order (the Home
+// sorts what it keeps): no sort of every opportunity, closed ones unread.
+var openDealsSQL = `SELECT o.id, o.account_id, o.name, o.value, o.close_date, o.stage
+	FROM json_each(?2) a CROSS JOIN opportunities o INDEXED BY opportunities_account_name ON o.account_id = a.value
+	WHERE +o.team_id = +?1 AND o.stage IN ` + openStages
+
+// OpenDeals returns the accounts' open opportunities with ID, TeamID,
+// AccountID, Name, Value, CloseDate and Stage filled, in no particular order.
+func (db *DB) OpenDeals(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	var out []kam.Opportunity
+	err := db.each(ctx, func(r *sql.Rows) error {
+		o := kam.Opportunity{TeamID: teamID}
+		var closeDate, stage string
+		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &o.Value, &closeDate, &stage); err != nil {
+			return err
+		}
+		if closeDate != "" {
+			d, err := time.Parse(closeDateLayout, closeDate)
+			if err != nil {
+				return fmt.Errorf("opportunity %d close date: %w", o.ID, err)
+			}
+			o.CloseDate = d
+		}
+		o.Stage = kam.Stage(stage)
+		out = append(out, o)
+		return nil
+	}, openDealsSQL, teamID, idList(accountIDs))
+	if err != nil {
+		return nil, fmt.Errorf("open deals of %d accounts: %w", len(accountIDs), err)
+	}
+	return out, nil
+}
