@@ -261,8 +261,10 @@ func (d *homeData) sort() {
 	// The deals come in no order: every tie is broken, so the list is the
 	// same whatever order the store gives.
 	slices.SortFunc(d.deals, func(x, y homeDeal) int {
-		return cmp.Or(x.opp.CloseDate.Compare(y.opp.CloseDate), cmp.Compare(y.opp.Value, x.opp.Value),
-			strings.Compare(strings.ToLower(x.account), strings.ToLower(y.account)),
+		if c := cmp.Or(x.opp.CloseDate.Compare(y.opp.CloseDate), cmp.Compare(y.opp.Value, x.opp.Value)); c != 0 {
+			return c
+		}
+		return cmp.Or(strings.Compare(strings.ToLower(x.account), strings.ToLower(y.account)),
 			strings.Compare(strings.ToLower(x.opp.Name), strings.ToLower(y.opp.Name)), cmp.Compare(x.opp.ID, y.opp.ID))
 	})
 }
