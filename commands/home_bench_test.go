@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
@@ -43,6 +46,7 @@ func BenchmarkHomeView(b *testing.B) {
 					b.Fatal(err)
 				}
 				cpu0 := cpuNow()
+				var last slack.HomeTabViewRequest
 				for b.Loop() {
 					if cold {
 						home.Invalidate(benchdb.Team, nil)
@@ -54,8 +58,14 @@ func BenchmarkHomeView(b *testing.B) {
 					if n := len(v.Blocks.BlockSet); n > 100 || !strings.Contains(format.Readable(v.Blocks.BlockSet), "300 accounts") {
 						b.Fatalf("%d blocks: %s", n, format.Readable(v.Blocks.BlockSet))
 					}
+					last = v
 				}
 				reportCPUPerOp(b, cpu0)
+				payload, err := json.Marshal(last)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(payload)), "view-bytes") // views.publish refuses 250 kB
 			})
 		}
 	}

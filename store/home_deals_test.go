@@ -75,3 +75,97 @@ func TestOpenDeals(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamAccounts: Home's read of the user's accounts along their team
+// rows gives what AccountsForUser gives — owner, sponsor, member, manager;
+// not archived ones, not another workspace's — through every change of
+// owner, sponsor and team.
+func TestTeamAccounts(t *testing.T) {
+	db, _ := openOutboxDB(t)
+	ctx := context.Background()
+	ids := map[string]int64{}
+	for _, a := range []kam.Account{
+		{TeamID: "T", Name: "Acme", OwnerID: "U1", SponsorID: "U2"},
+		{TeamID: "T", Name: "Beta", OwnerID: "U2"},
+		{TeamID: "T", Name: "Gamma", SponsorID: "U1"},
+		{TeamID: "T", Name: "Delta"},
+		{TeamID: "T2", Name: "Other", OwnerID: "U1"},
+	} {
+		if err := db.CreateAccount(ctx, &a, "UADMIN"); err != nil {
+			t.Fatal(err)
+		}
+		ids[a.Name] = a.ID
+	}
+	users := []string{"U1", "U2", "U3", "UNOBODY"}
+	agree := func(step string) {
+		t.Helper()
+		for _, team := range []string{"T", "T2", "T3"} {
+			for _, u := range users {
+				got, err := db.TeamAccounts(ctx, team, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := db.AccountsForUser(ctx, team, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s: %s in %s: %v, want %v", step, u, team, names(got), names(want))
+				}
+			}
+		}
+	}
+	agree("as created")
+	for _, c := range []struct {
+		step   string
+		change func() error
+	}{
+		{"member added", func() error {
+			return db.PutMember(ctx, kam.Member{TeamID: "T", AccountID: ids["Delta"], UserID: "U3", Role: kam.RoleMember}, "UADMIN")
+		}},
+		{"manager added", func() error {
+			return db.PutMember(ctx, kam.Member{TeamID: "T", AccountID: ids["Beta"], UserID: "U3", Role: kam.RoleManager}, "UADMIN")
+		}},
+		{"owner changed", func() error {
+			return db.PutMember(ctx, kam.Member{TeamID: "T", AccountID: ids["Acme"], UserID: "U3", Role: kam.RoleKAM}, "UADMIN")
+		}},
+		{"sponsor removed", func() error { return db.RemoveMember(ctx, "T", ids["Gamma"], "U1", "UADMIN") }},
+		{"archived", func() error {
+			_, err := db.ArchiveAccount(ctx, "T", ids["Beta"], "no longer key", "UADMIN")
+			return err
+		}},
+	} {
+		if err := c.change(); err != nil {
+			t.Fatalf("%s: %v", c.step, err)
+		}
+		agree(c.step)
+	}
+	if got, _ := db.TeamAccounts(ctx, "T", "U3"); fmt.Sprint(names(got)) != "[Acme Delta]" {
+		t.Errorf("U3 in T: %v", names(got))
+	}
+	if db.pg != nil {
+		return // the plans below are SQLite's
+	}
+	// Along the user's team rows, analyzed or not: never a pass over the
+	// workspace's accounts.
+	for _, analyzed := range []bool{false, true} {
+		if analyzed {
+			if _, err := db.write.ExecContext(ctx, "ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := explain(t, db, teamAccountsSQL, "T", "U1")
+		if !strings.Contains(plan, "SEARCH m USING COVERING INDEX members_team_user (team_id=? AND user_id=?)") ||
+			!strings.Contains(plan, "SEARCH a USING INTEGER PRIMARY KEY (rowid=?)") {
+			t.Errorf("analyzed %v: plan\n%s", analyzed, plan)
+		}
+	}
+}
+
+func names(accts []kam.Account) []string {
+	out := make([]string, len(accts))
+	for i, a := range accts {
+		out[i] = a.Name
+	}
+	return out
+}
