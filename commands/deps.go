@@ -54,7 +54,9 @@ type Store interface {
 	// which the user owns or sponsors, by name.
 	AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
 	// AccountNamesForUser is AccountsForUser with only ID, TeamID, Name and
-	// Slug filled, read cheaply: the log form's account menu.
+	// Slug filled, read cheaply: the log form's account menu. The list is
+	// shared and must not be changed; while nothing it shows changed, the
+	// same list (the same memory) is returned again.
 	AccountNamesForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error)
 	// FindAccounts returns the accounts whose name or slug equals or starts
 	// with query, case-insensitively, at most limit of them, by name.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -21,11 +22,17 @@ import (
 // HomeStore is what the Home tab needs of persistence; *store.DB
 // implements it. Every method is scoped to the workspace.
 type HomeStore interface {
+	// TeamAccounts returns the active accounts on whose team the user is,
+	// by name (as Store.AccountsForUser), read along the user's team rows.
+	TeamAccounts(ctx context.Context, teamID, userID string) ([]kam.Account, error)
 	// HealthInputsEach loads the accounts' health inputs a chunk at a time.
 	HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error
 	// OpenReminders lists the nudges sent to the user since the given time
 	// that are neither handled nor snoozed at now, newest first.
 	OpenReminders(ctx context.Context, teamID, userID string, since, now time.Time, limit int) ([]kam.NudgeRecord, error)
+	// OpenDeals returns the accounts' open opportunities (ID, account, name,
+	// value, close date and stage), in no particular order.
+	OpenDeals(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error)
 	// WorkspaceTotals counts the workspace for an admin.
 	WorkspaceTotals(ctx context.Context, teamID string, since time.Time) (kam.WorkspaceTotals, error)
 	// RecordHomeView notes who opened Home and on which page.
@@ -137,7 +144,7 @@ type homeDeal struct {
 
 // load reads what the user's Home shows.
 func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
-	accts, err := a.Store().AccountsForUser(ctx, a.TeamID, a.UserID)
+	accts, err := h.cfg.Store.TeamAccounts(ctx, a.TeamID, a.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("accounts of %s: %w", a.UserID, err)
 	}
@@ -145,28 +152,18 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	today := a.Today()
 	// Unchanged accounts come from the cache; the rest are loaded.
 	hit, miss := h.cache.get(a.TeamID, accts, a.Now)
-	err = h.cfg.Store.HealthInputsEach(ctx, a.TeamID, miss, a.Now, func(in kam.HealthInput) error {
-		e := cachedOf(in, a.Now)
-		h.cache.put(a.TeamID, in.Account.ID, e)
-		hit[in.Account.ID] = e
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("health of %s's accounts: %w", a.UserID, err)
+	if err := h.loadMissing(ctx, a, miss, hit); err != nil {
+		return nil, err
 	}
 	for _, acct := range accts {
 		d.names[acct.ID] = acct.Name
 		d.add(a, acct, hit[acct.ID], today)
 	}
-	ids := make([]int64, len(accts))
-	for i, x := range accts {
-		ids[i] = x.ID
+	for _, x := range d.accounts {
+		if x.role == kam.RoleManager {
+			d.manages = append(d.manages, x)
+		}
 	}
-	opps, err := a.Store().AccountsOpportunities(ctx, a.TeamID, ids)
-	if err != nil {
-		return nil, fmt.Errorf("opportunities of %s's accounts: %w", a.UserID, err)
-	}
-	d.addDeals(opps, today)
 	d.sort()
 	if d.reminders, err = h.cfg.Store.OpenReminders(ctx, a.TeamID, a.UserID, a.Now.AddDate(0, 0, -homeReminderDays), a.Now, 100); err != nil {
 		return nil, err
@@ -184,8 +181,44 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	return d, nil
 }
 
-// add places one account, as it is now, with its assessment, and picks out
-// the user's tactics.
+// loadMissing loads the assessment and the open deals of the accounts the
+// cache misses, keeps them in the cache and adds them to hit.
+func (h *Home) loadMissing(ctx context.Context, a *Actor, miss []kam.Account, hit map[int64]homeCached) error {
+	if len(miss) == 0 {
+		return nil
+	}
+	loaded := make(map[int64]*homeCached, len(miss))
+	err := h.cfg.Store.HealthInputsEach(ctx, a.TeamID, miss, a.Now, func(in kam.HealthInput) error {
+		e := cachedOf(in, a.Now)
+		loaded[in.Account.ID] = &e
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("health of %s's accounts: %w", a.UserID, err)
+	}
+	ids := make([]int64, len(miss))
+	for i, x := range miss {
+		ids[i] = x.ID
+	}
+	opps, err := h.cfg.Store.OpenDeals(ctx, a.TeamID, ids)
+	if err != nil {
+		return fmt.Errorf("open deals of %s's accounts: %w", a.UserID, err)
+	}
+	for _, o := range opps {
+		if e := loaded[o.AccountID]; e != nil {
+			e.deals = append(e.deals, o)
+		}
+	}
+	for id, e := range loaded {
+		h.cache.put(a.TeamID, id, *e)
+		hit[id] = *e
+	}
+	return nil
+}
+
+// add places one account, as it is now, with its assessment and open
+// pipeline, and picks out the user's tactics and the deals closing within
+// homeDealDays (or past their close date).
 func (d *homeData) add(a *Actor, acct kam.Account, c homeCached, today time.Time) {
 	c.health.Account = acct
 	ha := homeAccount{health: c.health, role: roleIn(acct, c.members, a.UserID), review: c.review}
@@ -195,32 +228,14 @@ func (d *homeData) add(a *Actor, acct kam.Account, c homeCached, today time.Time
 			d.tactics = append(d.tactics, homeTactic{account: acct.Name, tactic: t})
 		}
 	}
-	d.accounts = append(d.accounts, ha)
-}
-
-// addDeals sums each account's open pipeline and picks out the deals
-// closing within homeDealDays (or past their close date).
-func (d *homeData) addDeals(opps []kam.Opportunity, today time.Time) {
-	idx := make(map[int64]int, len(d.accounts))
-	for i, x := range d.accounts {
-		idx[x.health.Account.ID] = i
-	}
-	for _, o := range opps {
-		i, ok := idx[o.AccountID]
-		if !ok || !o.Stage.Open() {
-			continue
-		}
-		d.accounts[i].pipeline += o.Value
-		d.accounts[i].weighted += float64(o.Value) * o.Stage.Probability()
+	for _, o := range c.deals {
+		ha.pipeline += o.Value
+		ha.weighted += float64(o.Value) * o.Stage.Probability()
 		if !o.CloseDate.IsZero() && o.CloseDate.Before(today.AddDate(0, 0, homeDealDays+1)) {
-			d.deals = append(d.deals, homeDeal{account: d.names[o.AccountID], opp: o})
+			d.deals = append(d.deals, homeDeal{account: acct.Name, opp: o})
 		}
 	}
-	for _, x := range d.accounts {
-		if x.role == kam.RoleManager {
-			d.manages = append(d.manages, x)
-		}
-	}
+	d.accounts = append(d.accounts, ha)
 }
 
 // roleIn is the user's role on the account: the KAM, the sponsor, else
@@ -254,8 +269,14 @@ func (d *homeData) sort() {
 		d.accounts[i] = byID[h.Account.ID]
 	}
 	slices.SortStableFunc(d.tactics, func(x, y homeTactic) int { return x.tactic.Due.Compare(y.tactic.Due) })
-	slices.SortStableFunc(d.deals, func(x, y homeDeal) int {
-		return cmp.Or(x.opp.CloseDate.Compare(y.opp.CloseDate), cmp.Compare(y.opp.Value, x.opp.Value))
+	// The deals come in no order: every tie is broken, so the list is the
+	// same whatever order the store gives.
+	slices.SortFunc(d.deals, func(x, y homeDeal) int {
+		if c := cmp.Or(x.opp.CloseDate.Compare(y.opp.CloseDate), cmp.Compare(y.opp.Value, x.opp.Value)); c != 0 {
+			return c
+		}
+		return cmp.Or(strings.Compare(strings.ToLower(x.account), strings.ToLower(y.account)),
+			strings.Compare(strings.ToLower(x.opp.Name), strings.ToLower(y.opp.Name)), cmp.Compare(x.opp.ID, y.opp.ID))
 	})
 }
 

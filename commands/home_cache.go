@@ -7,8 +7,9 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
-// homeCache keeps each account's assessment for the Home views of its whole
-// team: a person on 300 accounts then loads only what changed since. An
+// homeCache keeps each account's assessment and open deals for the Home
+// views of its whole team: a person on 300 accounts then loads only what
+// changed since. An
 // entry lives homeCacheTTL (health moves with the clock, by the day) or
 // until Invalidate is told of a change to its account.
 type homeCache struct {
@@ -26,7 +27,8 @@ type homeCached struct {
 	health  kam.Health
 	review  time.Time
 	members []kam.Member
-	tactics []kam.Tactic // open, with a due date
+	tactics []kam.Tactic      // open, with a due date
+	deals   []kam.Opportunity // open (see HomeStore.OpenDeals)
 	at      time.Time
 }
 

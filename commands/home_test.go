@@ -346,3 +346,54 @@ func TestHomeOpenCard(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeDealsFollowChanges: an account's open deals are kept with its
+// assessment: a new deal closing soon shows once the change feed names the
+// account (Invalidate), as the health does, and a closed deal leaves the
+// list and the pipeline; another account's entry is kept meanwhile.
+func TestHomeDealsFollowChanges(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	ctx := context.Background()
+	acme := h.ids[team+"/Acme Corp"]
+	if v := viewText(h.view(t, ana, 0)); strings.Contains(v, "Fast pilot") {
+		t.Fatalf("a deal before it exists:\n%s", v)
+	}
+	o := kam.Opportunity{TeamID: team, AccountID: acme, Name: "Fast pilot", Value: 75_000, CloseDate: fixedNow.AddDate(0, 0, 10)}
+	if err := h.db.AddOpportunity(ctx, &o, ana); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name       string
+		change     func() error
+		invalidate []int64
+		want, not  []string
+	}{
+		{"cached until the change is read", nil, nil, nil, []string{"Fast pilot"}},
+		{"another account's change keeps Acme's entry", nil, []int64{h.ids[team+"/Globex"]}, nil, []string{"Fast pilot"}},
+		{"the change is read", nil, []int64{acme}, []string{"Fast pilot · $75k · identified · closes 2025-03-24"}, nil},
+		{"lost", func() error {
+			_, err := h.db.MoveStage(ctx, team, o.ID, kam.StageLost, ana, "", fixedNow, nil)
+			return err
+		}, []int64{acme}, nil, []string{"Fast pilot"}},
+	} {
+		if c.change != nil {
+			if err := c.change(); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+		if c.invalidate != nil {
+			h.home.Invalidate(team, c.invalidate)
+		}
+		v := viewText(h.view(t, ana, 0))
+		for _, w := range c.want {
+			if !strings.Contains(v, w) {
+				t.Errorf("%s: no %q in\n%s", c.name, w, v)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(v, n) {
+				t.Errorf("%s: %q in\n%s", c.name, n, v)
+			}
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 const pgTests = "^(TestLog|TestLogOncePerTrigger|TestPostQueueFailureWritesNothing|TestBadInputChangesNothing|TestStage|TestAddAndSet|TestTeam|TestOppAdd|" +
 	"TestAccountsAndPipelineScope|TestAdminScopedToWorkspace|TestCommandAndStoreAgree|TestPipelineVelocity|TestIntelScore|TestIntelContacts|TestIntelPlan|" +
 	"TestTargetsAndKPIs|TestNudgeSweepFindsFixture|TestNudgeMarkReviewed|TestNudgeSnooze|TestNudgeLogForm|TestOneVoice|TestShowOtherProcessChange|" +
-	"TestSurveySendAndAnswer|TestSurveyCommands|TestPrefs|TestOutboxCommand|TestDeselectAndSelectionReview)$"
+	"TestSurveySendAndAnswer|TestSurveyCommands|TestPrefs|TestOutboxCommand|TestDeselectAndSelectionReview|TestLogAccountMenuFollowsChanges)$"
 
 // TestMain runs the tests on SQLite and, when KAMBOT_TEST_POSTGRES_URL is
 // set, those of pgTests again on PostgreSQL.

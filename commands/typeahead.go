@@ -4,16 +4,9 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/kambot/kambot/kam"
 )
-
-// typeaheadTTL is how long the accounts a user may log on are kept for the
-// account menu. Slack asks again at every keystroke; a few seconds of
-// staleness only changes what is offered, never what is allowed: the
-// form's submission checks the user's rights against the store.
-const typeaheadTTL = 20 * time.Second
 
 // typeaheadMax bounds how many users' lists are kept.
 const typeaheadMax = 2000
@@ -25,30 +18,31 @@ type candidate struct {
 }
 
 type typeaheadEntry struct {
-	at    time.Time
+	accts []kam.Account // the store's list the candidates were made from
 	cands []candidate
 }
 
-// typeahead caches, per workspace and user, the accounts the user may log
-// on, so that a user typing a name costs one store read, not one a key.
+// typeahead keeps, per workspace and user, the accounts the user may log
+// on prepared for ranking. The store is asked at every keystroke, so that
+// a change shows at once; it answers from memory and returns the same list
+// while nothing changed, and only then is the prepared one reused.
 type typeahead struct {
 	mu      sync.Mutex
 	entries map[string]typeaheadEntry
 }
 
-// candidates returns the user's accounts, by name, from the cache when
-// fresh.
+// candidates returns the user's accounts, by name, prepared for ranking.
 func (t *typeahead) candidates(ctx context.Context, a *Actor) ([]candidate, error) {
-	key, now := a.TeamID+"/"+a.UserID, time.Now()
-	t.mu.Lock()
-	e, ok := t.entries[key]
-	t.mu.Unlock()
-	if ok && now.Sub(e.at) < typeaheadTTL {
-		return e.cands, nil
-	}
 	accts, err := a.Store().AccountNamesForUser(ctx, a.TeamID, a.UserID)
 	if err != nil {
 		return nil, err
+	}
+	key := a.TeamID + "/" + a.UserID
+	t.mu.Lock()
+	e, ok := t.entries[key]
+	t.mu.Unlock()
+	if ok && sameList(e.accts, accts) {
+		return e.cands, nil
 	}
 	cands := make([]candidate, len(accts))
 	for i, acct := range accts {
@@ -59,6 +53,12 @@ func (t *typeahead) candidates(ctx context.Context, a *Actor) ([]candidate, erro
 	if t.entries == nil || len(t.entries) >= typeaheadMax {
 		t.entries = make(map[string]typeaheadEntry) // dropping all is cheap and rare
 	}
-	t.entries[key] = typeaheadEntry{at: now, cands: cands}
+	t.entries[key] = typeaheadEntry{accts: accts, cands: cands}
 	return cands, nil
+}
+
+// sameList reports whether a and b are the same list (not equal lists: the
+// same memory), as the store returns it again while nothing changed.
+func sameList(a, b []kam.Account) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }

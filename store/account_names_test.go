@@ -81,8 +81,26 @@ func TestAccountNamesForUser(t *testing.T) {
 	if db.pg != nil {
 		return // the plans below are SQLite's
 	}
-	if plan := explain(t, db, workspaceNamesSQL, "T"); !strings.Contains(plan, "(team_id=?)") || strings.Contains(plan, "SCAN ") {
-		t.Fatalf("the workspace's names are not one range of the name index:\n%s", plan)
+	for _, c := range []struct {
+		what, sql string
+		args      []any
+		want      []string
+	}{
+		{"the workspace's names", workspaceNamesSQL, []any{"T"},
+			[]string{"SEARCH directory_revs USING PRIMARY KEY (team_id=?)", "SEARCH accounts USING INDEX accounts_team_name (team_id=?)"}},
+		{"the names changed since", namesSinceSQL, []any{"T", 3},
+			[]string{"SEARCH directory_revs USING PRIMARY KEY (team_id=?)", "SEARCH accounts USING INDEX accounts_team_names_rev (team_id=? AND names_rev>?)"}},
+		{"the change counters", directoryRevsSQL, []any{"T"}, []string{"SEARCH directory_revs USING PRIMARY KEY (team_id=?)"}},
+	} {
+		plan := explain(t, db, c.sql, c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(plan, w) {
+				t.Errorf("%s: no %q in the plan:\n%s", c.what, w, plan)
+			}
+		}
+		if strings.Contains(strings.ReplaceAll(plan, "SCAN CONSTANT ROW", ""), "SCAN ") {
+			t.Errorf("%s: a scan in the plan:\n%s", c.what, plan)
+		}
 	}
 	if plan := explain(t, db, userAccountIDsSQL, "T", "U1"); !strings.Contains(plan, "COVERING INDEX members_team_user (team_id=? AND user_id=?)") {
 		t.Fatalf("the user's accounts are not one range of their team rows:\n%s", plan)
@@ -98,24 +116,24 @@ func TestParseNames(t *testing.T) {
 		{"1,14,11:Çava, 3:1 Ltdcava-3-1-lt2,1,1:Zz", "[1 Çava, 3:1 Ltd cava-3-1-lt 2 Z z]"},
 		{"3,0,0:", "[3  ]"},
 	} {
-		got, err := parseNames("T", c.in)
+		got, err := parseNames(c.in)
 		if err != nil {
 			t.Errorf("%q: %v", c.in, err)
 			continue
 		}
 		var parts []string
-		for _, a := range got {
-			if a.TeamID != "T" {
-				t.Errorf("%q: team %q", c.in, a.TeamID)
+		for _, e := range got {
+			if e.key != foldASCII(e.name) {
+				t.Errorf("%q: key %q of %q", c.in, e.key, e.name)
 			}
-			parts = append(parts, fmt.Sprint(a.ID), a.Name, a.Slug)
+			parts = append(parts, fmt.Sprint(e.id), e.name, e.slug)
 		}
 		if s := "[" + strings.Join(parts, " ") + "]"; s != c.want {
 			t.Errorf("%q: %s, want %s", c.in, s, c.want)
 		}
 	}
 	for _, bad := range []string{"7,4,4Acmeacme", "7,4:Acme", "x,4,4:Acmeacme", "7,9,4:Acmeacme", "7,-1,4:Acmeacme", "7,4,4:Acmeacm"} {
-		if got, err := parseNames("T", bad); err == nil {
+		if got, err := parseNames(bad); err == nil {
 			t.Errorf("%q read as %v", bad, got)
 		}
 	}

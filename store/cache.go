@@ -100,20 +100,19 @@ func (c *dirCache) putRole(k roleKey, gen uint64, now time.Time, r kam.Role) {
 }
 
 // withDirTx is withTx for transactions that change accounts (and maybe
-// members): it invalidates the lookup cache and the workspaces' names once
-// the change is committed (and also when it fails, as the outcome of a
-// failed commit is not always known).
+// members): it invalidates the lookup cache once the change is committed
+// (and also when it fails, as the outcome of a failed commit is not always
+// known). The type-ahead's names need no telling: they follow the
+// database's change counters (see AccountNamesForUser).
 //
 // On PostgreSQL the transaction also notifies the other replicas (the
 // notice is delivered at commit; see listenDir).
 func (db *DB) withDirTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	defer db.names.gen.Add(1)
 	return db.withTeamTx(ctx, fn)
 }
 
 // withTeamTx is withDirTx for transactions that change teams only (members,
-// and the owner and sponsor columns that mirror them): account names stay
-// as they are, so the type-ahead's names are kept.
+// and the owner and sponsor columns that mirror them).
 func (db *DB) withTeamTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer db.dir.gen.Add(1)
 	if db.pg == nil {

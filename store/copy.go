@@ -19,9 +19,11 @@ type CopyCount struct {
 }
 
 // copySkip are tables not copied: goose's own, the readiness row the
-// migrations create, and outbox_heads, which the target's triggers rebuild
-// from the outbox rows as they arrive (and which is then verified).
-var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads"}
+// migrations create, outbox_heads, which the target's triggers rebuild
+// from the outbox rows as they arrive (and which is then verified), and
+// directory_revs, the change counters the target's triggers count anew as
+// the accounts and team rows arrive.
+var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads", "directory_revs"}
 
 // copySkipped reports whether a source table is left out: those above, and
 // the search index (SQLite's FTS table, its shadow tables and its backfill

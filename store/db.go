@@ -180,7 +180,6 @@ func escapePath(p string) string {
 // Close closes the cached statements and both pools.
 func (db *DB) Close() error {
 	db.dir.gen.Add(1) // nothing cached is served once closed
-	db.names.gen.Add(1)
 	var errs []error
 	db.stmts.Range(func(k, v any) bool {
 		errs = append(errs, v.(*sql.Stmt).Close())

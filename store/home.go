@@ -204,3 +204,67 @@ func openStagesSQL() string {
 	}
 	return b.String()
 }
+
+// openDealsSQL reads the accounts' open opportunities, only the columns
+// Home shows, along each account's own index and in no order (the Home
+// sorts what it keeps): no sort of every opportunity, closed ones unread.
+var openDealsSQL = `SELECT o.id, o.account_id, o.name, o.value, o.close_date, o.stage
+	FROM json_each(?2) a CROSS JOIN opportunities o INDEXED BY opportunities_account_name ON o.account_id = a.value
+	WHERE +o.team_id = +?1 AND o.stage IN ` + openStages
+
+// OpenDeals returns the accounts' open opportunities with ID, TeamID,
+// AccountID, Name, Value, CloseDate and Stage filled, in no particular order.
+func (db *DB) OpenDeals(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	var out []kam.Opportunity
+	err := db.each(ctx, func(r *sql.Rows) error {
+		o := kam.Opportunity{TeamID: teamID}
+		var closeDate, stage string
+		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &o.Value, &closeDate, &stage); err != nil {
+			return err
+		}
+		if closeDate != "" {
+			d, err := time.Parse(closeDateLayout, closeDate)
+			if err != nil {
+				return fmt.Errorf("opportunity %d close date: %w", o.ID, err)
+			}
+			o.CloseDate = d
+		}
+		o.Stage = kam.Stage(stage)
+		out = append(out, o)
+		return nil
+	}, openDealsSQL, teamID, idList(accountIDs))
+	if err != nil {
+		return nil, fmt.Errorf("open deals of %d accounts: %w", len(accountIDs), err)
+	}
+	return out, nil
+}
+
+// teamAccountsSQL reads the user's active accounts through their team rows
+// (the owner and sponsor have theirs too: see members.go): one range of
+// members_team_user and a lookup by ID per account, where AccountsForUser's
+// "owner, sponsor or member" test passes over every account of the
+// workspace. CROSS JOIN fixes that order; "+a.team_id" keeps the
+// workspace's index out of the plan.
+var teamAccountsSQL = `SELECT ` + qualify("a", accountCols) + ` FROM members m CROSS JOIN accounts a ON a.id = m.account_id
+	WHERE m.team_id = ?1 AND m.user_id = ?2 AND +a.team_id = ?1 AND a.archived_at IS NULL
+	ORDER BY a.name COLLATE NOCASE, a.id`
+
+// qualify prefixes each column of a column list with a table's alias.
+func qualify(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// TeamAccounts returns the active accounts on whose team the user is (as
+// KAM, member, sponsor or manager), by name: AccountsForUser, read along
+// the user's own team rows, so that its cost follows the user's accounts
+// rather than the workspace's.
+func (db *DB) TeamAccounts(ctx context.Context, teamID, userID string) ([]kam.Account, error) {
+	return db.queryAccounts(ctx, "list team accounts of "+userID, teamAccountsSQL, teamID, userID)
+}

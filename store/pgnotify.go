@@ -20,7 +20,6 @@ func (db *DB) listenDir(ctx context.Context) {
 	for ctx.Err() == nil {
 		db.dir.blind.Store(true)
 		db.dir.gen.Add(1)
-		db.names.gen.Add(1)
 		err := db.listenOnce(ctx)
 		if ctx.Err() != nil {
 			return
@@ -45,13 +44,11 @@ func (db *DB) listenOnce(ctx context.Context) error {
 	// Listening: anything committed before now was read fresh (blind), and
 	// anything after will be announced.
 	db.dir.gen.Add(1)
-	db.names.gen.Add(1)
 	db.dir.blind.Store(false)
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
 		}
 		db.dir.gen.Add(1)
-		db.names.gen.Add(1)
 	}
 }
