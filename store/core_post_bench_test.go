@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kambot/kambot/kam"
@@ -37,8 +39,34 @@ func BenchmarkLogWithPost(b *testing.B) {
 	})
 }
 
+// BenchmarkLogWithPostRequest is BenchmarkLogWithPost as Slack's requests
+// arrive: each log carries the trigger_id of its request, remembered with
+// it so that a retry logs nothing twice.
+func BenchmarkLogWithPostRequest(b *testing.B) {
+	db, accounts := openCoreBenchDB(b)
+	ctx := context.Background()
+	a := accounts[0]
+	post := benchPost(coreTeam, "CACCT00001")
+	var seq atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer coreReportCPU(b, coreCPUTime())
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			logWithPostAs(b, ctx, db, a, post, fmt.Sprintf("1764000000.42.%016x", seq.Add(1)))
+		}
+	})
+}
+
 func logWithPost(b *testing.B, ctx context.Context, db *store.DB, a kam.Account, post kam.Post[kam.Interaction]) {
-	in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: "Discussed the renewal and next quarter's volumes"}
+	logWithPostAs(b, ctx, db, a, post, "")
+}
+
+// logWithPostAs logs one interaction with its post, from the Slack request
+// requestID ("" for none).
+func logWithPostAs(b *testing.B, ctx context.Context, db *store.DB, a kam.Account, post kam.Post[kam.Interaction], requestID string) {
+	in := kam.Interaction{TeamID: coreTeam, AccountID: a.ID, Kind: kam.KindCall, Summary: "Discussed the renewal and next quarter's volumes", RequestID: requestID}
 	if err := db.LogInteraction(ctx, &in, a.OwnerID, post); err != nil {
 		b.Fatal(err)
 	}

@@ -125,7 +125,12 @@ func (db *DB) HomeChanges(ctx context.Context, after int64, limit int) ([]kam.Ho
 			c.AccountID = e.id
 		case e.kind == "workspace":
 		case ok:
-			err := db.read.QueryRowContext(ctx, `SELECT account_id FROM `+table+` WHERE id = ? AND team_id = ?`, e.id, e.team).Scan(&c.AccountID)
+			// One lookup per change (every /kam log is one): prepared once.
+			st, err := db.stmt(ctx, db.read, `SELECT account_id FROM `+table+` WHERE id = ? AND team_id = +?`)
+			if err != nil {
+				return nil, after, fmt.Errorf("resolve change %s:%d: %w", e.kind, e.id, err)
+			}
+			err = st.QueryRowContext(ctx, e.id, e.team).Scan(&c.AccountID)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // deleted since
 			} else if err != nil {

@@ -208,18 +208,6 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 		now := db.now()
 		for _, x := range batch {
 			n := &x.in
-			if n.RequestID != "" {
-				// The same request handled again (here or on another
-				// replica) gets the interaction it logged, and nothing new.
-				first, err := db.loggedBefore(ctx, tx, reqs, n.TeamID, n.RequestID, now)
-				if err != nil {
-					return err
-				}
-				if first != 0 {
-					n.ID = first
-					continue
-				}
-			}
 			at := ms(n.At)
 			res, err := insTx.ExecContext(ctx, n.TeamID, n.AccountID, n.UserID, string(n.Kind), n.Summary, at, n.Permalink)
 			if err != nil {
@@ -235,8 +223,15 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
 			}
 			if n.RequestID != "" {
-				if err := db.recordRequest(ctx, tx, reqs, n.TeamID, n.RequestID, n.ID, now); err != nil {
+				// The same request handled again (here or on another
+				// replica) gets the interaction it logged, and nothing new.
+				first, err := db.claimRequest(ctx, tx, reqs, n.TeamID, n.RequestID, n.ID, now)
+				if err != nil {
 					return err
+				}
+				if first != n.ID {
+					n.ID = first
+					continue
 				}
 			}
 			for _, id := range n.Contacts {

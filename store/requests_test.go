@@ -131,3 +131,97 @@ func TestLogRequestForgotten(t *testing.T) {
 		t.Fatal("past the window the request still returned the first interaction")
 	}
 }
+
+// TestLogRequestAgain: a request seen before returns its interaction and
+// leaves nothing behind (no interaction, search entry or post), unless its
+// interaction was deleted since; a request refused logs nothing and so is
+// not remembered.
+func TestLogRequestAgain(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name    string
+		between func(t *testing.T, db *store.DB, first int64) // runs between the two logs
+		firstOK bool                                          // the first log succeeds
+		wantNew bool                                          // the second log is a new interaction
+	}{
+		{"Retry", nil, true, false},
+		{"AfterDelete", func(t *testing.T, db *store.DB, first int64) {
+			// A later interaction keeps SQLite from giving the deleted
+			// one's ID (and so its post's key) to the next.
+			in, err := db.Interaction(ctx, coreTeam, first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			later := kam.Interaction{TeamID: coreTeam, AccountID: in.AccountID, Kind: kam.KindNote, Summary: "later"}
+			if err := db.LogInteraction(ctx, &later, "UKAM", nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.DeleteInteraction(ctx, coreTeam, first, "UKAM", in.EditedAt, nil); err != nil {
+				t.Fatal(err)
+			}
+		}, true, true},
+		// SQLite gives the deleted newest interaction's ID to the next one
+		// (and its post's key stays taken, so only the log is counted).
+		{"AfterDeleteOfNewest", func(t *testing.T, db *store.DB, first int64) {
+			in, err := db.Interaction(ctx, coreTeam, first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.DeleteInteraction(ctx, coreTeam, first, "UKAM", in.EditedAt, nil); err != nil {
+				t.Fatal(err)
+			}
+		}, true, true},
+		{"FirstRefused", nil, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dsn := storetest.DSN(t, "kambot.db")
+			db, err := store.OpenMigrated(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			a := coreCreate(t, db, kam.Account{Name: "Acme", OwnerID: "UKAM", ChannelID: "CACME0001"})
+			log := func(accountID int64) (int64, error) {
+				in := kam.Interaction{TeamID: coreTeam, AccountID: accountID, Kind: kam.KindCall, Summary: "renewal call", RequestID: "1334.7384.0001"}
+				err := db.LogInteraction(ctx, &in, "UKAM", benchPost(coreTeam, "CACME0001"))
+				return in.ID, err
+			}
+			account := a.ID
+			if !tc.firstOK {
+				account = a.ID + 1000 // not the workspace's
+			}
+			first, err := log(account)
+			if tc.firstOK != (err == nil) {
+				t.Fatalf("first log: id %d, err %v; want success %v", first, err, tc.firstOK)
+			}
+			if tc.between != nil {
+				tc.between(t, db, first)
+			}
+			counts := func() [3]int {
+				return [3]int{storetest.Count(t, dsn, "interactions"), storetest.Count(t, dsn, "search_fts"), storetest.Count(t, dsn, "outbox")}
+			}
+			before := counts()
+			second, err := log(a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := counts()
+			switch {
+			case tc.wantNew && second == 0:
+				t.Fatal("second log: no interaction ID")
+			case tc.wantNew && tc.name == "AfterDeleteOfNewest" && (after[0] != before[0]+1 || after[1] != before[1]+1):
+				t.Fatalf("interactions, search entries %v → %v; want one more of each", before[:2], after[:2])
+			case tc.wantNew && tc.name != "AfterDeleteOfNewest" && after != [3]int{before[0] + 1, before[1] + 1, before[2] + 1}:
+				t.Fatalf("interactions, search entries, posts %v → %v; want one more of each (ids %d, %d)", before, after, first, second)
+			case !tc.wantNew && second != first:
+				t.Fatalf("second log: interaction %d; want the first, %d", second, first)
+			case !tc.wantNew && after != before:
+				t.Fatalf("interactions, search entries, posts %v → %v; want no change", before, after)
+			}
+			if got, err := db.Interaction(ctx, coreTeam, second); err != nil || got.Summary != "renewal call" {
+				t.Fatalf("interaction %d: %+v, %v", second, got, err)
+			}
+		})
+	}
+}
