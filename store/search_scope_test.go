@@ -1,12 +1,15 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
+	"github.com/kambot/kambot/store"
 )
 
 // TestSearchScope: every way a search keeps to the asker's records finds
@@ -74,6 +77,31 @@ func TestSearchScope(t *testing.T) {
 			}
 		})
 	}
+	t.Run("scope of each asker", func(t *testing.T) {
+		if storetest.OnPostgres() {
+			t.Skip("PostgreSQL filters by account in SQL")
+		}
+		list := func(op string, ids ...int64) string {
+			return op + store.ScopeList(ids)
+		}
+		for _, tc := range []struct {
+			name     string
+			accounts []int64
+			match    string
+			filter   bool
+		}{
+			{"admin", nil, list(" NOT ", o.ID), false},
+			{"KAM", []int64{c.ID, a.ID, 900001}, list(" ", a.ID, c.ID), false},
+			{"VP on every account", team, list(" NOT ", o.ID), false},
+			{"VP on all but one", without(team, c.ID), list(" NOT ", o.ID, c.ID), false},
+			{"many hidden", fakes(a.ID, b.ID), "", true},
+		} {
+			match, filter, err := db.SearchScope(context.Background(), kam.SearchQuery{TeamID: coreTeam, Accounts: tc.accounts})
+			if err != nil || match != tc.match || filter != tc.filter {
+				t.Errorf("%s: scope %q, filter %v, %v; want %q, %v", tc.name, match, filter, err, tc.match, tc.filter)
+			}
+		}
+	})
 	t.Run("the other workspace's admin", func(t *testing.T) {
 		q := kam.SearchQuery{TeamID: coreOther, Terms: kam.ParseSearch("renewal")}
 		if got := searchTexts(t, db, q); !slices.Equal(got, []string{"call:other renewal pricing"}) {
