@@ -238,7 +238,7 @@ func (db *DB) searchRank(ctx context.Context, q kam.SearchQuery, exprs []string,
 		info  []byte
 	}
 	var rows []row
-	err := db.each(ctx, func(r *sql.Rows) error {
+	err := db.eachSearch(ctx, func(r *sql.Rows) error {
 		var (
 			x       row
 			account int64
@@ -274,12 +274,31 @@ func (db *DB) searchRank(ctx context.Context, q kam.SearchQuery, exprs []string,
 	return cands, nil
 }
 
+// eachSearch is each on the search pool.
+func (db *DB) eachSearch(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
+	st, err := db.stmt(ctx, db.search, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // searchStats returns how many records the index holds and their average
 // length in words, from the %_stat row FTS4 keeps current: one small read
 // per search instead of one per candidate (matchinfo's 'n' and 'a').
 func (db *DB) searchStats(ctx context.Context) (n, avg float64, err error) {
 	var blob []byte
-	err = db.read.QueryRowContext(ctx, `SELECT value FROM search_fts_stat WHERE id = 0`).Scan(&blob)
+	err = db.search.QueryRowContext(ctx, `SELECT value FROM search_fts_stat WHERE id = 0`).Scan(&blob)
 	if err == sql.ErrNoRows {
 		return 0, 1, nil
 	}
@@ -310,7 +329,7 @@ func (db *DB) searchFetch(ctx context.Context, q kam.SearchQuery, cands []search
 			ids[i] = c.docid
 		}
 		got := make(map[int64]kam.SearchHit, len(batch))
-		err := db.each(ctx, func(rows *sql.Rows) error {
+		err := db.eachSearch(ctx, func(rows *sql.Rows) error {
 			var (
 				docid, at  int64
 				team, kind string
@@ -370,7 +389,7 @@ func (db *DB) searchDF(ctx context.Context, e string) (float64, error) {
 		return ent.n, nil
 	}
 	var n int64
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, e).Scan(&n); err != nil {
+	if err := db.search.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, e).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", e, err)
 	}
 	db.df.mu.Lock()
