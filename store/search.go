@@ -77,6 +77,25 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	return hits, nil
 }
 
+// The queries of a search besides the match itself, named for the test of
+// their plans: each reads only the rows it names.
+const (
+	// searchScopeAccountsSQL keeps the asker's accounts that belong to
+	// the workspace, one primary-key lookup each (CROSS JOIN keeps the
+	// list outside, where the planner would rather scan the workspace).
+	searchScopeAccountsSQL = `SELECT DISTINCT a.id FROM json_each(?) AS j CROSS JOIN accounts AS a ON a.id = j.value
+		WHERE a.team_id = ? ORDER BY a.id`
+	// otherTeamsAccountsSQL lists accounts of other workspaces: the two
+	// ranges of the team index around this one.
+	otherTeamsAccountsSQL = `SELECT id FROM (SELECT id FROM accounts WHERE team_id < ?1 UNION ALL SELECT id FROM accounts WHERE team_id > ?1) LIMIT ?2`
+	// teamAccountIDsSQL lists the workspace's accounts as one text.
+	teamAccountIDsSQL = `SELECT group_concat(id) FROM accounts WHERE team_id = ?`
+	// searchFetchSQL reads the stored rows of the docids listed, one
+	// lookup each (CROSS JOIN keeps the list outside).
+	searchFetchSQL = `SELECT f.docid, f.team_id, f.account_id, f.kind, f.author, f.at, f.body
+		FROM json_each(?) AS j CROSS JOIN search_fts AS f ON f.docid = j.value`
+)
+
 // searchScopeOf is how one search keeps to the records its asker may see.
 type searchScopeOf struct {
 	// match narrows the MATCH expression by account: " (scope:a1 OR …)"
@@ -113,7 +132,7 @@ func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf
 			}
 			ids = append(ids, id)
 			return nil
-		}, `SELECT id FROM accounts WHERE team_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`, q.TeamID, idList(q.Accounts))
+		}, searchScopeAccountsSQL, idList(q.Accounts), q.TeamID)
 		if err != nil {
 			return sc, fmt.Errorf("accounts in scope: %w", err)
 		}
@@ -163,7 +182,7 @@ func (db *DB) otherTeamsAccounts(ctx context.Context, team string, n int) ([]int
 		}
 		ids = append(ids, id)
 		return nil
-	}, `SELECT id FROM (SELECT id FROM accounts WHERE team_id < ?1 UNION ALL SELECT id FROM accounts WHERE team_id > ?1) LIMIT ?2`, team, n)
+	}, otherTeamsAccountsSQL, team, n)
 	if err != nil {
 		return nil, fmt.Errorf("other workspaces' accounts: %w", err)
 	}
@@ -174,7 +193,7 @@ func (db *DB) otherTeamsAccounts(ctx context.Context, team string, n int) ([]int
 // row each costs more than the search it serves at 10,000 accounts.
 func (db *DB) teamAccountIDs(ctx context.Context, team string) ([]int64, error) {
 	var list sql.NullString
-	if err := db.read.QueryRowContext(ctx, `SELECT group_concat(id) FROM accounts WHERE team_id = ?`, team).Scan(&list); err != nil {
+	if err := db.read.QueryRowContext(ctx, teamAccountIDsSQL, team).Scan(&list); err != nil {
 		return nil, fmt.Errorf("workspace accounts: %w", err)
 	}
 	if list.String == "" {
@@ -341,8 +360,7 @@ func (db *DB) searchFetch(ctx context.Context, q kam.SearchQuery, cands []search
 			h.TeamID, h.Kind, h.SourceID, h.At = team, kam.SearchKind(kind), docid/8, fromMS(at)
 			got[docid] = h
 			return nil
-		}, `SELECT f.docid, f.team_id, f.account_id, f.kind, f.author, f.at, f.body
-			FROM json_each(?) AS j CROSS JOIN search_fts AS f ON f.docid = j.value`, idList(ids))
+		}, searchFetchSQL, idList(ids))
 		if err != nil {
 			return nil, fmt.Errorf("read hits: %w", err)
 		}
