@@ -102,8 +102,8 @@ type searchScopeOf struct {
 	// to search only those, " NOT (scope:a1 OR …)" to leave those out.
 	match string
 	// filter reads every candidate's stored workspace (and account, when
-	// allowed is set) instead: the asker sees too many accounts and too
-	// few are hidden from them for either list.
+	// allowed is set) instead: the asker sees too many accounts, and too
+	// many are hidden from them, for either list.
 	filter bool
 	// allowed are the accounts the asker may see; nil: all of the team's.
 	allowed map[int64]bool
