@@ -38,6 +38,9 @@ type DB struct {
 	pg    *pgState // nil on SQLite
 	write *sql.DB  // one connection, BEGIN IMMEDIATE
 	read  *sql.DB  // many connections, read-only
+	// search reads for full-text search, the file memory-mapped (see
+	// sqliteSearchPragmas); nil on PostgreSQL.
+	search *sql.DB
 
 	// stmts caches prepared statements by pool and query text (stmtKey →
 	// *sql.Stmt): the hot paths run the same few statements thousands of
@@ -120,7 +123,17 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	db := &DB{path: path, write: w, read: r, Now: time.Now, ReadyCache: DefaultReadyCache}
+	// Connections are opened at the first search, not here.
+	s, err := sql.Open(sqliteSearch, "file:"+escapePath(path)+"?"+common+"&_cache_size=-2000&mode=ro")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open database %s for searching: %w", path, err)
+	}
+	s.SetMaxOpenConns(n)
+	s.SetMaxIdleConns(n)
+	s.SetConnMaxIdleTime(0)
+	db := &DB{path: path, write: w, read: r, search: s, Now: time.Now, ReadyCache: DefaultReadyCache}
 	db.dir.ttl = dirCacheTTL
 	return db, nil
 }
@@ -187,6 +200,9 @@ func (db *DB) Close() error {
 		return true
 	})
 	errs = append(errs, db.read.Close(), db.write.Close())
+	if db.search != nil {
+		errs = append(errs, db.search.Close())
+	}
 	if db.pg != nil {
 		errs = append(errs, db.pg.close())
 	}

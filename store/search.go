@@ -21,6 +21,12 @@ import (
 // its tsvector column of migration 110). The index is kept in step by
 // triggers in the writing transaction; rows older than the index are added
 // by BuildSearchIndex.
+//
+// A search on SQLite runs in two steps. The first reads only the index: the
+// newest candidates' docids and match counts, kept to the accounts the
+// asker may see by the scope tokens in the MATCH expression itself, so that
+// no stored row is read for ranking. The second reads the stored rows of the
+// best few, and checks their workspace and account once more.
 
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
@@ -28,8 +34,9 @@ import (
 // or since=.
 var searchCandidates = 2000
 
-// maxScopeAccounts is how many accounts a search names in its query; a
-// user who may see more is filtered after the match instead.
+// maxScopeAccounts is how many accounts a MATCH expression names, to keep
+// a search to them or away from them; past it the candidates' stored rows
+// are read and filtered instead.
 const maxScopeAccounts = 256
 
 // Search returns the best hits of q by bm25, newest first among equals.
@@ -52,68 +59,321 @@ func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, e
 	if len(exprs) == 0 {
 		return nil, nil
 	}
-	match, post := SearchMatch(q.Terms, q.Accounts)
-	// matchinfo 'pcnay': no 'x' (its document counts walk every doclist of
-	// the query to the end, whatever the LIMIT) and no 'l' (a lookup per
-	// row; the body's length is counted here). Document counts come from
-	// searchDF's cache instead.
-	query := `SELECT docid, matchinfo(search_fts, 'pcnay'), account_id, kind, author, at, body
-		FROM search_fts WHERE search_fts MATCH ? AND team_id = ?`
-	args := []any{match, q.TeamID}
-	if !q.Since.IsZero() {
-		query += ` AND at >= ?`
-		args = append(args, ms(q.Since))
-	}
-	query += ` ORDER BY docid DESC LIMIT ` + strconv.Itoa(searchCandidates)
-	var allowed map[int64]bool
-	if post {
-		allowed = make(map[int64]bool, len(q.Accounts))
-		for _, id := range q.Accounts {
-			allowed[id] = true
-		}
-	}
-	type candidate struct {
-		hit  kam.SearchHit
-		info []byte
-	}
-	var cands []candidate
-	err := db.each(ctx, func(rows *sql.Rows) error {
-		var (
-			docid int64
-			c     candidate
-			kind  string
-			at    int64
-		)
-		if err := rows.Scan(&docid, &c.info, &c.hit.AccountID, &kind, &c.hit.Author, &at, &c.hit.Text); err != nil {
-			return err
-		}
-		if allowed != nil && !allowed[c.hit.AccountID] {
-			return nil
-		}
-		c.hit.TeamID, c.hit.Kind, c.hit.SourceID, c.hit.At = q.TeamID, kam.SearchKind(kind), docid/8, fromMS(at)
-		cands = append(cands, c)
-		return nil
-	}, query, args...)
+	sc, err := db.searchScope(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	if len(cands) == 0 {
+	if sc.none {
 		return nil, nil
+	}
+	cands, err := db.searchRank(ctx, q, exprs, sc)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	hits, err := db.searchFetch(ctx, q, cands, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return hits, nil
+}
+
+// The queries of a search besides the match itself, named for the test of
+// their plans: each reads only the rows it names.
+const (
+	// searchScopeAccountsSQL keeps the asker's accounts that belong to
+	// the workspace, one primary-key lookup each (CROSS JOIN keeps the
+	// list outside, where the planner would rather scan the workspace).
+	searchScopeAccountsSQL = `SELECT DISTINCT a.id FROM json_each(?) AS j CROSS JOIN accounts AS a ON a.id = j.value
+		WHERE a.team_id = ? ORDER BY a.id`
+	// otherTeamsAccountsSQL lists accounts of other workspaces: the two
+	// ranges of the team index around this one.
+	otherTeamsAccountsSQL = `SELECT id FROM (SELECT id FROM accounts WHERE team_id < ?1 UNION ALL SELECT id FROM accounts WHERE team_id > ?1) LIMIT ?2`
+	// teamAccountIDsSQL lists the workspace's accounts as one text.
+	teamAccountIDsSQL = `SELECT group_concat(id) FROM accounts WHERE team_id = ?`
+	// searchFetchSQL reads the stored rows of the docids listed, one
+	// lookup each (CROSS JOIN keeps the list outside).
+	searchFetchSQL = `SELECT f.docid, f.team_id, f.account_id, f.kind, f.author, f.at, f.body
+		FROM json_each(?) AS j CROSS JOIN search_fts AS f ON f.docid = j.value`
+)
+
+// searchScopeOf is how one search keeps to the records its asker may see.
+type searchScopeOf struct {
+	// match narrows the MATCH expression by account: " (scope:a1 OR …)"
+	// to search only those, " NOT (scope:a1 OR …)" to leave those out.
+	match string
+	// filter reads every candidate's stored workspace (and account, when
+	// allowed is set) instead: the asker sees too many accounts, and too
+	// many are hidden from them, for either list.
+	filter bool
+	// allowed are the accounts the asker may see; nil: all of the team's.
+	allowed map[int64]bool
+	none    bool // no account of the asker is in the workspace
+}
+
+// searchScope decides how q keeps to q.TeamID and q.Accounts. The index
+// holds every workspace's records, and an account's scope token is unique
+// across them (account IDs are), so a list of the accounts to search, or
+// of the accounts to leave out, is exact.
+func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf, error) {
+	var sc searchScopeOf
+	if q.Accounts != nil {
+		sc.allowed = make(map[int64]bool, len(q.Accounts))
+		for _, id := range q.Accounts {
+			sc.allowed[id] = true
+		}
+	}
+	if q.Accounts != nil && len(sc.allowed) <= maxScopeAccounts {
+		// Only the asker's accounts that belong to the workspace.
+		var ids []int64
+		err := db.each(ctx, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return nil
+		}, searchScopeAccountsSQL, idList(q.Accounts), q.TeamID)
+		if err != nil {
+			return sc, fmt.Errorf("accounts in scope: %w", err)
+		}
+		if len(ids) == 0 {
+			sc.none = true
+			return sc, nil
+		}
+		sc.match = " " + scopeList(ids)
+		return sc, nil
+	}
+	// The whole workspace, or more accounts than a list holds: leave out
+	// the other workspaces' accounts and the workspace's accounts the asker
+	// may not see, when they are few.
+	hidden, err := db.otherTeamsAccounts(ctx, q.TeamID, maxScopeAccounts+1)
+	if err != nil {
+		return sc, err
+	}
+	if sc.allowed != nil && len(hidden) <= maxScopeAccounts {
+		team, err := db.teamAccountIDs(ctx, q.TeamID)
+		if err != nil {
+			return sc, err
+		}
+		for _, id := range team {
+			if !sc.allowed[id] {
+				hidden = append(hidden, id)
+			}
+		}
+	}
+	switch {
+	case len(hidden) == 0:
+	case len(hidden) <= maxScopeAccounts:
+		sc.match = " NOT " + scopeList(hidden)
+	default:
+		sc.filter = true
+	}
+	return sc, nil
+}
+
+// otherTeamsAccounts returns up to n IDs of accounts of workspaces other
+// than team (two ranges of the team index).
+func (db *DB) otherTeamsAccounts(ctx context.Context, team string, n int) ([]int64, error) {
+	var ids []int64
+	err := db.each(ctx, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	}, otherTeamsAccountsSQL, team, n)
+	if err != nil {
+		return nil, fmt.Errorf("other workspaces' accounts: %w", err)
+	}
+	return ids, nil
+}
+
+// teamAccountIDs returns the IDs of team's accounts, read as one text: a
+// row each costs more than the search it serves at 10,000 accounts.
+func (db *DB) teamAccountIDs(ctx context.Context, team string) ([]int64, error) {
+	var list sql.NullString
+	if err := db.read.QueryRowContext(ctx, teamAccountIDsSQL, team).Scan(&list); err != nil {
+		return nil, fmt.Errorf("workspace accounts: %w", err)
+	}
+	if list.String == "" {
+		return nil, nil
+	}
+	parts := strings.Split(list.String, ",")
+	ids := make([]int64, len(parts))
+	for i, p := range parts {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("workspace accounts: %w", err)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// scopeList is the FTS expression that matches the records of any of ids.
+func scopeList(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("scope:a")
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// searchCand is a ranked candidate: its docid and bm25 score.
+type searchCand struct {
+	docid int64
+	score float64
+}
+
+// searchRank returns the newest candidates of the search, best first by
+// bm25, newest first among equals. Unless the scope filters stored rows
+// (or since= asks for dates), it reads the index alone: matchinfo 'pcyl'
+// gives each term's count in the row and the row's length in words from
+// the index, and the document counts come from the %_stat row and
+// searchDF's cache.
+func (db *DB) searchRank(ctx context.Context, q kam.SearchQuery, exprs []string, sc searchScopeOf) ([]searchCand, error) {
+	match := strings.Join(exprs, " ") + sc.match
+	query := `SELECT docid, matchinfo(search_fts, 'pcyl'), 0 FROM search_fts WHERE search_fts MATCH ?`
+	args := []any{match}
+	if sc.filter || !q.Since.IsZero() {
+		query = `SELECT docid, matchinfo(search_fts, 'pcyl'), account_id FROM search_fts WHERE search_fts MATCH ? AND team_id = ?`
+		args = append(args, q.TeamID)
+		if !q.Since.IsZero() {
+			query += ` AND at >= ?`
+			args = append(args, ms(q.Since))
+		}
+	}
+	query += ` ORDER BY docid DESC LIMIT ` + strconv.Itoa(searchCandidates)
+	post := sc.filter && sc.allowed != nil
+	type row struct {
+		docid int64
+		info  []byte
+	}
+	var rows []row
+	err := db.eachSearch(ctx, func(r *sql.Rows) error {
+		var (
+			x       row
+			account int64
+		)
+		if err := r.Scan(&x.docid, &x.info, &account); err != nil {
+			return err
+		}
+		if post && !sc.allowed[account] {
+			return nil
+		}
+		rows = append(rows, x)
+		return nil
+	}, query, args...)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	n, avg, err := db.searchStats(ctx)
+	if err != nil {
+		return nil, err
 	}
 	df := make([]float64, len(exprs))
 	for i, e := range exprs {
 		if df[i], err = db.searchDF(ctx, e); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, err
 		}
 	}
-	hits := make([]kam.SearchHit, len(cands))
-	for i, c := range cands {
-		hits[i] = c.hit
-		hits[i].Score = bm25(c.info, df, searchWords(c.hit.Text))
+	cands := make([]searchCand, len(rows))
+	for i, r := range rows {
+		cands[i] = searchCand{r.docid, bm25(r.info, df, n, avg)}
 	}
 	// Candidates arrive newest first; a stable sort keeps that among equal scores.
-	slices.SortStableFunc(hits, func(a, b kam.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
-	return hits[:min(limit, len(hits))], nil
+	slices.SortStableFunc(cands, func(a, b searchCand) int { return cmp.Compare(b.score, a.score) })
+	return cands, nil
+}
+
+// eachSearch is each on the search pool.
+func (db *DB) eachSearch(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
+	st, err := db.stmt(ctx, db.search, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// searchStats returns how many records the index holds and their average
+// length in words, from the %_stat row FTS4 keeps current: one small read
+// per search instead of one per candidate (matchinfo's 'n' and 'a').
+func (db *DB) searchStats(ctx context.Context) (n, avg float64, err error) {
+	var blob []byte
+	err = db.search.QueryRowContext(ctx, `SELECT value FROM search_fts_stat WHERE id = 0`).Scan(&blob)
+	if err == sql.ErrNoRows {
+		return 0, 1, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("index size: %w", err)
+	}
+	// Varints: the number of records, then the words of each column.
+	docs, k := binary.Uvarint(blob)
+	if k <= 0 {
+		return 0, 1, nil
+	}
+	words, k2 := binary.Uvarint(blob[k:])
+	if k2 <= 0 || docs == 0 {
+		return float64(docs), 1, nil
+	}
+	return float64(docs), max(float64(words)/float64(docs), 1), nil
+}
+
+// searchFetch reads the stored rows of the best candidates until it has
+// limit hits, checking each one's workspace, account and date again.
+func (db *DB) searchFetch(ctx context.Context, q kam.SearchQuery, cands []searchCand, limit int) ([]kam.SearchHit, error) {
+	var hits []kam.SearchHit
+	for len(cands) > 0 && len(hits) < limit {
+		batch := cands[:min(len(cands), limit-len(hits))]
+		cands = cands[len(batch):]
+		ids := make([]int64, len(batch))
+		for i, c := range batch {
+			ids[i] = c.docid
+		}
+		got := make(map[int64]kam.SearchHit, len(batch))
+		err := db.eachSearch(ctx, func(rows *sql.Rows) error {
+			var (
+				docid, at  int64
+				team, kind string
+				h          kam.SearchHit
+			)
+			if err := rows.Scan(&docid, &team, &h.AccountID, &kind, &h.Author, &at, &h.Text); err != nil {
+				return err
+			}
+			h.TeamID, h.Kind, h.SourceID, h.At = team, kam.SearchKind(kind), docid/8, fromMS(at)
+			got[docid] = h
+			return nil
+		}, searchFetchSQL, idList(ids))
+		if err != nil {
+			return nil, fmt.Errorf("read hits: %w", err)
+		}
+		for _, c := range batch {
+			h, ok := got[c.docid]
+			if !ok || h.TeamID != q.TeamID || (q.Accounts != nil && !slices.Contains(q.Accounts, h.AccountID)) || h.At.Before(q.Since) {
+				continue // removed meanwhile, or outside the asker's scope
+			}
+			h.Score = c.score
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
 }
 
 // searchDFTTL is how long a term's document count is reused. Counting
@@ -147,7 +407,7 @@ func (db *DB) searchDF(ctx context.Context, e string) (float64, error) {
 		return ent.n, nil
 	}
 	var n int64
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, e).Scan(&n); err != nil {
+	if err := db.search.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, e).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", e, err)
 	}
 	db.df.mu.Lock()
@@ -157,20 +417,6 @@ func (db *DB) searchDF(ctx context.Context, e string) (float64, error) {
 	db.df.m[e] = dfEntry{float64(n), now}
 	db.df.mu.Unlock()
 	return float64(n), nil
-}
-
-// searchWords counts the words of s as the index tokenizer does: runs of
-// letters and digits.
-func searchWords(s string) int {
-	n, in := 0, false
-	for _, r := range s {
-		w := keepWordRune(r) >= 0
-		if w && !in {
-			n++
-		}
-		in = w
-	}
-	return n
 }
 
 // searchPostgres is Search on PostgreSQL: the same candidates (the newest
@@ -247,30 +493,11 @@ func SearchTSQuery(terms []kam.SearchTerm) string {
 	return strings.Join(parts, " & ")
 }
 
-// SearchMatch builds the FTS MATCH expression of terms over the body
-// column, limited to accounts when there are at most maxScopeAccounts of
-// them; post reports that the caller must filter by account instead. Every
-// word is made only of letters and digits and in lower case, so no input
-// can add query syntax.
-func SearchMatch(terms []kam.SearchTerm, accounts []int64) (match string, post bool) {
-	var b strings.Builder
-	b.WriteString(strings.Join(searchTermExprs(terms), " "))
-	if accounts == nil {
-		return b.String(), false
-	}
-	if len(accounts) > maxScopeAccounts {
-		return b.String(), true
-	}
-	b.WriteString(" (")
-	for i, id := range accounts {
-		if i > 0 {
-			b.WriteString(" OR ")
-		}
-		b.WriteString("scope:a")
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteByte(')')
-	return b.String(), false
+// SearchMatch is the FTS MATCH expression of terms over the body column,
+// before any account scope. Every word is made only of letters and digits
+// and in lower case, so no input can add query syntax.
+func SearchMatch(terms []kam.SearchTerm) string {
+	return strings.Join(searchTermExprs(terms), " ")
 }
 
 // searchTermExprs gives the FTS expression of each term over the body
@@ -314,11 +541,11 @@ func keepWordRune(r rune) rune {
 	return -1
 }
 
-// bm25 scores one row from its matchinfo 'pcnay' blob over the body
+// bm25 scores one row from its matchinfo 'pcyl' blob over the body
 // column (0), the first phrases being the search terms with document
-// counts df, and the body's length in words, with the usual k1 = 1.2,
-// b = 0.75.
-func bm25(info []byte, df []float64, length int) float64 {
+// counts df, among n records of avg words on average, with the usual
+// k1 = 1.2, b = 0.75.
+func bm25(info []byte, df []float64, n, avg float64) float64 {
 	const k1, b = 1.2, 0.75
 	v := func(i int) float64 {
 		if (i+1)*4 > len(info) {
@@ -330,15 +557,12 @@ func bm25(info []byte, df []float64, length int) float64 {
 	if c == 0 {
 		return 0
 	}
-	n, avg := v(2), v(3)
-	if avg == 0 {
-		avg = 1
-	}
+	length := v(2 + p*c) // 'l' of the body, after 'y'
 	score := 0.0
 	for i := range min(p, len(df)) {
-		tf, d := v(3+c+i*c), min(df[i], n)
+		tf, d := v(2+i*c), min(df[i], n)
 		idf := math.Max(math.Log((n-d+0.5)/(d+0.5)), 1e-6)
-		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(length)/avg))
+		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*length/avg))
 	}
 	return score
 }

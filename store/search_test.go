@@ -154,14 +154,13 @@ func TestSearchMatchFixedShape(t *testing.T) {
 		{`"unclosed phrase`, `"unclosed phrase"`},
 		{`body:x OR y`, `body:body body:x body:or body:y`},
 	} {
-		got, _ := store.SearchMatch(kam.ParseSearch(tc.in), nil)
+		got := store.SearchMatch(kam.ParseSearch(tc.in))
 		if got != tc.want {
 			t.Errorf("SearchMatch(%q) = %s; want %s", tc.in, got, tc.want)
 		}
 	}
-	got, post := store.SearchMatch(kam.ParseSearch("x"), []int64{4, 7})
-	if got != `body:x (scope:a4 OR scope:a7)` || post {
-		t.Errorf("scoped = %s, %v", got, post)
+	if got := store.ScopeList([]int64{4, 7}); got != `(scope:a4 OR scope:a7)` {
+		t.Errorf("scope list = %s", got)
 	}
 }
 
