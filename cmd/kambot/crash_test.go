@@ -129,7 +129,9 @@ func TestServeKilledMidDelivery(t *testing.T) {
 	// The outbox agrees: every message sent, none pending or failed.
 	raw := storetest.Raw(t, dbPath)
 	var sent, other int
-	raw.QueryRow(`SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status <> 'sent') FROM outbox`).Scan(&sent, &other)
+	if err := raw.QueryRow(`SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status <> 'sent') FROM outbox`).Scan(&sent, &other); err != nil {
+		t.Fatalf("count the outbox: %v", err)
+	}
 	if sent != n || other != 0 {
 		t.Errorf("outbox: %d sent, %d not sent; want %d sent", sent, other, n)
 	}
@@ -327,9 +329,15 @@ func TestServeKilledMidCommands(t *testing.T) {
 		t.Errorf("Slack got %d distinct posts, want %d", len(got), len(want))
 	}
 	// Every log a user was told about is stored.
+	count := `SELECT count(*) FROM interactions WHERE summary = ?`
+	if storetest.OnPostgres() {
+		count = `SELECT count(*) FROM interactions WHERE summary = $1`
+	}
 	for _, s := range acked {
 		var n int
-		raw.QueryRow(`SELECT count(*) FROM interactions WHERE summary = ?`, s).Scan(&n)
+		if err := raw.QueryRow(count, s).Scan(&n); err != nil {
+			t.Fatalf("count the log %q: %v", s, err)
+		}
 		if n != 1 {
 			t.Errorf("acknowledged log %q stored %d times", s, n)
 		}
