@@ -2,9 +2,7 @@ package storetest
 
 import (
 	"database/sql"
-	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -12,35 +10,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver of Raw
 	_ "github.com/mattn/go-sqlite3"    // the "sqlite3" driver of Raw
 )
-
-// MainSome is Main for a package whose tests are not all worth a second
-// run: on PostgreSQL it runs only the tests matching pgRun (a -run
-// pattern), the ones whose outcome depends on SQL behaviour, unless the
-// command line chose its own -run. Call it from TestMain.
-func MainSome(m *testing.M, pgRun string) int {
-	code := m.Run()
-	if PostgresURL() == "" {
-		fmt.Fprintf(os.Stderr, "storetest: %s is not set: the PostgreSQL run of this suite is skipped\n", EnvPostgres)
-		return code
-	}
-	if code != 0 {
-		return code
-	}
-	run := flag.Lookup("test.run")
-	if run != nil && run.Value.String() == "" {
-		if err := run.Value.Set(pgRun); err != nil {
-			fmt.Fprintf(os.Stderr, "storetest: bad PostgreSQL test selection %q: %v\n", pgRun, err)
-			return 2
-		}
-		fmt.Fprintf(os.Stderr, "storetest: running the tests matching %s again on PostgreSQL (%s)\n", pgRun, redact(PostgresURL()))
-	} else {
-		fmt.Fprintf(os.Stderr, "storetest: running the selected tests again on PostgreSQL (%s)\n", redact(PostgresURL()))
-	}
-	onPostgres.Store(true)
-	defer onPostgres.Store(false)
-	defer dropTemplate()
-	return m.Run()
-}
 
 // isURL reports whether dsn names PostgreSQL rather than a SQLite file.
 func isURL(dsn string) bool {
