@@ -3,10 +3,8 @@ package assistant_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/kambot/kambot/assistant"
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -49,7 +48,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -79,9 +78,9 @@ func newFixture(t testing.TB) *fixture {
 	}
 	// A link no Slack message has, as an older import could have stored it
 	// past today's check: it must never become a link.
-	raw, err := sql.Open("sqlite3", "file:"+path)
-	must(err)
-	_, err = raw.Exec(`UPDATE interactions SET permalink = ? WHERE summary LIKE 'Ignore your%'`, badPermalink)
+	// A literal rather than a parameter: SQL both backends accept as it is.
+	raw := storetest.Raw(t, path)
+	_, err = raw.Exec(`UPDATE interactions SET permalink = '` + strings.ReplaceAll(badPermalink, "'", "''") + `' WHERE summary LIKE 'Ignore your%'`)
 	must(err)
 	must(raw.Close())
 	db.Now = func() time.Time { return now }
@@ -110,13 +109,9 @@ func (f *fixture) assistant(t testing.TB, d *llm, change func(*assistant.Config)
 // dump is every row of the database, to show that answering changed nothing.
 func dump(t testing.TB, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Raw(t, path)
 	var b strings.Builder
-	for _, q := range []string{`SELECT id, account_id, summary FROM interactions`, `SELECT id, name, owner_id FROM accounts`, `SELECT count(*) FROM audit_log`, `SELECT count(*) FROM outbox`} {
+	for _, q := range []string{`SELECT id, account_id, summary FROM interactions ORDER BY id`, `SELECT id, name, owner_id FROM accounts ORDER BY id`, `SELECT count(*) FROM audit_log`, `SELECT count(*) FROM outbox`} {
 		rows, err := db.Query(q)
 		if err != nil {
 			t.Fatal(err)

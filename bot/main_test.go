@@ -8,10 +8,10 @@ import (
 	"github.com/kambot/kambot/store"
 )
 
-// TestMain runs the tests on SQLite and, when KAMBOT_TEST_POSTGRES_URL is
-// set, runs those that keep data in the store (Home, forms, the assistant)
-// again on PostgreSQL; the transport tests hold no data and run once.
+// TestMain runs the suite on SQLite and, when KAMBOT_TEST_POSTGRES_URL is
+// set, the whole suite again on PostgreSQL, each test that opens a store
+// on its own database cloned from one migrated template.
 func TestMain(m *testing.M) {
 	storetest.Prepare = store.MigrateAt
-	os.Exit(storetest.MainSome(m, "^(TestHome|TestLogToAccountForms|TestAssistant)"))
+	os.Exit(storetest.Main(m))
 }

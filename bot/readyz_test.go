@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -38,9 +37,8 @@ func (l *lockedBuffer) String() string {
 // that names no file (the detail goes to the log), and 200 again once
 // writes commit.
 func TestReadyzNeedsACommit(t *testing.T) {
-	storetest.SQLiteOnly(t, "it breaks writes with a SQLite trigger through a second connection to the file")
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kambot.db")
+	path := storetest.DSN(t, "kambot.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -48,18 +46,16 @@ func TestReadyzNeedsACommit(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	db.ReadyCache = 0 // every request probes; the cache has its own test in store
 
-	// A second connection to the same file breaks and repairs the writes.
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
+	// A second connection to the same database breaks and repairs the writes.
+	raw := storetest.Raw(t, path)
 	exec := func(q string) {
 		t.Helper()
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+	// The detail logged names the database: the file, or the redacted URL.
+	where := db.Path()
 
 	var logs lockedBuffer
 	s := newTestServer(t, func(c *HTTPConfig) {
@@ -72,14 +68,24 @@ func TestReadyzNeedsACommit(t *testing.T) {
 		return w.Code, w.Body.String()
 	}
 
+	full := struct{ brk, fix, logged string }{
+		`CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+		`DROP TRIGGER no_writes`, "database or disk is full"}
+	if storetest.OnPostgres() {
+		full.brk = `CREATE FUNCTION no_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
+			CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe FOR EACH ROW EXECUTE FUNCTION no_writes()`
+		full.fix = `DROP TRIGGER no_writes ON ready_probe; DROP FUNCTION no_writes()`
+		full.logged = "No space left on device"
+	}
 	tests := []struct {
 		name, brk, fix string
 		logged         string // in the log line of the failure
 	}{{
 		name:   "every write fails",
-		brk:    `CREATE TRIGGER no_writes BEFORE UPDATE ON ready_probe BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
-		fix:    `DROP TRIGGER no_writes`,
-		logged: "database or disk is full",
+		brk:    full.brk,
+		fix:    full.fix,
+		logged: full.logged,
 	}, {
 		name:   "the probe row is gone",
 		brk:    `DELETE FROM ready_probe`,
@@ -103,13 +109,13 @@ func TestReadyzNeedsACommit(t *testing.T) {
 			if code != http.StatusServiceUnavailable || body != notReadyText {
 				t.Errorf("broken: %d %q; want 503 %q", code, body, notReadyText)
 			}
-			for _, secret := range []string{path, filepath.Base(path), "ready_probe", tt.logged} {
+			for _, secret := range []string{path, where, filepath.Base(path), "ready_probe", tt.logged} {
 				if strings.Contains(body, secret) {
 					t.Errorf("body %q names %q", body, secret)
 				}
 			}
-			if l := logs.String(); !strings.Contains(l, tt.logged) || !strings.Contains(l, path) {
-				t.Errorf("log lacks the detail %q and the file:\n%s", tt.logged, l)
+			if l := logs.String(); !strings.Contains(l, tt.logged) || !strings.Contains(l, where) {
+				t.Errorf("log lacks the detail %q and the database %q:\n%s", tt.logged, where, l)
 			}
 			exec(tt.fix)
 			if code, body := get(); code != http.StatusOK || body != "ready" {

@@ -282,6 +282,24 @@ func TestLatestScoringsAndSelectionReview(t *testing.T) {
 	if len(got[a.ID]) != 2 || got[a.ID][0].Scores["size"] != 3 || got[a.ID][1].Scores["size"] != 2 || len(got[b.ID]) != 0 {
 		t.Errorf("latest scorings = %+v", got)
 	}
+	// Lists that select no scoring read nothing, on both backends (an
+	// empty list once reached PostgreSQL as JSON null and failed there).
+	for _, tc := range []struct {
+		name string
+		ids  []int64
+	}{
+		{"NilList", nil},
+		{"EmptyList", []int64{}},
+		{"NoScorings", []int64{b.ID}},
+		{"UnknownAccount", []int64{b.ID + 1000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.LatestScorings(ctx, coreTeam, tc.ids, 2)
+			if err != nil || len(got) != 0 {
+				t.Errorf("LatestScorings(%v) = %+v, %v; want nothing, no error", tc.ids, got, err)
+			}
+		})
+	}
 	if _, ok, err := db.LastSelectionReview(ctx, coreTeam); ok || err != nil {
 		t.Fatalf("a review before any: %v %v", ok, err)
 	}

@@ -75,8 +75,13 @@ func (db *DB) each(ctx context.Context, fn func(*sql.Rows) error, query string, 
 }
 
 // idList encodes IDs as a JSON array for json_each: one bound parameter
-// however many accounts, instead of one placeholder each.
+// however many accounts, instead of one placeholder each. No IDs is "[]",
+// never JSON's null: SQLite's json_each reads null as no rows, but
+// PostgreSQL's kam_ids refuses to take elements from a scalar.
 func idList(ids []int64) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
 	b, _ := json.Marshal(ids) // []int64 always marshals
 	return string(b)
 }
@@ -134,8 +139,12 @@ func parseIDs(s string) ([]int64, error) {
 	return ids, nil
 }
 
-// jsonList encodes strings as a JSON array for json_each.
+// jsonList encodes strings as a JSON array for json_each; none is "[]",
+// as in idList.
 func jsonList(ss []string) (string, error) {
+	if len(ss) == 0 {
+		return "[]", nil
+	}
 	b, err := json.Marshal(ss)
 	return string(b), err
 }

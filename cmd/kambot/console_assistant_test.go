@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/sashabaranov/go-openai"
 
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -32,7 +31,7 @@ const (
 func askDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "k.db")
+	path := storetest.DSN(t, "k.db")
 	db, err := store.OpenMigrated(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +61,7 @@ func askDB(t *testing.T) string {
 // rows counts every table the assistant could change.
 func rows(t *testing.T, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Raw(t, path)
 	var b strings.Builder
 	for _, table := range []string{"accounts", "interactions", "audit_log", "outbox"} {
 		var n int

@@ -2,23 +2,21 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -28,13 +26,17 @@ import (
 // its exit status.
 const asServe = "KAMBOT_TEST_RUN_SERVE"
 
+// TestMain runs the suite on SQLite and, when KAMBOT_TEST_POSTGRES_URL is
+// set, the whole suite again on PostgreSQL, each test that opens a store
+// on its own database cloned from one migrated template.
 func TestMain(m *testing.M) {
 	if os.Getenv(asServe) == "1" {
 		os.Args = []string{os.Args[0], "serve"}
 		main() // exits non-zero on an error
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	storetest.Prepare = store.MigrateAt
+	os.Exit(storetest.Main(m))
 }
 
 // TestServeKilledMidDelivery: kambot serve finds due nudges, starts
@@ -50,8 +52,7 @@ func TestServeKilledMidDelivery(t *testing.T) {
 	)
 	fs := fakeslack.New(t)
 	fs.AddUser(slack.User{ID: owner, Name: "owner"})
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "crash.db")
+	dbPath := storetest.DSN(t, "crash.db")
 
 	// Accounts added 60 days ago with no contact since: each is due a
 	// no-contact nudge to its owner.
@@ -126,13 +127,11 @@ func TestServeKilledMidDelivery(t *testing.T) {
 		}
 	}
 	// The outbox agrees: every message sent, none pending or failed.
-	raw, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := storetest.Raw(t, dbPath)
 	var sent, other int
-	raw.QueryRow(`SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status <> 'sent') FROM outbox`).Scan(&sent, &other)
+	if err := raw.QueryRow(`SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status <> 'sent') FROM outbox`).Scan(&sent, &other); err != nil {
+		t.Fatalf("count the outbox: %v", err)
+	}
 	if sent != n || other != 0 {
 		t.Errorf("outbox: %d sent, %d not sent; want %d sent", sent, other, n)
 	}
@@ -152,7 +151,7 @@ func TestServeKilledMidCommands(t *testing.T) {
 	const accounts = 6
 	fs := fakeslack.New(t)
 	fs.AddUser(slack.User{ID: testAdmin, Name: "admin"})
-	dbPath := filepath.Join(t.TempDir(), "crash.db")
+	dbPath := storetest.DSN(t, "crash.db")
 	ctx := context.Background()
 	db, err := store.OpenMigrated(ctx, dbPath)
 	if err != nil {
@@ -253,11 +252,7 @@ func TestServeKilledMidCommands(t *testing.T) {
 		second.Process.Signal(os.Interrupt)
 		second.Wait()
 	}()
-	raw, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := storetest.Raw(t, dbPath)
 	deadline = time.Now().Add(90 * time.Second)
 	for {
 		var open int
@@ -334,9 +329,15 @@ func TestServeKilledMidCommands(t *testing.T) {
 		t.Errorf("Slack got %d distinct posts, want %d", len(got), len(want))
 	}
 	// Every log a user was told about is stored.
+	count := `SELECT count(*) FROM interactions WHERE summary = ?`
+	if storetest.OnPostgres() {
+		count = `SELECT count(*) FROM interactions WHERE summary = $1`
+	}
 	for _, s := range acked {
 		var n int
-		raw.QueryRow(`SELECT count(*) FROM interactions WHERE summary = ?`, s).Scan(&n)
+		if err := raw.QueryRow(count, s).Scan(&n); err != nil {
+			t.Fatalf("count the log %q: %v", s, err)
+		}
 		if n != 1 {
 			t.Errorf("acknowledged log %q stored %d times", s, n)
 		}

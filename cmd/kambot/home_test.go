@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 )
 
 // homeTransport drives kambot serve over one transport: a slash command,
@@ -96,7 +96,7 @@ func waitPublished(t *testing.T, fs *fakeslack.Server, n int) fakeslack.View {
 
 func startHomeServe(t *testing.T, fs *fakeslack.Server, mode string) homeTransport {
 	addr := freePort(t)
-	db := filepath.Join(t.TempDir(), "home.db")
+	db := storetest.DSN(t, "home.db")
 	if mode == "socket" {
 		serveInBackground(t, env("SLACK_BOT_TOKEN", "xoxb-e2e", "SLACK_APP_TOKEN", "xapp-e2e", "SLACK_API_URL", fs.URL(),
 			"KAMBOT_ADDR", addr, "KAMBOT_DB", db, "KAMBOT_ADMINS", testAdmin))

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/store"
 )
 
@@ -122,7 +123,7 @@ func TestConsoleDemoPiped(t *testing.T) {
 		"/kam brief acme",
 		"/slack something",
 	}, "\n")
-	out, errOut, err := run(t, env("KAMBOT_DB", filepath.Join(t.TempDir(), "demo.db")), in, "console", "--demo")
+	out, errOut, err := run(t, env("KAMBOT_DB", storetest.DSN(t, "demo.db")), in, "console", "--demo")
 	if err != nil {
 		t.Fatalf("console: %v\n%s", err, errOut)
 	}
@@ -146,8 +147,7 @@ func TestConsoleDemoPiped(t *testing.T) {
 }
 
 func TestConsoleRespectsAdmins(t *testing.T) {
-	dir := t.TempDir()
-	getenv := env("KAMBOT_DB", filepath.Join(dir, "k.db"), "KAMBOT_ADMINS", testAdmin)
+	getenv := env("KAMBOT_DB", storetest.DSN(t, "k.db"), "KAMBOT_ADMINS", testAdmin)
 	out, _, err := run(t, getenv, `/kam add "Acme Corp"`+"\n", "console", "--as", "U0NOBODY01")
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if err := os.WriteFile(src, []byte(csvIn), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	getenv := env("KAMBOT_DB", filepath.Join(dir, "a.db"))
+	getenv := env("KAMBOT_DB", storetest.DSN(t, "a.db"))
 	out, _, err := run(t, getenv, "", "import", "--team", "T0TEAM001", src)
 	if err != nil || !strings.Contains(out, "2 created") {
 		t.Fatalf("import: %v %s", err, out)
@@ -185,7 +185,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	// Into a second database and out again: the same file.
 	again := filepath.Join(dir, "again.csv")
 	os.WriteFile(again, []byte(exported), 0o600)
-	getenv2 := env("KAMBOT_DB", filepath.Join(dir, "b.db"))
+	getenv2 := env("KAMBOT_DB", storetest.DSN(t, "b.db"))
 	if _, _, err := run(t, getenv2, "", "import", "--team", "T0TEAM002", again); err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func replyText(r map[string]any) string {
 func TestServeHTTPEndToEnd(t *testing.T) {
 	fs := fakeslack.New(t)
 	fs.AddUser(slack.User{ID: testAdmin, Name: "admin"})
-	dbPath := filepath.Join(t.TempDir(), "serve.db")
+	dbPath := storetest.DSN(t, "serve.db")
 	addr := freePort(t)
 	_, stop := serveInBackground(t, env(
 		"SLACK_BOT_TOKEN", "xoxb-e2e", "SLACK_SIGNING_SECRET", testSecret, "SLACK_API_URL", fs.URL(),
@@ -389,7 +389,7 @@ func TestServeSocketMode(t *testing.T) {
 	addr := freePort(t)
 	serveInBackground(t, env(
 		"SLACK_BOT_TOKEN", "xoxb-e2e", "SLACK_APP_TOKEN", "xapp-e2e", "SLACK_API_URL", fs.URL(),
-		"KAMBOT_ADDR", addr, "KAMBOT_DB", filepath.Join(t.TempDir(), "sock.db"), "KAMBOT_ADMINS", testAdmin,
+		"KAMBOT_ADDR", addr, "KAMBOT_DB", storetest.DSN(t, "sock.db"), "KAMBOT_ADMINS", testAdmin,
 	))
 	sock := fs.Socket()
 	if err := sock.WaitConnections(1, 10*time.Second); err != nil {
@@ -427,7 +427,7 @@ func TestConsoleAsksForTeam(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "in.csv")
 	os.WriteFile(src, []byte("name\nAcme Corp\n"), 0o600)
-	getenv := env("KAMBOT_DB", filepath.Join(dir, "k.db"))
+	getenv := env("KAMBOT_DB", storetest.DSN(t, "k.db"))
 	for _, team := range []string{"T0TEAM001", "T0TEAM002"} {
 		if _, _, err := run(t, getenv, "", "import", "--team", team, src); err != nil {
 			t.Fatal(err)
@@ -482,7 +482,7 @@ func TestImportCLI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			getenv := env(append([]string{"KAMBOT_DB", filepath.Join(dir, tt.name+".db")}, tt.env...)...)
+			getenv := env(append([]string{"KAMBOT_DB", storetest.DSN(t, tt.name+".db")}, tt.env...)...)
 			src := write(tt.name+".csv", tt.csv)
 			out, _, err := run(t, getenv, "", "import", src)
 			if tt.wantErr != "" {
@@ -510,7 +510,7 @@ func TestImportCLI(t *testing.T) {
 // TestConsoleOutbox: /kam outbox works in the console as the README says,
 // for admins only.
 func TestConsoleOutbox(t *testing.T) {
-	getenv := env("KAMBOT_DB", filepath.Join(t.TempDir(), "k.db"), "KAMBOT_ADMINS", testAdmin)
+	getenv := env("KAMBOT_DB", storetest.DSN(t, "k.db"), "KAMBOT_ADMINS", testAdmin)
 	for _, tc := range []struct{ as, want, not string }{
 		{testAdmin, "No failed messages", "Unknown"},
 		{"U0NOBODY01", "admin", "No failed messages"},

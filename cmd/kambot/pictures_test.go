@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"image/png"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kambot/kambot/internal/storetest"
 )
 
 func TestManifestAsksToUploadFiles(t *testing.T) {
@@ -27,7 +28,7 @@ func TestConsoleMatrixAndCharts(t *testing.T) {
 	in := "/kam score acme size=4 growth=4 stability=4 access=4 closeness=4 fit=4 adopter=4 value=4 competition=4 standing=4 " +
 		"price=4 service=4 people=4 response=4 attitude=4 innovation=4 value-in-use=4 sustainability=4 trust=4\n" +
 		"/kam matrix\n/kam pipeline\n"
-	out, errOut, err := run(t, env("KAMBOT_DB", filepath.Join(t.TempDir(), "demo.db")), in, "console", "--demo")
+	out, errOut, err := run(t, env("KAMBOT_DB", storetest.DSN(t, "demo.db")), in, "console", "--demo")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}

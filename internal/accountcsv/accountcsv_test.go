@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"math"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kambot/kambot/internal/accountcsv"
+	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
 )
@@ -37,7 +37,7 @@ func acct(name string, edit ...func(*kam.Account)) kam.Account {
 
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.OpenMigrated(context.Background(), filepath.Join(t.TempDir(), "kambot.db"))
+	db, err := store.OpenMigrated(context.Background(), storetest.DSN(t, "kambot.db"))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

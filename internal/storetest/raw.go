@@ -2,9 +2,7 @@ package storetest
 
 import (
 	"database/sql"
-	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -12,35 +10,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver of Raw
 	_ "github.com/mattn/go-sqlite3"    // the "sqlite3" driver of Raw
 )
-
-// MainSome is Main for a package whose tests are not all worth a second
-// run: on PostgreSQL it runs only the tests matching pgRun (a -run
-// pattern), the ones whose outcome depends on SQL behaviour, unless the
-// command line chose its own -run. Call it from TestMain.
-func MainSome(m *testing.M, pgRun string) int {
-	code := m.Run()
-	if PostgresURL() == "" {
-		fmt.Fprintf(os.Stderr, "storetest: %s is not set: the PostgreSQL run of this suite is skipped\n", EnvPostgres)
-		return code
-	}
-	if code != 0 {
-		return code
-	}
-	run := flag.Lookup("test.run")
-	if run != nil && run.Value.String() == "" {
-		if err := run.Value.Set(pgRun); err != nil {
-			fmt.Fprintf(os.Stderr, "storetest: bad PostgreSQL test selection %q: %v\n", pgRun, err)
-			return 2
-		}
-		fmt.Fprintf(os.Stderr, "storetest: running the tests matching %s again on PostgreSQL (%s)\n", pgRun, redact(PostgresURL()))
-	} else {
-		fmt.Fprintf(os.Stderr, "storetest: running the selected tests again on PostgreSQL (%s)\n", redact(PostgresURL()))
-	}
-	onPostgres.Store(true)
-	defer onPostgres.Store(false)
-	defer dropTemplate()
-	return m.Run()
-}
 
 // isURL reports whether dsn names PostgreSQL rather than a SQLite file.
 func isURL(dsn string) bool {
@@ -73,7 +42,7 @@ func Tables(tb testing.TB, db *sql.DB, dsn string) []string {
 	tb.Helper()
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
 	if isURL(dsn) {
-		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+		q = `SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()`
 	}
 	rows, err := db.Query(q)
 	if err != nil {
@@ -101,6 +70,9 @@ func Snapshot(tb testing.TB, dsn string) string {
 	tb.Helper()
 	db := Raw(tb, dsn)
 	defer db.Close()
+	if isURL(dsn) {
+		return snapshotPG(tb, db)
+	}
 	var b strings.Builder
 	for _, tbl := range Tables(tb, db, dsn) {
 		rs, err := db.Query(`SELECT * FROM "` + tbl + `"`)
@@ -127,6 +99,44 @@ func Snapshot(tb testing.TB, dsn string) string {
 		}
 		slices.Sort(lines)
 		fmt.Fprintf(&b, "== %s (%d)\n%s\n", tbl, len(lines), strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// snapshotPG is Snapshot on PostgreSQL: every table's rows as JSON in one
+// query, since a round trip per table made a snapshot cost a second on a
+// busy machine and the suites take hundreds of them.
+func snapshotPG(tb testing.TB, db *sql.DB) string {
+	tb.Helper()
+	tables := Tables(tb, db, "postgres://")
+	if len(tables) == 0 {
+		return ""
+	}
+	parts := make([]string, len(tables))
+	for i, tbl := range tables {
+		parts[i] = fmt.Sprintf(`SELECT %d AS n, row_to_json(t)::text AS r FROM %q t`, i, tbl)
+	}
+	rs, err := db.Query(strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		tb.Fatalf("snapshot: %v", err)
+	}
+	defer rs.Close()
+	lines := make([][]string, len(tables))
+	for rs.Next() {
+		var n int
+		var r string
+		if err := rs.Scan(&n, &r); err != nil {
+			tb.Fatalf("snapshot: %v", err)
+		}
+		lines[n] = append(lines[n], r)
+	}
+	if err := rs.Err(); err != nil {
+		tb.Fatalf("snapshot: %v", err)
+	}
+	var b strings.Builder
+	for i, tbl := range tables {
+		slices.Sort(lines[i])
+		fmt.Fprintf(&b, "== %s (%d)\n%s\n", tbl, len(lines[i]), strings.Join(lines[i], "\n"))
 	}
 	return b.String()
 }

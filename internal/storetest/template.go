@@ -18,42 +18,107 @@ import (
 // database up to date (migrates it). On PostgreSQL, DSN then gives each
 // test a database cloned from one prepared template (CREATE DATABASE …
 // TEMPLATE) instead of an empty schema each test migrates: a clone costs
-// a fraction of running every migration.
+// a fraction of running every migration. Clones are made a few ahead and
+// dropped in the background, so that the tests rarely wait for either.
 var Prepare func(ctx context.Context, dsn string) error
 
-var tpl struct {
-	mu   sync.Mutex // also serializes the clones: a template takes one at a time
-	name string     // the template database, "" until made
+// ahead is how many clones are made before a test asks for one: a clone
+// (and a drop) takes one to three seconds of the server's time on a busy
+// machine, which would otherwise add up test after test.
+const ahead = 2
+
+// clone is a database cloned from the template, or why none could be made.
+type clone struct {
+	name string
 	err  error
 }
 
-// cloneTemplate returns the URL of a new database cloned from the
-// template, dropped when tb ends.
-func cloneTemplate(tb testing.TB) string {
-	tb.Helper()
-	base := PostgresURL()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+var tpl struct {
+	mu    sync.Mutex
+	name  string // the template database, "" until made
+	err   error
+	ready chan clone     // clones made ahead, taken by cloneTemplate
+	done  chan struct{}  // closed by dropTemplate: stop making clones
+	work  sync.WaitGroup // clone makers and drops in flight
+	drops chan struct{}  // bounds the drops running at once
+}
+
+// startClones makes the template on first use and starts the goroutines
+// that clone it ahead of the tests.
+func startClones(base string) (chan clone, error) {
 	tpl.mu.Lock()
 	defer tpl.mu.Unlock()
 	if tpl.name == "" && tpl.err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
 		tpl.name, tpl.err = makeTemplate(ctx, base)
+		if tpl.err == nil {
+			tpl.ready = make(chan clone)
+			tpl.done = make(chan struct{})
+			tpl.drops = make(chan struct{}, ahead)
+			for range ahead {
+				tpl.work.Add(1)
+				go makeClones(base, tpl.name, tpl.ready, tpl.done)
+			}
+		}
 	}
-	if tpl.err != nil {
-		tb.Fatalf("template database: %v", tpl.err)
+	return tpl.ready, tpl.err
+}
+
+// makeClones clones the template until done is closed, handing each clone
+// to the next test that asks; a clone no test took is dropped.
+func makeClones(base, template string, ready chan<- clone, done <-chan struct{}) {
+	defer tpl.work.Done()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		name := randomName("kambot_t_")
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		err := admin(ctx, base, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template))
+		cancel()
+		select {
+		case ready <- clone{name, err}:
+		case <-done:
+			if err == nil {
+				dropDatabase(base, name)
+			}
+			return
+		}
 	}
-	name := randomName("kambot_t_")
-	if err := admin(ctx, base, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tpl.name)); err != nil {
-		tb.Fatalf("clone the template database: %v", err)
+}
+
+// cloneTemplate returns the URL of a new database cloned from the
+// template, dropped in the background when tb ends.
+func cloneTemplate(tb testing.TB) string {
+	tb.Helper()
+	base := PostgresURL()
+	ready, err := startClones(base)
+	if err != nil {
+		tb.Fatalf("template database: %v", err)
+	}
+	var c clone
+	select {
+	case c = <-ready:
+	case <-time.After(3 * time.Minute):
+		tb.Fatal("no clone of the template database within 3 minutes")
+	}
+	if c.err != nil {
+		tb.Fatalf("clone the template database: %v", c.err)
 	}
 	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := admin(ctx, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
+		// Dropped while the next tests run; dropTemplate waits for it.
+		tpl.work.Add(1)
+		go func() {
+			defer tpl.work.Done()
+			tpl.drops <- struct{}{}
+			defer func() { <-tpl.drops }()
+			dropDatabase(base, c.name)
+		}()
 	})
-	return withDatabase(tb, base, name)
+	return withDatabase(tb, base, c.name)
 }
 
 // makeTemplate creates a database and runs Prepare on it; no connection
@@ -75,19 +140,28 @@ func makeTemplate(ctx context.Context, base string) (string, error) {
 	return name, nil
 }
 
-// dropTemplate drops the template database at the end of the run.
+// dropDatabase drops one database, closing the connections still open to
+// it; a failure is reported on stderr, the test that used it having ended.
+func dropDatabase(base, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := admin(ctx, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+		fmt.Fprintf(os.Stderr, "storetest: drop database %s: %v\n", name, err)
+	}
+}
+
+// dropTemplate stops the clone makers, waits for every drop and drops the
+// template at the end of the run.
 func dropTemplate() {
 	tpl.mu.Lock()
 	defer tpl.mu.Unlock()
 	if tpl.name == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := admin(ctx, PostgresURL(), `DROP DATABASE IF EXISTS `+tpl.name+` WITH (FORCE)`); err != nil {
-		fmt.Fprintf(os.Stderr, "storetest: drop template database %s: %v\n", tpl.name, err)
-	}
-	tpl.name = ""
+	close(tpl.done)
+	tpl.work.Wait()
+	dropDatabase(PostgresURL(), tpl.name)
+	tpl.name, tpl.ready, tpl.done = "", nil, nil
 }
 
 // admin runs one statement on the server at base.
