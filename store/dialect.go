@@ -40,6 +40,8 @@ import (
 // pgOverrides maps a SQLite query to its PostgreSQL twin, for the few
 // queries the rules do not carry.
 var pgOverrides = map[string]string{
+	// SQLite numbers interactions itself to never reuse an ID; a sequence does.
+	insertInteractionSQL: insertInteractionPG,
 	// string_agg takes its separator and order as group_concat does, but
 	// concatenates only text.
 	workspaceNamesSQL: workspaceNamesPG,

@@ -13,8 +13,16 @@ import (
 
 // insertInteractionSQL inserts only when the account belongs to the
 // workspace, so the ownership check costs no extra round trip on the
-// busiest write of the product.
-const insertInteractionSQL = `INSERT INTO interactions (team_id, account_id, user_id, kind, summary, at, permalink)
+// busiest write of the product. On SQLite the ID is chosen above any
+// deleted newest interaction's (migration 00130): an ID, and so a post's
+// outbox key, is never given twice. Both lookups are single seeks.
+const insertInteractionSQL = `INSERT INTO interactions (id, team_id, account_id, user_id, kind, summary, at, permalink)
+	SELECT max(coalesce((SELECT max(id) FROM interactions), 0), coalesce((SELECT id FROM id_floors WHERE tbl = 'interactions'), 0)) + 1,
+		?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`
+
+// insertInteractionPG is insertInteractionSQL on PostgreSQL, whose
+// sequence never reuses an ID.
+const insertInteractionPG = `INSERT INTO interactions (team_id, account_id, user_id, kind, summary, at, permalink)
 	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`
 
 const insertInteractionContactSQL = `INSERT OR IGNORE INTO interaction_contacts (interaction_id, contact_id, team_id, at)
