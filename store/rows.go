@@ -57,7 +57,12 @@ func eachRow(ctx context.Context, q queryer, fn func(*sql.Rows) error, query str
 // cached (see stmt): the one-account reads run a dozen statements per
 // command, and preparing each anew cost as much as running it.
 func (db *DB) each(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
-	st, err := db.stmt(ctx, db.read, query)
+	return db.eachOn(ctx, db.read, fn, query, args...)
+}
+
+// eachOn is each on the given pool.
+func (db *DB) eachOn(ctx context.Context, pool *sql.DB, fn func(*sql.Rows) error, query string, args ...any) error {
+	st, err := db.stmt(ctx, pool, query)
 	if err != nil {
 		return err
 	}

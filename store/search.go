@@ -295,21 +295,7 @@ func (db *DB) searchRank(ctx context.Context, q kam.SearchQuery, exprs []string,
 
 // eachSearch is each on the search pool.
 func (db *DB) eachSearch(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
-	st, err := db.stmt(ctx, db.search, query)
-	if err != nil {
-		return err
-	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return db.eachOn(ctx, db.search, fn, query, args...)
 }
 
 // searchStats returns how many records the index holds and their average
