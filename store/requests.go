@@ -23,12 +23,12 @@ const (
 	requestRecordSQL = `INSERT INTO interaction_requests (team_id, request_id, interaction_id, seen_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (team_id, request_id) DO NOTHING`
 	// requestSeenSQL is the interaction a known request logged, if that was
-	// within the window and the interaction still exists. The one just
-	// inserted is excluded: SQLite gives a deleted interaction's ID to the
-	// next one when it was the highest.
+	// within the window and the interaction still exists. It cannot be the
+	// one just inserted: an interaction ID is never given twice (migration
+	// 00130 on SQLite, a sequence on PostgreSQL).
 	requestSeenSQL = `SELECT r.interaction_id FROM interaction_requests r
 		JOIN interactions i ON i.id = r.interaction_id AND i.team_id = r.team_id
-		WHERE r.team_id = ? AND r.request_id = ? AND r.seen_at >= ? AND r.interaction_id <> ?`
+		WHERE r.team_id = ? AND r.request_id = ? AND r.seen_at >= ?`
 	requestRenewSQL = `UPDATE interaction_requests SET interaction_id = ?, seen_at = ? WHERE team_id = ? AND request_id = ?`
 	requestUndoSQL  = `DELETE FROM interactions WHERE id = ? AND team_id = ?`
 	requestPruneSQL = `DELETE FROM interaction_requests WHERE seen_at < ?`
@@ -73,7 +73,7 @@ func (db *DB) claimRequest(ctx context.Context, tx *sql.Tx, q *requestStmts, tea
 		return 0, fmt.Errorf("record request %s: %w", requestID, err)
 	} else if k == 0 {
 		// Known: the first interaction wins, unless it is gone or too old.
-		first, err := db.loggedBefore(ctx, tx, q, teamID, requestID, id, now)
+		first, err := db.loggedBefore(ctx, tx, q, teamID, requestID, now)
 		if err != nil {
 			return 0, err
 		}
@@ -93,12 +93,11 @@ func (db *DB) claimRequest(ctx context.Context, tx *sql.Tx, q *requestStmts, tea
 	return id, nil
 }
 
-// loggedBefore returns the interaction other than id that the workspace's
-// request already logged within RequestWindow, 0 when none (or when it was
-// deleted since).
-func (db *DB) loggedBefore(ctx context.Context, tx *sql.Tx, q *requestStmts, teamID, requestID string, id int64, now time.Time) (int64, error) {
+// loggedBefore returns the interaction the workspace's request already
+// logged within RequestWindow, 0 when none (or when it was deleted since).
+func (db *DB) loggedBefore(ctx context.Context, tx *sql.Tx, q *requestStmts, teamID, requestID string, now time.Time) (int64, error) {
 	var first int64
-	err := tx.StmtContext(ctx, q.seen).QueryRowContext(ctx, teamID, requestID, ms(now.Add(-RequestWindow)), id).Scan(&first)
+	err := tx.StmtContext(ctx, q.seen).QueryRowContext(ctx, teamID, requestID, ms(now.Add(-RequestWindow))).Scan(&first)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -28,17 +28,6 @@ const sqliteWriter = "kambot-sqlite3-writer"
 // Temporary tables of write transactions then live in memory too.
 var sqliteWriterPragmas = []string{"PRAGMA temp_store = MEMORY"}
 
-func init() {
-	sql.Register(sqliteWriter, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		for _, p := range sqliteWriterPragmas {
-			if _, err := c.Exec(p, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	}})
-}
-
 // sqliteSearch is go-sqlite3 for the read connections of full-text search,
 // with the database file memory-mapped (sqliteSearchPragmas).
 const sqliteSearch = "kambot-sqlite3-search"
@@ -55,8 +44,15 @@ const sqliteSearch = "kambot-sqlite3-search"
 var sqliteSearchPragmas = []string{"PRAGMA mmap_size = 2147418112"}
 
 func init() {
-	sql.Register(sqliteSearch, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		for _, p := range sqliteSearchPragmas {
+	registerSQLite(sqliteWriter, sqliteWriterPragmas)
+	registerSQLite(sqliteSearch, sqliteSearchPragmas)
+}
+
+// registerSQLite registers go-sqlite3 under name, running pragmas on each
+// new connection.
+func registerSQLite(name string, pragmas []string) {
+	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		for _, p := range pragmas {
 			if _, err := c.Exec(p, nil); err != nil {
 				return err
 			}
