@@ -22,9 +22,6 @@ import (
 // HomeStore is what the Home tab needs of persistence; *store.DB
 // implements it. Every method is scoped to the workspace.
 type HomeStore interface {
-	// TeamAccounts returns the active accounts on whose team the user is,
-	// by name (as Store.AccountsForUser), read along the user's team rows.
-	TeamAccounts(ctx context.Context, teamID, userID string) ([]kam.Account, error)
 	// HealthInputsEach loads the accounts' health inputs a chunk at a time.
 	HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error
 	// OpenReminders lists the nudges sent to the user since the given time
@@ -144,7 +141,7 @@ type homeDeal struct {
 
 // load reads what the user's Home shows.
 func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
-	accts, err := h.cfg.Store.TeamAccounts(ctx, a.TeamID, a.UserID)
+	accts, err := a.Store().AccountsForUser(ctx, a.TeamID, a.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("accounts of %s: %w", a.UserID, err)
 	}

@@ -270,10 +270,26 @@ func (db *DB) Accounts(ctx context.Context, teamID string) ([]kam.Account, error
 // AccountsForUser returns, by name, the active accounts on whose team the
 // user is or which the user owns or sponsors.
 func (db *DB) AccountsForUser(ctx context.Context, teamID, userID string) ([]kam.Account, error) {
-	return db.queryAccounts(ctx, "list accounts of "+userID, `SELECT `+accountCols+` FROM accounts
-		WHERE team_id = +?1 AND archived_at IS NULL AND (owner_id = +?2 OR sponsor_id = +?2
-			OR id IN (SELECT account_id FROM members WHERE team_id = +?1 AND user_id = +?2))
-		ORDER BY name COLLATE NOCASE, id`, teamID, userID)
+	return db.queryAccounts(ctx, "list accounts of "+userID, teamAccountsSQL, teamID, userID)
+}
+
+// teamAccountsSQL reads the user's active accounts through their team rows
+// (the owner and sponsor have theirs too: see members.go): one range of
+// members_team_user and a lookup by ID per account, where testing "owner,
+// sponsor or member" on each account would pass over every account of the
+// workspace. CROSS JOIN fixes that order; "+a.team_id" keeps the
+// workspace's index out of the plan.
+var teamAccountsSQL = `SELECT ` + qualify("a", accountCols) + ` FROM members m CROSS JOIN accounts a ON a.id = m.account_id
+	WHERE m.team_id = ?1 AND m.user_id = ?2 AND +a.team_id = ?1 AND a.archived_at IS NULL
+	ORDER BY a.name COLLATE NOCASE, a.id`
+
+// qualify prefixes each column of a column list with a table's alias.
+func qualify(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // FindAccounts returns, by name, at most limit accounts (all when limit is 0

@@ -246,30 +246,3 @@ func (db *DB) OpenDeals(ctx context.Context, teamID string, accountIDs []int64) 
 	}
 	return out, nil
 }
-
-// teamAccountsSQL reads the user's active accounts through their team rows
-// (the owner and sponsor have theirs too: see members.go): one range of
-// members_team_user and a lookup by ID per account, where AccountsForUser's
-// "owner, sponsor or member" test passes over every account of the
-// workspace. CROSS JOIN fixes that order; "+a.team_id" keeps the
-// workspace's index out of the plan.
-var teamAccountsSQL = `SELECT ` + qualify("a", accountCols) + ` FROM members m CROSS JOIN accounts a ON a.id = m.account_id
-	WHERE m.team_id = ?1 AND m.user_id = ?2 AND +a.team_id = ?1 AND a.archived_at IS NULL
-	ORDER BY a.name COLLATE NOCASE, a.id`
-
-// qualify prefixes each column of a column list with a table's alias.
-func qualify(alias, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// TeamAccounts returns the active accounts on whose team the user is (as
-// KAM, member, sponsor or manager), by name: AccountsForUser, read along
-// the user's own team rows, so that its cost follows the user's accounts
-// rather than the workspace's.
-func (db *DB) TeamAccounts(ctx context.Context, teamID, userID string) ([]kam.Account, error) {
-	return db.queryAccounts(ctx, "list team accounts of "+userID, teamAccountsSQL, teamID, userID)
-}
