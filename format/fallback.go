@@ -3,6 +3,7 @@ package format
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 )
@@ -70,11 +71,71 @@ func Readable(blocks []slack.Block) string {
 	return Read(Fallback(blocks))
 }
 
-var (
-	boldRun = regexp.MustCompile(`\*(\S(?:[^*\n]*\S)?)\*`)
-	// Italics only between word boundaries, so snake_case_names survive.
-	italicRun = regexp.MustCompile(`(^|[\s(])_(\S(?:[^_\n]*\S)?)_($|[\s).,;:!?])`)
-)
+// Italics only between word boundaries, so snake_case_names survive.
+var italicRun = regexp.MustCompile(`(^|[\s(])_(\S(?:[^_\n]*\S)?)_($|[\s).,;:!?])`)
+
+// unbold drops the marks of every *bold* run: what the regular expression
+// \*(\S(?:[^*\n]*\S)?)\* replaced by its group does, leftmost first, without
+// the regexp machinery, which was most of the cost of a post's fallback
+// text (every /kam log builds two). FuzzUnbold holds it to the expression.
+func unbold(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is written or copied
+	for i := 0; i < len(s); i++ {
+		if s[i] != '*' {
+			continue
+		}
+		end := boldAt(s, i)
+		if end < 0 {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[done:i])
+		b.WriteString(s[i+1 : end-1])
+		done = end
+		i = end - 1
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// boldAt is the end of the bold run whose opening mark is s[i], or -1.
+// The expression's preferences, in order: the longest run of neither a
+// mark nor a newline followed by a non-space and a mark (that non-space
+// may be a mark itself: "*a**" is bold "a*"); then that run ending in a
+// non-space, closed by the mark after it; then a single non-space closed
+// at once.
+func boldAt(s string, i int) int {
+	r, size := utf8.DecodeRuneInString(s[i+1:])
+	if size == 0 || isSpace(r) {
+		return -1
+	}
+	j := i + 1 + size
+	k := j
+	for k < len(s) && s[k] != '*' && s[k] != '\n' {
+		k++
+	}
+	switch {
+	case k+1 < len(s) && s[k] == '*' && s[k+1] == '*':
+		return k + 2
+	case k > j && k < len(s) && s[k] == '*' && !isSpace(rune(s[k-1])):
+		// A multi-byte rune is never a space, and none of its bytes is one.
+		return k + 1
+	case j < len(s) && s[j] == '*':
+		return j + 1
+	}
+	return -1
+}
+
+// isSpace is \s of Go's regular expressions: ASCII white space but \v.
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
+}
 
 // fallbackOf renders one text object as fallback mrkdwn.
 func fallbackOf(t *slack.TextBlockObject) string {
@@ -88,7 +149,7 @@ func fallbackOf(t *slack.TextBlockObject) string {
 	// reply's notification text, on the hot path.
 	s := render(t.Text, modeFallback)
 	if strings.IndexByte(s, '*') >= 0 {
-		s = boldRun.ReplaceAllString(s, "$1")
+		s = unbold(s)
 	}
 	if strings.IndexByte(s, '_') >= 0 {
 		s = italicRun.ReplaceAllString(s, "$1$2$3")

@@ -24,8 +24,9 @@ type CopyCount struct {
 // directory_revs, the change counters the target's triggers count anew as
 // the accounts and team rows arrive, and id_floors, SQLite's own guard
 // against reusing a deleted interaction's ID (a sequence numbers them on
-// PostgreSQL).
-var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads", "directory_revs", "id_floors"}
+// PostgreSQL), and search_deferred, SQLite's mark of a batch of logs that
+// indexes its interactions at its end (never set outside that transaction).
+var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads", "directory_revs", "id_floors", "search_deferred"}
 
 // copySkipped reports whether a source table is left out: those above, and
 // the search index (SQLite's FTS table, its shadow tables and its backfill

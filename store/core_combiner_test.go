@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -175,4 +176,114 @@ func TestCoreCommitLogs(t *testing.T) {
 			t.Fatalf("%d audit entries for %d interactions", audits, count())
 		}
 	})
+}
+
+// TestCoreCommitLogsIndexOnce checks the search index of a batch of logs:
+// every interaction the batch stores is indexed exactly once, a retried
+// request's duplicate (deleted again in the batch) and a foreign account's
+// call are not, and an interaction written by any other path is still
+// indexed by the trigger. On SQLite the batch writes one FTS4 segment,
+// not one per interaction (migration 00190), and leaves no deferral mark.
+func TestCoreCommitLogsIndexOnce(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenMigrated(ctx, storetest.DSN(t, "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := kam.Account{TeamID: "TA", Name: "Acme"}
+	if err := db.CreateAccount(ctx, &a, "U1"); err != nil {
+		t.Fatal(err)
+	}
+	segments := func() int {
+		if storetest.OnPostgres() {
+			return 0
+		}
+		var n int
+		if err := db.read.QueryRow(`SELECT count(*) FROM search_fts_segdir`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := segments()
+	var batch []*logReq
+	for i := range maxLogBatch {
+		r := &logReq{ctx: ctx, actor: "U1", in: kam.Interaction{TeamID: "TA", AccountID: a.ID, Kind: kam.KindCall,
+			Summary: fmt.Sprintf("renewal call %d", i), RequestID: fmt.Sprintf("1764000000.42.%016x", i)}}
+		switch i {
+		case 7:
+			r.in.RequestID = batch[3].in.RequestID // Slack's retry of request 3
+		case 9:
+			r.in.TeamID = "TB" // not the workspace's account
+		}
+		if err := db.normalizeInteraction(&r.in, "U1"); err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, r)
+	}
+	db.commitLogs(ctx, batch)
+	for i, r := range batch {
+		if (i == 9) != (r.err != nil) {
+			t.Fatalf("call %d: %v", i, r.err)
+		}
+	}
+	if batch[7].in.ID != batch[3].in.ID {
+		t.Fatalf("retried request got interaction %d; want %d", batch[7].in.ID, batch[3].in.ID)
+	}
+	if got := segments() - before; got > 1 {
+		t.Fatalf("the batch wrote %d index segments; want 1", got)
+	}
+
+	// Another path: an insert of its own, indexed by the trigger.
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO interactions (team_id, account_id, user_id, kind, summary, at) VALUES ('TA', ?, 'U1', 'call', 'imported call', 1)`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	stored := map[int64]bool{}
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM interactions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		stored[id*8+1] = true
+	}
+	rows.Close()
+	if len(stored) != maxLogBatch-1 { // less the duplicate and the foreign call, plus the import
+		t.Fatalf("%d interactions stored; want %d", len(stored), maxLogBatch-1)
+	}
+	indexed := map[int64]int{}
+	rows, err = db.read.QueryContext(ctx, `SELECT docid FROM search_fts WHERE docid % 8 = 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		indexed[d]++
+	}
+	rows.Close()
+	for d := range stored {
+		if indexed[d] != 1 {
+			t.Errorf("interaction %d indexed %d times; want once", d/8, indexed[d])
+		}
+	}
+	for d := range indexed {
+		if !stored[d] {
+			t.Errorf("docid %d indexed without its interaction", d)
+		}
+	}
+	if !storetest.OnPostgres() {
+		var marks int
+		if err := db.read.QueryRow(`SELECT count(*) FROM search_deferred`).Scan(&marks); err != nil {
+			t.Fatal(err)
+		}
+		if marks != 0 {
+			t.Fatalf("%d deferral marks left after the commit", marks)
+		}
+	}
 }

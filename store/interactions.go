@@ -25,6 +25,21 @@ const insertInteractionSQL = `INSERT INTO interactions (id, team_id, account_id,
 const insertInteractionPG = `INSERT INTO interactions (team_id, account_id, user_id, kind, summary, at, permalink)
 	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND team_id = ?1)`
 
+// On SQLite a batch of logs indexes its interactions for search once, at
+// its end (migration 00190): while the batch holds its search_deferred row
+// the insert trigger skips the index, and indexBatchSQL then adds the
+// batch's rows with one statement, so FTS4 writes one segment per batch
+// instead of one per interaction. The IDs of a batch are consecutive
+// except where a retried request's duplicate was deleted again, and that
+// one is no longer in the table.
+const (
+	deferIndexSQL   = `INSERT INTO search_deferred (source) VALUES (1)`
+	undeferIndexSQL = `DELETE FROM search_deferred WHERE source = 1`
+	indexBatchSQL   = `INSERT INTO search_fts (docid, body, scope, team_id, account_id, kind, author, at)
+	SELECT id * 8 + 1, summary, 'a' || account_id, team_id, account_id, kind, user_id, at
+	FROM interactions WHERE id BETWEEN ? AND ?`
+)
+
 const insertInteractionContactSQL = `INSERT OR IGNORE INTO interaction_contacts (interaction_id, contact_id, team_id, at)
 	VALUES (?, ?, ?, ?)`
 
@@ -206,7 +221,19 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 			break
 		}
 	}
+	var index *batchIndex
+	if db.pg == nil {
+		if index, err = db.batchIndexStmts(ctx); err != nil {
+			return fmt.Errorf("log interaction: %w", err)
+		}
+	}
 	return db.withTx(ctx, func(tx *sql.Tx) error {
+		if index != nil {
+			if _, err := tx.StmtContext(ctx, index.deferIt).ExecContext(ctx); err != nil {
+				return fmt.Errorf("log interaction: defer the search index: %w", err)
+			}
+		}
+		var first, last int64 // the batch's interaction IDs, for the index
 		insTx := tx.StmtContext(ctx, ins)
 		var conTx *sql.Stmt
 		if con != nil {
@@ -230,6 +257,10 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 			if n.ID, err = res.LastInsertId(); err != nil {
 				return fmt.Errorf("log interaction for account %d: %w", n.AccountID, err)
 			}
+			if first == 0 {
+				first = n.ID
+			}
+			last = n.ID
 			if n.RequestID != "" {
 				// The same request handled again (here or on another
 				// replica) gets the interaction it logged, and nothing new.
@@ -255,8 +286,41 @@ func (db *DB) commitLogsTx(ctx context.Context, batch []*logReq) error {
 				return fmt.Errorf("queue the post of interaction %d: %w", n.ID, err)
 			}
 		}
+		if index != nil {
+			// Undeferred first, so that the index's insert is the last
+			// statement and its pending terms are flushed once, at commit.
+			if _, err := tx.StmtContext(ctx, index.undefer).ExecContext(ctx); err != nil {
+				return fmt.Errorf("log interaction: %w", err)
+			}
+			if first != 0 {
+				if _, err := tx.StmtContext(ctx, index.add).ExecContext(ctx, first, last); err != nil {
+					return fmt.Errorf("index interactions %d to %d: %w", first, last, err)
+				}
+			}
+		}
 		return nil
 	})
+}
+
+// batchIndex are the statements by which a batch of logs indexes its
+// interactions at its end (SQLite only, see indexBatchSQL).
+type batchIndex struct{ deferIt, undefer, add *sql.Stmt }
+
+// batchIndexStmts prepares (once per pool) the statements of batchIndex on
+// the write connection.
+func (db *DB) batchIndexStmts(ctx context.Context) (*batchIndex, error) {
+	var b batchIndex
+	for _, s := range []struct {
+		st    **sql.Stmt
+		query string
+	}{{&b.deferIt, deferIndexSQL}, {&b.undefer, undeferIndexSQL}, {&b.add, indexBatchSQL}} {
+		st, err := db.stmt(ctx, db.write, s.query)
+		if err != nil {
+			return nil, err
+		}
+		*s.st = st
+	}
+	return &b, nil
 }
 
 // normalizeInteraction fills the defaults the store owns (the actor as the

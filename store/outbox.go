@@ -189,6 +189,64 @@ func enqueueOutbox(ctx context.Context, ins, sel *sql.Stmt, m kam.OutboxMessage,
 	return id, false, err
 }
 
+// jsonArrayLen is the number of elements of the JSON array b, with ok
+// false when b is not valid JSON or not an array; null counts as an empty
+// array, as json.Unmarshal into a slice has it. It
+// counts without decoding: every post is checked on its way into the
+// outbox, and decoding its blocks only to count them allocated a copy of
+// each.
+func jsonArrayLen(b []byte) (n int, ok bool) {
+	if !json.Valid(b) {
+		return 0, false
+	}
+	i := 0
+	for i < len(b) && isJSONSpace(b[i]) {
+		i++
+	}
+	switch b[i] { // valid JSON is never all white space
+	case '[':
+	case 'n':
+		return 0, true
+	default:
+		return 0, false
+	}
+	depth, inString, escaped, some := 0, false, false, false
+	for _, c := range b[i:] {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+			some = true
+		case c == '[' || c == '{':
+			depth++
+			some = some || depth > 1
+		case c == ']' || c == '}':
+			depth--
+		case c == ',':
+			if depth == 1 {
+				n++
+			}
+		case !isJSONSpace(c):
+			some = true
+		}
+	}
+	if !some {
+		return 0, true
+	}
+	return n + 1, true
+}
+
+// isJSONSpace is JSON's insignificant white space.
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
 // checkOutboxMessage validates and normalises the fields a caller supplies.
 // It is the adapter's own safety net: the messages come from kambot's code,
 // never straight from a user, so its errors are technical.
@@ -208,14 +266,14 @@ func checkOutboxMessage(m *kam.OutboxMessage) error {
 		return outboxInvalid("text", kam.ReasonTooLong, outboxMaxText, utf8.RuneCountInString(m.Text))
 	}
 	if len(m.Blocks) > 0 {
-		var blocks []json.RawMessage
-		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+		n, ok := jsonArrayLen(m.Blocks)
+		if !ok {
 			return outboxInvalid("blocks", kam.ReasonMalformed, 0, 0)
 		}
-		if len(blocks) > outboxMaxBlocks {
-			return outboxInvalid("blocks", kam.ReasonTooLong, outboxMaxBlocks, len(blocks))
+		if n > outboxMaxBlocks {
+			return outboxInvalid("blocks", kam.ReasonTooLong, outboxMaxBlocks, n)
 		}
-		if len(blocks) == 0 {
+		if n == 0 {
 			m.Blocks = nil
 			if strings.TrimSpace(m.Text) == "" {
 				return outboxInvalid("text", kam.ReasonMissing, 0, 0)

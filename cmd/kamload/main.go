@@ -7,7 +7,9 @@
 // "/kam show" on it. For each it reports throughput and its ratio to the
 // bare handler, p50 and p99 latency, the server's CPU time per request
 // (from /proc/<pid>/stat, the steadiest figure on a shared machine) and its
-// peak resident memory (VmHWM). With -check it exits non-zero when a
+// peak resident memory (VmHWM), split into the anonymous memory (heap,
+// stacks, SQLite's caches) and the pages mapped from files (mostly the
+// binary's own code) at their highest, sampled during the logs. With -check it exits non-zero when a
 // target is missed.
 //
 //	go build -o kambot ./cmd/kambot && go run ./cmd/kamload -kambot ./kambot -check
@@ -125,6 +127,7 @@ type loadRun struct {
 	bare, log, show    result
 	showN              int
 	rss, hwm           int64 // kambot's resident memory after rssAfterCount logs, and its peak
+	peakAnon, peakFile int64 // highest RssAnon and RssFile seen during the logs
 	stored, wantStored int64
 }
 
@@ -175,17 +178,41 @@ func (l *loadRun) loadLog(srv *exec.Cmd, base string) {
 	if status != 200 || strings.Contains(strings.ToLower(body), "internal error") || strings.Contains(body, "rror") {
 		log.Fatalf("kamload: seeding the account failed: %d %s", status, body)
 	}
+	stopSampling := l.sampleMemory(srv.Process.Pid)
 	cpu0 := cpuOf(srv.Process.Pid)
 	l.log = run(l.client, base+"/slack/commands", l.conc, l.warm, l.n, logText, func(done int) {
 		if done == rssAfterCount {
-			l.rss, _ = memory(srv.Process.Pid)
+			l.rss = memory(srv.Process.Pid).rss
 		}
 	})
 	l.log.cpuPerReq = perRequest(cpuOf(srv.Process.Pid)-cpu0, l.warm+l.n)
-	_, l.hwm = memory(srv.Process.Pid)
+	stopSampling()
+	l.hwm = memory(srv.Process.Pid).hwm
 	if l.rss == 0 {
 		l.rss = l.hwm
 	}
+}
+
+// sampleMemory records the highest RssAnon and RssFile of pid every 20 ms
+// until the function it returns is called. VmHWM alone cannot tell the
+// process's own memory from the binary's pages in the page cache.
+func (l *loadRun) sampleMemory(pid int) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			m := memory(pid)
+			l.peakAnon, l.peakFile = max(l.peakAnon, m.anon), max(l.peakFile, m.file)
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // loadShow measures /kam show on an account with 50 interactions, a busy
@@ -219,6 +246,7 @@ func (l *loadRun) report() {
 	line("/kam show, 50 interactions", l.show)
 	fmt.Printf("server CPU per /kam log: %.2f× the bare handler's\n", l.log.cpuPerReq/l.bare.cpuPerReq)
 	fmt.Printf("kambot resident memory after %d logs: %.1f MB; peak (VmHWM) after the logs: %.1f MB\n", rssAfterCount, float64(l.rss)/(1<<20), float64(l.hwm)/(1<<20))
+	fmt.Printf("kambot during the logs, highest sampled: RssAnon %.1f MB, RssFile %.1f MB\n", float64(l.peakAnon)/(1<<20), float64(l.peakFile)/(1<<20))
 	fmt.Printf("interactions stored: %d of %d acknowledged\n", l.stored, l.wantStored)
 }
 
@@ -418,11 +446,17 @@ func perRequest(d time.Duration, n int) float64 {
 	return float64(d.Microseconds()) / float64(n)
 }
 
-// memory reads the process's resident and peak resident set from /proc.
-func memory(pid int) (rss, hwm int64) {
+// mem is a process's resident memory from /proc/<pid>/status, in bytes.
+type mem struct {
+	rss, hwm   int64 // resident now, and its peak
+	anon, file int64 // resident now: anonymous, and mapped from files
+}
+
+// memory reads the process's resident memory from /proc.
+func memory(pid int) (m mem) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0
+		return m
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
@@ -432,12 +466,16 @@ func memory(pid int) (rss, hwm int64) {
 		kb, _ := strconv.ParseInt(f[1], 10, 64)
 		switch f[0] {
 		case "VmRSS:":
-			rss = kb << 10
+			m.rss = kb << 10
 		case "VmHWM:":
-			hwm = kb << 10
+			m.hwm = kb << 10
+		case "RssAnon:":
+			m.anon = kb << 10
+		case "RssFile:":
+			m.file = kb << 10
 		}
 	}
-	return rss, hwm
+	return m
 }
 
 func countInteractions(path string) int64 {
