@@ -53,6 +53,8 @@ type DB struct {
 	// is set once the search index holds every record (search_scan.go).
 	counts         accountCounts
 	searchComplete atomic.Bool
+	// teamIDs caches each workspace's account IDs for searches (search.go).
+	teamIDs teamIDsCache
 
 	// logs merges concurrent LogInteraction calls into shared commits.
 	logs logCombiner

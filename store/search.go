@@ -26,7 +26,10 @@ import (
 // newest candidates' docids and match counts, kept to the accounts the
 // asker may see by the scope tokens in the MATCH expression itself, so that
 // no stored row is read for ranking. The second reads the stored rows of the
-// best few, and checks their workspace and account once more.
+// best few, and checks their workspace and account once more. A search
+// kept to a few accounts whose records cost less to read than the index's
+// doclists to walk ranks those records itself instead (search_scan.go),
+// with the same result.
 
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
@@ -114,7 +117,8 @@ type searchScopeOf struct {
 	// allowed is set) instead: the asker sees too many accounts, and too
 	// many are hidden from them, for either list.
 	filter bool
-	// allowed are the accounts the asker may see; nil: all of the team's.
+	// allowed are the accounts the asker may see, when filter is set;
+	// nil: all of the team's.
 	allowed map[int64]bool
 	none    bool // no account of the asker is in the workspace
 	// ids are the accounts match lists, when it lists those to search.
@@ -127,13 +131,7 @@ type searchScopeOf struct {
 // of the accounts to leave out, is exact.
 func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf, error) {
 	var sc searchScopeOf
-	if q.Accounts != nil {
-		sc.allowed = make(map[int64]bool, len(q.Accounts))
-		for _, id := range q.Accounts {
-			sc.allowed[id] = true
-		}
-	}
-	if q.Accounts != nil && len(sc.allowed) <= maxScopeAccounts {
+	if q.Accounts != nil && len(q.Accounts) <= maxScopeAccounts {
 		// Only the asker's accounts that belong to the workspace.
 		var ids []int64
 		err := db.each(ctx, func(rows *sql.Rows) error {
@@ -161,13 +159,21 @@ func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf
 	if err != nil {
 		return sc, err
 	}
-	if sc.allowed != nil && len(hidden) <= maxScopeAccounts {
-		team, err := db.teamAccountIDs(ctx, q.TeamID)
+	if q.Accounts != nil && len(hidden) <= maxScopeAccounts {
+		team, err := db.teamAccounts(ctx, q.TeamID)
 		if err != nil {
 			return sc, err
 		}
-		for _, id := range team {
-			if !sc.allowed[id] {
+		// Mark the asker's accounts in the sorted list, rather than
+		// hash thousands of IDs per search.
+		seen := make([]bool, len(team))
+		for _, id := range q.Accounts {
+			if i, ok := slices.BinarySearch(team, id); ok {
+				seen[i] = true
+			}
+		}
+		for i, id := range team {
+			if !seen[i] {
 				hidden = append(hidden, id)
 			}
 		}
@@ -178,8 +184,57 @@ func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf
 		sc.match = " NOT " + scopeList(hidden)
 	default:
 		sc.filter = true
+		if q.Accounts != nil {
+			sc.allowed = make(map[int64]bool, len(q.Accounts))
+			for _, id := range q.Accounts {
+				sc.allowed[id] = true
+			}
+		}
 	}
 	return sc, nil
+}
+
+// teamIDsCache holds each workspace's account IDs, sorted, as of its
+// names counter (directory_revs, 00170), which every account added,
+// removed or moved between workspaces advances.
+type teamIDsCache struct {
+	mu sync.Mutex
+	m  map[string]teamIDs
+}
+
+type teamIDs struct {
+	rev int64
+	ids []int64
+}
+
+// teamAccounts returns the IDs of team's accounts, sorted: the list held
+// while the workspace's names counter has not moved, else read again.
+// The list is shared: callers must not change it.
+func (db *DB) teamAccounts(ctx context.Context, team string) ([]int64, error) {
+	revs, err := db.directoryRevs(ctx, team)
+	if err != nil {
+		return nil, fmt.Errorf("workspace accounts: %w", err)
+	}
+	db.teamIDs.mu.Lock()
+	e, ok := db.teamIDs.m[team]
+	db.teamIDs.mu.Unlock()
+	if ok && e.rev == revs.names {
+		return e.ids, nil
+	}
+	// Read after the counter: a change between the two is in the list
+	// and also makes the next search read it again.
+	ids, err := db.teamAccountIDs(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	db.teamIDs.mu.Lock()
+	if db.teamIDs.m == nil {
+		db.teamIDs.m = make(map[string]teamIDs)
+	}
+	db.teamIDs.m[team] = teamIDs{revs.names, ids}
+	db.teamIDs.mu.Unlock()
+	return ids, nil
 }
 
 // otherTeamsAccounts returns up to n IDs of accounts of workspaces other

@@ -22,9 +22,13 @@ import (
 // cost a contiguous range each; their text is cut and folded as the index
 // does (search_tokenize.go), every term matched as a MATCH expression
 // matches it, and ranked by the same bm25 over the same document counts,
-// so the hits are those of the index, in the same order. The other kinds
+// so the hits are those of the index, in the same order. Interactions
+// are read from their table: the triggers of 00040 keep the index's rows
+// in step with its summary, date and account, so once the index holds
+// every record (searchIndexComplete) both say the same. The other kinds
 // of records (objectives, stakeholders, …) are few and are read from the
-// index's own rows, found by their scope tokens.
+// index's own rows, found by their scope tokens: a stakeholder's indexed
+// date, for one, is not its row's latest.
 
 // scanRecordCost is what reading, matching and ranking one record costs,
 // counted in doclist entries the index walks, with one search term and
@@ -136,7 +140,7 @@ func ftsSingleToken(w string) ([]byte, bool) {
 	return buf, true
 }
 
-// count sets tf[i] to how often term i occurs in the record cut into
+// scanCount sets tf[i] to how often term i occurs in the record cut into
 // toks (the token ends in buf), as matchinfo's 'y' counts it, and reports
 // whether every term occurs.
 func scanCount(terms []scanTerm, buf []byte, ends []int32, tf []float64) bool {
