@@ -49,6 +49,12 @@ type DB struct {
 
 	// df caches the document counts of search terms (search.go).
 	df dfCache
+	// counts caches accounts' counts of interactions, and searchComplete
+	// is set once the search index holds every record (search_scan.go).
+	counts         accountCounts
+	searchComplete atomic.Bool
+	// teamIDs caches each workspace's account IDs for searches (search.go).
+	teamIDs teamIDsCache
 
 	// logs merges concurrent LogInteraction calls into shared commits.
 	logs logCombiner

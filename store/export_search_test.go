@@ -19,3 +19,10 @@ func (db *DB) SearchScope(ctx context.Context, q kam.SearchQuery) (match string,
 	sc, err := db.searchScope(ctx, q)
 	return sc.match, sc.filter, err
 }
+
+// SearchBy is Search ranking from the index (scan -1), from the
+// accounts' records whenever it can (1), or as the cost decides (0); it
+// reports whether it ranked from the records.
+func (db *DB) SearchBy(ctx context.Context, q kam.SearchQuery, scan int) ([]kam.SearchHit, bool, error) {
+	return db.searchBy(ctx, q, scan)
+}

@@ -26,7 +26,10 @@ import (
 // newest candidates' docids and match counts, kept to the accounts the
 // asker may see by the scope tokens in the MATCH expression itself, so that
 // no stored row is read for ranking. The second reads the stored rows of the
-// best few, and checks their workspace and account once more.
+// best few, and checks their workspace and account once more. A search
+// kept to a few accounts whose records cost less to read than the index's
+// doclists to walk ranks those records itself instead (search_scan.go),
+// with the same result.
 
 // searchCandidates bounds the hits ranked per search: the newest matches,
 // so that a word found in a million records costs what a rarer one does.
@@ -42,39 +45,48 @@ const maxScopeAccounts = 256
 // Search returns the best hits of q by bm25, newest first among equals.
 // Only q.TeamID's records are searched, and only q.Accounts' when set.
 func (db *DB) Search(ctx context.Context, q kam.SearchQuery) ([]kam.SearchHit, error) {
+	hits, _, err := db.searchBy(ctx, q, 0)
+	return hits, err
+}
+
+// searchBy is Search choosing how to rank by scan: 0 by cost, -1 from the
+// index, 1 from the accounts' records whenever it can (for the test that
+// both agree). It reports whether it ranked from the records.
+func (db *DB) searchBy(ctx context.Context, q kam.SearchQuery, scan int) ([]kam.SearchHit, bool, error) {
 	if q.TeamID == "" {
-		return nil, kam.ErrMissingTeam("search")
+		return nil, false, kam.ErrMissingTeam("search")
 	}
 	if len(q.Terms) == 0 || (q.Accounts != nil && len(q.Accounts) == 0) {
-		return nil, nil
+		return nil, false, nil
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 10
 	}
 	if db.pg != nil {
-		return db.searchPostgres(ctx, q, limit)
+		hits, err := db.searchPostgres(ctx, q, limit)
+		return hits, false, err
 	}
 	exprs := searchTermExprs(q.Terms)
 	if len(exprs) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	sc, err := db.searchScope(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, false, fmt.Errorf("search: %w", err)
 	}
 	if sc.none {
-		return nil, nil
+		return nil, false, nil
 	}
-	cands, err := db.searchRank(ctx, q, exprs, sc)
+	cands, scanned, err := db.searchCands(ctx, q, exprs, sc, scan)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, false, fmt.Errorf("search: %w", err)
 	}
 	hits, err := db.searchFetch(ctx, q, cands, limit)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, false, fmt.Errorf("search: %w", err)
 	}
-	return hits, nil
+	return hits, scanned, nil
 }
 
 // The queries of a search besides the match itself, named for the test of
@@ -105,9 +117,12 @@ type searchScopeOf struct {
 	// allowed is set) instead: the asker sees too many accounts, and too
 	// many are hidden from them, for either list.
 	filter bool
-	// allowed are the accounts the asker may see; nil: all of the team's.
+	// allowed are the accounts the asker may see, when filter is set;
+	// nil: all of the team's.
 	allowed map[int64]bool
 	none    bool // no account of the asker is in the workspace
+	// ids are the accounts match lists, when it lists those to search.
+	ids []int64
 }
 
 // searchScope decides how q keeps to q.TeamID and q.Accounts. The index
@@ -116,13 +131,7 @@ type searchScopeOf struct {
 // of the accounts to leave out, is exact.
 func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf, error) {
 	var sc searchScopeOf
-	if q.Accounts != nil {
-		sc.allowed = make(map[int64]bool, len(q.Accounts))
-		for _, id := range q.Accounts {
-			sc.allowed[id] = true
-		}
-	}
-	if q.Accounts != nil && len(sc.allowed) <= maxScopeAccounts {
+	if q.Accounts != nil && len(q.Accounts) <= maxScopeAccounts {
 		// Only the asker's accounts that belong to the workspace.
 		var ids []int64
 		err := db.each(ctx, func(rows *sql.Rows) error {
@@ -140,7 +149,7 @@ func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf
 			sc.none = true
 			return sc, nil
 		}
-		sc.match = " " + scopeList(ids)
+		sc.match, sc.ids = " "+scopeList(ids), ids
 		return sc, nil
 	}
 	// The whole workspace, or more accounts than a list holds: leave out
@@ -150,13 +159,21 @@ func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf
 	if err != nil {
 		return sc, err
 	}
-	if sc.allowed != nil && len(hidden) <= maxScopeAccounts {
-		team, err := db.teamAccountIDs(ctx, q.TeamID)
+	if q.Accounts != nil && len(hidden) <= maxScopeAccounts {
+		team, err := db.teamAccounts(ctx, q.TeamID)
 		if err != nil {
 			return sc, err
 		}
-		for _, id := range team {
-			if !sc.allowed[id] {
+		// Mark the asker's accounts in the sorted list, rather than
+		// hash thousands of IDs per search.
+		seen := make([]bool, len(team))
+		for _, id := range q.Accounts {
+			if i, ok := slices.BinarySearch(team, id); ok {
+				seen[i] = true
+			}
+		}
+		for i, id := range team {
+			if !seen[i] {
 				hidden = append(hidden, id)
 			}
 		}
@@ -167,8 +184,57 @@ func (db *DB) searchScope(ctx context.Context, q kam.SearchQuery) (searchScopeOf
 		sc.match = " NOT " + scopeList(hidden)
 	default:
 		sc.filter = true
+		if q.Accounts != nil {
+			sc.allowed = make(map[int64]bool, len(q.Accounts))
+			for _, id := range q.Accounts {
+				sc.allowed[id] = true
+			}
+		}
 	}
 	return sc, nil
+}
+
+// teamIDsCache holds each workspace's account IDs, sorted, as of its
+// names counter (directory_revs, 00170), which every account added,
+// removed or moved between workspaces advances.
+type teamIDsCache struct {
+	mu sync.Mutex
+	m  map[string]teamIDs
+}
+
+type teamIDs struct {
+	rev int64
+	ids []int64
+}
+
+// teamAccounts returns the IDs of team's accounts, sorted: the list held
+// while the workspace's names counter has not moved, else read again.
+// The list is shared: callers must not change it.
+func (db *DB) teamAccounts(ctx context.Context, team string) ([]int64, error) {
+	revs, err := db.directoryRevs(ctx, team)
+	if err != nil {
+		return nil, fmt.Errorf("workspace accounts: %w", err)
+	}
+	db.teamIDs.mu.Lock()
+	e, ok := db.teamIDs.m[team]
+	db.teamIDs.mu.Unlock()
+	if ok && e.rev == revs.names {
+		return e.ids, nil
+	}
+	// Read after the counter: a change between the two is in the list
+	// and also makes the next search read it again.
+	ids, err := db.teamAccountIDs(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	db.teamIDs.mu.Lock()
+	if db.teamIDs.m == nil {
+		db.teamIDs.m = make(map[string]teamIDs)
+	}
+	db.teamIDs.m[team] = teamIDs{revs.names, ids}
+	db.teamIDs.mu.Unlock()
+	return ids, nil
 }
 
 // otherTeamsAccounts returns up to n IDs of accounts of workspaces other
@@ -226,6 +292,56 @@ func scopeList(ids []int64) string {
 	return b.String()
 }
 
+// searchCands ranks the candidates of the search: from the index, or for
+// a list of accounts whose records cost less to read than the index's
+// walk, from those records (search_scan.go); both give the same.
+func (db *DB) searchCands(ctx context.Context, q kam.SearchQuery, exprs []string, sc searchScopeOf, scan int) ([]searchCand, bool, error) {
+	index := func() ([]searchCand, bool, error) {
+		cands, err := db.searchRank(ctx, q, exprs, sc)
+		return cands, false, err
+	}
+	if sc.ids == nil || scan < 0 {
+		return index()
+	}
+	terms, ok := scanTerms(q.Terms)
+	if !ok || len(terms) != len(exprs) {
+		return index()
+	}
+	if ok, err := db.searchIndexComplete(ctx); err != nil || !ok {
+		if err != nil {
+			return nil, false, err
+		}
+		return index()
+	}
+	df, err := db.searchDFs(ctx, exprs)
+	if err != nil {
+		return nil, false, err
+	}
+	if scan == 0 {
+		worth, err := db.searchScanWorth(ctx, sc.ids, df)
+		if err != nil {
+			return nil, false, err
+		}
+		if !worth {
+			return index()
+		}
+	}
+	cands, err := db.searchScan(ctx, q, terms, sc.ids, df)
+	return cands, true, err
+}
+
+// searchDFs returns the document count of each of exprs.
+func (db *DB) searchDFs(ctx context.Context, exprs []string) ([]float64, error) {
+	df := make([]float64, len(exprs))
+	for i, e := range exprs {
+		var err error
+		if df[i], err = db.searchDF(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+	return df, nil
+}
+
 // searchCand is a ranked candidate: its docid and bm25 score.
 type searchCand struct {
 	docid int64
@@ -278,15 +394,14 @@ func (db *DB) searchRank(ctx context.Context, q kam.SearchQuery, exprs []string,
 	if err != nil {
 		return nil, err
 	}
-	df := make([]float64, len(exprs))
-	for i, e := range exprs {
-		if df[i], err = db.searchDF(ctx, e); err != nil {
-			return nil, err
-		}
+	df, err := db.searchDFs(ctx, exprs)
+	if err != nil {
+		return nil, err
 	}
 	cands := make([]searchCand, len(rows))
+	tf := make([]float64, len(df))
 	for i, r := range rows {
-		cands[i] = searchCand{r.docid, bm25(r.info, df, n, avg)}
+		cands[i] = searchCand{r.docid, bm25(r.info, df, tf, n, avg)}
 	}
 	// Candidates arrive newest first; a stable sort keeps that among equal scores.
 	slices.SortStableFunc(cands, func(a, b searchCand) int { return cmp.Compare(b.score, a.score) })
@@ -492,16 +607,8 @@ func SearchMatch(terms []kam.SearchTerm) string {
 // NEAR are operators), so no input can add query syntax.
 func searchTermExprs(terms []kam.SearchTerm) []string {
 	var exprs []string
-	for _, t := range terms {
-		var words []string
-		for _, w := range t.Words {
-			if w = strings.ToLower(strings.Map(keepWordRune, w)); w != "" {
-				words = append(words, w)
-			}
-		}
-		if len(words) == 0 {
-			continue
-		}
+	for _, t := range cleanSearchTerms(terms) {
+		words := t.Words
 		star := ""
 		if t.Prefix {
 			star = "*"
@@ -529,10 +636,8 @@ func keepWordRune(r rune) rune {
 
 // bm25 scores one row from its matchinfo 'pcyl' blob over the body
 // column (0), the first phrases being the search terms with document
-// counts df, among n records of avg words on average, with the usual
-// k1 = 1.2, b = 0.75.
-func bm25(info []byte, df []float64, n, avg float64) float64 {
-	const k1, b = 1.2, 0.75
+// counts df; tf is room for the terms' counts in the row.
+func bm25(info []byte, df, tf []float64, n, avg float64) float64 {
 	v := func(i int) float64 {
 		if (i+1)*4 > len(info) {
 			return 0
@@ -543,12 +648,25 @@ func bm25(info []byte, df []float64, n, avg float64) float64 {
 	if c == 0 {
 		return 0
 	}
-	length := v(2 + p*c) // 'l' of the body, after 'y'
+	for i := range tf {
+		tf[i] = 0
+		if i < p {
+			tf[i] = v(2 + i*c)
+		}
+	}
+	return bm25Terms(tf, v(2+p*c), df, n, avg) // 'l' of the body, after 'y'
+}
+
+// bm25Terms scores a record of length words in which the search terms,
+// with document counts df, occur tf times, among n records of avg words
+// on average, with the usual k1 = 1.2, b = 0.75.
+func bm25Terms(tf []float64, length float64, df []float64, n, avg float64) float64 {
+	const k1, b = 1.2, 0.75
 	score := 0.0
-	for i := range min(p, len(df)) {
-		tf, d := v(2+i*c), min(df[i], n)
+	for i := range min(len(tf), len(df)) {
+		d := min(df[i], n)
 		idf := math.Max(math.Log((n-d+0.5)/(d+0.5)), 1e-6)
-		score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*length/avg))
+		score += idf * tf[i] * (k1 + 1) / (tf[i] + k1*(1-b+b*length/avg))
 	}
 	return score
 }

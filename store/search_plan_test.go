@@ -31,6 +31,12 @@ func TestSearchPlans(t *testing.T) {
 		{"other workspaces' accounts", otherTeamsAccountsSQL, []any{"T", 5},
 			[]string{"(team_id<?)", "(team_id>?)"}, []string{"SCAN accounts"}},
 		{"workspace's accounts", teamAccountIDsSQL, []any{"T"}, []string{"(team_id=?)"}, []string{"SCAN accounts"}},
+		{"a scan's interactions, filtered", scanInteractionsSQL + " AND ((i.summary LIKE ?) OR length(i.summary) < octet_length(i.summary))", []any{"[1]", 0, "%x%"},
+			[]string{"SCAN j VIRTUAL TABLE", "SEARCH i USING COVERING INDEX interactions_account_at (account_id=? AND at>?)"}, []string{"SCAN i"}},
+		{"accounts' interactions counted", accountInteractionsSQL, []any{"[1]"},
+			[]string{"SCAN j VIRTUAL TABLE", "SEARCH i USING COVERING INDEX interactions_account_at (account_id=?)"}, []string{"SCAN i"}},
+		// A full-text query is index 3 or more (FTS3_FULLTEXT_SEARCH + column).
+		{"a scan's other records", scanOthersSQL, []any{"(scope:a1)"}, []string{"SCAN search_fts VIRTUAL TABLE INDEX"}, []string{"INDEX 0:", "INDEX 1:"}},
 		// FTS4 plans a docid lookup as index 1 (idxNum 1: FTS3_DOCID_SEARCH).
 		{"hits' stored rows", searchFetchSQL, []any{"[9]"}, []string{"SCAN j VIRTUAL TABLE", "SCAN f VIRTUAL TABLE INDEX 1:"}, []string{"INDEX 0:"}},
 	}

@@ -108,6 +108,31 @@ func TestSearchScope(t *testing.T) {
 			t.Fatalf("got %q", got)
 		}
 	})
+	t.Run("an account added after a search", func(t *testing.T) {
+		// The workspace's account list is kept between searches: a new
+		// account must be hidden from a VP whose list lacks it.
+		vp := slices.Clone(team)
+		q := kam.SearchQuery{TeamID: coreTeam, Terms: kam.ParseSearch("renewal pricing"), Accounts: vp}
+		if got := searchTexts(t, db, q); len(got) != 3 {
+			t.Fatalf("before: %q", got)
+		}
+		n := coreCreate(t, db, kam.Account{Name: "Newcomer", OwnerID: "UKAM"})
+		logAt(t, db, coreTeam, n.ID, kam.KindCall, "UKAM", "newcomer renewal pricing", day(0))
+		if got := searchTexts(t, db, q); len(got) != 3 || slices.Contains(got, "call:newcomer renewal pricing") {
+			t.Fatalf("a VP without the new account: %q", got)
+		}
+		if !storetest.OnPostgres() {
+			// Left out by the match itself, not only when the hits are read.
+			match, filter, err := db.SearchScope(context.Background(), q)
+			if want := " NOT " + store.ScopeList([]int64{o.ID, n.ID}); err != nil || filter || match != want {
+				t.Fatalf("scope %q, filter %v, %v; want %q", match, filter, err, want)
+			}
+		}
+		q.Accounts = append(vp, n.ID)
+		if got := searchTexts(t, db, q); len(got) != 4 || !slices.Contains(got, "call:newcomer renewal pricing") {
+			t.Fatalf("a VP with it: %q", got)
+		}
+	})
 	t.Run("limit", func(t *testing.T) {
 		q := kam.SearchQuery{TeamID: coreTeam, Terms: kam.ParseSearch("renewal"), Limit: 2}
 		if got := searchTexts(t, db, q); len(got) != 2 {
