@@ -3,11 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"maps"
 	"math"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -27,8 +25,8 @@ import (
 //     moment a row dated in or after it would cross a boundary.
 //
 // Entries hold neither the account (the caller's is used) nor the
-// workspace's survey cadence, and are copied out, so callers may change
-// what they are given.
+// workspace's survey cadence, and are kept encoded (health_codec.go): each
+// caller gets its own decoded copy, which it may change.
 type healthCache struct {
 	mu      sync.Mutex
 	entries map[healthKey]*healthEntry
@@ -43,15 +41,17 @@ type healthKey struct {
 
 type healthEntry struct {
 	rev       int64
-	at, until int64 // unix ms: served while at <= now < until
-	size      int64
-	in        kam.HealthInput
+	at, until int64  // unix ms: served while at <= now < until
+	data      []byte // the inputs, encoded (health_codec.go); never written after
 }
 
-// healthCacheBytes bounds the memory the entries hold (estimated; see
-// healthSize). A 10,000-account workspace with a dense window needs about a
-// third of it.
-const healthCacheBytes = 48 << 20
+// size is about what the entry holds: its bytes, the entry and its slot.
+func (e *healthEntry) size() int64 { return int64(cap(e.data)) + 128 }
+
+// healthCacheBytes bounds the memory the entries hold. A 10,000-account
+// workspace of the benchmarks' shape (six team members, five stakeholders,
+// five open deals and five plan lines an account) takes about 12 MB.
+const healthCacheBytes = 32 << 20
 
 // never is the until of an entry no passing time can change.
 const never = math.MaxInt64
@@ -67,27 +67,35 @@ func (c *healthCache) get(team string, a kam.Account, rev, nowMS int64) (kam.Hea
 	if e == nil || e.rev != rev || nowMS < e.at || nowMS >= e.until {
 		return kam.HealthInput{}, false
 	}
-	in := cloneHealthInput(e.in)
+	in, err := decodeHealth(e.data)
+	if err != nil {
+		return kam.HealthInput{}, false // cannot happen: it was encoded here
+	}
 	in.Account = a
 	return in, true
 }
 
-// put keeps a copy of in, loaded at nowMS under rev and good until until.
+// put keeps in, loaded at nowMS under rev and good until until. Inputs
+// the encoding cannot keep exactly are not kept.
 func (c *healthCache) put(team string, rev, nowMS, until int64, in kam.HealthInput) {
-	in = cloneHealthInput(in)
-	in.Account, in.SurveyEvery = kam.Account{ID: in.Account.ID}, 0
-	e := &healthEntry{rev: rev, at: nowMS, until: until, size: healthSize(in), in: in}
+	id := in.Account.ID
+	in.Account, in.SurveyEvery = kam.Account{}, 0
+	data, err := encodeHealth(&in)
+	if err != nil {
+		return
+	}
+	e := &healthEntry{rev: rev, at: nowMS, until: until, data: slices.Clone(data)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
 		c.entries = map[healthKey]*healthEntry{}
 	}
-	k := healthKey{team, in.Account.ID}
+	k := healthKey{team, id}
 	if old := c.entries[k]; old != nil {
-		c.bytes -= old.size
+		c.bytes -= old.size()
 	}
 	c.entries[k] = e
-	c.bytes += e.size
+	c.bytes += e.size()
 	budget := c.max
 	if budget == 0 {
 		budget = healthCacheBytes
@@ -101,7 +109,7 @@ func (c *healthCache) put(team string, rev, nowMS, until int64, in kam.HealthInp
 				break
 			}
 			delete(c.entries, k)
-			c.bytes -= old.size
+			c.bytes -= old.size()
 		}
 	}
 }
@@ -136,94 +144,4 @@ func (db *DB) healthRevs(ctx context.Context, ids []int64) (map[int64]int64, err
 		return nil
 	}, healthRevsSQL, idList(ids))
 	return out, wrapErr(err, "health inputs: read change counters")
-}
-
-// cloneHealthInput copies everything of in that a caller could change
-// through it: slices, maps and pointers. Strings are immutable and shared.
-func cloneHealthInput(in kam.HealthInput) kam.HealthInput {
-	in.Members = slices.Clone(in.Members)
-	in.LastTouch = maps.Clone(in.LastTouch)
-	if in.Window != nil {
-		w := make([]kam.Touches, len(in.Window))
-		for i, t := range in.Window {
-			t.Met = slices.Clone(t.Met)
-			w[i] = t
-		}
-		in.Window = w
-	}
-	in.Contacts = slices.Clone(in.Contacts)
-	in.Opportunities = slices.Clone(in.Opportunities)
-	p := &in.Plan
-	p.Objectives, p.Tactics = slices.Clone(p.Objectives), slices.Clone(p.Tactics)
-	if p.LastReview != nil {
-		r := *p.LastReview
-		p.LastReview = &r
-	}
-	p.Charter.Entries, p.Charter.Strategies = slices.Clone(p.Charter.Entries), slices.Clone(p.Charter.Strategies)
-	p.Targets = slices.Clone(p.Targets)
-	if s := in.Satisfaction; s != nil {
-		c := *s
-		if s.PreviousNPS != nil {
-			v := *s.PreviousNPS
-			c.PreviousNPS = &v
-		}
-		if s.Latest != nil {
-			l := *s.Latest
-			c.Latest = &l
-		}
-		in.Satisfaction = &c
-	}
-	return in
-}
-
-// healthSize estimates the bytes an entry holds: its structs and the
-// text they point to (shared strings are counted once per holder, which
-// errs on the safe side).
-func healthSize(in kam.HealthInput) int64 {
-	n := int64(unsafe.Sizeof(healthEntry{})) + 64 // the entry and its map slot
-	n += int64(cap(in.Members)) * int64(unsafe.Sizeof(kam.Member{}))
-	for _, m := range in.Members {
-		n += int64(len(m.UserID) + len(m.Function))
-	}
-	n += int64(len(in.LastTouch)) * 64
-	n += int64(cap(in.Window)) * int64(unsafe.Sizeof(kam.Touches{}))
-	for _, t := range in.Window {
-		n += int64(len(t.UserID)) + int64(cap(t.Met))*8
-	}
-	n += int64(cap(in.Contacts)) * int64(unsafe.Sizeof(kam.Contact{}))
-	for _, c := range in.Contacts {
-		n += int64(len(c.Name) + len(c.Title) + len(c.BusinessAgenda) + len(c.PersonalAgenda) + len(c.MeasuredBy))
-	}
-	n += int64(cap(in.Opportunities)) * int64(unsafe.Sizeof(kam.Opportunity{}))
-	for _, o := range in.Opportunities {
-		n += int64(len(o.Name))
-	}
-	p := in.Plan
-	n += int64(cap(p.Objectives)) * int64(unsafe.Sizeof(kam.Objective{}))
-	for _, o := range p.Objectives {
-		n += int64(len(o.Text))
-	}
-	n += int64(cap(p.Tactics)) * int64(unsafe.Sizeof(kam.Tactic{}))
-	for _, t := range p.Tactics {
-		n += int64(len(t.Text))
-	}
-	if p.LastReview != nil {
-		n += int64(unsafe.Sizeof(kam.PlanReview{}) + uintptr(len(p.LastReview.Note)))
-	}
-	n += int64(cap(p.Charter.Entries)) * int64(unsafe.Sizeof(kam.CharterEntry{}))
-	for _, e := range p.Charter.Entries {
-		n += int64(len(e.Text))
-	}
-	n += int64(cap(p.Charter.Strategies)) * int64(unsafe.Sizeof(kam.Strategy{}))
-	for _, s := range p.Charter.Strategies {
-		n += int64(len(s.Text))
-	}
-	n += int64(cap(p.Targets)) * int64(unsafe.Sizeof(kam.Target{}))
-	if s := in.Satisfaction; s != nil {
-		n += int64(unsafe.Sizeof(kam.NPSSummary{}))
-		if s.Latest != nil {
-			n += int64(unsafe.Sizeof(kam.NPSAnswer{}) + uintptr(len(s.Latest.Comment)))
-		}
-	}
-	return n
 }
