@@ -36,11 +36,13 @@ const homeBenchUser = "UHOME0300"
 //	go test ./commands/ -run '^$' -bench HomeView -bench10k -benchtime 20x
 func BenchmarkHomeView(b *testing.B) {
 	for _, s := range scaleSpecs(b) {
-		home, _ := homeBenchEngine(b, s)
+		home, db := homeBenchEngine(b, s)
 		// cold: every account's health loaded, as after a restart or a
-		// change to each; warm: the assessments cached since the last view.
-		for _, cold := range []bool{true, false} {
-			b.Run(fmt.Sprintf("accounts=%d/cold=%v", s.Accounts, cold), func(b *testing.B) {
+		// change to each; home-cold: the Home's assessments dropped but the
+		// store's health inputs kept; warm: the assessments cached since
+		// the last view.
+		for _, mode := range []string{"cold", "home-cold", "warm"} {
+			b.Run(fmt.Sprintf("accounts=%d/%s", s.Accounts, mode), func(b *testing.B) {
 				ctx := context.Background()
 				if _, err := home.View(ctx, benchdb.Team, homeBenchUser, 0); err != nil {
 					b.Fatal(err)
@@ -48,7 +50,11 @@ func BenchmarkHomeView(b *testing.B) {
 				cpu0 := cpuNow()
 				var last slack.HomeTabViewRequest
 				for b.Loop() {
-					if cold {
+					switch mode {
+					case "cold":
+						db.ForgetHealthInputs()
+						home.Invalidate(benchdb.Team, nil)
+					case "home-cold":
 						home.Invalidate(benchdb.Team, nil)
 					}
 					v, err := home.View(ctx, benchdb.Team, homeBenchUser, 0)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -905,20 +904,36 @@ func SortAlerts(as []Alert) {
 // critical alerts, then most alerts, then by name; new accounts without
 // data come last, their score resting on nothing.
 func SortWorstFirst(hs []Health) {
-	sort.SliceStable(hs, func(i, j int) bool {
-		x, y := hs[i], hs[j]
+	// Sorted by position, each account's critical alerts counted once: a
+	// Health is large, and moving it at every step of a stable sort of a
+	// whole workspace cost more than the comparisons.
+	type key struct{ i, critical int }
+	keys := make([]key, len(hs))
+	for i := range hs {
+		keys[i] = key{i, hs[i].Critical()}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		x, y := &hs[a.i], &hs[b.i]
 		switch {
 		case x.New != y.New:
-			return y.New
+			if y.New {
+				return -1
+			}
+			return 1
 		case x.Score != y.Score:
-			return x.Score < y.Score
-		case x.Critical() != y.Critical():
-			return x.Critical() > y.Critical()
+			return cmp.Compare(x.Score, y.Score)
+		case a.critical != b.critical:
+			return cmp.Compare(b.critical, a.critical)
 		case len(x.Alerts) != len(y.Alerts):
-			return len(x.Alerts) > len(y.Alerts)
+			return cmp.Compare(len(y.Alerts), len(x.Alerts))
 		}
-		return compareFold(x.Account.Name, y.Account.Name) < 0
+		return compareFold(x.Account.Name, y.Account.Name)
 	})
+	sorted := make([]Health, len(hs))
+	for j, k := range keys {
+		sorted[j] = hs[k.i]
+	}
+	copy(hs, sorted)
 }
 
 // ramp is 1 up to one period, falling linearly to 0 at two periods.

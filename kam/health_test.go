@@ -1,7 +1,10 @@
 package kam
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -340,6 +343,44 @@ func TestSortWorstFirst(t *testing.T) {
 	}
 	if got := strings.Join(names, ""); got != "dceab" {
 		t.Errorf("order = %s, want dceab", got)
+	}
+}
+
+// TestSortWorstFirstAsDefined: on random portfolios, with ties at every
+// key, the order is the stable sort by the rule as written.
+func TestSortWorstFirstAsDefined(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		hs := make([]Health, r.IntN(60))
+		for i := range hs {
+			h := &hs[i]
+			h.Account.ID, h.Account.Name = int64(i), string(rune('a'+r.IntN(4)))+string(rune('A'+r.IntN(3)))
+			h.New, h.Score = r.IntN(4) == 0, r.IntN(4)*10
+			for range r.IntN(3) {
+				h.Alerts = append(h.Alerts, Alert{Severity: []Severity{SeverityCritical, SeverityInfo}[r.IntN(2)]})
+			}
+		}
+		want := slices.Clone(hs)
+		sort.SliceStable(want, func(i, j int) bool {
+			x, y := want[i], want[j]
+			switch {
+			case x.New != y.New:
+				return y.New
+			case x.Score != y.Score:
+				return x.Score < y.Score
+			case x.Critical() != y.Critical():
+				return x.Critical() > y.Critical()
+			case len(x.Alerts) != len(y.Alerts):
+				return len(x.Alerts) > len(y.Alerts)
+			}
+			return compareFold(x.Account.Name, y.Account.Name) < 0
+		})
+		SortWorstFirst(hs)
+		for i := range hs {
+			if hs[i].Account.ID != want[i].Account.ID {
+				t.Fatalf("position %d: account %d, want %d", i, hs[i].Account.ID, want[i].Account.ID)
+			}
+		}
 	}
 }
 

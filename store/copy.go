@@ -21,12 +21,12 @@ type CopyCount struct {
 // copySkip are tables not copied: goose's own, the readiness row the
 // migrations create, outbox_heads, which the target's triggers rebuild
 // from the outbox rows as they arrive (and which is then verified), and
-// directory_revs, the change counters the target's triggers count anew as
-// the accounts and team rows arrive, and id_floors, SQLite's own guard
+// directory_revs and health_revs, the change counters the target's
+// triggers count anew as the accounts and their rows arrive, and id_floors, SQLite's own guard
 // against reusing a deleted interaction's ID (a sequence numbers them on
 // PostgreSQL), and search_deferred, SQLite's mark of a batch of logs that
 // indexes its interactions at its end (never set outside that transaction).
-var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads", "directory_revs", "id_floors", "search_deferred"}
+var copySkip = []string{"goose_db_version", "ready_probe", "outbox_heads", "directory_revs", "health_revs", "id_floors", "search_deferred"}
 
 // copySkipped reports whether a source table is left out: those above, and
 // the search index (SQLite's FTS table, its shadow tables and its backfill

@@ -61,6 +61,8 @@ type DB struct {
 
 	// dir caches account lookups and roles (see dirCache).
 	dir dirCache
+	// health keeps the accounts' health inputs (see healthCache).
+	health healthCache
 	// names holds each workspace's account names for the type-ahead (see
 	// AccountNamesForUser).
 	names namesCache

@@ -33,7 +33,7 @@ const (
 
 	// Each person's real contacts in the window, counted from the covering
 	// index: one range each.
-	healthWindowSQL = `SELECT i.account_id, i.user_id, count(*)
+	healthWindowSQL = `SELECT i.account_id, i.user_id, count(*), min(i.at)
 	FROM json_each(?2) a CROSS JOIN interactions i INDEXED BY interactions_touch_at
 		ON i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at >= +?3 AND i.at <= +?4
 	GROUP BY i.account_id, i.user_id`
@@ -41,11 +41,34 @@ const (
 	// The stakeholders each person named in the window's real contacts,
 	// found from the accounts' stakeholders: a range of the covering link
 	// index each (who logged the link and its kind are copied onto it).
-	healthMetSQL = `SELECT c.account_id, ic.user_id, ic.contact_id
+	healthMetSQL = `SELECT c.account_id, ic.user_id, ic.contact_id, min(ic.at)
 	FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account ON c.team_id = +?1 AND c.account_id = a.value
 	CROSS JOIN interaction_contacts ic INDEXED BY interaction_contacts_contact
 		ON ic.contact_id = c.id AND ic.at >= +?3 AND ic.at <= +?4 AND ic.kind <> 'note'
 	GROUP BY c.account_id, ic.user_id, ic.contact_id`
+
+	// What bounds how long a load stays true with no write: the first real
+	// contact and the first stakeholder link dated after now (they enter
+	// the window), the first survey sent after now, and the first answer
+	// of each NPS period — the one before, the last and after now — each
+	// moving on when its period ends. One seek each: the ranges after now
+	// are empty but for contacts logged ahead. ?3 is now, ?4 now less two
+	// NPS periods and ?5 now less one.
+	healthBoundsSQL = `SELECT a.value,
+	(SELECT min(i.at) FROM interactions i INDEXED BY interactions_touch_at
+		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at > +?3),
+	(SELECT min(ic.at) FROM contacts c INDEXED BY contacts_team_account
+		CROSS JOIN interaction_contacts ic INDEXED BY interaction_contacts_contact ON ic.contact_id = c.id AND ic.at > +?3 AND ic.kind <> 'note'
+		WHERE c.team_id = +?1 AND c.account_id = a.value),
+	(SELECT min(s.sent_at) FROM surveys s INDEXED BY surveys_account
+		WHERE s.team_id = +?1 AND s.account_id = a.value AND s.sent_at > +?3),
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+		WHERE r.account_id = a.value AND r.at > +?4 AND r.at <= +?5 AND +r.team_id = +?1),
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+		WHERE r.account_id = a.value AND r.at > +?5 AND r.at <= +?3 AND +r.team_id = +?1),
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+		WHERE r.account_id = a.value AND r.at > +?3 AND +r.team_id = +?1)
+	FROM json_each(?2) a`
 
 	healthContactsSQL = `SELECT ` + contactCols + ` FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account
 		ON c.team_id = +?1 AND c.account_id = a.value ORDER BY c.account_id, c.name COLLATE NOCASE, c.id`
@@ -83,6 +106,8 @@ func (db *DB) HealthInputs(ctx context.Context, teamID string, accts []kam.Accou
 // workspace's, a chunk at a time, and calls fn with each, in the order
 // given; an error from fn stops it. Memory is bounded by a chunk of
 // accounts whatever the portfolio's size or the density of its history.
+// Inputs unchanged since they were last loaded come from memory (see
+// healthCache); fn may keep or change what it is given.
 func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error {
 	for _, a := range accts {
 		if a.TeamID != "" && a.TeamID != teamID {
@@ -96,7 +121,7 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 	}
 	for len(accts) > 0 {
 		n := min(len(accts), healthChunk)
-		ins, err := db.healthInputs(ctx, teamID, accts[:n], now)
+		ins, err := db.healthChunk(ctx, teamID, accts[:n], now)
 		if err != nil {
 			return err
 		}
@@ -111,6 +136,45 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 	return nil
 }
 
+// healthChunk serves one chunk: the change counters first, then the
+// entries kept under the same counters and still good at now, and the
+// rest loaded and kept. The counters are read before the load, so a write
+// racing it can only make the entry look older than it is (and be loaded
+// again), never newer.
+func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
+	ids := make([]int64, len(accts))
+	for i, a := range accts {
+		ids[i] = a.ID
+	}
+	revs, err := db.healthRevs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	nowMS := ms(now)
+	out := make([]kam.HealthInput, len(accts))
+	var miss []kam.Account
+	var at []int // position in out of each miss
+	for i, a := range accts {
+		if in, ok := db.health.get(teamID, a, revs[a.ID], nowMS); ok {
+			out[i] = in
+		} else {
+			miss, at = append(miss, a), append(at, i)
+		}
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	ins, until, err := db.healthInputs(ctx, teamID, miss, now)
+	if err != nil {
+		return nil, err
+	}
+	for j, in := range ins {
+		db.health.put(teamID, revs[in.Account.ID], nowMS, until[j], in)
+		out[at[j]] = in
+	}
+	return out, nil
+}
+
 // healthInputs loads one chunk. It runs a fixed number of set-based
 // queries whatever the chunk's size — the team with each member's latest
 // real contact, each account's latest real contact, the real contacts of
@@ -120,13 +184,15 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 // opportunities, the plans and the surveys' NPS summaries — each bounded by the accounts' own rows in the window.
 // The queries are independent and run side by side on the read pool, each
 // into its own result, merged at the end. Satisfaction is nil for an
-// account never surveyed.
-func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
+// account never surveyed. It also returns, for each account, until when
+// (unix ms, exclusive) the inputs stay what they are if nothing is written.
+func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, []int64, error) {
 	l := newHealthLoad(db, teamID, accts, now)
 	err := parallel(
 		func() error { return l.readTeams(ctx) },
 		func() error { return l.readLastContacts(ctx) },
 		func() error { return l.readWindow(ctx) },
+		func() error { return l.readBounds(ctx) },
 		func() error { return l.readContacts(ctx) },
 		func() error { return l.readOpportunities(ctx) },
 		func() (err error) {
@@ -140,9 +206,9 @@ func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Accou
 		},
 	)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return l.merge(), nil
+	return l.merge(), l.until(), nil
 }
 
 // healthLoad is one healthInputs call: the accounts, and what each of its
@@ -164,14 +230,21 @@ type healthLoad struct {
 	opps     [][]kam.Opportunity
 	plans    map[int64]kam.Plan
 	sat      map[int64]*kam.NPSSummary
+
+	// Until when (unix ms, exclusive) each account's inputs hold with no
+	// write, by position: as the window's contacts leave it, and as the
+	// other now-dependent parts change (readBounds).
+	windowUntil, boundUntil []int64
 }
 
 func newHealthLoad(db *DB, teamID string, accts []kam.Account, now time.Time) *healthLoad {
 	l := &healthLoad{db: db, team: teamID, now: now, from: now.Add(-kam.RelationshipWindow),
 		ids: make([]int64, len(accts)), idx: make(map[int64]int, len(accts)), out: make([]kam.HealthInput, len(accts)),
 		last: map[int64]time.Time{}, window: make([]map[string]*kam.Touches, len(accts)),
-		contacts: make([][]kam.Contact, len(accts)), opps: make([][]kam.Opportunity, len(accts))}
+		contacts: make([][]kam.Contact, len(accts)), opps: make([][]kam.Opportunity, len(accts)),
+		windowUntil: make([]int64, len(accts)), boundUntil: make([]int64, len(accts))}
 	for i, a := range accts {
+		l.windowUntil[i], l.boundUntil[i] = never, never
 		l.ids[i], l.idx[a.ID] = a.ID, i
 		l.out[i] = kam.HealthInput{Account: a, LastTouch: map[string]time.Time{}}
 	}
@@ -234,14 +307,15 @@ func (l *healthLoad) readWindow(ctx context.Context) error {
 		return t
 	}
 	err := l.db.each(ctx, func(r *sql.Rows) error {
-		var acct int64
+		var acct, first int64
 		var user string
 		var n int
-		if err := r.Scan(&acct, &user, &n); err != nil {
+		if err := r.Scan(&acct, &user, &n, &first); err != nil {
 			return err
 		}
 		if t := touches(acct, user); t != nil {
 			t.Count = n
+			l.leaves(acct, first)
 		}
 		return nil
 	}, healthWindowSQL, l.team, l.list, ms(l.from), ms(l.now))
@@ -249,17 +323,65 @@ func (l *healthLoad) readWindow(ctx context.Context) error {
 		return wrapErr(err, "health inputs: count the window's contacts")
 	}
 	err = l.db.each(ctx, func(r *sql.Rows) error {
-		var acct, contact int64
+		var acct, contact, first int64
 		var user string
-		if err := r.Scan(&acct, &user, &contact); err != nil {
+		if err := r.Scan(&acct, &user, &contact, &first); err != nil {
 			return err
 		}
 		if t := touches(acct, user); t != nil {
 			t.Met = append(t.Met, contact)
+			l.leaves(acct, first)
 		}
 		return nil
 	}, healthMetSQL, l.team, l.list, ms(l.from), ms(l.now))
 	return wrapErr(err, "health inputs: read stakeholders met")
+}
+
+// leaves notes that a row of the window dated at (unix ms) leaves it once
+// now passes at + the window: the window is at >= now - window.
+func (l *healthLoad) leaves(acct, at int64) {
+	k := l.idx[acct]
+	l.windowUntil[k] = min(l.windowUntil[k], at+kam.RelationshipWindow.Milliseconds()+1)
+}
+
+// readBounds reads until when the parts that depend on now stay as they
+// are with no write: a row dated after now enters the window, the
+// surveyed accounts or the last NPS period when now reaches its date; an
+// answer of the last NPS period moves to the one before, and an answer of
+// that one out, one period later (npsCountsSQL).
+func (l *healthLoad) readBounds(ctx context.Context) error {
+	nowMS, period := ms(l.now), kam.NPSPeriod.Milliseconds()
+	err := l.db.each(ctx, func(r *sql.Rows) error {
+		var acct int64
+		var contact, link, survey, previous, current, answer sql.NullInt64
+		if err := r.Scan(&acct, &contact, &link, &survey, &previous, &current, &answer); err != nil {
+			return err
+		}
+		until := int64(never)
+		for _, b := range []struct {
+			at    sql.NullInt64
+			after int64
+		}{{contact, 0}, {link, 0}, {survey, 0}, {previous, 2 * period}, {current, period}, {answer, 0}} {
+			if b.at.Valid {
+				until = min(until, b.at.Int64+b.after)
+			}
+		}
+		if k, ok := l.idx[acct]; ok {
+			l.boundUntil[k] = until
+		}
+		return nil
+	}, healthBoundsSQL, l.team, l.list, nowMS, nowMS-2*period, nowMS-period)
+	return wrapErr(err, "health inputs: read bounds")
+}
+
+// until is, by position, until when (unix ms, exclusive) each account's
+// inputs hold with no write.
+func (l *healthLoad) until() []int64 {
+	out := make([]int64, len(l.windowUntil))
+	for i := range out {
+		out[i] = min(l.windowUntil[i], l.boundUntil[i])
+	}
+	return out
 }
 
 // readContacts reads the stakeholder maps.
