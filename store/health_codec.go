@@ -21,10 +21,8 @@ import (
 // written after the entry is made: the strings cost nothing and stay
 // immutable, as Go strings must.
 
-var (
-	healthInputType = reflect.TypeFor[kam.HealthInput]()
-	timeType        = reflect.TypeFor[time.Time]()
-)
+// timeType is told apart from other structs: it is kept as its instant.
+var timeType = reflect.TypeFor[time.Time]()
 
 // encodeHealth encodes in.
 func encodeHealth(in *kam.HealthInput) ([]byte, error) {

@@ -154,7 +154,7 @@ func ftsFold(c rune) rune {
 			}
 		}
 		p := ftsFoldRanges[res]
-		if c < rune(p.code)+rune(p.n) && 0 == 0x01&rune(p.flags)&(rune(p.code)^c) {
+		if c < rune(p.code)+rune(p.n) && 0x01&rune(p.flags)&(rune(p.code)^c) == 0 {
 			ret = (c + rune(ftsFoldOffsets[p.flags>>1])) & 0xffff
 		}
 		ret = ftsRemoveDiacritic(ret)
