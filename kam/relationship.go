@@ -315,11 +315,14 @@ func (rel *Relationship) pair(byID map[int64]Contact, activity map[string]int, m
 			onlyMet = false
 		}
 	}
+	if len(pairs) > 0 {
+		rel.Pairings = make([]Pairing, 0, len(pairs))
+	}
 	for _, user := range rel.People {
 		if len(pairs[user]) == 0 {
 			continue
 		}
-		p := Pairing{UserID: user}
+		p := Pairing{UserID: user, Contacts: make([]Contact, 0, len(pairs[user]))}
 		for id := range pairs[user] {
 			p.Contacts = append(p.Contacts, byID[id])
 		}

@@ -240,7 +240,14 @@ func (d *decoder) value(v reflect.Value) {
 			}
 			sec := d.varint()
 			nsec := d.uvarint()
-			v.Set(reflect.ValueOf(time.Unix(sec, int64(nsec)).UTC()))
+			t := time.Unix(sec, int64(nsec)).UTC()
+			if v.CanAddr() {
+				// Set through a pointer: reflect.ValueOf(t) would box
+				// every time read on the heap.
+				*v.Addr().Interface().(*time.Time) = t
+			} else {
+				v.Set(reflect.ValueOf(t))
+			}
 			return
 		}
 		for i := range v.NumField() {
