@@ -107,6 +107,8 @@ func TestNothingKambotSendsCanPing(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.eng.Register(commands.OutboxExtension(ob))
+	// Search shows stored text back, whichever way it found it.
+	e.eng.Register(commands.SearchExtension(e.db))
 
 	run := func(user, text string) {
 		rep, _ := e.eng.Do(ctx, commands.Request{TeamID: team, UserID: user, ChannelID: acmeChan, Text: text, TriggerID: "1.2.3"})
