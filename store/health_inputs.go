@@ -114,26 +114,55 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 			return fmt.Errorf("health inputs: account %d is not of workspace %s", a.ID, teamID)
 		}
 	}
+	if len(accts) == 0 {
+		return nil
+	}
 	// The survey-overdue alert follows the workspace's survey cadence.
 	every, err := db.surveyEvery(ctx, teamID)
 	if err != nil {
 		return err
 	}
-	for len(accts) > 0 {
+	// The next chunk loads while fn works through this one, so that on a
+	// large portfolio reading and assessing overlap (two cores halve a
+	// whole workspace's wait); fn is still called in order, from this
+	// goroutine, and at most two chunks are held at once.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := func() <-chan healthChunkResult {
 		n := min(len(accts), healthChunk)
-		ins, err := db.healthChunk(ctx, teamID, accts[:n], now)
-		if err != nil {
-			return err
+		part := accts[:n]
+		accts = accts[n:]
+		ch := make(chan healthChunkResult, 1)
+		go func() {
+			ins, err := db.healthChunk(ctx, teamID, part, now)
+			ch <- healthChunkResult{ins, err}
+		}()
+		return ch
+	}
+	pending := next()
+	for pending != nil {
+		r := <-pending
+		if r.err != nil {
+			return r.err
 		}
-		for _, in := range ins {
+		pending = nil
+		if len(accts) > 0 {
+			pending = next()
+		}
+		for _, in := range r.ins {
 			in.SurveyEvery = every
 			if err := fn(in); err != nil {
 				return err
 			}
 		}
-		accts = accts[n:]
 	}
 	return nil
+}
+
+// healthChunkResult is one chunk loaded ahead by HealthInputsEach.
+type healthChunkResult struct {
+	ins []kam.HealthInput
+	err error
 }
 
 // healthChunk serves one chunk: the change counters first, then the
