@@ -74,8 +74,10 @@ const (
 		ON c.team_id = +?1 AND c.account_id = a.value ORDER BY c.account_id, c.name COLLATE NOCASE, c.id`
 )
 
-// Open opportunities, with only the columns health reads.
-var healthOppsSQL = `SELECT o.id, o.account_id, o.name, o.close_date, o.stage, o.stage_since
+// Open opportunities, with the columns health reads and their value, which
+// the Home sums into each account's open pipeline: it needs no query of its
+// own.
+var healthOppsSQL = `SELECT o.id, o.account_id, o.name, o.value, o.close_date, o.stage, o.stage_since
 	FROM json_each(?2) a CROSS JOIN opportunities o INDEXED BY opportunities_account_name ON o.account_id = a.value
 	WHERE +o.team_id = +?1 AND o.stage IN ` + openStages + ` ORDER BY o.account_id, o.id`
 
@@ -397,14 +399,14 @@ func (l *healthLoad) readContacts(ctx context.Context) error {
 	return wrapErr(err, "health inputs: read stakeholders")
 }
 
-// readOpportunities reads the open opportunities, with only the columns
-// health reads.
+// readOpportunities reads the open opportunities, with the columns health
+// reads and their value.
 func (l *healthLoad) readOpportunities(ctx context.Context) error {
 	err := l.db.each(ctx, func(r *sql.Rows) error {
 		var o kam.Opportunity
 		var closeDate, stage sql.RawBytes
 		var since int64
-		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &closeDate, &stage, &since); err != nil {
+		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &o.Value, &closeDate, &stage, &since); err != nil {
 			return err
 		}
 		if len(closeDate) > 0 {

@@ -55,7 +55,6 @@ func TestOneAccountReadPlans(t *testing.T) {
 		{"members", membersSQL, []any{1, "T"}, "SEARCH members USING PRIMARY KEY (account_id=?)"},
 		{"opportunities", opportunitiesSQL(true, false), []any{"T", 1}, "SEARCH opportunities USING INDEX opportunities_account_name (account_id=?)"},
 		{"open opportunities", opportunitiesSQL(true, true), []any{"T", 1}, "SEARCH opportunities USING INDEX opportunities_account_name (account_id=?)"},
-		{"Home's open deals", openDealsSQL, []any{"T", list}, "SEARCH o USING INDEX opportunities_account_name (account_id=?)"},
 		{"accounts' opportunities", accountsOppsSQL, []any{"T", list}, "SEARCH opportunities USING INDEX opportunities_account_name (account_id=?)"},
 		{"interactions", interactionsSQL, []any{1, "T", 5}, "SEARCH i USING COVERING INDEX interactions_account_at (account_id=?)"},
 	}
