@@ -31,15 +31,15 @@ func TestOneAccountReadPlans(t *testing.T) {
 		want  string // must appear in the plan
 	}{
 		{"health team", healthTeamSQL, []any{"T", list}, "SEARCH m USING PRIMARY KEY (account_id=?)"},
-		{"health last contact", healthLastContactSQL, []any{"T", list}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=?)"},
+		{"health last contact", healthBoundsSQL, []any{"T", list, 2, 0, 1}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=?)"},
 		{"health window", healthWindowSQL, []any{"T", list, 0, 1}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=? AND at>? AND at<?)"},
 		{"health stakeholders met", healthMetSQL, []any{"T", list, 0, 1}, "SEARCH ic USING COVERING INDEX interaction_contacts_contact (contact_id=? AND at>? AND at<?)"},
 		{"health bounds: contacts ahead", healthBoundsSQL, []any{"T", list, 2, 0, 1}, "SEARCH i USING COVERING INDEX interactions_touch_at (team_id=? AND account_id=? AND at>?)"},
-		{"health bounds: links ahead", healthBoundsSQL, []any{"T", list, 2, 0, 1}, "SEARCH ic USING COVERING INDEX interaction_contacts_contact (contact_id=? AND at>?)"},
+		{"health bounds: links ahead", healthContactsSQL, []any{"T", list, 2}, "SEARCH ic USING COVERING INDEX interaction_contacts_contact (contact_id=? AND at>?)"},
 		{"health bounds: surveys ahead", healthBoundsSQL, []any{"T", list, 2, 0, 1}, "SEARCH s USING COVERING INDEX surveys_account (team_id=? AND account_id=? AND sent_at>?)"},
 		{"health bounds: answers", healthBoundsSQL, []any{"T", list, 2, 0, 1}, "SEARCH r USING INDEX survey_responses_account_at (account_id=? AND at>? AND at<?)"},
 		{"health change counters", healthRevsSQL, []any{list}, "SEARCH h USING INTEGER PRIMARY KEY (rowid=?)"},
-		{"health stakeholders", healthContactsSQL, []any{"T", list}, "SEARCH c USING INDEX contacts_team_account (team_id=? AND account_id=?)"},
+		{"health stakeholders", healthContactsSQL, []any{"T", list, 2}, "SEARCH c USING INDEX contacts_team_account (team_id=? AND account_id=?)"},
 		{"health opportunities", healthOppsSQL, []any{"T", list}, "SEARCH o USING INDEX opportunities_account_name (account_id=?)"},
 		{"plan objectives", planObjectivesSQL, []any{"T", list}, "USING INDEX plan_objectives_account (account_id=?)"},
 		{"plan tactics", planTacticsSQL, []any{"T", list}, "(account_id=?)"},
