@@ -59,11 +59,11 @@ const (
 		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at > +?3),
 	(SELECT min(s.sent_at) FROM surveys s INDEXED BY surveys_account
 		WHERE s.team_id = +?1 AND s.account_id = a.value AND s.sent_at > +?3),
-	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_cover
 		WHERE r.account_id = a.value AND r.at > +?4 AND r.at <= +?5 AND +r.team_id = +?1),
-	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_cover
 		WHERE r.account_id = a.value AND r.at > +?5 AND r.at <= +?3 AND +r.team_id = +?1),
-	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_cover
 		WHERE r.account_id = a.value AND r.at > +?3 AND +r.team_id = +?1)
 	FROM json_each(?2) a`
 
