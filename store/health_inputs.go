@@ -174,6 +174,7 @@ func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Accoun
 	if err != nil {
 		return nil, err
 	}
+	db.health.loads.Add(int64(len(miss)))
 	for j, in := range ins {
 		db.health.put(teamID, revs[in.Account.ID], nowMS, until[j], in)
 		out[at[j]] = in
