@@ -142,7 +142,7 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accounts of %s: %w", a.UserID, err)
 	}
-	d := &homeData{names: make(map[int64]string, len(accts))}
+	d := &homeData{names: make(map[int64]string, len(accts)), accounts: make([]homeAccount, 0, len(accts))}
 	today := a.Today()
 	// Unchanged accounts come from the cache; the rest are loaded.
 	hit, miss := h.cache.get(a.TeamID, accts, a.Now)

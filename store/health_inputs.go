@@ -384,7 +384,7 @@ func (l *healthLoad) until() []int64 {
 func (l *healthLoad) readContacts(ctx context.Context) error {
 	var ahead sql.NullInt64 // the stakeholder's first link dated after now
 	err := l.db.each(ctx, func(r *sql.Rows) error {
-		c, err := scanContact(extraCol{r, &ahead})
+		c, err := scanContact(r, &ahead)
 		if err == nil {
 			k := l.idx[c.AccountID]
 			l.contacts[k] = append(l.contacts[k], c)
@@ -396,15 +396,6 @@ func (l *healthLoad) readContacts(ctx context.Context) error {
 	}, healthContactsSQL, l.team, l.list, ms(l.now))
 	return wrapErr(err, "health inputs: read stakeholders")
 }
-
-// extraCol scans a row of the columns its reader expects followed by one
-// more, into dest.
-type extraCol struct {
-	r    rowSource
-	dest any
-}
-
-func (e extraCol) Scan(dest ...any) error { return e.r.Scan(append(dest, e.dest)...) }
 
 // readOpportunities reads the open opportunities, with the columns health
 // reads and their value.
