@@ -27,9 +27,6 @@ type HomeStore interface {
 	// OpenReminders lists the nudges sent to the user since the given time
 	// that are neither handled nor snoozed at now, newest first.
 	OpenReminders(ctx context.Context, teamID, userID string, since, now time.Time, limit int) ([]kam.NudgeRecord, error)
-	// OpenDeals returns the accounts' open opportunities (ID, account, name,
-	// value, close date and stage), in no particular order.
-	OpenDeals(ctx context.Context, teamID string, accountIDs []int64) ([]kam.Opportunity, error)
 	// WorkspaceTotals counts the workspace for an admin.
 	WorkspaceTotals(ctx context.Context, teamID string, since time.Time) (kam.WorkspaceTotals, error)
 	// RecordHomeView notes who opened Home and on which page.
@@ -145,7 +142,7 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accounts of %s: %w", a.UserID, err)
 	}
-	d := &homeData{names: make(map[int64]string, len(accts))}
+	d := &homeData{names: make(map[int64]string, len(accts)), accounts: make([]homeAccount, 0, len(accts))}
 	today := a.Today()
 	// Unchanged accounts come from the cache; the rest are loaded.
 	hit, miss := h.cache.get(a.TeamID, accts, a.Now)
@@ -179,36 +176,20 @@ func (h *Home) load(ctx context.Context, a *Actor) (*homeData, error) {
 }
 
 // loadMissing loads the assessment and the open deals of the accounts the
-// cache misses, keeps them in the cache and adds them to hit.
+// cache misses, keeps them in the cache and adds them to hit. The deals
+// are the health inputs' open opportunities, which carry their value.
 func (h *Home) loadMissing(ctx context.Context, a *Actor, miss []kam.Account, hit map[int64]homeCached) error {
 	if len(miss) == 0 {
 		return nil
 	}
-	loaded := make(map[int64]*homeCached, len(miss))
 	err := h.cfg.Store.HealthInputsEach(ctx, a.TeamID, miss, a.Now, func(in kam.HealthInput) error {
 		e := cachedOf(in, a.Now)
-		loaded[in.Account.ID] = &e
+		h.cache.put(a.TeamID, in.Account.ID, e)
+		hit[in.Account.ID] = e
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("health of %s's accounts: %w", a.UserID, err)
-	}
-	ids := make([]int64, len(miss))
-	for i, x := range miss {
-		ids[i] = x.ID
-	}
-	opps, err := h.cfg.Store.OpenDeals(ctx, a.TeamID, ids)
-	if err != nil {
-		return fmt.Errorf("open deals of %s's accounts: %w", a.UserID, err)
-	}
-	for _, o := range opps {
-		if e := loaded[o.AccountID]; e != nil {
-			e.deals = append(e.deals, o)
-		}
-	}
-	for id, e := range loaded {
-		h.cache.put(a.TeamID, id, *e)
-		hit[id] = *e
 	}
 	return nil
 }

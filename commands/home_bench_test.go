@@ -77,6 +77,46 @@ func BenchmarkHomeView(b *testing.B) {
 	}
 }
 
+// BenchmarkHomeWarmUp loads every account's health inputs ahead, as
+// `kambot serve` does in the background after it starts, and reports its
+// CPU, the process's peak memory (VmHWM) before and during it, and the CPU
+// of the Home view that follows (the Home's own cache dropped, the store's
+// inputs kept: what a first view after a start then costs).
+//
+//	go test ./commands/ -run '^$' -bench HomeWarmUp -bench10k -benchtime 3x
+func BenchmarkHomeWarmUp(b *testing.B) {
+	for _, s := range scaleSpecs(b) {
+		home, db := homeBenchEngine(b, s)
+		b.Run(fmt.Sprintf("accounts=%d", s.Accounts), func(b *testing.B) {
+			ctx := context.Background()
+			db.ForgetHealthInputs()
+			resetPeakRSS()
+			before := peakRSS()
+			cpu0 := cpuNow()
+			n := 0
+			for b.Loop() {
+				db.ForgetHealthInputs()
+				var err error
+				if n, err = db.WarmHealthInputs(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPUPerOp(b, cpu0)
+			if hwm := peakRSS(); hwm > 0 {
+				b.ReportMetric(float64(before)/(1<<20), "start-MB")
+				b.ReportMetric(float64(hwm)/(1<<20), "peak-MB")
+			}
+			b.ReportMetric(float64(n), "accounts")
+			home.Invalidate(benchdb.Team, nil)
+			cpu0 = cpuNow()
+			if _, err := home.View(ctx, benchdb.Team, homeBenchUser, 0); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(cpuNow()-cpu0)/1e6, "view-cpu-ms")
+		})
+	}
+}
+
 // homeBenchEngine opens a copy of the seeded workspace (the shared files
 // must not get the person on 300 accounts), puts homeBenchUser on 300
 // accounts (once per copy) and builds the Home.

@@ -28,7 +28,7 @@ type homeCached struct {
 	review  time.Time
 	members []kam.Member
 	tactics []kam.Tactic      // open, with a due date
-	deals   []kam.Opportunity // open (see HomeStore.OpenDeals)
+	deals   []kam.Opportunity // open, with their value
 	at      time.Time
 }
 
@@ -45,6 +45,11 @@ func cachedOf(in kam.HealthInput, now time.Time) homeCached {
 	// Home shows the score, band and alerts: the summary, which keeps
 	// entries small.
 	c := homeCached{health: kam.AssessHealthSummary(in, now), review: in.Plan.NextReview(in.Account.Cadence), members: in.Members, at: now}
+	for _, o := range in.Opportunities {
+		if o.Stage.Open() {
+			c.deals = append(c.deals, o)
+		}
+	}
 	for _, t := range in.Plan.Tactics {
 		if !t.Done && !t.Due.IsZero() {
 			c.tactics = append(c.tactics, t)

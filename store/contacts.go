@@ -14,13 +14,16 @@ const contactCols = `c.id, c.team_id, c.account_id, c.name, c.title, c.role, c.i
 	c.created_at, c.updated_at, (SELECT max(at) FROM interaction_contacts ic WHERE ic.contact_id = c.id),
 	c.business_agenda, c.personal_agenda, c.measured_by`
 
-func scanContact(r rowSource) (kam.Contact, error) {
+// scanContact reads a row of contactCols, followed by columns scanned into
+// extra if the query reads more.
+func scanContact(r rowSource, extra ...any) (kam.Contact, error) {
 	var c kam.Contact
 	var role string
 	var created, updated int64
 	var last sql.NullInt64
-	if err := r.Scan(&c.ID, &c.TeamID, &c.AccountID, &c.Name, &c.Title, &role, &c.Influence, &c.Stance, &c.MirrorID,
-		&created, &updated, &last, &c.BusinessAgenda, &c.PersonalAgenda, &c.MeasuredBy); err != nil {
+	dest := append(make([]any, 0, 15+len(extra)), &c.ID, &c.TeamID, &c.AccountID, &c.Name, &c.Title, &role, &c.Influence, &c.Stance, &c.MirrorID,
+		&created, &updated, &last, &c.BusinessAgenda, &c.PersonalAgenda, &c.MeasuredBy)
+	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return kam.Contact{}, err
 	}
 	c.Role, c.CreatedAt, c.UpdatedAt = kam.ContactRole(role), fromMS(created), fromMS(updated)

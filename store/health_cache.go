@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kambot/kambot/kam"
 )
@@ -32,6 +33,8 @@ type healthCache struct {
 	entries map[healthKey]*healthEntry
 	bytes   int64 // estimated size of the entries
 	max     int64 // budget in bytes, 0 for healthCacheBytes
+	// loads counts the accounts whose inputs were read from the database.
+	loads atomic.Int64
 }
 
 type healthKey struct {
@@ -112,6 +115,18 @@ func (c *healthCache) put(team string, rev, nowMS, until int64, in kam.HealthInp
 			c.bytes -= old.size()
 		}
 	}
+}
+
+// full reports whether the entries fill three quarters of the budget or
+// more: where a sweep would leave them (see put).
+func (c *healthCache) full() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	budget := c.max
+	if budget == 0 {
+		budget = healthCacheBytes
+	}
+	return c.bytes >= budget/4*3
 }
 
 // reset forgets every entry.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -93,7 +94,14 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 		return appendValue(append(b, 1), v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
-			t := v.Interface().(time.Time)
+			var t time.Time
+			if v.CanAddr() {
+				// Read through a pointer: v.Interface() would box every
+				// time encoded on the heap.
+				t = *v.Addr().Interface().(*time.Time)
+			} else {
+				t = v.Interface().(time.Time)
+			}
 			if t == (time.Time{}) {
 				return append(b, 0), nil
 			}
@@ -104,10 +112,10 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 			b = binary.AppendVarint(b, t.Unix())
 			return binary.AppendUvarint(b, uint64(t.Nanosecond())), nil
 		}
+		if err := exportedOnly(v.Type()); err != nil {
+			return nil, err
+		}
 		for i := range v.NumField() {
-			if !v.Type().Field(i).IsExported() {
-				return nil, fmt.Errorf("%s.%s is not exported", v.Type(), v.Type().Field(i).Name)
-			}
 			if b, err = appendValue(b, v.Field(i)); err != nil {
 				return nil, err
 			}
@@ -115,6 +123,28 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("cannot keep a %s", v.Type())
+}
+
+// structChecks holds, by struct type, exportedOnly's answer (an error or
+// nil): looking a type's fields up took a third of encoding's time.
+var structChecks sync.Map
+
+// exportedOnly refuses a struct type with an unexported field, which the
+// decoder could not set.
+func exportedOnly(t reflect.Type) error {
+	if e, ok := structChecks.Load(t); ok {
+		err, _ := e.(error)
+		return err
+	}
+	var err error
+	for i := range t.NumField() {
+		if !t.Field(i).IsExported() {
+			err = fmt.Errorf("%s.%s is not exported", t, t.Field(i).Name)
+			break
+		}
+	}
+	structChecks.Store(t, err)
+	return err
 }
 
 // decoder reads back what appendValue wrote; the first error stops it.

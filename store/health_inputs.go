@@ -26,11 +26,6 @@ const (
 		WHERE i.team_id = m.team_id AND i.account_id = m.account_id AND i.user_id = m.user_id AND i.kind <> 'note')
 	FROM json_each(?2) a CROSS JOIN members m ON m.account_id = a.value WHERE +m.team_id = +?1`
 
-	// Each account's latest real contact by anyone: one seek each.
-	healthLastContactSQL = `SELECT a.value, (SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_at
-		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note')
-	FROM json_each(?2) a`
-
 	// Each person's real contacts in the window, counted from the covering
 	// index: one range each.
 	healthWindowSQL = `SELECT i.account_id, i.user_id, count(*), min(i.at)
@@ -47,35 +42,46 @@ const (
 		ON ic.contact_id = c.id AND ic.at >= +?3 AND ic.at <= +?4 AND ic.kind <> 'note'
 	GROUP BY c.account_id, ic.user_id, ic.contact_id`
 
-	// What bounds how long a load stays true with no write: the first real
-	// contact and the first stakeholder link dated after now (they enter
-	// the window), the first survey sent after now, and the first answer
-	// of each NPS period — the one before, the last and after now — each
-	// moving on when its period ends. One seek each: the ranges after now
-	// are empty but for contacts logged ahead. ?3 is now, ?4 now less two
-	// NPS periods and ?5 now less one.
+	// Each account's latest real contact by anyone, and what bounds how
+	// long a load stays true with no write: the first real contact dated
+	// after now (it enters the window), the first survey sent after now,
+	// and the first answer of each NPS period — the one before, the last
+	// and after now — each moving on when its period ends. One seek each:
+	// the ranges after now are empty but for contacts logged ahead, and the
+	// latest contact and the first one ahead are found on the same index
+	// page. The first stakeholder link dated after now comes with the
+	// stakeholders (healthContactsSQL). ?3 is now, ?4 now less two NPS
+	// periods and ?5 now less one.
 	healthBoundsSQL = `SELECT a.value,
+	(SELECT max(i.at) FROM interactions i INDEXED BY interactions_touch_at
+		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note'),
 	(SELECT min(i.at) FROM interactions i INDEXED BY interactions_touch_at
 		WHERE i.team_id = +?1 AND i.account_id = a.value AND i.kind <> 'note' AND i.at > +?3),
-	(SELECT min(ic.at) FROM contacts c INDEXED BY contacts_team_account
-		CROSS JOIN interaction_contacts ic INDEXED BY interaction_contacts_contact ON ic.contact_id = c.id AND ic.at > +?3 AND ic.kind <> 'note'
-		WHERE c.team_id = +?1 AND c.account_id = a.value),
 	(SELECT min(s.sent_at) FROM surveys s INDEXED BY surveys_account
 		WHERE s.team_id = +?1 AND s.account_id = a.value AND s.sent_at > +?3),
-	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_cover
 		WHERE r.account_id = a.value AND r.at > +?4 AND r.at <= +?5 AND +r.team_id = +?1),
-	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_cover
 		WHERE r.account_id = a.value AND r.at > +?5 AND r.at <= +?3 AND +r.team_id = +?1),
-	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_at
+	(SELECT min(r.at) FROM survey_responses r INDEXED BY survey_responses_account_cover
 		WHERE r.account_id = a.value AND r.at > +?3 AND +r.team_id = +?1)
 	FROM json_each(?2) a`
 
-	healthContactsSQL = `SELECT ` + contactCols + ` FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account
+	// The stakeholder maps, each stakeholder with the first real contact
+	// that named them dated after now (?3), which bounds the load as it
+	// enters the window: one seek each, on the index page that gives
+	// their latest contact.
+	healthContactsSQL = `SELECT ` + contactCols + `,
+	(SELECT min(ic.at) FROM interaction_contacts ic INDEXED BY interaction_contacts_contact
+		WHERE ic.contact_id = c.id AND ic.at > +?3 AND ic.kind <> 'note')
+	FROM json_each(?2) a CROSS JOIN contacts c INDEXED BY contacts_team_account
 		ON c.team_id = +?1 AND c.account_id = a.value ORDER BY c.account_id, c.name COLLATE NOCASE, c.id`
 )
 
-// Open opportunities, with only the columns health reads.
-var healthOppsSQL = `SELECT o.id, o.account_id, o.name, o.close_date, o.stage, o.stage_since
+// Open opportunities, with the columns health reads and their value, which
+// the Home sums into each account's open pipeline: it needs no query of its
+// own.
+var healthOppsSQL = `SELECT o.id, o.account_id, o.name, o.value, o.close_date, o.stage, o.stage_since
 	FROM json_each(?2) a CROSS JOIN opportunities o INDEXED BY opportunities_account_name ON o.account_id = a.value
 	WHERE +o.team_id = +?1 AND o.stage IN ` + openStages + ` ORDER BY o.account_id, o.id`
 
@@ -197,6 +203,7 @@ func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Accoun
 	if err != nil {
 		return nil, err
 	}
+	db.health.loads.Add(int64(len(miss)))
 	for j, in := range ins {
 		db.health.put(teamID, revs[in.Account.ID], nowMS, until[j], in)
 		out[at[j]] = in
@@ -219,7 +226,6 @@ func (db *DB) healthInputs(ctx context.Context, teamID string, accts []kam.Accou
 	l := newHealthLoad(db, teamID, accts, now)
 	err := parallel(
 		func() error { return l.readTeams(ctx) },
-		func() error { return l.readLastContacts(ctx) },
 		func() error { return l.readWindow(ctx) },
 		func() error { return l.readBounds(ctx) },
 		func() error { return l.readContacts(ctx) },
@@ -261,9 +267,10 @@ type healthLoad struct {
 	sat      map[int64]*kam.NPSSummary
 
 	// Until when (unix ms, exclusive) each account's inputs hold with no
-	// write, by position: as the window's contacts leave it, and as the
-	// other now-dependent parts change (readBounds).
-	windowUntil, boundUntil []int64
+	// write, by position: as the window's contacts leave it, as the other
+	// now-dependent parts change (readBounds) and as a stakeholder link
+	// dated after now enters the window (readContacts).
+	windowUntil, boundUntil, linkUntil []int64
 }
 
 func newHealthLoad(db *DB, teamID string, accts []kam.Account, now time.Time) *healthLoad {
@@ -271,9 +278,9 @@ func newHealthLoad(db *DB, teamID string, accts []kam.Account, now time.Time) *h
 		ids: make([]int64, len(accts)), idx: make(map[int64]int, len(accts)), out: make([]kam.HealthInput, len(accts)),
 		last: map[int64]time.Time{}, window: make([]map[string]*kam.Touches, len(accts)),
 		contacts: make([][]kam.Contact, len(accts)), opps: make([][]kam.Opportunity, len(accts)),
-		windowUntil: make([]int64, len(accts)), boundUntil: make([]int64, len(accts))}
+		windowUntil: make([]int64, len(accts)), boundUntil: make([]int64, len(accts)), linkUntil: make([]int64, len(accts))}
 	for i, a := range accts {
-		l.windowUntil[i], l.boundUntil[i] = never, never
+		l.windowUntil[i], l.boundUntil[i], l.linkUntil[i] = never, never, never
 		l.ids[i], l.idx[a.ID] = a.ID, i
 		l.out[i] = kam.HealthInput{Account: a, LastTouch: map[string]time.Time{}}
 	}
@@ -297,23 +304,6 @@ func (l *healthLoad) readTeams(ctx context.Context) error {
 		return nil
 	}, healthTeamSQL, l.team, l.list)
 	return wrapErr(err, "health inputs: read teams")
-}
-
-// readLastContacts reads each account's latest real contact by anyone:
-// one seek each.
-func (l *healthLoad) readLastContacts(ctx context.Context) error {
-	err := l.db.each(ctx, func(r *sql.Rows) error {
-		var acct int64
-		var at sql.NullInt64
-		if err := r.Scan(&acct, &at); err != nil {
-			return err
-		}
-		if at.Valid {
-			l.last[acct] = fromMS(at.Int64)
-		}
-		return nil
-	}, healthLastContactSQL, l.team, l.list)
-	return wrapErr(err, "health inputs: read last contacts")
 }
 
 // readWindow counts each person's real contacts in the window and reads
@@ -373,24 +363,29 @@ func (l *healthLoad) leaves(acct, at int64) {
 	l.windowUntil[k] = min(l.windowUntil[k], at+kam.RelationshipWindow.Milliseconds()+1)
 }
 
-// readBounds reads until when the parts that depend on now stay as they
-// are with no write: a row dated after now enters the window, the
-// surveyed accounts or the last NPS period when now reaches its date; an
-// answer of the last NPS period moves to the one before, and an answer of
-// that one out, one period later (npsCountsSQL).
+// readBounds reads each account's latest real contact by anyone, and
+// until when the parts that depend on now stay as they are with no write:
+// a row dated after now enters the window, the surveyed accounts or the
+// last NPS period when now reaches its date; an answer of the last NPS
+// period moves to the one before, and an answer of that one out, one
+// period later (npsCountsSQL). Stakeholder links dated after now are
+// read with the stakeholders (readContacts).
 func (l *healthLoad) readBounds(ctx context.Context) error {
 	nowMS, period := ms(l.now), kam.NPSPeriod.Milliseconds()
 	err := l.db.each(ctx, func(r *sql.Rows) error {
 		var acct int64
-		var contact, link, survey, previous, current, answer sql.NullInt64
-		if err := r.Scan(&acct, &contact, &link, &survey, &previous, &current, &answer); err != nil {
+		var last, contact, survey, previous, current, answer sql.NullInt64
+		if err := r.Scan(&acct, &last, &contact, &survey, &previous, &current, &answer); err != nil {
 			return err
+		}
+		if last.Valid {
+			l.last[acct] = fromMS(last.Int64)
 		}
 		until := int64(never)
 		for _, b := range []struct {
 			at    sql.NullInt64
 			after int64
-		}{{contact, 0}, {link, 0}, {survey, 0}, {previous, 2 * period}, {current, period}, {answer, 0}} {
+		}{{contact, 0}, {survey, 0}, {previous, 2 * period}, {current, period}, {answer, 0}} {
 			if b.at.Valid {
 				until = min(until, b.at.Int64+b.after)
 			}
@@ -408,32 +403,37 @@ func (l *healthLoad) readBounds(ctx context.Context) error {
 func (l *healthLoad) until() []int64 {
 	out := make([]int64, len(l.windowUntil))
 	for i := range out {
-		out[i] = min(l.windowUntil[i], l.boundUntil[i])
+		out[i] = min(l.windowUntil[i], l.boundUntil[i], l.linkUntil[i])
 	}
 	return out
 }
 
-// readContacts reads the stakeholder maps.
+// readContacts reads the stakeholder maps, and until when no stakeholder
+// link dated after now enters the window.
 func (l *healthLoad) readContacts(ctx context.Context) error {
+	var ahead sql.NullInt64 // the stakeholder's first link dated after now
 	err := l.db.each(ctx, func(r *sql.Rows) error {
-		c, err := scanContact(r)
+		c, err := scanContact(r, &ahead)
 		if err == nil {
 			k := l.idx[c.AccountID]
 			l.contacts[k] = append(l.contacts[k], c)
+			if ahead.Valid {
+				l.linkUntil[k] = min(l.linkUntil[k], ahead.Int64)
+			}
 		}
 		return err
-	}, healthContactsSQL, l.team, l.list)
+	}, healthContactsSQL, l.team, l.list, ms(l.now))
 	return wrapErr(err, "health inputs: read stakeholders")
 }
 
-// readOpportunities reads the open opportunities, with only the columns
-// health reads.
+// readOpportunities reads the open opportunities, with the columns health
+// reads and their value.
 func (l *healthLoad) readOpportunities(ctx context.Context) error {
 	err := l.db.each(ctx, func(r *sql.Rows) error {
 		var o kam.Opportunity
 		var closeDate, stage sql.RawBytes
 		var since int64
-		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &closeDate, &stage, &since); err != nil {
+		if err := r.Scan(&o.ID, &o.AccountID, &o.Name, &o.Value, &closeDate, &stage, &since); err != nil {
 			return err
 		}
 		if len(closeDate) > 0 {

@@ -11,17 +11,20 @@ import (
 	"github.com/kambot/kambot/kam"
 )
 
-// TestOpenDeals: Home's deals are the named accounts' open opportunities,
-// with what Home shows of them, and nothing of another workspace or of an
-// account not named.
-func TestOpenDeals(t *testing.T) {
+// TestHealthInputsDeals: the health inputs' opportunities, which are the
+// Home's deals, are the named accounts' open opportunities with what Home
+// shows of them (value included), and nothing of another workspace or of
+// an account not named.
+func TestHealthInputsDeals(t *testing.T) {
 	db, _ := openOutboxDB(t)
 	ctx := context.Background()
+	accts := map[int64]kam.Account{}
 	acct := func(team, name string) int64 {
 		a := kam.Account{TeamID: team, Name: name, OwnerID: "U1"}
 		if err := db.CreateAccount(ctx, &a, "UADMIN"); err != nil {
 			t.Fatal(err)
 		}
+		accts[a.ID] = a
 		return a.ID
 	}
 	acme, globex, other := acct("T", "Acme"), acct("T", "Globex"), acct("T2", "Other")
@@ -44,9 +47,22 @@ func TestOpenDeals(t *testing.T) {
 	opp("T2", other, "Foreign", 1, closes, kam.StageIdentified)
 	deals := func(team string, ids ...int64) string {
 		t.Helper()
-		got, err := db.OpenDeals(ctx, team, ids)
+		var as []kam.Account
+		for _, id := range ids {
+			a, ok := accts[id]
+			if !ok {
+				a = kam.Account{ID: id}
+			}
+			a.TeamID = "" // asked of team, whatever its own
+			as = append(as, a)
+		}
+		ins, err := db.HealthInputs(ctx, team, as, db.now())
 		if err != nil {
 			t.Fatal(err)
+		}
+		var got []kam.Opportunity
+		for _, in := range ins {
+			got = append(got, in.Opportunities...)
 		}
 		var out []string
 		for _, o := range got {

@@ -453,7 +453,7 @@ const (
 	npsCountsSQL = `SELECT account_id, period, sum(score >= 9), sum(score BETWEEN 7 AND 8), sum(score <= 6) FROM (
 		SELECT account_id, at > ?5 AS period, score,
 			row_number() OVER (PARTITION BY account_id, at > ?5, respondent ORDER BY at DESC, id DESC) AS n
-		FROM survey_responses INDEXED BY survey_responses_account_at
+		FROM survey_responses INDEXED BY survey_responses_account_cover
 		WHERE account_id IN (SELECT value FROM json_each(?2)) AND +team_id = +?1 AND at > +?3 AND at <= +?4)
 	WHERE n = 1 GROUP BY account_id, period`
 

@@ -195,6 +195,18 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 		}
 		return nil
 	})
+	// Every account's health inputs are loaded into memory in the
+	// background, resting between chunks, so that the first Home views,
+	// `health all` and digests after a start do not each load them.
+	g.Go(func() error {
+		n, err := p.db.WarmHealthInputs(gctx)
+		if err != nil && gctx.Err() == nil {
+			log.Warn("health inputs not loaded ahead", "err", err, "accounts", n)
+		} else {
+			log.Debug("health inputs loaded ahead", "accounts", n)
+		}
+		return nil
+	})
 	// Keep the planner's statistics fresh as the workspace grows.
 	g.Go(func() error {
 		t := time.NewTicker(store.OptimizeEvery)
