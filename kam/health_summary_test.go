@@ -168,3 +168,64 @@ func TestRelationshipModelOf(t *testing.T) {
 		})
 	}
 }
+
+// TestRelationshipModelDrawn: the model found without maps is
+// relationshipOf's on drawn stakeholder maps and windows — repeated
+// stakeholder IDs, other accounts' stakeholders, people listed twice,
+// counts of zero or less, names of no stakeholder, and sizes either side
+// of modelLimit — and every model comes up.
+func TestRelationshipModelDrawn(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	people := []string{"UANA", "UBEN", "UCY", "UDEV", "UEVE", ""}
+	models := map[RelationshipModel]int{}
+	fast := 0
+	for i := range 50_000 {
+		big := r.IntN(50) == 0
+		n, m, ids := r.IntN(7), r.IntN(6), 9
+		if big {
+			n, m, ids = 40+r.IntN(60), 40+r.IntN(60), 120
+		}
+		var contacts []Contact
+		for range n {
+			c := Contact{ID: int64(10 + r.IntN(ids)), AccountID: acme.ID, Name: "c"}
+			switch r.IntN(8) {
+			case 0:
+				c.AccountID = 0
+			case 1:
+				c.AccountID = acme.ID + 1
+			}
+			if r.IntN(2) == 0 {
+				c.MirrorID = people[r.IntN(len(people))]
+			}
+			contacts = append(contacts, c)
+		}
+		var window []Touches
+		for range m {
+			w := Touches{UserID: people[r.IntN(len(people))], Count: r.IntN(4) - 1}
+			for range r.IntN(5) {
+				w.Met = append(w.Met, int64(10+r.IntN(ids+2)))
+			}
+			window = append(window, w)
+		}
+		want := relationshipOf(acme, contacts, window, relNow, false)
+		if got, ok := modelOf(acme, contacts, window); ok {
+			fast++
+			if got != want.Model {
+				t.Fatalf("case %d: model %s, relationshipOf %s\ncontacts %+v\nwindow %+v", i, got, want.Model, contacts, window)
+			}
+		}
+		got := relationshipModelOf(acme, contacts, window, relNow)
+		if w := (Relationship{Model: want.Model, Since: want.Since}); !reflect.DeepEqual(got, w) {
+			t.Fatalf("case %d: %+v, want %+v", i, got, w)
+		}
+		models[got.Model]++
+	}
+	for _, m := range []RelationshipModel{ModelNone, ModelBowTie, ModelOneOnMany, ModelDiamond} {
+		if models[m] < 100 {
+			t.Errorf("model %s came up %d times: %v", m, models[m], models)
+		}
+	}
+	if fast < 40_000 {
+		t.Errorf("only %d of 50,000 cases took the scans", fast)
+	}
+}
