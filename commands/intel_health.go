@@ -153,7 +153,7 @@ func healthBlocks(h kam.Health) []slack.Block {
 }
 
 func alertLine(al kam.Alert) string {
-	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], format.Mrkdwn(al.Fact))
+	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], format.Mrkdwn(al.Fact()))
 }
 
 // portfolioHealthBlocks renders many accounts' health, in the order given

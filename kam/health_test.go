@@ -185,7 +185,7 @@ func TestAssessHealth(t *testing.T) {
 				t.Errorf("alerts =\n  %v\nwant\n  %v", k, tt.alerts)
 			}
 			for _, a := range h.Alerts {
-				if a.Fact == "" || a.AccountID != tt.in.Account.ID || a.AccountName != tt.in.Account.Name {
+				if a.Fact() == "" || a.AccountID != tt.in.Account.ID || a.AccountName != tt.in.Account.Name {
 					t.Errorf("alert %+v lacks its fact or account", a)
 				}
 			}
@@ -220,7 +220,7 @@ func TestAlertFacts(t *testing.T) {
 	}
 	got := map[AlertKind]string{}
 	for _, a := range h.Alerts {
-		got[a.Kind] = a.Fact
+		got[a.Kind] = a.Fact()
 	}
 	if !reflect.DeepEqual(got, want) {
 		for k := range want {
@@ -466,7 +466,7 @@ func TestHealthAnswers(t *testing.T) {
 			}
 			found := tt.fact == ""
 			for _, a := range h.Alerts {
-				found = found || strings.Contains(a.Fact, tt.fact)
+				found = found || strings.Contains(a.Fact(), tt.fact)
 			}
 			if !found {
 				t.Errorf("no alert says %q: %+v", tt.fact, h.Alerts)

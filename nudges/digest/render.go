@@ -323,7 +323,7 @@ func overdueBlocks(overdue []kam.Alert) []slack.Block {
 	}
 	lines := make([]string, 0, len(overdue))
 	for _, al := range overdue {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact)))
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact())))
 	}
 	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
 }
@@ -346,7 +346,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 			for _, a := range byName {
 				for _, i := range a.fresh {
 					if al := a.health.Alerts[i]; al.Severity == sev {
-						pk.add(fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact)))
+						pk.add(fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact())))
 					}
 				}
 			}
@@ -439,7 +439,7 @@ func (w *week) attentionText(a *account) string {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact), quoteText))
+		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact()), quoteText))
 	}
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
