@@ -294,11 +294,17 @@ func (a Alert) Fact() string {
 // Key identifies the alert across runs, so nudges and digests can tell a
 // new alert from one already sent: kind:account[:subject].
 func (a Alert) Key() string {
-	k := fmt.Sprintf("%s:%d", a.Kind, a.AccountID)
+	return string(a.AppendKey(make([]byte, 0, 64)))
+}
+
+// AppendKey appends Key to b: a map of keys can be looked up with
+// string(a.AppendKey(buf[:0])) without making a string.
+func (a Alert) AppendKey(b []byte) []byte {
+	b = strconv.AppendInt(append(append(b, a.Kind...), ':'), a.AccountID, 10)
 	if a.Subject != "" {
-		k += ":" + a.Subject
+		b = append(append(b, ':'), a.Subject...)
 	}
-	return k
+	return b
 }
 
 // Alert thresholds.

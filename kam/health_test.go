@@ -1,6 +1,7 @@
 package kam
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -391,6 +392,22 @@ func TestAlertKey(t *testing.T) {
 	}
 	if (Alert{Kind: AlertNoContact, AccountID: 3}).Key() != "no-contact:3" {
 		t.Error("Key without subject wrong")
+	}
+	// Key is written with appends; it reads as fmt wrote it.
+	r := rand.New(rand.NewPCG(7, 8))
+	subjects := []string{"", "contact:7", "user:U1", "opportunity:%d", "tactic:3 «é»"}
+	for range 10_000 {
+		a := Alert{Kind: AlertKinds[r.IntN(len(AlertKinds))], AccountID: r.Int64N(1<<40) - 1<<39, Subject: subjects[r.IntN(len(subjects))]}
+		want := fmt.Sprintf("%s:%d", a.Kind, a.AccountID)
+		if a.Subject != "" {
+			want += ":" + a.Subject
+		}
+		if got := a.Key(); got != want {
+			t.Fatalf("Key = %q, want %q", got, want)
+		}
+		if got := string(a.AppendKey([]byte("x"))); got != "x"+want {
+			t.Fatalf("AppendKey = %q, want %q", got, "x"+want)
+		}
 	}
 }
 

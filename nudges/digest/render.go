@@ -36,8 +36,8 @@ func (w *week) digest(recipient, title string, accts []*account) Digest {
 		switch {
 		case x.Score != y.Score:
 			return cmp.Compare(x.Score, y.Score)
-		case x.Critical() != y.Critical():
-			return cmp.Compare(y.Critical(), x.Critical())
+		case a.critical != b.critical:
+			return cmp.Compare(b.critical, a.critical)
 		case len(x.Alerts) != len(y.Alerts):
 			return cmp.Compare(len(y.Alerts), len(x.Alerts))
 		}
@@ -533,8 +533,10 @@ func newPacker(title string) *packer {
 
 // add puts one line at the end of the list.
 func (p *packer) add(line string) {
-	line = clip(line, lineText)
 	k := utf8.RuneCountInString(line)
+	if k > lineText {
+		line, k = clip(line, lineText), lineText
+	}
 	if p.n > 0 && p.n+1+k > sectionText {
 		p.out = append(p.out, section(p.b.String()))
 		p.b.Reset()
