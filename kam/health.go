@@ -544,6 +544,13 @@ func assess(in HealthInput, now time.Time, summary bool) Health {
 	// The score is the weighted mean of the parts present.
 	x.score()
 	SortAlerts(x.h.Alerts)
+	// Kept at their size, not at the capacity appending left: a portfolio
+	// view holds thousands of accounts' alerts.
+	if len(x.h.Alerts) == 0 {
+		x.h.Alerts = nil
+	} else {
+		x.h.Alerts = slices.Clone(x.h.Alerts)
+	}
 	if summary {
 		return x.h.Summary()
 	}
@@ -988,38 +995,60 @@ func SortAlerts(as []Alert) {
 
 // SortWorstFirst orders a portfolio's health: lowest score first, then most
 // critical alerts, then most alerts, then by name; new accounts without
-// data come last, their score resting on nothing.
+// data come last, their score resting on nothing (CompareWorstFirst).
 func SortWorstFirst(hs []Health) {
-	// Sorted by position, each account's critical alerts counted once: a
-	// Health is large, and moving it at every step of a stable sort of a
-	// whole workspace cost more than the comparisons.
-	type key struct{ i, critical int }
+	// Sorted by position, each account's rank taken once: a Health is
+	// large, and moving it at every step of a stable sort of a whole
+	// workspace cost more than the comparisons.
+	type key struct {
+		i    int
+		rank HealthRank
+	}
 	keys := make([]key, len(hs))
 	for i := range hs {
-		keys[i] = key{i, hs[i].Critical()}
+		keys[i] = key{i, hs[i].Rank()}
 	}
-	slices.SortStableFunc(keys, func(a, b key) int {
-		x, y := &hs[a.i], &hs[b.i]
-		switch {
-		case x.New != y.New:
-			if y.New {
-				return -1
-			}
-			return 1
-		case x.Score != y.Score:
-			return cmp.Compare(x.Score, y.Score)
-		case a.critical != b.critical:
-			return cmp.Compare(b.critical, a.critical)
-		case len(x.Alerts) != len(y.Alerts):
-			return cmp.Compare(len(y.Alerts), len(x.Alerts))
-		}
-		return compareFold(x.Account.Name, y.Account.Name)
-	})
+	slices.SortStableFunc(keys, func(a, b key) int { return CompareWorstFirst(&a.rank, &b.rank) })
 	sorted := make([]Health, len(hs))
 	for j, k := range keys {
 		sorted[j] = hs[k.i]
 	}
 	copy(hs, sorted)
+}
+
+// HealthRank is what SortWorstFirst orders an account's health by; a view
+// that keeps less of each Health than its alerts can keep this instead.
+type HealthRank struct {
+	New      bool
+	Score    int
+	Critical int    // critical alerts
+	Alerts   int    // every alert
+	Name     string // the account's
+}
+
+// Rank is what SortWorstFirst orders h by.
+func (h *Health) Rank() HealthRank {
+	return HealthRank{New: h.New, Score: h.Score, Critical: h.Critical(), Alerts: len(h.Alerts), Name: h.Account.Name}
+}
+
+// CompareWorstFirst is SortWorstFirst's order: new accounts last, then
+// lowest score first, then most critical alerts, then most alerts, then
+// by name regardless of case.
+func CompareWorstFirst(x, y *HealthRank) int {
+	switch {
+	case x.New != y.New:
+		if y.New {
+			return -1
+		}
+		return 1
+	case x.Score != y.Score:
+		return cmp.Compare(x.Score, y.Score)
+	case x.Critical != y.Critical:
+		return cmp.Compare(y.Critical, x.Critical)
+	case x.Alerts != y.Alerts:
+		return cmp.Compare(y.Alerts, x.Alerts)
+	}
+	return compareFold(x.Name, y.Name)
 }
 
 // ramp is 1 up to one period, falling linearly to 0 at two periods.
