@@ -342,11 +342,16 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 	if t.freshN > 0 {
 		byName := slices.Clone(p)
 		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
+		names := make([]string, len(byName)) // each account's name, worded once
 		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
-			for _, a := range byName {
+			mark := "• " + format.SeverityMark(sev) + " *"
+			for k, a := range byName {
 				for _, i := range a.fresh {
-					if al := a.health.Alerts[i]; al.Severity == sev {
-						pk.add(fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact())))
+					if al := &a.health.Alerts[i]; al.Severity == sev {
+						if names[k] == "" {
+							names[k] = format.Mrkdwn(a.acct.Name)
+						}
+						pk.add(mark + names[k] + "* — " + format.Mrkdwn(al.Fact()))
 					}
 				}
 			}
