@@ -278,17 +278,27 @@ type Alert struct {
 	// Subject is what the alert is about inside the account, for alerts
 	// that can repeat: "opportunity:12", "contact:7", "tactic:3", "user:U1"; "" otherwise.
 	Subject string
-	fact    string     // the fact in words, when worded as raised
-	words   alertWords // else what Fact words it from
+	fact    string      // the fact in words, when worded
+	words   *alertWords // else what Fact words it from
 }
 
 // Fact is the fact that raised the alert, in words, with Slack mentions:
 // "last contact 45 days ago, 2025-09-26 (monthly cadence: every 30 days)".
 func (a Alert) Fact() string {
-	if a.words.form == factWorded {
+	if a.words == nil {
 		return a.fact
 	}
 	return a.words.text()
+}
+
+// Worded is the alert with its fact worded once and for all, for a view
+// that reads the facts of many alerts it keeps: reading an alert of a
+// summary words it again at every read (Fact).
+func (a Alert) Worded() Alert {
+	if a.words != nil {
+		a.fact, a.words = a.words.text(), nil
+	}
+	return a
 }
 
 // Key identifies the alert across runs, so nudges and digests can tell a
@@ -663,7 +673,7 @@ func (x *assessment) alert(kind AlertKind, sev Severity, subject, format string,
 // is read: the summary's way (alert_words.go).
 func (x *assessment) note(kind AlertKind, sev Severity, subject string, w alertWords) {
 	a := x.in.Account
-	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, words: w})
+	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, words: &w})
 }
 
 // cadenceWords are the name and days of the account's cadence, as

@@ -136,10 +136,17 @@ func TestAssessHealthSummary(t *testing.T) {
 				t.Fatalf("input %d %+v:\nalert %d of the summary %s %s %d %q %q\n  %q\nwant %s %s %d %q %q\n  %q", i, in, j,
 					a.Kind, a.Severity, a.AccountID, a.AccountName, a.Subject, a.Fact(), w.Kind, w.Severity, w.AccountID, w.AccountName, w.Subject, w.Fact())
 			}
-			if w.words.form != factWorded {
+			if w.words != nil {
 				t.Fatalf("input %d: the full assessment left alert %s unworded", i, w.Kind)
 			}
-			forms[a.words.form]++
+			if a.words != nil {
+				forms[a.words.form]++
+				if a.Worded().Fact() != w.Fact() || a.Worded().words != nil {
+					t.Fatalf("input %d: alert %s worded %q, want %q", i, a.Kind, a.Worded().Fact(), w.Fact())
+				}
+			} else {
+				forms[factWorded]++
+			}
 			for _, word := range []string{"yesterday", "1 objective", "objectives", "never reviewed", ", owner", ": “", "their mirror"} {
 				if strings.Contains(a.Fact(), word) {
 					words[word]++

@@ -493,6 +493,10 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
 	// Only the summary is kept: the digest shows scores and alerts.
 	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), managers: managersOf(in.Members), health: kam.AssessHealthSummary(in, w.now)}
+	// The digest lists every alert, some twice: worded once, here.
+	for i := range a.health.Alerts {
+		a.health.Alerts[i] = a.health.Alerts[i].Worded()
+	}
 	a.critical = a.health.Critical()
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
