@@ -65,7 +65,7 @@ func sponsorParagraph(h kam.Health, userID string) string {
 	for _, a := range h.Alerts {
 		switch {
 		case a.Kind == kam.AlertSponsor, a.Kind == kam.AlertUnmirrored,
-			a.Kind == kam.AlertTacticOverdue && strings.Contains(a.Fact, "<@"+userID+">"):
+			a.Kind == kam.AlertTacticOverdue && strings.Contains(a.Fact(), "<@"+userID+">"):
 			needs = append(needs, alertLine(a))
 		case len(others) < 2:
 			others = append(others, alertLine(a))

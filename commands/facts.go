@@ -108,7 +108,7 @@ func alertTexts(alerts []kam.Alert) []string {
 		if label == "" {
 			label = string(al.Kind)
 		}
-		out[i] = capitalize(label) + ": " + al.Fact
+		out[i] = capitalize(label) + ": " + al.Fact()
 	}
 	return out
 }

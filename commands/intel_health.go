@@ -98,12 +98,62 @@ func runHealth(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{Blocks: []slack.Block{header(title), section(msg)}}, nil
 	}
-	hs, err := c.healthSummaries(ctx, accts)
+	lines, err := c.healthLines(ctx, accts)
 	if err != nil {
 		return Reply{}, err
 	}
-	kam.SortWorstFirst(hs)
-	return Reply{Blocks: portfolioHealthBlocks(fmt.Sprintf("%s (%d)", title, len(hs)), hs)}, nil
+	sortLinesWorstFirst(lines)
+	return Reply{Blocks: portfolioHealthBlocks(fmt.Sprintf("%s (%d)", title, len(lines)), lines)}, nil
+}
+
+// healthLine is what a portfolio's health list keeps of each account while
+// the others are assessed: the summary with its worst alert only, and its
+// rank, which counts the rest. A workspace of 10,000 accounts held with
+// every alert kept some 100,000 alerts to show one of each.
+type healthLine struct {
+	id    int64 // the account's
+	rank  kam.HealthRank
+	band  kam.Band
+	model kam.RelationshipModel
+	worst kam.Alert // when rank.Alerts > 0
+}
+
+// lineOf is h's health line.
+func lineOf(h *kam.Health) healthLine {
+	l := healthLine{id: h.Account.ID, rank: h.Rank(), band: h.Band, model: h.Relationship.Model}
+	if len(h.Alerts) > 0 {
+		l.worst = h.Alerts[0]
+	}
+	return l
+}
+
+// healthLines assesses the accounts, in their order, into health lines.
+func (a *Actor) healthLines(ctx context.Context, accts []kam.Account) ([]healthLine, error) {
+	out := make([]healthLine, 0, len(accts))
+	err := a.intel().HealthInputsEach(ctx, a.TeamID, accts, a.Now, func(in kam.HealthInput) error {
+		h := kam.AssessHealthSummary(in, a.Now)
+		out = append(out, lineOf(&h))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load health inputs: %w", err)
+	}
+	return out, nil
+}
+
+// sortLinesWorstFirst orders lines as kam.SortWorstFirst orders the
+// health they come from, by position: a line is large to move.
+func sortLinesWorstFirst(lines []healthLine) {
+	order := make([]int32, len(lines))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(i, j int32) int { return kam.CompareWorstFirst(&lines[i].rank, &lines[j].rank) })
+	sorted := make([]healthLine, len(lines))
+	for j, i := range order {
+		sorted[j] = lines[i]
+	}
+	copy(lines, sorted)
 }
 
 // healthBlocks renders one account's health: the parts with their points
@@ -153,22 +203,22 @@ func healthBlocks(h kam.Health) []slack.Block {
 }
 
 func alertLine(al kam.Alert) string {
-	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], format.Mrkdwn(al.Fact))
+	return fmt.Sprintf("%s *%s*: %s", severityMark(al.Severity), alertLabels[al.Kind], format.Mrkdwn(al.Fact()))
 }
 
 // portfolioHealthBlocks renders many accounts' health, in the order given
 // (worst first), one line each with its most severe alert.
-func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
+func portfolioHealthBlocks(title string, hs []healthLine) []slack.Block {
 	var bands = map[kam.Band]int{}
 	alerts, critical, fresh := 0, 0, 0
-	for _, h := range hs {
-		if h.New {
+	for _, l := range hs {
+		if l.rank.New {
 			fresh++
 		} else {
-			bands[h.Band]++
+			bands[l.band]++
 		}
-		alerts += len(h.Alerts)
-		critical += h.Critical()
+		alerts += l.rank.Alerts
+		critical += l.rank.Critical
 	}
 	summary := fmt.Sprintf("%s %d %s · %s %d %s · %s %d %s · %s (%d critical)",
 		format.BandMark(kam.BandAtRisk), bands[kam.BandAtRisk], format.BandWord(kam.BandAtRisk),
@@ -180,13 +230,13 @@ func portfolioHealthBlocks(title string, hs []kam.Health) []slack.Block {
 	// Only the lines that fit are worded: a workspace's thousands of
 	// accounts end in "…and N healthier accounts".
 	line := func(i int) string {
-		h := hs[i]
-		line := fmt.Sprintf("*%s* — %s · %s · %s", format.Mrkdwn(h.Account.Name), format.Health(h.Score), format.Alerts(len(h.Alerts)), modelText(h.Relationship.Model))
-		if h.New {
-			line = fmt.Sprintf("*%s* — _%s_", format.Mrkdwn(h.Account.Name), kam.NoDataYet)
+		l := &hs[i]
+		line := fmt.Sprintf("*%s* — %s · %s · %s", format.Mrkdwn(l.rank.Name), format.Health(l.rank.Score), format.Alerts(l.rank.Alerts), modelText(l.model))
+		if l.rank.New {
+			line = fmt.Sprintf("*%s* — _%s_", format.Mrkdwn(l.rank.Name), kam.NoDataYet)
 		}
-		if len(h.Alerts) > 0 {
-			line += " · worst: " + alertLine(h.Alerts[0])
+		if l.rank.Alerts > 0 {
+			line += " · worst: " + alertLine(l.worst)
 		}
 		return line
 	}

@@ -278,17 +278,43 @@ type Alert struct {
 	// Subject is what the alert is about inside the account, for alerts
 	// that can repeat: "opportunity:12", "contact:7", "tactic:3", "user:U1"; "" otherwise.
 	Subject string
-	Fact    string // in words, with Slack mentions: "last contact 45 days ago (12 Aug); cadence monthly"
+	fact    string      // the fact in words, when worded
+	words   *alertWords // else what Fact words it from
+}
+
+// Fact is the fact that raised the alert, in words, with Slack mentions:
+// "last contact 45 days ago, 2025-09-26 (monthly cadence: every 30 days)".
+func (a Alert) Fact() string {
+	if a.words == nil {
+		return a.fact
+	}
+	return a.words.text()
+}
+
+// Worded is the alert with its fact worded once and for all, for a view
+// that reads the facts of many alerts it keeps: reading an alert of a
+// summary words it again at every read (Fact).
+func (a Alert) Worded() Alert {
+	if a.words != nil {
+		a.fact, a.words = a.words.text(), nil
+	}
+	return a
 }
 
 // Key identifies the alert across runs, so nudges and digests can tell a
 // new alert from one already sent: kind:account[:subject].
 func (a Alert) Key() string {
-	k := fmt.Sprintf("%s:%d", a.Kind, a.AccountID)
+	return string(a.AppendKey(make([]byte, 0, 64)))
+}
+
+// AppendKey appends Key to b: a map of keys can be looked up with
+// string(a.AppendKey(buf[:0])) without making a string.
+func (a Alert) AppendKey(b []byte) []byte {
+	b = strconv.AppendInt(append(append(b, a.Kind...), ':'), a.AccountID, 10)
 	if a.Subject != "" {
-		k += ":" + a.Subject
+		b = append(append(b, ':'), a.Subject...)
 	}
-	return k
+	return b
 }
 
 // Alert thresholds.
@@ -501,7 +527,11 @@ func assess(in HealthInput, now time.Time, summary bool) Health {
 		x.h.Relationship = RelationshipOf(a, x.in.Contacts, x.in.Window, now)
 	}
 	if a.OwnerID == "" {
-		x.alert(AlertNoKAM, SeverityWarning, "", "nobody is %s's KAM", a.Name)
+		if summary {
+			x.note(AlertNoKAM, SeverityWarning, "", alertWords{form: factNoKAM, s: [4]string{a.Name}})
+		} else {
+			x.alert(AlertNoKAM, SeverityWarning, "", "nobody is %s's KAM", a.Name)
+		}
 	}
 	// Each part scores one side of the account and raises its alerts; the
 	// order is the order of Parts.
@@ -524,6 +554,13 @@ func assess(in HealthInput, now time.Time, summary bool) Health {
 	// The score is the weighted mean of the parts present.
 	x.score()
 	SortAlerts(x.h.Alerts)
+	// Kept at their size, not at the capacity appending left: a portfolio
+	// view holds thousands of accounts' alerts.
+	if len(x.h.Alerts) == 0 {
+		x.h.Alerts = nil
+	} else {
+		x.h.Alerts = slices.Clone(x.h.Alerts)
+	}
 	if summary {
 		return x.h.Summary()
 	}
@@ -626,10 +663,23 @@ func SurveyDue(created, last time.Time, every time.Duration, now time.Time) (due
 	return due, !now.Before(due)
 }
 
-// alert raises an alert on the account.
+// alert raises an alert on the account, worded now.
 func (x *assessment) alert(kind AlertKind, sev Severity, subject, format string, args ...any) {
 	a := x.in.Account
-	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, Fact: fmt.Sprintf(format, args...)})
+	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, fact: fmt.Sprintf(format, args...)})
+}
+
+// note raises an alert on the account, to be worded from w when its fact
+// is read: the summary's way (alert_words.go).
+func (x *assessment) note(kind AlertKind, sev Severity, subject string, w alertWords) {
+	a := x.in.Account
+	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, words: &w})
+}
+
+// cadenceWords are the name and days of the account's cadence, as
+// cadence words them.
+func (x *assessment) cadenceWords() (string, int) {
+	return cadenceName(x.in.Account.Cadence), days(x.period)
 }
 
 // recency scores the latest real contact against the cadence.
@@ -648,7 +698,10 @@ func (x *assessment) recency() HealthPart {
 		if !x.summary {
 			recency.Detail = fmt.Sprintf("no contact logged since the account was added %s (%s)", ago(age), x.cadence())
 		}
-		if age > period {
+		if age > period && x.summary {
+			name, every := x.cadenceWords()
+			x.note(AlertNoContact, severityPast(age, period), "", alertWords{form: factNoContactNew, s: [4]string{name}, n: [3]int{days(age), every}})
+		} else if age > period {
 			x.alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), x.cadence())
 		}
 	} else {
@@ -657,7 +710,10 @@ func (x *assessment) recency() HealthPart {
 		if !x.summary {
 			recency.Detail = fmt.Sprintf("last contact %s, %s (%s)", ago(age), shortDate(last, now), x.cadence())
 		}
-		if age > period {
+		if age > period && x.summary {
+			name, every := x.cadenceWords()
+			x.note(AlertNoContact, severityPast(age, period), "", alertWords{form: factNoContactLast, s: [4]string{name}, n: [3]int{days(age), every}, t: last.In(now.Location())})
+		} else if age > period {
 			x.alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), x.cadence())
 		}
 	}
@@ -680,7 +736,16 @@ func (x *assessment) coverage() HealthPart {
 			if c.Role == ContactDecisionMaker {
 				sev = SeverityWarning
 			}
-			if gone, ok := x.left[c.ID]; ok {
+			gone, left := x.left[c.ID]
+			if x.summary {
+				w := alertWords{form: factUnmirrored, s: [4]string{c.Name, c.Title, string(c.Role), gone}, n: [3]int{c.Influence}}
+				if left {
+					w.form = factUnmirroredLeft
+				}
+				x.note(AlertUnmirrored, sev, "contact:"+strconv.FormatInt(c.ID, 10), w)
+				continue
+			}
+			if left {
 				x.alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team: %s, their mirror, has left it", c.Name, describeContact(c), mention(gone))
 				continue
 			}
@@ -718,7 +783,11 @@ func (x *assessment) pipeline() HealthPart {
 		}
 		open++
 		s, p := o.Stalled(now), o.PastClose(now)
-		if s {
+		if s && x.summary {
+			stalled++
+			x.note(AlertStalled, SeverityWarning, "opportunity:"+strconv.FormatInt(o.ID, 10),
+				alertWords{form: factStalled, s: [4]string{o.Name, string(o.Stage)}, n: [3]int{days(now.Sub(o.StageSince)), days(o.Stage.StallAfter())}})
+		} else if s {
 			stalled++
 			x.alert(AlertStalled, SeverityWarning, fmt.Sprintf("opportunity:%d", o.ID), "“%s” has been in %s for %s (stalled after %d days)", o.Name, o.Stage, span(now.Sub(o.StageSince)), days(o.Stage.StallAfter()))
 		}
@@ -729,7 +798,12 @@ func (x *assessment) pipeline() HealthPart {
 			if late > 30*day {
 				sev = SeverityCritical
 			}
-			x.alert(AlertPastClose, sev, fmt.Sprintf("opportunity:%d", o.ID), "“%s” was due to close %s (%s), still %s", o.Name, o.CloseDate.Format(time.DateOnly), ago(late), o.Stage)
+			if x.summary {
+				x.note(AlertPastClose, sev, "opportunity:"+strconv.FormatInt(o.ID, 10),
+					alertWords{form: factPastClose, s: [4]string{o.Name, string(o.Stage)}, n: [3]int{days(late)}, t: o.CloseDate})
+			} else {
+				x.alert(AlertPastClose, sev, fmt.Sprintf("opportunity:%d", o.ID), "“%s” was due to close %s (%s), still %s", o.Name, o.CloseDate.Format(time.DateOnly), ago(late), o.Stage)
+			}
 		}
 		if s || p {
 			troubled++
@@ -755,14 +829,21 @@ func (x *assessment) plan() HealthPart {
 		if a.Tier.High() {
 			sev = SeverityWarning
 		}
-		x.alert(AlertNoPlan, sev, "", "no account plan yet on a %s account", a.Tier)
+		if x.summary {
+			x.note(AlertNoPlan, sev, "", alertWords{form: factNoPlan, s: [4]string{string(a.Tier)}})
+		} else {
+			x.alert(AlertNoPlan, sev, "", "no account plan yet on a %s account", a.Tier)
+		}
 		return plan
 	}
 	due := in.Plan.NextReview(a.Cadence)
 	fresh := ramp(now.Sub(due)+period, period)
 	var onTrack int
 	for _, t := range in.Plan.Tactics {
-		if t.Overdue(now) {
+		if t.Overdue(now) && x.summary {
+			x.note(AlertTacticOverdue, SeverityInfo, "tactic:"+strconv.Itoa(t.Number),
+				alertWords{form: factTactic, s: [4]string{t.Text, t.OwnerID}, n: [3]int{t.Number}, t: t.Due})
+		} else if t.Overdue(now) {
 			owner := ""
 			if t.OwnerID != "" {
 				owner = ", owner " + mention(t.OwnerID)
@@ -783,7 +864,14 @@ func (x *assessment) plan() HealthPart {
 	if !x.summary {
 		plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
 	}
-	if now.After(due) {
+	if now.After(due) && x.summary {
+		w := alertWords{form: factPlanReview, t: due}
+		if r := in.Plan.LastReview; r != nil {
+			w.n[0], w.n[1] = days(now.Sub(r.At)), 1
+		}
+		w.s[0], w.n[2] = x.cadenceWords()
+		x.note(AlertPlanReview, SeverityWarning, "", w)
+	} else if now.After(due) {
 		x.alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), x.cadence())
 	}
 	return plan
@@ -806,19 +894,30 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 		last = s.Latest.At
 	}
 	if _, due := SurveyDue(a.CreatedAt, last, x.surveyEvery(), now); due {
-		if last.IsZero() {
+		switch {
+		case x.summary && last.IsZero():
+			x.note(AlertSurveyOverdue, SeverityInfo, "", alertWords{form: factSurveyNever, n: [3]int{days(now.Sub(a.CreatedAt))}})
+		case x.summary:
+			x.note(AlertSurveyOverdue, SeverityInfo, "", alertWords{form: factSurveyLast, n: [3]int{days(now.Sub(last))}, t: last})
+		case last.IsZero():
 			x.alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
-		} else {
+		default:
 			x.alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(last)), last.Format(time.DateOnly))
 		}
 	}
-	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
+	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall && x.summary {
+		x.note(AlertNPSFalling, SeverityWarning, "", alertWords{form: factNPSFalling, n: [3]int{npsInt(*s.PreviousNPS), npsInt(s.NPS)}})
+	} else if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
 		x.alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", npsText(*s.PreviousNPS), npsText(s.NPS))
 	}
 	if l := s.Latest; l != nil && Detractor(l.Score) && now.Sub(l.At) <= SurveyInterval {
 		who := "latest answer"
 		if l.Contact != "" {
 			who = l.Contact
+		}
+		if x.summary {
+			x.note(AlertDetractor, SeverityWarning, "", alertWords{form: factDetractor, s: [4]string{who, l.Comment}, n: [3]int{l.Score}, t: l.At})
+			return part, ok
 		}
 		fact := fmt.Sprintf("%s gave %d on %s", who, l.Score, l.At.Format(time.DateOnly))
 		if l.Comment != "" {
@@ -850,6 +949,10 @@ func (x *assessment) sponsors() {
 		}
 		t := in.LastTouch[id]
 		switch {
+		case x.summary && t.IsZero():
+			x.note(AlertSponsor, SeverityWarning, "user:"+id, alertWords{form: factSponsorNever, s: [4]string{id, a.Name}})
+		case x.summary && now.Sub(t) > SponsorWindow:
+			x.note(AlertSponsor, SeverityWarning, "user:"+id, alertWords{form: factSponsorLast, s: [4]string{id, a.Name}, n: [3]int{days(now.Sub(t))}, t: t.In(now.Location())})
 		case t.IsZero():
 			x.alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s has logged no contact with %s", mention(id), a.Name)
 		case now.Sub(t) > SponsorWindow:
@@ -902,38 +1005,60 @@ func SortAlerts(as []Alert) {
 
 // SortWorstFirst orders a portfolio's health: lowest score first, then most
 // critical alerts, then most alerts, then by name; new accounts without
-// data come last, their score resting on nothing.
+// data come last, their score resting on nothing (CompareWorstFirst).
 func SortWorstFirst(hs []Health) {
-	// Sorted by position, each account's critical alerts counted once: a
-	// Health is large, and moving it at every step of a stable sort of a
-	// whole workspace cost more than the comparisons.
-	type key struct{ i, critical int }
+	// Sorted by position, each account's rank taken once: a Health is
+	// large, and moving it at every step of a stable sort of a whole
+	// workspace cost more than the comparisons.
+	type key struct {
+		i    int
+		rank HealthRank
+	}
 	keys := make([]key, len(hs))
 	for i := range hs {
-		keys[i] = key{i, hs[i].Critical()}
+		keys[i] = key{i, hs[i].Rank()}
 	}
-	slices.SortStableFunc(keys, func(a, b key) int {
-		x, y := &hs[a.i], &hs[b.i]
-		switch {
-		case x.New != y.New:
-			if y.New {
-				return -1
-			}
-			return 1
-		case x.Score != y.Score:
-			return cmp.Compare(x.Score, y.Score)
-		case a.critical != b.critical:
-			return cmp.Compare(b.critical, a.critical)
-		case len(x.Alerts) != len(y.Alerts):
-			return cmp.Compare(len(y.Alerts), len(x.Alerts))
-		}
-		return compareFold(x.Account.Name, y.Account.Name)
-	})
+	slices.SortStableFunc(keys, func(a, b key) int { return CompareWorstFirst(&a.rank, &b.rank) })
 	sorted := make([]Health, len(hs))
 	for j, k := range keys {
 		sorted[j] = hs[k.i]
 	}
 	copy(hs, sorted)
+}
+
+// HealthRank is what SortWorstFirst orders an account's health by; a view
+// that keeps less of each Health than its alerts can keep this instead.
+type HealthRank struct {
+	New      bool
+	Score    int
+	Critical int    // critical alerts
+	Alerts   int    // every alert
+	Name     string // the account's
+}
+
+// Rank is what SortWorstFirst orders h by.
+func (h *Health) Rank() HealthRank {
+	return HealthRank{New: h.New, Score: h.Score, Critical: h.Critical(), Alerts: len(h.Alerts), Name: h.Account.Name}
+}
+
+// CompareWorstFirst is SortWorstFirst's order: new accounts last, then
+// lowest score first, then most critical alerts, then most alerts, then
+// by name regardless of case.
+func CompareWorstFirst(x, y *HealthRank) int {
+	switch {
+	case x.New != y.New:
+		if y.New {
+			return -1
+		}
+		return 1
+	case x.Score != y.Score:
+		return cmp.Compare(x.Score, y.Score)
+	case x.Critical != y.Critical:
+		return cmp.Compare(y.Critical, x.Critical)
+	case x.Alerts != y.Alerts:
+		return cmp.Compare(y.Alerts, x.Alerts)
+	}
+	return compareFold(x.Name, y.Name)
 }
 
 // ramp is 1 up to one period, falling linearly to 0 at two periods.
@@ -996,8 +1121,11 @@ func ago(d time.Duration) string {
 // number, rounded half away from zero; "1 answer"), for the reasons and
 // alerts kam words itself: format imports kam, so kam cannot call it.
 func npsText(v float64) string {
-	return strconv.Itoa(int(math.Round(math.Max(-100, math.Min(100, v)))))
+	return strconv.Itoa(npsInt(v))
 }
+
+// npsInt is the whole number npsText words.
+func npsInt(v float64) int { return int(math.Round(math.Max(-100, math.Min(100, v)))) }
 
 func answersText(n int) string {
 	if n == 1 {

@@ -28,8 +28,12 @@ func (x *assessment) method() {
 		if a.Tier.High() {
 			sev = SeverityWarning
 		}
-		x.alert(AlertNoStrategy, sev, "", "%s of ours, started %s, but no strategy linking %s to tactics",
-			countOf(ours, "objective", "objectives"), ago(x.now.Sub(p.Started())), map[bool]string{true: "it", false: "them"}[ours == 1])
+		if x.summary {
+			x.note(AlertNoStrategy, sev, "", alertWords{form: factNoStrategy, n: [3]int{ours, days(x.now.Sub(p.Started()))}})
+		} else {
+			x.alert(AlertNoStrategy, sev, "", "%s of ours, started %s, but no strategy linking %s to tactics",
+				countOf(ours, "objective", "objectives"), ago(x.now.Sub(p.Started())), map[bool]string{true: "it", false: "them"}[ours == 1])
+		}
 	}
 	year := x.now.UTC().Year()
 	if t, ok := p.Targets.For(year); ok && t.Amount > 0 && a.Revenue < t.Amount {
@@ -38,7 +42,11 @@ func (x *assessment) method() {
 		if share < belowTargetWarn {
 			sev = SeverityWarning
 		}
-		x.alert(AlertBelowTarget, sev, "", "revenue at %d%% of the %d target", int(math.Floor(100*share)), year)
+		if x.summary {
+			x.note(AlertBelowTarget, sev, "", alertWords{form: factBelowTarget, n: [3]int{int(math.Floor(100 * share)), year}})
+		} else {
+			x.alert(AlertBelowTarget, sev, "", "revenue at %d%% of the %d target", int(math.Floor(100*share)), year)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package kam
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -185,7 +186,7 @@ func TestAssessHealth(t *testing.T) {
 				t.Errorf("alerts =\n  %v\nwant\n  %v", k, tt.alerts)
 			}
 			for _, a := range h.Alerts {
-				if a.Fact == "" || a.AccountID != tt.in.Account.ID || a.AccountName != tt.in.Account.Name {
+				if a.Fact() == "" || a.AccountID != tt.in.Account.ID || a.AccountName != tt.in.Account.Name {
 					t.Errorf("alert %+v lacks its fact or account", a)
 				}
 			}
@@ -220,7 +221,7 @@ func TestAlertFacts(t *testing.T) {
 	}
 	got := map[AlertKind]string{}
 	for _, a := range h.Alerts {
-		got[a.Kind] = a.Fact
+		got[a.Kind] = a.Fact()
 	}
 	if !reflect.DeepEqual(got, want) {
 		for k := range want {
@@ -392,6 +393,22 @@ func TestAlertKey(t *testing.T) {
 	if (Alert{Kind: AlertNoContact, AccountID: 3}).Key() != "no-contact:3" {
 		t.Error("Key without subject wrong")
 	}
+	// Key is written with appends; it reads as fmt wrote it.
+	r := rand.New(rand.NewPCG(7, 8))
+	subjects := []string{"", "contact:7", "user:U1", "opportunity:%d", "tactic:3 «é»"}
+	for range 10_000 {
+		a := Alert{Kind: AlertKinds[r.IntN(len(AlertKinds))], AccountID: r.Int64N(1<<40) - 1<<39, Subject: subjects[r.IntN(len(subjects))]}
+		want := fmt.Sprintf("%s:%d", a.Kind, a.AccountID)
+		if a.Subject != "" {
+			want += ":" + a.Subject
+		}
+		if got := a.Key(); got != want {
+			t.Fatalf("Key = %q, want %q", got, want)
+		}
+		if got := string(a.AppendKey([]byte("x"))); got != "x"+want {
+			t.Fatalf("AppendKey = %q, want %q", got, "x"+want)
+		}
+	}
 }
 
 // TestHealthAnswers pins rules whose earlier answers contradicted
@@ -466,7 +483,7 @@ func TestHealthAnswers(t *testing.T) {
 			}
 			found := tt.fact == ""
 			for _, a := range h.Alerts {
-				found = found || strings.Contains(a.Fact, tt.fact)
+				found = found || strings.Contains(a.Fact(), tt.fact)
 			}
 			if !found {
 				t.Errorf("no alert says %q: %+v", tt.fact, h.Alerts)

@@ -45,7 +45,7 @@ func TestMethodAlerts(t *testing.T) {
 			for _, a := range h.Alerts {
 				if method[a.Kind] {
 					got = append(got, string(a.Kind)+"/"+a.Severity.String())
-					if a.Fact == "" {
+					if a.Fact() == "" {
 						t.Errorf("%s has no fact", a.Kind)
 					}
 				}

@@ -203,8 +203,102 @@ func RelationshipOf(acct Account, contacts []Contact, window []Touches, now time
 // Since are set, which is all a portfolio view keeps (Health.Summary), at a
 // fraction of the cost — no reason worded, no list sorted.
 func relationshipModelOf(acct Account, contacts []Contact, window []Touches, now time.Time) Relationship {
+	if model, ok := modelOf(acct, contacts, window); ok {
+		return Relationship{Model: model, Since: now.Add(-RelationshipWindow)}
+	}
 	rel := relationshipOf(acct, contacts, window, now, false)
 	return Relationship{Model: rel.Model, Since: rel.Since}
+}
+
+// modelLimit bounds the stakeholders, people and names modelOf takes: its
+// scans are quadratic, which an account's few dozen never notice.
+const modelLimit = 64
+
+// modelOf is relationshipOf's model, found with scans of the slices given
+// and a small array of pairs instead of maps of maps: a portfolio view
+// derives it for every account. ok is false past modelLimit, where
+// relationshipOf's maps are the better choice.
+func modelOf(acct Account, contacts []Contact, window []Touches) (model RelationshipModel, ok bool) {
+	if len(contacts) > modelLimit || len(window) > modelLimit {
+		return "", false
+	}
+	// stakeholder is the position of the contact relationshipOf indexes
+	// under id — the last of acct's with that ID — or -1.
+	stakeholder := func(id int64) int {
+		for i := len(contacts) - 1; i >= 0; i-- {
+			if c := contacts[i]; c.ID == id && (c.AccountID == 0 || c.AccountID == acct.ID) {
+				return i
+			}
+		}
+		return -1
+	}
+	active := func(user string) bool {
+		for _, t := range window {
+			if t.Count > 0 && t.UserID == user {
+				return true
+			}
+		}
+		return false
+	}
+	type pair struct {
+		user string
+		id   int64
+	}
+	var buf [2 * modelLimit]pair
+	pairs := buf[:0]
+	anyone := false
+	for _, t := range window {
+		if t.Count <= 0 {
+			continue
+		}
+		anyone = true
+		if len(pairs)+len(t.Met) > cap(buf) {
+			return "", false
+		}
+		for _, id := range t.Met {
+			if stakeholder(id) >= 0 {
+				pairs = append(pairs, pair{t.UserID, id})
+			}
+		}
+	}
+	if !anyone {
+		return ModelNone, true
+	}
+	for i, c := range contacts {
+		if c.MirrorID == "" || stakeholder(c.ID) != i || !active(c.MirrorID) {
+			continue
+		}
+		if len(pairs) == cap(buf) {
+			return "", false
+		}
+		pairs = append(pairs, pair{c.MirrorID, c.ID})
+	}
+	if len(pairs) == 0 {
+		return ModelBowTie, true
+	}
+	// One person paired: one-on-many with enough distinct counterparts.
+	// Several: a diamond unless they all share one counterpart.
+	oneUser, oneID := true, true
+	for _, p := range pairs[1:] {
+		oneUser = oneUser && p.user == pairs[0].user
+		oneID = oneID && p.id == pairs[0].id
+	}
+	if !oneUser {
+		if oneID {
+			return ModelBowTie, true
+		}
+		return ModelDiamond, true
+	}
+	distinct := 0
+	for i, p := range pairs {
+		if !slices.ContainsFunc(pairs[:i], func(q pair) bool { return q.id == p.id }) {
+			distinct++
+		}
+	}
+	if distinct >= OneOnManyContacts {
+		return ModelOneOnMany, true
+	}
+	return ModelBowTie, true
 }
 
 // relationshipOf is RelationshipOf; without words it sets the model only,

@@ -89,13 +89,13 @@ func (b *dueBuilder) fromAlert(al kam.Alert) {
 	switch al.Kind {
 	case kam.AlertPlanReview:
 		due := in.Plan.NextReview(a.Cadence)
-		b.add(kam.NudgePlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact,
+		b.add(kam.NudgePlanReview, "", windowDay(due, a.Cadence.Period(), now, tz), al.Fact(),
 			fmt.Sprintf("Go through the objectives and tactics (`/kam plan %s`), then press *Mark reviewed*.", slug),
 			b.owner, b.channel)
 
 	case kam.AlertNoContact:
 		period := a.Cadence.Period()
-		b.add(kam.NudgeNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact,
+		b.add(kam.NudgeNoContact, "", windowDay(lastTouch(in).Add(period), period, now, tz), al.Fact(),
 			fmt.Sprintf("Get in touch with the customer, then press *Log an interaction* (or type `/kam log %s call …`).", slug),
 			b.owner, b.channel)
 
@@ -112,14 +112,14 @@ func (b *dueBuilder) fromAlert(al kam.Alert) {
 		item := strconv.FormatInt(o.ID, 10)
 		if al.Kind == kam.AlertStalled {
 			t := o.Stage.StallAfter()
-			b.add(kam.NudgeStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact, hint, who, b.channel)
+			b.add(kam.NudgeStalled, item, windowDay(o.StageSince.Add(t), t, now, tz), al.Fact(), hint, who, b.channel)
 		} else {
-			b.add(kam.NudgePastClose, item, b.week, al.Fact, hint, who)
+			b.add(kam.NudgePastClose, item, b.week, al.Fact(), hint, who)
 		}
 
 	case kam.AlertTacticOverdue:
 		if t, ok := tactic(in, al.Subject); ok {
-			b.add(kam.NudgeTactic, strconv.Itoa(t.Number), b.week, al.Fact,
+			b.add(kam.NudgeTactic, strconv.Itoa(t.Number), b.week, al.Fact(),
 				fmt.Sprintf("Mark it done with `/kam plan %s done %d` once it is.", slug, t.Number), tacticOwner(t, b.owner))
 		}
 
@@ -128,7 +128,7 @@ func (b *dueBuilder) fromAlert(al kam.Alert) {
 		if !ok || id == "" {
 			return
 		}
-		b.add(kam.NudgeSponsor, id, kam.QuarterPeriod(now.In(tz)), al.Fact,
+		b.add(kam.NudgeSponsor, id, kam.QuarterPeriod(now.In(tz)), al.Fact(),
 			"Plan a touch with the customer's executives this quarter, then press *Log an interaction*.",
 			recipient{id, "you're the account's executive sponsor"}, b.owner)
 	}

@@ -380,6 +380,7 @@ type week struct {
 type account struct {
 	acct      kam.Account
 	lname     string   // the name in lower case, for sorting
+	critical  int      // the critical alerts, counted once for sorting
 	managers  []string // the team's managers
 	health    kam.Health
 	prev      *kam.HealthSnapshot // nil before the first digest
@@ -492,6 +493,11 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
 	// Only the summary is kept: the digest shows scores and alerts.
 	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), managers: managersOf(in.Members), health: kam.AssessHealthSummary(in, w.now)}
+	// The digest lists every alert, some twice: worded once, here.
+	for i := range a.health.Alerts {
+		a.health.Alerts[i] = a.health.Alerts[i].Worded()
+	}
+	a.critical = a.health.Critical()
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
 		a.prev = &s
@@ -503,8 +509,13 @@ func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *a
 			known[k] = true
 		}
 	}
+	var key []byte
 	for j, al := range a.health.Alerts {
-		isNew := a.prev == nil || !known[al.Key()]
+		isNew := a.prev == nil
+		if !isNew {
+			key = al.AppendKey(key[:0])
+			isNew = !known[string(key)]
+		}
 		if a.prev != nil && isNew {
 			a.newAlerts = append(a.newAlerts, al)
 		}

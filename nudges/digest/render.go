@@ -36,8 +36,8 @@ func (w *week) digest(recipient, title string, accts []*account) Digest {
 		switch {
 		case x.Score != y.Score:
 			return cmp.Compare(x.Score, y.Score)
-		case x.Critical() != y.Critical():
-			return cmp.Compare(y.Critical(), x.Critical())
+		case a.critical != b.critical:
+			return cmp.Compare(b.critical, a.critical)
 		case len(x.Alerts) != len(y.Alerts):
 			return cmp.Compare(len(y.Alerts), len(x.Alerts))
 		}
@@ -323,7 +323,7 @@ func overdueBlocks(overdue []kam.Alert) []slack.Block {
 	}
 	lines := make([]string, 0, len(overdue))
 	for _, al := range overdue {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact)))
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact())))
 	}
 	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
 }
@@ -342,11 +342,16 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 	if t.freshN > 0 {
 		byName := slices.Clone(p)
 		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
+		names := make([]string, len(byName)) // each account's name, worded once
 		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
-			for _, a := range byName {
+			mark := "• " + format.SeverityMark(sev) + " *"
+			for k, a := range byName {
 				for _, i := range a.fresh {
-					if al := a.health.Alerts[i]; al.Severity == sev {
-						pk.add(fmt.Sprintf("• %s *%s* — %s", format.SeverityMark(sev), format.Mrkdwn(a.acct.Name), format.Mrkdwn(al.Fact)))
+					if al := &a.health.Alerts[i]; al.Severity == sev {
+						if names[k] == "" {
+							names[k] = format.Mrkdwn(a.acct.Name)
+						}
+						pk.add(mark + names[k] + "* — " + format.Mrkdwn(al.Fact()))
 					}
 				}
 			}
@@ -439,7 +444,7 @@ func (w *week) attentionText(a *account) string {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact), quoteText))
+		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact()), quoteText))
 	}
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
@@ -533,8 +538,10 @@ func newPacker(title string) *packer {
 
 // add puts one line at the end of the list.
 func (p *packer) add(line string) {
-	line = clip(line, lineText)
 	k := utf8.RuneCountInString(line)
+	if k > lineText {
+		line, k = clip(line, lineText), lineText
+	}
 	if p.n > 0 && p.n+1+k > sectionText {
 		p.out = append(p.out, section(p.b.String()))
 		p.b.Reset()
