@@ -327,3 +327,31 @@ func TestDeterministicAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestModelLinksShowTheirAddress: an answer is streamed as markdown in an
+// assistant thread, where [label](address) and a reference definition make
+// links whose label hides the address. Every one comes out as its label
+// followed by its address.
+func TestModelLinksShowTheirAddress(t *testing.T) {
+	f := newFixture(t)
+	d := newLLM(t, step{text: "See [the deck](https://evil.example/deck \"Deck\"), [[s1]](https://evil.example/nested), " +
+		"![chart](<https://evil.example/c.png>), [](https://evil.example/bare) and [the memo][m].\n  [m]: https://evil.example/memo"})
+	a, _ := f.assistant(t, d, nil)
+	ans := ask(a, kamUser, "Where is the deck?")
+	if ans.Outcome != assistant.OutcomeAnswered {
+		t.Fatalf("outcome %s: %q", ans.Outcome, ans.Text)
+	}
+	for _, want := range []string{"the deck (https://evil.example/deck)", "chart (https://evil.example/c.png)", "https://evil.example/bare", "m: https://evil.example/memo"} {
+		if !strings.Contains(ans.Text, want) {
+			t.Errorf("answer %q lacks %q", ans.Text, want)
+		}
+	}
+	if strings.Contains(ans.Text, "](") {
+		t.Errorf("answer %q keeps a markdown link", ans.Text)
+	}
+	for _, line := range strings.Split(ans.Text, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "[") && strings.Contains(l, "]:") {
+			t.Errorf("answer keeps a link definition: %q", line)
+		}
+	}
+}
