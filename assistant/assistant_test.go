@@ -355,3 +355,30 @@ func TestModelLinksShowTheirAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenBudget: once three quarters of the answer's token budget are
+// spent, the model is asked without tools and must answer; a tool result
+// longer than half the budget reaches it cut.
+func TestTokenBudget(t *testing.T) {
+	f := newFixture(t)
+	// Every round costs 120 tokens; the budget of 200 allows two rounds with
+	// tools (0 and 120 spent before them), then one without.
+	d := newLLM(t, step{calls: []openai.ToolCall{call("c", "account_card", `{"account":"acme"}`)}, onlyWithTools: true})
+	a, _ := f.assistant(t, d, func(c *assistant.Config) { c.TokenBudget = 200 })
+	ans := ask(a, kamUser, "How is Acme doing?")
+	if ans.Outcome != assistant.OutcomeAnswered || ans.Text != "final answer" {
+		t.Fatalf("outcome %s: %q", ans.Outcome, ans.Text)
+	}
+	reqs := d.requests()
+	if len(reqs) != 3 || len(reqs[0].Tools) == 0 || len(reqs[1].Tools) == 0 || len(reqs[2].Tools) != 0 {
+		t.Fatalf("%d model requests; want two with tools, then one without", len(reqs))
+	}
+	if ans.Tools != 2 || ans.Tokens != 3*120 {
+		t.Errorf("%d tool calls, %d tokens; want 2 and 360", ans.Tools, ans.Tokens)
+	}
+	for _, r := range d.toolResults() {
+		if !strings.Contains(r, "…(cut)") {
+			t.Errorf("a tool result not cut to the budget: %q", r)
+		}
+	}
+}
