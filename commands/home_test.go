@@ -397,3 +397,58 @@ func TestHomeDealsFollowChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeRemindersAndFailures: the reminders a person got this week and
+// has not handled are on their Home (and gone once handled), not on a
+// teammate's; an admin's Home counts the outbox's failed messages.
+func TestHomeRemindersAndFailures(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	ctx := context.Background()
+	acme := h.ids[team+"/Acme Corp"]
+	// A channel post that failed for good.
+	id, _, err := h.db.EnqueueOutbox(ctx, kam.OutboxMessage{TeamID: team, Key: "interaction:77", Channel: acmeChan, Text: "post"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := h.db.ClaimOutbox(ctx, fixedNow, 10, nil)
+	if err != nil || len(claimed) != 1 || claimed[0].ID != id {
+		t.Fatalf("claimed %+v, %v", claimed, err)
+	}
+	if err := h.db.MarkOutboxFailed(ctx, id, claimed[0].Attempts, "not_in_channel"); err != nil {
+		t.Fatal(err)
+	}
+	// Ana's reminders: one yesterday, one ten days ago (not this week).
+	reminder := func(kind kam.NudgeKind, daysAgo int) kam.NudgeMessage {
+		at := fixedNow.AddDate(0, 0, -daysAgo)
+		h.db.Now = func() time.Time { return at }
+		m := kam.NudgeMessage{TeamID: team, Key: kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: acme, Kind: kind, Period: at.Format(time.DateOnly)},
+			Recipient: ana}, Text: "due", Blocks: []byte(`[]`)}
+		if _, err := h.db.QueueNudges(ctx, []kam.NudgeMessage{m}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	review := reminder(kam.NudgePlanReview, 1)
+	reminder(kam.NudgeSurvey, 10)
+	h.db.Now = func() time.Time { return fixedNow }
+
+	v := viewText(h.view(t, ana, 0))
+	if !strings.Contains(v, "Plan review due — Acme Corp · sent 2025-03-13") || !strings.Contains(v, "not yet handled or snoozed") {
+		t.Errorf("Ana's Home lacks yesterday's reminder:\n%s", v)
+	}
+	if strings.Contains(v, "Satisfaction survey due") {
+		t.Errorf("Ana's Home shows a reminder older than a week:\n%s", v)
+	}
+	if v := viewText(h.view(t, ben, 0)); strings.Contains(v, "Plan review due") {
+		t.Errorf("Ben's Home shows Ana's reminder:\n%s", v)
+	}
+	if _, err := h.db.HandleNudge(ctx, team, review.Key.NudgeTopic, kam.HowLogged, ana); err != nil {
+		t.Fatal(err)
+	}
+	if v := viewText(h.view(t, ana, 0)); strings.Contains(v, "Plan review due") || !strings.Contains(v, "None waiting for you") {
+		t.Errorf("a handled reminder is still on Ana's Home:\n%s", v)
+	}
+	if v := viewText(h.view(t, admin, 0)); !strings.Contains(v, "1 message failed — `/kam outbox`") {
+		t.Errorf("the admin's Home does not count the failed message:\n%s", v)
+	}
+}
