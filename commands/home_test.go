@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/bot"
+	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/fakeslack"
@@ -28,11 +30,22 @@ type homeEnv struct {
 	dms  *dmRecorder
 }
 
-type dmRecorder struct{ sent []string }
+type dmRecorder struct {
+	mu   sync.Mutex
+	sent []string
+}
 
 func (d *dmRecorder) SendDM(_ context.Context, teamID, userID, key, text string, _ []slack.Block) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.sent = append(d.sent, teamID+"/"+userID+": "+text)
 	return nil
+}
+
+func (d *dmRecorder) messages() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.sent...)
 }
 
 func newHomeEnv(t testing.TB, pageSize int) *homeEnv {
@@ -450,5 +463,30 @@ func TestHomeRemindersAndFailures(t *testing.T) {
 	}
 	if v := viewText(h.view(t, admin, 0)); !strings.Contains(v, "1 message failed — `/kam outbox`") {
 		t.Errorf("the admin's Home does not count the failed message:\n%s", v)
+	}
+}
+
+// TestHomeBrief: the Brief button says the brief is on its way and sends
+// it to the clicking user by DM, as /kam brief would.
+func TestHomeBrief(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	h.eng.Register(commands.BriefExtension(brief.New(brief.Config{Now: func() time.Time { return fixedNow }}), nil))
+	acme := h.ids[team+"/Acme Corp"]
+	before := len(h.fs.Views())
+	h.click(t, ben, "home.brief", homeVal(team, acme))
+	if len(h.fs.Views()) != before+1 {
+		t.Fatal("no notice modal")
+	}
+	if m := format.Readable(h.lastModal(t).Blocks.BlockSet); !strings.Contains(m, "Preparing the brief of Acme Corp") {
+		t.Errorf("notice %q", m)
+	}
+	var sent []string
+	deadline := time.Now().Add(20 * time.Second)
+	for len(sent) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		sent = h.dms.messages()
+	}
+	if len(sent) != 1 || !strings.HasPrefix(sent[0], team+"/"+ben+": ") || !strings.Contains(sent[0], "Acme Corp") {
+		t.Fatalf("DMs sent: %q; want Acme's brief to Ben", sent)
 	}
 }
