@@ -382,3 +382,33 @@ func TestTokenBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestDeterministicNamedAccountNotTheirs: a brief or the news of an
+// account the asker is not on (or that does not exist) is answered by the
+// command's refusal, not by their portfolio or a search; "brief me" and
+// "brief mine" stay the portfolio.
+func TestDeterministicNamedAccountNotTheirs(t *testing.T) {
+	f := newFixture(t)
+	a, _ := f.assistant(t, nil, nil)
+	for _, tc := range []struct{ q, has string }{
+		{"brief nope", "No account “nope”"},
+		{"Give me a brief on Globex", "Globex"},
+		{"brief Initech", "No account “initech”"},
+		{"what's new on nope", "No account “nope”"},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			ans := ask(a, sponsor, tc.q)
+			if !strings.Contains(ans.Text, tc.has) || len(ans.Read) != 0 || len(ans.Sources) != 0 {
+				t.Fatalf("answer %q (read %q, sources %q); want the refusal with %q", ans.Text, ans.Read, ans.Sources, tc.has)
+			}
+			if strings.Contains(ans.Text, "Initech confidential") || strings.Contains(ans.Text, "Globex confidential") {
+				t.Fatalf("answer shows another account: %s", ans.Text)
+			}
+		})
+	}
+	for _, q := range []string{"brief me", "brief mine", "Which of my accounts need me?"} {
+		if ans := ask(a, sponsor, q); len(ans.Read) != 1 || !strings.Contains(ans.Read[0], "/kam brief mine") {
+			t.Errorf("%q: read %q; want the sponsor portfolio", q, ans.Read)
+		}
+	}
+}
