@@ -90,7 +90,11 @@ func runInteractionMenu(ctx context.Context, in *Interaction) (InteractionReply,
 			return InteractionReply{}, err
 		}
 	}
-	if err := in.Views().OpenView(ctx, in.Callback.TriggerID, view); err != nil {
+	open := in.Views().OpenView
+	if in.Callback.View.Type == slack.VTModal {
+		open = in.Views().PushView // the card in a modal (Home's Open card): the form goes over it
+	}
+	if err := open(ctx, in.Callback.TriggerID, view); err != nil {
 		return InteractionReply{}, fmt.Errorf("open the %s form of interaction %d: %w", op, it.ID, err)
 	}
 	return InteractionReply{}, nil

@@ -490,3 +490,45 @@ func TestHomeBrief(t *testing.T) {
 		t.Fatalf("DMs sent: %q; want Acme's brief to Ben", sent)
 	}
 }
+
+// TestCardMenuInModalPushes: the card Home opens is a modal, so Edit on an
+// interaction's ⋯ menu there pushes the form over it (views.push; Slack
+// does not promise views.open from inside a modal); from the card in a
+// message it opens one (views.open).
+func TestCardMenuInModalPushes(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	acme := h.ids[team+"/Acme Corp"]
+	h.click(t, ana, "home.card", homeVal(team, acme))
+	card := h.lastModal(t)
+	var value string
+	for _, b := range card.Blocks.BlockSet {
+		if s, ok := b.(*slack.SectionBlock); ok && s.Accessory != nil && s.Accessory.OverflowElement != nil {
+			for _, o := range s.Accessory.OverflowElement.Options {
+				if strings.HasPrefix(o.Value, "edit:") && value == "" {
+					value = o.Value
+				}
+			}
+		}
+	}
+	if value == "" {
+		t.Fatal("the card modal offers Ana no Edit on an interaction")
+	}
+	menu := func(container string) fakeslack.View {
+		cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: team}, User: slack.User{ID: ana},
+			TriggerID: "trig-menu-" + container, View: slack.View{Type: slack.ViewType(container)}}
+		cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: "ix:menu", SelectedOption: slack.OptionBlockObject{Value: value}}}
+		n := len(h.fs.Views())
+		h.eng.Interact(context.Background(), cb)
+		vs := h.fs.Views()
+		if len(vs) != n+1 || !strings.Contains(string(vs[n].View), `"callback_id":"kam_log_edit"`) {
+			t.Fatalf("from a %q container: %d new views", container, len(vs)-n)
+		}
+		return vs[n]
+	}
+	if v := menu(string(slack.VTModal)); !v.Pushed {
+		t.Error("the edit form from the card modal was opened, not pushed over it")
+	}
+	if v := menu(""); v.Pushed {
+		t.Error("the edit form from the card in a message was pushed, not opened")
+	}
+}
