@@ -125,8 +125,9 @@ func runSearch(ctx context.Context, c *Call, s Searcher) (Reply, error) {
 	}
 	blocks := SearchBlocks(q, hits, names, c.Loc, r.account != nil || c.Admin)
 	if w := shortPrefix.FindStringSubmatch(r.words); w != nil {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("The start of a word needs %d letters or more, so `%s*` was searched as the word `%s` — type e.g. `renew*`.",
-			kam.MinSearchPrefix, format.Mrkdwn(w[1]), format.Mrkdwn(kam.Fold(w[1])))))
+		// One asterisk at most in the line: two would make mrkdwn bold.
+		blocks = append(blocks, contextBlock(fmt.Sprintf("`%s` was searched as a whole word: the start of a word needs %d letters or more before its asterisk.",
+			format.Mrkdwn(kam.Fold(w[1])), kam.MinSearchPrefix)))
 	}
 	return Reply{Blocks: blocks, Sources: hitSources(hits, names)}, nil
 }
