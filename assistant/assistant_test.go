@@ -327,3 +327,88 @@ func TestDeterministicAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestModelLinksShowTheirAddress: an answer is streamed as markdown in an
+// assistant thread, where [label](address) and a reference definition make
+// links whose label hides the address. Every one comes out as its label
+// followed by its address.
+func TestModelLinksShowTheirAddress(t *testing.T) {
+	f := newFixture(t)
+	d := newLLM(t, step{text: "See [the deck](https://evil.example/deck \"Deck\"), [[s1]](https://evil.example/nested), " +
+		"![chart](<https://evil.example/c.png>), [](https://evil.example/bare) and [the memo][m].\n  [m]: https://evil.example/memo"})
+	a, _ := f.assistant(t, d, nil)
+	ans := ask(a, kamUser, "Where is the deck?")
+	if ans.Outcome != assistant.OutcomeAnswered {
+		t.Fatalf("outcome %s: %q", ans.Outcome, ans.Text)
+	}
+	for _, want := range []string{"the deck (https://evil.example/deck)", "chart (https://evil.example/c.png)", "https://evil.example/bare", "m: https://evil.example/memo"} {
+		if !strings.Contains(ans.Text, want) {
+			t.Errorf("answer %q lacks %q", ans.Text, want)
+		}
+	}
+	if strings.Contains(ans.Text, "](") {
+		t.Errorf("answer %q keeps a markdown link", ans.Text)
+	}
+	for _, line := range strings.Split(ans.Text, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "[") && strings.Contains(l, "]:") {
+			t.Errorf("answer keeps a link definition: %q", line)
+		}
+	}
+}
+
+// TestTokenBudget: once three quarters of the answer's token budget are
+// spent, the model is asked without tools and must answer; a tool result
+// longer than half the budget reaches it cut.
+func TestTokenBudget(t *testing.T) {
+	f := newFixture(t)
+	// Every round costs 120 tokens; the budget of 200 allows two rounds with
+	// tools (0 and 120 spent before them), then one without.
+	d := newLLM(t, step{calls: []openai.ToolCall{call("c", "account_card", `{"account":"acme"}`)}, onlyWithTools: true})
+	a, _ := f.assistant(t, d, func(c *assistant.Config) { c.TokenBudget = 200 })
+	ans := ask(a, kamUser, "How is Acme doing?")
+	if ans.Outcome != assistant.OutcomeAnswered || ans.Text != "final answer" {
+		t.Fatalf("outcome %s: %q", ans.Outcome, ans.Text)
+	}
+	reqs := d.requests()
+	if len(reqs) != 3 || len(reqs[0].Tools) == 0 || len(reqs[1].Tools) == 0 || len(reqs[2].Tools) != 0 {
+		t.Fatalf("%d model requests; want two with tools, then one without", len(reqs))
+	}
+	if ans.Tools != 2 || ans.Tokens != 3*120 {
+		t.Errorf("%d tool calls, %d tokens; want 2 and 360", ans.Tools, ans.Tokens)
+	}
+	for _, r := range d.toolResults() {
+		if !strings.Contains(r, "…(cut)") {
+			t.Errorf("a tool result not cut to the budget: %q", r)
+		}
+	}
+}
+
+// TestDeterministicNamedAccountNotTheirs: a brief or the news of an
+// account the asker is not on (or that does not exist) is answered by the
+// command's refusal, not by their portfolio or a search; "brief me" and
+// "brief mine" stay the portfolio.
+func TestDeterministicNamedAccountNotTheirs(t *testing.T) {
+	f := newFixture(t)
+	a, _ := f.assistant(t, nil, nil)
+	for _, tc := range []struct{ q, has string }{
+		{"brief nope", "No account “nope”"},
+		{"Give me a brief on Globex", "Globex"},
+		{"brief Initech", "No account “initech”"},
+		{"what's new on nope", "No account “nope”"},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			ans := ask(a, sponsor, tc.q)
+			if !strings.Contains(ans.Text, tc.has) || len(ans.Read) != 0 || len(ans.Sources) != 0 {
+				t.Fatalf("answer %q (read %q, sources %q); want the refusal with %q", ans.Text, ans.Read, ans.Sources, tc.has)
+			}
+			if strings.Contains(ans.Text, "Initech confidential") || strings.Contains(ans.Text, "Globex confidential") {
+				t.Fatalf("answer shows another account: %s", ans.Text)
+			}
+		})
+	}
+	for _, q := range []string{"brief me", "brief mine", "Which of my accounts need me?"} {
+		if ans := ask(a, sponsor, q); len(ans.Read) != 1 || !strings.Contains(ans.Read[0], "/kam brief mine") {
+			t.Errorf("%q: read %q; want the sponsor portfolio", q, ans.Read)
+		}
+	}
+}

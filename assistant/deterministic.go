@@ -49,6 +49,16 @@ func route(text string, acct *kam.Account) (string, map[string]string) {
 	args := map[string]string{}
 	if acct != nil {
 		args["account"] = acct.Name
+	} else {
+		// "brief globex", "what's new on globex" name an account that is
+		// not the asker's (or none): the command says so, rather than a
+		// portfolio or a search answering another question.
+		if name := namedAfter(text, "brief"); name != "" {
+			return commands.BriefTool.Name, map[string]string{"account": name}
+		}
+		if name := namedAfter(text, "new on"); name != "" {
+			return "account_card", map[string]string{"account": name}
+		}
 	}
 	switch {
 	case has("brief") && acct != nil:
@@ -78,6 +88,24 @@ func route(text string, acct *kam.Account) (string, map[string]string) {
 		return "my_accounts", nil
 	}
 	return "search", args
+}
+
+// namedAfter is what the question names after the words lead ("brief",
+// "new on"): its content words, at most four; "" when lead is not there or
+// only words such as "me", "mine" or "my accounts" follow it.
+func namedAfter(text, lead string) string {
+	padded := " " + wordsOnly(text) + " "
+	i := strings.Index(padded, " "+lead+" ")
+	if i < 0 {
+		return ""
+	}
+	var out []string
+	for _, w := range strings.Fields(padded[i+len(lead)+2:]) {
+		if !stopWords[w] && w != "mine" && len(out) < 4 {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // findAccount is the account the question names: the longest name or slug

@@ -292,11 +292,43 @@ var namedUser = regexp.MustCompile(`@([UW][A-Z0-9]{2,20})\b`)
 // mentionRef finds user mentions in the model's mrkdwn.
 var mentionRef = regexp.MustCompile(`<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>`)
 
-// render makes the model's answer safe for Slack: a mention of someone the
-// record did not name becomes plain text, then format.Model escapes the
-// rest (no @here, @channel or @everyone, no hidden links). A reference to
-// a source it never read ([s9] of three) is dropped.
+// mdLink is a markdown link or image, [label](address "title"); the
+// label may hold no brackets, so what it matches is what it replaces.
+var mdLink = regexp.MustCompile(`!?\[([^\[\]\n]*)\]\(\s*<?([^()\s<>]*)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)`)
+
+// mdLinkDef is a markdown link reference definition, "[label]: address",
+// which makes every [text][label] elsewhere a link.
+var mdLinkDef = regexp.MustCompile(`(?m)^([ \t]*)\[([^\]\n]*)\]:`)
+
+// unlink shows every markdown link as its label and address. An answer
+// in an assistant thread is streamed as markdown (chat.startStream's
+// markdown_text), where [click](https://…) is a link whose label hides its
+// address; in mrkdwn it would show as typed, so this loses nothing there.
+// A link the pattern does not take whole (nested brackets) loses the
+// "](" that makes it one, and a reference definition its colon's bracket.
+func unlink(text string) string {
+	text = mdLink.ReplaceAllStringFunc(text, func(m string) string {
+		g := mdLink.FindStringSubmatch(m)
+		label, addr := strings.TrimSpace(g[1]), g[2]
+		switch {
+		case addr == "":
+			return label
+		case label == "" || label == addr:
+			return addr
+		}
+		return label + " (" + addr + ")"
+	})
+	text = strings.ReplaceAll(text, "](", "] (")
+	return mdLinkDef.ReplaceAllString(text, "$1$2:")
+}
+
+// render makes the model's answer safe for Slack: a markdown link shows
+// its address, a mention of someone the record did not name becomes plain
+// text, then format.Model escapes the rest (no @here, @channel or
+// @everyone, no hidden links). A reference to a source it never read ([s9]
+// of three) is dropped.
 func (l *loop) render(text string) string {
+	text = unlink(text)
 	text = citeRef.ReplaceAllStringFunc(text, func(m string) string {
 		if n, _ := strconv.Atoi(citeRef.FindStringSubmatch(m)[1]); n >= 1 && n <= len(l.cites) {
 			return m

@@ -20,6 +20,7 @@ type AssistantAPI interface {
 	SetAssistantThreadsSuggestedPromptsContext(ctx context.Context, p slack.AssistantThreadsSetSuggestedPromptsParameters) error
 	SetAssistantThreadsTitleContext(ctx context.Context, p slack.AssistantThreadsSetTitleParameters) error
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	StartStreamContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	AppendStreamContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, error)
@@ -71,7 +72,10 @@ func (h *AssistantEvents) HandleEvent(ctx context.Context, ev slackevents.Events
 		if ts == "" {
 			ts = e.TimeStamp
 		}
-		h.answer(ctx, thread{team: teamOf(ev, e.UserTeam), user: e.User, channel: e.Channel, ts: ts}, stripMentions(e.Text))
+		// In a channel the answer is the asker's alone: the channel may be
+		// shared with the customer (Slack Connect), and the record is
+		// private to the account's team.
+		h.answer(ctx, thread{team: teamOf(ev, e.UserTeam), user: e.User, channel: e.Channel, ts: ts, private: true}, stripMentions(e.Text))
 	}
 }
 
@@ -89,6 +93,7 @@ type thread struct {
 	team, user, channel string
 	ts                  string // the thread's ts; "" in a plain DM
 	assistant           bool   // an assistant thread: status, title and streaming work there
+	private             bool   // a channel: every reply is ephemeral, seen by the asker alone
 }
 
 func (h *AssistantEvents) log() *slog.Logger {
@@ -120,7 +125,7 @@ func (h *AssistantEvents) answer(ctx context.Context, t thread, question string)
 		h.post(ctx, t, "", []slack.Block{mrkdwnSection("kambot answers only people of the workspace that installed it.")})
 		return
 	}
-	placeholder := h.working(ctx, t, question)
+	placeholder := h.working(ctx, t, question) // "" when ephemeral: the answer follows it
 	status := func(s string) {
 		if t.assistant {
 			h.setStatus(ctx, t, s)
@@ -164,7 +169,8 @@ func (h *AssistantEvents) setStatus(ctx context.Context, t thread, s string) {
 	}
 }
 
-// post posts text or blocks in the thread and returns the message's ts.
+// post posts text or blocks in the thread and returns the message's ts
+// ("" for an ephemeral one, which cannot be updated).
 func (h *AssistantEvents) post(ctx context.Context, t thread, text string, blocks []slack.Block) string {
 	if text == "" {
 		text = format.Fallback(blocks)
@@ -175,6 +181,12 @@ func (h *AssistantEvents) post(ctx context.Context, t thread, text string, block
 	}
 	if t.ts != "" {
 		opts = append(opts, slack.MsgOptionTS(t.ts))
+	}
+	if t.private {
+		if _, err := h.API.PostEphemeralContext(ctx, t.channel, t.user, opts...); err != nil {
+			h.log().Warn("assistant: answer not posted", "channel", t.channel, "err", err)
+		}
+		return ""
 	}
 	_, ts, err := h.API.PostMessageContext(ctx, t.channel, opts...)
 	if err != nil {

@@ -95,23 +95,29 @@ func TestAssistantMentionAndIgnored(t *testing.T) {
 		t.Fatalf("%d calls for events that ask nothing", n)
 	}
 	h.HandleEvent(ctx, inner("app_mention", &slackevents.AppMentionEvent{User: "U0GUEST01", UserTeam: "T0ELSEWHERE", Channel: "C0SHARED1", TimeStamp: "5.1", Text: "<@U0KAMBOT1> pricing"}))
-	if msgs := srv.Messages("C0SHARED1"); len(msgs) != 1 || strings.Contains(string(msgs[0].Blocks), "pricing is too high") {
-		t.Fatalf("a guest from another workspace got %+v", msgs)
+	eph := srv.CallsTo("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Form.Get("user") != "U0GUEST01" || strings.Contains(eph[0].Form.Get("blocks"), "pricing is too high") {
+		t.Fatalf("a guest from another workspace got %+v", eph)
 	}
 	before := len(srv.Calls())
 	start := time.Now()
 	h.HandleEvent(ctx, inner("app_mention", &slackevents.AppMentionEvent{User: askOwner, Channel: "C0ACCT001", TimeStamp: "7.1", Text: "<@U0KAMBOT1> what did they say about pricing"}))
-	// In a channel the placeholder post is the status: the first call, within 1 s.
-	if calls := srv.Calls()[before:]; len(calls) < 2 || calls[0].Method != "chat.postMessage" || calls[0].At.Sub(start) > time.Second ||
+	// In a channel the status is an ephemeral note to the asker: the first
+	// call, within 1 s.
+	calls := srv.Calls()[before:]
+	if len(calls) < 2 || calls[0].Method != "chat.postEphemeral" || calls[0].At.Sub(start) > time.Second ||
 		!strings.Contains(calls[0].Form.Get("text"), "Looking through the record") {
-		t.Fatalf("the first call after the mention: %+v; want the placeholder within 1 s", calls)
+		t.Fatalf("the first call after the mention: %+v; want the ephemeral status within 1 s", calls)
 	}
-	msgs := srv.Messages("C0ACCT001")
-	if len(msgs) != 1 || msgs[0].ThreadTS != "7.1" || !strings.Contains(string(msgs[0].Blocks), "pricing") {
-		t.Fatalf("mention answer %+v", msgs)
+	// The answer is the asker's alone (the channel may be shared with the
+	// customer): ephemeral, in the thread; nothing is posted for the channel.
+	answer := calls[len(calls)-1]
+	if answer.Method != "chat.postEphemeral" || answer.Form.Get("user") != askOwner || answer.Form.Get("thread_ts") != "7.1" ||
+		!strings.Contains(answer.Form.Get("blocks"), "pricing") {
+		t.Fatalf("mention answer %+v", answer)
 	}
-	if len(srv.CallsTo("chat.update")) != 1 {
-		t.Fatal("the placeholder was not replaced by the answer")
+	if msgs := srv.Messages("C0ACCT001"); len(msgs) != 0 || len(srv.CallsTo("chat.postMessage")) != 0 || len(srv.CallsTo("chat.update")) != 0 {
+		t.Fatalf("the channel got a message: %+v", msgs)
 	}
 }
 

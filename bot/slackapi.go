@@ -94,6 +94,18 @@ func (a *SlackAPI) OpenView(ctx context.Context, triggerID string, view slack.Mo
 	return nil
 }
 
+// PushView opens a modal over the one the user has open (views.push); it
+// implements commands.Views.
+func (a *SlackAPI) PushView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	if triggerID == "" {
+		return permanent("views.push: no trigger_id")
+	}
+	if _, err := a.client.PushViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("views.push %q: %w", view.CallbackID, err)
+	}
+	return nil
+}
+
 // PublishView sets a user's App Home tab (views.publish); hash, when not
 // empty, makes Slack refuse the update if the view changed meanwhile.
 func (a *SlackAPI) PublishView(ctx context.Context, userID string, view slack.HomeTabViewRequest, hash string) error {

@@ -155,6 +155,31 @@ func TestOpenView(t *testing.T) {
 	}
 }
 
+func TestPushView(t *testing.T) {
+	api, srv, _ := newAPI(t, nil)
+	view := slack.ModalViewRequest{Type: slack.VTModal, CallbackID: "kam_log_edit",
+		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Edit interaction", false, false),
+		Blocks: slack.Blocks{BlockSet: sampleBlocks()[:2]}}
+	if err := api.PushView(context.Background(), "trig.456", view); err != nil {
+		t.Fatal(err)
+	}
+	views := srv.Views()
+	if len(views) != 1 || !views[0].Pushed || views[0].TriggerID != "trig.456" || !strings.Contains(string(views[0].View), `"callback_id":"kam_log_edit"`) {
+		t.Errorf("views %+v", views)
+	}
+	if len(srv.CallsTo("views.open")) != 0 {
+		t.Error("a push called views.open")
+	}
+	if err := api.PushView(context.Background(), "", view); err == nil {
+		t.Error("empty trigger_id accepted")
+	}
+	srv.Fail("views.push", fakeslack.Error("expired_trigger_id"), 1)
+	err := api.PushView(context.Background(), "trig.old", view)
+	if _, permanent := Classify(err); err == nil || !permanent || !strings.Contains(err.Error(), "expired_trigger_id") {
+		t.Errorf("expired trigger: %v (permanent %v)", err, permanent)
+	}
+}
+
 func TestPublishView(t *testing.T) {
 	api, srv, _ := newAPI(t, nil)
 	home := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: sampleBlocks()}}

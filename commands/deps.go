@@ -128,9 +128,12 @@ type Notifier interface {
 	Wake()
 }
 
-// Views opens modals (views.open) for a trigger_id.
+// Views opens modals for a trigger_id: views.open, or views.push over a
+// modal that is already open (Slack does not promise that views.open works
+// from a click inside a modal; on mobile it does not).
 type Views interface {
 	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	PushView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
 }
 
 // InteractionReply answers a block_actions, view_submission or shortcut

@@ -47,11 +47,14 @@ func (a *Actor) editable(ctx context.Context, id int64) (kam.Interaction, kam.Ac
 
 // interactionMenuOf is the overflow menu of an interaction on the card:
 // the message it was logged from, and edit and delete for those who may.
+// The message is offered only when the stored link passes the log form's
+// check: an older import or a hand-edited database may hold any address,
+// and a menu item shows no address at all.
 func interactionMenuOf(it kam.Interaction, canEdit bool) *slack.OverflowBlockElement {
 	var opts []*slack.OptionBlockObject
-	if it.Permalink != "" {
+	if link, err := kam.CheckPermalink(it.Permalink); err == nil && link != "" {
 		o := option("open:"+strconv.FormatInt(it.ID, 10), "Open the Slack message")
-		o.URL = it.Permalink
+		o.URL = link
 		opts = append(opts, o)
 	}
 	if canEdit {
@@ -90,7 +93,11 @@ func runInteractionMenu(ctx context.Context, in *Interaction) (InteractionReply,
 			return InteractionReply{}, err
 		}
 	}
-	if err := in.Views().OpenView(ctx, in.Callback.TriggerID, view); err != nil {
+	open := in.Views().OpenView
+	if in.Callback.View.Type == slack.VTModal {
+		open = in.Views().PushView // the card in a modal (Home's Open card): the form goes over it
+	}
+	if err := open(ctx, in.Callback.TriggerID, view); err != nil {
 		return InteractionReply{}, fmt.Errorf("open the %s form of interaction %d: %w", op, it.ID, err)
 	}
 	return InteractionReply{}, nil

@@ -70,6 +70,11 @@ func (v viewsDouble) OpenView(_ context.Context, _ string, view slack.ModalViewR
 	return nil
 }
 
+func (v viewsDouble) PushView(_ context.Context, _ string, view slack.ModalViewRequest) error {
+	v.o.add(output{where: "views.push " + view.CallbackID, view: view})
+	return nil
+}
+
 type dmDouble struct{ o *outputs }
 
 func (d dmDouble) SendDM(_ context.Context, _, userID, key, text string, blocks []slack.Block) error {

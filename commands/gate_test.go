@@ -81,6 +81,10 @@ func (r *recordingViews) OpenView(_ context.Context, _ string, v slack.ModalView
 	return nil
 }
 
+func (r *recordingViews) PushView(ctx context.Context, triggerID string, v slack.ModalViewRequest) error {
+	return r.OpenView(ctx, triggerID, v)
+}
+
 func TestGateForm(t *testing.T) {
 	views := &recordingViews{}
 	e := newEnv(t, func(c *commands.Config) {

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/bot"
+	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/format"
 	"github.com/kambot/kambot/internal/fakeslack"
@@ -28,11 +30,22 @@ type homeEnv struct {
 	dms  *dmRecorder
 }
 
-type dmRecorder struct{ sent []string }
+type dmRecorder struct {
+	mu   sync.Mutex
+	sent []string
+}
 
 func (d *dmRecorder) SendDM(_ context.Context, teamID, userID, key, text string, _ []slack.Block) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.sent = append(d.sent, teamID+"/"+userID+": "+text)
 	return nil
+}
+
+func (d *dmRecorder) messages() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.sent...)
 }
 
 func newHomeEnv(t testing.TB, pageSize int) *homeEnv {
@@ -395,5 +408,127 @@ func TestHomeDealsFollowChanges(t *testing.T) {
 				t.Errorf("%s: %q in\n%s", c.name, n, v)
 			}
 		}
+	}
+}
+
+// TestHomeRemindersAndFailures: the reminders a person got this week and
+// has not handled are on their Home (and gone once handled), not on a
+// teammate's; an admin's Home counts the outbox's failed messages.
+func TestHomeRemindersAndFailures(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	ctx := context.Background()
+	acme := h.ids[team+"/Acme Corp"]
+	// A channel post that failed for good.
+	id, _, err := h.db.EnqueueOutbox(ctx, kam.OutboxMessage{TeamID: team, Key: "interaction:77", Channel: acmeChan, Text: "post"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := h.db.ClaimOutbox(ctx, fixedNow, 10, nil)
+	if err != nil || len(claimed) != 1 || claimed[0].ID != id {
+		t.Fatalf("claimed %+v, %v", claimed, err)
+	}
+	if err := h.db.MarkOutboxFailed(ctx, id, claimed[0].Attempts, "not_in_channel"); err != nil {
+		t.Fatal(err)
+	}
+	// Ana's reminders: one yesterday, one ten days ago (not this week).
+	reminder := func(kind kam.NudgeKind, daysAgo int) kam.NudgeMessage {
+		at := fixedNow.AddDate(0, 0, -daysAgo)
+		h.db.Now = func() time.Time { return at }
+		m := kam.NudgeMessage{TeamID: team, Key: kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: acme, Kind: kind, Period: at.Format(time.DateOnly)},
+			Recipient: ana}, Text: "due", Blocks: []byte(`[]`)}
+		if _, err := h.db.QueueNudges(ctx, []kam.NudgeMessage{m}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	review := reminder(kam.NudgePlanReview, 1)
+	reminder(kam.NudgeSurvey, 10)
+	h.db.Now = func() time.Time { return fixedNow }
+
+	v := viewText(h.view(t, ana, 0))
+	if !strings.Contains(v, "Plan review due — Acme Corp · sent 2025-03-13") || !strings.Contains(v, "not yet handled or snoozed") {
+		t.Errorf("Ana's Home lacks yesterday's reminder:\n%s", v)
+	}
+	if strings.Contains(v, "Satisfaction survey due") {
+		t.Errorf("Ana's Home shows a reminder older than a week:\n%s", v)
+	}
+	if v := viewText(h.view(t, ben, 0)); strings.Contains(v, "Plan review due") {
+		t.Errorf("Ben's Home shows Ana's reminder:\n%s", v)
+	}
+	if _, err := h.db.HandleNudge(ctx, team, review.Key.NudgeTopic, kam.HowLogged, ana); err != nil {
+		t.Fatal(err)
+	}
+	if v := viewText(h.view(t, ana, 0)); strings.Contains(v, "Plan review due") || !strings.Contains(v, "None waiting for you") {
+		t.Errorf("a handled reminder is still on Ana's Home:\n%s", v)
+	}
+	if v := viewText(h.view(t, admin, 0)); !strings.Contains(v, "1 message failed — `/kam outbox`") {
+		t.Errorf("the admin's Home does not count the failed message:\n%s", v)
+	}
+}
+
+// TestHomeBrief: the Brief button says the brief is on its way and sends
+// it to the clicking user by DM, as /kam brief would.
+func TestHomeBrief(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	h.eng.Register(commands.BriefExtension(brief.New(brief.Config{Now: func() time.Time { return fixedNow }}), nil))
+	acme := h.ids[team+"/Acme Corp"]
+	before := len(h.fs.Views())
+	h.click(t, ben, "home.brief", homeVal(team, acme))
+	if len(h.fs.Views()) != before+1 {
+		t.Fatal("no notice modal")
+	}
+	if m := format.Readable(h.lastModal(t).Blocks.BlockSet); !strings.Contains(m, "Preparing the brief of Acme Corp") {
+		t.Errorf("notice %q", m)
+	}
+	var sent []string
+	deadline := time.Now().Add(20 * time.Second)
+	for len(sent) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		sent = h.dms.messages()
+	}
+	if len(sent) != 1 || !strings.HasPrefix(sent[0], team+"/"+ben+": ") || !strings.Contains(sent[0], "Acme Corp") {
+		t.Fatalf("DMs sent: %q; want Acme's brief to Ben", sent)
+	}
+}
+
+// TestCardMenuInModalPushes: the card Home opens is a modal, so Edit on an
+// interaction's ⋯ menu there pushes the form over it (views.push; Slack
+// does not promise views.open from inside a modal); from the card in a
+// message it opens one (views.open).
+func TestCardMenuInModalPushes(t *testing.T) {
+	h := newHomeEnv(t, 0)
+	acme := h.ids[team+"/Acme Corp"]
+	h.click(t, ana, "home.card", homeVal(team, acme))
+	card := h.lastModal(t)
+	var value string
+	for _, b := range card.Blocks.BlockSet {
+		if s, ok := b.(*slack.SectionBlock); ok && s.Accessory != nil && s.Accessory.OverflowElement != nil {
+			for _, o := range s.Accessory.OverflowElement.Options {
+				if strings.HasPrefix(o.Value, "edit:") && value == "" {
+					value = o.Value
+				}
+			}
+		}
+	}
+	if value == "" {
+		t.Fatal("the card modal offers Ana no Edit on an interaction")
+	}
+	menu := func(container string) fakeslack.View {
+		cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: team}, User: slack.User{ID: ana},
+			TriggerID: "trig-menu-" + container, View: slack.View{Type: slack.ViewType(container)}}
+		cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: "ix:menu", SelectedOption: slack.OptionBlockObject{Value: value}}}
+		n := len(h.fs.Views())
+		h.eng.Interact(context.Background(), cb)
+		vs := h.fs.Views()
+		if len(vs) != n+1 || !strings.Contains(string(vs[n].View), `"callback_id":"kam_log_edit"`) {
+			t.Fatalf("from a %q container: %d new views", container, len(vs)-n)
+		}
+		return vs[n]
+	}
+	if v := menu(string(slack.VTModal)); !v.Pushed {
+		t.Error("the edit form from the card modal was opened, not pushed over it")
+	}
+	if v := menu(""); v.Pushed {
+		t.Error("the edit form from the card in a message was pushed, not opened")
 	}
 }

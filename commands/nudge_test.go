@@ -51,6 +51,10 @@ func (v *ndViews) OpenView(_ context.Context, triggerID string, view slack.Modal
 	return nil
 }
 
+func (v *ndViews) PushView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	return v.OpenView(ctx, triggerID, view)
+}
+
 func (v *ndViews) all() []ndView {
 	v.mu.Lock()
 	defer v.mu.Unlock()

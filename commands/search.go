@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -122,8 +123,18 @@ func runSearch(ctx context.Context, c *Call, s Searcher) (Reply, error) {
 			}
 		}
 	}
-	return Reply{Blocks: SearchBlocks(q, hits, names, c.Loc, r.account != nil || c.Admin), Sources: hitSources(hits, names)}, nil
+	blocks := SearchBlocks(q, hits, names, c.Loc, r.account != nil || c.Admin)
+	if w := shortPrefix.FindStringSubmatch(r.words); w != nil {
+		// One asterisk at most in the line: two would make mrkdwn bold.
+		blocks = append(blocks, contextBlock(fmt.Sprintf("`%s` was searched as a whole word: the start of a word needs %d letters or more before its asterisk.",
+			format.Mrkdwn(kam.Fold(w[1])), kam.MinSearchPrefix)))
+	}
+	return Reply{Blocks: blocks, Sources: hitSources(hits, names)}, nil
 }
+
+// shortPrefix finds a word too short to be searched as the start of words
+// ("re*"), which ParseSearch takes as the word itself.
+var shortPrefix = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])([\p{L}\p{N}]{1,2})\*`)
 
 // SearchBlocks renders search hits: each with its account, kind, date and
 // author, and a snippet with the matched words in bold. names gives the

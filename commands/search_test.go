@@ -35,6 +35,8 @@ func TestSearchCommand(t *testing.T) {
 		{"outsider sees nothing", outsider, "search invoice", []string{"Nothing in the accounts you are on matches `invoice`"}, []string{"dispute"}},
 		{"admin sees all", admin, "find champion", []string{"Champion* might move"}, nil},
 		{"other workspace", outsider, "search invoice", nil, []string{"Invoice"}},
+		{"prefix too short", ana, "search in* dispute", []string{"`in` was searched as a whole word: the start of a word needs 3 letters or more"}, nil},
+		{"prefix long enough", ana, "search mainten*", []string{"*maintenance*"}, []string{"searched as a whole word"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := e.ok(tc.user, tc.text)

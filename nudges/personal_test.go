@@ -130,4 +130,22 @@ func TestPersonalReminders(t *testing.T) {
 	if after := len(w.outbox()); after != before {
 		t.Fatalf("a repeated sweep queued %d messages", after-before)
 	}
+	// A day on, a new reminder for Ana reads her zone again (a day old
+	// now), and the changed zone is stored: she moved to London.
+	z.by[schedAna] = "Europe/London"
+	later := schedT0.Add(24 * time.Hour)
+	w.clock.Set(later)
+	if err := w.db.AddTactic(ctx, &kam.Tactic{TeamID: schedTeam, AccountID: w.acme.ID, Text: "Send the proposal", OwnerID: schedAna,
+		Due: later.AddDate(0, 0, -1)}, schedAna); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sweep(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if z.calls != 4 {
+		t.Fatalf("%d zone lookups; want Ana's read again a day later (4 in all)", z.calls)
+	}
+	if p, err := w.db.UserPrefs(ctx, schedTeam, schedAna); err != nil || p.Zone != "Europe/London" || !p.ZoneChecked.Equal(later) {
+		t.Fatalf("Ana's stored zone %q checked %v (%v); want Europe/London at %v", p.Zone, p.ZoneChecked, err, later)
+	}
 }

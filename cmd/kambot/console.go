@@ -188,16 +188,27 @@ func printAnswer(w io.Writer, ans assistant.Answer) {
 	if len(ans.Sources) > 0 {
 		fmt.Fprintln(w, "Sources:")
 		for _, s := range ans.Sources {
-			fmt.Fprintln(w, "  "+format.Read(s))
+			fmt.Fprintln(w, "  "+plainLine(s))
 		}
 	}
 	if len(ans.Read) > 0 {
 		fmt.Fprintln(w, "Read: "+format.Read(strings.Join(ans.Read, " · ")))
 	}
 	if ans.Note != "" {
-		fmt.Fprintln(w, format.Read(ans.Note))
+		fmt.Fprintln(w, plainLine(ans.Note))
 	}
 	fmt.Fprintln(w)
+}
+
+// plainLine is a line of mrkdwn as a terminal shows a reply's blocks: what
+// a reader sees, without the *bold* and _italic_ marks (a line in italics
+// as a whole loses its marks even when it holds a snake_case name).
+func plainLine(mrkdwn string) string {
+	s := commands.PlainText([]slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)})
+	if len(s) > 2 && strings.HasPrefix(s, "_") && strings.HasSuffix(s, "_") {
+		s = s[1 : len(s)-1]
+	}
+	return s
 }
 
 func printReply(w io.Writer, rep commands.Reply) {

@@ -105,6 +105,13 @@ func TestConsoleAssistantDeterministic(t *testing.T) {
 	if strings.Contains(out, "Initech confidential") || strings.Contains(out, "<!everyone>") {
 		t.Errorf("the console showed another workspace's record or a live ping:\n%s", out)
 	}
+	// The terminal shows what a reader sees: no mrkdwn marks on the sources
+	// or the note.
+	for _, mark := range []string{"*Acme*", "_No language model"} {
+		if strings.Contains(out, mark) {
+			t.Errorf("the console prints the mrkdwn mark in %q:\n%s", mark, out)
+		}
+	}
 	if strings.Contains(answers[3], "Read:") {
 		t.Errorf("a command line was taken for a question:\n%s", answers[3])
 	}
@@ -162,7 +169,7 @@ func TestConsoleAssistantModel(t *testing.T) {
 		t.Fatalf("console: %v\n%s", err, errOut)
 	}
 	for _, want := range []string{"The CFO finds pricing too high [s1]", "@channel", "@U0STRANGER", "here (https://evil.example)",
-		"[s1] *Acme* · call · ", "message (" + askPermalink + ")", "Read: `/kam search pricing`"} {
+		"[s1] Acme · call · ", "message (" + askPermalink + ")", "Read: `/kam search pricing`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("answer lacks %q:\n%s", want, out)
 		}

@@ -55,10 +55,11 @@ type Message struct {
 	Metadata json.RawMessage // {"event_type":…,"event_payload":…}; nil when none
 }
 
-// View is a view sent through views.open or views.publish.
+// View is a view sent through views.open, views.push or views.publish.
 type View struct {
 	ID        string          // assigned by the double, V…
-	TriggerID string          // views.open
+	TriggerID string          // views.open and views.push
+	Pushed    bool            // views.push: over the modal the user has open
 	UserID    string          // views.publish
 	Hash      string          // views.publish
 	View      json.RawMessage // the view as sent
@@ -392,6 +393,7 @@ func (s *Server) methods() map[string]func(Call) obj {
 		"conversations.open":     s.openConversation,
 		"users.info":             s.userInfo,
 		"views.open":             s.viewsOpen,
+		"views.push":             s.viewsPush,
 		"views.publish":          s.viewsPublish,
 		"apps.connections.open":  s.connectionsOpen,
 		"chat.postEphemeral":     s.postEphemeral,
@@ -618,6 +620,19 @@ func (s *Server) viewsOpen(c Call) obj {
 		return errBody("invalid_arguments")
 	}
 	return s.storeView(View{TriggerID: req.TriggerID, View: req.View})
+}
+
+// viewsPush stores a view pushed over an open modal; Slack takes the same
+// arguments as views.open.
+func (s *Server) viewsPush(c Call) obj {
+	var req struct {
+		TriggerID string          `json:"trigger_id"`
+		View      json.RawMessage `json:"view"`
+	}
+	if json.Unmarshal(c.JSON, &req) != nil || req.TriggerID == "" || len(req.View) == 0 || string(req.View) == "null" {
+		return errBody("invalid_arguments")
+	}
+	return s.storeView(View{TriggerID: req.TriggerID, View: req.View, Pushed: true})
 }
 
 func (s *Server) viewsPublish(c Call) obj {
