@@ -23,6 +23,11 @@ type HomeChanges interface {
 	// HomeViewers lists who opened Home among the accounts' teams (everyone
 	// who opened it for no accounts).
 	HomeViewers(ctx context.Context, teamID string, accountIDs []int64) ([]string, error)
+	// LastNudgeID is where reminder polling starts.
+	LastNudgeID(ctx context.Context) (int64, error)
+	// QueuedReminders returns the recipients of the reminders queued after
+	// an ID and the ID to go on from.
+	QueuedReminders(ctx context.Context, after int64, limit int) ([]kam.HomeRecipient, int64, error)
 }
 
 // HomeConfig configures a HomeRefresher.
@@ -114,13 +119,15 @@ func (r *HomeRefresher) Request(teamID, userID string) {
 // Run publishes requested refreshes and polls the change feed until ctx
 // ends.
 func (r *HomeRefresher) Run(ctx context.Context) error {
-	var after int64
+	var after, afterNudge int64
 	if r.cfg.Changes != nil {
-		id, err := r.cfg.Changes.LastAuditID(ctx)
-		if err != nil {
+		var err error
+		if after, err = r.cfg.Changes.LastAuditID(ctx); err != nil {
 			return err
 		}
-		after = id
+		if afterNudge, err = r.cfg.Changes.LastNudgeID(ctx); err != nil {
+			return err
+		}
 	}
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
@@ -133,6 +140,7 @@ func (r *HomeRefresher) Run(ctx context.Context) error {
 			return nil
 		case <-poll.C:
 			after = r.pollChanges(ctx, after)
+			afterNudge = r.pollReminders(ctx, afterNudge)
 		case <-r.wake:
 		case <-timer.C:
 		}
@@ -216,6 +224,41 @@ func (r *HomeRefresher) pollChanges(ctx context.Context, after int64) int64 {
 			}
 		}
 		r.requestViewers(ctx, team, tc.accounts, tc.wide)
+	}
+	return next
+}
+
+// pollReminders requests the Home of each person who opened it and was
+// just sent a reminder: Home lists the week's open reminders.
+func (r *HomeRefresher) pollReminders(ctx context.Context, after int64) int64 {
+	if r.cfg.Changes == nil {
+		return after
+	}
+	sent, next, err := r.cfg.Changes.QueuedReminders(ctx, after, 1000)
+	if err != nil {
+		r.log.Warn("read reminders for home", "err", err)
+		return after
+	}
+	// Only those who opened Home: a sweep sends thousands of reminders, and
+	// publishing for everyone would spend the workspace's views.publish rate.
+	viewers := map[string]map[string]bool{}
+	for _, to := range sent {
+		seen, ok := viewers[to.TeamID]
+		if !ok {
+			all, err := r.cfg.Changes.HomeViewers(ctx, to.TeamID, nil)
+			if err != nil {
+				r.log.Warn("find home viewers", "team", to.TeamID, "err", err)
+				return after
+			}
+			seen = make(map[string]bool, len(all))
+			for _, u := range all {
+				seen[u] = true
+			}
+			viewers[to.TeamID] = seen
+		}
+		if seen[to.UserID] {
+			r.Request(to.TeamID, to.UserID)
+		}
 	}
 	return next
 }

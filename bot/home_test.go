@@ -171,3 +171,39 @@ func TestHomeRefreshOnChange(t *testing.T) {
 		t.Fatalf("publishes: %v", r.per)
 	}
 }
+
+// TestHomeRefreshOnReminder: a reminder sent to someone who opened Home
+// refreshes it (Home lists the week's open reminders, and a nudge leaves
+// no audit entry); nobody else's, and never a Home nobody opened.
+func TestHomeRefreshOnReminder(t *testing.T) {
+	r := newHomeRig(t, bot.HomeConfig{MinGap: time.Millisecond, Poll: 50 * time.Millisecond})
+	ctx := context.Background()
+	acme := kam.Account{TeamID: "T1", Name: "Acme", OwnerID: "UANA"}
+	if err := r.db.CreateAccount(ctx, &acme, "UADMIN"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the creation is polled before anyone opened Home
+	for _, u := range []string{"UANA", "UBEN"} {
+		if err := r.db.RecordHomeView(ctx, "T1", u, 0, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remind := func(to, period string) {
+		t.Helper()
+		k := kam.NudgeKey{NudgeTopic: kam.NudgeTopic{AccountID: acme.ID, Kind: kam.NudgePlanReview, Period: period}, Recipient: to}
+		msg := kam.NudgeMessage{TeamID: "T1", Key: k, Text: "Plan review due", Blocks: []byte(`[]`)}
+		if _, err := r.db.QueueNudges(ctx, []kam.NudgeMessage{msg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remind("UANA", "2025-03-01")
+	remind("UCARL", "2025-03-01") // never opened Home
+	waitFor(t, "the recipient's refresh", func() bool { return r.count("UANA") == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if r.count("UBEN") != 0 || r.count("UCARL") != 0 || r.count("UANA") != 1 {
+		t.Fatalf("publishes: %v", r.per)
+	}
+	if n := len(r.fs.CallsTo("views.publish")); n != 1 {
+		t.Fatalf("Slack got %d views.publish", n)
+	}
+}

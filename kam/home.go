@@ -18,3 +18,10 @@ type HomeChange struct {
 	AccountID int64
 	Actor     string
 }
+
+// HomeRecipient is a person whose Home a change touches alone, such as a
+// reminder sent to them.
+type HomeRecipient struct {
+	TeamID string
+	UserID string
+}

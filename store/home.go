@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,6 +141,39 @@ func (db *DB) HomeChanges(ctx context.Context, after int64, limit int) ([]kam.Ho
 			continue // a person's settings: their own Home is refreshed by the change itself
 		}
 		out = append(out, c)
+	}
+	return out, last, nil
+}
+
+// LastNudgeID is the newest queued nudge's ID, where reminder polling
+// starts.
+func (db *DB) LastNudgeID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT max(id) FROM nudges`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("read last nudge: %w", err)
+	}
+	return id.Int64, nil
+}
+
+// QueuedReminders reads up to limit nudges queued after the ID after and
+// returns their recipients, each once a workspace, with the ID to continue
+// from: a new reminder belongs on its recipient's Home. Nudges leave no
+// audit entry, so HomeChanges does not see them.
+func (db *DB) QueuedReminders(ctx context.Context, after int64, limit int) ([]kam.HomeRecipient, int64, error) {
+	var out []kam.HomeRecipient
+	last := after
+	err := db.each(ctx, func(r *sql.Rows) error {
+		var to kam.HomeRecipient
+		if err := r.Scan(&last, &to.TeamID, &to.UserID); err != nil {
+			return err
+		}
+		if !slices.Contains(out, to) {
+			out = append(out, to)
+		}
+		return nil
+	}, `SELECT id, team_id, recipient FROM nudges WHERE id > ? ORDER BY id LIMIT ?`, after, sqlLimit(limit))
+	if err != nil {
+		return nil, after, fmt.Errorf("read queued reminders: %w", err)
 	}
 	return out, last, nil
 }

@@ -176,3 +176,51 @@ func TestOpenRemindersAndTotals(t *testing.T) {
 		t.Fatalf("totals = %+v, %v", tot, err)
 	}
 }
+
+// TestQueuedReminders: the reminder feed gives each recipient once a
+// workspace, in the order their reminders were queued, and goes on from
+// the last one read.
+func TestQueuedReminders(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openCoreDB(t)
+	acme := coreCreate(t, db, kam.Account{Name: "Acme", OwnerID: "UANA"})
+	other := coreCreate(t, db, kam.Account{TeamID: coreOther, Name: "Other", OwnerID: "UANA"})
+	start, err := db.LastNudgeID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := func(team string, acct int64, to, period string) {
+		t.Helper()
+		if _, err := db.QueueNudges(ctx, []kam.NudgeMessage{nudgeMsg(team, planKey(acct, to, period))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queue(coreTeam, acme.ID, "UBEN", "2025-03-01")
+	queue(coreTeam, acme.ID, "UANA", "2025-03-01")
+	queue(coreTeam, acme.ID, "UBEN", "2025-03-02")
+	queue(coreOther, other.ID, "UBEN", "2025-03-01")
+	got, last, err := db.QueuedReminders(ctx, start, 100)
+	want := []kam.HomeRecipient{{TeamID: coreTeam, UserID: "UBEN"}, {TeamID: coreTeam, UserID: "UANA"}, {TeamID: coreOther, UserID: "UBEN"}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("recipients = %+v, %v; want %+v", got, err, want)
+	}
+	if newest, _ := db.LastNudgeID(ctx); last != newest || last <= start {
+		t.Fatalf("went on from %d; the newest nudge is %d", last, newest)
+	}
+	// A limit stops inside the batch, and the rest comes next.
+	got, mid, _ := db.QueuedReminders(ctx, start, 2)
+	if !slices.Equal(got, want[:2]) {
+		t.Fatalf("first two = %+v", got)
+	}
+	if got, _, _ := db.QueuedReminders(ctx, mid, 100); !slices.Equal(got, []kam.HomeRecipient{{TeamID: coreTeam, UserID: "UBEN"}, {TeamID: coreOther, UserID: "UBEN"}}) {
+		t.Fatalf("the rest = %+v", got)
+	}
+	if got, again, _ := db.QueuedReminders(ctx, last, 100); len(got) != 0 || again != last {
+		t.Fatalf("nothing new: %+v, %d", got, again)
+	}
+	// A nudge already queued is not queued again, so it is no new reminder.
+	queue(coreTeam, acme.ID, "UANA", "2025-03-01")
+	if got, _, _ := db.QueuedReminders(ctx, last, 100); len(got) != 0 {
+		t.Fatalf("a repeated nudge: %+v", got)
+	}
+}
