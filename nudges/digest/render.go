@@ -142,8 +142,8 @@ func tally(p []*account) *totals {
 		if a.touches > 0 {
 			t.touched++
 		}
-		for u, n := range a.byUser {
-			t.byUser[u] += n
+		for _, c := range a.byUser {
+			t.byUser[c.UserID] += c.Count
 		}
 		t.openN += a.openN
 		t.openValue += a.openValue
