@@ -449,7 +449,9 @@ func (w *week) attentionText(a *account) string {
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
 	}
-	return b.String()
+	// An exact copy: the digest keeps an entry for each of possibly
+	// thousands of accounts, and the builder's buffer has room to spare.
+	return strings.Clone(b.String())
 }
 
 // accountLine is an account's line in the "All accounts" list.
@@ -522,16 +524,19 @@ func pack(title string, lines []string) []slack.Block {
 // packer is pack one line at a time: a long list (every alert or every
 // account of a large portfolio) goes into sections as its lines are
 // worded, instead of being held whole as lines and then again as sections.
+// One buffer serves every section of the list, and each section keeps an
+// exact copy of its text: a buffer grown by doubling would keep up to
+// twice the text's size with each section of a digest that has thousands.
 type packer struct {
 	out   []slack.Block
-	b     strings.Builder
+	b     []byte
 	n     int // characters in b
 	lines int // lines added
 }
 
 func newPacker(title string) *packer {
-	p := &packer{}
-	p.b.WriteString(title)
+	p := &packer{b: make([]byte, 0, sectionText+sectionText/4)}
+	p.b = append(p.b, title...)
 	p.n = utf8.RuneCountInString(title)
 	return p
 }
@@ -543,15 +548,15 @@ func (p *packer) add(line string) {
 		line, k = clip(line, lineText), lineText
 	}
 	if p.n > 0 && p.n+1+k > sectionText {
-		p.out = append(p.out, section(p.b.String()))
-		p.b.Reset()
+		p.out = append(p.out, section(string(p.b)))
+		p.b = p.b[:0]
 		p.n = 0
 	}
 	if p.n > 0 {
-		p.b.WriteByte('\n')
+		p.b = append(p.b, '\n')
 		p.n++
 	}
-	p.b.WriteString(line)
+	p.b = append(p.b, line...)
 	p.n += k
 	p.lines++
 }
@@ -559,8 +564,8 @@ func (p *packer) add(line string) {
 // blocks ends the list and returns its sections.
 func (p *packer) blocks() []slack.Block {
 	if p.n > 0 {
-		p.out = append(p.out, section(p.b.String()))
-		p.b.Reset()
+		p.out = append(p.out, section(string(p.b)))
+		p.b = p.b[:0]
 		p.n = 0
 	}
 	return p.out
