@@ -409,16 +409,34 @@ type health struct {
 	Score  int
 	Band   kam.Band
 	New    bool
-	Alerts []kam.Alert // most severe first, each worded
+	Alerts []alert // most severe first
 }
 
-// healthOf keeps of h what the digest shows, its alerts worded once: the
-// digest lists every alert, some twice.
+// alert is what the digest shows of a kam.Alert, its fact worded once (the
+// digest lists every alert, some twice); the account is the alert's
+// account's.
+type alert struct {
+	Kind     kam.AlertKind
+	Severity kam.Severity
+	Subject  string
+	fact     string
+}
+
+// Fact is the alert's fact in words, as kam.Alert.Fact.
+func (al alert) Fact() string { return al.fact }
+
+// appendKey appends the kam.Alert's Key of the alert of account id to b.
+func (al alert) appendKey(b []byte, id int64) []byte {
+	return kam.Alert{Kind: al.Kind, AccountID: id, Subject: al.Subject}.AppendKey(b)
+}
+
+// healthOf keeps of h what the digest shows.
 func healthOf(h kam.Health) health {
-	for i := range h.Alerts {
-		h.Alerts[i] = h.Alerts[i].Worded()
+	alerts := make([]alert, len(h.Alerts))
+	for i, al := range h.Alerts {
+		alerts[i] = alert{Kind: al.Kind, Severity: al.Severity, Subject: al.Subject, fact: al.Fact()}
 	}
-	return health{Score: h.Score, Band: h.Band, New: h.New, Alerts: h.Alerts}
+	return health{Score: h.Score, Band: h.Band, New: h.New, Alerts: alerts}
 }
 
 // Critical counts the critical alerts, as kam.Health.Critical does.
@@ -552,7 +570,7 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 	for j, al := range a.health.Alerts {
 		isNew := a.prev == nil
 		if !isNew {
-			key = al.AppendKey(key[:0])
+			key = al.appendKey(key[:0], a.acct.ID)
 			isNew = !known[string(key)]
 		}
 		// Every alert counts, as /kam health counts them: overdue reviews
@@ -638,8 +656,10 @@ func (w *week) snapshots() []kam.HealthSnapshot {
 	out := make([]kam.HealthSnapshot, len(w.accts))
 	for i, a := range w.accts {
 		keys := make([]string, len(a.health.Alerts))
+		var key []byte
 		for j, al := range a.health.Alerts {
-			keys[j] = al.Key()
+			key = al.appendKey(key[:0], a.acct.ID)
+			keys[j] = string(key)
 		}
 		out[i] = kam.HealthSnapshot{AccountID: a.acct.ID, Week: w.week, Score: a.health.Score, Alerts: keys}
 	}

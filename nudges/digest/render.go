@@ -111,7 +111,7 @@ type totals struct {
 	weighted            float64
 	wins, losses, moves []kam.StageMove
 	wonValue, lostValue int64
-	overdue             []kam.Alert // plan reviews and tactics, in portfolio order
+	overdue             []overdue // plan reviews and tactics, in portfolio order
 	reviews, tactics    int
 	critical            int
 	alerts              int // open alerts, as /kam health counts them
@@ -120,6 +120,9 @@ type totals struct {
 	detracted           []kam.SurveyAnswer
 	names               map[int64]string // account names by ID
 }
+
+// overdue is an overdue plan review or tactic: its account's name and fact.
+type overdue struct{ account, fact string }
 
 // tally sums the portfolio's accounts into totals.
 func tally(p []*account) *totals {
@@ -155,10 +158,10 @@ func tally(p []*account) *totals {
 			switch al.Kind {
 			case kam.AlertPlanReview:
 				t.reviews++
-				t.overdue = append(t.overdue, al)
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
 			case kam.AlertTacticOverdue:
 				t.tactics++
-				t.overdue = append(t.overdue, al)
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
 			}
 		}
 		t.freshN += len(a.fresh)
@@ -317,15 +320,15 @@ func (w *week) stageBlocks(t *totals) []slack.Block {
 
 // overdueBlocks list the overdue plan reviews and tactics; none when
 // nothing is overdue.
-func overdueBlocks(overdue []kam.Alert) []slack.Block {
-	if len(overdue) == 0 {
+func overdueBlocks(list []overdue) []slack.Block {
+	if len(list) == 0 {
 		return nil
 	}
-	lines := make([]string, 0, len(overdue))
-	for _, al := range overdue {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact())))
+	lines := make([]string, 0, len(list))
+	for _, o := range list {
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
 	}
-	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
+	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)), lines)
 }
 
 // alertBlocks list the alerts new since the last digest (every open one
