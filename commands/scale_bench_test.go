@@ -148,9 +148,10 @@ func BenchmarkOneAccount(b *testing.B) {
 // Targets at 10,000: under 500 ms and 1 s, peak under 120 MB.
 //
 // One workspace is open at a time: the next one's first case closes the
-// last, so that a peak holds only its own workspace's kept inputs, as a
-// process serving one workspace would. Selecting one workspace
-// (-bench WholeWorkspace/10k/90d) runs it alone.
+// last, so that a peak does not hold the other workspace's kept inputs.
+// Some of the closed workspace's memory stays with the process (SQLite's
+// freed C memory, the heap's fragments), so a workspace selected alone
+// (-bench WholeWorkspace/10k/90d/) gives the steadiest peaks.
 //
 //	go test ./commands/ -run '^$' -bench WholeWorkspace -bench10k -benchtime 5x
 func BenchmarkWholeWorkspace(b *testing.B) {
