@@ -376,18 +376,23 @@ type week struct {
 	quadrants map[int64]kam.Quadrant
 }
 
-// account is what the digest knows of one account this week.
+// account is what the digest knows of one account this week. A digest of
+// a whole workspace holds one for each of thousands of accounts at once,
+// so it keeps only what the digest shows: the account itself is the
+// caller's (a pointer into the list loaded), the health is its score and
+// alerts, and the alerts new since the last digest are indices.
 type account struct {
-	acct      kam.Account
-	lname     string   // the name in lower case, for sorting
-	critical  int      // the critical alerts, counted once for sorting
-	managers  []string // the team's managers
-	health    kam.Health
-	prev      *kam.HealthSnapshot // nil before the first digest
-	newAlerts []kam.Alert         // alerts the previous digest did not see
-	fresh     []int               // alerts listed as new (all, before the first digest), by index
-	touches   int                 // real contacts this week
-	byUser    map[string]int
+	acct     *kam.Account
+	lname    string   // the name in lower case, for sorting
+	critical int      // the critical alerts, counted once for sorting
+	managers []string // the team's managers
+	health   health
+	prev     *kam.HealthSnapshot // nil before the first digest
+	// fresh are the alerts the last digest did not see, by index into
+	// health.Alerts: all of them before the account's first digest.
+	fresh     []int
+	touches   int // real contacts this week
+	byUser    []kam.InteractionCount
 	moves     []kam.StageMove
 	openN     int
 	openValue int64
@@ -397,6 +402,52 @@ type account struct {
 	detracted []kam.SurveyAnswer
 	reasons   []string // why it needs attention; empty when it does not
 	summary   string
+}
+
+// health is what the digest shows of an account's kam.Health.
+type health struct {
+	Score  int
+	Band   kam.Band
+	New    bool
+	Alerts []alert // most severe first
+}
+
+// alert is what the digest shows of a kam.Alert, its fact worded once (the
+// digest lists every alert, some twice); the account is the alert's
+// account's.
+type alert struct {
+	Kind     kam.AlertKind
+	Severity kam.Severity
+	Subject  string
+	fact     string
+}
+
+// Fact is the alert's fact in words, as kam.Alert.Fact.
+func (al alert) Fact() string { return al.fact }
+
+// appendKey appends the kam.Alert's Key of the alert of account id to b.
+func (al alert) appendKey(b []byte, id int64) []byte {
+	return kam.Alert{Kind: al.Kind, AccountID: id, Subject: al.Subject}.AppendKey(b)
+}
+
+// healthOf keeps of h what the digest shows.
+func healthOf(h kam.Health) health {
+	alerts := make([]alert, len(h.Alerts))
+	for i, al := range h.Alerts {
+		alerts[i] = alert{Kind: al.Kind, Severity: al.Severity, Subject: al.Subject, fact: al.Fact()}
+	}
+	return health{Score: h.Score, Band: h.Band, New: h.New, Alerts: alerts}
+}
+
+// Critical counts the critical alerts, as kam.Health.Critical does.
+func (h health) Critical() int {
+	n := 0
+	for _, a := range h.Alerts {
+		if a.Severity == kam.SeverityCritical {
+			n++
+		}
+	}
+	return n
 }
 
 // weekSpan is how far back "this week" reaches on demand.
@@ -435,8 +486,17 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	// /kam health counts them.
 	byID := make(map[int64]*account, len(accts))
 	w.accts = make([]*account, 0, len(accts))
+	i := 0 // the inputs come in the order of accts
 	err = d.cfg.Store.HealthInputsEach(ctx, team, accts, now, func(in kam.HealthInput) error {
-		a := w.assess(in, data.snaps)
+		var acct *kam.Account
+		if i < len(accts) && accts[i].ID == in.Account.ID {
+			acct = &accts[i]
+		} else {
+			c := in.Account
+			acct = &c
+		}
+		i++
+		a := w.assess(acct, in, data.snaps)
 		if s := in.Satisfaction; s != nil {
 			a.nps, a.npsPrev = s.Current, s.Previous
 		}
@@ -489,14 +549,11 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 }
 
 // assess scores one account's health and compares its alerts with the
-// account's last snapshot, which also moves w.prevWeek on.
-func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
-	// Only the summary is kept: the digest shows scores and alerts.
-	a := &account{acct: in.Account, lname: strings.ToLower(in.Account.Name), managers: managersOf(in.Members), health: kam.AssessHealthSummary(in, w.now)}
-	// The digest lists every alert, some twice: worded once, here.
-	for i := range a.health.Alerts {
-		a.health.Alerts[i] = a.health.Alerts[i].Worded()
-	}
+// account's last snapshot, which also moves w.prevWeek on. acct is the
+// account of in, kept by the caller.
+func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
+	// Only the score and alerts are kept: the digest shows no more.
+	a := &account{acct: acct, lname: strings.ToLower(acct.Name), managers: managersOf(in.Members), health: healthOf(kam.AssessHealthSummary(in, w.now))}
 	a.critical = a.health.Critical()
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
@@ -513,15 +570,15 @@ func (w *week) assess(in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *a
 	for j, al := range a.health.Alerts {
 		isNew := a.prev == nil
 		if !isNew {
-			key = al.AppendKey(key[:0])
+			key = al.appendKey(key[:0], a.acct.ID)
 			isNew = !known[string(key)]
-		}
-		if a.prev != nil && isNew {
-			a.newAlerts = append(a.newAlerts, al)
 		}
 		// Every alert counts, as /kam health counts them: overdue reviews
 		// and tactics are listed again under their own heading.
 		if isNew {
+			if a.fresh == nil {
+				a.fresh = make([]int, 0, len(a.health.Alerts)-j)
+			}
 			a.fresh = append(a.fresh, j)
 		}
 	}
@@ -534,10 +591,7 @@ func (w *week) addActivity(byID map[int64]*account, data *weekData) {
 	for _, c := range data.counts {
 		if a := byID[c.AccountID]; a != nil {
 			a.touches += c.Count
-			if a.byUser == nil {
-				a.byUser = map[string]int{}
-			}
-			a.byUser[c.UserID] += c.Count
+			a.byUser = append(a.byUser, c)
 		}
 	}
 	for _, m := range data.moves {
@@ -584,9 +638,11 @@ func attentionReasons(a *account) []string {
 		rs = append(rs, plural(n, "detractor answer", "detractor answers"))
 	}
 	var warn int
-	for _, al := range a.newAlerts {
-		if al.Severity >= kam.SeverityWarning {
-			warn++
+	if a.prev != nil { // before the first digest no alert is new
+		for _, i := range a.fresh {
+			if a.health.Alerts[i].Severity >= kam.SeverityWarning {
+				warn++
+			}
 		}
 	}
 	if warn > 0 {
@@ -600,8 +656,10 @@ func (w *week) snapshots() []kam.HealthSnapshot {
 	out := make([]kam.HealthSnapshot, len(w.accts))
 	for i, a := range w.accts {
 		keys := make([]string, len(a.health.Alerts))
+		var key []byte
 		for j, al := range a.health.Alerts {
-			keys[j] = al.Key()
+			key = al.appendKey(key[:0], a.acct.ID)
+			keys[j] = string(key)
 		}
 		out[i] = kam.HealthSnapshot{AccountID: a.acct.ID, Week: w.week, Score: a.health.Score, Alerts: keys}
 	}
@@ -628,7 +686,7 @@ func (d *Digester) summarize(ctx context.Context, accts []*account) {
 		go func() {
 			defer wg.Done()
 			for a := range next {
-				a.summary = d.summaryOf(ctx, a.acct)
+				a.summary = d.summaryOf(ctx, *a.acct)
 			}
 		}()
 	}

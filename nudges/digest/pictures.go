@@ -131,7 +131,7 @@ func (d *Digester) postMatrix(ctx context.Context, dg Digest) string {
 	accts := make([]kam.Account, len(dg.accounts))
 	bands := make(map[int64]kam.Band, len(dg.accounts))
 	for i, a := range dg.accounts {
-		accts[i] = a.acct
+		accts[i] = *a.acct
 		if !a.health.New {
 			bands[a.acct.ID] = kam.BandOf(a.health.Score)
 		}

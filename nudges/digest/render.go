@@ -111,7 +111,7 @@ type totals struct {
 	weighted            float64
 	wins, losses, moves []kam.StageMove
 	wonValue, lostValue int64
-	overdue             []kam.Alert // plan reviews and tactics, in portfolio order
+	overdue             []overdue // plan reviews and tactics, in portfolio order
 	reviews, tactics    int
 	critical            int
 	alerts              int // open alerts, as /kam health counts them
@@ -120,6 +120,9 @@ type totals struct {
 	detracted           []kam.SurveyAnswer
 	names               map[int64]string // account names by ID
 }
+
+// overdue is an overdue plan review or tactic: its account's name and fact.
+type overdue struct{ account, fact string }
 
 // tally sums the portfolio's accounts into totals.
 func tally(p []*account) *totals {
@@ -142,8 +145,8 @@ func tally(p []*account) *totals {
 		if a.touches > 0 {
 			t.touched++
 		}
-		for u, n := range a.byUser {
-			t.byUser[u] += n
+		for _, c := range a.byUser {
+			t.byUser[c.UserID] += c.Count
 		}
 		t.openN += a.openN
 		t.openValue += a.openValue
@@ -155,10 +158,10 @@ func tally(p []*account) *totals {
 			switch al.Kind {
 			case kam.AlertPlanReview:
 				t.reviews++
-				t.overdue = append(t.overdue, al)
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
 			case kam.AlertTacticOverdue:
 				t.tactics++
-				t.overdue = append(t.overdue, al)
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
 			}
 		}
 		t.freshN += len(a.fresh)
@@ -317,15 +320,15 @@ func (w *week) stageBlocks(t *totals) []slack.Block {
 
 // overdueBlocks list the overdue plan reviews and tactics; none when
 // nothing is overdue.
-func overdueBlocks(overdue []kam.Alert) []slack.Block {
-	if len(overdue) == 0 {
+func overdueBlocks(list []overdue) []slack.Block {
+	if len(list) == 0 {
 		return nil
 	}
-	lines := make([]string, 0, len(overdue))
-	for _, al := range overdue {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(al.AccountName), format.Mrkdwn(al.Fact())))
+	lines := make([]string, 0, len(list))
+	for _, o := range list {
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
 	}
-	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(overdue)), lines)
+	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)), lines)
 }
 
 // alertBlocks list the alerts new since the last digest (every open one
@@ -449,7 +452,9 @@ func (w *week) attentionText(a *account) string {
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
 	}
-	return b.String()
+	// An exact copy: the digest keeps an entry for each of possibly
+	// thousands of accounts, and the builder's buffer has room to spare.
+	return strings.Clone(b.String())
 }
 
 // accountLine is an account's line in the "All accounts" list.
@@ -522,16 +527,19 @@ func pack(title string, lines []string) []slack.Block {
 // packer is pack one line at a time: a long list (every alert or every
 // account of a large portfolio) goes into sections as its lines are
 // worded, instead of being held whole as lines and then again as sections.
+// One buffer serves every section of the list, and each section keeps an
+// exact copy of its text: a buffer grown by doubling would keep up to
+// twice the text's size with each section of a digest that has thousands.
 type packer struct {
 	out   []slack.Block
-	b     strings.Builder
+	b     []byte
 	n     int // characters in b
 	lines int // lines added
 }
 
 func newPacker(title string) *packer {
-	p := &packer{}
-	p.b.WriteString(title)
+	p := &packer{b: make([]byte, 0, sectionText+sectionText/4)}
+	p.b = append(p.b, title...)
 	p.n = utf8.RuneCountInString(title)
 	return p
 }
@@ -543,15 +551,15 @@ func (p *packer) add(line string) {
 		line, k = clip(line, lineText), lineText
 	}
 	if p.n > 0 && p.n+1+k > sectionText {
-		p.out = append(p.out, section(p.b.String()))
-		p.b.Reset()
+		p.out = append(p.out, section(string(p.b)))
+		p.b = p.b[:0]
 		p.n = 0
 	}
 	if p.n > 0 {
-		p.b.WriteByte('\n')
+		p.b = append(p.b, '\n')
 		p.n++
 	}
-	p.b.WriteString(line)
+	p.b = append(p.b, line...)
 	p.n += k
 	p.lines++
 }
@@ -559,8 +567,8 @@ func (p *packer) add(line string) {
 // blocks ends the list and returns its sections.
 func (p *packer) blocks() []slack.Block {
 	if p.n > 0 {
-		p.out = append(p.out, section(p.b.String()))
-		p.b.Reset()
+		p.out = append(p.out, section(string(p.b)))
+		p.b = p.b[:0]
 		p.n = 0
 	}
 	return p.out
