@@ -199,7 +199,8 @@ func (h *AssistantEvents) post(ctx context.Context, t thread, text string, block
 // stopStream, a paragraph at a time; false when Slack refused the stream
 // (the caller posts instead).
 func (h *AssistantEvents) stream(ctx context.Context, t thread, ans assistant.Answer, blocks []slack.Block) bool {
-	parts := strings.SplitAfter(ans.Text, "\n")
+	// The stream is read as markdown, where mrkdwn's *bold* would be italic.
+	parts := strings.SplitAfter(format.Markdown(ans.Text), "\n")
 	_, ts, err := h.API.StartStreamContext(ctx, t.channel, slack.MsgOptionTS(t.ts),
 		slack.MsgOptionRecipientTeamID(t.team), slack.MsgOptionRecipientUserID(t.user), slack.MsgOptionMarkdownText(parts[0]))
 	if err != nil {

@@ -139,7 +139,7 @@ func TestAssistantStreams(t *testing.T) {
 		t.Fatalf("stream calls: %v", srv.Calls())
 	}
 	msgs := srv.Messages("D0ASK0001")
-	if len(msgs) != 1 || msgs[0].Text != "Acme is *watch*.\nThe CFO finds pricing too high." || !strings.Contains(string(msgs[0].Blocks), "Read: `/kam search pricing`") {
+	if len(msgs) != 1 || msgs[0].Text != "Acme is **watch**.\nThe CFO finds pricing too high." || !strings.Contains(string(msgs[0].Blocks), "Read: `/kam search pricing`") {
 		t.Fatalf("streamed message %+v", msgs)
 	}
 	// Where streaming is refused the answer is one post instead.
