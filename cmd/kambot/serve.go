@@ -51,9 +51,6 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	// From here on the live heap is the server's own (openDB has
-	// collected the migrations' buffers).
-	defer governMemory(memoryLimitFloor)()
 
 	// Build every part, then run them until ctx is cancelled.
 	p, err := buildServer(cfg, db, log)
