@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,6 +96,22 @@ type readyState struct {
 	err error
 }
 
+// Page cache sizes of SQLite's connections, in KiB.
+//
+// In WAL mode a reader's cache is dropped whenever another connection
+// commits, so a large one buys little while every connection pays for it
+// in resident memory. The write connection's cache survives its own
+// commits, but a stream of logs fills any size with pages it rarely reads
+// again: at 4 MiB it was most of SQLite's memory in a server under
+// /kam log (4 of about 6 MiB), and 1 MiB costs no CPU per log, neither on
+// a small database nor on one of 2 million interactions, where the indexes
+// a log updates are hundreds of times larger than either
+// (BenchmarkLogWithPostWorkspace10k).
+const (
+	writerCacheKiB = 1000
+	readerCacheKiB = 2000
+)
+
 // Open opens (creating if needed) the database at path. It does not migrate:
 // call Migrate, or use OpenMigrated.
 // A postgres:// or postgresql:// URL opens PostgreSQL instead.
@@ -106,11 +123,9 @@ func Open(path string) (*DB, error) {
 		return openPostgres(path)
 	}
 	// Settings live in the DSN so that every pooled connection gets them.
-	// The page caches are kept small: in WAL mode a reader's cache is
-	// dropped whenever another connection commits, so a large one buys
-	// little while every connection pays for it in resident memory.
+	// The page caches are kept small (writerCacheKiB, readerCacheKiB).
 	common := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL"
-	w, err := sql.Open(sqliteWriter, "file:"+escapePath(path)+"?"+common+"&_cache_size=-4000&_txlock=immediate")
+	w, err := sql.Open(sqliteWriter, "file:"+escapePath(path)+"?"+common+"&_cache_size="+strconv.Itoa(-writerCacheKiB)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -122,7 +137,7 @@ func Open(path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&_cache_size=-2000&mode=ro")
+	r, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+common+"&_cache_size="+strconv.Itoa(-readerCacheKiB)+"&mode=ro")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
@@ -132,7 +147,7 @@ func Open(path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 	// Connections are opened at the first search, not here.
-	s, err := sql.Open(sqliteSearch, "file:"+escapePath(path)+"?"+common+"&_cache_size=-2000&mode=ro")
+	s, err := sql.Open(sqliteSearch, "file:"+escapePath(path)+"?"+common+"&_cache_size="+strconv.Itoa(-readerCacheKiB)+"&mode=ro")
 	if err != nil {
 		w.Close()
 		r.Close()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/kambot/kambot/internal/storetest"
@@ -56,5 +57,39 @@ func TestWriterSettings(t *testing.T) {
 				t.Errorf("%s: temp_store = %d, want %d", tt.comment, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPageCacheSizes checks the page cache each pool's connections are
+// opened with: the write connection's cache is most of SQLite's resident
+// memory under a stream of logs, so its size is kept to what a batch of
+// logs touches.
+func TestPageCacheSizes(t *testing.T) {
+	storetest.SQLiteOnly(t, "checks SQLite connection settings")
+	ctx := context.Background()
+	db, err := OpenMigrated(ctx, storetest.DSN(t, "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tt := range []struct {
+		pool string
+		p    *sql.DB
+		want int // KiB, negative as in PRAGMA cache_size
+	}{
+		{"write", db.write, -writerCacheKiB},
+		{"read", db.read, -readerCacheKiB},
+		{"search", db.search, -readerCacheKiB},
+	} {
+		var got int
+		if err := tt.p.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("%s pool: cache_size = %d, want %d", tt.pool, got, tt.want)
+		}
+	}
+	if writerCacheKiB > 1024 {
+		t.Errorf("write connection's page cache is %d KiB: keep it at 1 MiB or less (peak resident memory under /kam log)", writerCacheKiB)
 	}
 }
