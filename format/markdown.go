@@ -10,7 +10,7 @@ import "strings"
 // character: the escaping that keeps text from pinging or hiding a link
 // (entities, references) carries over unchanged.
 func Markdown(mrkdwn string) string {
-	if strings.IndexAny(mrkdwn, "*~") < 0 {
+	if !strings.ContainsAny(mrkdwn, "*~") {
 		return mrkdwn
 	}
 	var b strings.Builder
