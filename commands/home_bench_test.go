@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -166,7 +165,7 @@ func copyOnce(src, dst string) error {
 	defer os.Remove(tmp)
 	defer os.Remove(tmp + "-wal")
 	for _, suffix := range []string{"", "-wal"} {
-		if err := copyFile(src+suffix, tmp+suffix); err != nil && !(suffix != "" && errors.Is(err, fs.ErrNotExist)) {
+		if err := benchdb.CopyFile(src+suffix, tmp+suffix); err != nil && !(suffix != "" && errors.Is(err, fs.ErrNotExist)) {
 			return fmt.Errorf("copy %s: %w", src+suffix, err)
 		}
 	}
@@ -179,21 +178,4 @@ func copyOnce(src, dst string) error {
 		return err
 	}
 	return os.Rename(tmp, dst)
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

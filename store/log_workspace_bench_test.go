@@ -3,9 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -30,7 +28,7 @@ func BenchmarkLogWithPostWorkspace10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	path := filepath.Join(b.TempDir(), "log.db")
-	if err := copyFile(seeded, path); err != nil {
+	if err := benchdb.CopyFile(seeded, path); err != nil {
 		b.Fatal(err)
 	}
 	db, err := store.OpenMigrated(ctx, path)
@@ -67,21 +65,4 @@ func BenchmarkLogWithPostWorkspace10k(b *testing.B) {
 			}
 		}
 	})
-}
-
-func copyFile(from, to string) error {
-	src, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	dst, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return err
-	}
-	return dst.Close()
 }

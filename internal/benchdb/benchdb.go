@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -83,6 +84,25 @@ func (s Spec) key() string {
 // temporary directory, outside the source tree. Remove it to rebuild them.
 func Dir() string {
 	return filepath.Join(os.TempDir(), "kambot-bench")
+}
+
+// CopyFile copies the file src to dst, for a benchmark that writes to a
+// copy of a seeded file.
+func CopyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Path returns the seeded file of spec, building it first if it is not
