@@ -10,14 +10,6 @@ type InteractionCount struct {
 	Count     int
 }
 
-// PipelineTotal is the open opportunities of one account in one stage.
-type PipelineTotal struct {
-	AccountID int64
-	Stage     Stage
-	Count     int
-	Value     int64
-}
-
 // StageMove is one stage change of an opportunity, with the opportunity's
 // account, name and value.
 type StageMove struct {

@@ -559,25 +559,6 @@ func (db *DB) InteractionCounts(ctx context.Context, teamID string, from, to tim
 	return out, nil
 }
 
-// OpenPipeline totals the workspace's open opportunities by account and
-// stage, in one aggregate query.
-func (db *DB) OpenPipeline(ctx context.Context, teamID string) ([]kam.PipelineTotal, error) {
-	var out []kam.PipelineTotal
-	err := eachRow(ctx, db.read, func(r *sql.Rows) error {
-		var p kam.PipelineTotal
-		var stage string
-		err := r.Scan(&p.AccountID, &stage, &p.Count, &p.Value)
-		p.Stage = kam.Stage(stage)
-		out = append(out, p)
-		return err
-	}, `SELECT account_id, stage, count(*), coalesce(sum(value), 0) FROM opportunities
-		WHERE team_id = ? AND stage IN `+openStages+` GROUP BY account_id, stage ORDER BY account_id, stage`, teamID)
-	if err != nil {
-		return nil, fmt.Errorf("total the open pipeline of %s: %w", teamID, err)
-	}
-	return out, nil
-}
-
 // StageMoves returns the workspace's stage changes made at or after from
 // and before to, oldest first; the creation entries of new opportunities
 // are not moves and are left out.

@@ -48,8 +48,6 @@ type Store interface {
 	HealthInputsEach(ctx context.Context, teamID string, accts []kam.Account, now time.Time, fn func(kam.HealthInput) error) error
 	// InteractionCounts counts real contacts in [from, to) by account and person.
 	InteractionCounts(ctx context.Context, teamID string, from, to time.Time) ([]kam.InteractionCount, error)
-	// OpenPipeline totals the open opportunities by account and stage.
-	OpenPipeline(ctx context.Context, teamID string) ([]kam.PipelineTotal, error)
 	// StageMoves lists the stage changes in [from, to).
 	StageMoves(ctx context.Context, teamID string, from, to time.Time) ([]kam.StageMove, error)
 	// SurveyAnswers lists the answers given in (since, until]: the digest
@@ -465,11 +463,10 @@ func isoWeek(t time.Time, loc *time.Location) string {
 // weekData is what the store holds on a workspace's week, before it is
 // sorted by account.
 type weekData struct {
-	counts   []kam.InteractionCount
-	moves    []kam.StageMove
-	pipeline []kam.PipelineTotal
-	answers  []kam.SurveyAnswer
-	snaps    map[int64]kam.HealthSnapshot
+	counts  []kam.InteractionCount
+	moves   []kam.StageMove
+	answers []kam.SurveyAnswer
+	snaps   map[int64]kam.HealthSnapshot
 }
 
 // load reads a workspace's week for accts and assesses every account once.
@@ -535,9 +532,6 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
 		return nil, fmt.Errorf("load stage moves: %w", err)
 	}
-	if data.pipeline, err = st.OpenPipeline(ctx, team); err != nil {
-		return nil, fmt.Errorf("load pipeline: %w", err)
-	}
 	// The week's answers, [from, to): answers are stored to the millisecond.
 	if data.answers, err = st.SurveyAnswers(ctx, team, w.from.Add(-time.Millisecond), w.to); err != nil {
 		return nil, fmt.Errorf("load survey answers: %w", err)
@@ -555,6 +549,7 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 	// Only the score and alerts are kept: the digest shows no more.
 	a := &account{acct: acct, lname: strings.ToLower(acct.Name), managers: managersOf(in.Members), health: healthOf(kam.AssessHealthSummary(in, w.now))}
 	a.critical = a.health.Critical()
+	a.openN, a.openValue, a.weighted = pipelineOf(in.Opportunities)
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
 		a.prev = &s
@@ -585,7 +580,7 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 	return a
 }
 
-// addActivity adds the week's contacts, stage moves and open pipeline to
+// addActivity adds the week's contacts and stage moves to
 // the accounts they belong to; rows of other accounts are skipped.
 func (w *week) addActivity(byID map[int64]*account, data *weekData) {
 	for _, c := range data.counts {
@@ -599,13 +594,42 @@ func (w *week) addActivity(byID map[int64]*account, data *weekData) {
 			a.moves = append(a.moves, m)
 		}
 	}
-	for _, p := range data.pipeline {
-		if a := byID[p.AccountID]; a != nil && p.Stage.Open() {
-			a.openN += p.Count
-			a.openValue += p.Value
-			a.weighted += float64(p.Value) * p.Stage.Probability()
+}
+
+// openStagesByName are the open stages in the order of their names.
+var openStagesByName = func() []kam.Stage {
+	var open []kam.Stage
+	for _, st := range kam.Stages {
+		if st.Open() {
+			open = append(open, st)
 		}
 	}
+	slices.Sort(open)
+	return open
+}()
+
+// pipelineOf totals an account's open opportunities, taken from its health
+// inputs rather than read again: their count, value, and value weighted by
+// each stage's probability. The weighting is applied to each stage's sum,
+// stages in the order of their names, as a query grouped by stage would
+// add it up, so the forecast is the same to the last bit.
+func pipelineOf(opps []kam.Opportunity) (n int, value int64, weighted float64) {
+	for _, st := range openStagesByName {
+		var sum int64
+		var count int
+		for _, o := range opps {
+			if o.Stage == st {
+				sum += o.Value
+				count++
+			}
+		}
+		if count > 0 {
+			n += count
+			value += sum
+			weighted += float64(sum) * st.Probability()
+		}
+	}
+	return n, value, weighted
 }
 
 // managersOf lists the users with role manager on the team.
