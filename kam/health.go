@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -527,11 +526,7 @@ func assess(in HealthInput, now time.Time, summary bool) Health {
 		x.h.Relationship = RelationshipOf(a, x.in.Contacts, x.in.Window, now)
 	}
 	if a.OwnerID == "" {
-		if summary {
-			x.note(AlertNoKAM, SeverityWarning, "", alertWords{form: factNoKAM, s: [4]string{a.Name}})
-		} else {
-			x.alert(AlertNoKAM, SeverityWarning, "", "nobody is %s's KAM", a.Name)
-		}
+		x.note(AlertNoKAM, SeverityWarning, "", alertWords{form: factNoKAM, s: [4]string{a.Name}})
 	}
 	// Each part scores one side of the account and raises its alerts; the
 	// order is the order of Parts.
@@ -669,11 +664,18 @@ func (x *assessment) alert(kind AlertKind, sev Severity, subject, format string,
 	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, fact: fmt.Sprintf(format, args...)})
 }
 
-// note raises an alert on the account, to be worded from w when its fact
-// is read: the summary's way (alert_words.go).
+// note raises an alert on the account, its fact worded from w
+// (alert_words.go, the one wording of each fact): at once in a full
+// assessment, when the fact is read in a summary.
 func (x *assessment) note(kind AlertKind, sev Severity, subject string, w alertWords) {
 	a := x.in.Account
-	x.h.Alerts = append(x.h.Alerts, Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject, words: &w})
+	al := Alert{Kind: kind, Severity: sev, AccountID: a.ID, AccountName: a.Name, Subject: subject}
+	if x.summary {
+		al.words = &w
+	} else {
+		al.fact = w.text()
+	}
+	x.h.Alerts = append(x.h.Alerts, al)
 }
 
 // cadenceWords are the name and days of the account's cadence, as
@@ -698,11 +700,9 @@ func (x *assessment) recency() HealthPart {
 		if !x.summary {
 			recency.Detail = fmt.Sprintf("no contact logged since the account was added %s (%s)", ago(age), x.cadence())
 		}
-		if age > period && x.summary {
+		if age > period {
 			name, every := x.cadenceWords()
 			x.note(AlertNoContact, severityPast(age, period), "", alertWords{form: factNoContactNew, s: [4]string{name}, n: [3]int{days(age), every}})
-		} else if age > period {
-			x.alert(AlertNoContact, severityPast(age, period), "", "no contact logged since the account was added %s (%s)", ago(age), x.cadence())
 		}
 	} else {
 		age := now.Sub(last)
@@ -710,11 +710,9 @@ func (x *assessment) recency() HealthPart {
 		if !x.summary {
 			recency.Detail = fmt.Sprintf("last contact %s, %s (%s)", ago(age), shortDate(last, now), x.cadence())
 		}
-		if age > period && x.summary {
+		if age > period {
 			name, every := x.cadenceWords()
 			x.note(AlertNoContact, severityPast(age, period), "", alertWords{form: factNoContactLast, s: [4]string{name}, n: [3]int{days(age), every}, t: last.In(now.Location())})
-		} else if age > period {
-			x.alert(AlertNoContact, severityPast(age, period), "", "last contact %s, %s (%s)", ago(age), shortDate(last, now), x.cadence())
 		}
 	}
 	return recency
@@ -737,19 +735,11 @@ func (x *assessment) coverage() HealthPart {
 				sev = SeverityWarning
 			}
 			gone, left := x.left[c.ID]
-			if x.summary {
-				w := alertWords{form: factUnmirrored, s: [4]string{c.Name, c.Title, string(c.Role), gone}, n: [3]int{c.Influence}}
-				if left {
-					w.form = factUnmirroredLeft
-				}
-				x.note(AlertUnmirrored, sev, "contact:"+strconv.FormatInt(c.ID, 10), w)
-				continue
-			}
+			w := alertWords{form: factUnmirrored, s: [4]string{c.Name, c.Title, string(c.Role), gone}, n: [3]int{c.Influence}}
 			if left {
-				x.alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team: %s, their mirror, has left it", c.Name, describeContact(c), mention(gone))
-				continue
+				w.form = factUnmirroredLeft
 			}
-			x.alert(AlertUnmirrored, sev, fmt.Sprintf("contact:%d", c.ID), "%s (%s) has no mirror on the team", c.Name, describeContact(c))
+			x.note(AlertUnmirrored, sev, "contact:"+strconv.FormatInt(c.ID, 10), w)
 		}
 	}
 	coverage := HealthPart{Key: PartCoverage, Label: "Coverage", Weight: WeightCoverage}
@@ -783,13 +773,10 @@ func (x *assessment) pipeline() HealthPart {
 		}
 		open++
 		s, p := o.Stalled(now), o.PastClose(now)
-		if s && x.summary {
+		if s {
 			stalled++
 			x.note(AlertStalled, SeverityWarning, "opportunity:"+strconv.FormatInt(o.ID, 10),
 				alertWords{form: factStalled, s: [4]string{o.Name, string(o.Stage)}, n: [3]int{days(now.Sub(o.StageSince)), days(o.Stage.StallAfter())}})
-		} else if s {
-			stalled++
-			x.alert(AlertStalled, SeverityWarning, fmt.Sprintf("opportunity:%d", o.ID), "“%s” has been in %s for %s (stalled after %d days)", o.Name, o.Stage, span(now.Sub(o.StageSince)), days(o.Stage.StallAfter()))
 		}
 		if p {
 			overdue++
@@ -798,12 +785,8 @@ func (x *assessment) pipeline() HealthPart {
 			if late > 30*day {
 				sev = SeverityCritical
 			}
-			if x.summary {
-				x.note(AlertPastClose, sev, "opportunity:"+strconv.FormatInt(o.ID, 10),
-					alertWords{form: factPastClose, s: [4]string{o.Name, string(o.Stage)}, n: [3]int{days(late)}, t: o.CloseDate})
-			} else {
-				x.alert(AlertPastClose, sev, fmt.Sprintf("opportunity:%d", o.ID), "“%s” was due to close %s (%s), still %s", o.Name, o.CloseDate.Format(time.DateOnly), ago(late), o.Stage)
-			}
+			x.note(AlertPastClose, sev, "opportunity:"+strconv.FormatInt(o.ID, 10),
+				alertWords{form: factPastClose, s: [4]string{o.Name, string(o.Stage)}, n: [3]int{days(late)}, t: o.CloseDate})
 		}
 		if s || p {
 			troubled++
@@ -829,26 +812,16 @@ func (x *assessment) plan() HealthPart {
 		if a.Tier.High() {
 			sev = SeverityWarning
 		}
-		if x.summary {
-			x.note(AlertNoPlan, sev, "", alertWords{form: factNoPlan, s: [4]string{string(a.Tier)}})
-		} else {
-			x.alert(AlertNoPlan, sev, "", "no account plan yet on a %s account", a.Tier)
-		}
+		x.note(AlertNoPlan, sev, "", alertWords{form: factNoPlan, s: [4]string{string(a.Tier)}})
 		return plan
 	}
 	due := in.Plan.NextReview(a.Cadence)
 	fresh := ramp(now.Sub(due)+period, period)
 	var onTrack int
 	for _, t := range in.Plan.Tactics {
-		if t.Overdue(now) && x.summary {
+		if t.Overdue(now) {
 			x.note(AlertTacticOverdue, SeverityInfo, "tactic:"+strconv.Itoa(t.Number),
 				alertWords{form: factTactic, s: [4]string{t.Text, t.OwnerID}, n: [3]int{t.Number}, t: t.Due})
-		} else if t.Overdue(now) {
-			owner := ""
-			if t.OwnerID != "" {
-				owner = ", owner " + mention(t.OwnerID)
-			}
-			x.alert(AlertTacticOverdue, SeverityInfo, fmt.Sprintf("tactic:%d", t.Number), "tactic %d “%s”%s was due %s", t.Number, t.Text, owner, t.Due.Format(time.DateOnly))
 		} else {
 			onTrack++
 		}
@@ -864,15 +837,13 @@ func (x *assessment) plan() HealthPart {
 	if !x.summary {
 		plan.Detail = fmt.Sprintf("%s, next review due %s; %d of %d tactics on track", reviewed, due.Format(time.DateOnly), onTrack, len(in.Plan.Tactics))
 	}
-	if now.After(due) && x.summary {
+	if now.After(due) {
 		w := alertWords{form: factPlanReview, t: due}
 		if r := in.Plan.LastReview; r != nil {
 			w.n[0], w.n[1] = days(now.Sub(r.At)), 1
 		}
 		w.s[0], w.n[2] = x.cadenceWords()
 		x.note(AlertPlanReview, SeverityWarning, "", w)
-	} else if now.After(due) {
-		x.alert(AlertPlanReview, SeverityWarning, "", "plan %s; review was due %s by the %s", reviewed, due.Format(time.DateOnly), x.cadence())
 	}
 	return plan
 }
@@ -894,36 +865,21 @@ func (x *assessment) satisfaction(s *NPSSummary) (part HealthPart, ok bool) {
 		last = s.Latest.At
 	}
 	if _, due := SurveyDue(a.CreatedAt, last, x.surveyEvery(), now); due {
-		switch {
-		case x.summary && last.IsZero():
+		if last.IsZero() {
 			x.note(AlertSurveyOverdue, SeverityInfo, "", alertWords{form: factSurveyNever, n: [3]int{days(now.Sub(a.CreatedAt))}})
-		case x.summary:
+		} else {
 			x.note(AlertSurveyOverdue, SeverityInfo, "", alertWords{form: factSurveyLast, n: [3]int{days(now.Sub(last))}, t: last})
-		case last.IsZero():
-			x.alert(AlertSurveyOverdue, SeverityInfo, "", "no survey answer since the account was added %s", ago(now.Sub(a.CreatedAt)))
-		default:
-			x.alert(AlertSurveyOverdue, SeverityInfo, "", "last survey answer %s, %s", ago(now.Sub(last)), last.Format(time.DateOnly))
 		}
 	}
-	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall && x.summary {
+	if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
 		x.note(AlertNPSFalling, SeverityWarning, "", alertWords{form: factNPSFalling, n: [3]int{npsInt(*s.PreviousNPS), npsInt(s.NPS)}})
-	} else if s.PreviousNPS != nil && s.Responses > 0 && *s.PreviousNPS-s.NPS >= NPSFall {
-		x.alert(AlertNPSFalling, SeverityWarning, "", "NPS fell from %s to %s", npsText(*s.PreviousNPS), npsText(s.NPS))
 	}
 	if l := s.Latest; l != nil && Detractor(l.Score) && now.Sub(l.At) <= SurveyInterval {
 		who := "latest answer"
 		if l.Contact != "" {
 			who = l.Contact
 		}
-		if x.summary {
-			x.note(AlertDetractor, SeverityWarning, "", alertWords{form: factDetractor, s: [4]string{who, l.Comment}, n: [3]int{l.Score}, t: l.At})
-			return part, ok
-		}
-		fact := fmt.Sprintf("%s gave %d on %s", who, l.Score, l.At.Format(time.DateOnly))
-		if l.Comment != "" {
-			fact += fmt.Sprintf(": “%s”", l.Comment)
-		}
-		x.alert(AlertDetractor, SeverityWarning, "", "%s", fact)
+		x.note(AlertDetractor, SeverityWarning, "", alertWords{form: factDetractor, s: [4]string{who, l.Comment}, n: [3]int{l.Score}, t: l.At})
 	}
 	return part, ok
 }
@@ -949,14 +905,10 @@ func (x *assessment) sponsors() {
 		}
 		t := in.LastTouch[id]
 		switch {
-		case x.summary && t.IsZero():
-			x.note(AlertSponsor, SeverityWarning, "user:"+id, alertWords{form: factSponsorNever, s: [4]string{id, a.Name}})
-		case x.summary && now.Sub(t) > SponsorWindow:
-			x.note(AlertSponsor, SeverityWarning, "user:"+id, alertWords{form: factSponsorLast, s: [4]string{id, a.Name}, n: [3]int{days(now.Sub(t))}, t: t.In(now.Location())})
 		case t.IsZero():
-			x.alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s has logged no contact with %s", mention(id), a.Name)
+			x.note(AlertSponsor, SeverityWarning, "user:"+id, alertWords{form: factSponsorNever, s: [4]string{id, a.Name}})
 		case now.Sub(t) > SponsorWindow:
-			x.alert(AlertSponsor, SeverityWarning, "user:"+id, "executive sponsor %s last touched %s %s, %s", mention(id), a.Name, ago(now.Sub(t)), shortDate(t, now))
+			x.note(AlertSponsor, SeverityWarning, "user:"+id, alertWords{form: factSponsorLast, s: [4]string{id, a.Name}, n: [3]int{days(now.Sub(t))}, t: t.In(now.Location())})
 		}
 	}
 }
@@ -1081,18 +1033,6 @@ func cadenceName(c Cadence) string {
 		return string(CadenceMonthly)
 	}
 	return string(c)
-}
-
-func describeContact(c Contact) string {
-	var parts []string
-	if c.Title != "" {
-		parts = append(parts, c.Title)
-	}
-	if c.Role != "" {
-		parts = append(parts, string(c.Role))
-	}
-	parts = append(parts, fmt.Sprintf("influence %d", c.Influence))
-	return strings.Join(parts, ", ")
 }
 
 func days(d time.Duration) int { return int(d / day) }

@@ -129,9 +129,8 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 		return err
 	}
 	// The next chunk loads while fn works through this one, so that on a
-	// large portfolio reading and assessing overlap (two cores halve a
-	// whole workspace's wait); fn is still called in order, from this
-	// goroutine, and at most two chunks are held at once.
+	// large portfolio reading and assessing overlap; fn is still called in
+	// order, from this goroutine, and at most two chunks are held at once.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := func() <-chan healthChunkResult {
