@@ -5,12 +5,10 @@ import (
 	"time"
 )
 
-// A summary's alerts are worded when read. AssessHealth words each alert
-// as it raises it; AssessHealthSummary, which a portfolio view runs for
-// thousands of accounts and then shows a line or a few of each, keeps the
-// facts behind each alert (alertWords) and Alert.Fact() words them, in the
-// same words. TestAssessHealthSummary holds the two equal, alert for
-// alert, over inputs drawn to raise every kind in every wording.
+// Each alert's fact has one wording, here. AssessHealth words each alert
+// from its facts (alertWords) as it raises it; AssessHealthSummary, which a
+// portfolio view runs for thousands of accounts and then shows a line or a
+// few of each, keeps the facts and Alert.Fact() words them when read.
 
 // factForm names one wording of an alert's fact.
 type factForm uint8
