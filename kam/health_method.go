@@ -1,7 +1,6 @@
 package kam
 
 import (
-	"fmt"
 	"math"
 	"time"
 )
@@ -28,12 +27,7 @@ func (x *assessment) method() {
 		if a.Tier.High() {
 			sev = SeverityWarning
 		}
-		if x.summary {
-			x.note(AlertNoStrategy, sev, "", alertWords{form: factNoStrategy, n: [3]int{ours, days(x.now.Sub(p.Started()))}})
-		} else {
-			x.alert(AlertNoStrategy, sev, "", "%s of ours, started %s, but no strategy linking %s to tactics",
-				countOf(ours, "objective", "objectives"), ago(x.now.Sub(p.Started())), map[bool]string{true: "it", false: "them"}[ours == 1])
-		}
+		x.note(AlertNoStrategy, sev, "", alertWords{form: factNoStrategy, n: [3]int{ours, days(x.now.Sub(p.Started()))}})
 	}
 	year := x.now.UTC().Year()
 	if t, ok := p.Targets.For(year); ok && t.Amount > 0 && a.Revenue < t.Amount {
@@ -42,11 +36,7 @@ func (x *assessment) method() {
 		if share < belowTargetWarn {
 			sev = SeverityWarning
 		}
-		if x.summary {
-			x.note(AlertBelowTarget, sev, "", alertWords{form: factBelowTarget, n: [3]int{int(math.Floor(100 * share)), year}})
-		} else {
-			x.alert(AlertBelowTarget, sev, "", "revenue at %d%% of the %d target", int(math.Floor(100*share)), year)
-		}
+		x.note(AlertBelowTarget, sev, "", alertWords{form: factBelowTarget, n: [3]int{int(math.Floor(100 * share)), year}})
 	}
 }
 
@@ -56,11 +46,4 @@ func (x *assessment) surveyEvery() time.Duration {
 		return x.in.SurveyEvery
 	}
 	return SurveyInterval
-}
-
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
