@@ -56,7 +56,7 @@ func newTypeset() (*typeset, error) {
 		// No hinting: widths scale with the size, as the layout assumes.
 		ff, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: dpi, Hinting: font.HintingNone})
 		if err != nil {
-			return nil, fmt.Errorf("Liberation Serif at %gpt: %w", size, err)
+			return nil, fmt.Errorf("make a %gpt face of Liberation Serif: %w", size, err)
 		}
 		m := ff.Metrics()
 		ts.faces[size] = face{Face: ff, ascent: fromFixed(m.Ascent), descent: fromFixed(m.Descent)}
