@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kambot/kambot/kam"
@@ -240,5 +241,26 @@ func TestAltTextWithin(t *testing.T) {
 	listed := strings.Count(got, " at attractiveness ")
 	if listed == 0 || !strings.Contains(got, fmt.Sprintf("…and %d more accounts: the message lists every position.", 300-listed)) {
 		t.Errorf("cut alt text does not count what it left out (%d listed):\n%s", listed, got)
+	}
+}
+
+// Pictures drawn at once share the parsed font but not its faces, which
+// are not safe for concurrent use; run with -race.
+func TestConcurrentPictures(t *testing.T) {
+	c := Chart{Title: "Portfolio matrix — 60 accounts", Accounts: portfolio(60, 1)}
+	want, err := c.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([][]byte, 4)
+	for i := range got {
+		wg.Go(func() { got[i], _ = c.PNG() })
+	}
+	wg.Wait()
+	for i, g := range got {
+		if !bytes.Equal(g, want) {
+			t.Errorf("picture %d drawn alongside others differs from the one drawn alone", i)
+		}
 	}
 }
