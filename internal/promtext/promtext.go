@@ -86,12 +86,17 @@ type Exposition struct {
 }
 
 // Value returns the value of the first sample named name whose labels
-// include every one given, or -1 when there is none. For a histogram family
-// name it returns the series' sample count, as client_golang's readers did.
+// include every one given, or -1 when there is none. For a histogram's
+// family name it returns the series' sample count (name_count), as
+// client_golang's readers did.
 func (e *Exposition) Value(name string, labels map[string]string) float64 {
-	if e.Types[name] == "histogram" {
-		name += "_count"
+	if v := e.value(name, labels); v >= 0 {
+		return v
 	}
+	return e.value(name+"_count", labels)
+}
+
+func (e *Exposition) value(name string, labels map[string]string) float64 {
 next:
 	for _, s := range e.Samples {
 		if s.Name != name {
