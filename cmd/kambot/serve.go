@@ -81,6 +81,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	// /metrics adds the Go runtime and process metrics after them.
 	reg := vmetrics.NewSet()
 	reg.RegisterMetricsWriter(vmetrics.WriteProcessMetrics)
+	reg.RegisterMetricsWriter(vmetrics.WriteFDMetrics) // process_open_fds, process_max_fds
 	bcfg := cfg.Brief()
 	bcfg.Metrics = reg
 

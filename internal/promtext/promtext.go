@@ -181,6 +181,7 @@ func parseSample(line string) (Sample, error) {
 			if rest == line && !strings.HasPrefix(line, "}") {
 				return s, errors.New("labels not separated by a comma")
 			}
+			line = strings.TrimLeft(line, " ") // the format allows "a=\"1\", b=\"2\""
 		}
 		line = line[1:]
 	}

@@ -82,3 +82,27 @@ func TestParseRefuses(t *testing.T) {
 		t.Errorf("labels %v", e.Samples[0].Labels)
 	}
 }
+
+// FuzzSeries: whatever the label value, the series is a valid name for the
+// library and reads back as the value (invalid UTF-8 replaced).
+func FuzzSeries(f *testing.F) {
+	for _, v := range []string{"", "log", `"}`, "a\nb", `\`, `\"`, "\xff", "é\r\t{}=,"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		name := promtext.Series("x_total", "command", v, "outcome", "ok")
+		if err := metrics.ValidateMetric(name); err != nil {
+			t.Fatalf("Series(%q) = %q: %v", v, name, err)
+		}
+		set := metrics.NewSet()
+		set.GetOrCreateCounter(name).Inc()
+		e, err := promtext.Gather(set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.ToValidUTF8(v, "\uFFFD")
+		if len(e.Samples) != 1 || e.Samples[0].Labels["command"] != want || e.Samples[0].Labels["outcome"] != "ok" {
+			t.Fatalf("Series(%q) read back as %+v", v, e.Samples)
+		}
+	})
+}
