@@ -189,3 +189,30 @@ func checkExposition(t *testing.T, e *promtext.Exposition, text string) {
 		}
 	}
 }
+
+// BenchmarkCommandMetrics is the metric updates of one slash command in
+// HTTP mode: its request by path and code, its outcome and its duration.
+func BenchmarkCommandMetrics(b *testing.B) {
+	m, err := NewMetrics(metrics.NewSet())
+	if err != nil {
+		b.Fatal(err)
+	}
+	update := func() {
+		m.httpRequest(pathCommands, http.StatusOK)
+		m.command("log", OutcomeOK, 3*time.Millisecond)
+	}
+	b.Run("Serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			update()
+		}
+	})
+	b.Run("Parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				update()
+			}
+		})
+	})
+}
