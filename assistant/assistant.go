@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/sashabaranov/go-openai"
 	"github.com/slack-go/slack"
 
@@ -55,7 +55,7 @@ type Config struct {
 	Rate         int           // questions per user per RatePeriod; ≤ 0: DefaultRate
 	RatePeriod   time.Duration // ≤ 0: DefaultRatePeriod
 	Logger       *slog.Logger
-	Metrics      prometheus.Registerer
+	Metrics      *metrics.Set // shared by assistants on one set; nil counts nothing
 	Now          func() time.Time
 }
 
@@ -65,7 +65,7 @@ type Assistant struct {
 	client *openai.Client // nil: deterministic answers only
 	model  string
 	log    *slog.Logger
-	m      *metrics
+	m      *meters
 	now    func() time.Time
 
 	mu    sync.Mutex
@@ -175,7 +175,7 @@ func (a *Assistant) Answer(ctx context.Context, q Question, status func(string))
 	if a.client != nil {
 		mode = "model"
 	}
-	a.m.questions.WithLabelValues(mode, ans.Outcome).Inc()
+	a.m.question(mode, ans.Outcome)
 	// Never the question or the answer: they are customer text.
 	a.log.Info("assistant answered", "team", q.TeamID, "user", q.UserID, "mode", mode, "outcome", ans.Outcome,
 		"tool_calls", ans.Tools, "tokens", ans.Tokens, "ms", a.now().Sub(start).Milliseconds())

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/sashabaranov/go-openai"
 
 	"github.com/kambot/kambot/assistant"
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/promtext"
 	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -92,9 +92,9 @@ func newFixture(t testing.TB) *fixture {
 	return &fixture{db: db, path: path, eng: eng, logs: logs}
 }
 
-func (f *fixture) assistant(t testing.TB, d *llm, change func(*assistant.Config)) (*assistant.Assistant, *prometheus.Registry) {
+func (f *fixture) assistant(t testing.TB, d *llm, change func(*assistant.Config)) (*assistant.Assistant, *metrics.Set) {
 	t.Helper()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	cfg := assistant.Config{Tools: f.eng, Deadline: 5 * time.Second, Metrics: reg, Now: time.Now,
 		Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if d != nil {
@@ -169,7 +169,7 @@ func TestModelAnswersThroughTools(t *testing.T) {
 	if dump(t, f.path) != before {
 		t.Error("answering changed the database")
 	}
-	if n := testutil.ToFloat64(mustCounter(t, reg, "kambot_assistant_tokens_total")); n != 2*120 {
+	if n := counterSum(t, reg, "kambot_assistant_tokens_total"); n != 2*120 {
 		t.Errorf("tokens counted %v; want 240", n)
 	}
 	if strings.Contains(f.logs.String(), "pricing") || strings.Contains(f.logs.String(), "Müller") {
@@ -177,24 +177,34 @@ func TestModelAnswersThroughTools(t *testing.T) {
 	}
 }
 
-// mustCounter sums a counter family of the registry.
-func mustCounter(t *testing.T, reg *prometheus.Registry, name string) prometheus.Collector {
-	t.Helper()
-	mfs, err := reg.Gather()
+// TestSharedMetrics: assistants on one set count into the same series
+// instead of refusing to register twice.
+func TestSharedMetrics(t *testing.T) {
+	f := newFixture(t)
+	set := metrics.NewSet()
+	share := func(c *assistant.Config) { c.Metrics = set }
+	first, _ := f.assistant(t, nil, share)
+	second, _ := f.assistant(t, nil, share)
+	ask(first, kamUser, "")
+	ask(second, kamUser, "")
+	e, err := promtext.Gather(set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			for _, m := range mf.GetMetric() {
-				sum += m.GetCounter().GetValue()
-			}
-		}
+	labels := map[string]string{"mode": "deterministic", "outcome": assistant.OutcomeEmpty}
+	if n := e.Value("kambot_assistant_questions_total", labels); n != 2 {
+		t.Errorf("kambot_assistant_questions_total%v = %v; want 2", labels, n)
 	}
-	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "sum"})
-	c.Add(sum)
-	return c
+}
+
+// counterSum sums a counter family of the set.
+func counterSum(t *testing.T, set *metrics.Set, name string) float64 {
+	t.Helper()
+	e, err := promtext.Gather(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Sum(name)
 }
 
 func TestModelMisbehaves(t *testing.T) {

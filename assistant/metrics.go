@@ -1,36 +1,39 @@
 package assistant
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
-	"github.com/kambot/kambot/internal/promreg"
+	"github.com/kambot/kambot/internal/promtext"
 )
 
-type metrics struct {
-	questions *prometheus.CounterVec // mode, outcome
-	tokens    *prometheus.CounterVec // type
-	tools     *prometheus.CounterVec // tool, outcome
+// meters writes the assistant's series on its set:
+// kambot_assistant_questions_total{mode,outcome},
+// kambot_assistant_tokens_total{type} and
+// kambot_assistant_tool_calls_total{outcome,tool}. Tool names are the
+// offered ones or "unknown"; the other values are the package's constants.
+// Series are got or created by name, so that assistants on one set share
+// them; a question costs seconds of model time, so formatting a name per
+// update costs nothing that matters.
+type meters struct {
+	set *metrics.Set // nil: nothing is counted
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "kambot_assistant_questions_total",
-			Help: "Questions the assistant answered, by mode (model or deterministic) and outcome.",
-		}, []string{"mode", "outcome"}),
-		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "kambot_assistant_tokens_total",
-			Help: "Language-model tokens the assistant used, by type (prompt or completion).",
-		}, []string{"type"}),
-		tools: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "kambot_assistant_tool_calls_total",
-			Help: "Tool calls the model made, by tool (unknown for names not offered) and outcome.",
-		}, []string{"tool", "outcome"}),
+func newMetrics(set *metrics.Set) *meters { return &meters{set: set} }
+
+func (m *meters) question(mode, outcome string) {
+	if m.set != nil {
+		m.set.GetOrCreateCounter(promtext.Series("kambot_assistant_questions_total", "mode", mode, "outcome", outcome)).Inc()
 	}
-	if reg != nil {
-		m.questions = promreg.Register(reg, m.questions)
-		m.tokens = promreg.Register(reg, m.tokens)
-		m.tools = promreg.Register(reg, m.tools)
+}
+
+func (m *meters) tokens(typ string, n int) {
+	if m.set != nil {
+		m.set.GetOrCreateCounter(promtext.Series("kambot_assistant_tokens_total", "type", typ)).Add(n)
 	}
-	return m
+}
+
+func (m *meters) tool(name, outcome string) {
+	if m.set != nil {
+		m.set.GetOrCreateCounter(promtext.Series("kambot_assistant_tool_calls_total", "outcome", outcome, "tool", name)).Inc()
+	}
 }

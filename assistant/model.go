@@ -174,8 +174,8 @@ func (l *loop) complete(ctx context.Context, final bool) (openai.ChatCompletionM
 // count adds a round's tokens to the answer's and the metrics.
 func (l *loop) count(u openai.Usage) {
 	l.tokens += u.TotalTokens
-	l.a.m.tokens.WithLabelValues("prompt").Add(float64(u.PromptTokens))
-	l.a.m.tokens.WithLabelValues("completion").Add(float64(u.CompletionTokens))
+	l.a.m.tokens("prompt", u.PromptTokens)
+	l.a.m.tokens("completion", u.CompletionTokens)
 }
 
 // retryable says whether a failed request is worth another attempt, and
@@ -204,22 +204,22 @@ func retryable(err error, h http.Header, attempt int) (time.Duration, bool) {
 func (l *loop) run(ctx context.Context, tc openai.ToolCall) string {
 	name := tc.Function.Name
 	if l.calls >= l.a.cfg.MaxToolCalls {
-		l.a.m.tools.WithLabelValues(toolLabel(name), "over_budget").Inc()
+		l.a.m.tool(toolLabel(name), "over_budget")
 		return "Not run: the tool budget is spent. Answer now with what you have."
 	}
 	l.calls++
 	if !offered(name) {
-		l.a.m.tools.WithLabelValues("unknown", "refused").Inc()
+		l.a.m.tool("unknown", "refused")
 		return fmt.Sprintf("Not run: there is no tool %s. The tools are: %s.", strconv.Quote(clip(name, 40)), toolNames())
 	}
 	var args map[string]string
 	if err := json.Unmarshal([]byte(tc.Function.Arguments), &args); err != nil {
-		l.a.m.tools.WithLabelValues(name, "bad_arguments").Inc()
+		l.a.m.tool(name, "bad_arguments")
 		return `Not run: the arguments were not a JSON object of strings, e.g. {"account": "Acme"}.`
 	}
 	res, err := l.a.cfg.Tools.Ask(ctx, l.q.TeamID, l.q.UserID, name, args)
 	if err != nil {
-		l.a.m.tools.WithLabelValues(name, "error").Inc()
+		l.a.m.tool(name, "error")
 		return "Not run: kambot could not read the record just now."
 	}
 	outcome := "ok"
@@ -228,7 +228,7 @@ func (l *loop) run(ctx context.Context, tc openai.ToolCall) string {
 	} else {
 		l.read = append(l.read, "`"+format.Mrkdwn(res.Line)+"`")
 	}
-	l.a.m.tools.WithLabelValues(name, outcome).Inc()
+	l.a.m.tool(name, outcome)
 	for _, m := range namedUser.FindAllStringSubmatch(res.Text, -1) {
 		l.seen[m[1]] = true
 	}

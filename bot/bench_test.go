@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
@@ -33,12 +33,12 @@ func (quickEngine) SubCommand(text string) string { return "log" }
 
 func benchServer(b *testing.B) *HTTPServer {
 	b.Helper()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	m, err := NewMetrics(reg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := NewHTTPServer(HTTPConfig{SigningSecrets: []string{secret}, Engine: quickEngine{}, Metrics: m, Gatherer: reg})
+	s, err := NewHTTPServer(HTTPConfig{SigningSecrets: []string{secret}, Engine: quickEngine{}, Metrics: m, MetricSet: reg})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -249,7 +249,7 @@ func (c *core) command(req commands.Request, lateAck func(commands.Reply)) ack {
 			return
 		}
 		d.state = late
-		c.m.deferred.WithLabelValues(label).Inc()
+		c.m.deferred.with(label).Inc()
 		lateAck(workingReply)
 		// The engine's own limit is Command; this only fires for an
 		// engine that ignores its context.

@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/signal"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/kambot/kambot/bot"
 )
@@ -19,8 +19,8 @@ func ExampleNewHTTPServer() {
 		db     *sql.DB    // the store's database
 		log    = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	)
-	reg := prometheus.NewRegistry()
-	metrics, err := bot.NewMetrics(reg)
+	reg := metrics.NewSet()
+	m, err := bot.NewMetrics(reg)
 	if err != nil {
 		log.Error("metrics", "err", err)
 		return
@@ -30,8 +30,8 @@ func ExampleNewHTTPServer() {
 		SigningSecrets: []string{os.Getenv("SLACK_SIGNING_SECRET")},
 		Engine:         engine,
 		Ready:          db.PingContext,
-		Metrics:        metrics,
-		Gatherer:       reg,
+		Metrics:        m,
+		MetricSet:      reg,
 		Logger:         log,
 	})
 	if err != nil {
@@ -52,21 +52,21 @@ func ExampleNewSocketRunner() {
 		engine bot.Engine
 		log    = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	)
-	reg := prometheus.NewRegistry()
-	metrics, _ := bot.NewMetrics(reg)
+	reg := metrics.NewSet()
+	m, _ := bot.NewMetrics(reg)
 	runner, err := bot.NewSocketRunner(bot.SocketConfig{
 		BotToken: os.Getenv("SLACK_BOT_TOKEN"),
 		AppToken: os.Getenv("SLACK_APP_TOKEN"),
 		APIURL:   os.Getenv("SLACK_API_URL"),
 		Engine:   engine,
-		Metrics:  metrics,
+		Metrics:  m,
 		Logger:   log,
 	})
 	if err != nil {
 		log.Error("socket mode", "err", err)
 		return
 	}
-	ops, _ := bot.NewHTTPServer(bot.HTTPConfig{Addr: ":3000", Metrics: metrics, Gatherer: reg, Logger: log})
+	ops, _ := bot.NewHTTPServer(bot.HTTPConfig{Addr: ":3000", Metrics: m, MetricSet: reg, Logger: log})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	go func() { _ = ops.Serve(ctx) }()

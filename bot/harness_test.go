@@ -18,13 +18,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/promtext"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -159,7 +159,7 @@ type testServer struct {
 	*HTTPServer
 	url      string // of the server on 127.0.0.1 serving it
 	engine   *fakeEngine
-	reg      *prometheus.Registry
+	reg      *metrics.Set
 	clock    *fixedClock
 	sink     *fakeslack.ResponseSink
 	handlers *tracker // requests being served
@@ -169,7 +169,7 @@ type testServer struct {
 // the config before it is built.
 func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 	t.Helper()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	m, err := NewMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func newTestServer(t *testing.T, mod func(*HTTPConfig)) *testServer {
 		SigningSecrets: []string{secret, prevSecret},
 		Engine:         eng,
 		Metrics:        m,
-		Gatherer:       reg,
+		MetricSet:      reg,
 		Logger:         testLogger(t),
 		Now:            clock.Now,
 		Timing:         Timing{Ack: 300 * time.Millisecond, RetryBackoff: 10 * time.Millisecond, ShutdownGrace: 5 * time.Second},
@@ -348,43 +348,13 @@ func (s *testServer) slash(text, responseURL string) *response {
 
 // metric returns the value of a counter, gauge or histogram count with the
 // given labels (all of them must match), or -1 when absent.
-func metric(t testing.TB, g prometheus.Gatherer, name string, labels map[string]string) float64 {
+func metric(t testing.TB, set *metrics.Set, name string, labels map[string]string) float64 {
 	t.Helper()
-	mfs, err := g.Gather()
+	e, err := promtext.Gather(set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for k, v := range labels {
-				if labelValue(m, k) != v {
-					continue next
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				return m.Counter.GetValue()
-			case m.Histogram != nil:
-				return float64(m.Histogram.GetSampleCount())
-			case m.Gauge != nil:
-				return m.Gauge.GetValue()
-			}
-		}
-	}
-	return -1
-}
-
-func labelValue(m *dto.Metric, name string) string {
-	for _, l := range m.GetLabel() {
-		if l.GetName() == name {
-			return l.GetValue()
-		}
-	}
-	return ""
+	return e.Value(name, labels)
 }
 
 // waitFor polls cond until it holds or the timeout passes.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,11 +12,11 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
@@ -45,9 +46,10 @@ type HTTPConfig struct {
 	Ready func(ctx context.Context) error
 	// Metrics is required (NewMetrics).
 	Metrics *Metrics
-	// Gatherer serves /metrics, usually the registry Metrics is on
-	// (nil: no /metrics).
-	Gatherer prometheus.Gatherer
+	// MetricSet is served on /metrics, usually the set Metrics is on, with
+	// whatever writers were registered on it (serve adds the Go runtime and
+	// process metrics). nil: no /metrics.
+	MetricSet *metrics.Set
 	// Logger receives what the transport has to say (nil: discarded).
 	Logger *slog.Logger
 	// Now is the clock request timestamps are checked against.
@@ -76,7 +78,7 @@ type HTTPServer struct {
 	cfg      HTTPConfig
 	core     *core
 	verifier *Verifier // nil: /slack/* not served
-	metrics  http.Handler
+	metrics  *metrics.Set
 	srv      *http.Server
 	stopping atomic.Bool
 }
@@ -112,8 +114,11 @@ func NewHTTPServer(cfg HTTPConfig) (*HTTPServer, error) {
 	s.core = newCore(coreConfig{engine: cfg.Engine, events: cfg.Events, metrics: cfg.Metrics, log: cfg.Logger,
 		now: cfg.Now, timing: cfg.Timing, httpClient: cfg.HTTPClient, workers: cfg.Workers, charts: cfg.Charts,
 		deliveries: cfg.Deliveries})
-	if cfg.Gatherer != nil {
-		s.metrics = promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError)})
+	if cfg.MetricSet != nil {
+		// TYPE lines tell Prometheus each family's type, as client_golang's
+		// did; the library's switch is process-wide and only ever turned on.
+		metrics.ExposeMetadata(true)
+		s.metrics = cfg.MetricSet
 	}
 	s.srv = &http.Server{
 		Addr:              cfg.Addr,
@@ -200,7 +205,7 @@ func (s *HTTPServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/metrics":
 		path = pathMetrics
 		if s.metrics != nil {
-			code = s.get(w, r, func() int { s.metrics.ServeHTTP(w, r); return http.StatusOK })
+			code = s.get(w, r, func() int { return s.serveMetrics(w, r) })
 		} else {
 			http.NotFound(w, r)
 		}
@@ -458,4 +463,41 @@ func (s *HTTPServer) events(w http.ResponseWriter, r *http.Request, body []byte)
 	s.core.event(outer.EventID, ev)
 	w.WriteHeader(http.StatusOK)
 	return http.StatusOK
+}
+
+// serveMetrics writes the metric set in the Prometheus text format,
+// gzipped when the scraper accepts it (Prometheus does), as promhttp did.
+func (s *HTTPServer) serveMetrics(w http.ResponseWriter, r *http.Request) int {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		s.metrics.WritePrometheus(w)
+		return http.StatusOK
+	}
+	h.Set("Content-Encoding", "gzip")
+	h.Add("Vary", "Accept-Encoding")
+	zw := gzip.NewWriter(w)
+	s.metrics.WritePrometheus(zw)
+	if err := zw.Close(); err != nil {
+		s.cfg.Logger.Debug("metrics: scrape not written", "err", err)
+	}
+	return http.StatusOK
+}
+
+// acceptsGzip reports whether an Accept-Encoding header lists gzip with a
+// non-zero quality.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q, ok := strings.CutPrefix(strings.TrimSpace(params), "q=")
+		if !ok {
+			return true
+		}
+		v, err := strconv.ParseFloat(q, 64)
+		return err == nil && v > 0
+	}
+	return false
 }

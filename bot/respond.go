@@ -91,11 +91,11 @@ func (r *responder) reserve(u string, issued time.Time) error {
 // attempt counts as a use: Slack may have seen it.
 func (r *responder) deliver(ctx context.Context, u string, issued time.Time, body []byte) error {
 	if u == "" {
-		r.m.deliveries.WithLabelValues("no_url").Inc()
+		r.m.deliveries.with("no_url").Inc()
 		return errors.New("no response_url to deliver to")
 	}
 	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
-		r.m.deliveries.WithLabelValues("invalid_url").Inc()
+		r.m.deliveries.with("invalid_url").Inc()
 		return fmt.Errorf("response_url %q is not an http(s) URL", u)
 	}
 	for attempt := 1; ; attempt++ {
@@ -104,17 +104,17 @@ func (r *responder) deliver(ctx context.Context, u string, issued time.Time, bod
 			if errors.Is(err, ErrResponseURLExpired) {
 				outcome = "expired"
 			}
-			r.m.deliveries.WithLabelValues(outcome).Inc()
+			r.m.deliveries.with(outcome).Inc()
 			return err
 		}
 		retryAfter, err := r.post(ctx, u, body)
 		if err == nil {
-			r.m.deliveries.WithLabelValues("ok").Inc()
+			r.m.deliveries.with("ok").Inc()
 			return nil
 		}
 		var te transientError
 		if !errors.As(err, &te) || attempt >= r.attempts || ctx.Err() != nil {
-			r.m.deliveries.WithLabelValues("failed").Inc()
+			r.m.deliveries.with("failed").Inc()
 			return fmt.Errorf("post to response_url (attempt %d): %w", attempt, err)
 		}
 		wait := r.backoff << (attempt - 1)
@@ -123,13 +123,13 @@ func (r *responder) deliver(ctx context.Context, u string, issued time.Time, bod
 			wait = retryAfter
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			r.m.deliveries.WithLabelValues("failed").Inc()
+			r.m.deliveries.with("failed").Inc()
 			return fmt.Errorf("post to response_url: no time left to retry after %s: %w", wait, err)
 		}
 		r.m.retries.Inc()
 		r.log.Debug("retrying response_url delivery", "attempt", attempt, "wait", wait, "err", err)
 		if serr := r.sleep(ctx, wait); serr != nil {
-			r.m.deliveries.WithLabelValues("failed").Inc()
+			r.m.deliveries.with("failed").Inc()
 			return fmt.Errorf("post to response_url: %w (after %v)", serr, err)
 		}
 	}

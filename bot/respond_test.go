@@ -10,16 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/kambot/kambot/internal/fakeslack"
 )
 
 // newTestResponder returns a responder whose waits between attempts are
 // recorded by the returned sleeper, not spent.
-func newTestResponder(t *testing.T, clock *fixedClock) (*responder, *prometheus.Registry, *sleeper) {
+func newTestResponder(t *testing.T, clock *fixedClock) (*responder, *metrics.Set, *sleeper) {
 	t.Helper()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	m, err := NewMetrics(reg)
 	if err != nil {
 		t.Fatal(err)

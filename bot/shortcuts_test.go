@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
@@ -127,7 +127,7 @@ func (s testOutboxSlack) History(ctx context.Context, channel string, oldest tim
 // httpSender posts payloads, signed, to a real HTTPServer: block
 // suggestions to /slack/options, the rest to /slack/interactions.
 func httpSender(t *testing.T, eng Engine) func(*testing.T, map[string]any) []byte {
-	m, err := NewMetrics(prometheus.NewRegistry())
+	m, err := NewMetrics(metrics.NewSet())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,20 +182,20 @@ func (r *SocketRunner) connectionEvent(evt socketmode.Event) error {
 	log, m := r.cfg.Logger, r.cfg.Metrics
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
-		m.socketConn.WithLabelValues("connecting").Inc()
+		m.socketConn.with("connecting").Inc()
 		log.Debug("connecting to Slack in Socket Mode")
 	case socketmode.EventTypeConnected:
-		m.socketConn.WithLabelValues("connected").Inc()
+		m.socketConn.with("connected").Inc()
 		log.Info("connected to Slack in Socket Mode")
 	case socketmode.EventTypeHello:
-		m.socketConn.WithLabelValues("hello").Inc()
+		m.socketConn.with("hello").Inc()
 	case socketmode.EventTypeDisconnect:
-		m.socketConn.WithLabelValues("disconnect").Inc()
+		m.socketConn.with("disconnect").Inc()
 		if evt.Request != nil && evt.Request.Reason == "link_disabled" {
 			return ErrLinkDisabled
 		}
 	case socketmode.EventTypeConnectionError:
-		m.socketConn.WithLabelValues("connection_error").Inc()
+		m.socketConn.with("connection_error").Inc()
 		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
 			// After link_disabled, or once the app token lost its rights,
 			// reconnecting keeps failing the same way: give up.
@@ -205,16 +205,16 @@ func (r *SocketRunner) connectionEvent(evt socketmode.Event) error {
 			log.Warn("socket mode connection failed; retrying", "attempt", ce.Attempt, "backoff", ce.Backoff, "err", ce.ErrorObj)
 		}
 	case socketmode.EventTypeInvalidAuth:
-		m.socketConn.WithLabelValues("invalid_auth").Inc()
+		m.socketConn.with("invalid_auth").Inc()
 		log.Error("Slack refused the app-level token (SLACK_APP_TOKEN)")
 	case socketmode.EventTypeIncomingError:
-		m.socketConn.WithLabelValues("incoming_error").Inc()
+		m.socketConn.with("incoming_error").Inc()
 		log.Warn("socket mode read failed", "data", evt.Data)
 	case socketmode.EventTypeErrorWriteFailed:
-		m.acks.WithLabelValues("failed").Inc()
+		m.acks.with("failed").Inc()
 		log.Warn("socket mode write failed", "data", evt.Data)
 	case socketmode.EventTypeErrorBadMessage:
-		m.envelopes.WithLabelValues("bad_message").Inc()
+		m.envelopes.with("bad_message").Inc()
 		r.ackBadMessage(evt)
 	default:
 		log.Debug("socket mode event ignored", "type", evt.Type)
@@ -226,7 +226,7 @@ func (r *SocketRunner) connectionEvent(evt socketmode.Event) error {
 // no worker is free in time, the ack itself tells the user to retry.
 func (r *SocketRunner) dispatchSlash(evt socketmode.Event, stopping bool) {
 	log, m := r.cfg.Logger, r.cfg.Metrics
-	m.envelopes.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
+	m.envelopes.with(socketmode.RequestTypeSlashCommands).Inc()
 	sc, ok := evt.Data.(slack.SlashCommand)
 	if !ok || evt.Request == nil {
 		return
@@ -238,7 +238,7 @@ func (r *SocketRunner) dispatchSlash(evt socketmode.Event, stopping bool) {
 	}
 	if !r.core.acquire(500 * time.Millisecond) {
 		log.Warn("slash command refused: every worker is busy")
-		m.refused.WithLabelValues(socketmode.RequestTypeSlashCommands).Inc()
+		m.refused.with(socketmode.RequestTypeSlashCommands).Inc()
 		r.ack(req, r.payload(req, busyReply))
 		return
 	}
@@ -251,7 +251,7 @@ func (r *SocketRunner) dispatchSlash(evt socketmode.Event, stopping bool) {
 // dispatchInteractive runs a click or view submission on a worker.
 func (r *SocketRunner) dispatchInteractive(evt socketmode.Event, stopping bool) {
 	log, m := r.cfg.Logger, r.cfg.Metrics
-	m.envelopes.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
+	m.envelopes.with(socketmode.RequestTypeInteractive).Inc()
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok || evt.Request == nil {
 		return
@@ -260,7 +260,7 @@ func (r *SocketRunner) dispatchInteractive(evt socketmode.Event, stopping bool) 
 	// then shows the user an error and keeps a modal open for a retry,
 	// where an empty ack would silently lose the click or submission.
 	if stopping || !r.core.acquire(500*time.Millisecond) {
-		m.refused.WithLabelValues(socketmode.RequestTypeInteractive).Inc()
+		m.refused.with(socketmode.RequestTypeInteractive).Inc()
 		log.Warn("interaction not taken: shutting down or every worker busy", "type", cb.Type)
 		return
 	}
@@ -274,7 +274,7 @@ func (r *SocketRunner) dispatchInteractive(evt socketmode.Event, stopping bool) 
 // dispatchEvent acknowledges an Events API envelope and hands the event to
 // the core. While stopping it is left unacked.
 func (r *SocketRunner) dispatchEvent(evt socketmode.Event, stopping bool) {
-	r.cfg.Metrics.envelopes.WithLabelValues(socketmode.RequestTypeEventsAPI).Inc()
+	r.cfg.Metrics.envelopes.with(socketmode.RequestTypeEventsAPI).Inc()
 	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 	if !ok || evt.Request == nil || stopping { // unacked: Slack redelivers elsewhere
 		return
@@ -341,7 +341,7 @@ func (r *SocketRunner) ack(req *socketmode.Request, payload json.RawMessage) {
 		outcome = "failed"
 		r.cfg.Logger.Warn("socket mode ack failed", "envelope_id", req.EnvelopeID, "err", err)
 	}
-	r.cfg.Metrics.acks.WithLabelValues(outcome).Inc()
+	r.cfg.Metrics.acks.with(outcome).Inc()
 }
 
 func (r *SocketRunner) slash(req *socketmode.Request, sc slack.SlashCommand) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
@@ -23,7 +23,7 @@ type socketEnv struct {
 	sink   *fakeslack.ResponseSink
 	engine *fakeEngine
 	events *fakeEvents
-	reg    *prometheus.Registry
+	reg    *metrics.Set
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -32,7 +32,7 @@ type socketEnv struct {
 // its first connection.
 func startSocket(t *testing.T, mod func(*SocketConfig)) *socketEnv {
 	t.Helper()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	m, err := NewMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +289,7 @@ func TestSocketFatalErrors(t *testing.T) {
 	t.Run("ErrInvalidAppToken", func(t *testing.T) {
 		srv := fakeslack.New(t)
 		srv.Fail("apps.connections.open", fakeslack.Error("invalid_auth"), 0)
-		reg := prometheus.NewRegistry()
+		reg := metrics.NewSet()
 		m, _ := NewMetrics(reg)
 		r, err := NewSocketRunner(SocketConfig{BotToken: "xoxb-1", AppToken: "xapp-bad", APIURL: srv.URL(),
 			Engine: &fakeEngine{}, Metrics: m, Logger: testLogger(t)})
@@ -333,7 +333,7 @@ func TestSocketFatalErrors(t *testing.T) {
 }
 
 func TestNewSocketRunnerConfig(t *testing.T) {
-	m, _ := NewMetrics(prometheus.NewRegistry())
+	m, _ := NewMetrics(metrics.NewSet())
 	for name, cfg := range map[string]SocketConfig{
 		"NoBotToken": {AppToken: "xapp-1", Engine: &fakeEngine{}, Metrics: m},
 		"NoAppToken": {BotToken: "xoxb-1", Engine: &fakeEngine{}, Metrics: m},
@@ -408,7 +408,7 @@ func TestSocketBusy(t *testing.T) {
 }
 
 func TestSocketDisconnectReasons(t *testing.T) {
-	m, _ := NewMetrics(prometheus.NewRegistry())
+	m, _ := NewMetrics(metrics.NewSet())
 	r, err := NewSocketRunner(SocketConfig{BotToken: "xoxb-1", AppToken: "xapp-1", Engine: &fakeEngine{}, Metrics: m})
 	if err != nil {
 		t.Fatal(err)

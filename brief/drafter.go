@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -35,14 +35,14 @@ const (
 // Config configures a Drafter. The zero value drafts every text from the
 // template.
 type Config struct {
-	APIKey      string        // OPENAI_API_KEY; "" disables the model, NoKey uses a keyless server
-	BaseURL     string        // OPENAI_BASE_URL; "" is OpenAI's. A URL without a path gets /v1.
-	Model       string        // OPENAI_MODEL; DefaultModel when ""
-	Timeout     time.Duration // overall deadline for the model, retries included; DefaultTimeout when ≤ 0
-	InputBudget int           // prompt size in estimated tokens; DefaultInputBudget when ≤ 0, at least MinInputBudget
-	MaxRetries  int           // retries after a 429, 5xx or refused connection; DefaultRetries when 0, none when < 0
-	Logger      *slog.Logger  // discarded when nil
-	Metrics     prometheus.Registerer
+	APIKey      string           // OPENAI_API_KEY; "" disables the model, NoKey uses a keyless server
+	BaseURL     string           // OPENAI_BASE_URL; "" is OpenAI's. A URL without a path gets /v1.
+	Model       string           // OPENAI_MODEL; DefaultModel when ""
+	Timeout     time.Duration    // overall deadline for the model, retries included; DefaultTimeout when ≤ 0
+	InputBudget int              // prompt size in estimated tokens; DefaultInputBudget when ≤ 0, at least MinInputBudget
+	MaxRetries  int              // retries after a 429, 5xx or refused connection; DefaultRetries when 0, none when < 0
+	Logger      *slog.Logger     // discarded when nil
+	Metrics     *metrics.Set     // where the drafter counts briefs; shared by drafters on one set; nil counts nothing
 	Now         func() time.Time // the clock for facts without Now; time.Now when nil
 }
 
@@ -55,7 +55,7 @@ type Drafter struct {
 	budget  int
 	retries int
 	log     *slog.Logger
-	m       *metrics
+	m       *meters
 	now     func() time.Time
 	// sleep waits between attempts; tests replace it to record the waits
 	// instead of spending them.

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
+	"github.com/VictoriaMetrics/metrics"
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/kambot/kambot/internal/promtext"
 )
 
 // newTestDrafter points a drafter at the double with short timings.
@@ -677,11 +678,11 @@ func TestMetricsAndLogs(t *testing.T) {
 		}
 		okBrief(w, r, n, req)
 	})
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewSet()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	dr := newTestDrafter(t, d, Config{Metrics: reg, Logger: logger})
-	// A second drafter on the same registry shares the collectors.
+	// A second drafter on the same set shares the series.
 	newTestDrafter(t, d, Config{Metrics: reg})
 
 	dr.Brief(context.Background(), acme())
@@ -726,28 +727,16 @@ func TestMetricsAndLogs(t *testing.T) {
 	}
 }
 
-// gather flattens a registry into "name{labels}" → value.
-func gather(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+// gather flattens a set into "name{labels}" → value, labels sorted by name.
+func gather(t *testing.T, set *metrics.Set) map[string]float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
+	e, err := promtext.Gather(set)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, l.GetName()+`="`+l.GetValue()+`"`)
-			}
-			key := "{" + strings.Join(labels, ",") + "}"
-			switch mf.GetType() {
-			case dto.MetricType_COUNTER:
-				out[mf.GetName()+key] = m.GetCounter().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				out[mf.GetName()+"_count"+key] = float64(m.GetHistogram().GetSampleCount())
-			}
-		}
+	for _, s := range e.Samples {
+		out[s.Key()] = s.Value
 	}
 	return out
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/bot"
@@ -35,11 +35,11 @@ func TestScoreModalRoundTrip(t *testing.T) {
 	}
 	e := newIntelEnv(t, func(c *commands.Config) { c.Views = api })
 	e.ok(ana, "score acme size=2 trust=4")
-	metrics, err := bot.NewMetrics(prometheus.NewRegistry())
+	bm, err := bot.NewMetrics(metrics.NewSet())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := bot.NewHTTPServer(bot.HTTPConfig{SigningSecrets: []string{modalSecret}, Engine: e.eng, Metrics: metrics,
+	srv, err := bot.NewHTTPServer(bot.HTTPConfig{SigningSecrets: []string{modalSecret}, Engine: e.eng, Metrics: bm,
 		Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		t.Fatal(err)

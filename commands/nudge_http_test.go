@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/bot"
@@ -40,7 +40,7 @@ func newNudgeHTTP(t *testing.T) *ndHTTP {
 		t.Fatal(err)
 	}
 	n := newNudgeEnv(t, func(c *commands.Config) { c.Views = views })
-	m, err := bot.NewMetrics(prometheus.NewRegistry())
+	m, err := bot.NewMetrics(metrics.NewSet())
 	if err != nil {
 		t.Fatal(err)
 	}

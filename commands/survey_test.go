@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/bot"
@@ -159,7 +159,7 @@ func newSurveyEnv(t *testing.T) *svEnv {
 	}
 	e.eng.Register(commands.DigestExtension(commands.DigestConfig{Digests: dg, Notifier: e.out}))
 
-	m, err := bot.NewMetrics(prometheus.NewRegistry())
+	m, err := bot.NewMetrics(metrics.NewSet())
 	if err != nil {
 		t.Fatal(err)
 	}

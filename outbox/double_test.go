@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/promtext"
 	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -421,7 +422,7 @@ type rig struct {
 	db    *store.DB
 	dbl   *slackDouble
 	s     *Sender
-	reg   *prometheus.Registry
+	reg   *metrics.Set
 	clock *fakeClock // nil: the real clock
 
 	cancel context.CancelFunc
@@ -461,7 +462,7 @@ func newRigAt(tb testing.TB, dbPath string, dbl *slackDouble, fake bool, edit fu
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	r := &rig{tb: tb, db: db, dbl: dbl, reg: prometheus.NewRegistry()}
+	r := &rig{tb: tb, db: db, dbl: dbl, reg: metrics.NewSet()}
 	cfg := testConfig()
 	if fake {
 		r.clock = &fakeClock{t: t0}
@@ -578,37 +579,16 @@ func exactlyOnce(tb testing.TB, d *slackDouble, keys []string) {
 }
 
 // metric reads a counter or gauge (or a histogram's sample count) from the
-// rig's registry; labels are name, value pairs.
+// rig's set; labels are name, value pairs. An absent series reads 0.
 func (r *rig) metric(name string, labels ...string) float64 {
 	r.tb.Helper()
-	mfs, err := r.reg.Gather()
+	e, err := promtext.Gather(r.reg)
 	if err != nil {
 		r.tb.Fatal(err)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				ok := false
-				for _, lp := range m.GetLabel() {
-					ok = ok || lp.GetName() == labels[i] && lp.GetValue() == labels[i+1]
-				}
-				if !ok {
-					continue next
-				}
-			}
-			switch {
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			case m.GetHistogram() != nil:
-				return float64(m.GetHistogram().GetSampleCount())
-			}
-		}
+	want := map[string]string{}
+	for i := 0; i+1 < len(labels); i += 2 {
+		want[labels[i]] = labels[i+1]
 	}
-	return 0
+	return max(e.Value(name, want), 0)
 }

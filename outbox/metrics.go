@@ -1,56 +1,61 @@
 package outbox
 
 import (
-	"fmt"
+	"errors"
+	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/kambot/kambot/internal/promtext"
 )
 
-// metrics are the outbox's Prometheus collectors.
-type metrics struct {
-	sent          prometheus.Counter
-	retried       *prometheus.CounterVec // by reason: rate_limited, error, interrupted
-	failed        prometheus.Counter
-	depth         prometheus.Gauge
-	latency       prometheus.Histogram
-	verifications *prometheus.CounterVec // by outcome: found, absent, unreadable, error
+// Names of the outbox's metrics; what each counts is in the README's
+// Operations section.
+const (
+	mSent          = "kambot_outbox_sent_total"
+	mRetries       = "kambot_outbox_retries_total" // {reason}: rate_limited, error, interrupted
+	mFailed        = "kambot_outbox_failed_total"
+	mDepth         = "kambot_outbox_queue_depth"
+	mLatency       = "kambot_outbox_delivery_seconds"
+	mVerifications = "kambot_outbox_verifications_total" // {outcome}: found, absent, unreadable, error
+)
+
+// latencyBuckets are the le bounds of kambot_outbox_delivery_seconds.
+var latencyBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600}
+
+// meters are the outbox's series. Every message moves sent and latency,
+// created here; the labelled counters move on a retry or a check, rare
+// enough to find their series by name each time.
+type meters struct {
+	set     *metrics.Set
+	sent    *metrics.Counter
+	failed  *metrics.Counter
+	depth   *metrics.Gauge
+	latency *metrics.PrometheusHistogram
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
-		sent: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: "kambot", Subsystem: "outbox", Name: "sent_total",
-			Help: "Messages Slack accepted.",
-		}),
-		retried: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "kambot", Subsystem: "outbox", Name: "retries_total",
-			Help: "Attempts put off for a later retry, by reason (rate_limited, error, interrupted).",
-		}, []string{"reason"}),
-		failed: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: "kambot", Subsystem: "outbox", Name: "failed_total",
-			Help: "Messages given up on: a permanent error, or too many failed attempts.",
-		}),
-		depth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: "kambot", Subsystem: "outbox", Name: "queue_depth",
-			Help: "Messages not yet sent or failed, every workspace together.",
-		}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Namespace: "kambot", Subsystem: "outbox", Name: "delivery_seconds",
-			Help:    "Time from queueing a message to Slack accepting it.",
-			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600},
-		}),
-		verifications: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "kambot", Subsystem: "outbox", Name: "verifications_total",
-			Help: "History checks before re-posting a message whose earlier attempt had an unknown outcome, by outcome (found, absent, unreadable, error).",
-		}, []string{"outcome"}),
+// newMetrics creates the outbox's series on set; nil keeps them on a set
+// of their own that nothing serves. A set holds one outbox's metrics.
+func newMetrics(set *metrics.Set) (*meters, error) {
+	if set == nil {
+		set = metrics.NewSet()
 	}
-	if reg == nil {
-		return m, nil
+	if slices.Contains(set.ListMetricNames(), mSent) {
+		return nil, errors.New("register outbox metrics: the set already has them")
 	}
-	for _, c := range []prometheus.Collector{m.sent, m.retried, m.failed, m.depth, m.latency, m.verifications} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("register outbox metrics: %w", err)
-		}
-	}
-	return m, nil
+	return &meters{
+		set:     set,
+		sent:    set.NewCounter(mSent),
+		failed:  set.NewCounter(mFailed),
+		depth:   set.NewGauge(mDepth, nil),
+		latency: set.NewPrometheusHistogramExt(mLatency, latencyBuckets),
+	}, nil
+}
+
+func (m *meters) retried(reason string) {
+	m.set.GetOrCreateCounter(promtext.Series(mRetries, "reason", reason)).Inc()
+}
+
+func (m *meters) verified(outcome string) {
+	m.set.GetOrCreateCounter(promtext.Series(mVerifications, "outcome", outcome)).Inc()
 }

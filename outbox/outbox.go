@@ -52,7 +52,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/charts"
@@ -130,8 +130,8 @@ type Config struct {
 	Editor Editor
 	Now    func() time.Time // default time.Now
 	Logger *slog.Logger     // default: discard
-	// Metrics registers the outbox's metrics; nil registers nothing.
-	Metrics prometheus.Registerer
+	// Metrics is the set the outbox's metrics go on; nil serves them nowhere.
+	Metrics *metrics.Set
 	// Charts remembers the workspaces that refused chart and table blocks
 	// (shared with the transports); nil remembers nothing, so each such
 	// message is refused once before it goes as text.
@@ -244,7 +244,7 @@ type Sender struct {
 	st  Store
 	sl  Slack
 	log *slog.Logger
-	m   *metrics
+	m   *meters
 
 	kick     chan struct{}
 	inflight atomic.Int64

@@ -239,17 +239,17 @@ func (s *Sender) verify(ctx, work context.Context, m kam.OutboxMessage, log *slo
 		s.release(m, m.VerifySince, log)
 		return true
 	case err == nil && found:
-		s.m.verifications.WithLabelValues("found").Inc()
+		s.m.verified("found")
 		log.Info("outbox: an earlier attempt had posted the message; not posting again", "ts", ts)
 		s.markSent(m, ts, ch, log)
 		return true
 	case err == nil:
-		s.m.verifications.WithLabelValues("absent").Inc()
+		s.m.verified("absent")
 		return false
 	}
 	retryAfter, permanent := s.cfg.Classify(err)
 	if !permanent {
-		s.m.verifications.WithLabelValues("error").Inc()
+		s.m.verified("error")
 		if retryAfter > 0 {
 			// conversations.history's limit, of this workspace only.
 			s.mu.Lock()
@@ -261,7 +261,7 @@ func (s *Sender) verify(ctx, work context.Context, m kam.OutboxMessage, log *slo
 	}
 	// The history cannot be read: post again rather than lose the
 	// message (see the package doc).
-	s.m.verifications.WithLabelValues("unreadable").Inc()
+	s.m.verified("unreadable")
 	log.Warn("outbox: cannot read the channel history to check an earlier attempt; posting again", "err", err)
 	return false
 }
@@ -498,7 +498,7 @@ func (s *Sender) retry(m kam.OutboxMessage, cause error, retryAfter time.Duratio
 		log.Error("outbox: record retry", "err", err)
 		return
 	}
-	s.m.retried.WithLabelValues(reason).Inc()
+	s.m.retried(reason)
 	log.Info("outbox: post failed; will retry", "err", cause, "next", r.Next)
 }
 
@@ -510,7 +510,7 @@ func (s *Sender) release(m kam.OutboxMessage, verifySince time.Time, log *slog.L
 		log.Error("outbox: release message at shutdown", "err", err)
 		return
 	}
-	s.m.retried.WithLabelValues("interrupted").Inc()
+	s.m.retried("interrupted")
 }
 
 func (s *Sender) markSent(m kam.OutboxMessage, ts, channel string, log *slog.Logger) {
@@ -519,7 +519,7 @@ func (s *Sender) markSent(m kam.OutboxMessage, ts, channel string, log *slog.Log
 		log.Error("outbox: record sent message", "err", err, "ts", ts)
 		return
 	}
-	s.m.latency.Observe(s.cfg.Now().Sub(m.CreatedAt).Seconds())
+	s.m.latency.Update(s.cfg.Now().Sub(m.CreatedAt).Seconds())
 	s.m.sent.Inc()
 }
 
@@ -566,7 +566,7 @@ func (s *Sender) maintain(ctx context.Context, now time.Time) {
 			if err != nil || errs[i] != nil {
 				continue // settled meanwhile by whoever held it
 			}
-			s.m.retried.WithLabelValues("interrupted").Inc()
+			s.m.retried("interrupted")
 			s.log.Info("outbox: recovered an interrupted message", "outbox_id", m.ID, "key", m.Key, "channel", m.Channel, "claimed_at", m.ClaimedAt)
 		}
 	}

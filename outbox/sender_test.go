@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/promtext"
 	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/kam"
 	"github.com/kambot/kambot/store"
@@ -155,9 +156,13 @@ func TestDeliver(t *testing.T) {
 		t.Errorf("latency histogram has %v samples, want 6", n)
 	}
 	names := map[string]bool{}
-	mfs, _ := r.reg.Gather()
-	for _, mf := range mfs {
-		names[mf.GetName()] = true
+	e, err := promtext.Gather(r.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range e.Samples {
+		names[s.Name] = true
+		names[strings.TrimSuffix(s.Name, "_count")] = true
 	}
 	for _, n := range []string{"kambot_outbox_sent_total", "kambot_outbox_failed_total", "kambot_outbox_queue_depth", "kambot_outbox_delivery_seconds"} {
 		if !names[n] {

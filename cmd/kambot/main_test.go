@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/internal/fakeslack"
+	"github.com/kambot/kambot/internal/promtext"
 	"github.com/kambot/kambot/internal/storetest"
 	"github.com/kambot/kambot/store"
 )
@@ -298,6 +299,25 @@ func replyText(r map[string]any) string {
 // TestServeHTTPEndToEnd runs kambot serve in HTTP mode against the Slack
 // double: signed commands, a channel post delivered through the outbox,
 // 64 concurrent logs all stored, health and metrics, a graceful stop.
+// scrapeMetrics reads /metrics and parses it strictly.
+func scrapeMetrics(t *testing.T, base string) *promtext.Exposition {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	e, err := promtext.Parse(string(b))
+	if err != nil {
+		t.Fatalf("/metrics is not a valid exposition: %v", err)
+	}
+	return e
+}
+
 func TestServeHTTPEndToEnd(t *testing.T) {
 	fs := fakeslack.New(t)
 	fs.AddUser(slack.User{ID: testAdmin, Name: "admin"})
@@ -369,6 +389,32 @@ func TestServeHTTPEndToEnd(t *testing.T) {
 			t.Errorf("metrics lack the log counter:\n%.2000s", b)
 		}
 	}
+	// A sub-command that tries to break the exposition counts as unknown.
+	if code, _ := slash(t, base, testAdmin, "evil\"}\nkambot_injected_total 1"); code != 200 {
+		t.Fatalf("hostile sub-command: %d", code)
+	}
+	e := scrapeMetrics(t, base)
+	for family, typ := range map[string]string{
+		"kambot_commands_total": "counter", "kambot_command_duration_seconds": "histogram",
+		"kambot_outbox_queue_depth": "gauge", "kambot_outbox_delivery_seconds": "histogram",
+		"go_goroutines": "gauge", "process_resident_memory_bytes": "gauge", "process_open_fds": "gauge",
+	} {
+		if e.Types[family] != typ {
+			t.Errorf("# TYPE %s is %q; want %s", family, e.Types[family], typ)
+		}
+	}
+	unknown := 0.0
+	for _, smp := range e.Samples {
+		if smp.Name == "kambot_commands_total" && smp.Labels["command"] == "unknown" {
+			unknown += smp.Value
+		}
+		if strings.HasPrefix(smp.Name, "kambot_injected") {
+			t.Errorf("the hostile sub-command made a series: %s", smp.Key())
+		}
+	}
+	if unknown != 1 {
+		t.Errorf("kambot_commands_total{command=\"unknown\"} sums to %v; want 1", unknown)
+	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve did not stop cleanly: %v", err)
 	}
@@ -409,6 +455,20 @@ func TestServeSocketMode(t *testing.T) {
 	}
 	if resp, err := http.Post("http://"+addr+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("text=help")); err == nil && resp.StatusCode == 200 {
 		t.Fatal("/slack/commands answered in Socket Mode")
+	}
+	e := scrapeMetrics(t, "http://"+addr)
+	for _, tt := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"kambot_socket_envelopes_total", map[string]string{"type": "slash_commands"}, 1},
+		{"kambot_socket_acks_total", map[string]string{"outcome": "payload"}, 1},
+		{"kambot_commands_total", map[string]string{"command": "add", "outcome": "ok"}, 1},
+	} {
+		if got := e.Value(tt.name, tt.labels); got != tt.want {
+			t.Errorf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want)
+		}
 	}
 	// After a disconnect the client reconnects and the next envelope works.
 	sock.Disconnect("refresh_requested")

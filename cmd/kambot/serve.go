@@ -8,8 +8,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
+	vmetrics "github.com/VictoriaMetrics/metrics"
 	"github.com/slack-go/slack"
 	"golang.org/x/sync/errgroup"
 
@@ -78,9 +77,11 @@ type server struct {
 // buildServer wires the Slack client, outbox, command engine, scheduler
 // and HTTP server around db. Nothing is started yet.
 func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
-	// One registry gathers the process, transport, outbox and brief metrics.
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// One set holds the transport, outbox, brief and assistant metrics;
+	// /metrics adds the Go runtime and process metrics after them.
+	reg := vmetrics.NewSet()
+	reg.RegisterMetricsWriter(vmetrics.WriteProcessMetrics)
+	reg.RegisterMetricsWriter(vmetrics.WriteFDMetrics) // process_open_fds, process_max_fds
 	bcfg := cfg.Brief()
 	bcfg.Metrics = reg
 
@@ -131,7 +132,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 	app.homeChanged = home.Request
 	asker := assistant.New(assistant.Config{Tools: app.engine, Model: bcfg, Logger: log, Metrics: reg})
 	events := bot.EventHandlers{&bot.AssistantEvents{API: api.Client(), Asker: asker, Logger: log}, home}
-	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, Gatherer: reg, Logger: log, Charts: rich,
+	httpCfg := bot.HTTPConfig{Addr: cfg.Addr, Engine: app.engine, Events: events, Ready: db.Ready, Metrics: metrics, MetricSet: reg, Logger: log, Charts: rich,
 		Deliveries: sharedDeliveries(db)}
 	if !cfg.SocketMode() {
 		httpCfg.SigningSecrets = nonEmpty(cfg.SigningSecret, cfg.PreviousSigningSecret)
