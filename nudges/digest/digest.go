@@ -206,7 +206,7 @@ func (d *Digester) Run(ctx context.Context, now time.Time) error {
 }
 
 func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) error {
-	w, digests, err := d.build(ctx, team, now)
+	w, plans, err := d.build(ctx, team, now)
 	if err != nil {
 		return err
 	}
@@ -219,10 +219,13 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	// A retry within the week queues only missing parts (their keys); the
 	// pictures, which no key guards, are posted once: by the first run.
 	pictures := !d.ranThisWeek(ctx, w)
-	for _, dg := range digests {
-		if own[dg.Recipient] {
+	// Each digest is rendered, queued and dropped before the next: a
+	// workspace's digests are never held all at once.
+	for _, pl := range plans {
+		if own[pl.recipient] {
 			continue // on their own day and hour: RunPersonal
 		}
+		dg := w.digest(pl.recipient, pl.title, pl.accts)
 		if pictures {
 			if line := d.postMatrix(ctx, dg); line != "" {
 				dg.Parts[0] = append(dg.Parts[0], note(line))
@@ -256,11 +259,27 @@ func (d *Digester) send(ctx context.Context, dg Digest) error {
 // BuildAll builds every digest of a workspace at now without sending
 // anything: one per manager, and the channel copy when configured.
 func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) ([]Digest, error) {
-	_, digests, err := d.build(ctx, teamID, now)
-	return digests, err
+	w, plans, err := d.build(ctx, teamID, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Digest, 0, len(plans))
+	for _, pl := range plans {
+		out = append(out, w.digest(pl.recipient, pl.title, pl.accts))
+	}
+	return out, nil
 }
 
-func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week, []Digest, error) {
+// plan is one digest to render from a week: its recipient, title and
+// accounts.
+type plan struct {
+	recipient, title string
+	accts            []*account
+}
+
+// build loads the workspace's week and lists its digests, in the order
+// they go: each manager's by user ID, then the channel copy.
+func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week, []plan, error) {
 	accts, err := d.cfg.Store.Accounts(ctx, team)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list accounts: %w", err)
@@ -296,19 +315,19 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week
 		}
 		d.summarize(ctx, managed)
 	}
-	out := make([]Digest, 0, len(ids)+1)
+	plans := make([]plan, 0, len(ids)+1)
 	for _, id := range ids {
 		n := len(managers[id])
 		title := fmt.Sprintf("Your portfolio: the %d accounts you manage", n)
 		if n == 1 {
 			title = "Your portfolio: the account you manage"
 		}
-		out = append(out, w.digest(id, title, managers[id]))
+		plans = append(plans, plan{id, title, managers[id]})
 	}
 	if ch != "" && len(w.accts) > 0 {
-		out = append(out, w.digest(ch, fmt.Sprintf("All %d accounts of the workspace", len(w.accts)), w.accts))
+		plans = append(plans, plan{ch, fmt.Sprintf("All %d accounts of the workspace", len(w.accts)), w.accts})
 	}
-	return w, out, nil
+	return w, plans, nil
 }
 
 func (d *Digester) channelFor(team string) string {
@@ -323,17 +342,26 @@ func (d *Digester) channelFor(team string) string {
 // none, the accounts on whose team they are. It returns no parts when the
 // user is on no account's team. This is what /kam digest shows.
 func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now time.Time) ([][]slack.Block, error) {
+	parts, _, err := d.UserDigestHead(ctx, teamID, userID, now, -1)
+	return parts, err
+}
+
+// UserDigestHead is UserDigest keeping only the first keep parts (all when
+// keep is negative), with n the number of parts of the whole digest. The
+// parts after the first keep are dropped as they are laid out, so a reply
+// that shows the start of a long digest never holds all of it.
+func (d *Digester) UserDigestHead(ctx context.Context, teamID, userID string, now time.Time, keep int) (head [][]slack.Block, n int, err error) {
 	accts, err := d.cfg.Store.AccountsForUser(ctx, teamID, userID)
 	if err != nil {
-		return nil, fmt.Errorf("digest for %s: %w", userID, err)
+		return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
 	}
 	if len(accts) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	// On demand, the week is the seven days up to now.
 	w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now)
 	if err != nil {
-		return nil, fmt.Errorf("digest for %s: %w", userID, err)
+		return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
 	}
 	var managed []*account
 	for _, a := range w.accts {
@@ -354,7 +382,8 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 		}
 	}
 	d.summarize(ctx, portfolio)
-	return w.digest(userID, title, portfolio).Parts, nil
+	dg, n := w.digestHead(userID, title, portfolio, keep)
+	return dg.Parts, n, nil
 }
 
 // ---- The week's data -----------------------------------------------------------

@@ -27,6 +27,15 @@ const (
 
 // digest renders the digest of a portfolio for one recipient.
 func (w *week) digest(recipient, title string, accts []*account) Digest {
+	dg, _ := w.digestHead(recipient, title, accts, -1)
+	return dg
+}
+
+// digestHead is digest keeping only the first keep parts (every part when
+// keep is negative); n counts them all. Each part is cut as soon as it is
+// full, so the parts not kept are dropped as they are laid out: a digest
+// of thousands of accounts is never held whole.
+func (w *week) digestHead(recipient, title string, accts []*account, keep int) (dg Digest, n int) {
 	p := slices.Clone(accts)
 	slices.SortStableFunc(p, func(a, b *account) int {
 		if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
@@ -43,24 +52,28 @@ func (w *week) digest(recipient, title string, accts []*account) Digest {
 		}
 		return cmp.Compare(a.lname, b.lname)
 	})
-	blocks, summary := w.render(title, p)
-	parts := split(blocks)
-	for i := range parts {
-		parts[i] = charts.Cap(parts[i])
-	}
-	dg := Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts)),
+	var parts [][]slack.Block
+	s := &splitter{emit: func(part []slack.Block) {
+		if keep < 0 || n < keep {
+			parts = append(parts, charts.Cap(part))
+		}
+		n++
+	}}
+	summary := w.render(title, p, s)
+	s.flush()
+	dg = Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts)),
 		title: title, accounts: p}
 	for i := range parts {
 		text := fmt.Sprintf("Weekly digest, %s: %s", w.span(), summary)
-		if len(parts) > 1 {
-			text += fmt.Sprintf(" (part %d of %d)", i+1, len(parts))
+		if n > 1 {
+			text += fmt.Sprintf(" (part %d of %d)", i+1, n)
 		}
 		dg.Texts[i] = text
-		if len(parts) > 1 {
-			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, len(parts))))
+		if n > 1 {
+			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, n)))
 		}
 	}
-	return dg
+	return dg, n
 }
 
 // boolRank orders true before false.
@@ -77,24 +90,25 @@ func boolRank(a, b bool) int {
 // span names the digest's week: "2025-03-07 – 2025-03-13".
 func (w *week) span() string { return format.DateRange(w.from, w.to.Add(-1), w.loc) }
 
-// render lays the digest out as one list of blocks, which split cuts
-// into messages; summary is a one-line gist for notifications. The
+// render lays the digest out block by block into s, which cuts it into
+// messages as it goes; summary is a one-line gist for notifications. The
 // arithmetic is tally's; each section below only words and lays it out.
-func (w *week) render(title string, p []*account) (blocks []slack.Block, summary string) {
+func (w *week) render(title string, p []*account, s *splitter) (summary string) {
 	t := tally(p)
 	// The overview: headline figures as fields, and the notification's gist.
-	blocks = w.overview(title, p, t)
-	blocks = append(blocks, w.portfolioCharts(p)...)
+	s.add(w.overview(title, p, t)...)
+	s.add(w.portfolioCharts(p)...)
 	summary = fmt.Sprintf("health %d (%s), %s, %s", t.avg, t.change(len(p)), plural(t.touches, "interaction", "interactions"), plural(len(t.attention), "account needs attention", "accounts need attention"))
-	// Then one section group per topic, in the order managers read them.
-	blocks = append(blocks, w.attentionBlocks(t.attention)...)
-	blocks = append(blocks, interactionBlocks(p, t)...)
-	blocks = append(blocks, w.stageBlocks(t)...)
-	blocks = append(blocks, overdueBlocks(t.overdue)...)
-	blocks = append(blocks, alertBlocks(p, t)...)
-	blocks = append(blocks, w.satisfactionBlocks(p, t)...)
-	blocks = append(blocks, w.accountBlocks(p)...)
-	return blocks, summary
+	// Then one section group per topic, in the order managers read them;
+	// the long lists go to s a section at a time.
+	w.attentionBlocks(t.attention, s)
+	s.add(interactionBlocks(p, t)...)
+	s.add(w.stageBlocks(t)...)
+	s.add(overdueBlocks(t.overdue)...)
+	alertBlocks(p, t, s)
+	s.add(w.satisfactionBlocks(p, t)...)
+	w.accountBlocks(p, s)
+	return summary
 }
 
 // totals are a portfolio's figures for the week, summed over its accounts.
@@ -242,18 +256,18 @@ func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 	}
 }
 
-// attentionBlocks are the accounts needing attention, each in its own
-// section.
-func (w *week) attentionBlocks(attention []*account) []slack.Block {
-	blocks := []slack.Block{divider()}
+// attentionBlocks add the accounts needing attention to s, each in its
+// own section.
+func (w *week) attentionBlocks(attention []*account, s *splitter) {
+	s.add(divider())
 	if len(attention) == 0 {
-		return append(blocks, section("*Needs attention*\nNo account needs your attention this week."))
+		s.add(section("*Needs attention*\nNo account needs your attention this week."))
+		return
 	}
-	blocks = append(blocks, section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
+	s.add(section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
 	for _, a := range attention {
-		blocks = append(blocks, section(clip(w.attentionText(a), sectionText)))
+		s.add(section(clip(w.attentionText(a), sectionText)))
 	}
-	return blocks
 }
 
 // interactionBlocks are the week's contacts by team member and by account,
@@ -331,9 +345,9 @@ func overdueBlocks(list []overdue) []slack.Block {
 	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)), lines)
 }
 
-// alertBlocks list the alerts new since the last digest (every open one
-// the first time).
-func alertBlocks(p []*account, t *totals) []slack.Block {
+// alertBlocks add to s the alerts new since the last digest (every open
+// one the first time).
+func alertBlocks(p []*account, t *totals, s *splitter) {
 	heading := fmt.Sprintf("*New alerts* (%d)", t.freshN)
 	if t.first() {
 		heading = fmt.Sprintf("*Open alerts* (%d)", t.freshN)
@@ -342,6 +356,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 	// gives, built from each account's already sorted alerts, packed as
 	// they are worded.
 	pk := newPacker(heading)
+	pk.sink = s
 	if t.freshN > 0 {
 		byName := slices.Clone(p)
 		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
@@ -363,7 +378,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 	if pk.lines == 0 {
 		pk.add("None since the last digest.")
 	}
-	return pk.blocks()
+	pk.blocks()
 }
 
 // satisfactionBlocks are the portfolio's NPS and its change, the week's
@@ -412,22 +427,27 @@ func (w *week) detractorLine(an kam.SurveyAnswer, names map[int64]string) string
 	return line
 }
 
-// accountBlocks list every account, in the portfolio's order, and end the
-// digest with its footnote.
-func (w *week) accountBlocks(p []*account) []slack.Block {
+// accountBlocks add to s every account, in the portfolio's order, and end
+// the digest with its footnote.
+func (w *week) accountBlocks(p []*account, s *splitter) {
+	s.add(divider())
 	pk := newPacker(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)))
+	table := w.accountsTable(p)
+	if table.Bare() {
+		// No table to twin the list with: its sections go as they fill.
+		pk.sink = s
+	}
 	for _, a := range p {
 		pk.add(w.accountLine(a))
 	}
-	blocks := []slack.Block{divider()}
-	blocks = append(blocks, w.accountsTable(p).Blocks(pk.blocks())...)
+	s.add(table.Blocks(pk.blocks())...)
 
 	foot := "Health change compares with the last digest"
 	if w.prevWeek != "" {
 		foot += " (week " + w.prevWeek + ")"
 	}
 	foot += ". Details: `/kam health &lt;account&gt;`. This digest any time: `/kam digest`."
-	return append(blocks, note(foot))
+	s.add(note(foot))
 }
 
 // attentionText is an account's entry under "Needs attention".
@@ -532,6 +552,7 @@ func pack(title string, lines []string) []slack.Block {
 // twice the text's size with each section of a digest that has thousands.
 type packer struct {
 	out   []slack.Block
+	sink  *splitter // when set, takes each section as it fills, instead of out
 	b     []byte
 	n     int // characters in b
 	lines int // lines added
@@ -551,9 +572,7 @@ func (p *packer) add(line string) {
 		line, k = clip(line, lineText), lineText
 	}
 	if p.n > 0 && p.n+1+k > sectionText {
-		p.out = append(p.out, section(string(p.b)))
-		p.b = p.b[:0]
-		p.n = 0
+		p.cut()
 	}
 	if p.n > 0 {
 		p.b = append(p.b, '\n')
@@ -564,12 +583,23 @@ func (p *packer) add(line string) {
 	p.lines++
 }
 
-// blocks ends the list and returns its sections.
+// cut ends the section being filled.
+func (p *packer) cut() {
+	sec := section(string(p.b))
+	if p.sink != nil {
+		p.sink.add(sec)
+	} else {
+		p.out = append(p.out, sec)
+	}
+	p.b = p.b[:0]
+	p.n = 0
+}
+
+// blocks ends the list and returns its sections: none when they went to
+// the sink.
 func (p *packer) blocks() []slack.Block {
 	if p.n > 0 {
-		p.out = append(p.out, section(string(p.b)))
-		p.b = p.b[:0]
-		p.n = 0
+		p.cut()
 	}
 	return p.out
 }
@@ -615,32 +645,43 @@ func addNPS(a, b kam.NPSStats) kam.NPSStats {
 	return s
 }
 
-// split cuts the digest's blocks into messages of at most maxBlocks
-// blocks and maxChars characters, keeping one block and some characters
-// free in each for its "Part i of n" line. Blocks are never cut or dropped.
-func split(blocks []slack.Block) [][]slack.Block {
-	const reserveChars = 100
-	var parts [][]slack.Block
-	var cur []slack.Block
-	chars := 0
-	// A chart or table stays in one message with its text twin; two
-	// blocks are kept free: the part line and the matrix line.
+// splitter cuts the digest's blocks into messages of at most maxBlocks
+// blocks and maxChars characters as they are laid out, keeping one block
+// and some characters free in each for its "Part i of n" line, and hands
+// each message to emit once the next block does not fit. Blocks are never
+// cut or dropped.
+type splitter struct {
+	emit  func(part []slack.Block)
+	cur   []slack.Block
+	chars int
+}
+
+// reserveChars are the characters each message keeps free.
+const reserveChars = 100
+
+// add lays blocks out after those added before. A chart or table stays
+// in one message with its text twin, so a caller adds the two together.
+func (s *splitter) add(blocks ...slack.Block) {
+	// Two blocks are kept free: the part line and the matrix line.
 	for _, unit := range charts.Units(blocks) {
 		n := 0
 		for _, b := range unit {
 			n += blockChars(b)
 		}
-		if len(cur) > 0 && (len(cur)+len(unit) > maxBlocks-2 || chars+n > maxChars-reserveChars) {
-			parts = append(parts, cur)
-			cur, chars = nil, 0
+		if len(s.cur) > 0 && (len(s.cur)+len(unit) > maxBlocks-2 || s.chars+n > maxChars-reserveChars) {
+			s.flush()
 		}
-		cur = append(cur, unit...)
-		chars += n
+		s.cur = append(s.cur, unit...)
+		s.chars += n
 	}
-	if len(cur) > 0 {
-		parts = append(parts, cur)
+}
+
+// flush hands the message being filled, if any, to emit.
+func (s *splitter) flush() {
+	if len(s.cur) > 0 {
+		s.emit(s.cur)
 	}
-	return parts
+	s.cur, s.chars = nil, 0
 }
 
 // blockChars counts the characters of text a block carries.
