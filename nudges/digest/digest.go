@@ -288,7 +288,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week
 	// runs, so that every day is in exactly one weekly digest.
 	y, m, dd := now.In(d.cfg.Location).Date()
 	to := time.Date(y, m, dd, 0, 0, 0, 0, d.cfg.Location)
-	w, err := d.load(ctx, team, accts, to.AddDate(0, 0, -7), to, now)
+	w, err := d.load(ctx, team, accts, to.AddDate(0, 0, -7), to, now, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -358,19 +358,39 @@ func (d *Digester) UserDigestHead(ctx context.Context, teamID, userID string, no
 	if len(accts) == 0 {
 		return nil, 0, nil
 	}
-	// On demand, the week is the seven days up to now.
-	w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now)
-	if err != nil {
-		return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
+	// On demand, the week is the seven days up to now. Keeping a few
+	// parts, only the alerts' words the head can show are kept; should the
+	// head reach further, it is laid out again from a full load.
+	var lean *leaner
+	if keep >= 0 {
+		lean = newLeaner(userID, keep*maxBlocks)
 	}
+	for {
+		w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now, lean)
+		if err != nil {
+			return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
+		}
+		title, portfolio := w.userPortfolio(userID)
+		d.summarize(ctx, portfolio)
+		dg, n, whole := w.digestHead(userID, title, portfolio, keep)
+		if whole || lean == nil {
+			return dg.Parts, n, nil
+		}
+		lean = nil
+	}
+}
+
+// userPortfolio is what a user's own digest covers: the accounts they
+// manage or, when they manage none, every account of the week.
+func (w *week) userPortfolio(userID string) (title string, portfolio []*account) {
 	var managed []*account
 	for _, a := range w.accts {
 		if slices.Contains(a.managers, userID) {
 			managed = append(managed, a)
 		}
 	}
-	title := fmt.Sprintf("Your portfolio: the %d accounts you manage", len(managed))
-	portfolio := managed
+	title = fmt.Sprintf("Your portfolio: the %d accounts you manage", len(managed))
+	portfolio = managed
 	switch {
 	case len(managed) == 1:
 		title = "Your portfolio: the account you manage"
@@ -381,9 +401,7 @@ func (d *Digester) UserDigestHead(ctx context.Context, teamID, userID string, no
 			title = "Your account: the one whose team you are on"
 		}
 	}
-	d.summarize(ctx, portfolio)
-	dg, n := w.digestHead(userID, title, portfolio, keep)
-	return dg.Parts, n, nil
+	return title, portfolio
 }
 
 // ---- The week's data -----------------------------------------------------------
@@ -429,6 +447,11 @@ type account struct {
 	detracted []kam.SurveyAnswer
 	reasons   []string // why it needs attention; empty when it does not
 	summary   string
+	// lean is set when the alerts' words were dropped (see leaner); then
+	// attention is the size of the entry under "Needs attention".
+	lean      bool
+	attention int
+	held      int8 // the leaner's heaps holding the account
 }
 
 // health is what the digest shows of an account's kam.Health.
@@ -447,6 +470,7 @@ type alert struct {
 	Severity kam.Severity
 	Subject  string
 	fact     string
+	runes    int // the fact's characters in mrkdwn, once its words are dropped
 }
 
 // Fact is the alert's fact in words, as kam.Alert.Fact.
@@ -499,13 +523,24 @@ type weekData struct {
 }
 
 // load reads a workspace's week for accts and assesses every account once.
-func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
+// A nil lean keeps every alert's words; see leaner for one that keeps
+// only those the head of a digest can show.
+func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time, lean *leaner) (*week, error) {
 	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, cur: d.cfg.Currency, week: isoWeek(now, d.cfg.Location)}
 	// Read everything with the store's set-based loaders, one query each.
 	data, err := d.read(ctx, w, accts)
 	if err != nil {
 		return nil, err
 	}
+	// The week's detractors by account, in the order read, so that each
+	// account's reasons for attention are known as it is assessed.
+	detracted := map[int64][]kam.SurveyAnswer{}
+	for _, an := range data.answers {
+		if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
+			detracted[an.AccountID] = append(detracted[an.AccountID], an)
+		}
+	}
+	data.answers = nil
 	// Assess each account as its inputs stream in, and tell its alerts new
 	// since the last digest; only the assessments are kept. The NPS of the
 	// last 12 months and of the 12 before come with the inputs, counted as
@@ -526,6 +561,9 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		if s := in.Satisfaction; s != nil {
 			a.nps, a.npsPrev = s.Current, s.Previous
 		}
+		a.detracted = detracted[a.acct.ID]
+		a.reasons = attentionReasons(a)
+		lean.add(w, a, len(w.accts))
 		w.accts = append(w.accts, a)
 		byID[a.acct.ID] = a
 		return nil
@@ -533,17 +571,9 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	if err != nil {
 		return nil, fmt.Errorf("load health inputs: %w", err)
 	}
+	data.snaps = nil
 	// Hand the week's rows to their accounts.
 	w.addActivity(byID, data)
-	// The week's detractors, then who needs attention, now that all is in.
-	for _, an := range data.answers {
-		if a := byID[an.AccountID]; a != nil && an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
-			a.detracted = append(a.detracted, an)
-		}
-	}
-	for _, a := range w.accts {
-		a.reasons = attentionReasons(a)
-	}
 	if err := d.place(ctx, w); err != nil {
 		return nil, err
 	}

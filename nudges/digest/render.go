@@ -27,7 +27,7 @@ const (
 
 // digest renders the digest of a portfolio for one recipient.
 func (w *week) digest(recipient, title string, accts []*account) Digest {
-	dg, _ := w.digestHead(recipient, title, accts, -1)
+	dg, _, _ := w.digestHead(recipient, title, accts, -1)
 	return dg
 }
 
@@ -35,26 +35,17 @@ func (w *week) digest(recipient, title string, accts []*account) Digest {
 // keep is negative); n counts them all. Each part is cut as soon as it is
 // full, so the parts not kept are dropped as they are laid out: a digest
 // of thousands of accounts is never held whole.
-func (w *week) digestHead(recipient, title string, accts []*account, keep int) (dg Digest, n int) {
+//
+// whole is false when a part kept holds a section laid out by its size
+// alone (see leaner): the caller lays the digest out from a full load.
+func (w *week) digestHead(recipient, title string, accts []*account, keep int) (dg Digest, n int, whole bool) {
 	p := slices.Clone(accts)
-	slices.SortStableFunc(p, func(a, b *account) int {
-		if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
-			return c
-		}
-		x, y := a.health, b.health
-		switch {
-		case x.Score != y.Score:
-			return cmp.Compare(x.Score, y.Score)
-		case a.critical != b.critical:
-			return cmp.Compare(b.critical, a.critical)
-		case len(x.Alerts) != len(y.Alerts):
-			return cmp.Compare(len(y.Alerts), len(x.Alerts))
-		}
-		return cmp.Compare(a.lname, b.lname)
-	})
+	slices.SortStableFunc(p, portfolioOrder)
 	var parts [][]slack.Block
+	whole = true
 	s := &splitter{emit: func(part []slack.Block) {
 		if keep < 0 || n < keep {
+			whole = whole && !slices.ContainsFunc(part, isPhantom)
 			parts = append(parts, charts.Cap(part))
 		}
 		n++
@@ -73,7 +64,26 @@ func (w *week) digestHead(recipient, title string, accts []*account, keep int) (
 			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, n)))
 		}
 	}
-	return dg, n
+	return dg, n, whole
+}
+
+// portfolioOrder is the digest's order of accounts: those needing
+// attention first, then the lowest health, the most critical alerts, the
+// most alerts, and by name.
+func portfolioOrder(a, b *account) int {
+	if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
+		return c
+	}
+	x, y := a.health, b.health
+	switch {
+	case x.Score != y.Score:
+		return cmp.Compare(x.Score, y.Score)
+	case a.critical != b.critical:
+		return cmp.Compare(b.critical, a.critical)
+	case len(x.Alerts) != len(y.Alerts):
+		return cmp.Compare(len(y.Alerts), len(x.Alerts))
+	}
+	return cmp.Compare(a.lname, b.lname)
 }
 
 // boolRank orders true before false.
@@ -104,7 +114,7 @@ func (w *week) render(title string, p []*account, s *splitter) (summary string) 
 	w.attentionBlocks(t.attention, s)
 	s.add(interactionBlocks(p, t)...)
 	s.add(w.stageBlocks(t)...)
-	s.add(overdueBlocks(t.overdue)...)
+	overdueBlocks(t.overdue, s)
 	alertBlocks(p, t, s)
 	s.add(w.satisfactionBlocks(p, t)...)
 	w.accountBlocks(p, s)
@@ -135,8 +145,13 @@ type totals struct {
 	names               map[int64]string // account names by ID
 }
 
-// overdue is an overdue plan review or tactic: its account's name and fact.
-type overdue struct{ account, fact string }
+// overdue is an overdue plan review or tactic: its account's name and
+// fact; of a lean account, the fact's size in place of its words.
+type overdue struct {
+	account, fact string
+	lean          bool
+	runes         int
+}
 
 // tally sums the portfolio's accounts into totals.
 func tally(p []*account) *totals {
@@ -172,10 +187,10 @@ func tally(p []*account) *totals {
 			switch al.Kind {
 			case kam.AlertPlanReview:
 				t.reviews++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, al.runes})
 			case kam.AlertTacticOverdue:
 				t.tactics++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, al.runes})
 			}
 		}
 		t.freshN += len(a.fresh)
@@ -266,6 +281,10 @@ func (w *week) attentionBlocks(attention []*account, s *splitter) {
 	}
 	s.add(section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
 	for _, a := range attention {
+		if a.lean {
+			s.add(phantom{section(""), attentionSize(a)})
+			continue
+		}
 		s.add(section(clip(w.attentionText(a), sectionText)))
 	}
 }
@@ -332,18 +351,30 @@ func (w *week) stageBlocks(t *totals) []slack.Block {
 	return pack(heading, lines)
 }
 
-// overdueBlocks list the overdue plan reviews and tactics; none when
+// overdueBlocks add to s the overdue plan reviews and tactics; none when
 // nothing is overdue.
-func overdueBlocks(list []overdue) []slack.Block {
+func overdueBlocks(list []overdue, s *splitter) {
 	if len(list) == 0 {
-		return nil
+		return
 	}
-	lines := make([]string, 0, len(list))
+	pk := newPacker(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)))
+	pk.sink = s
 	for _, o := range list {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
+		if o.lean {
+			pk.addSize(overdueMarkup + utf8.RuneCountInString(format.Mrkdwn(o.account)) + o.runes)
+			continue
+		}
+		pk.add(fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
 	}
-	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)), lines)
+	pk.blocks()
 }
+
+// overdueMarkup and alertMarkup are the characters an overdue line and an
+// alert line add to their account's name and fact (and severity mark).
+var (
+	overdueMarkup = utf8.RuneCountInString("• ** — ")
+	alertMarkup   = utf8.RuneCountInString("• " + " *" + "* — ")
+)
 
 // alertBlocks add to s the alerts new since the last digest (every open
 // one the first time).
@@ -363,11 +394,16 @@ func alertBlocks(p []*account, t *totals, s *splitter) {
 		names := make([]string, len(byName)) // each account's name, worded once
 		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
 			mark := "• " + format.SeverityMark(sev) + " *"
+			markSize := alertMarkup + utf8.RuneCountInString(format.SeverityMark(sev))
 			for k, a := range byName {
 				for _, i := range a.fresh {
 					if al := &a.health.Alerts[i]; al.Severity == sev {
 						if names[k] == "" {
 							names[k] = format.Mrkdwn(a.acct.Name)
+						}
+						if a.lean {
+							pk.addSize(markSize + utf8.RuneCountInString(names[k]) + al.runes)
+							continue
 						}
 						pk.add(mark + names[k] + "* — " + format.Mrkdwn(al.Fact()))
 					}
@@ -553,6 +589,7 @@ func pack(title string, lines []string) []slack.Block {
 type packer struct {
 	out   []slack.Block
 	sink  *splitter // when set, takes each section as it fills, instead of out
+	ghost bool      // a line of the section being filled was added by its size
 	b     []byte
 	n     int // characters in b
 	lines int // lines added
@@ -583,9 +620,30 @@ func (p *packer) add(line string) {
 	p.lines++
 }
 
+// addSize puts at the end of the list a line of k characters whose words
+// were dropped: the section it falls in is laid out by its size alone.
+func (p *packer) addSize(k int) {
+	k = min(k, lineText)
+	if p.n > 0 && p.n+1+k > sectionText {
+		p.cut()
+	}
+	if p.n > 0 {
+		p.n++
+	}
+	p.n += k
+	p.ghost = true
+	p.lines++
+}
+
 // cut ends the section being filled.
 func (p *packer) cut() {
-	sec := section(string(p.b))
+	var sec slack.Block
+	if p.ghost {
+		sec = phantom{section(""), p.n}
+	} else {
+		sec = section(string(p.b))
+	}
+	p.ghost = false
 	if p.sink != nil {
 		p.sink.add(sec)
 	} else {
@@ -684,8 +742,24 @@ func (s *splitter) flush() {
 	s.cur, s.chars = nil, 0
 }
 
+// phantom stands for a section laid out by its size alone, its words
+// dropped (see leaner): it counts toward a message's limits as the section
+// would, and must never be in a part that is kept.
+type phantom struct {
+	*slack.SectionBlock
+	chars int
+}
+
+func isPhantom(b slack.Block) bool {
+	_, ok := b.(phantom)
+	return ok
+}
+
 // blockChars counts the characters of text a block carries.
 func blockChars(b slack.Block) int {
+	if p, ok := b.(phantom); ok {
+		return p.chars
+	}
 	n := 0
 	text := func(t *slack.TextBlockObject) {
 		if t != nil {
