@@ -432,10 +432,12 @@ type account struct {
 	critical int      // the critical alerts, counted once for sorting
 	managers []string // the team's managers
 	health   health
-	prev     *kam.HealthSnapshot // nil before the first digest
-	// fresh are the alerts the last digest did not see, by index into
-	// health.Alerts: all of them before the account's first digest.
-	fresh     []int
+	// prevScore is the health the last digest reported, when hasPrev.
+	prevScore int
+	hasPrev   bool
+	// freshN counts the alerts the last digest did not see (each marked
+	// fresh): all of them before the account's first digest.
+	freshN    int
 	touches   int // real contacts this week
 	byUser    []kam.InteractionCount
 	moves     []kam.StageMove
@@ -464,28 +466,48 @@ type health struct {
 
 // alert is what the digest shows of a kam.Alert, its fact worded once (the
 // digest lists every alert, some twice); the account is the alert's
-// account's.
+// account's. Thousands of accounts' alerts are held at once: the words are
+// behind a pointer, which a lean account drops (see leaner).
 type alert struct {
 	Kind     kam.AlertKind
-	Severity kam.Severity
-	Subject  string
-	fact     string
-	runes    int // the fact's characters in mrkdwn, once its words are dropped
+	words    *alertWords // nil once dropped
+	runes    int32       // the fact's characters in mrkdwn, once its words are dropped
+	Severity int8        // a kam.Severity
+	fresh    bool        // the last digest did not see it
 }
 
+// alertWords are an alert's subject and fact.
+type alertWords struct{ subject, fact string }
+
 // Fact is the alert's fact in words, as kam.Alert.Fact.
-func (al alert) Fact() string { return al.fact }
+func (al alert) Fact() string {
+	if al.words == nil {
+		return ""
+	}
+	return al.words.fact
+}
+
+// Subject is the alert's kam.Alert.Subject.
+func (al alert) Subject() string {
+	if al.words == nil {
+		return ""
+	}
+	return al.words.subject
+}
+
+// Sev is the alert's severity.
+func (al alert) Sev() kam.Severity { return kam.Severity(al.Severity) }
 
 // appendKey appends the kam.Alert's Key of the alert of account id to b.
 func (al alert) appendKey(b []byte, id int64) []byte {
-	return kam.Alert{Kind: al.Kind, AccountID: id, Subject: al.Subject}.AppendKey(b)
+	return kam.Alert{Kind: al.Kind, AccountID: id, Subject: al.Subject()}.AppendKey(b)
 }
 
 // healthOf keeps of h what the digest shows.
 func healthOf(h kam.Health) health {
 	alerts := make([]alert, len(h.Alerts))
 	for i, al := range h.Alerts {
-		alerts[i] = alert{Kind: al.Kind, Severity: al.Severity, Subject: al.Subject, fact: al.Fact()}
+		alerts[i] = alert{Kind: al.Kind, Severity: int8(al.Severity), words: &alertWords{al.Subject, al.Fact()}}
 	}
 	return health{Score: h.Score, Band: h.Band, New: h.New, Alerts: alerts}
 }
@@ -494,7 +516,7 @@ func healthOf(h kam.Health) health {
 func (h health) Critical() int {
 	n := 0
 	for _, a := range h.Alerts {
-		if a.Severity == kam.SeverityCritical {
+		if a.Sev() == kam.SeverityCritical {
 			n++
 		}
 	}
@@ -611,7 +633,7 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 	a.openN, a.openValue, a.weighted = pipelineOf(in.Opportunities)
 	var known map[string]bool
 	if s, ok := snaps[a.acct.ID]; ok {
-		a.prev = &s
+		a.prevScore, a.hasPrev = s.Score, true
 		if s.Week > w.prevWeek {
 			w.prevWeek = s.Week
 		}
@@ -621,8 +643,9 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 		}
 	}
 	var key []byte
-	for j, al := range a.health.Alerts {
-		isNew := a.prev == nil
+	for j := range a.health.Alerts {
+		al := &a.health.Alerts[j]
+		isNew := !a.hasPrev
 		if !isNew {
 			key = al.appendKey(key[:0], a.acct.ID)
 			isNew = !known[string(key)]
@@ -630,10 +653,8 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 		// Every alert counts, as /kam health counts them: overdue reviews
 		// and tactics are listed again under their own heading.
 		if isNew {
-			if a.fresh == nil {
-				a.fresh = make([]int, 0, len(a.health.Alerts)-j)
-			}
-			a.fresh = append(a.fresh, j)
+			al.fresh = true
+			a.freshN++
 		}
 	}
 	return a
@@ -714,16 +735,16 @@ func attentionReasons(a *account) []string {
 	if n := h.Critical(); n > 0 {
 		rs = append(rs, plural(n, "critical alert", "critical alerts"))
 	}
-	if a.prev != nil && a.prev.Score-h.Score >= attentionFall {
-		rs = append(rs, fmt.Sprintf("health fell %d points", a.prev.Score-h.Score))
+	if a.hasPrev && a.prevScore-h.Score >= attentionFall {
+		rs = append(rs, fmt.Sprintf("health fell %d points", a.prevScore-h.Score))
 	}
 	if n := len(a.detracted); n > 0 {
 		rs = append(rs, plural(n, "detractor answer", "detractor answers"))
 	}
 	var warn int
-	if a.prev != nil { // before the first digest no alert is new
-		for _, i := range a.fresh {
-			if a.health.Alerts[i].Severity >= kam.SeverityWarning {
+	if a.hasPrev { // before the first digest no alert is new
+		for _, al := range a.health.Alerts {
+			if al.fresh && al.Sev() >= kam.SeverityWarning {
 				warn++
 			}
 		}

@@ -100,8 +100,8 @@ func (w *week) makeLean(a *account) {
 	}
 	for i := range a.health.Alerts {
 		al := &a.health.Alerts[i]
-		al.runes = utf8.RuneCountInString(format.Mrkdwn(al.fact))
-		al.fact, al.Subject = "", ""
+		al.runes = int32(utf8.RuneCountInString(format.Mrkdwn(al.Fact())))
+		al.words = nil
 	}
 	a.lean = true
 }

@@ -165,9 +165,9 @@ func tally(p []*account) *totals {
 		h := a.health
 		total += h.Score
 		t.bands[h.Band]++
-		if a.prev != nil {
+		if a.hasPrev {
 			t.scoreNow += h.Score
-			t.scorePrev += a.prev.Score
+			t.scorePrev += a.prevScore
 			t.withPrev++
 		}
 		t.touches += a.touches
@@ -187,13 +187,13 @@ func tally(p []*account) *totals {
 			switch al.Kind {
 			case kam.AlertPlanReview:
 				t.reviews++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, al.runes})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
 			case kam.AlertTacticOverdue:
 				t.tactics++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, al.runes})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
 			}
 		}
-		t.freshN += len(a.fresh)
+		t.freshN += a.freshN
 		// Respondents count once per account, so the portfolio's NPS is
 		// the sum of its accounts' counts.
 		t.nps = addNPS(t.nps, a.nps)
@@ -396,13 +396,13 @@ func alertBlocks(p []*account, t *totals, s *splitter) {
 			mark := "• " + format.SeverityMark(sev) + " *"
 			markSize := alertMarkup + utf8.RuneCountInString(format.SeverityMark(sev))
 			for k, a := range byName {
-				for _, i := range a.fresh {
-					if al := &a.health.Alerts[i]; al.Severity == sev {
+				for i := range a.health.Alerts {
+					if al := &a.health.Alerts[i]; al.fresh && al.Sev() == sev {
 						if names[k] == "" {
 							names[k] = format.Mrkdwn(a.acct.Name)
 						}
 						if a.lean {
-							pk.addSize(markSize + utf8.RuneCountInString(names[k]) + al.runes)
+							pk.addSize(markSize + utf8.RuneCountInString(names[k]) + int(al.runes))
 							continue
 						}
 						pk.add(mark + names[k] + "* — " + format.Mrkdwn(al.Fact()))
@@ -491,8 +491,8 @@ func (w *week) attentionText(a *account) string {
 	h := a.health
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* · health %s", format.Mrkdwn(a.acct.Name), format.Health(h.Score))
-	if a.prev != nil {
-		fmt.Fprintf(&b, " (%s)", format.Delta(h.Score-a.prev.Score))
+	if a.hasPrev {
+		fmt.Fprintf(&b, " (%s)", format.Delta(h.Score-a.prevScore))
 	}
 	if a.acct.OwnerID != "" {
 		fmt.Fprintf(&b, " · owner <@%s>", a.acct.OwnerID)
@@ -503,7 +503,7 @@ func (w *week) attentionText(a *account) string {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact()), quoteText))
+		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Sev()), clip(format.Mrkdwn(al.Fact()), quoteText))
 	}
 	if a.summary != "" {
 		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
@@ -521,8 +521,8 @@ func (w *week) accountLine(a *account) string {
 		// A score resting on no data is no grade.
 		line = fmt.Sprintf("• *%s* _%s_", format.Mrkdwn(a.acct.Name), kam.NoDataYet)
 	}
-	if a.prev != nil {
-		line += " " + format.Delta(h.Score-a.prev.Score)
+	if a.hasPrev {
+		line += " " + format.Delta(h.Score-a.prevScore)
 	}
 	line += " · " + plural(a.touches, "interaction", "interactions") + " · " + format.Alerts(len(h.Alerts))
 	if a.nps.Responses > 0 {
