@@ -416,6 +416,9 @@ type week struct {
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
 	accts    []*account
+	// counts are the week's contacts by account and person, of accts'
+	// accounts only; each digest sums those of its portfolio by person.
+	counts []kam.InteractionCount
 	// quadrants holds each fully scored account's quadrant; nil when the
 	// digest does not place accounts.
 	quadrants map[int64]kam.Quadrant
@@ -439,7 +442,6 @@ type account struct {
 	// fresh): all of them before the account's first digest.
 	freshN    int
 	touches   int // real contacts this week
-	byUser    []kam.InteractionCount
 	moves     []kam.StageMove
 	openN     int
 	openValue int64
@@ -567,19 +569,28 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	// since the last digest; only the assessments are kept. The NPS of the
 	// last 12 months and of the 12 before come with the inputs, counted as
 	// /kam health counts them.
+	prior := w.priorOf(accts, data.snaps)
+	data.snaps = nil
 	byID := make(map[int64]*account, len(accts))
 	w.accts = make([]*account, 0, len(accts))
 	i := 0 // the inputs come in the order of accts
 	err = d.cfg.Store.HealthInputsEach(ctx, team, accts, now, func(in kam.HealthInput) error {
 		var acct *kam.Account
+		var last *snapshot
 		if i < len(accts) && accts[i].ID == in.Account.ID {
-			acct = &accts[i]
+			acct, last = &accts[i], &prior[i]
 		} else {
 			c := in.Account
 			acct = &c
+			// Out of order, which the store does not do: found the long way.
+			if j := slices.IndexFunc(accts, func(x kam.Account) bool { return x.ID == c.ID }); j >= 0 {
+				last = &prior[j]
+			} else {
+				last = &snapshot{}
+			}
 		}
 		i++
-		a := w.assess(acct, in, data.snaps)
+		a := w.assess(acct, in, last)
 		if s := in.Satisfaction; s != nil {
 			a.nps, a.npsPrev = s.Current, s.Previous
 		}
@@ -593,7 +604,6 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	if err != nil {
 		return nil, fmt.Errorf("load health inputs: %w", err)
 	}
-	data.snaps = nil
 	// Hand the week's rows to their accounts.
 	w.addActivity(byID, data)
 	if err := d.place(ctx, w); err != nil {
@@ -623,25 +633,46 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 	return &data, nil
 }
 
+// snapshot is what the digest compares an account with: its score and
+// alert keys at the last digest, when ok.
+type snapshot struct {
+	ok     bool
+	score  int
+	alerts []string
+}
+
+// priorOf keeps, by place in accts, the score and alert keys of each
+// account's last snapshot, and moves w.prevWeek to the latest: a slice
+// the accounts' assessments let go of one by one, where the map read
+// would be held whole until the last.
+func (w *week) priorOf(accts []kam.Account, snaps map[int64]kam.HealthSnapshot) []snapshot {
+	out := make([]snapshot, len(accts))
+	for i, ac := range accts {
+		if s, ok := snaps[ac.ID]; ok {
+			out[i] = snapshot{ok: true, score: s.Score, alerts: s.Alerts}
+			w.prevWeek = max(w.prevWeek, s.Week)
+		}
+	}
+	return out
+}
+
 // assess scores one account's health and compares its alerts with the
-// account's last snapshot, which also moves w.prevWeek on. acct is the
-// account of in, kept by the caller.
-func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
+// account's last snapshot, which it then lets go of. acct is the account
+// of in, kept by the caller.
+func (w *week) assess(acct *kam.Account, in kam.HealthInput, last *snapshot) *account {
 	// Only the score and alerts are kept: the digest shows no more.
 	a := &account{acct: acct, lname: strings.ToLower(acct.Name), managers: managersOf(in.Members), health: healthOf(kam.AssessHealthSummary(in, w.now))}
 	a.critical = a.health.Critical()
 	a.openN, a.openValue, a.weighted = pipelineOf(in.Opportunities)
 	var known map[string]bool
-	if s, ok := snaps[a.acct.ID]; ok {
-		a.prevScore, a.hasPrev = s.Score, true
-		if s.Week > w.prevWeek {
-			w.prevWeek = s.Week
-		}
-		known = make(map[string]bool, len(s.Alerts))
-		for _, k := range s.Alerts {
+	if last.ok {
+		a.prevScore, a.hasPrev = last.score, true
+		known = make(map[string]bool, len(last.alerts))
+		for _, k := range last.alerts {
 			known[k] = true
 		}
 	}
+	*last = snapshot{}
 	var key []byte
 	for j := range a.health.Alerts {
 		al := &a.health.Alerts[j]
@@ -663,12 +694,16 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 // addActivity adds the week's contacts and stage moves to
 // the accounts they belong to; rows of other accounts are skipped.
 func (w *week) addActivity(byID map[int64]*account, data *weekData) {
+	// The rows of other accounts are dropped in place: the week keeps the
+	// rows read, not a copy of each by account.
+	w.counts = data.counts[:0]
 	for _, c := range data.counts {
 		if a := byID[c.AccountID]; a != nil {
 			a.touches += c.Count
-			a.byUser = append(a.byUser, c)
+			w.counts = append(w.counts, c)
 		}
 	}
+	clear(data.counts[len(w.counts):])
 	for _, m := range data.moves {
 		if a := byID[m.AccountID]; a != nil {
 			a.moves = append(a.moves, m)

@@ -104,7 +104,7 @@ func (w *week) span() string { return format.DateRange(w.from, w.to.Add(-1), w.l
 // messages as it goes; summary is a one-line gist for notifications. The
 // arithmetic is tally's; each section below only words and lays it out.
 func (w *week) render(title string, p []*account, s *splitter) (summary string) {
-	t := tally(p)
+	t := w.tally(p)
 	// The overview: headline figures as fields, and the notification's gist.
 	s.add(w.overview(title, p, t)...)
 	s.add(w.portfolioCharts(p)...)
@@ -154,7 +154,7 @@ type overdue struct {
 }
 
 // tally sums the portfolio's accounts into totals.
-func tally(p []*account) *totals {
+func (w *week) tally(p []*account) *totals {
 	t := &totals{bands: map[kam.Band]int{}, byUser: map[string]int{}, names: map[int64]string{}}
 	total := 0
 	for _, a := range p {
@@ -173,9 +173,6 @@ func tally(p []*account) *totals {
 		t.touches += a.touches
 		if a.touches > 0 {
 			t.touched++
-		}
-		for _, c := range a.byUser {
-			t.byUser[c.UserID] += c.Count
 		}
 		t.openN += a.openN
 		t.openValue += a.openValue
@@ -199,6 +196,12 @@ func tally(p []*account) *totals {
 		t.nps = addNPS(t.nps, a.nps)
 		t.npsPrev = addNPS(t.npsPrev, a.npsPrev)
 		t.detracted = append(t.detracted, a.detracted...)
+	}
+	// Each person's contacts with the portfolio's accounts.
+	for _, c := range w.counts {
+		if _, ok := t.names[c.AccountID]; ok {
+			t.byUser[c.UserID] += c.Count
+		}
 	}
 	if len(p) > 0 {
 		t.avg = int(math.Round(float64(total) / float64(len(p))))
