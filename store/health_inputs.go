@@ -154,7 +154,11 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 		if len(accts) > 0 {
 			pending = next()
 		}
-		for _, in := range r.ins {
+		for i := range r.ins {
+			in := r.ins[i]
+			// Let go of each input once fn has it: the chunk's inputs
+			// are not held until its last is done with.
+			r.ins[i] = kam.HealthInput{}
 			in.SurveyEvery = every
 			if err := fn(in); err != nil {
 				return err
