@@ -449,7 +449,7 @@ type account struct {
 	nps       kam.NPSStats // the last 12 months
 	npsPrev   kam.NPSStats // the 12 months before
 	detracted []kam.SurveyAnswer
-	reasons   []string // why it needs attention; empty when it does not
+	needs     bool // it needs attention: attentionReasons words why
 	summary   string
 	// lean is set when the alerts' words were dropped (see leaner); then
 	// attention is the size of the entry under "Needs attention".
@@ -471,15 +471,44 @@ type health struct {
 // account's. Thousands of accounts' alerts are held at once: the words are
 // behind a pointer, which a lean account drops (see leaner).
 type alert struct {
-	Kind     kam.AlertKind
 	words    *alertWords // nil once dropped
 	runes    int32       // the fact's characters in mrkdwn, once its words are dropped
+	kind     uint8       // its place in kam.AlertKinds; otherKind: in words
 	Severity int8        // a kam.Severity
 	fresh    bool        // the last digest did not see it
 }
 
-// alertWords are an alert's subject and fact.
-type alertWords struct{ subject, fact string }
+// otherKind marks a kind kam.AlertKinds does not list.
+const otherKind = 255
+
+// kindIndex is each kind's place in kam.AlertKinds.
+var kindIndex = func() map[kam.AlertKind]uint8 {
+	m := make(map[kam.AlertKind]uint8, len(kam.AlertKinds))
+	for i, k := range kam.AlertKinds {
+		if i < otherKind {
+			m[k] = uint8(i)
+		}
+	}
+	return m
+}()
+
+// Kind is the alert's kind.
+func (al alert) Kind() kam.AlertKind {
+	if al.kind != otherKind {
+		return kam.AlertKinds[al.kind]
+	}
+	if al.words == nil {
+		return ""
+	}
+	return al.words.kind
+}
+
+// alertWords are an alert's subject and fact, and its kind when
+// kam.AlertKinds does not list it.
+type alertWords struct {
+	subject, fact string
+	kind          kam.AlertKind
+}
 
 // Fact is the alert's fact in words, as kam.Alert.Fact.
 func (al alert) Fact() string {
@@ -502,14 +531,19 @@ func (al alert) Sev() kam.Severity { return kam.Severity(al.Severity) }
 
 // appendKey appends the kam.Alert's Key of the alert of account id to b.
 func (al alert) appendKey(b []byte, id int64) []byte {
-	return kam.Alert{Kind: al.Kind, AccountID: id, Subject: al.Subject()}.AppendKey(b)
+	return kam.Alert{Kind: al.Kind(), AccountID: id, Subject: al.Subject()}.AppendKey(b)
 }
 
 // healthOf keeps of h what the digest shows.
 func healthOf(h kam.Health) health {
 	alerts := make([]alert, len(h.Alerts))
 	for i, al := range h.Alerts {
-		alerts[i] = alert{Kind: al.Kind, Severity: int8(al.Severity), words: &alertWords{al.Subject, al.Fact()}}
+		k, ok := kindIndex[al.Kind]
+		words := &alertWords{subject: al.Subject, fact: al.Fact()}
+		if !ok {
+			k, words.kind = otherKind, al.Kind
+		}
+		alerts[i] = alert{kind: k, Severity: int8(al.Severity), words: words}
 	}
 	return health{Score: h.Score, Band: h.Band, New: h.New, Alerts: alerts}
 }
@@ -595,7 +629,7 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 			a.nps, a.npsPrev = s.Current, s.Previous
 		}
 		a.detracted = detracted[a.acct.ID]
-		a.reasons = attentionReasons(a)
+		a.needs = len(attentionReasons(a)) > 0
 		lean.add(w, a, len(w.accts))
 		w.accts = append(w.accts, a)
 		byID[a.acct.ID] = a
@@ -813,7 +847,7 @@ func (d *Digester) summarize(ctx context.Context, accts []*account) {
 	}
 	var todo []*account
 	for _, a := range accts {
-		if len(a.reasons) > 0 && a.summary == "" {
+		if a.needs && a.summary == "" {
 			todo = append(todo, a)
 		}
 	}

@@ -40,7 +40,7 @@ func (l *leaner) add(w *week, a *account, pos int) {
 	if l == nil {
 		return
 	}
-	if len(a.reasons) == 0 {
+	if !a.needs {
 		w.makeLean(a)
 		return
 	}
@@ -95,7 +95,7 @@ func (w *week) makeLean(a *account) {
 	if a.lean {
 		return
 	}
-	if len(a.reasons) > 0 {
+	if a.needs {
 		a.attention = utf8.RuneCountInString(w.attentionText(a))
 	}
 	for i := range a.health.Alerts {

@@ -71,7 +71,7 @@ func (w *week) digestHead(recipient, title string, accts []*account, keep int) (
 // attention first, then the lowest health, the most critical alerts, the
 // most alerts, and by name.
 func portfolioOrder(a, b *account) int {
-	if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
+	if c := boolRank(a.needs, b.needs); c != 0 {
 		return c
 	}
 	x, y := a.health, b.health
@@ -159,7 +159,7 @@ func (w *week) tally(p []*account) *totals {
 	total := 0
 	for _, a := range p {
 		t.names[a.acct.ID] = a.acct.Name
-		if len(a.reasons) > 0 {
+		if a.needs {
 			t.attention = append(t.attention, a)
 		}
 		h := a.health
@@ -181,7 +181,7 @@ func (w *week) tally(p []*account) *totals {
 		t.critical += h.Critical()
 		t.alerts += len(h.Alerts)
 		for _, al := range h.Alerts {
-			switch al.Kind {
+			switch al.Kind() {
 			case kam.AlertPlanReview:
 				t.reviews++
 				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
@@ -500,7 +500,7 @@ func (w *week) attentionText(a *account) string {
 	if a.acct.OwnerID != "" {
 		fmt.Fprintf(&b, " · owner <@%s>", a.acct.OwnerID)
 	}
-	fmt.Fprintf(&b, "\n_Why:_ %s", strings.Join(a.reasons, ", "))
+	fmt.Fprintf(&b, "\n_Why:_ %s", strings.Join(attentionReasons(a), ", "))
 	for i, al := range h.Alerts {
 		if i == alertsShown {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
