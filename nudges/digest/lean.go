@@ -44,25 +44,31 @@ func (l *leaner) add(w *week, a *account, pos int) {
 		w.makeLean(a)
 		return
 	}
+	// Both heaps take a before either lets go of an account: one that
+	// the first lets go of may be the second's to keep.
 	r := ranked{a, pos}
-	l.push(w, &l.all, r)
+	out := [2]*account{l.push(&l.all, r), nil}
 	if slices.Contains(a.managers, l.user) {
-		l.push(w, &l.mine, r)
+		out[1] = l.push(&l.mine, r)
+	}
+	for _, o := range out {
+		if o != nil && o.held == 0 {
+			w.makeLean(o)
+		}
 	}
 }
 
-// push adds r to h and drops the last in the digest's order past the
-// limit, making it lean when no other heap holds it.
-func (l *leaner) push(w *week, h *rankHeap, r ranked) {
+// push adds r to h and, past the limit, takes out the last in the
+// digest's order and returns it.
+func (l *leaner) push(h *rankHeap, r ranked) *account {
 	r.a.held++
 	heap.Push(h, r)
 	if h.Len() <= l.limit {
-		return
+		return nil
 	}
 	out := heap.Pop(h).(ranked)
-	if out.a.held--; out.a.held == 0 {
-		w.makeLean(out.a)
-	}
+	out.a.held--
+	return out.a
 }
 
 // ranked is an account needing attention and its place in the week.
@@ -96,7 +102,8 @@ func (w *week) makeLean(a *account) {
 		return
 	}
 	if a.needs {
-		a.attention = utf8.RuneCountInString(w.attentionText(a))
+		// Without its summary, which may come after (summarize).
+		a.attention = utf8.RuneCountInString(w.attentionText(a)) - summarySize(a.summary)
 	}
 	for i := range a.health.Alerts {
 		al := &a.health.Alerts[i]
@@ -109,9 +116,9 @@ func (w *week) makeLean(a *account) {
 // attentionSize is the characters of a lean account's entry under "Needs
 // attention", as attentionText would word it.
 func attentionSize(a *account) int {
-	n := a.attention
-	if a.summary != "" {
-		n += utf8.RuneCountInString("\n> " + format.Model(clip(a.summary, quoteText)))
-	}
-	return min(n, sectionText)
+	return min(a.attention+summarySize(a.summary), sectionText)
 }
+
+// summarySize is the characters the summary line adds to an entry under
+// "Needs attention".
+func summarySize(summary string) int { return utf8.RuneCountInString(summaryLine(summary)) }

@@ -39,8 +39,7 @@ func (w *week) digest(recipient, title string, accts []*account) Digest {
 // whole is false when a part kept holds a section laid out by its size
 // alone (see leaner): the caller lays the digest out from a full load.
 func (w *week) digestHead(recipient, title string, accts []*account, keep int) (dg Digest, n int, whole bool) {
-	p := slices.Clone(accts)
-	slices.SortStableFunc(p, portfolioOrder)
+	p := sortPortfolio(accts)
 	var parts [][]slack.Block
 	whole = true
 	s := &splitter{emit: func(part []slack.Block) {
@@ -65,6 +64,13 @@ func (w *week) digestHead(recipient, title string, accts []*account, keep int) (
 		}
 	}
 	return dg, n, whole
+}
+
+// sortPortfolio is a copy of accts in the digest's order.
+func sortPortfolio(accts []*account) []*account {
+	p := slices.Clone(accts)
+	slices.SortStableFunc(p, portfolioOrder)
+	return p
 }
 
 // portfolioOrder is the digest's order of accounts: those needing
@@ -508,12 +514,19 @@ func (w *week) attentionText(a *account) string {
 		}
 		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Sev()), clip(format.Mrkdwn(al.Fact()), quoteText))
 	}
-	if a.summary != "" {
-		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
-	}
+	b.WriteString(summaryLine(a.summary))
 	// An exact copy: the digest keeps an entry for each of possibly
 	// thousands of accounts, and the builder's buffer has room to spare.
 	return strings.Clone(b.String())
+}
+
+// summaryLine is the line an account's summary adds to its entry under
+// "Needs attention"; none without one.
+func summaryLine(summary string) string {
+	if summary == "" {
+		return ""
+	}
+	return "\n> " + format.Model(clip(summary, quoteText))
 }
 
 // accountLine is an account's line in the "All accounts" list.
