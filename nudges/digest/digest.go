@@ -585,8 +585,8 @@ type weekData struct {
 // only those the head of a digest can show.
 func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time, lean *leaner) (*week, error) {
 	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, cur: d.cfg.Currency, week: isoWeek(now, d.cfg.Location)}
-	// Read everything with the store's set-based loaders, one query each.
-	data, err := d.read(ctx, w, accts)
+	// Read the week with the store's set-based loaders, one query each.
+	data, err := d.read(ctx, w)
 	if err != nil {
 		return nil, err
 	}
@@ -639,6 +639,9 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		return nil, fmt.Errorf("load health inputs: %w", err)
 	}
 	// Hand the week's rows to their accounts.
+	if err := d.readActivity(ctx, w, data); err != nil {
+		return nil, err
+	}
 	w.addActivity(byID, data)
 	if err := d.place(ctx, w); err != nil {
 		return nil, err
@@ -646,17 +649,12 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 	return w, nil
 }
 
-// read loads the week's rows of the workspace.
-func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*weekData, error) {
+// read loads what the assessments compare with: the week's survey
+// answers and the last snapshots.
+func (d *Digester) read(ctx context.Context, w *week) (*weekData, error) {
 	st, team := d.cfg.Store, w.team
 	var data weekData
 	var err error
-	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
-		return nil, fmt.Errorf("load interactions: %w", err)
-	}
-	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
-		return nil, fmt.Errorf("load stage moves: %w", err)
-	}
 	// The week's answers, [from, to): answers are stored to the millisecond.
 	if data.answers, err = st.SurveyAnswers(ctx, team, w.from.Add(-time.Millisecond), w.to); err != nil {
 		return nil, fmt.Errorf("load survey answers: %w", err)
@@ -665,6 +663,20 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 		return nil, fmt.Errorf("load health snapshots: %w", err)
 	}
 	return &data, nil
+}
+
+// readActivity loads the week's contacts and stage moves, once the
+// accounts are assessed: they are not held while the inputs stream in.
+func (d *Digester) readActivity(ctx context.Context, w *week, data *weekData) error {
+	st, team := d.cfg.Store, w.team
+	var err error
+	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
+		return fmt.Errorf("load interactions: %w", err)
+	}
+	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
+		return fmt.Errorf("load stage moves: %w", err)
+	}
+	return nil
 }
 
 // snapshot is what the digest compares an account with: its score and
