@@ -43,7 +43,7 @@ type Table struct {
 // which become its twins. A table longer than MaxTableRows, or without
 // rows, is left out: the bullets alone are sent.
 func (t Table) Blocks(bullets []slack.Block) []slack.Block {
-	if len(t.Rows) == 0 || len(t.Rows) > MaxTableRows {
+	if t.Bare() {
 		return bullets
 	}
 	tb := slack.NewDataTableBlock(clipTo(t.Caption, 150), slack.DataTableBlockOptionBlockID(richPrefix+t.ID)).
@@ -98,3 +98,7 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
 }
+
+// Bare reports whether Blocks returns the bullets alone, with no table:
+// when there is no row, or more than a table holds.
+func (t Table) Bare() bool { return len(t.Rows) == 0 || len(t.Rows) > MaxTableRows }

@@ -13,7 +13,13 @@ import (
 // no parts means the user is on no account's team.
 type DigestSource interface {
 	UserDigest(ctx context.Context, teamID, userID string, now time.Time) ([][]slack.Block, error)
+	// UserDigestHead is UserDigest keeping only the first keep parts; n
+	// counts the parts of the whole digest.
+	UserDigestHead(ctx context.Context, teamID, userID string, now time.Time, keep int) (head [][]slack.Block, n int, err error)
 }
+
+// replyParts are the parts of a digest a reply and its follow-up show.
+const replyParts = 2
 
 // DigestConfig configures /kam digest.
 type DigestConfig struct {
@@ -48,27 +54,23 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 	if err := noMoreArgs(c); err != nil {
 		return Reply{}, err
 	}
+	if cfg.Notifier == nil {
+		// Without DMs only the reply's parts are shown: the rest of a long
+		// digest is counted, not kept.
+		head, n, err := cfg.Digests.UserDigestHead(ctx, c.TeamID, c.UserID, c.Now, replyParts)
+		if err != nil {
+			return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
+		}
+		return digestReply(head, n), nil
+	}
 	parts, err := cfg.Digests.UserDigest(ctx, c.TeamID, c.UserID, c.Now)
 	if err != nil {
 		return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
 	}
-	switch len(parts) {
-	case 0:
-		return Reply{Blocks: []slack.Block{section("You manage no account and are on no account's team, so there is no digest for you yet. " +
-			"An admin adds you with `/kam team &lt;account&gt; add @you role=manager` (or another role).")}}, nil
-	case 1:
-		return Reply{Blocks: parts[0]}, nil
-	case 2:
-		// A reply and one follow-up through response_url hold it all.
-		second := parts[1]
-		return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return Reply{Blocks: second} }}, nil
+	if len(parts) <= replyParts {
+		return digestReply(parts, len(parts)), nil
 	}
 	// Longer digests go whole to the user's DMs; the reply shows the start.
-	if cfg.Notifier == nil {
-		second := parts[1]
-		note := contextBlock(fmt.Sprintf("This digest has %d parts; a reply holds two. The weekly digest by DM carries all of them.", len(parts)))
-		return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return Reply{Blocks: append(second, note)} }}, nil
-	}
 	stamp := c.Now.UTC().Format("20060102T150405.000")
 	dctx := context.WithoutCancel(ctx)
 	for i, blocks := range parts {
@@ -81,4 +83,23 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 	note := Reply{Blocks: []slack.Block{section(fmt.Sprintf(
 		"Your digest is %d messages long, more than a reply holds: all %d are on their way to your DMs from kambot. Above is the first.", len(parts), len(parts)))}}
 	return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return note }}, nil
+}
+
+// digestReply shows the head of a digest of n parts in a reply and its
+// follow-up, with a note when the digest is longer than the two.
+func digestReply(head [][]slack.Block, n int) Reply {
+	switch n {
+	case 0:
+		return Reply{Blocks: []slack.Block{section("You manage no account and are on no account's team, so there is no digest for you yet. " +
+			"An admin adds you with `/kam team &lt;account&gt; add @you role=manager` (or another role).")}}
+	case 1:
+		return Reply{Blocks: head[0]}
+	case 2:
+		// A reply and one follow-up through response_url hold it all.
+		second := head[1]
+		return Reply{Blocks: head[0], Later: func(context.Context) Reply { return Reply{Blocks: second} }}
+	}
+	second := head[1]
+	note := contextBlock(fmt.Sprintf("This digest has %d parts; a reply holds two. The weekly digest by DM carries all of them.", n))
+	return Reply{Blocks: head[0], Later: func(context.Context) Reply { return Reply{Blocks: append(second, note)} }}
 }

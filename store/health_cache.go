@@ -62,15 +62,30 @@ const never = math.MaxInt64
 // get returns a copy of the entry of account a loaded under rev, if it is
 // still good at nowMS.
 func (c *healthCache) get(team string, a kam.Account, rev, nowMS int64) (kam.HealthInput, bool) {
+	data, ok := c.encoded(team, a.ID, rev, nowMS)
+	if !ok {
+		return kam.HealthInput{}, false
+	}
+	return decodeEntry(data, a)
+}
+
+// encoded returns the bytes of the entry of account id loaded under rev,
+// if it is still good at nowMS; decodeEntry reads them.
+func (c *healthCache) encoded(team string, id, rev, nowMS int64) ([]byte, bool) {
 	c.mu.Lock()
-	e := c.entries[healthKey{team, a.ID}]
+	e := c.entries[healthKey{team, id}]
 	c.mu.Unlock()
 	// A clock gone back (nowMS before the load) is not served: the entry
 	// says nothing of times before it was read.
 	if e == nil || e.rev != rev || nowMS < e.at || nowMS >= e.until {
-		return kam.HealthInput{}, false
+		return nil, false
 	}
-	in, err := decodeHealth(e.data)
+	return e.data, true
+}
+
+// decodeEntry decodes an entry's bytes into the inputs of account a.
+func decodeEntry(data []byte, a kam.Account) (kam.HealthInput, bool) {
+	in, err := decodeHealth(data)
 	if err != nil {
 		return kam.HealthInput{}, false // cannot happen: it was encoded here
 	}

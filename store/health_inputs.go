@@ -139,8 +139,8 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 		accts = accts[n:]
 		ch := make(chan healthChunkResult, 1)
 		go func() {
-			ins, err := db.healthChunk(ctx, teamID, part, now)
-			ch <- healthChunkResult{ins, err}
+			items, err := db.healthChunk(ctx, teamID, part, now)
+			ch <- healthChunkResult{items, err}
 		}()
 		return ch
 	}
@@ -154,7 +154,15 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 		if len(accts) > 0 {
 			pending = next()
 		}
-		for _, in := range r.ins {
+		for i := range r.items {
+			// Let go of each input once fn has it: the chunk's inputs
+			// are not held until its last is done with.
+			it := r.items[i]
+			r.items[i] = healthItem{}
+			in, err := db.healthInput(ctx, teamID, it, now)
+			if err != nil {
+				return err
+			}
 			in.SurveyEvery = every
 			if err := fn(in); err != nil {
 				return err
@@ -166,8 +174,32 @@ func (db *DB) HealthInputsEach(ctx context.Context, teamID string, accts []kam.A
 
 // healthChunkResult is one chunk loaded ahead by HealthInputsEach.
 type healthChunkResult struct {
-	ins []kam.HealthInput
-	err error
+	items []healthItem
+	err   error
+}
+
+// healthItem is one account's inputs in a chunk: as loaded, or the bytes
+// of the entry kept, decoded only when their turn comes, so that a chunk
+// loaded ahead from memory holds its inputs encoded.
+type healthItem struct {
+	in   kam.HealthInput // its Account alone when data is set
+	data []byte
+}
+
+// healthInput is the inputs of it, decoded if need be; an entry that
+// does not decode (it cannot happen: it was encoded here) is loaded again.
+func (db *DB) healthInput(ctx context.Context, teamID string, it healthItem, now time.Time) (kam.HealthInput, error) {
+	if it.data == nil {
+		return it.in, nil
+	}
+	if in, ok := decodeEntry(it.data, it.in.Account); ok {
+		return in, nil
+	}
+	ins, _, err := db.healthInputs(ctx, teamID, []kam.Account{it.in.Account}, now)
+	if err != nil {
+		return kam.HealthInput{}, err
+	}
+	return ins[0], nil
 }
 
 // healthChunk serves one chunk: the change counters first, then the
@@ -175,7 +207,7 @@ type healthChunkResult struct {
 // rest loaded and kept. The counters are read before the load, so a write
 // racing it can only make the entry look older than it is (and be loaded
 // again), never newer.
-func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]kam.HealthInput, error) {
+func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Account, now time.Time) ([]healthItem, error) {
 	ids := make([]int64, len(accts))
 	for i, a := range accts {
 		ids[i] = a.ID
@@ -185,12 +217,12 @@ func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Accoun
 		return nil, err
 	}
 	nowMS := ms(now)
-	out := make([]kam.HealthInput, len(accts))
+	out := make([]healthItem, len(accts))
 	var miss []kam.Account
 	var at []int // position in out of each miss
 	for i, a := range accts {
-		if in, ok := db.health.get(teamID, a, revs[a.ID], nowMS); ok {
-			out[i] = in
+		if data, ok := db.health.encoded(teamID, a.ID, revs[a.ID], nowMS); ok {
+			out[i] = healthItem{in: kam.HealthInput{Account: a}, data: data}
 		} else {
 			miss, at = append(miss, a), append(at, i)
 		}
@@ -205,7 +237,7 @@ func (db *DB) healthChunk(ctx context.Context, teamID string, accts []kam.Accoun
 	db.health.loads.Add(int64(len(miss)))
 	for j, in := range ins {
 		db.health.put(teamID, revs[in.Account.ID], nowMS, until[j], in)
-		out[at[j]] = in
+		out[at[j]] = healthItem{in: in}
 	}
 	return out, nil
 }

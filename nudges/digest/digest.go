@@ -206,7 +206,7 @@ func (d *Digester) Run(ctx context.Context, now time.Time) error {
 }
 
 func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) error {
-	w, digests, err := d.build(ctx, team, now)
+	w, plans, err := d.build(ctx, team, now)
 	if err != nil {
 		return err
 	}
@@ -219,10 +219,13 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 	// A retry within the week queues only missing parts (their keys); the
 	// pictures, which no key guards, are posted once: by the first run.
 	pictures := !d.ranThisWeek(ctx, w)
-	for _, dg := range digests {
-		if own[dg.Recipient] {
+	// Each digest is rendered, queued and dropped before the next: a
+	// workspace's digests are never held all at once.
+	for _, pl := range plans {
+		if own[pl.recipient] {
 			continue // on their own day and hour: RunPersonal
 		}
+		dg := w.digest(pl.recipient, pl.title, pl.accts)
 		if pictures {
 			if line := d.postMatrix(ctx, dg); line != "" {
 				dg.Parts[0] = append(dg.Parts[0], note(line))
@@ -256,11 +259,27 @@ func (d *Digester) send(ctx context.Context, dg Digest) error {
 // BuildAll builds every digest of a workspace at now without sending
 // anything: one per manager, and the channel copy when configured.
 func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) ([]Digest, error) {
-	_, digests, err := d.build(ctx, teamID, now)
-	return digests, err
+	w, plans, err := d.build(ctx, teamID, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Digest, 0, len(plans))
+	for _, pl := range plans {
+		out = append(out, w.digest(pl.recipient, pl.title, pl.accts))
+	}
+	return out, nil
 }
 
-func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week, []Digest, error) {
+// plan is one digest to render from a week: its recipient, title and
+// accounts.
+type plan struct {
+	recipient, title string
+	accts            []*account
+}
+
+// build loads the workspace's week and lists its digests, in the order
+// they go: each manager's by user ID, then the channel copy.
+func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week, []plan, error) {
 	accts, err := d.cfg.Store.Accounts(ctx, team)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list accounts: %w", err)
@@ -269,7 +288,7 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week
 	// runs, so that every day is in exactly one weekly digest.
 	y, m, dd := now.In(d.cfg.Location).Date()
 	to := time.Date(y, m, dd, 0, 0, 0, 0, d.cfg.Location)
-	w, err := d.load(ctx, team, accts, to.AddDate(0, 0, -7), to, now)
+	w, err := d.load(ctx, team, accts, to.AddDate(0, 0, -7), to, now, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -296,19 +315,19 @@ func (d *Digester) build(ctx context.Context, team string, now time.Time) (*week
 		}
 		d.summarize(ctx, managed)
 	}
-	out := make([]Digest, 0, len(ids)+1)
+	plans := make([]plan, 0, len(ids)+1)
 	for _, id := range ids {
 		n := len(managers[id])
 		title := fmt.Sprintf("Your portfolio: the %d accounts you manage", n)
 		if n == 1 {
 			title = "Your portfolio: the account you manage"
 		}
-		out = append(out, w.digest(id, title, managers[id]))
+		plans = append(plans, plan{id, title, managers[id]})
 	}
 	if ch != "" && len(w.accts) > 0 {
-		out = append(out, w.digest(ch, fmt.Sprintf("All %d accounts of the workspace", len(w.accts)), w.accts))
+		plans = append(plans, plan{ch, fmt.Sprintf("All %d accounts of the workspace", len(w.accts)), w.accts})
 	}
-	return w, out, nil
+	return w, plans, nil
 }
 
 func (d *Digester) channelFor(team string) string {
@@ -323,26 +342,55 @@ func (d *Digester) channelFor(team string) string {
 // none, the accounts on whose team they are. It returns no parts when the
 // user is on no account's team. This is what /kam digest shows.
 func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now time.Time) ([][]slack.Block, error) {
+	parts, _, err := d.UserDigestHead(ctx, teamID, userID, now, -1)
+	return parts, err
+}
+
+// UserDigestHead is UserDigest keeping only the first keep parts (all when
+// keep is negative), with n the number of parts of the whole digest. The
+// parts after the first keep are dropped as they are laid out, so a reply
+// that shows the start of a long digest never holds all of it.
+func (d *Digester) UserDigestHead(ctx context.Context, teamID, userID string, now time.Time, keep int) (head [][]slack.Block, n int, err error) {
 	accts, err := d.cfg.Store.AccountsForUser(ctx, teamID, userID)
 	if err != nil {
-		return nil, fmt.Errorf("digest for %s: %w", userID, err)
+		return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
 	}
 	if len(accts) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	// On demand, the week is the seven days up to now.
-	w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now)
-	if err != nil {
-		return nil, fmt.Errorf("digest for %s: %w", userID, err)
+	// On demand, the week is the seven days up to now. Keeping a few
+	// parts, only the alerts' words the head can show are kept; should the
+	// head reach further, it is laid out again from a full load.
+	var lean *leaner
+	if keep >= 0 {
+		lean = newLeaner(userID, keep*maxBlocks)
 	}
+	for {
+		w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now, lean)
+		if err != nil {
+			return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
+		}
+		title, portfolio := w.userPortfolio(userID)
+		d.summarize(ctx, portfolio)
+		dg, n, whole := w.digestHead(userID, title, portfolio, keep)
+		if whole || lean == nil {
+			return dg.Parts, n, nil
+		}
+		lean = nil
+	}
+}
+
+// userPortfolio is what a user's own digest covers: the accounts they
+// manage or, when they manage none, every account of the week.
+func (w *week) userPortfolio(userID string) (title string, portfolio []*account) {
 	var managed []*account
 	for _, a := range w.accts {
 		if slices.Contains(a.managers, userID) {
 			managed = append(managed, a)
 		}
 	}
-	title := fmt.Sprintf("Your portfolio: the %d accounts you manage", len(managed))
-	portfolio := managed
+	title = fmt.Sprintf("Your portfolio: the %d accounts you manage", len(managed))
+	portfolio = managed
 	switch {
 	case len(managed) == 1:
 		title = "Your portfolio: the account you manage"
@@ -353,8 +401,7 @@ func (d *Digester) UserDigest(ctx context.Context, teamID, userID string, now ti
 			title = "Your account: the one whose team you are on"
 		}
 	}
-	d.summarize(ctx, portfolio)
-	return w.digest(userID, title, portfolio).Parts, nil
+	return title, portfolio
 }
 
 // ---- The week's data -----------------------------------------------------------
@@ -369,6 +416,9 @@ type week struct {
 	week     string // ISO week of now, in loc
 	prevWeek string // ISO week of the latest earlier snapshot; "" when none
 	accts    []*account
+	// counts are the week's contacts by account and person, of accts'
+	// accounts only; each digest sums those of its portfolio by person.
+	counts []kam.InteractionCount
 	// quadrants holds each fully scored account's quadrant; nil when the
 	// digest does not place accounts.
 	quadrants map[int64]kam.Quadrant
@@ -385,12 +435,13 @@ type account struct {
 	critical int      // the critical alerts, counted once for sorting
 	managers []string // the team's managers
 	health   health
-	prev     *kam.HealthSnapshot // nil before the first digest
-	// fresh are the alerts the last digest did not see, by index into
-	// health.Alerts: all of them before the account's first digest.
-	fresh     []int
+	// prevScore is the health the last digest reported, when hasPrev.
+	prevScore int
+	hasPrev   bool
+	// freshN counts the alerts the last digest did not see (each marked
+	// fresh): all of them before the account's first digest.
+	freshN    int
 	touches   int // real contacts this week
-	byUser    []kam.InteractionCount
 	moves     []kam.StageMove
 	openN     int
 	openValue int64
@@ -398,8 +449,13 @@ type account struct {
 	nps       kam.NPSStats // the last 12 months
 	npsPrev   kam.NPSStats // the 12 months before
 	detracted []kam.SurveyAnswer
-	reasons   []string // why it needs attention; empty when it does not
+	needs     bool // it needs attention: attentionReasons words why
 	summary   string
+	// lean is set when the alerts' words were dropped (see leaner); then
+	// attention is the size of the entry under "Needs attention".
+	lean      bool
+	attention int
+	held      int8 // the leaner's heaps holding the account
 }
 
 // health is what the digest shows of an account's kam.Health.
@@ -412,27 +468,82 @@ type health struct {
 
 // alert is what the digest shows of a kam.Alert, its fact worded once (the
 // digest lists every alert, some twice); the account is the alert's
-// account's.
+// account's. Thousands of accounts' alerts are held at once: the words are
+// behind a pointer, which a lean account drops (see leaner).
 type alert struct {
-	Kind     kam.AlertKind
-	Severity kam.Severity
-	Subject  string
-	fact     string
+	words    *alertWords // nil once dropped
+	runes    int32       // the fact's characters in mrkdwn, once its words are dropped
+	kind     uint8       // its place in kam.AlertKinds; otherKind: in words
+	Severity int8        // a kam.Severity
+	fresh    bool        // the last digest did not see it
+}
+
+// otherKind marks a kind kam.AlertKinds does not list.
+const otherKind = 255
+
+// kindIndex is each kind's place in kam.AlertKinds.
+var kindIndex = func() map[kam.AlertKind]uint8 {
+	m := make(map[kam.AlertKind]uint8, len(kam.AlertKinds))
+	for i, k := range kam.AlertKinds {
+		if i < otherKind {
+			m[k] = uint8(i)
+		}
+	}
+	return m
+}()
+
+// Kind is the alert's kind.
+func (al alert) Kind() kam.AlertKind {
+	if al.kind != otherKind {
+		return kam.AlertKinds[al.kind]
+	}
+	if al.words == nil {
+		return ""
+	}
+	return al.words.kind
+}
+
+// alertWords are an alert's subject and fact, and its kind when
+// kam.AlertKinds does not list it.
+type alertWords struct {
+	subject, fact string
+	kind          kam.AlertKind
 }
 
 // Fact is the alert's fact in words, as kam.Alert.Fact.
-func (al alert) Fact() string { return al.fact }
+func (al alert) Fact() string {
+	if al.words == nil {
+		return ""
+	}
+	return al.words.fact
+}
+
+// Subject is the alert's kam.Alert.Subject.
+func (al alert) Subject() string {
+	if al.words == nil {
+		return ""
+	}
+	return al.words.subject
+}
+
+// Sev is the alert's severity.
+func (al alert) Sev() kam.Severity { return kam.Severity(al.Severity) }
 
 // appendKey appends the kam.Alert's Key of the alert of account id to b.
 func (al alert) appendKey(b []byte, id int64) []byte {
-	return kam.Alert{Kind: al.Kind, AccountID: id, Subject: al.Subject}.AppendKey(b)
+	return kam.Alert{Kind: al.Kind(), AccountID: id, Subject: al.Subject()}.AppendKey(b)
 }
 
 // healthOf keeps of h what the digest shows.
 func healthOf(h kam.Health) health {
 	alerts := make([]alert, len(h.Alerts))
 	for i, al := range h.Alerts {
-		alerts[i] = alert{Kind: al.Kind, Severity: al.Severity, Subject: al.Subject, fact: al.Fact()}
+		k, ok := kindIndex[al.Kind]
+		words := &alertWords{subject: al.Subject, fact: al.Fact()}
+		if !ok {
+			k, words.kind = otherKind, al.Kind
+		}
+		alerts[i] = alert{kind: k, Severity: int8(al.Severity), words: words}
 	}
 	return health{Score: h.Score, Band: h.Band, New: h.New, Alerts: alerts}
 }
@@ -441,7 +552,7 @@ func healthOf(h kam.Health) health {
 func (h health) Critical() int {
 	n := 0
 	for _, a := range h.Alerts {
-		if a.Severity == kam.SeverityCritical {
+		if a.Sev() == kam.SeverityCritical {
 			n++
 		}
 	}
@@ -470,33 +581,56 @@ type weekData struct {
 }
 
 // load reads a workspace's week for accts and assesses every account once.
-func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time) (*week, error) {
+// A nil lean keeps every alert's words; see leaner for one that keeps
+// only those the head of a digest can show.
+func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, from, to, now time.Time, lean *leaner) (*week, error) {
 	w := &week{team: team, now: now, from: from, to: to, loc: d.cfg.Location, cur: d.cfg.Currency, week: isoWeek(now, d.cfg.Location)}
-	// Read everything with the store's set-based loaders, one query each.
-	data, err := d.read(ctx, w, accts)
+	// Read the week with the store's set-based loaders, one query each.
+	data, err := d.read(ctx, w)
 	if err != nil {
 		return nil, err
 	}
+	// The week's detractors by account, in the order read, so that each
+	// account's reasons for attention are known as it is assessed.
+	detracted := map[int64][]kam.SurveyAnswer{}
+	for _, an := range data.answers {
+		if an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
+			detracted[an.AccountID] = append(detracted[an.AccountID], an)
+		}
+	}
+	data.answers = nil
 	// Assess each account as its inputs stream in, and tell its alerts new
 	// since the last digest; only the assessments are kept. The NPS of the
 	// last 12 months and of the 12 before come with the inputs, counted as
 	// /kam health counts them.
+	prior := w.priorOf(accts, data.snaps)
+	data.snaps = nil
 	byID := make(map[int64]*account, len(accts))
 	w.accts = make([]*account, 0, len(accts))
 	i := 0 // the inputs come in the order of accts
 	err = d.cfg.Store.HealthInputsEach(ctx, team, accts, now, func(in kam.HealthInput) error {
 		var acct *kam.Account
+		var last *snapshot
 		if i < len(accts) && accts[i].ID == in.Account.ID {
-			acct = &accts[i]
+			acct, last = &accts[i], &prior[i]
 		} else {
 			c := in.Account
 			acct = &c
+			// Out of order, which the store does not do: found the long way.
+			if j := slices.IndexFunc(accts, func(x kam.Account) bool { return x.ID == c.ID }); j >= 0 {
+				last = &prior[j]
+			} else {
+				last = &snapshot{}
+			}
 		}
 		i++
-		a := w.assess(acct, in, data.snaps)
+		a := w.assess(acct, in, last)
 		if s := in.Satisfaction; s != nil {
 			a.nps, a.npsPrev = s.Current, s.Previous
 		}
+		a.detracted = detracted[a.acct.ID]
+		a.needs = len(attentionReasons(a)) > 0
+		lean.add(w, a, len(w.accts))
 		w.accts = append(w.accts, a)
 		byID[a.acct.ID] = a
 		return nil
@@ -505,33 +639,22 @@ func (d *Digester) load(ctx context.Context, team string, accts []kam.Account, f
 		return nil, fmt.Errorf("load health inputs: %w", err)
 	}
 	// Hand the week's rows to their accounts.
+	if err := d.readActivity(ctx, w, data); err != nil {
+		return nil, err
+	}
 	w.addActivity(byID, data)
-	// The week's detractors, then who needs attention, now that all is in.
-	for _, an := range data.answers {
-		if a := byID[an.AccountID]; a != nil && an.Detractor() && !an.At.Before(w.from) && an.At.Before(w.to) {
-			a.detracted = append(a.detracted, an)
-		}
-	}
-	for _, a := range w.accts {
-		a.reasons = attentionReasons(a)
-	}
 	if err := d.place(ctx, w); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// read loads the week's rows of the workspace.
-func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*weekData, error) {
+// read loads what the assessments compare with: the week's survey
+// answers and the last snapshots.
+func (d *Digester) read(ctx context.Context, w *week) (*weekData, error) {
 	st, team := d.cfg.Store, w.team
 	var data weekData
 	var err error
-	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
-		return nil, fmt.Errorf("load interactions: %w", err)
-	}
-	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
-		return nil, fmt.Errorf("load stage moves: %w", err)
-	}
 	// The week's answers, [from, to): answers are stored to the millisecond.
 	if data.answers, err = st.SurveyAnswers(ctx, team, w.from.Add(-time.Millisecond), w.to); err != nil {
 		return nil, fmt.Errorf("load survey answers: %w", err)
@@ -542,28 +665,64 @@ func (d *Digester) read(ctx context.Context, w *week, accts []kam.Account) (*wee
 	return &data, nil
 }
 
+// readActivity loads the week's contacts and stage moves, once the
+// accounts are assessed: they are not held while the inputs stream in.
+func (d *Digester) readActivity(ctx context.Context, w *week, data *weekData) error {
+	st, team := d.cfg.Store, w.team
+	var err error
+	if data.counts, err = st.InteractionCounts(ctx, team, w.from, w.to); err != nil {
+		return fmt.Errorf("load interactions: %w", err)
+	}
+	if data.moves, err = st.StageMoves(ctx, team, w.from, w.to); err != nil {
+		return fmt.Errorf("load stage moves: %w", err)
+	}
+	return nil
+}
+
+// snapshot is what the digest compares an account with: its score and
+// alert keys at the last digest, when ok.
+type snapshot struct {
+	ok     bool
+	score  int
+	alerts []string
+}
+
+// priorOf keeps, by place in accts, the score and alert keys of each
+// account's last snapshot, and moves w.prevWeek to the latest: a slice
+// the accounts' assessments let go of one by one, where the map read
+// would be held whole until the last.
+func (w *week) priorOf(accts []kam.Account, snaps map[int64]kam.HealthSnapshot) []snapshot {
+	out := make([]snapshot, len(accts))
+	for i, ac := range accts {
+		if s, ok := snaps[ac.ID]; ok {
+			out[i] = snapshot{ok: true, score: s.Score, alerts: s.Alerts}
+			w.prevWeek = max(w.prevWeek, s.Week)
+		}
+	}
+	return out
+}
+
 // assess scores one account's health and compares its alerts with the
-// account's last snapshot, which also moves w.prevWeek on. acct is the
-// account of in, kept by the caller.
-func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam.HealthSnapshot) *account {
+// account's last snapshot, which it then lets go of. acct is the account
+// of in, kept by the caller.
+func (w *week) assess(acct *kam.Account, in kam.HealthInput, last *snapshot) *account {
 	// Only the score and alerts are kept: the digest shows no more.
 	a := &account{acct: acct, lname: strings.ToLower(acct.Name), managers: managersOf(in.Members), health: healthOf(kam.AssessHealthSummary(in, w.now))}
 	a.critical = a.health.Critical()
 	a.openN, a.openValue, a.weighted = pipelineOf(in.Opportunities)
 	var known map[string]bool
-	if s, ok := snaps[a.acct.ID]; ok {
-		a.prev = &s
-		if s.Week > w.prevWeek {
-			w.prevWeek = s.Week
-		}
-		known = make(map[string]bool, len(s.Alerts))
-		for _, k := range s.Alerts {
+	if last.ok {
+		a.prevScore, a.hasPrev = last.score, true
+		known = make(map[string]bool, len(last.alerts))
+		for _, k := range last.alerts {
 			known[k] = true
 		}
 	}
+	*last = snapshot{}
 	var key []byte
-	for j, al := range a.health.Alerts {
-		isNew := a.prev == nil
+	for j := range a.health.Alerts {
+		al := &a.health.Alerts[j]
+		isNew := !a.hasPrev
 		if !isNew {
 			key = al.appendKey(key[:0], a.acct.ID)
 			isNew = !known[string(key)]
@@ -571,10 +730,8 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 		// Every alert counts, as /kam health counts them: overdue reviews
 		// and tactics are listed again under their own heading.
 		if isNew {
-			if a.fresh == nil {
-				a.fresh = make([]int, 0, len(a.health.Alerts)-j)
-			}
-			a.fresh = append(a.fresh, j)
+			al.fresh = true
+			a.freshN++
 		}
 	}
 	return a
@@ -583,12 +740,16 @@ func (w *week) assess(acct *kam.Account, in kam.HealthInput, snaps map[int64]kam
 // addActivity adds the week's contacts and stage moves to
 // the accounts they belong to; rows of other accounts are skipped.
 func (w *week) addActivity(byID map[int64]*account, data *weekData) {
+	// The rows of other accounts are dropped in place: the week keeps the
+	// rows read, not a copy of each by account.
+	w.counts = data.counts[:0]
 	for _, c := range data.counts {
 		if a := byID[c.AccountID]; a != nil {
 			a.touches += c.Count
-			a.byUser = append(a.byUser, c)
+			w.counts = append(w.counts, c)
 		}
 	}
+	clear(data.counts[len(w.counts):])
 	for _, m := range data.moves {
 		if a := byID[m.AccountID]; a != nil {
 			a.moves = append(a.moves, m)
@@ -655,16 +816,16 @@ func attentionReasons(a *account) []string {
 	if n := h.Critical(); n > 0 {
 		rs = append(rs, plural(n, "critical alert", "critical alerts"))
 	}
-	if a.prev != nil && a.prev.Score-h.Score >= attentionFall {
-		rs = append(rs, fmt.Sprintf("health fell %d points", a.prev.Score-h.Score))
+	if a.hasPrev && a.prevScore-h.Score >= attentionFall {
+		rs = append(rs, fmt.Sprintf("health fell %d points", a.prevScore-h.Score))
 	}
 	if n := len(a.detracted); n > 0 {
 		rs = append(rs, plural(n, "detractor answer", "detractor answers"))
 	}
 	var warn int
-	if a.prev != nil { // before the first digest no alert is new
-		for _, i := range a.fresh {
-			if a.health.Alerts[i].Severity >= kam.SeverityWarning {
+	if a.hasPrev { // before the first digest no alert is new
+		for _, al := range a.health.Alerts {
+			if al.fresh && al.Sev() >= kam.SeverityWarning {
 				warn++
 			}
 		}
@@ -698,7 +859,7 @@ func (d *Digester) summarize(ctx context.Context, accts []*account) {
 	}
 	var todo []*account
 	for _, a := range accts {
-		if len(a.reasons) > 0 && a.summary == "" {
+		if a.needs && a.summary == "" {
 			todo = append(todo, a)
 		}
 	}

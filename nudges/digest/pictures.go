@@ -108,8 +108,8 @@ func (w *week) accountsTable(p []*account) charts.Table {
 			health = charts.Text(kam.NoDataYet)
 		}
 		change := charts.Text("—")
-		if a.prev != nil {
-			change = charts.Num(float64(h.Score-a.prev.Score), format.Delta(h.Score-a.prev.Score))
+		if a.hasPrev {
+			change = charts.Num(float64(h.Score-a.prevScore), format.Delta(h.Score-a.prevScore))
 		}
 		nps := charts.Text("—")
 		if a.nps.Responses > 0 {

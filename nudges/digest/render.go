@@ -27,40 +27,69 @@ const (
 
 // digest renders the digest of a portfolio for one recipient.
 func (w *week) digest(recipient, title string, accts []*account) Digest {
-	p := slices.Clone(accts)
-	slices.SortStableFunc(p, func(a, b *account) int {
-		if c := boolRank(len(a.reasons) > 0, len(b.reasons) > 0); c != 0 {
-			return c
+	dg, _, _ := w.digestHead(recipient, title, accts, -1)
+	return dg
+}
+
+// digestHead is digest keeping only the first keep parts (every part when
+// keep is negative); n counts them all. Each part is cut as soon as it is
+// full, so the parts not kept are dropped as they are laid out: a digest
+// of thousands of accounts is never held whole.
+//
+// whole is false when a part kept holds a section laid out by its size
+// alone (see leaner): the caller lays the digest out from a full load.
+func (w *week) digestHead(recipient, title string, accts []*account, keep int) (dg Digest, n int, whole bool) {
+	p := sortPortfolio(accts)
+	var parts [][]slack.Block
+	whole = true
+	s := &splitter{emit: func(part []slack.Block) {
+		if keep < 0 || n < keep {
+			whole = whole && !slices.ContainsFunc(part, isPhantom)
+			parts = append(parts, charts.Cap(part))
 		}
-		x, y := a.health, b.health
-		switch {
-		case x.Score != y.Score:
-			return cmp.Compare(x.Score, y.Score)
-		case a.critical != b.critical:
-			return cmp.Compare(b.critical, a.critical)
-		case len(x.Alerts) != len(y.Alerts):
-			return cmp.Compare(len(y.Alerts), len(x.Alerts))
-		}
-		return cmp.Compare(a.lname, b.lname)
-	})
-	blocks, summary := w.render(title, p)
-	parts := split(blocks)
-	for i := range parts {
-		parts[i] = charts.Cap(parts[i])
-	}
-	dg := Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts)),
+		n++
+	}}
+	summary := w.render(title, p, s)
+	s.flush()
+	dg = Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts)),
 		title: title, accounts: p}
 	for i := range parts {
 		text := fmt.Sprintf("Weekly digest, %s: %s", w.span(), summary)
-		if len(parts) > 1 {
-			text += fmt.Sprintf(" (part %d of %d)", i+1, len(parts))
+		if n > 1 {
+			text += fmt.Sprintf(" (part %d of %d)", i+1, n)
 		}
 		dg.Texts[i] = text
-		if len(parts) > 1 {
-			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, len(parts))))
+		if n > 1 {
+			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, n)))
 		}
 	}
-	return dg
+	return dg, n, whole
+}
+
+// sortPortfolio is a copy of accts in the digest's order.
+func sortPortfolio(accts []*account) []*account {
+	p := slices.Clone(accts)
+	slices.SortStableFunc(p, portfolioOrder)
+	return p
+}
+
+// portfolioOrder is the digest's order of accounts: those needing
+// attention first, then the lowest health, the most critical alerts, the
+// most alerts, and by name.
+func portfolioOrder(a, b *account) int {
+	if c := boolRank(a.needs, b.needs); c != 0 {
+		return c
+	}
+	x, y := a.health, b.health
+	switch {
+	case x.Score != y.Score:
+		return cmp.Compare(x.Score, y.Score)
+	case a.critical != b.critical:
+		return cmp.Compare(b.critical, a.critical)
+	case len(x.Alerts) != len(y.Alerts):
+		return cmp.Compare(len(y.Alerts), len(x.Alerts))
+	}
+	return cmp.Compare(a.lname, b.lname)
 }
 
 // boolRank orders true before false.
@@ -77,24 +106,25 @@ func boolRank(a, b bool) int {
 // span names the digest's week: "2025-03-07 – 2025-03-13".
 func (w *week) span() string { return format.DateRange(w.from, w.to.Add(-1), w.loc) }
 
-// render lays the digest out as one list of blocks, which split cuts
-// into messages; summary is a one-line gist for notifications. The
+// render lays the digest out block by block into s, which cuts it into
+// messages as it goes; summary is a one-line gist for notifications. The
 // arithmetic is tally's; each section below only words and lays it out.
-func (w *week) render(title string, p []*account) (blocks []slack.Block, summary string) {
-	t := tally(p)
+func (w *week) render(title string, p []*account, s *splitter) (summary string) {
+	t := w.tally(p)
 	// The overview: headline figures as fields, and the notification's gist.
-	blocks = w.overview(title, p, t)
-	blocks = append(blocks, w.portfolioCharts(p)...)
+	s.add(w.overview(title, p, t)...)
+	s.add(w.portfolioCharts(p)...)
 	summary = fmt.Sprintf("health %d (%s), %s, %s", t.avg, t.change(len(p)), plural(t.touches, "interaction", "interactions"), plural(len(t.attention), "account needs attention", "accounts need attention"))
-	// Then one section group per topic, in the order managers read them.
-	blocks = append(blocks, w.attentionBlocks(t.attention)...)
-	blocks = append(blocks, interactionBlocks(p, t)...)
-	blocks = append(blocks, w.stageBlocks(t)...)
-	blocks = append(blocks, overdueBlocks(t.overdue)...)
-	blocks = append(blocks, alertBlocks(p, t)...)
-	blocks = append(blocks, w.satisfactionBlocks(p, t)...)
-	blocks = append(blocks, w.accountBlocks(p)...)
-	return blocks, summary
+	// Then one section group per topic, in the order managers read them;
+	// the long lists go to s a section at a time.
+	w.attentionBlocks(t.attention, s)
+	s.add(interactionBlocks(p, t)...)
+	s.add(w.stageBlocks(t)...)
+	overdueBlocks(t.overdue, s)
+	alertBlocks(p, t, s)
+	s.add(w.satisfactionBlocks(p, t)...)
+	w.accountBlocks(p, s)
+	return summary
 }
 
 // totals are a portfolio's figures for the week, summed over its accounts.
@@ -121,32 +151,34 @@ type totals struct {
 	names               map[int64]string // account names by ID
 }
 
-// overdue is an overdue plan review or tactic: its account's name and fact.
-type overdue struct{ account, fact string }
+// overdue is an overdue plan review or tactic: its account's name and
+// fact; of a lean account, the fact's size in place of its words.
+type overdue struct {
+	account, fact string
+	lean          bool
+	runes         int
+}
 
 // tally sums the portfolio's accounts into totals.
-func tally(p []*account) *totals {
+func (w *week) tally(p []*account) *totals {
 	t := &totals{bands: map[kam.Band]int{}, byUser: map[string]int{}, names: map[int64]string{}}
 	total := 0
 	for _, a := range p {
 		t.names[a.acct.ID] = a.acct.Name
-		if len(a.reasons) > 0 {
+		if a.needs {
 			t.attention = append(t.attention, a)
 		}
 		h := a.health
 		total += h.Score
 		t.bands[h.Band]++
-		if a.prev != nil {
+		if a.hasPrev {
 			t.scoreNow += h.Score
-			t.scorePrev += a.prev.Score
+			t.scorePrev += a.prevScore
 			t.withPrev++
 		}
 		t.touches += a.touches
 		if a.touches > 0 {
 			t.touched++
-		}
-		for _, c := range a.byUser {
-			t.byUser[c.UserID] += c.Count
 		}
 		t.openN += a.openN
 		t.openValue += a.openValue
@@ -155,21 +187,27 @@ func tally(p []*account) *totals {
 		t.critical += h.Critical()
 		t.alerts += len(h.Alerts)
 		for _, al := range h.Alerts {
-			switch al.Kind {
+			switch al.Kind() {
 			case kam.AlertPlanReview:
 				t.reviews++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
 			case kam.AlertTacticOverdue:
 				t.tactics++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact()})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
 			}
 		}
-		t.freshN += len(a.fresh)
+		t.freshN += a.freshN
 		// Respondents count once per account, so the portfolio's NPS is
 		// the sum of its accounts' counts.
 		t.nps = addNPS(t.nps, a.nps)
 		t.npsPrev = addNPS(t.npsPrev, a.npsPrev)
 		t.detracted = append(t.detracted, a.detracted...)
+	}
+	// Each person's contacts with the portfolio's accounts.
+	for _, c := range w.counts {
+		if _, ok := t.names[c.AccountID]; ok {
+			t.byUser[c.UserID] += c.Count
+		}
 	}
 	if len(p) > 0 {
 		t.avg = int(math.Round(float64(total) / float64(len(p))))
@@ -242,18 +280,22 @@ func (w *week) overview(title string, p []*account, t *totals) []slack.Block {
 	}
 }
 
-// attentionBlocks are the accounts needing attention, each in its own
-// section.
-func (w *week) attentionBlocks(attention []*account) []slack.Block {
-	blocks := []slack.Block{divider()}
+// attentionBlocks add the accounts needing attention to s, each in its
+// own section.
+func (w *week) attentionBlocks(attention []*account, s *splitter) {
+	s.add(divider())
 	if len(attention) == 0 {
-		return append(blocks, section("*Needs attention*\nNo account needs your attention this week."))
+		s.add(section("*Needs attention*\nNo account needs your attention this week."))
+		return
 	}
-	blocks = append(blocks, section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
+	s.add(section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
 	for _, a := range attention {
-		blocks = append(blocks, section(clip(w.attentionText(a), sectionText)))
+		if a.lean {
+			s.add(phantom{section(""), attentionSize(a)})
+			continue
+		}
+		s.add(section(clip(w.attentionText(a), sectionText)))
 	}
-	return blocks
 }
 
 // interactionBlocks are the week's contacts by team member and by account,
@@ -318,22 +360,34 @@ func (w *week) stageBlocks(t *totals) []slack.Block {
 	return pack(heading, lines)
 }
 
-// overdueBlocks list the overdue plan reviews and tactics; none when
+// overdueBlocks add to s the overdue plan reviews and tactics; none when
 // nothing is overdue.
-func overdueBlocks(list []overdue) []slack.Block {
+func overdueBlocks(list []overdue, s *splitter) {
 	if len(list) == 0 {
-		return nil
+		return
 	}
-	lines := make([]string, 0, len(list))
+	pk := newPacker(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)))
+	pk.sink = s
 	for _, o := range list {
-		lines = append(lines, fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
+		if o.lean {
+			pk.addSize(overdueMarkup + utf8.RuneCountInString(format.Mrkdwn(o.account)) + o.runes)
+			continue
+		}
+		pk.add(fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
 	}
-	return pack(fmt.Sprintf("*Overdue reviews and tactics* (%d)", len(list)), lines)
+	pk.blocks()
 }
 
-// alertBlocks list the alerts new since the last digest (every open one
-// the first time).
-func alertBlocks(p []*account, t *totals) []slack.Block {
+// overdueMarkup and alertMarkup are the characters an overdue line and an
+// alert line add to their account's name and fact (and severity mark).
+var (
+	overdueMarkup = utf8.RuneCountInString("• ** — ")
+	alertMarkup   = utf8.RuneCountInString("• " + " *" + "* — ")
+)
+
+// alertBlocks add to s the alerts new since the last digest (every open
+// one the first time).
+func alertBlocks(p []*account, t *totals, s *splitter) {
 	heading := fmt.Sprintf("*New alerts* (%d)", t.freshN)
 	if t.first() {
 		heading = fmt.Sprintf("*Open alerts* (%d)", t.freshN)
@@ -342,17 +396,23 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 	// gives, built from each account's already sorted alerts, packed as
 	// they are worded.
 	pk := newPacker(heading)
+	pk.sink = s
 	if t.freshN > 0 {
 		byName := slices.Clone(p)
 		slices.SortFunc(byName, func(a, b *account) int { return cmp.Compare(a.lname, b.lname) })
 		names := make([]string, len(byName)) // each account's name, worded once
 		for sev := kam.SeverityCritical; sev >= kam.SeverityInfo; sev-- {
 			mark := "• " + format.SeverityMark(sev) + " *"
+			markSize := alertMarkup + utf8.RuneCountInString(format.SeverityMark(sev))
 			for k, a := range byName {
-				for _, i := range a.fresh {
-					if al := &a.health.Alerts[i]; al.Severity == sev {
+				for i := range a.health.Alerts {
+					if al := &a.health.Alerts[i]; al.fresh && al.Sev() == sev {
 						if names[k] == "" {
 							names[k] = format.Mrkdwn(a.acct.Name)
+						}
+						if a.lean {
+							pk.addSize(markSize + utf8.RuneCountInString(names[k]) + int(al.runes))
+							continue
 						}
 						pk.add(mark + names[k] + "* — " + format.Mrkdwn(al.Fact()))
 					}
@@ -363,7 +423,7 @@ func alertBlocks(p []*account, t *totals) []slack.Block {
 	if pk.lines == 0 {
 		pk.add("None since the last digest.")
 	}
-	return pk.blocks()
+	pk.blocks()
 }
 
 // satisfactionBlocks are the portfolio's NPS and its change, the week's
@@ -412,22 +472,27 @@ func (w *week) detractorLine(an kam.SurveyAnswer, names map[int64]string) string
 	return line
 }
 
-// accountBlocks list every account, in the portfolio's order, and end the
-// digest with its footnote.
-func (w *week) accountBlocks(p []*account) []slack.Block {
+// accountBlocks add to s every account, in the portfolio's order, and end
+// the digest with its footnote.
+func (w *week) accountBlocks(p []*account, s *splitter) {
+	s.add(divider())
 	pk := newPacker(fmt.Sprintf("*All accounts* (%d) · health, change, interactions this week, alerts, NPS", len(p)))
+	table := w.accountsTable(p)
+	if table.Bare() {
+		// No table to twin the list with: its sections go as they fill.
+		pk.sink = s
+	}
 	for _, a := range p {
 		pk.add(w.accountLine(a))
 	}
-	blocks := []slack.Block{divider()}
-	blocks = append(blocks, w.accountsTable(p).Blocks(pk.blocks())...)
+	s.add(table.Blocks(pk.blocks())...)
 
 	foot := "Health change compares with the last digest"
 	if w.prevWeek != "" {
 		foot += " (week " + w.prevWeek + ")"
 	}
 	foot += ". Details: `/kam health &lt;account&gt;`. This digest any time: `/kam digest`."
-	return append(blocks, note(foot))
+	s.add(note(foot))
 }
 
 // attentionText is an account's entry under "Needs attention".
@@ -435,26 +500,33 @@ func (w *week) attentionText(a *account) string {
 	h := a.health
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* · health %s", format.Mrkdwn(a.acct.Name), format.Health(h.Score))
-	if a.prev != nil {
-		fmt.Fprintf(&b, " (%s)", format.Delta(h.Score-a.prev.Score))
+	if a.hasPrev {
+		fmt.Fprintf(&b, " (%s)", format.Delta(h.Score-a.prevScore))
 	}
 	if a.acct.OwnerID != "" {
 		fmt.Fprintf(&b, " · owner <@%s>", a.acct.OwnerID)
 	}
-	fmt.Fprintf(&b, "\n_Why:_ %s", strings.Join(a.reasons, ", "))
+	fmt.Fprintf(&b, "\n_Why:_ %s", strings.Join(attentionReasons(a), ", "))
 	for i, al := range h.Alerts {
 		if i == alertsShown {
 			fmt.Fprintf(&b, "\n…and %s: `/kam health %s`", plural(len(h.Alerts)-alertsShown, "more alert", "more alerts"), a.acct.Slug)
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Severity), clip(format.Mrkdwn(al.Fact()), quoteText))
+		fmt.Fprintf(&b, "\n• %s %s", format.SeverityMark(al.Sev()), clip(format.Mrkdwn(al.Fact()), quoteText))
 	}
-	if a.summary != "" {
-		fmt.Fprintf(&b, "\n> %s", format.Model(clip(a.summary, quoteText)))
-	}
+	b.WriteString(summaryLine(a.summary))
 	// An exact copy: the digest keeps an entry for each of possibly
 	// thousands of accounts, and the builder's buffer has room to spare.
 	return strings.Clone(b.String())
+}
+
+// summaryLine is the line an account's summary adds to its entry under
+// "Needs attention"; none without one.
+func summaryLine(summary string) string {
+	if summary == "" {
+		return ""
+	}
+	return "\n> " + format.Model(clip(summary, quoteText))
 }
 
 // accountLine is an account's line in the "All accounts" list.
@@ -465,8 +537,8 @@ func (w *week) accountLine(a *account) string {
 		// A score resting on no data is no grade.
 		line = fmt.Sprintf("• *%s* _%s_", format.Mrkdwn(a.acct.Name), kam.NoDataYet)
 	}
-	if a.prev != nil {
-		line += " " + format.Delta(h.Score-a.prev.Score)
+	if a.hasPrev {
+		line += " " + format.Delta(h.Score-a.prevScore)
 	}
 	line += " · " + plural(a.touches, "interaction", "interactions") + " · " + format.Alerts(len(h.Alerts))
 	if a.nps.Responses > 0 {
@@ -532,6 +604,8 @@ func pack(title string, lines []string) []slack.Block {
 // twice the text's size with each section of a digest that has thousands.
 type packer struct {
 	out   []slack.Block
+	sink  *splitter // when set, takes each section as it fills, instead of out
+	ghost bool      // a line of the section being filled was added by its size
 	b     []byte
 	n     int // characters in b
 	lines int // lines added
@@ -551,9 +625,7 @@ func (p *packer) add(line string) {
 		line, k = clip(line, lineText), lineText
 	}
 	if p.n > 0 && p.n+1+k > sectionText {
-		p.out = append(p.out, section(string(p.b)))
-		p.b = p.b[:0]
-		p.n = 0
+		p.cut()
 	}
 	if p.n > 0 {
 		p.b = append(p.b, '\n')
@@ -564,12 +636,44 @@ func (p *packer) add(line string) {
 	p.lines++
 }
 
-// blocks ends the list and returns its sections.
+// addSize puts at the end of the list a line of k characters whose words
+// were dropped: the section it falls in is laid out by its size alone.
+func (p *packer) addSize(k int) {
+	k = min(k, lineText)
+	if p.n > 0 && p.n+1+k > sectionText {
+		p.cut()
+	}
+	if p.n > 0 {
+		p.n++
+	}
+	p.n += k
+	p.ghost = true
+	p.lines++
+}
+
+// cut ends the section being filled.
+func (p *packer) cut() {
+	var sec slack.Block
+	if p.ghost {
+		sec = phantom{section(""), p.n}
+	} else {
+		sec = section(string(p.b))
+	}
+	p.ghost = false
+	if p.sink != nil {
+		p.sink.add(sec)
+	} else {
+		p.out = append(p.out, sec)
+	}
+	p.b = p.b[:0]
+	p.n = 0
+}
+
+// blocks ends the list and returns its sections: none when they went to
+// the sink.
 func (p *packer) blocks() []slack.Block {
 	if p.n > 0 {
-		p.out = append(p.out, section(string(p.b)))
-		p.b = p.b[:0]
-		p.n = 0
+		p.cut()
 	}
 	return p.out
 }
@@ -615,36 +719,63 @@ func addNPS(a, b kam.NPSStats) kam.NPSStats {
 	return s
 }
 
-// split cuts the digest's blocks into messages of at most maxBlocks
-// blocks and maxChars characters, keeping one block and some characters
-// free in each for its "Part i of n" line. Blocks are never cut or dropped.
-func split(blocks []slack.Block) [][]slack.Block {
-	const reserveChars = 100
-	var parts [][]slack.Block
-	var cur []slack.Block
-	chars := 0
-	// A chart or table stays in one message with its text twin; two
-	// blocks are kept free: the part line and the matrix line.
+// splitter cuts the digest's blocks into messages of at most maxBlocks
+// blocks and maxChars characters as they are laid out, keeping one block
+// and some characters free in each for its "Part i of n" line, and hands
+// each message to emit once the next block does not fit. Blocks are never
+// cut or dropped.
+type splitter struct {
+	emit  func(part []slack.Block)
+	cur   []slack.Block
+	chars int
+}
+
+// reserveChars are the characters each message keeps free.
+const reserveChars = 100
+
+// add lays blocks out after those added before. A chart or table stays
+// in one message with its text twin, so a caller adds the two together.
+func (s *splitter) add(blocks ...slack.Block) {
+	// Two blocks are kept free: the part line and the matrix line.
 	for _, unit := range charts.Units(blocks) {
 		n := 0
 		for _, b := range unit {
 			n += blockChars(b)
 		}
-		if len(cur) > 0 && (len(cur)+len(unit) > maxBlocks-2 || chars+n > maxChars-reserveChars) {
-			parts = append(parts, cur)
-			cur, chars = nil, 0
+		if len(s.cur) > 0 && (len(s.cur)+len(unit) > maxBlocks-2 || s.chars+n > maxChars-reserveChars) {
+			s.flush()
 		}
-		cur = append(cur, unit...)
-		chars += n
+		s.cur = append(s.cur, unit...)
+		s.chars += n
 	}
-	if len(cur) > 0 {
-		parts = append(parts, cur)
+}
+
+// flush hands the message being filled, if any, to emit.
+func (s *splitter) flush() {
+	if len(s.cur) > 0 {
+		s.emit(s.cur)
 	}
-	return parts
+	s.cur, s.chars = nil, 0
+}
+
+// phantom stands for a section laid out by its size alone, its words
+// dropped (see leaner): it counts toward a message's limits as the section
+// would, and must never be in a part that is kept.
+type phantom struct {
+	*slack.SectionBlock
+	chars int
+}
+
+func isPhantom(b slack.Block) bool {
+	_, ok := b.(phantom)
+	return ok
 }
 
 // blockChars counts the characters of text a block carries.
 func blockChars(b slack.Block) int {
+	if p, ok := b.(phantom); ok {
+		return p.chars
+	}
 	n := 0
 	text := func(t *slack.TextBlockObject) {
 		if t != nil {
