@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kambot/kambot/nudges/digest"
 )
 
 // DigestSource renders a user's weekly digest on demand; *digest.Digester
@@ -63,25 +65,31 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 		}
 		return digestReply(head, n), nil
 	}
-	parts, err := cfg.Digests.UserDigest(ctx, c.TeamID, c.UserID, c.Now)
+	// The DMs carry what the weekly digest would: its first parts, the
+	// rest counted, not kept.
+	parts, n, err := cfg.Digests.UserDigestHead(ctx, c.TeamID, c.UserID, c.Now, digest.MaxParts)
 	if err != nil {
 		return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
 	}
-	if len(parts) <= replyParts {
-		return digestReply(parts, len(parts)), nil
+	if n <= replyParts {
+		return digestReply(parts, n), nil
 	}
-	// Longer digests go whole to the user's DMs; the reply shows the start.
+	// Longer digests go to the user's DMs; the reply shows the start.
 	stamp := c.Now.UTC().Format("20060102T150405.000")
 	dctx := context.WithoutCancel(ctx)
 	for i, blocks := range parts {
 		key := fmt.Sprintf("digest-now:%s:%s:%d", c.UserID, stamp, i+1)
-		text := fmt.Sprintf("Your digest, part %d of %d", i+1, len(parts))
+		text := fmt.Sprintf("Your digest, part %d of %d", i+1, n)
 		if err := cfg.Notifier.Notify(dctx, c.TeamID, c.UserID, key, text, blocks); err != nil {
 			return Reply{}, fmt.Errorf("queue digest part %d for %s: %w", i+1, c.UserID, err)
 		}
 	}
+	sent := fmt.Sprintf("all %d are", n)
+	if len(parts) < n {
+		sent = fmt.Sprintf("the first %d are", len(parts))
+	}
 	note := Reply{Blocks: []slack.Block{section(fmt.Sprintf(
-		"Your digest is %d messages long, more than a reply holds: all %d are on their way to your DMs from kambot. Above is the first.", len(parts), len(parts)))}}
+		"Your digest is %d messages long, more than a reply holds: %s on their way to your DMs from kambot. Above is the first.", n, sent))}}
 	return Reply{Blocks: parts[0], Later: func(context.Context) Reply { return note }}, nil
 }
 
@@ -99,7 +107,7 @@ func digestReply(head [][]slack.Block, n int) Reply {
 		second := head[1]
 		return Reply{Blocks: head[0], Later: func(context.Context) Reply { return Reply{Blocks: second} }}
 	}
+	// The second part's closing line says how many are not shown.
 	second := head[1]
-	note := contextBlock(fmt.Sprintf("This digest has %d parts; a reply holds two. The weekly digest by DM carries all of them.", n))
-	return Reply{Blocks: head[0], Later: func(context.Context) Reply { return Reply{Blocks: append(second, note)} }}
+	return Reply{Blocks: head[0], Later: func(context.Context) Reply { return Reply{Blocks: second} }}
 }

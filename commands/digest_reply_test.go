@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/nudges/digest"
 )
 
 // fakeDigests is a digest of n parts, each one section naming its number.
@@ -39,6 +40,12 @@ func (f *fakeDigests) UserDigestHead(_ context.Context, _, _ string, _ time.Time
 	for i := range min(keep, f.n) {
 		out = append(out, f.part(i))
 	}
+	if len(out) < f.n {
+		// As the digest does, the last part kept says what is not.
+		last := len(out) - 1
+		out[last] = append(out[last], slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
+			fmt.Sprintf("the other %d are not shown here", f.n-len(out)), false, false)))
+	}
 	return out, f.n, nil
 }
 
@@ -53,10 +60,11 @@ func (c *countingNotifier) Wake() {}
 
 // TestDigestReply: /kam digest without DMs asks only for the parts a reply
 // and its follow-up show, and says how many the digest has; with DMs it
-// takes the whole digest and queues every part of a long one.
+// asks for the parts the weekly digest sends and queues them all when the
+// digest is longer than a reply, saying how many of how many.
 func TestDigestReply(t *testing.T) {
 	ctx := context.Background()
-	for _, n := range []int{0, 1, 2, 5} {
+	for _, n := range []int{0, 1, 2, 5, digest.MaxParts + 15} {
 		for _, dm := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%d parts, DMs %v", n, dm), func(t *testing.T) {
 				e := newEnv(t)
@@ -75,7 +83,7 @@ func TestDigestReply(t *testing.T) {
 				if rep.Later != nil {
 					text += " | " + blocksJSON(t, rep.Later(ctx))
 				}
-				if dm && (src.whole != 1 || src.cut != 0) || !dm && (src.whole != 0 || src.cut != 1 || src.keep != 2) {
+				if wantKeep := map[bool]int{false: 2, true: digest.MaxParts}[dm]; src.whole != 0 || src.cut != 1 || src.keep != wantKeep {
 					t.Errorf("UserDigest called %d times, UserDigestHead %d, keeping %d", src.whole, src.cut, src.keep)
 				}
 				shown := min(n, 2)
@@ -90,11 +98,16 @@ func TestDigestReply(t *testing.T) {
 				if strings.Contains(text, fmt.Sprintf("part %d", shown+1)) {
 					t.Errorf("the reply shows part %d: %s", shown+1, text)
 				}
+				sent := min(n, digest.MaxParts)
 				switch {
-				case n > 2 && !dm && !strings.Contains(text, fmt.Sprintf("This digest has %d parts", n)):
+				case n > 2 && !dm && !strings.Contains(text, fmt.Sprintf("the other %d are not shown here", n-2)):
 					t.Errorf("no word of the %d parts: %s", n, text)
-				case n > 2 && dm && notes.n != n:
-					t.Errorf("%d parts queued, want %d", notes.n, n)
+				case n > 2 && dm && notes.n != sent:
+					t.Errorf("%d parts queued, want %d", notes.n, sent)
+				case n > digest.MaxParts && dm && !strings.Contains(text, fmt.Sprintf("%d messages long, more than a reply holds: the first %d are on their way", n, sent)):
+					t.Errorf("the reply does not say how many of the %d parts are sent: %s", n, text)
+				case n > 2 && n <= digest.MaxParts && dm && !strings.Contains(text, fmt.Sprintf("all %d are on their way", n)):
+					t.Errorf("the reply does not say all %d parts are sent: %s", n, text)
 				case n <= 2 && notes.n != 0:
 					t.Errorf("%d parts queued for a digest that fits the reply", notes.n)
 				}

@@ -13,6 +13,14 @@
 // target is missed.
 //
 //	go build -o kambot ./cmd/kambot && go run ./cmd/kamload -kambot ./kambot -check
+//
+// With -workspace it measures instead, on a copy of a seeded database of the
+// benchmarks, "health all" for an admin and "/kam digest" for the manager
+// of every account, as a user meets them: signed commands to kambot serve
+// once it has loaded the health inputs ahead, each answer awaited in the
+// acknowledgement and through response_url. It reports each run's CPU and
+// time to the last answer, and the process's peak memory over each
+// command's runs.
 package main
 
 import (
@@ -72,6 +80,8 @@ func main() {
 	warm := flag.Int("warmup", 2000, "unmeasured requests before each run")
 	check := flag.Bool("check", false, "exit 1 when a target is missed")
 	pgURL := flag.String("postgres", "", "also run /kam log through two replicas on this PostgreSQL database (postgres://…; a fresh schema, dropped after)")
+	workspace := flag.String("workspace", "", "instead, run health all and the digest of the manager of every account on a copy of this seeded database (the commands' -bench10k benchmarks build them in $TMPDIR/kambot-bench)")
+	workspaceRuns := flag.Int("workspace-runs", 3, "runs of each whole-workspace command")
 	flag.Parse()
 
 	if addr := os.Getenv("KAMLOAD_BARE_ADDR"); addr != "" {
@@ -80,6 +90,20 @@ func main() {
 	}
 	if *bin == "" {
 		log.Fatal("kamload: -kambot PATH is required (go build -o kambot ./cmd/kambot)")
+	}
+	if *workspace != "" {
+		client := &http.Client{Timeout: 2 * time.Minute}
+		w := loadWorkspace(client, *bin, *workspace, *workspaceRuns)
+		w.report(*workspace)
+		if missed := w.missed(); len(missed) > 0 {
+			fmt.Println("targets missed: " + strings.Join(missed, "; "))
+			if *check {
+				os.Exit(1)
+			}
+			return
+		}
+		fmt.Println("targets: all met")
+		return
 	}
 	if *n < rssAfterCount {
 		log.Printf("kamload: -n %d is below %d, resident memory is measured after fewer requests", *n, rssAfterCount)

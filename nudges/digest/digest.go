@@ -225,7 +225,7 @@ func (d *Digester) runTeam(ctx context.Context, team string, now time.Time) erro
 		if own[pl.recipient] {
 			continue // on their own day and hour: RunPersonal
 		}
-		dg := w.digest(pl.recipient, pl.title, pl.accts)
+		dg, _, _ := w.digestHead(pl.recipient, pl.title, pl.accts, MaxParts)
 		if pictures {
 			if line := d.postMatrix(ctx, dg); line != "" {
 				dg.Parts[0] = append(dg.Parts[0], note(line))
@@ -257,7 +257,8 @@ func (d *Digester) send(ctx context.Context, dg Digest) error {
 }
 
 // BuildAll builds every digest of a workspace at now without sending
-// anything: one per manager, and the channel copy when configured.
+// anything: one per manager, and the channel copy when configured, each as
+// Run sends it (at most MaxParts parts).
 func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) ([]Digest, error) {
 	w, plans, err := d.build(ctx, teamID, now)
 	if err != nil {
@@ -265,7 +266,8 @@ func (d *Digester) BuildAll(ctx context.Context, teamID string, now time.Time) (
 	}
 	out := make([]Digest, 0, len(plans))
 	for _, pl := range plans {
-		out = append(out, w.digest(pl.recipient, pl.title, pl.accts))
+		dg, _, _ := w.digestHead(pl.recipient, pl.title, pl.accts, MaxParts)
+		out = append(out, dg)
 	}
 	return out, nil
 }

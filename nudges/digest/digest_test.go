@@ -541,27 +541,42 @@ func TestDigestSplits(t *testing.T) {
 		e.must(e.db.PutMember(ctx, kam.Member{TeamID: teamID, AccountID: a.ID, UserID: userMona, Role: kam.RoleManager}, userAdmin))
 	}
 	e.clock.Set(runAt)
-	digests, err := e.digester(digest.Config{}).BuildAll(ctx, teamID, runAt)
+	d := e.digester(digest.Config{})
+	// Laid out whole, the digest keeps every account.
+	all, err := d.UserDigest(ctx, teamID, userMona, runAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := digests[0].Parts
-	if len(parts) < 3 {
-		t.Fatalf("%d parts for %d accounts", len(parts), n)
+	if len(all) <= digest.MaxParts {
+		t.Fatalf("%d parts for %d accounts: too few to be cut", len(all), n)
 	}
-	checkParts(t, parts)
-	text := allText(parts)
+	checkParts(t, all)
+	text := allText(all)
 	for i := range n {
 		if !strings.Contains(text, "number "+itoa(int64(i))+"*") {
 			t.Fatalf("account %d is missing from the split digest", i)
 		}
 	}
+	// Sent, it is cut after MaxParts parts, the last saying what is not sent.
+	digests, err := d.BuildAll(ctx, teamID, runAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := digests[0].Parts
+	if len(parts) != digest.MaxParts {
+		t.Fatalf("%d parts sent, want %d", len(parts), digest.MaxParts)
+	}
+	checkParts(t, parts)
+	total := itoa(int64(len(all)))
 	for i, p := range parts {
 		last := p[len(p)-1].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text
-		if want := "Part " + itoa(int64(i+1)) + " of " + itoa(int64(len(parts))); !strings.HasPrefix(last, want) {
+		if want := "Part " + itoa(int64(i+1)) + " of " + total + " of this digest"; !strings.HasPrefix(last, want) {
+			t.Errorf("part %d ends with %q, want %q", i+1, last, want)
+		}
+		if cut := strings.Contains(last, "are not shown here"); cut != (i == len(parts)-1) {
 			t.Errorf("part %d ends with %q", i+1, last)
 		}
-		if !strings.Contains(digests[0].Texts[i], "(part "+itoa(int64(i+1))) {
+		if !strings.Contains(digests[0].Texts[i], "(part "+itoa(int64(i+1))+" of "+total+")") {
 			t.Errorf("part %d's notification text %q", i+1, digests[0].Texts[i])
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,7 @@ func TestLeanHead(t *testing.T) {
 			if n != wantN {
 				t.Errorf("%d parts counted, want %d", n, wantN)
 			}
-			if tc.whole && partsJSON(t, got.Parts) != partsJSON(t, want.Parts[:keep]) {
+			if tc.whole && partsJSON(t, got.Parts) != partsJSON(t, cutAt(want.Parts, keep, wantN)) {
 				t.Errorf("the head differs from the full digest's first %d parts", keep)
 			}
 			if tc.whole && fmt.Sprint(got.Texts) != fmt.Sprint(want.Texts[:keep]) {
@@ -171,6 +172,37 @@ func TestLeanKeepsFirst(t *testing.T) {
 		}
 		if wantWords := i < limit && fsorted[i].needs; lp[i].lean == wantWords {
 			t.Errorf("account %d, %d-th in order (needs attention %v): lean %v", lp[i].acct.ID, i, lp[i].needs, lp[i].lean)
+		}
+	}
+}
+
+// cutAt is the first keep of a digest's n parts as a head shows them: the
+// last one's closing line says what is not shown.
+func cutAt(parts [][]slack.Block, keep, n int) [][]slack.Block {
+	out := make([][]slack.Block, keep)
+	for i := range keep {
+		out[i] = slices.Clone(parts[i])
+	}
+	last := out[keep-1]
+	last[len(last)-1] = note(partLine(keep, keep, n))
+	return out
+}
+
+// The last part shown says how many are not, and where every account is;
+// the others, and a digest shown whole, say only which part they are.
+func TestPartLine(t *testing.T) {
+	for _, tc := range []struct {
+		i, kept, n int
+		want       string
+	}{
+		{1, 2, 2, "Part 1 of 2 of this digest"},
+		{2, 2, 2, "Part 2 of 2 of this digest"},
+		{1, 2, 5, "Part 1 of 5 of this digest"},
+		{2, 2, 5, "Part 2 of 5 of this digest; the other 3 are not shown here. `/kam health all` lists every account, worst first"},
+		{10, 10, 2174, "Part 10 of 2174 of this digest; the other 2164 are not shown here. `/kam health all` lists every account, worst first"},
+	} {
+		if got := partLine(tc.i, tc.kept, tc.n); got != tc.want {
+			t.Errorf("partLine(%d, %d, %d) = %q, want %q", tc.i, tc.kept, tc.n, got, tc.want)
 		}
 	}
 }

@@ -25,14 +25,18 @@ const (
 	alertsShown = 3    // alerts listed under an account needing attention
 )
 
-// digest renders the digest of a portfolio for one recipient.
-func (w *week) digest(recipient, title string, accts []*account) Digest {
-	dg, _, _ := w.digestHead(recipient, title, accts, -1)
-	return dg
-}
+// MaxParts is the most messages one digest sends. A portfolio of thousands
+// of accounts lays out into thousands of messages (2,174 for 10,000
+// accounts that all need attention), which nobody reads and which Slack's
+// pace of one message a second per conversation would take over half an
+// hour to deliver. The first MaxParts go: the overview and the accounts
+// needing attention first; the last of them says how long the whole is and
+// where every account is listed.
+const MaxParts = 10
 
-// digestHead is digest keeping only the first keep parts (every part when
-// keep is negative); n counts them all. Each part is cut as soon as it is
+// digestHead renders the digest of a portfolio for one recipient, keeping
+// only the first keep parts (every part when keep is negative); n counts
+// them all. Each part is cut as soon as it is
 // full, so the parts not kept are dropped as they are laid out: a digest
 // of thousands of accounts is never held whole.
 //
@@ -60,10 +64,20 @@ func (w *week) digestHead(recipient, title string, accts []*account, keep int) (
 		}
 		dg.Texts[i] = text
 		if n > 1 {
-			dg.Parts[i] = append(dg.Parts[i], note(fmt.Sprintf("Part %d of %d of this digest", i+1, n)))
+			dg.Parts[i] = append(dg.Parts[i], note(partLine(i+1, len(parts), n)))
 		}
 	}
 	return dg, n, whole
+}
+
+// partLine is the note closing part i of a digest of n parts of which the
+// first kept are shown; the last one shown says what is not.
+func partLine(i, kept, n int) string {
+	line := fmt.Sprintf("Part %d of %d of this digest", i, n)
+	if i == kept && kept < n {
+		line += fmt.Sprintf("; the other %d are not shown here. `/kam health all` lists every account, worst first", n-kept)
+	}
+	return line
 }
 
 // sortPortfolio is a copy of accts in the digest's order.

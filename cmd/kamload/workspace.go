@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kambot/kambot/internal/benchdb"
+)
+
+// Whole-workspace targets: health all and the digest of a manager of all
+// accounts, in a real kambot serve process.
+const (
+	maxHealthAllCPU  = 500 * time.Millisecond
+	maxDigestCPU     = time.Second
+	maxWorkspaceRSS  = 120 << 20
+	warmUpWait       = 3 * time.Minute
+	commandQuietTime = 300 * time.Millisecond
+)
+
+// workspaceRun measures whole-workspace commands on a copy of a seeded
+// database, as a user meets them: signed slash commands to kambot serve,
+// whose answers come back in the acknowledgement or through response_url.
+type workspaceRun struct {
+	client *http.Client
+	runs   int
+
+	startHWM, warmHWM int64 // VmHWM once listening, and once the health inputs are loaded ahead
+	warmUp            time.Duration
+	cases             []workspaceCase
+}
+
+type workspaceCase struct {
+	name      string
+	cpu, wall []time.Duration // per run
+	hwm       int64           // VmHWM over the case's runs, from what was resident before them
+	replies   int             // answers received (acknowledgements with a body, response_url posts)
+	cpuTarget time.Duration
+}
+
+// loadWorkspace copies the seeded database at src, starts kambot serve on
+// it, waits until the health inputs are loaded ahead, then runs health all
+// (an admin) and /kam digest (the manager of every account) runs times each.
+func loadWorkspace(client *http.Client, bin, src string, runs int) *workspaceRun {
+	dir, err := os.MkdirTemp("", "kamload-workspace")
+	must(err)
+	defer os.RemoveAll(dir)
+	dbPath := filepath.Join(dir, "workspace.db")
+	must(benchdb.CopyFile(src, dbPath))
+
+	replies := &replyCatcher{}
+	rl, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	rs := &http.Server{Handler: replies}
+	go rs.Serve(rl)
+	defer rs.Close()
+	fake := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"`+benchdb.Team+`","channel":"C1","ts":"1.1"}`)
+	})}
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	go fake.Serve(fl)
+	defer fake.Close()
+
+	addr := freeAddr()
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(os.Environ(),
+		"KAMBOT_ADDR="+addr, "KAMBOT_DB="+dbPath, "SLACK_BOT_TOKEN=xoxb-kamload",
+		"SLACK_SIGNING_SECRET="+secret, "SLACK_APP_TOKEN=", "KAMBOT_ADMINS="+benchdb.Admin,
+		"SLACK_API_URL=http://"+fl.Addr().String()+"/", "OPENAI_API_KEY=", "KAMBOT_LOG_LEVEL=debug")
+	stderr, err := srv.StderrPipe()
+	must(err)
+	start := time.Now()
+	must(srv.Start())
+	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
+	warmed := watchWarmUp(stderr)
+	base := "http://" + addr
+	waitHealthy(client, base+"/healthz")
+
+	w := &workspaceRun{client: client, runs: runs}
+	w.startHWM = memory(srv.Process.Pid).hwm
+	select {
+	case <-warmed:
+	case <-time.After(warmUpWait):
+		log.Printf("kamload: the health inputs were not loaded ahead within %s; measuring anyway", warmUpWait)
+	}
+	w.warmUp = time.Since(start)
+	w.warmHWM = memory(srv.Process.Pid).hwm
+	target := base + "/slack/commands"
+	replyURL := "http://" + rl.Addr().String() + "/reply"
+	for _, c := range []struct {
+		name, user, text string
+		cpu              time.Duration
+	}{
+		{"health all (admin)", benchdb.Admin, "health all", maxHealthAllCPU},
+		{"/kam digest (manager of every account)", benchdb.VP, "digest", maxDigestCPU},
+	} {
+		wc := workspaceCase{name: c.name, cpuTarget: c.cpu}
+		resetHWM(srv.Process.Pid)
+		for range runs {
+			cpu, wall, n := runCommandOnce(client, srv.Process.Pid, target, replyURL, c.user, c.text, replies)
+			wc.cpu, wc.wall = append(wc.cpu, cpu), append(wc.wall, wall)
+			wc.replies += n
+		}
+		wc.hwm = memory(srv.Process.Pid).hwm
+		w.cases = append(w.cases, wc)
+	}
+	return w
+}
+
+// watchWarmUp reads kambot's log until the health inputs are loaded ahead
+// (or given up on), then keeps draining it.
+func watchWarmUp(r io.Reader) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		closed := false
+		for sc.Scan() {
+			if line := sc.Text(); !closed && strings.Contains(line, "loaded ahead") {
+				log.Printf("kamload: %s", line)
+				close(done)
+				closed = true
+			}
+		}
+		if !closed {
+			close(done)
+		}
+	}()
+	return done
+}
+
+// runCommandOnce sends one signed command and waits until its answer is
+// in (the acknowledgement, and any response_url posts) and the server has
+// gone quiet: the CPU and wall time it took, and how many answers came.
+func runCommandOnce(client *http.Client, pid int, target, replyURL, user, text string, replies *replyCatcher) (cpu, wall time.Duration, n int) {
+	before := replies.count.Load()
+	cpu0, t0 := cpuOf(pid), time.Now()
+	status, body := postAs(client, target, benchdb.Team, user, text, replyURL)
+	if status != http.StatusOK {
+		log.Fatalf("kamload: %q as %s: status %d %s", text, user, status, body)
+	}
+	last := time.Now()
+	if strings.TrimSpace(body) != "" {
+		n++
+	}
+	// Quiet: no new answer and no CPU used for commandQuietTime.
+	for {
+		c0, r0 := cpuOf(pid), replies.count.Load()
+		time.Sleep(commandQuietTime)
+		if r := replies.count.Load(); r != r0 {
+			last = replies.lastAt()
+			continue
+		}
+		if cpuOf(pid)-c0 < 5*time.Millisecond {
+			break
+		}
+	}
+	n += int(replies.count.Load() - before)
+	if n == 0 {
+		log.Fatalf("kamload: %q as %s got no answer", text, user)
+	}
+	return cpuOf(pid) - cpu0, last.Sub(t0), n
+}
+
+// replyCatcher is the response_url endpoint: it counts the posts.
+type replyCatcher struct {
+	count atomic.Int64
+	mu    sync.Mutex
+	last  time.Time
+}
+
+func (c *replyCatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	c.mu.Lock()
+	c.last = time.Now()
+	c.mu.Unlock()
+	c.count.Add(1)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (c *replyCatcher) lastAt() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
+}
+
+// postAs sends a signed slash command as user of team, its answers to
+// responseURL.
+func postAs(client *http.Client, target, team, user, text, responseURL string) (int, string) {
+	form := url.Values{
+		"token": {"deprecated"}, "team_id": {team}, "team_domain": {"bench"},
+		"channel_id": {"CBENCH0001"}, "channel_name": {"bench"}, "user_id": {user},
+		"user_name": {"bench"}, "command": {"/kam"}, "text": {text},
+		"response_url": {responseURL}, "trigger_id": {triggerID()}, "api_app_id": {"ALOAD"},
+	}
+	body := form.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	io.WriteString(mac, "v0:"+ts+":"+body)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// resetHWM sets the process's VmHWM back to what is resident now, so the
+// next reading is the peak of what runs after.
+func resetHWM(pid int) {
+	if err := os.WriteFile("/proc/"+strconv.Itoa(pid)+"/clear_refs", []byte("5"), 0); err != nil {
+		log.Printf("kamload: cannot reset the peak memory of %d: %v", pid, err)
+	}
+}
+
+// report prints each case's CPU, wall time and peak beside its target.
+func (w *workspaceRun) report(src string) {
+	fmt.Printf("\nkamload: whole workspace on a copy of %s, each command %d times, warm (health inputs loaded ahead at start)\n", filepath.Base(src), w.runs)
+	fmt.Printf("kambot serve: VmHWM %.1f MB once listening, %.1f MB after loading the health inputs ahead (%.1f s after start)\n",
+		float64(w.startHWM)/(1<<20), float64(w.warmHWM)/(1<<20), w.warmUp.Seconds())
+	fmt.Printf("%-42s %-26s %-26s %10s %8s\n", "command", "CPU per run", "answered in", "VmHWM", "answers")
+	for _, c := range w.cases {
+		fmt.Printf("%-42s %-26s %-26s %7.1f MB %8d\n", c.name, durations(c.cpu), durations(c.wall), float64(c.hwm)/(1<<20), c.replies)
+	}
+}
+
+// missed lists the whole-workspace targets missed.
+func (w *workspaceRun) missed() []string {
+	var missed []string
+	for _, c := range w.cases {
+		for _, d := range c.cpu {
+			if d > c.cpuTarget {
+				missed = append(missed, fmt.Sprintf("%s CPU %s > %s", c.name, d.Round(time.Millisecond), c.cpuTarget))
+				break
+			}
+		}
+		if c.hwm > maxWorkspaceRSS {
+			missed = append(missed, fmt.Sprintf("%s peak %.1f MB > 120 MB", c.name, float64(c.hwm)/(1<<20)))
+		}
+	}
+	return missed
+}
+
+func durations(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = strconv.FormatInt(d.Milliseconds(), 10)
+	}
+	return strings.Join(parts, " / ") + " ms"
+}
