@@ -63,6 +63,9 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 		if err != nil {
 			return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
 		}
+		if n >= releaseParts {
+			releaseMemory()
+		}
 		return digestReply(head, n), nil
 	}
 	// The DMs carry what the weekly digest would: its first parts, the
@@ -70,6 +73,9 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 	parts, n, err := cfg.Digests.UserDigestHead(ctx, c.TeamID, c.UserID, c.Now, digest.MaxParts)
 	if err != nil {
 		return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
+	}
+	if n >= releaseParts {
+		releaseMemory()
 	}
 	if n <= replyParts {
 		return digestReply(parts, n), nil

@@ -102,6 +102,9 @@ func runHealth(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	if len(accts) >= releaseAccounts {
+		releaseMemory()
+	}
 	sortLinesWorstFirst(lines)
 	return Reply{Blocks: portfolioHealthBlocks(fmt.Sprintf("%s (%d)", title, len(lines)), lines)}, nil
 }
