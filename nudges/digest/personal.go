@@ -74,7 +74,7 @@ func (d *Digester) loc() *time.Location {
 
 // sendPersonal builds and queues one person's digest.
 func (d *Digester) sendPersonal(ctx context.Context, p kam.UserPrefs, now time.Time) error {
-	parts, err := d.UserDigest(ctx, p.TeamID, p.UserID, now)
+	parts, _, err := d.UserDigestHead(ctx, p.TeamID, p.UserID, now, MaxParts)
 	if err != nil || len(parts) == 0 {
 		return err
 	}

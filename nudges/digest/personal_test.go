@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,35 @@ func TestPersonalDigest(t *testing.T) {
 	e.must(d.RunPersonal(ctx, next.Add(18*time.Hour)))
 	if !has("2025-W13") {
 		t.Fatal("no digest after the quiet hours ended")
+	}
+}
+
+// TestPersonalDigestIsCut: a digest on its own schedule is cut after
+// MaxParts messages like the workspace's, the last saying so.
+func TestPersonalDigestIsCut(t *testing.T) {
+	ctx := context.Background()
+	e := newDigestEnv(t)
+	e.seed()
+	e.manyAccounts(600)
+	p := kam.DefaultPrefs(teamID, userMona)
+	p.DigestDay, p.DigestHour = time.Friday, 16
+	e.must(e.db.SetUserPrefs(ctx, p, userMona))
+	d := e.digester(digest.Config{Prefs: e.db})
+	all, err := d.UserDigest(ctx, teamID, userMona, time.Date(2025, 3, 21, 16, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) <= digest.MaxParts {
+		t.Fatalf("%d parts: too few to be cut", len(all))
+	}
+	e.must(d.RunPersonal(ctx, time.Date(2025, 3, 21, 16, 0, 0, 0, time.UTC)))
+	for i := 1; i <= len(all); i++ {
+		m, err := e.db.OutboxMessageByKey(ctx, teamID, "digest:"+userMona+":2025-W12:"+itoa(int64(i)))
+		if queued := err == nil; queued != (i <= digest.MaxParts) {
+			t.Fatalf("part %d of %d queued: %v", i, len(all), queued)
+		}
+		if i == digest.MaxParts && !strings.Contains(string(m.Blocks), "are not shown here") {
+			t.Errorf("the last part queued does not say the rest is left out: %.300s", m.Blocks)
+		}
 	}
 }
