@@ -25,9 +25,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,7 +32,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,14 +91,7 @@ func main() {
 		client := &http.Client{Timeout: 2 * time.Minute}
 		w := loadWorkspace(client, *bin, *workspace, *workspaceRuns)
 		w.report(*workspace)
-		if missed := w.missed(); len(missed) > 0 {
-			fmt.Println("targets missed: " + strings.Join(missed, "; "))
-			if *check {
-				os.Exit(1)
-			}
-			return
-		}
-		fmt.Println("targets: all met")
+		verdict(w.missed(), *check)
 		return
 	}
 	if *n < rssAfterCount {
@@ -134,14 +123,19 @@ func main() {
 	if *pgURL != "" {
 		l.reportPostgres(l.loadPostgres(*bin, *pgURL))
 	}
-	if missed := l.missed(); len(missed) > 0 {
-		fmt.Println("targets missed: " + strings.Join(missed, "; "))
-		if *check {
-			os.Exit(1)
-		}
+	verdict(l.missed(), *check)
+}
+
+// verdict prints the targets missed, and exits non-zero for them when check.
+func verdict(missed []string, check bool) {
+	if len(missed) == 0 {
+		fmt.Println("targets: all met")
 		return
 	}
-	fmt.Println("targets: all met")
+	fmt.Println("targets missed: " + strings.Join(missed, "; "))
+	if check {
+		os.Exit(1)
+	}
 }
 
 // loadRun is one kamload run: its settings and what it measured.
@@ -380,27 +374,7 @@ func triggerID() string {
 
 // post sends one slash command in Slack's documented form, signed.
 func post(client *http.Client, target, text string) (int, string) {
-	form := url.Values{
-		"token": {"deprecated"}, "team_id": {team}, "team_domain": {"loadtest"},
-		"channel_id": {"CLOAD00001"}, "channel_name": {"load"}, "user_id": {loader},
-		"user_name": {"loader"}, "command": {"/kam"}, "text": {text},
-		"response_url": {"http://127.0.0.1:1/unused"}, "trigger_id": {triggerID()}, "api_app_id": {"ALOAD"},
-	}
-	body := form.Encode()
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	io.WriteString(mac, "v0:"+ts+":"+body)
-	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return postAs(client, target, team, loader, "CLOAD00001", text, "http://127.0.0.1:1/unused")
 }
 
 // serveBare is the baseline: slack-go's documented verification of a slash

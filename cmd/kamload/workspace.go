@@ -179,7 +179,7 @@ func watchWarmUp(r io.Reader) <-chan struct{} {
 func runCommandOnce(client *http.Client, pid int, target, replyURL, user, text string, replies *replyCatcher) (cpu, wall time.Duration, n int) {
 	before := replies.count.Load()
 	cpu0, t0 := cpuOf(pid), time.Now()
-	status, body := postAs(client, target, benchdb.Team, user, text, replyURL)
+	status, body := postAs(client, target, benchdb.Team, user, "CBENCH0001", text, replyURL)
 	if status != http.StatusOK {
 		log.Fatalf("kamload: %q as %s: status %d %s", text, user, status, body)
 	}
@@ -228,13 +228,13 @@ func (c *replyCatcher) lastAt() time.Time {
 	return c.last
 }
 
-// postAs sends a signed slash command as user of team, its answers to
-// responseURL.
-func postAs(client *http.Client, target, team, user, text, responseURL string) (int, string) {
+// postAs sends a signed slash command as user of team from channel, its
+// answers to responseURL.
+func postAs(client *http.Client, target, team, user, channel, text, responseURL string) (int, string) {
 	form := url.Values{
-		"token": {"deprecated"}, "team_id": {team}, "team_domain": {"bench"},
-		"channel_id": {"CBENCH0001"}, "channel_name": {"bench"}, "user_id": {user},
-		"user_name": {"bench"}, "command": {"/kam"}, "text": {text},
+		"token": {"deprecated"}, "team_id": {team}, "team_domain": {"kamload"},
+		"channel_id": {channel}, "channel_name": {"kamload"}, "user_id": {user},
+		"user_name": {"kamload"}, "command": {"/kam"}, "text": {text},
 		"response_url": {responseURL}, "trigger_id": {triggerID()}, "api_app_id": {"ALOAD"},
 	}
 	body := form.Encode()
