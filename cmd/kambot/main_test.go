@@ -456,19 +456,32 @@ func TestServeSocketMode(t *testing.T) {
 	if resp, err := http.Post("http://"+addr+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("text=help")); err == nil && resp.StatusCode == 200 {
 		t.Fatal("/slack/commands answered in Socket Mode")
 	}
-	e := scrapeMetrics(t, "http://"+addr)
-	for _, tt := range []struct {
-		name   string
-		labels map[string]string
-		want   float64
-	}{
-		{"kambot_socket_envelopes_total", map[string]string{"type": "slash_commands"}, 1},
-		{"kambot_socket_acks_total", map[string]string{"outcome": "payload"}, 1},
-		{"kambot_commands_total", map[string]string{"command": "add", "outcome": "ok"}, 1},
-	} {
-		if got := e.Value(tt.name, tt.labels); got != tt.want {
-			t.Errorf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want)
+	// The ack is counted just after it goes out, so the counters may lag
+	// the ack the test saw by a moment: read them until they agree.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		e := scrapeMetrics(t, "http://"+addr)
+		var wrong []string
+		for _, tt := range []struct {
+			name   string
+			labels map[string]string
+			want   float64
+		}{
+			{"kambot_socket_envelopes_total", map[string]string{"type": "slash_commands"}, 1},
+			{"kambot_socket_acks_total", map[string]string{"outcome": "payload"}, 1},
+			{"kambot_commands_total", map[string]string{"command": "add", "outcome": "ok"}, 1},
+		} {
+			if got := e.Value(tt.name, tt.labels); got != tt.want {
+				wrong = append(wrong, fmt.Sprintf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want))
+			}
 		}
+		if len(wrong) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Error(strings.Join(wrong, "; "))
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	// After a disconnect the client reconnects and the next envelope works.
 	sock.Disconnect("refresh_requested")
