@@ -173,6 +173,7 @@ type Digest struct {
 
 	title    string     // what the digest covers, for the matrix's title
 	accounts []*account // the accounts it covers, for the matrix
+	missing  []int64    // accounts whose words its parts lack (see leaner)
 }
 
 // Key is the outbox idempotency key of part i (0-based).
@@ -367,7 +368,7 @@ func (d *Digester) UserDigestHead(ctx context.Context, teamID, userID string, no
 	if keep >= 0 {
 		lean = newLeaner(userID, keep*maxBlocks)
 	}
-	for {
+	for pass := 0; ; pass++ {
 		w, err := d.load(ctx, teamID, accts, now.Add(-weekSpan), now, now, lean)
 		if err != nil {
 			return nil, 0, fmt.Errorf("digest for %s: %w", userID, err)
@@ -378,7 +379,19 @@ func (d *Digester) UserDigestHead(ctx context.Context, teamID, userID string, no
 		if whole || lean == nil {
 			return dg.Parts, n, nil
 		}
-		lean = nil
+		// The head reached lines laid out by their size: load again,
+		// keeping those accounts' words too. The layout is the same, so
+		// the head is then whole; should the week change in between, the
+		// next pass takes a full load.
+		if pass == 0 {
+			lean = newLeaner(userID, keep*maxBlocks)
+			lean.words = make(map[int64]bool, len(dg.missing))
+			for _, id := range dg.missing {
+				lean.words[id] = true
+			}
+		} else {
+			lean = nil
+		}
 	}
 }
 

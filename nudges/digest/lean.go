@@ -18,12 +18,14 @@ import (
 // portfolio of thousands, that is most of what the digest would hold.
 //
 // A head reaching past the accounts needing attention (when fewer need it
-// than a head can show) meets accounts without words; digestHead says so,
-// and the caller lays the digest out again from a full load.
+// than a head can show) meets lines of accounts without words; digestHead
+// names those accounts, and the caller loads the week again keeping their
+// words too (words).
 type leaner struct {
 	user      string
 	limit     int
 	mine, all rankHeap
+	words     map[int64]bool // accounts that keep their words whatever their rank
 }
 
 // newLeaner keeps the words of limit accounts needing attention of the
@@ -41,7 +43,9 @@ func (l *leaner) add(w *week, a *account, pos int) {
 		return
 	}
 	if !a.needs {
-		w.makeLean(a)
+		if !l.words[a.acct.ID] {
+			w.makeLean(a)
+		}
 		return
 	}
 	// Both heaps take a before either lets go of an account: one that
@@ -52,7 +56,7 @@ func (l *leaner) add(w *week, a *account, pos int) {
 		out[1] = l.push(&l.mine, r)
 	}
 	for _, o := range out {
-		if o != nil && o.held == 0 {
+		if o != nil && o.held == 0 && !l.words[o.acct.ID] {
 			w.makeLean(o)
 		}
 	}

@@ -23,13 +23,19 @@ const leanUser = "UVP"
 // escapes, some summaries; nine in ten managed by leanUser. With lean set,
 // each account goes through a leaner keeping limit accounts' words, as
 // load does.
-func leanWeek(seed uint64, n, attention, limit int, lean bool) *week {
+func leanWeek(seed uint64, n, attention, limit int, lean bool, keepWords ...int64) *week {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	now := time.Date(2025, 3, 17, 8, 0, 0, 0, time.UTC)
 	w := &week{team: "T0TEAM", now: now, from: now.AddDate(0, 0, -7), to: now, loc: time.UTC, week: "2025-W12", prevWeek: "2025-W11"}
 	var l *leaner
 	if lean {
 		l = newLeaner(leanUser, limit)
+		if len(keepWords) > 0 {
+			l.words = map[int64]bool{}
+			for _, id := range keepWords {
+				l.words[id] = true
+			}
+		}
 	}
 	words := []string{"renewal", "<b>deal</b>", "R&D", "Zürich", "straße", "*bold*", "plan", "tactic"}
 	phrase := func(k int) string {
@@ -204,5 +210,58 @@ func TestPartLine(t *testing.T) {
 		if got := partLine(tc.i, tc.kept, tc.n); got != tc.want {
 			t.Errorf("partLine(%d, %d, %d) = %q, want %q", tc.i, tc.kept, tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestLeanSecondPass: when the head reaches lines laid out by their size,
+// digestHead names their accounts, and a week loaded again keeping those
+// accounts' words too gives the full digest's head word for word — without
+// keeping the words of every account.
+func TestLeanSecondPass(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		n, attention int
+		keep         int
+	}{
+		{"few need attention, two parts", 150, 2, 2},
+		{"few need attention, ten parts", 1500, 1, 10},
+		{"none needs attention", 400, 0, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			limit := tc.keep * maxBlocks
+			full := leanWeek(5, tc.n, tc.attention, limit, false)
+			title, p := full.userPortfolio(leanUser)
+			want, wantN, _ := full.digestHead(leanUser, title, p, -1)
+			if wantN <= tc.keep {
+				t.Fatalf("the digest has %d parts: too few to test", wantN)
+			}
+			first := leanWeek(5, tc.n, tc.attention, limit, true)
+			title1, p1 := first.userPortfolio(leanUser)
+			dg, _, whole := first.digestHead(leanUser, title1, p1, tc.keep)
+			if whole || len(dg.missing) == 0 {
+				t.Fatalf("the first pass is whole (%v) or names no account (%d): the case tests nothing", whole, len(dg.missing))
+			}
+			second := leanWeek(5, tc.n, tc.attention, limit, true, dg.missing...)
+			title2, p2 := second.userPortfolio(leanUser)
+			got, n, whole := second.digestHead(leanUser, title2, p2, tc.keep)
+			if !whole || len(got.missing) > 0 {
+				t.Fatalf("the second pass still lacks the words of %d accounts", len(got.missing))
+			}
+			if n != wantN {
+				t.Errorf("%d parts counted, want %d", n, wantN)
+			}
+			if partsJSON(t, got.Parts) != partsJSON(t, cutAt(want.Parts, tc.keep, wantN)) {
+				t.Errorf("the head differs from the full digest's first %d parts", tc.keep)
+			}
+			worded := 0
+			for _, a := range second.accts {
+				if !a.lean {
+					worded++
+				}
+			}
+			if worded >= tc.n {
+				t.Errorf("the second pass kept the words of all %d accounts", worded)
+			}
+		})
 	}
 }

@@ -46,17 +46,23 @@ func (w *week) digestHead(recipient, title string, accts []*account, keep int) (
 	p := sortPortfolio(accts)
 	var parts [][]slack.Block
 	whole = true
+	var missing []int64
 	s := &splitter{emit: func(part []slack.Block) {
 		if keep < 0 || n < keep {
-			whole = whole && !slices.ContainsFunc(part, isPhantom)
+			for _, b := range part {
+				if p, ok := b.(phantom); ok {
+					missing = append(missing, p.accts...)
+				}
+			}
 			parts = append(parts, charts.Cap(part))
 		}
 		n++
 	}}
 	summary := w.render(title, p, s)
 	s.flush()
+	whole = len(missing) == 0
 	dg = Digest{TeamID: w.team, Recipient: recipient, Week: w.week, Parts: parts, Texts: make([]string, len(parts)),
-		title: title, accounts: p}
+		title: title, accounts: p, missing: missing}
 	for i := range parts {
 		text := fmt.Sprintf("Weekly digest, %s: %s", w.span(), summary)
 		if n > 1 {
@@ -169,6 +175,7 @@ type totals struct {
 // fact; of a lean account, the fact's size in place of its words.
 type overdue struct {
 	account, fact string
+	id            int64 // the account's
 	lean          bool
 	runes         int
 }
@@ -204,10 +211,10 @@ func (w *week) tally(p []*account) *totals {
 			switch al.Kind() {
 			case kam.AlertPlanReview:
 				t.reviews++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.acct.ID, a.lean, int(al.runes)})
 			case kam.AlertTacticOverdue:
 				t.tactics++
-				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.lean, int(al.runes)})
+				t.overdue = append(t.overdue, overdue{a.acct.Name, al.Fact(), a.acct.ID, a.lean, int(al.runes)})
 			}
 		}
 		t.freshN += a.freshN
@@ -305,7 +312,7 @@ func (w *week) attentionBlocks(attention []*account, s *splitter) {
 	s.add(section(fmt.Sprintf("*Needs attention* (%d)", len(attention))))
 	for _, a := range attention {
 		if a.lean {
-			s.add(phantom{section(""), attentionSize(a)})
+			s.add(phantom{section(""), attentionSize(a), []int64{a.acct.ID}})
 			continue
 		}
 		s.add(section(clip(w.attentionText(a), sectionText)))
@@ -384,7 +391,7 @@ func overdueBlocks(list []overdue, s *splitter) {
 	pk.sink = s
 	for _, o := range list {
 		if o.lean {
-			pk.addSize(overdueMarkup + utf8.RuneCountInString(format.Mrkdwn(o.account)) + o.runes)
+			pk.addSize(overdueMarkup+utf8.RuneCountInString(format.Mrkdwn(o.account))+o.runes, o.id)
 			continue
 		}
 		pk.add(fmt.Sprintf("• *%s* — %s", format.Mrkdwn(o.account), format.Mrkdwn(o.fact)))
@@ -425,7 +432,7 @@ func alertBlocks(p []*account, t *totals, s *splitter) {
 							names[k] = format.Mrkdwn(a.acct.Name)
 						}
 						if a.lean {
-							pk.addSize(markSize + utf8.RuneCountInString(names[k]) + int(al.runes))
+							pk.addSize(markSize+utf8.RuneCountInString(names[k])+int(al.runes), a.acct.ID)
 							continue
 						}
 						pk.add(mark + names[k] + "* — " + format.Mrkdwn(al.Fact()))
@@ -617,12 +624,13 @@ func pack(title string, lines []string) []slack.Block {
 // exact copy of its text: a buffer grown by doubling would keep up to
 // twice the text's size with each section of a digest that has thousands.
 type packer struct {
-	out   []slack.Block
-	sink  *splitter // when set, takes each section as it fills, instead of out
-	ghost bool      // a line of the section being filled was added by its size
-	b     []byte
-	n     int // characters in b
-	lines int // lines added
+	out    []slack.Block
+	sink   *splitter // when set, takes each section as it fills, instead of out
+	ghost  bool      // a line of the section being filled was added by its size
+	ghosts []int64   // the accounts of those lines
+	b      []byte
+	n      int // characters in b
+	lines  int // lines added
 }
 
 func newPacker(title string) *packer {
@@ -651,8 +659,9 @@ func (p *packer) add(line string) {
 }
 
 // addSize puts at the end of the list a line of k characters whose words
-// were dropped: the section it falls in is laid out by its size alone.
-func (p *packer) addSize(k int) {
+// (account id's) were dropped: the section it falls in is laid out by its
+// size alone.
+func (p *packer) addSize(k int, id int64) {
 	k = min(k, lineText)
 	if p.n > 0 && p.n+1+k > sectionText {
 		p.cut()
@@ -662,6 +671,7 @@ func (p *packer) addSize(k int) {
 	}
 	p.n += k
 	p.ghost = true
+	p.ghosts = append(p.ghosts, id)
 	p.lines++
 }
 
@@ -669,7 +679,8 @@ func (p *packer) addSize(k int) {
 func (p *packer) cut() {
 	var sec slack.Block
 	if p.ghost {
-		sec = phantom{section(""), p.n}
+		sec = phantom{section(""), p.n, p.ghosts}
+		p.ghosts = nil
 	} else {
 		sec = section(string(p.b))
 	}
@@ -774,15 +785,12 @@ func (s *splitter) flush() {
 
 // phantom stands for a section laid out by its size alone, its words
 // dropped (see leaner): it counts toward a message's limits as the section
-// would, and must never be in a part that is kept.
+// would, and must never be in a part that is kept. accts are the accounts
+// whose words it lacks.
 type phantom struct {
 	*slack.SectionBlock
 	chars int
-}
-
-func isPhantom(b slack.Block) bool {
-	_, ok := b.(phantom)
-	return ok
+	accts []int64
 }
 
 // blockChars counts the characters of text a block carries.
