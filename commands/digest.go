@@ -56,28 +56,20 @@ func runDigest(ctx context.Context, c *Call, cfg DigestConfig) (Reply, error) {
 	if err := noMoreArgs(c); err != nil {
 		return Reply{}, err
 	}
-	if cfg.Notifier == nil {
-		// Without DMs only the reply's parts are shown: the rest of a long
-		// digest is counted, not kept.
-		head, n, err := cfg.Digests.UserDigestHead(ctx, c.TeamID, c.UserID, c.Now, replyParts)
-		if err != nil {
-			return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
-		}
-		if n >= releaseParts {
-			releaseMemory()
-		}
-		return digestReply(head, n), nil
+	// A reply shows two parts; the DMs carry what the weekly digest would.
+	// Either way the rest of a long digest is counted, not kept.
+	keep := replyParts
+	if cfg.Notifier != nil {
+		keep = digest.MaxParts
 	}
-	// The DMs carry what the weekly digest would: its first parts, the
-	// rest counted, not kept.
-	parts, n, err := cfg.Digests.UserDigestHead(ctx, c.TeamID, c.UserID, c.Now, digest.MaxParts)
+	parts, n, err := cfg.Digests.UserDigestHead(ctx, c.TeamID, c.UserID, c.Now, keep)
 	if err != nil {
 		return Reply{}, fmt.Errorf("digest of %s: %w", c.UserID, err)
 	}
 	if n >= releaseParts {
 		releaseMemory()
 	}
-	if n <= replyParts {
+	if cfg.Notifier == nil || n <= replyParts {
 		return digestReply(parts, n), nil
 	}
 	// Longer digests go to the user's DMs; the reply shows the start.

@@ -15,4 +15,4 @@ const (
 
 // releaseMemory returns the freed memory to the system in the background:
 // a forced collection, which the reply does not wait for.
-var releaseMemory = func() { go debug.FreeOSMemory() }
+func releaseMemory() { go debug.FreeOSMemory() }

@@ -168,6 +168,19 @@ func (l *loadRun) runBare() result {
 // startKambot starts kambot serve on dbPath with a Slack double that
 // accepts everything; stop kills both.
 func startKambot(client *http.Client, bin, dbPath string) (srv *exec.Cmd, base string, stop func()) {
+	apiURL, stopSlack := slackDouble(team)
+	addr := freeAddr()
+	srv = serveCommand(bin, addr, dbPath, loader, apiURL, "warn")
+	srv.Stderr = os.Stderr
+	must(srv.Start())
+	base = "http://" + addr
+	waitHealthy(client, base+"/healthz")
+	return srv, base, func() { srv.Process.Kill(); stopSlack() }
+}
+
+// slackDouble serves Slack's Web API on loopback, accepting every call as
+// team's; stop closes it.
+func slackDouble(team string) (apiURL string, stop func()) {
 	fake := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"`+team+`","channel":"C1","ts":"1.1"}`)
@@ -175,18 +188,18 @@ func startKambot(client *http.Client, bin, dbPath string) (srv *exec.Cmd, base s
 	fl, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err)
 	go fake.Serve(fl)
+	return "http://" + fl.Addr().String() + "/", func() { fake.Close() }
+}
 
-	addr := freeAddr()
-	srv = exec.Command(bin, "serve")
+// serveCommand is kambot serve in HTTP mode on addr and dbPath, with admin
+// as its admin, Slack's Web API at apiURL and no language model.
+func serveCommand(bin, addr, dbPath, admin, apiURL, logLevel string) *exec.Cmd {
+	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(),
 		"KAMBOT_ADDR="+addr, "KAMBOT_DB="+dbPath, "SLACK_BOT_TOKEN=xoxb-kamload",
-		"SLACK_SIGNING_SECRET="+secret, "SLACK_APP_TOKEN=", "KAMBOT_ADMINS="+loader,
-		"SLACK_API_URL=http://"+fl.Addr().String()+"/", "OPENAI_API_KEY=", "KAMBOT_LOG_LEVEL=warn")
-	srv.Stderr = os.Stderr
-	must(srv.Start())
-	base = "http://" + addr
-	waitHealthy(client, base+"/healthz")
-	return srv, base, func() { srv.Process.Kill(); fake.Close() }
+		"SLACK_SIGNING_SECRET="+secret, "SLACK_APP_TOKEN=", "KAMBOT_ADMINS="+admin,
+		"SLACK_API_URL="+apiURL, "OPENAI_API_KEY=", "KAMBOT_LOG_LEVEL="+logLevel)
+	return srv
 }
 
 // loadLog measures /kam log on an account with a channel: each log also

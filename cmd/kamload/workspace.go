@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -72,21 +71,11 @@ func loadWorkspace(client *http.Client, bin, src string, runs int) *workspaceRun
 	rs := &http.Server{Handler: replies}
 	go rs.Serve(rl)
 	defer rs.Close()
-	fake := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"`+benchdb.Team+`","channel":"C1","ts":"1.1"}`)
-	})}
-	fl, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
-	go fake.Serve(fl)
-	defer fake.Close()
+	apiURL, stopSlack := slackDouble(benchdb.Team)
+	defer stopSlack()
 
 	addr := freeAddr()
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(),
-		"KAMBOT_ADDR="+addr, "KAMBOT_DB="+dbPath, "SLACK_BOT_TOKEN=xoxb-kamload",
-		"SLACK_SIGNING_SECRET="+secret, "SLACK_APP_TOKEN=", "KAMBOT_ADMINS="+benchdb.Admin,
-		"SLACK_API_URL=http://"+fl.Addr().String()+"/", "OPENAI_API_KEY=", "KAMBOT_LOG_LEVEL=debug")
+	srv := serveCommand(bin, addr, dbPath, benchdb.Admin, apiURL, "debug")
 	stderr, err := srv.StderrPipe()
 	must(err)
 	start := time.Now()
