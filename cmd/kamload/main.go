@@ -78,6 +78,7 @@ func main() {
 	pgURL := flag.String("postgres", "", "also run /kam log through two replicas on this PostgreSQL database (postgres://…; a fresh schema, dropped after)")
 	workspace := flag.String("workspace", "", "instead, run health all and the digest of the manager of every account on a copy of this seeded database (the commands' -bench10k benchmarks build them in $TMPDIR/kambot-bench)")
 	workspaceRuns := flag.Int("workspace-runs", 3, "runs of each whole-workspace command")
+	weekly := flag.Bool("weekly", true, "with -workspace, also run the weekly digest job once, in a kambot serve of its own")
 	flag.Parse()
 
 	if addr := os.Getenv("KAMLOAD_BARE_ADDR"); addr != "" {
@@ -90,6 +91,9 @@ func main() {
 	if *workspace != "" {
 		client := &http.Client{Timeout: 2 * time.Minute}
 		w := loadWorkspace(client, *bin, *workspace, *workspaceRuns)
+		if *weekly {
+			w.cases = append(w.cases, loadWeekly(client, *bin, *workspace))
+		}
 		w.report(*workspace)
 		verdict(w.missed(), *check)
 		return
