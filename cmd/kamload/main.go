@@ -20,7 +20,9 @@
 // once it has loaded the health inputs ahead, each answer awaited in the
 // acknowledgement and through response_url. It reports each run's CPU and
 // time to the last answer, and the process's peak memory over each
-// command's runs.
+// command's runs. Then (unless -weekly=false) it runs the weekly digest
+// job once, in a kambot serve of its own scheduled to run it a minute
+// after its start, and reports its CPU, time and peak the same way.
 package main
 
 import (
