@@ -19,6 +19,7 @@ import (
 	"github.com/kambot/kambot/brief"
 	"github.com/kambot/kambot/commands"
 	"github.com/kambot/kambot/internal/benchdb"
+	"github.com/kambot/kambot/internal/memlimit"
 	"github.com/kambot/kambot/nudges/digest"
 	"github.com/kambot/kambot/store"
 )
@@ -162,7 +163,12 @@ func BenchmarkOneAccount(b *testing.B) {
 // them inside the 90-day health window, and reports the process's peak
 // resident memory during the runs. Each runs cold (the health inputs kept
 // in memory dropped before every run, as after a restart or a write to
-// every account) and then warm (nothing written since the last run).
+// every account) and then warm (nothing written since the last run). Then
+// the weekly digest job: every manager's digest and the workspace's copy
+// for a channel, queued, and the week's snapshots saved. As in kambot
+// serve, each workspace is opened with every account's health inputs
+// loaded ahead and the collector's soft limit set (internal/memlimit;
+// GOMEMLIMIT=off in the environment runs without it).
 // Targets at 10,000: under 500 ms and 1 s, peak under 120 MB.
 //
 // One workspace is open at a time: the next one's first case closes the
@@ -181,10 +187,12 @@ func BenchmarkWholeWorkspace(b *testing.B) {
 		db       *store.DB
 		openSpec benchdb.Spec
 	)
+	was := debug.SetMemoryLimit(-1)
 	b.Cleanup(func() {
 		if db != nil {
 			db.Close()
 		}
+		debug.SetMemoryLimit(was)
 	})
 	use := func(b *testing.B, s benchdb.Spec) {
 		if db != nil && openSpec == s {
@@ -199,6 +207,13 @@ func BenchmarkWholeWorkspace(b *testing.B) {
 		}
 		eng, db = openScaleEngine(b, s)
 		openSpec = s
+		// As kambot serve does at start: every account's inputs loaded,
+		// then the collector's soft limit set for what they keep live
+		// (GOMEMLIMIT in the environment, "off" for none, overrides it).
+		if _, err := db.WarmHealthInputs(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("memory limit %d MiB", memlimit.Scaled(os.Getenv("GOMEMLIMIT") != "")>>20)
 	}
 	sizes := []int{1000}
 	if *bench10k {
@@ -236,6 +251,28 @@ func BenchmarkWholeWorkspace(b *testing.B) {
 					}
 				})
 			}
+			// The weekly job: every manager's digest (the VP's of every
+			// account among them) and the workspace's copy for its
+			// channel, queued, and the week's snapshots saved.
+			b.Run(fmt.Sprintf("%dk/%dd/weekly", n/1000, span), func(b *testing.B) {
+				use(b, s)
+				dg, err := digest.New(digest.Config{Store: db, Poster: discardNotifier{}, Channels: map[string]string{"": "CBENCHDIGEST"},
+					Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				resetPeakRSS()
+				cpu0 := cpuNow()
+				for b.Loop() {
+					if err := dg.Run(context.Background(), db.Now()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPUPerOp(b, cpu0)
+				if hwm := peakRSS(); hwm > 0 {
+					b.ReportMetric(float64(hwm)/(1<<20), "peak-MB")
+				}
+			})
 		}
 	}
 }

@@ -44,7 +44,10 @@ type Config struct {
 	// default (serve info, console warn).
 	LogLevel  *slog.Level
 	PprofAddr string // used by builds with -tags pprof
-	Currency  string // ISO 4217 code, upper case
+	// MemoryLimitSet: the operator set GOMEMLIMIT, which the runtime
+	// applies; otherwise serve sets the collector's limit (memlimit).
+	MemoryLimitSet bool
+	Currency       string // ISO 4217 code, upper case
 
 	// The language model (brief drafting).
 	OpenAIKey        string
@@ -171,6 +174,10 @@ var variables = []variable{
 			return fmt.Errorf("KAMBOT_LOG_LEVEL=%q is not a log level; use debug, info, warn or error", v)
 		}
 		c.LogLevel = &l
+		return nil
+	}},
+	{"GOMEMLIMIT", false, func(c *Config, v string) error {
+		c.MemoryLimitSet = v != ""
 		return nil
 	}},
 	{"KAMBOT_PPROF_ADDR", false, func(c *Config, v string) error {

@@ -98,6 +98,8 @@ func TestLoadConfig(t *testing.T) {
 		{"OK", "KAMBOT_LOG_LEVEL", "DEBUG", func(c Config) any { return c.Level(slog.LevelInfo) }, debug, ""},
 		{"OKError", "KAMBOT_LOG_LEVEL", "error", func(c Config) any { return c.Level(slog.LevelInfo) }, errLevel, ""},
 		{"ErrLoud", "KAMBOT_LOG_LEVEL", "loud", nil, nil, `KAMBOT_LOG_LEVEL="loud" is not a log level; use debug, info, warn or error`},
+		{"Unset", "GOMEMLIMIT", "", func(c Config) any { return c.MemoryLimitSet }, false, ""},
+		{"Set", "GOMEMLIMIT", "200MiB", func(c Config) any { return c.MemoryLimitSet }, true, ""},
 		{"OK", "KAMBOT_PPROF_ADDR", "localhost:6061", func(c Config) any { return c.PprofAddr }, "localhost:6061", ""},
 		{"ErrNoPort", "KAMBOT_PPROF_ADDR", "localhost", nil, nil, `KAMBOT_PPROF_ADDR="localhost" is not a listen address; use host:port or :port, e.g. 127.0.0.1:6060`},
 		{"OK", "KAMBOT_CURRENCY", "EUR", func(c Config) any { return c.Currency }, "EUR", ""},

@@ -16,6 +16,7 @@ import (
 	"github.com/kambot/kambot/bot"
 	"github.com/kambot/kambot/charts"
 	"github.com/kambot/kambot/commands"
+	"github.com/kambot/kambot/internal/memlimit"
 	"github.com/kambot/kambot/nudges"
 	"github.com/kambot/kambot/outbox"
 	"github.com/kambot/kambot/store"
@@ -149,6 +150,7 @@ func buildServer(cfg Config, db *store.DB, log *slog.Logger) (*server, error) {
 // them within the grace period.
 func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.Logger) error {
 	g, gctx := errgroup.WithContext(ctx)
+	memlimit.Set(0, cfg.MemoryLimitSet) // the floor until the health inputs are loaded
 	// The outbox outlives the transport by the grace period, so replies
 	// queued by in-flight commands still go out.
 	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
@@ -203,8 +205,13 @@ func (m *Main) runServer(ctx context.Context, cfg Config, p *server, log *slog.L
 		n, err := p.db.WarmHealthInputs(gctx)
 		if err != nil && gctx.Err() == nil {
 			log.Warn("health inputs not loaded ahead", "err", err, "accounts", n)
-		} else {
-			log.Debug("health inputs loaded ahead", "accounts", n)
+			return nil
+		}
+		log.Debug("health inputs loaded ahead", "accounts", n)
+		// The collector's soft limit grows with what the workspace
+		// keeps live (see memlimit).
+		if gctx.Err() == nil {
+			log.Info("memory limit", "mib", memlimit.Scaled(cfg.MemoryLimitSet)>>20, "set_by_operator", cfg.MemoryLimitSet)
 		}
 		return nil
 	})

@@ -20,7 +20,9 @@
 // once it has loaded the health inputs ahead, each answer awaited in the
 // acknowledgement and through response_url. It reports each run's CPU and
 // time to the last answer, and the process's peak memory over each
-// command's runs.
+// command's runs. Then (unless -weekly=false) it runs the weekly digest
+// job once, in a kambot serve of its own scheduled to run it a minute
+// after its start, and reports its CPU, time and peak the same way.
 package main
 
 import (
@@ -78,6 +80,7 @@ func main() {
 	pgURL := flag.String("postgres", "", "also run /kam log through two replicas on this PostgreSQL database (postgres://…; a fresh schema, dropped after)")
 	workspace := flag.String("workspace", "", "instead, run health all and the digest of the manager of every account on a copy of this seeded database (the commands' -bench10k benchmarks build them in $TMPDIR/kambot-bench)")
 	workspaceRuns := flag.Int("workspace-runs", 3, "runs of each whole-workspace command")
+	weekly := flag.Bool("weekly", true, "with -workspace, also run the weekly digest job once, in a kambot serve of its own")
 	flag.Parse()
 
 	if addr := os.Getenv("KAMLOAD_BARE_ADDR"); addr != "" {
@@ -90,6 +93,9 @@ func main() {
 	if *workspace != "" {
 		client := &http.Client{Timeout: 2 * time.Minute}
 		w := loadWorkspace(client, *bin, *workspace, *workspaceRuns)
+		if *weekly {
+			w.cases = append(w.cases, loadWeekly(client, *bin, *workspace))
+		}
 		w.report(*workspace)
 		verdict(w.missed(), *check)
 		return
