@@ -9,8 +9,9 @@
 // (from /proc/<pid>/stat, the steadiest figure on a shared machine) and its
 // peak resident memory (VmHWM), split into the anonymous memory (heap,
 // stacks, SQLite's caches) and the pages mapped from files (mostly the
-// binary's own code) at their highest, sampled during the logs. With -check it exits non-zero when a
-// target is missed.
+// binary's own code) at their highest, sampled during the logs. It runs
+// kambot from a copy of the binary, as installed. With -check it exits
+// non-zero when a target is missed.
 //
 //	go build -o kambot ./cmd/kambot && go run ./cmd/kamload -kambot ./kambot -check
 //
@@ -90,6 +91,15 @@ func main() {
 	if *bin == "" {
 		log.Fatal("kamload: -kambot PATH is required (go build -o kambot ./cmd/kambot)")
 	}
+	// The binary is run from a copy, as installed: a file just written
+	// by the linker maps more of its own pages under load (20.9 MB
+	// against 17.1–17.3 MB for a copy here), which a peak of 40 MB feels.
+	binDir, err := os.MkdirTemp("", "kamload-bin")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(binDir)
+	*bin = installCopy(*bin, binDir)
 	if *workspace != "" {
 		client := &http.Client{Timeout: 2 * time.Minute}
 		w := loadWorkspace(client, *bin, *workspace, *workspaceRuns)
@@ -508,6 +518,23 @@ func countInteractions(path string) int64 {
 		return -1
 	}
 	return n
+}
+
+// installCopy copies the binary at bin into dir, as an installation
+// does, and returns the copy's path.
+func installCopy(bin, dir string) string {
+	in, err := os.Open(bin)
+	must(err)
+	defer in.Close()
+	dst := filepath.Join(dir, filepath.Base(bin))
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	must(err)
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		log.Fatal(err)
+	}
+	must(out.Close())
+	return dst
 }
 
 func freeAddr() string {
