@@ -237,18 +237,12 @@ func BenchmarkWholeWorkspace(b *testing.B) {
 				b.Run(fmt.Sprintf("%dk/%dd/%s", n/1000, span, c.name), func(b *testing.B) {
 					use(b, s)
 					req := commands.Request{TeamID: benchdb.Team, UserID: c.user, Text: c.text}
-					resetPeakRSS()
-					cpu0 := cpuNow()
-					for b.Loop() {
+					loopPeak(b, func() {
 						if c.cold {
 							db.ForgetHealthInputs()
 						}
 						runCommand(b, eng, req, c.want)
-					}
-					reportCPUPerOp(b, cpu0)
-					if hwm := peakRSS(); hwm > 0 {
-						b.ReportMetric(float64(hwm)/(1<<20), "peak-MB")
-					}
+					})
 				})
 			}
 			// The weekly job: every manager's digest (the VP's of every
@@ -261,19 +255,27 @@ func BenchmarkWholeWorkspace(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				resetPeakRSS()
-				cpu0 := cpuNow()
-				for b.Loop() {
+				loopPeak(b, func() {
 					if err := dg.Run(context.Background(), db.Now()); err != nil {
 						b.Fatal(err)
 					}
-				}
-				reportCPUPerOp(b, cpu0)
-				if hwm := peakRSS(); hwm > 0 {
-					b.ReportMetric(float64(hwm)/(1<<20), "peak-MB")
-				}
+				})
 			})
 		}
+	}
+}
+
+// loopPeak runs op b.N times and reports its CPU per op and the process's
+// peak resident memory over the runs.
+func loopPeak(b *testing.B, op func()) {
+	resetPeakRSS()
+	cpu0 := cpuNow()
+	for b.Loop() {
+		op()
+	}
+	reportCPUPerOp(b, cpu0)
+	if hwm := peakRSS(); hwm > 0 {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak-MB")
 	}
 }
 

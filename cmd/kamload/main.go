@@ -47,6 +47,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kambot/kambot/internal/benchdb"
 	"github.com/kambot/kambot/store"
 )
 
@@ -523,17 +524,9 @@ func countInteractions(path string) int64 {
 // installCopy copies the binary at bin into dir, as an installation
 // does, and returns the copy's path.
 func installCopy(bin, dir string) string {
-	in, err := os.Open(bin)
-	must(err)
-	defer in.Close()
 	dst := filepath.Join(dir, filepath.Base(bin))
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	must(err)
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		log.Fatal(err)
-	}
-	must(out.Close())
+	must(benchdb.CopyFile(bin, dst))
+	must(os.Chmod(dst, 0o755))
 	return dst
 }
 
