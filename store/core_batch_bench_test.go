@@ -38,11 +38,7 @@ func BenchmarkCommitLogsBatch(b *testing.B) {
 			if err := db.CreateAccount(ctx, &a, "UADMIN"); err != nil {
 				b.Fatal(err)
 			}
-			post := func(in kam.Interaction) ([]kam.OutboxMessage, error) {
-				return []kam.OutboxMessage{{TeamID: a.TeamID, Channel: a.ChannelID, Key: in.PostKey(),
-					Text:   "@UK001 logged a call with Acme Corp: Discussed the renewal and next quarter's volumes",
-					Blocks: []byte(`[{"type":"section","text":{"type":"mrkdwn","text":"<@UK001> logged a call with *Acme Corp*: Discussed the renewal and next quarter's volumes"}}]`)}}, nil
-			}
+			post := BenchLogPost(a.TeamID, a.ChannelID)
 			seq := 0
 			start, ok := cputime.Process()
 			if !ok {
@@ -73,5 +69,15 @@ func BenchmarkCommitLogsBatch(b *testing.B) {
 			end, _ := cputime.Process()
 			b.ReportMetric(float64(end-start)/float64(seq), "cpu-ns/log")
 		})
+	}
+}
+
+// BenchLogPost is a channel post like the one /kam log queues, for the
+// store's benchmarks and tests of logs with a post.
+func BenchLogPost(team, channel string) kam.Post[kam.Interaction] {
+	return func(in kam.Interaction) ([]kam.OutboxMessage, error) {
+		return []kam.OutboxMessage{{TeamID: team, Channel: channel, Key: in.PostKey(),
+			Text:   "<@UK001> logged a call with Acme Corp: Discussed the renewal and next quarter's volumes",
+			Blocks: []byte(`[{"type":"section","text":{"type":"mrkdwn","text":"<@UK001> logged a call with *Acme Corp*: Discussed the renewal and next quarter's volumes"}}]`)}}, nil
 	}
 }

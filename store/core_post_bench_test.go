@@ -11,13 +11,7 @@ import (
 )
 
 // benchPost is a channel post like the one /kam log queues.
-func benchPost(team, channel string) kam.Post[kam.Interaction] {
-	return func(in kam.Interaction) ([]kam.OutboxMessage, error) {
-		return []kam.OutboxMessage{{TeamID: team, Channel: channel, Key: in.PostKey(),
-			Text:   "<@UK001> logged a call with Acme Corp: Discussed the renewal and next quarter's volumes",
-			Blocks: []byte(`[{"type":"section","text":{"type":"mrkdwn","text":"<@UK001> logged a call with *Acme Corp*: Discussed the renewal and next quarter's volumes"}}]`)}}, nil
-	}
-}
+var benchPost = store.BenchLogPost
 
 // BenchmarkLogWithPost stores interactions of one account with a channel,
 // each with its channel post queued in the same transaction, from 16
